@@ -1,0 +1,6 @@
+import type { Command } from "commander";
+import { NotImplementedError } from "../errors.ts";
+
+export async function deleteStack(_name: string, _options: unknown, _command: Command): Promise<void> {
+  throw new NotImplementedError("delete-stack is not implemented yet", { hint: "It arrives with the logs and deletion issue." });
+}

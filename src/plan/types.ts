@@ -1,0 +1,70 @@
+// The typed, validated description of one deployment. Everything that
+// decides is computed into these values; everything that acts reads them.
+
+export type Architecture = "arm64" | "x86_64";
+
+export interface DatabaseInput {
+  /** Datasette's name for it: the file name without its extension. */
+  name: string;
+  /** Absolute path of the user's file. */
+  path: string;
+  /** File name inside the package or under db/<sha256>/ in S3. */
+  fileName: string;
+  bytes: number;
+  sha256: string;
+  /** Row counts per table, for Datasette's inspect data. */
+  tables: Record<string, { count: number }>;
+}
+
+export interface PlannedDatabase extends DatabaseInput {
+  /** Inline: shipped in the package zip. S3: downloaded at cold start. */
+  location: "inline" | "s3";
+  /** S3 key (db/<sha256>/<fileName>) when location is "s3". */
+  key?: string;
+}
+
+export interface DeployPlan {
+  /** Prerequisite stack (the bucket); also the site name. */
+  stackName: string;
+  /** The app stack: `${stackName}-lambda`. */
+  appStackName: string;
+  databases: PlannedDatabase[];
+  metadata: Record<string, unknown>;
+  /** Datasette settings, typed values, base_url included when --prefix is set. */
+  settings: Record<string, string | number | boolean>;
+  cors: boolean;
+  /** Path segment(s) without slashes, or null: site served under /prefix/. */
+  prefix: string | null;
+  domain: string | null;
+  cdn: boolean;
+  runtime: string;
+  /** "3.13" for python3.13. */
+  pythonVersion: string;
+  arch: Architecture;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** /tmp size for S3 databases, 512-10240 MB. */
+  ephemeralStorageMb: number;
+  /** Python requirements for the dependency layer, pinned. */
+  requirements: string[];
+}
+
+/** One file to upload, addressed by its content. */
+export interface Artifact {
+  /** S3 key, e.g. package/<sha256>.zip, layer/<sha256>.zip, db/<sha256>/<name>.db */
+  key: string;
+  /** Local file holding the bytes. */
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** Everything a deployment needs, made without calling AWS. */
+export interface BuildResult {
+  plan: DeployPlan;
+  artifacts: Artifact[];
+  prereqTemplate: string;
+  appTemplate: string;
+  /** App stack parameters except BucketName and DatasetteSecret, which are known only at deploy time. */
+  appParameters: Record<string, string>;
+}
