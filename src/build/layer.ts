@@ -1,0 +1,180 @@
+// The dependency layer: Datasette, Mangum and --install packages installed
+// for Lambda's platform (not the host's), under python/ as Lambda expects,
+// zipped deterministically and cached by what determines its contents.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile, readdir } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { UserError } from "../errors.ts";
+import type { Architecture } from "../plan/types.ts";
+import { sha256 } from "./hash.ts";
+import { compileTree, findPython } from "./python.ts";
+import { directoryEntries, writeZip } from "./zip.ts";
+
+const run = promisify(execFile);
+/** Bump when the layer's layout or clean-up changes, to invalidate caches. */
+const LAYER_FORMAT = 1;
+
+export interface LayerRequest {
+  requirements: string[];
+  /** "3.13" */
+  pythonVersion: string;
+  arch: Architecture;
+}
+
+export interface Layer {
+  path: string;
+  bytes: number;
+  sha256: string;
+  unzippedBytes: number;
+  /** The interpreter version the .pyc files were compiled with, or null (sources only). */
+  compiledWith: string | null;
+  fromCache: boolean;
+}
+
+export interface LayerDeps {
+  env?: NodeJS.ProcessEnv;
+  /** Progress notes ("installing with uv"). */
+  log?: (message: string) => void;
+  warn?: (message: string) => void;
+}
+
+export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.DATASETTE_LAMBDA_CACHE) return env.DATASETTE_LAMBDA_CACHE;
+  return join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "datasette-lambda");
+}
+
+/**
+ * Lambda's python3.12+ runtimes run on Amazon Linux 2023 (glibc 2.34);
+ * older ones on Amazon Linux 2 (glibc 2.26), which manylinux2014 fits.
+ */
+export function manylinuxTag(pythonVersion: string): "manylinux_2_34" | "manylinux2014" {
+  const minor = Number(pythonVersion.split(".")[1]);
+  return minor >= 12 ? "manylinux_2_34" : "manylinux2014";
+}
+
+export function platformArch(arch: Architecture): "aarch64" | "x86_64" {
+  return arch === "arm64" ? "aarch64" : "x86_64";
+}
+
+/** The installer command lines (pure), for uv and for pip. */
+export function installCommand(
+  tool: "uv" | "pip",
+  request: LayerRequest,
+  target: string,
+  requirementsFile: string,
+  python = "python3",
+): [string, string[]] {
+  const arch = platformArch(request.arch);
+  const tag = manylinuxTag(request.pythonVersion);
+  if (tool === "uv") {
+    return [
+      "uv",
+      ["pip", "install", "--quiet", "--target", target, "--python-platform", `${arch}-${tag}`, "--python-version", request.pythonVersion,
+        "--only-binary", ":all:", "--no-compile", "-r", requirementsFile],
+    ];
+  }
+  // pip wants every acceptable platform tag spelled out.
+  const platforms = tag === "manylinux_2_34"
+    ? [`manylinux_2_34_${arch}`, `manylinux_2_28_${arch}`, `manylinux2014_${arch}`]
+    : [`manylinux2014_${arch}`];
+  return [
+    python,
+    ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", target,
+      ...platforms.flatMap((platform) => ["--platform", platform]),
+      "--implementation", "cp", "--python-version", request.pythonVersion, "--only-binary=:all:", "--no-compile",
+      "-r", requirementsFile],
+  ];
+}
+
+async function available(command: string, args: string[]): Promise<boolean> {
+  try {
+    await run(command, args, { timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function chooseInstaller(): Promise<"uv" | "pip"> {
+  if (await available("uv", ["--version"])) return "uv";
+  if (await available("python3", ["-m", "pip", "--version"])) return "pip";
+  throw new UserError("building the dependency layer needs uv or pip, and neither was found", {
+    hint: "Install uv (https://docs.astral.sh/uv/, e.g. `pip install uv`) or Python 3 with pip, then run again.",
+  });
+}
+
+/** Removes what Lambda never needs and what differs from machine to machine. */
+async function cleanTree(dir: string): Promise<void> {
+  await rm(join(dir, "bin"), { recursive: true, force: true }); // console scripts with host shebangs
+  for (const item of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    const full = join(item.parentPath, item.name);
+    if (item.isDirectory() && item.name === "__pycache__") await rm(full, { recursive: true, force: true });
+    else if (item.isFile() && item.parentPath.endsWith(".dist-info") && ["RECORD", "INSTALLER", "direct_url.json", "REQUESTED"].includes(item.name)) {
+      await rm(full, { force: true });
+    }
+  }
+}
+
+export function layerCacheKey(request: LayerRequest, compiledWith: string | null): string {
+  return sha256(JSON.stringify({
+    format: LAYER_FORMAT,
+    requirements: [...request.requirements].sort(),
+    python: request.pythonVersion,
+    arch: request.arch,
+    compiledWith,
+  })).slice(0, 32);
+}
+
+export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): Promise<Layer> {
+  const env = deps.env ?? process.env;
+  const python = await findPython(request.pythonVersion, env);
+  const compiledWith = python ? request.pythonVersion : null;
+  const cacheDir = join(cacheDirectory(env), "layers");
+  const key = layerCacheKey(request, compiledWith);
+  const zipPath = join(cacheDir, `${key}.zip`);
+  const infoPath = join(cacheDir, `${key}.json`);
+  if (existsSync(zipPath) && existsSync(infoPath)) {
+    const info = JSON.parse(await readFile(infoPath, "utf8")) as Omit<Layer, "path" | "fromCache">;
+    return { ...info, path: zipPath, fromCache: true };
+  }
+
+  const installer = await chooseInstaller();
+  const work = await mkdtemp(join(tmpdir(), "datasette-lambda-layer-"));
+  try {
+    const target = join(work, "python");
+    const requirementsFile = join(work, "requirements.txt");
+    await writeFile(requirementsFile, `${request.requirements.join("\n")}\n`);
+    deps.log?.(`installing ${request.requirements.join(", ")} for ${platformArch(request.arch)} Python ${request.pythonVersion} with ${installer}`);
+    const [command, args] = installCommand(installer, request, target, requirementsFile);
+    try {
+      await run(command, args, { maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 });
+    } catch (error) {
+      const stderr = String((error as { stderr?: string }).stderr ?? "").trim().split("\n").slice(-3).join(" ");
+      throw new UserError(`installing the layer's Python packages with ${installer} failed: ${stderr || (error as Error).message}`, {
+        hint: "Check the package names and that each has a wheel for Lambda's platform (Linux, " +
+          `${platformArch(request.arch)}, Python ${request.pythonVersion}); try --arch x86_64 if a package lacks arm64 wheels.`,
+        cause: error,
+      });
+    }
+    await cleanTree(target);
+    if (python) {
+      await compileTree(python, target, "/opt/python").catch((error: Error) =>
+        deps.warn?.(`some layer files did not compile (${error.message.split("\n")[0]}); they will compile at cold start`),
+      );
+    } else {
+      deps.warn?.(`no Python ${request.pythonVersion} found to precompile the layer: shipping sources only, so cold starts are slower. Install Python ${request.pythonVersion} (e.g. \`uv python install ${request.pythonVersion}\`) to fix.`);
+    }
+    await mkdir(cacheDir, { recursive: true });
+    const partial = join(cacheDir, `${key}.zip.partial-${process.pid}`);
+    const zip = await writeZip(await directoryEntries(target, "python/"), partial);
+    const info = { bytes: zip.bytes, sha256: zip.sha256, unzippedBytes: zip.unzippedBytes, compiledWith };
+    await rename(partial, zipPath);
+    await writeFile(infoPath, JSON.stringify(info));
+    return { ...info, path: zipPath, fromCache: false };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

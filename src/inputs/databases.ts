@@ -1,0 +1,139 @@
+// Reads and checks the user's database files before anything is built:
+// each must exist, be SQLite, pass `PRAGMA quick_check`, and have no
+// un-checkpointed WAL (its rows would be missing from the copy we ship).
+import { DatabaseSync } from "node:sqlite";
+import { open, stat } from "node:fs/promises";
+import { basename, extname, resolve } from "node:path";
+import { UserError } from "../errors.ts";
+import type { DatabaseInput } from "../plan/types.ts";
+import { sha256File } from "../build/hash.ts";
+
+export const DATABASE_EXTENSIONS = [".db", ".sqlite", ".sqlite3"];
+const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
+
+/** Datasette names a database after its file name without the extension. */
+export function databaseName(path: string): string {
+  return basename(path, extname(path));
+}
+
+async function readHeader(path: string): Promise<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const buffer = Buffer.alloc(SQLITE_HEADER.length);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function nonEmptyFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+function countTables(db: DatabaseSync): Record<string, { count: number }> {
+  const tables: Record<string, { count: number }> = {};
+  const names = db
+    .prepare("select name from sqlite_master where type = 'table' order by name")
+    .all()
+    .map((row) => String(row.name));
+  for (const name of names) {
+    try {
+      const row = db.prepare(`select count(*) as n from "${name.replaceAll('"', '""')}"`).get();
+      tables[name] = { count: Number(row?.n ?? 0) };
+    } catch {
+      // A virtual table whose module node:sqlite lacks (e.g. SpatiaLite):
+      // leave it out and let Datasette count it at run time.
+    }
+  }
+  return tables;
+}
+
+/** Validates one database file and collects what the plan needs to know about it. */
+export async function inspectDatabase(file: string): Promise<DatabaseInput> {
+  const path = resolve(file);
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new UserError(`${file}: no such file`, { hint: "Check the path of each database you pass to update-stack." });
+  if (!info.isFile()) throw new UserError(`${file}: not a file`, { hint: "Pass SQLite database files, not directories." });
+
+  const extension = extname(path).toLowerCase();
+  if (!DATABASE_EXTENSIONS.includes(extension)) {
+    throw new UserError(`${file}: not a database file name (expected ${DATABASE_EXTENSIONS.join(", ")})`, {
+      hint: "Rename the file, or convert CSV/JSON to SQLite first (e.g. with sqlite-utils).",
+    });
+  }
+
+  const header = await readHeader(path).catch((error: NodeJS.ErrnoException) => {
+    throw new UserError(`${file}: cannot be read (${error.code ?? error.message})`, { hint: "Check the file's permissions." });
+  });
+  if (!header.equals(SQLITE_HEADER)) {
+    throw new UserError(`${file}: not an SQLite database (its first bytes are not "SQLite format 3")`, {
+      hint: "Pass a SQLite database file; check it with: sqlite3 FILE 'pragma quick_check'",
+    });
+  }
+  if (await nonEmptyFile(`${path}-wal`)) {
+    throw new UserError(`${file}: has un-checkpointed changes in ${basename(path)}-wal that would not be published`, {
+      hint: `Checkpoint it first: sqlite3 ${file} 'pragma wal_checkpoint(truncate)'`,
+    });
+  }
+
+  let db: DatabaseSync;
+  try {
+    // immutable=1: read the file as it is, without creating -wal/-shm files beside it.
+    db = new DatabaseSync(`file:${encodeURI(path).replaceAll("?", "%3F").replaceAll("#", "%23")}?immutable=1`, { readOnly: true });
+  } catch (error) {
+    throw new UserError(`${file}: cannot be opened as SQLite (${(error as Error).message})`, { cause: error });
+  }
+  try {
+    let result: string;
+    try {
+      result = db
+        .prepare("pragma quick_check")
+        .all()
+        .map((row) => String(row.quick_check))
+        .join("; ");
+    } catch (error) {
+      throw new UserError(`${file}: is corrupt (${(error as Error).message})`, {
+        hint: "Repair it, e.g. sqlite3 FILE '.recover' | sqlite3 repaired.db",
+        cause: error,
+      });
+    }
+    if (result !== "ok") {
+      throw new UserError(`${file}: fails pragma quick_check: ${result.slice(0, 200)}`, {
+        hint: "Repair it, e.g. sqlite3 FILE '.recover' | sqlite3 repaired.db",
+      });
+    }
+    const tables = countTables(db);
+    return {
+      name: databaseName(path),
+      path,
+      fileName: basename(path),
+      bytes: info.size,
+      sha256: await sha256File(path),
+      tables,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Inspects every file and rejects two that Datasette would give the same name. */
+export async function inspectDatabases(files: string[]): Promise<DatabaseInput[]> {
+  const databases: DatabaseInput[] = [];
+  for (const file of files) databases.push(await inspectDatabase(file));
+  const seen = new Map<string, string>();
+  for (const [index, db] of databases.entries()) {
+    const earlier = seen.get(db.name);
+    if (earlier !== undefined) {
+      throw new UserError(`${files[index]} and ${earlier} would both be served as the database "${db.name}"`, {
+        hint: "Rename one of the files: Datasette names each database after its file name.",
+      });
+    }
+    seen.set(db.name, files[index] ?? db.path);
+  }
+  return databases;
+}

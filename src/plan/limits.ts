@@ -1,0 +1,19 @@
+// AWS Lambda and CloudFormation limits the plan checks before anything is deployed.
+// https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+
+export const MB = 1024 * 1024;
+
+/** Function code plus all layers, unzipped. */
+export const UNZIPPED_CODE_LIMIT = 250 * MB;
+/** Headroom kept under the unzipped limit (stub, manifest, filesystem rounding). */
+export const UNZIPPED_SAFETY_MARGIN = 10 * MB;
+export const MEMORY_MB = { min: 128, max: 10240, default: 1024 } as const;
+export const TIMEOUT_SECONDS = { min: 1, max: 900, default: 30 } as const;
+export const EPHEMERAL_STORAGE_MB = { min: 512, max: 10240 } as const;
+/** All environment variables of a function together. */
+export const ENVIRONMENT_BYTES = 4 * 1024;
+/** CloudFormation TemplateBody; larger templates must be uploaded to S3 first. */
+export const TEMPLATE_BODY_BYTES = 51_200;
+/** Longest site name: the function is named NAME-lambda and function names stop at 64. */
+export const MAX_SITE_NAME_LENGTH = 64 - "-lambda".length;
+export const SUPPORTED_RUNTIMES = ["python3.10", "python3.11", "python3.12", "python3.13"] as const;

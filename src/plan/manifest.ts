@@ -1,0 +1,39 @@
+// The manifest.json the stub reads at cold start (format 1; see stub/).
+import type { DeployPlan } from "./types.ts";
+
+export interface Manifest {
+  format: 1;
+  databases: Array<{ name: string; fileName: string; sha256: string; bytes: number; location: "inline" | "s3"; key?: string }>;
+  /** Datasette's inspect data: lets it skip hashing and counting at cold start. */
+  inspect: Record<string, { hash: string; size: number; file: string; tables: Record<string, { count: number }> }>;
+  metadata: Record<string, unknown>;
+  settings: Record<string, string | number | boolean>;
+  cors: boolean;
+  prefix: string | null;
+}
+
+export function buildManifest(plan: DeployPlan): Manifest {
+  return {
+    format: 1,
+    databases: plan.databases.map((db) => ({
+      name: db.name,
+      fileName: db.fileName,
+      sha256: db.sha256,
+      bytes: db.bytes,
+      location: db.location,
+      ...(db.key ? { key: db.key } : {}),
+    })),
+    inspect: Object.fromEntries(
+      plan.databases.map((db) => [db.name, { hash: db.sha256, size: db.bytes, file: db.fileName, tables: db.tables }]),
+    ),
+    metadata: plan.metadata,
+    settings: plan.settings,
+    cors: plan.cors,
+    prefix: plan.prefix,
+  };
+}
+
+/** Stable JSON: the same plan always gives the same bytes (and package sha256). */
+export function serializeManifest(manifest: Manifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}

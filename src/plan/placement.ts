@@ -1,0 +1,75 @@
+// Decides where each database lives: inline in the package when package and
+// layer stay under Lambda's 250 MB unzipped limit, else in S3 (downloaded to
+// /tmp at cold start, which is then sized to hold them).
+import { UserError } from "../errors.ts";
+import type { DatabaseInput, PlannedDatabase } from "./types.ts";
+import { EPHEMERAL_STORAGE_MB, MB, UNZIPPED_CODE_LIMIT, UNZIPPED_SAFETY_MARGIN } from "./limits.ts";
+
+export interface PlacementInput {
+  databases: DatabaseInput[];
+  /** --external: every database in S3. */
+  external: boolean;
+  /** The dependency layer, unzipped. */
+  layerBytes: number;
+  /** Stub code and manifest, unzipped. */
+  stubBytes: number;
+}
+
+export interface Placement {
+  databases: PlannedDatabase[];
+  ephemeralStorageMb: number;
+}
+
+export function s3DatabaseKey(db: DatabaseInput): string {
+  return `db/${db.sha256}/${db.fileName}`;
+}
+
+const megabytes = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
+/** /tmp needed for the S3 databases: their size plus 10% and 256 MB of headroom, at least Lambda's 512 MB. */
+export function ephemeralStorageFor(s3Bytes: number): number {
+  if (s3Bytes === 0) return EPHEMERAL_STORAGE_MB.min;
+  const needed = Math.ceil((s3Bytes * 1.1) / MB) + 256;
+  if (needed > EPHEMERAL_STORAGE_MB.max) {
+    throw new UserError(
+      `the S3 databases total ${megabytes(s3Bytes)}; with headroom they need ${needed} MB of /tmp, over Lambda's ${EPHEMERAL_STORAGE_MB.max} MB`,
+      { hint: "Publish fewer or smaller databases (Lambda's ephemeral storage stops at 10 GB)." },
+    );
+  }
+  return Math.max(EPHEMERAL_STORAGE_MB.min, needed);
+}
+
+export function placeDatabases(input: PlacementInput): Placement {
+  const budget = UNZIPPED_CODE_LIMIT - UNZIPPED_SAFETY_MARGIN - input.layerBytes - input.stubBytes;
+  if (budget < 0) {
+    throw new UserError(
+      `the dependency layer (${megabytes(input.layerBytes)} unzipped) leaves no room under Lambda's 250 MB unzipped limit for function and layers`,
+      { hint: "Install fewer or smaller Python packages; databases already go to S3 with --external." },
+    );
+  }
+  // Smallest first: as many databases as possible stay inline (no download at cold start).
+  let remaining = input.external ? -1 : budget;
+  const inline = new Set<string>();
+  for (const db of [...input.databases].sort((a, b) => a.bytes - b.bytes || a.name.localeCompare(b.name))) {
+    if (db.bytes <= remaining) {
+      inline.add(db.name);
+      remaining -= db.bytes;
+    }
+  }
+  const databases: PlannedDatabase[] = input.databases.map((db) =>
+    inline.has(db.name) ? { ...db, location: "inline" } : { ...db, location: "s3", key: s3DatabaseKey(db) },
+  );
+  const s3Bytes = databases.filter((db) => db.location === "s3").reduce((sum, db) => sum + db.bytes, 0);
+  return { databases, ephemeralStorageMb: ephemeralStorageFor(s3Bytes) };
+}
+
+/** The final check on a built package: the numbers Lambda will enforce. */
+export function checkPackageLimits(sizes: { packageUnzippedBytes: number; layerUnzippedBytes: number }): void {
+  const total = sizes.packageUnzippedBytes + sizes.layerUnzippedBytes;
+  if (total > UNZIPPED_CODE_LIMIT) {
+    throw new UserError(
+      `the package (${megabytes(sizes.packageUnzippedBytes)}) and layer (${megabytes(sizes.layerUnzippedBytes)}) come to ${megabytes(total)} unzipped, over Lambda's 250 MB limit for function and layers`,
+      { hint: "Pass --external to keep the databases in S3 instead of the package." },
+    );
+  }
+}

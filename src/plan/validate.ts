@@ -1,0 +1,111 @@
+// Pure validation of single flags. Each failure names the flag and shows a valid example.
+import { UserError } from "../errors.ts";
+import { MAX_SITE_NAME_LENGTH, MEMORY_MB, SUPPORTED_RUNTIMES, TIMEOUT_SECONDS } from "./limits.ts";
+import { DATASETTE_SETTINGS } from "./datasette-settings.ts";
+
+export function validateSiteName(name: string): string {
+  if (!/^[A-Za-z][-A-Za-z0-9]*$/.test(name)) {
+    throw new UserError(`invalid site name "${name}": use letters, digits and hyphens, starting with a letter`, {
+      hint: "CloudFormation stack names allow only [A-Za-z][-A-Za-z0-9]*, e.g. my-site",
+    });
+  }
+  if (name.length > MAX_SITE_NAME_LENGTH) {
+    throw new UserError(`site name "${name}" is ${name.length} characters; the limit is ${MAX_SITE_NAME_LENGTH}`, {
+      hint: `The function is named NAME-lambda and Lambda function names stop at 64 characters: choose a shorter name.`,
+    });
+  }
+  return name;
+}
+
+/** "/a/b/" or "a/b" → "a/b"; null when empty. */
+export function validatePrefix(prefix: string | undefined): string | null {
+  if (prefix === undefined) return null;
+  const trimmed = prefix.replace(/^\/+|\/+$/g, "");
+  if (trimmed === "") return null;
+  for (const segment of trimmed.split("/")) {
+    if (!/^[A-Za-z0-9._~-]+$/.test(segment) || segment === "." || segment === "..") {
+      throw new UserError(`--prefix "${prefix}" has an illegal path segment "${segment}"`, {
+        hint: "Use letters, digits and . _ ~ - separated by /, e.g. --prefix data or --prefix v1/data",
+      });
+    }
+  }
+  return trimmed;
+}
+
+export function validateMemory(memory: number | undefined): number {
+  const value = memory ?? MEMORY_MB.default;
+  if (!Number.isInteger(value) || value < MEMORY_MB.min || value > MEMORY_MB.max) {
+    throw new UserError(`--memory ${value} is out of Lambda's range ${MEMORY_MB.min}-${MEMORY_MB.max} MB`, {
+      hint: `e.g. --memory ${MEMORY_MB.default}`,
+    });
+  }
+  return value;
+}
+
+export function validateTimeout(timeout: number | undefined): number {
+  const value = timeout ?? TIMEOUT_SECONDS.default;
+  if (!Number.isInteger(value) || value < TIMEOUT_SECONDS.min || value > TIMEOUT_SECONDS.max) {
+    throw new UserError(`--timeout ${value} is out of Lambda's range ${TIMEOUT_SECONDS.min}-${TIMEOUT_SECONDS.max} seconds`, {
+      hint: `e.g. --timeout ${TIMEOUT_SECONDS.default}`,
+    });
+  }
+  return value;
+}
+
+/** Returns the Python version ("3.13") of a supported runtime. */
+export function validateRuntime(runtime: string): string {
+  if (!(SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) {
+    throw new UserError(`--runtime ${runtime} is not supported`, {
+      hint: `Use one of ${SUPPORTED_RUNTIMES.join(", ")}, e.g. --runtime python3.13`,
+    });
+  }
+  return runtime.slice("python".length);
+}
+
+export function validateDomain(domain: string | undefined): string | null {
+  if (domain === undefined) return null;
+  const name = domain.toLowerCase().replace(/\.$/, "");
+  const label = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+  const labels = name.split(".");
+  if (name.length > 253 || labels.length < 2 || !labels.every((part) => label.test(part)) || /^\d+$/.test(labels.at(-1) ?? "")) {
+    throw new UserError(`--domain "${domain}" is not a valid domain name`, {
+      hint: "Give a full host name without scheme or path, e.g. --domain data.example.com",
+    });
+  }
+  return name;
+}
+
+/** Parses repeated --config key:value pairs into typed Datasette settings. */
+export function parseConfigPairs(pairs: string[] = []): Record<string, string | number | boolean> {
+  const settings: Record<string, string | number | boolean> = {};
+  for (const pair of pairs) {
+    const colon = pair.indexOf(":");
+    if (colon <= 0) {
+      throw new UserError(`--config "${pair}" is not a key:value pair`, { hint: "e.g. --config sql_time_limit_ms:3500" });
+    }
+    const key = pair.slice(0, colon).trim();
+    const raw = pair.slice(colon + 1).trim();
+    const setting = DATASETTE_SETTINGS[key];
+    if (!setting) {
+      throw new UserError(`--config "${pair}": "${key}" is not a Datasette setting`, {
+        hint: `Known settings: ${Object.keys(DATASETTE_SETTINGS).join(", ")}`,
+      });
+    }
+    if (key === "base_url") {
+      throw new UserError(`--config base_url is set by --prefix`, { hint: "Use --prefix PATH to serve the site under /PATH/." });
+    }
+    if (setting.type === "integer") {
+      if (!/^\d+$/.test(raw)) throw new UserError(`--config ${key} takes a whole number`, { hint: `e.g. --config ${key}:${setting.default}` });
+      settings[key] = Number(raw);
+    } else if (setting.type === "boolean") {
+      const value = raw.toLowerCase();
+      if (!["on", "off", "true", "false", "1", "0"].includes(value)) {
+        throw new UserError(`--config ${key} takes on or off`, { hint: `e.g. --config ${key}:${setting.default ? "off" : "on"}` });
+      }
+      settings[key] = ["on", "true", "1"].includes(value);
+    } else {
+      settings[key] = raw;
+    }
+  }
+  return settings;
+}
