@@ -1,0 +1,89 @@
+// The whole build: flags → checked options → inputs read → layer → plan →
+// package → templates and parameters. Shared by --dry-run and a real deploy;
+// it calls no AWS API.
+import { join } from "node:path";
+import { UserError } from "../errors.ts";
+import { inspectDatabases } from "../inputs/databases.ts";
+import { readMetadata } from "../inputs/metadata.ts";
+import { appStackParameters } from "../plan/app-parameters.ts";
+import { ENVIRONMENT_BYTES, TEMPLATE_BODY_BYTES } from "../plan/limits.ts";
+import { checkPackageLimits } from "../plan/placement.ts";
+import { checkOptions, createPlan, type UpdateStackOptions } from "../plan/plan.ts";
+import type { Artifact, BuildResult } from "../plan/types.ts";
+import { readTemplate } from "../templates.ts";
+import type { Output } from "../ui/output.ts";
+import { buildLayer } from "./layer.ts";
+import { buildPackage, readStubRequirements, stubBytes } from "./package.ts";
+import { findPython } from "./python.ts";
+
+export interface BuildDeps {
+  out: Output;
+  /** Scratch directory for the package zip; the caller removes it. */
+  workDir: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Lambda's 4 KB covers names and values of all variables; the secret and bucket name are at most 64 + 63. */
+export function checkEnvironmentSize(databaseKeys: string): void {
+  const fixed = "DATASETTE_SECRET".length + 64 + "DATASETTE_LAMBDA_BUCKET".length + 63 + "DATASETTE_LAMBDA_DATABASE_KEYS".length;
+  if (fixed + databaseKeys.length > ENVIRONMENT_BYTES) {
+    throw new UserError(`the S3 database keys (${databaseKeys.length} bytes) overflow Lambda's 4 KB of environment variables`, {
+      hint: "Publish fewer databases in S3, or give them shorter file names.",
+    });
+  }
+}
+
+export function checkTemplateSize(name: string, body: string): void {
+  const bytes = Buffer.byteLength(body);
+  if (bytes > TEMPLATE_BODY_BYTES) {
+    throw new UserError(`templates/${name}.yaml is ${bytes} bytes, over CloudFormation's ${TEMPLATE_BODY_BYTES}-byte TemplateBody limit`, {
+      hint: "Shorten the template (this is a bug in datasette-lambda; please report it).",
+    });
+  }
+}
+
+export async function buildSite(name: string, files: string[], options: UpdateStackOptions, deps: BuildDeps): Promise<BuildResult> {
+  const { out } = deps;
+  const env = deps.env ?? process.env;
+  const checked = checkOptions(name, options);
+  if (files.length === 0) {
+    throw new UserError("update-stack needs at least one database file", {
+      hint: `e.g. datasette-lambda update-stack ${name} data.db`,
+    });
+  }
+  const metadata = await readMetadata(options.metadata);
+  const databases = await out.task(`Checking ${files.length} database${files.length === 1 ? "" : "s"}`, () => inspectDatabases(files));
+  const requirements = await readStubRequirements();
+
+  const layer = await out.task(`Building the dependency layer (Python ${checked.pythonVersion}, ${checked.arch})`, (update) =>
+    buildLayer({ requirements, pythonVersion: checked.pythonVersion, arch: checked.arch }, { env, log: update, warn: out.warn }),
+  );
+  out.debug(`layer ${layer.sha256.slice(0, 12)}: ${layer.bytes} bytes zipped, ${layer.unzippedBytes} unzipped${layer.fromCache ? " (cached)" : ""}`);
+
+  const plan = createPlan({ options: checked, databases, metadata, requirements, layerBytes: layer.unzippedBytes, stubBytes: await stubBytes() });
+  for (const db of plan.databases) out.debug(`database ${db.name}: ${db.location}${db.key ? ` (${db.key})` : ""}`);
+  if (plan.settings.suggest_facets === false && !("suggest_facets" in checked.settings)) {
+    out.info("Facet suggestions are off: a table has over 100,000 rows (turn on with --config suggest_facets:on).");
+  }
+
+  const python = layer.compiledWith ? await findPython(plan.pythonVersion, env) : null;
+  const pkg = await out.task("Packaging the site", () => buildPackage({ plan, path: join(deps.workDir, "package.zip"), python }));
+  checkPackageLimits({ packageUnzippedBytes: pkg.unzippedBytes, layerUnzippedBytes: layer.unzippedBytes });
+
+  const packageKey = `package/${pkg.sha256}.zip`;
+  const layerKey = `layer/${layer.sha256}.zip`;
+  const artifacts: Artifact[] = [
+    { key: packageKey, path: pkg.path, bytes: pkg.bytes, sha256: pkg.sha256 },
+    { key: layerKey, path: layer.path, bytes: layer.bytes, sha256: layer.sha256 },
+    ...plan.databases
+      .filter((db) => db.location === "s3")
+      .map((db) => ({ key: db.key!, path: db.path, bytes: db.bytes, sha256: db.sha256 })),
+  ];
+  const appParameters = appStackParameters(plan, { packageKey, layerKey });
+  checkEnvironmentSize(appParameters.DatabaseKeys ?? "");
+  const prereqTemplate = await readTemplate("prereq");
+  const appTemplate = await readTemplate("app");
+  checkTemplateSize("prereq", prereqTemplate);
+  checkTemplateSize("app", appTemplate);
+  return { plan, artifacts, prereqTemplate, appTemplate, appParameters };
+}
