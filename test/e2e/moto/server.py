@@ -1,0 +1,460 @@
+"""A local moto server for datasette-lambda's end-to-end tests (test code only, never shipped).
+
+moto 5.2 deploys CloudFormation stacks by looking each resource type up among the
+direct subclasses of its CloudFormationModel class (moto/cloudformation/parsing.py,
+get_model_list/get_model_map). It has no model for several types our templates use
+and skips them silently: a Ref to one becomes nothing, an Fn::GetAtt on one fails the
+stack, and one in Outputs makes the server answer HTTP 500. So this launcher defines
+small STAND-IN models for exactly those types, before moto first builds its (cached)
+model map, and then starts moto's own server. The real templates deploy unchanged.
+
+A stand-in only records its properties and returns plausible attributes. It cannot
+prove CloudFront behaviour or Function URL auth; template tests and cfn-lint do that.
+Every stand-in instance is listed, with its properties, by moto's own
+GET /moto-api/data.json under the "standins" key, so tests can check what a
+template asked for.
+
+Usage: python server.py [--port N] [--host 127.0.0.1] [--exit-on-stdin-eof] [--verbose]
+Prints "READY <port>" on stdout once the server accepts connections. --port 0 (the
+default, or $MOTO_PORT) picks a free port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import signal
+import string
+import sys
+import threading
+from datetime import datetime, timezone
+from typing import Any
+
+# Importing parsing imports every moto service model that CloudFormation knows.
+from moto.cloudformation import parsing
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+from moto.core.common_models import CloudFormationModel
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+# moto's model metaclass files each model class under the second dotted part of its
+# module name (moto/core/base_backend.py, InstanceTrackerMeta); "__main__" has none.
+STANDIN_MODULE = "e2e.standins"
+
+
+def _random_id(prefix: str, length: int, alphabet: str) -> str:
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def _cloudfront_id() -> str:
+    # Shaped like a real one: "E" + 13 upper-case letters and digits.
+    return _random_id("E", 13, string.ascii_uppercase + string.digits)
+
+
+class _StandIn:
+    """What every stand-in shares: records properties, answers Ref and Fn::GetAtt.
+
+    Subclasses also list CloudFormationModel as a DIRECT base, because moto only
+    looks at CloudFormationModel.__subclasses__(), not at deeper descendants.
+    """
+
+    TYPE = ""
+    ATTRIBUTES: tuple[str, ...] = ()
+
+    def __init__(self, logical_id: str, properties: dict[str, Any], region: str, account_id: str):
+        self.logical_id = logical_id
+        self.properties = properties
+        self.region = region
+        self.account_id = account_id
+        self.deleted = False
+        self.update_count = 0
+        self.attributes: dict[str, str] = {}
+        self.ref = ""
+
+    # --- CloudFormationModel interface -------------------------------------------------
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.TYPE
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in cls.ATTRIBUTES
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> "_StandIn":
+        resource = cls(
+            kwargs.get("LogicalId", resource_name),
+            cloudformation_json.get("Properties", {}),
+            region_name,
+            account_id,
+        )
+        resource.assign_identity(resource_name)
+        return resource
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: "_StandIn",
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> "_StandIn":
+        # Updated in place: the id and attributes stay, as for the real types' usual updates.
+        original_resource.properties = cloudformation_json.get("Properties", {})
+        original_resource.update_count += 1
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> None:
+        pass
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        self.deleted = True
+
+    def is_created(self) -> bool:
+        return True
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.ref
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        if attribute_name in self.attributes:
+            return self.attributes[attribute_name]
+        raise UnformattedGetAttTemplateException()
+
+    # --- per type ----------------------------------------------------------------------
+
+    def assign_identity(self, resource_name: str) -> None:
+        """Set self.ref and self.attributes."""
+        raise NotImplementedError
+
+
+class LambdaUrl(_StandIn, CloudFormationModel):
+    """Test stand-in: moto has no model for AWS::Lambda::Url; this only records properties
+    and returns plausible attributes (FunctionUrl, FunctionArn; Ref is the function ARN).
+    moto's own Lambda backend is not told, so GetFunctionUrlConfig knows nothing of it."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::Lambda::Url"
+    ATTRIBUTES = ("FunctionUrl", "FunctionArn")
+
+    def assign_identity(self, resource_name: str) -> None:
+        url_id = _random_id("", 32, string.ascii_lowercase + string.digits)
+        target = str(self.properties.get("TargetFunctionArn", ""))
+        if not target.startswith("arn:"):
+            target = f"arn:aws:lambda:{self.region}:{self.account_id}:function:{target}"
+        self.ref = target
+        self.attributes = {
+            "FunctionUrl": f"https://{url_id}.lambda-url.{self.region}.on.aws/",
+            "FunctionArn": target,
+        }
+
+
+class CloudFrontDistribution(_StandIn, CloudFormationModel):
+    """Test stand-in: moto has no model for AWS::CloudFront::Distribution; this only records
+    properties and returns plausible attributes (DomainName <id>.cloudfront.net, Id; Ref is Id)."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::CloudFront::Distribution"
+    ATTRIBUTES = ("DomainName", "Id")
+
+    def assign_identity(self, resource_name: str) -> None:
+        self.ref = _cloudfront_id()
+        domain = _random_id("d", 13, string.ascii_lowercase + string.digits) + ".cloudfront.net"
+        self.attributes = {"DomainName": domain, "Id": self.ref}
+
+
+class CloudFrontOriginAccessControl(_StandIn, CloudFormationModel):
+    """Test stand-in: moto has no model for AWS::CloudFront::OriginAccessControl; this only
+    records properties and returns plausible attributes (Id; Ref is Id)."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::CloudFront::OriginAccessControl"
+    ATTRIBUTES = ("Id",)
+
+    def assign_identity(self, resource_name: str) -> None:
+        self.ref = _cloudfront_id()
+        self.attributes = {"Id": self.ref}
+
+
+class CloudFrontFunction(_StandIn, CloudFormationModel):
+    """Test stand-in: moto has no model for AWS::CloudFront::Function; this only records
+    properties and returns plausible attributes (FunctionARN, FunctionMetadata.FunctionARN,
+    Stage; Ref is the ARN)."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::CloudFront::Function"
+    # moto splits "!GetAtt Fn.FunctionMetadata.FunctionARN" on every dot and passes on only
+    # "FunctionMetadata", so both spellings answer the ARN.
+    ATTRIBUTES = ("FunctionARN", "FunctionMetadata", "FunctionMetadata.FunctionARN", "Stage")
+
+    def assign_identity(self, resource_name: str) -> None:
+        name = str(self.properties.get("Name") or resource_name)
+        arn = f"arn:aws:cloudfront::{self.account_id}:function/{name}"
+        self.ref = arn
+        stage = "LIVE" if self.properties.get("AutoPublish") in (True, "true", "True") else "DEVELOPMENT"
+        self.attributes = {
+            "FunctionARN": arn,
+            "FunctionMetadata": arn,
+            "FunctionMetadata.FunctionARN": arn,
+            "Stage": stage,
+        }
+
+
+class CloudFrontCachePolicy(_StandIn, CloudFormationModel):
+    """Test stand-in: moto has no model for AWS::CloudFront::CachePolicy; this only records
+    properties and returns plausible attributes (Id, LastModifiedTime; Ref is Id)."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::CloudFront::CachePolicy"
+    ATTRIBUTES = ("Id", "LastModifiedTime")
+
+    def assign_identity(self, resource_name: str) -> None:
+        # Cache policy ids are UUIDs.
+        hex_ = secrets.token_hex(16)
+        self.ref = f"{hex_[:8]}-{hex_[8:12]}-{hex_[12:16]}-{hex_[16:20]}-{hex_[20:]}"
+        self.attributes = {
+            "Id": self.ref,
+            "LastModifiedTime": datetime.now(timezone.utc).isoformat(),
+        }
+
+
+class S3BucketPolicy(_StandIn, CloudFormationModel):
+    """Test stand-in: moto has no model for AWS::S3::BucketPolicy; this only records
+    properties and returns plausible attributes (Ref is an id). It deliberately does NOT
+    apply the policy: moto enforces bucket policies but ignores their Condition
+    (moto/s3/models.py, put_bucket_policy), so a TLS-only deny would 403 every call."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::S3::BucketPolicy"
+    ATTRIBUTES = ()
+
+    def assign_identity(self, resource_name: str) -> None:
+        self.ref = resource_name
+
+
+class LambdaLayerVersion(CloudFormationModel):
+    """Test stand-in: moto HAS a model for AWS::Lambda::LayerVersion, but it is broken for
+    our templates. It has no physical_resource_id, so a Ref to it is the Python object
+    itself (moto/cloudformation/parsing.py, clean_json), and an update of a function with
+    `Layers: [!Ref Layer]` fails with HTTP 500 (moto/awslambda/models.py, _get_layers_data
+    -> split_layer_arn: 'LayerVersion' object has no attribute 'replace'). It has no
+    update either (a changed layer leaves None behind) and no delete (versions leak).
+    This one publishes through moto's own Lambda backend, so GetLayerVersion and
+    ListLayerVersions are real; Ref and LayerVersionArn are the version's ARN; an update
+    publishes a new version and deletes the old one, as CloudFormation's replacement does.
+    It is defined after moto's class, so moto's model map picks it (checked at start-up)."""
+
+    __module__ = STANDIN_MODULE
+
+    def __init__(self, logical_id: str, properties: dict[str, Any], layer_version: Any):
+        self.logical_id = logical_id
+        self.properties = properties
+        self.deleted = False
+        self.update_count = 0
+        self._layer_version = layer_version
+        self.arn: str = layer_version.arn
+        self.name: str = layer_version.name
+        self.version: int = layer_version.version
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::LayerVersion"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        # The real name property. moto asks the FIRST model of a type for it
+        # (parsing.py, resource_name_property_from_type), i.e. its own, which says
+        # "LayerVersion"; so create and update also read LayerName themselves.
+        return "LayerName"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "LayerVersionArn"
+
+    @staticmethod
+    def _publish(account_id: str, region_name: str, layer_name: str, properties: dict[str, Any]) -> Any:
+        from moto.awslambda.models import lambda_backends
+
+        spec = {"LayerName": layer_name, "Content": properties["Content"]}
+        for key in ("Description", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo"):
+            if key in properties:
+                spec[key] = properties[key]
+        return lambda_backends[account_id][region_name].publish_layer_version(spec)
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> "LambdaLayerVersion":
+        properties = cloudformation_json.get("Properties", {})
+        name = properties.get("LayerName") or resource_name
+        layer_version = cls._publish(account_id, region_name, name, properties)
+        return cls(kwargs.get("LogicalId", resource_name), properties, layer_version)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: "LambdaLayerVersion",
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> "LambdaLayerVersion":
+        # Every LayerVersion property change is a replacement: a new version, the old one deleted.
+        properties = cloudformation_json.get("Properties", {})
+        name = properties.get("LayerName") or original_resource.name
+        layer_version = cls._publish(account_id, region_name, name, properties)
+        replacement = cls(original_resource.logical_id, properties, layer_version)
+        replacement.update_count = original_resource.update_count + 1
+        original_resource.delete(account_id, region_name)
+        return replacement
+
+    @classmethod
+    def delete_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> None:
+        pass
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        from moto.awslambda.models import lambda_backends
+
+        lambda_backends[account_id][region_name].delete_layer_version(self.name, str(self.version))
+        self.deleted = True
+
+    def is_created(self) -> bool:
+        return True
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.arn
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        if attribute_name == "LayerVersionArn":
+            return self.arn
+        raise UnformattedGetAttTemplateException()
+
+
+STAND_INS: tuple[type[CloudFormationModel], ...] = (
+    LambdaUrl,
+    CloudFrontDistribution,
+    CloudFrontOriginAccessControl,
+    CloudFrontFunction,
+    CloudFrontCachePolicy,
+    S3BucketPolicy,
+    LambdaLayerVersion,
+)
+
+
+def patch_condition_tag() -> None:
+    """Test patch: moto reads the YAML short form `!Condition X` as {"Fn::Condition": X}
+    (moto/cloudformation/utils.py, yaml_tag_constructor: every tag but !Ref becomes
+    "Fn::<tag>"), but parse_condition only knows {"Condition": X}; so
+    `!Not [!Condition UseCdn]` evaluates `not None` and is always true, and resources
+    under such a condition are created whatever the parameters say. CloudFormation's
+    short form for a condition reference is {"Condition": X}; this makes moto read it so."""
+    from moto.cloudformation import models, responses, utils
+
+    original = utils.yaml_tag_constructor
+
+    def yaml_tag_constructor(loader: Any, tag: Any, node: Any) -> Any:
+        if tag == "!Condition":
+            return {"Condition": node.value}
+        return original(loader, tag, node)
+
+    # Both modules imported the function by name.
+    models.yaml_tag_constructor = yaml_tag_constructor  # type: ignore[attr-defined]
+    responses.yaml_tag_constructor = yaml_tag_constructor  # type: ignore[attr-defined]
+
+
+def check_model_map() -> None:
+    """Fail at start-up, not mid-test, if moto would not use the stand-ins."""
+    model_map = parsing.get_model_map()
+    for model in STAND_INS:
+        found = model_map.get(model.cloudformation_type())
+        if found is not model:
+            raise SystemExit(f"moto maps {model.cloudformation_type()} to {found!r}, not the stand-in")
+    # Real moto models the templates rely on (a missing one would be skipped silently).
+    for resource_type in (
+        "AWS::S3::Bucket",
+        "AWS::IAM::Role",
+        "AWS::Lambda::Function",
+        "AWS::Lambda::Permission",
+        "AWS::Logs::LogGroup",
+    ):
+        if resource_type not in model_map:
+            raise SystemExit(f"moto {resource_type} model is missing")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("MOTO_PORT", "0")))
+    parser.add_argument(
+        "--exit-on-stdin-eof",
+        action="store_true",
+        help="stop when stdin closes (the test runner died), so no server is left behind",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = parser.parse_args(argv)
+
+    if not args.verbose:
+        # werkzeug logs each request at INFO only when its logger level is unset.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    patch_condition_tag()
+    check_model_map()
+
+    server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
+    server.start()
+    _, port = server.get_host_and_port()
+    # Some moto models build URLs from MOTO_PORT.
+    os.environ["MOTO_PORT"] = str(port)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if args.exit_on_stdin_eof:
+
+        def wait_for_eof() -> None:
+            sys.stdin.buffer.read()
+            stop.set()
+
+        threading.Thread(target=wait_for_eof, daemon=True).start()
+
+    print(f"READY {port}", flush=True)
+    stop.wait()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()
