@@ -1,0 +1,41 @@
+// AWS answers that are not failures for us, matched in ONE place by error name
+// plus a stable part of the message (AWS has no dedicated error codes for them).
+// If AWS rewords one of these, only this file changes.
+
+function errorName(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function httpStatus(error: unknown): number | undefined {
+  const metadata = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata;
+  return metadata?.httpStatusCode;
+}
+
+// UpdateStack with the same template and parameters: ValidationError
+// "No updates are to be performed." Success: the stack already is what we asked for.
+export function isNoUpdatesError(error: unknown): boolean {
+  return errorName(error) === "ValidationError" && /No updates are to be performed/i.test(errorMessage(error));
+}
+
+// A change set with nothing in it ends FAILED with one of these StatusReasons.
+// This tool deploys with UpdateStack (moto shows stale outputs after change sets),
+// but anything that makes change sets must treat these as "no changes" too.
+export function isEmptyChangeSetReason(reason: string | undefined): boolean {
+  return reason !== undefined && /didn't contain changes|No updates are to be performed/i.test(reason);
+}
+
+// DescribeStacks/DescribeStackEvents/GetTemplate on a missing stack:
+// ValidationError "Stack with id NAME does not exist" (moto: "Stack [NAME] does not exist").
+export function isStackMissingError(error: unknown): boolean {
+  return errorName(error) === "ValidationError" && /does not exist/i.test(errorMessage(error));
+}
+
+// HeadObject on a missing key: a bare 404 (HEAD has no body, so the SDK names it NotFound).
+export function isObjectMissingError(error: unknown): boolean {
+  const name = errorName(error);
+  return name === "NotFound" || name === "NoSuchKey" || httpStatus(error) === 404;
+}

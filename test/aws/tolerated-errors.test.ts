@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { isEmptyChangeSetReason, isNoUpdatesError, isObjectMissingError, isStackMissingError } from "../../src/aws/tolerated-errors.ts";
+
+function awsError(name: string, message: string, status = 400): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+}
+
+test("no updates: ValidationError with the stable message only", () => {
+  assert.equal(isNoUpdatesError(awsError("ValidationError", "No updates are to be performed.")), true);
+  assert.equal(isNoUpdatesError(awsError("ValidationError", "Template format error: unresolved resource")), false);
+  // The same words under another error name are not the benign case.
+  assert.equal(isNoUpdatesError(awsError("AccessDenied", "No updates are to be performed.")), false);
+  assert.equal(isNoUpdatesError("No updates are to be performed."), false);
+});
+
+test("empty change set reasons", () => {
+  assert.equal(
+    isEmptyChangeSetReason("The submitted information didn't contain changes. Submit different information to create a change set."),
+    true,
+  );
+  assert.equal(isEmptyChangeSetReason("No updates are to be performed."), true);
+  assert.equal(isEmptyChangeSetReason("Template error: bad"), false);
+  assert.equal(isEmptyChangeSetReason(undefined), false);
+});
+
+test("missing stack: AWS and moto wordings", () => {
+  assert.equal(isStackMissingError(awsError("ValidationError", "Stack with id site does not exist")), true);
+  assert.equal(isStackMissingError(awsError("ValidationError", "Stack [site] does not exist")), true);
+  assert.equal(isStackMissingError(awsError("ValidationError", "Parameter X does not match")), false);
+  assert.equal(isStackMissingError(awsError("Throttling", "Rate exceeded")), false);
+});
+
+test("missing object: HeadObject's bare 404", () => {
+  assert.equal(isObjectMissingError(awsError("NotFound", "", 404)), true);
+  assert.equal(isObjectMissingError(awsError("UnknownError", "", 404)), true);
+  assert.equal(isObjectMissingError(awsError("Forbidden", "", 403)), false);
+});
