@@ -1,0 +1,29 @@
+"""Find the file behind each database of the manifest: in the package, or fetched from S3."""
+
+import os
+
+from s3_databases import DatabaseFetchError, ensure_local_copy
+
+INLINE_DIR = "databases"
+
+
+def task_root(environ, handler_file):
+    """Where the package was unzipped: Lambda says so in LAMBDA_TASK_ROOT (never assume /var/task)."""
+    return environ.get("LAMBDA_TASK_ROOT") or os.path.dirname(os.path.abspath(handler_file))
+
+
+def locate_databases(manifest, root, bucket, s3_client_factory, temp_root=None):
+    """Return [(name, path)] in manifest order; S3 databases are downloaded when not cached yet."""
+    located = []
+    for database in manifest["databases"]:
+        if database["location"] == "inline":
+            path = os.path.join(root, INLINE_DIR, database["fileName"])
+            if not os.path.isfile(path):
+                raise DatabaseFetchError(
+                    f"database {database['name']!r} should be in the package at "
+                    f"{INLINE_DIR}/{database['fileName']} but is missing: rebuild the package"
+                )
+        else:
+            path = ensure_local_copy(database, bucket, s3_client_factory, temp_root)
+        located.append((database["name"], path))
+    return located

@@ -1,0 +1,129 @@
+"""Load and validate manifest.json, the site description the CLI writes into the package.
+
+Format 1 (see the shared contract):
+  {"format": 1, "databases": [...], "inspect": {...}, "metadata": {...},
+   "settings": {...}, "cors": bool, "prefix": "x" | null}
+Unknown keys are ignored so an older stub can read a newer, compatible manifest.
+"""
+
+import json
+import os
+import re
+
+MANIFEST_NAME = "manifest.json"
+SUPPORTED_FORMAT = 1
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# A plain file name: no directories, nothing that could escape databases/ or the cache dir.
+_FILE_NAME = re.compile(r"^[^/\\\x00]+$")
+
+
+class ManifestError(Exception):
+    """manifest.json is missing or does not describe a site this stub can serve."""
+
+
+def load_manifest(task_root):
+    path = os.path.join(task_root, MANIFEST_NAME)
+    try:
+        with open(path, encoding="utf-8") as f:
+            raw = json.load(f)
+    except FileNotFoundError:
+        raise ManifestError(
+            f"{path} is missing: the package must be built by datasette-lambda"
+        ) from None
+    except ValueError as e:
+        raise ManifestError(f"{path} is not valid JSON: {e}") from None
+    return validate_manifest(raw)
+
+
+def validate_manifest(raw):
+    """Return a normalised copy of the manifest, or raise ManifestError naming the bad field."""
+    if not isinstance(raw, dict):
+        raise ManifestError("manifest.json must hold a JSON object")
+    if raw.get("format") != SUPPORTED_FORMAT:
+        raise ManifestError(
+            f"manifest.json has format {raw.get('format')!r}; this stub reads format "
+            f"{SUPPORTED_FORMAT}: rebuild the package with the same datasette-lambda version"
+        )
+
+    databases = raw.get("databases")
+    if not isinstance(databases, list):
+        raise ManifestError("manifest.json: 'databases' must be a list")
+    seen = set()
+    normalised_databases = []
+    for i, entry in enumerate(databases):
+        db = _validate_database(entry, f"databases[{i}]")
+        if db["name"] in seen:
+            raise ManifestError(f"manifest.json: database name {db['name']!r} appears twice")
+        seen.add(db["name"])
+        normalised_databases.append(db)
+
+    inspect = _object(raw, "inspect")
+    metadata = _object(raw, "metadata")
+    settings = _object(raw, "settings")
+
+    cors = raw.get("cors", False)
+    if not isinstance(cors, bool):
+        raise ManifestError("manifest.json: 'cors' must be true or false")
+
+    prefix = raw.get("prefix")
+    if prefix is not None:
+        if not isinstance(prefix, str) or not prefix.strip("/"):
+            raise ManifestError("manifest.json: 'prefix' must be a non-empty string or null")
+        prefix = prefix.strip("/")
+        base_url = f"/{prefix}/"
+        if settings.get("base_url", base_url) != base_url:
+            raise ManifestError(
+                f"manifest.json: prefix {prefix!r} needs settings.base_url {base_url!r}, "
+                f"found {settings['base_url']!r}"
+            )
+        settings = dict(settings, base_url=base_url)
+
+    return {
+        "format": SUPPORTED_FORMAT,
+        "databases": normalised_databases,
+        "inspect": inspect,
+        "metadata": metadata,
+        "settings": settings,
+        "cors": cors,
+        "prefix": prefix,
+    }
+
+
+def _validate_database(entry, where):
+    if not isinstance(entry, dict):
+        raise ManifestError(f"manifest.json: {where} must be an object")
+    name = entry.get("name")
+    file_name = entry.get("fileName")
+    sha256 = entry.get("sha256")
+    size = entry.get("bytes")
+    location = entry.get("location")
+    if not isinstance(name, str) or not name:
+        raise ManifestError(f"manifest.json: {where}.name must be a non-empty string")
+    if not isinstance(file_name, str) or not _FILE_NAME.match(file_name) or file_name in (".", ".."):
+        raise ManifestError(f"manifest.json: {where}.fileName must be a plain file name")
+    if not isinstance(sha256, str) or not _SHA256.match(sha256):
+        raise ManifestError(f"manifest.json: {where}.sha256 must be 64 lower-case hex digits")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise ManifestError(f"manifest.json: {where}.bytes must be a non-negative integer")
+    db = {"name": name, "fileName": file_name, "sha256": sha256, "bytes": size}
+    if location == "inline":
+        db["location"] = "inline"
+    elif location == "s3":
+        key = entry.get("key")
+        if not isinstance(key, str) or not key:
+            raise ManifestError(f"manifest.json: {where}.key is required for an s3 database")
+        db["location"] = "s3"
+        db["key"] = key
+    else:
+        raise ManifestError(f"manifest.json: {where}.location must be 'inline' or 's3'")
+    return db
+
+
+def _object(raw, field):
+    value = raw.get(field)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ManifestError(f"manifest.json: '{field}' must be an object")
+    return value
