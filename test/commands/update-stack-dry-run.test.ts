@@ -1,0 +1,150 @@
+// The real CLI's dry run: what it writes, that it calls no AWS API, and that
+// bad input fails with one line naming the culprit and leaves no --out behind.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { cliEnv, runCli } from "../_helpers/cli.ts";
+import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
+
+const dir = tempDir();
+let awsRequests = 0;
+let endpoint = "";
+const server = createServer((request, response) => {
+  awsRequests++;
+  response.writeHead(500).end();
+});
+before(async () => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+after(() => server.close());
+
+/** No credentials anywhere, and any AWS call would land on our counting server. */
+const noAwsEnv = () =>
+  cliEnv({
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_REGION: undefined,
+    AWS_DEFAULT_REGION: undefined,
+    AWS_CONFIG_FILE: join(dir, "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, "no-aws-credentials"),
+  });
+
+const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
+
+test("dry run writes templates, parameters and every artifact at its S3 key, without AWS", async () => {
+  const db = makeDatabase(join(dir, "fixtures.db"), { items: 3 });
+  const big = makeDatabase(join(dir, "big.db"), { rows: 10 });
+  writeFileSync(join(dir, "metadata.yml"), "title: Test site\n");
+  const out = join(dir, "out");
+  const result = await runCli(
+    ["update-stack", "mysite", db, big, "--cors", "--prefix", "x", "--metadata", join(dir, "metadata.yml"), "--config", "sql_time_limit_ms:2000",
+      "--memory", "2048", "--timeout", "20", "--dry-run", "--out", out, "--json", ...HOST],
+    { env: noAwsEnv() },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(awsRequests, 0, "a dry run must not call AWS");
+
+  const summary = JSON.parse(result.stdout);
+  assert.equal(summary.stack, "mysite");
+  assert.deepEqual(summary.databases, [{ name: "fixtures", inline: true }, { name: "big", inline: true }]);
+  const keys = summary.artifacts.map((a: { key: string }) => a.key);
+  assert.ok(keys.some((k: string) => /^package\/[0-9a-f]{64}\.zip$/.test(k)));
+  assert.ok(keys.some((k: string) => /^layer\/[0-9a-f]{64}\.zip$/.test(k)));
+  for (const artifact of summary.artifacts) {
+    const file = join(out, "artifacts", artifact.key);
+    assert.equal(sha256(file), artifact.sha256, artifact.key);
+    assert.equal(readFileSync(file).length, artifact.bytes);
+    assert.ok(artifact.key.includes(artifact.sha256), "keys are content-addressed");
+  }
+
+  assert.deepEqual(readdirSync(out).sort(), ["app.yaml", "artifacts", "parameters.json", "prereq.yaml"]);
+  assert.match(readFileSync(join(out, "app.yaml"), "utf8"), /AWS::Lambda::Function/);
+  assert.match(readFileSync(join(out, "prereq.yaml"), "utf8"), /AWS::S3::Bucket/);
+  const parameters = Object.fromEntries(
+    JSON.parse(readFileSync(join(out, "parameters.json"), "utf8")).map((p: { ParameterKey: string; ParameterValue: string }) => [p.ParameterKey, p.ParameterValue]),
+  );
+  assert.equal(parameters.PackageKey, keys.find((k: string) => k.startsWith("package/")));
+  assert.equal(parameters.LayerKey, keys.find((k: string) => k.startsWith("layer/")));
+  assert.equal(parameters.MemorySize, "2048");
+  assert.equal(parameters.Timeout, "20");
+  assert.equal(parameters.Architecture, "x86_64");
+  assert.equal(parameters.Runtime, "python3.11");
+  assert.equal(parameters.EnableCdn, "true");
+  assert.equal(parameters.DatasetteSecret, undefined, "the secret is never written out");
+});
+
+test("the same input gives the same artifacts; --external moves databases to S3 keys", async () => {
+  const db = makeDatabase(join(dir, "same.db"), { items: 5 });
+  const first = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "o1"), "--json", ...HOST], { env: noAwsEnv() });
+  const second = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "o2"), "--json", ...HOST], { env: noAwsEnv() });
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(JSON.parse(first.stdout).artifacts, JSON.parse(second.stdout).artifacts);
+
+  const external = await runCli(["update-stack", "mysite", db, "--external", "--no-cdn", "--dry-run", "--out", join(dir, "o3"), "--json", ...HOST], { env: noAwsEnv() });
+  assert.equal(external.code, 0, external.stderr);
+  const summary = JSON.parse(external.stdout);
+  assert.deepEqual(summary.databases, [{ name: "same", inline: false }]);
+  const dbArtifact = summary.artifacts.find((a: { key: string }) => a.key.startsWith("db/"));
+  assert.equal(dbArtifact.key, `db/${sha256(db)}/same.db`);
+  assert.equal(sha256(join(dir, "o3", "artifacts", dbArtifact.key)), sha256(db));
+  const parameters = JSON.parse(readFileSync(join(dir, "o3", "parameters.json"), "utf8"));
+  assert.equal(parameters.find((p: { ParameterKey: string }) => p.ParameterKey === "EnableCdn").ParameterValue, "false");
+  assert.equal(parameters.find((p: { ParameterKey: string }) => p.ParameterKey === "DatabaseKeys").ParameterValue, dbArtifact.key);
+  assert.equal(awsRequests, 0);
+});
+
+test("bad input: one line naming the culprit, exit 1, no --out written", async () => {
+  const good = makeDatabase(join(dir, "good.db"));
+  writeFileSync(join(dir, "notsqlite.db"), "hello");
+  writeFileSync(join(dir, "bad.json"), "{oops");
+  const cases: Array<[string[], RegExp]> = [
+    [["mysite", join(dir, "missing.db")], /missing\.db: no such file/],
+    [["mysite", join(dir, "notsqlite.db")], /notsqlite\.db: not an SQLite database/],
+    [["mysite", good, good], /would both be served as the database "good"/],
+    [["mysite", good, "--config", "sql_time_limit_ms"], /--config "sql_time_limit_ms" is not a key:value pair/],
+    [["mysite", good, "--metadata", join(dir, "bad.json")], /--metadata .*bad\.json: not valid JSON/],
+    [["mysite", good, "--metadata", join(dir, "nometa.yml")], /--metadata .*nometa\.yml: cannot be read/],
+    [["my_site", good], /invalid site name "my_site"/],
+    [["mysite", good, "--prefix", "a b"], /--prefix "a b" has an illegal path segment/],
+    [["mysite", good, "--memory", "64"], /--memory 64 is out of Lambda's range/],
+    [["mysite", good, "--timeout", "1000"], /--timeout 1000 is out of Lambda's range/],
+    [["mysite", good, "--runtime", "python3.8"], /--runtime python3.8 is not supported/],
+    [["mysite", good, "--domain", "http://x"], /--domain "http:\/\/x" is not a valid domain name/],
+    [["mysite"], /needs at least one database file/],
+  ];
+  for (const [args, pattern] of cases) {
+    const out = join(dir, `bad-out-${Math.random().toString(36).slice(2)}`);
+    const result = await runCli(["update-stack", ...HOST, ...args, "--dry-run", "--out", out], { env: noAwsEnv() });
+    assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
+    const lines = result.stderr.trim().split("\n").filter((line) => line.startsWith("Error:"));
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0]!, pattern);
+    assert.equal(result.stdout, "");
+    assert.equal(existsSync(out), false, `${args.join(" ")} left ${out} behind`);
+  }
+  assert.equal(awsRequests, 0);
+});
+
+test("--out refuses a non-empty directory that is not an earlier dry run", async () => {
+  const good = makeDatabase(join(dir, "g2.db"));
+  const out = join(dir, "precious");
+  await runCli(["update-stack", "mysite", good, "--dry-run", "--out", out, ...HOST], { env: noAwsEnv() });
+  const notOurs = join(dir, "notours");
+  mkdirSync(notOurs);
+  writeFileSync(join(notOurs, "keep.txt"), "keep");
+  const result = await runCli(["update-stack", "mysite", good, "--dry-run", "--out", notOurs, ...HOST], { env: noAwsEnv() });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /--out .*notours is not empty/);
+  assert.deepEqual(readdirSync(notOurs), ["keep.txt"]);
+  // An earlier dry run's output is replaced.
+  const again = await runCli(["update-stack", "mysite", good, "--dry-run", "--out", out, ...HOST], { env: noAwsEnv() });
+  assert.equal(again.code, 0, again.stderr);
+});
