@@ -16,4 +16,5 @@ export const ENVIRONMENT_BYTES = 4 * 1024;
 export const TEMPLATE_BODY_BYTES = 51_200;
 /** Longest site name: the function is named NAME-lambda and function names stop at 64. */
 export const MAX_SITE_NAME_LENGTH = 64 - "-lambda".length;
-export const SUPPORTED_RUNTIMES = ["python3.10", "python3.11", "python3.12", "python3.13"] as const;
+// python3.10 is deprecated (2026-10-31); templates/app.yaml allows the same list.
+export const SUPPORTED_RUNTIMES = ["python3.11", "python3.12", "python3.13", "python3.14"] as const;

@@ -49,6 +49,7 @@ test("runtime must be a supported Python runtime", () => {
   assert.equal(validateRuntime("python3.13"), "3.13");
   assert.equal(validateRuntime("python3.11"), "3.11");
   rejects(() => validateRuntime("python3.8"), /--runtime python3.8 is not supported/);
+  rejects(() => validateRuntime("python3.10"), /not supported/);
   rejects(() => validateRuntime("nodejs22.x"), /not supported/);
 });
 
