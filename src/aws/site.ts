@@ -1,0 +1,114 @@
+// Where a site's parts are: the stacks NAME (bucket) and NAME-lambda (app),
+// the bucket and the function's log group, read from stack outputs and, for
+// stacks deployed by older templates or half deleted, from stack resources.
+// Nothing here is hard-coded beyond the stack naming contract.
+import { DescribeStackResourcesCommand, DescribeStacksCommand, type CloudFormationClient, type StackStatus } from "@aws-sdk/client-cloudformation";
+import { UserError } from "../errors.ts";
+import { isStackMissingError } from "./tolerated-errors.ts";
+
+type CloudFormation = Pick<CloudFormationClient, "send">;
+
+export interface StackInfo {
+  name: string;
+  stackId: string;
+  status: StackStatus | string;
+  outputs: Record<string, string>;
+}
+
+export interface StackResourceInfo {
+  logicalId: string;
+  physicalId: string | undefined;
+  type: string;
+  status: string;
+}
+
+export function appStackName(site: string): string {
+  return `${site}-lambda`;
+}
+
+/** The client's region for messages, or undefined when none is configured. */
+export async function clientRegion(client: { config: { region: unknown } }): Promise<string | undefined> {
+  try {
+    const region = client.config.region;
+    const value = typeof region === "function" ? await (region as () => Promise<string>)() : region;
+    return typeof value === "string" && value ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stack, or undefined when there is none (DescribeStacks never lists deleted stacks by name). */
+export async function findStack(cloudformation: CloudFormation, name: string): Promise<StackInfo | undefined> {
+  try {
+    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: name }));
+    const stack = Stacks?.[0];
+    if (!stack || stack.StackStatus === "DELETE_COMPLETE") return undefined;
+    const outputs: Record<string, string> = {};
+    for (const output of stack.Outputs ?? []) {
+      if (output.OutputKey && output.OutputValue !== undefined) outputs[output.OutputKey] = output.OutputValue;
+    }
+    return { name, stackId: stack.StackId ?? name, status: stack.StackStatus ?? "UNKNOWN", outputs };
+  } catch (error) {
+    if (isStackMissingError(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function stackResources(cloudformation: CloudFormation, stackName: string): Promise<StackResourceInfo[]> {
+  try {
+    const { StackResources } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: stackName }));
+    return (StackResources ?? []).map((resource) => ({
+      logicalId: resource.LogicalResourceId ?? "",
+      physicalId: resource.PhysicalResourceId,
+      type: resource.ResourceType ?? "",
+      status: resource.ResourceStatus ?? "",
+    }));
+  } catch (error) {
+    if (isStackMissingError(error)) return [];
+    throw error;
+  }
+}
+
+function liveResource(resources: StackResourceInfo[], type: string): StackResourceInfo | undefined {
+  return resources.find((resource) => resource.type === type && resource.physicalId && resource.status !== "DELETE_COMPLETE");
+}
+
+/** The app stack's log group: output LogGroupName, else its log group or function resource. */
+export async function logGroupOf(cloudformation: CloudFormation, app: StackInfo): Promise<string | undefined> {
+  if (app.outputs.LogGroupName) return app.outputs.LogGroupName;
+  const resources = await stackResources(cloudformation, app.name);
+  const logGroup = liveResource(resources, "AWS::Logs::LogGroup");
+  if (logGroup) return logGroup.physicalId;
+  // Lambda's default log group for a function without an explicit one.
+  const functionName = app.outputs.FunctionName ?? liveResource(resources, "AWS::Lambda::Function")?.physicalId;
+  return functionName ? `/aws/lambda/${functionName}` : undefined;
+}
+
+/** The prerequisite stack's bucket: output BucketName, else its bucket resource. */
+export async function bucketOf(cloudformation: CloudFormation, prereq: StackInfo): Promise<string | undefined> {
+  if (prereq.outputs.BucketName) return prereq.outputs.BucketName;
+  return liveResource(await stackResources(cloudformation, prereq.name), "AWS::S3::Bucket")?.physicalId;
+}
+
+export function missingSiteError(site: string, region: string | undefined): UserError {
+  return new UserError(`No site named ${site} in ${region ?? "the default region"} (stack ${appStackName(site)} not found).`, {
+    hint: "Deploy it with update-stack, or check --region/--profile.",
+  });
+}
+
+/** The app stack and its log group, or a UserError saying the site does not exist. */
+export async function findSiteLogGroup(
+  cloudformation: CloudFormation & { config: { region: unknown } },
+  site: string,
+): Promise<{ app: StackInfo; logGroupName: string; region: string | undefined }> {
+  const region = await clientRegion(cloudformation);
+  const app = await findStack(cloudformation, appStackName(site));
+  if (!app) throw missingSiteError(site, region);
+  const logGroupName = await logGroupOf(cloudformation, app);
+  if (!logGroupName) {
+    throw new UserError(`Stack ${app.name} (${app.status}) has no function, so there are no logs to show.`, {
+      hint: `Deploy the site again with update-stack ${site}.`,
+    });
+  }
+  return { app, logGroupName, region };
+}
