@@ -1,0 +1,493 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { before, describe, it } from "node:test";
+import vm from "node:vm";
+import { appStackParameters, DEPLOY_TIME_PARAMETERS } from "../src/plan/app-parameters.ts";
+import type { DeployPlan } from "../src/plan/types.ts";
+import {
+  parseTemplate,
+  readTemplate,
+  templateParameterNames,
+  templateUrl,
+  TEMPLATES_DIR,
+  type CfnParameter,
+  type CfnTemplate,
+} from "../src/templates.ts";
+import { cfnLint, formatFindings, type CfnLintFinding } from "./_helpers/cfn-lint.ts";
+
+const ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+const TEMPLATE_BODY_LIMIT = 51_200;
+
+let prereqText: string;
+let appText: string;
+let app: CfnTemplate;
+let prereq: CfnTemplate;
+
+before(async () => {
+  prereqText = await readTemplate("prereq");
+  appText = await readTemplate("app");
+  app = parseTemplate(appText);
+  prereq = parseTemplate(prereqText);
+});
+
+function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
+  const sha = "a".repeat(64);
+  return {
+    stackName: "mysite",
+    appStackName: "mysite-lambda",
+    databases: [
+      { name: "fixtures", path: "/d/fixtures.db", fileName: "fixtures.db", bytes: 1, sha256: sha, tables: {}, location: "inline" },
+      { name: "big", path: "/d/big.db", fileName: "big.db", bytes: 1, sha256: sha, tables: {}, location: "s3", key: `db/${sha}/big.db` },
+      { name: "more", path: "/d/more.db", fileName: "more.db", bytes: 1, sha256: sha, tables: {}, location: "s3", key: `db/${sha}/more.db` },
+    ],
+    metadata: {},
+    settings: {},
+    cors: false,
+    prefix: null,
+    domain: null,
+    cdn: true,
+    runtime: "python3.13",
+    pythonVersion: "3.13",
+    arch: "arm64",
+    memoryMb: 1024,
+    timeoutSeconds: 30,
+    ephemeralStorageMb: 2048,
+    requirements: [],
+    ...overrides,
+  };
+}
+const sampleKeys = { packageKey: `package/${"b".repeat(64)}.zip`, layerKey: `layer/${"c".repeat(64)}.zip` };
+
+// --- A small evaluator for the template's conditions, so each CDN mode can be
+// checked as CloudFormation would instantiate it. ---
+
+type Json = unknown;
+
+function evalCondition(expr: Json, template: CfnTemplate, params: Record<string, string>): boolean {
+  const node = expr as Record<string, Json>;
+  if ("Condition" in node) return evalCondition(template.Conditions?.[node.Condition as string], template, params);
+  if ("Fn::Not" in node) return !evalCondition((node["Fn::Not"] as Json[])[0], template, params);
+  if ("Fn::And" in node) return (node["Fn::And"] as Json[]).every((e) => evalCondition(e, template, params));
+  if ("Fn::Or" in node) return (node["Fn::Or"] as Json[]).some((e) => evalCondition(e, template, params));
+  if ("Fn::Equals" in node) {
+    const [a, b] = (node["Fn::Equals"] as Json[]).map((v) => resolveValue(v, params));
+    return a === b;
+  }
+  throw new Error(`unsupported condition ${JSON.stringify(expr)}`);
+}
+
+function resolveValue(value: Json, params: Record<string, string>): Json {
+  if (value && typeof value === "object" && "Ref" in value) return params[(value as { Ref: string }).Ref];
+  return value;
+}
+
+function conditionValues(template: CfnTemplate, enableCdn: "true" | "false"): Record<string, boolean> {
+  const params = { EnableCdn: enableCdn };
+  return Object.fromEntries(
+    Object.keys(template.Conditions ?? {}).map((name) => [name, evalCondition({ Condition: name }, template, params)]),
+  );
+}
+
+/** Replaces every Fn::If by its chosen branch; AWS::NoValue disappears. */
+function chooseBranches(value: Json, conditions: Record<string, boolean>): Json {
+  if (Array.isArray(value)) return value.map((v) => chooseBranches(v, conditions)).filter((v) => v !== NO_VALUE);
+  if (value && typeof value === "object") {
+    const node = value as Record<string, Json>;
+    if ("Fn::If" in node) {
+      const [name, yes, no] = node["Fn::If"] as [string, Json, Json];
+      assert.ok(name in conditions, `Fn::If names unknown condition ${name}`);
+      return chooseBranches(conditions[name] ? yes : no, conditions);
+    }
+    if (node.Ref === "AWS::NoValue") return NO_VALUE;
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(node)) {
+      const chosen = chooseBranches(v, conditions);
+      if (chosen !== NO_VALUE) out[k] = chosen;
+    }
+    return out;
+  }
+  return value;
+}
+const NO_VALUE = Symbol("AWS::NoValue");
+
+interface Instance {
+  resources: Record<string, Record<string, Json>>;
+  outputs: Record<string, Json>;
+}
+
+/** The resources and outputs CloudFormation would create for EnableCdn. */
+function instantiate(template: CfnTemplate, enableCdn: "true" | "false"): Instance {
+  const conditions = conditionValues(template, enableCdn);
+  const present = (c: string | undefined) => c === undefined || conditions[c] === true;
+  const resources: Instance["resources"] = {};
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (present(r.Condition)) resources[id] = chooseBranches(r, conditions) as Record<string, Json>;
+  }
+  const outputs: Instance["outputs"] = {};
+  for (const [id, o] of Object.entries(template.Outputs ?? {})) {
+    if (present(o.Condition)) outputs[id] = chooseBranches(o.Value, conditions);
+  }
+  return { resources, outputs };
+}
+
+/** Logical ids a value refers to through Ref, Fn::GetAtt and Fn::Sub. */
+function references(value: Json, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) references(v, found);
+  else if (value && typeof value === "object") {
+    const node = value as Record<string, Json>;
+    if (typeof node.Ref === "string") found.add(node.Ref);
+    if (Array.isArray(node["Fn::GetAtt"])) found.add(node["Fn::GetAtt"][0] as string);
+    if ("Fn::Sub" in node) {
+      const sub = node["Fn::Sub"];
+      const [text, vars] = Array.isArray(sub) ? [sub[0] as string, (sub[1] ?? {}) as Record<string, Json>] : [sub as string, {}];
+      for (const match of text.matchAll(/\$\{([^}!][^}]*)\}/g)) {
+        const name = match[1]!.split(".")[0]!;
+        if (!(name in vars)) found.add(name);
+      }
+      references(vars, found);
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== "Ref" && k !== "Fn::GetAtt") references(v, found);
+  }
+  return found;
+}
+
+function resourcesOfType(instance: Instance, type: string): [string, Record<string, Json>][] {
+  return Object.entries(instance.resources).filter(([, r]) => r.Type === type);
+}
+
+function props(resource: Json): Record<string, Json> {
+  return (resource as { Properties: Record<string, Json> }).Properties;
+}
+
+/** Checks a parameter value the way CloudFormation does before creating anything. */
+function violations(name: string, value: string, p: CfnParameter): string[] {
+  const problems: string[] = [];
+  if (p.AllowedValues && !p.AllowedValues.map(String).includes(value)) problems.push(`${name}=${value} not in AllowedValues`);
+  if (p.AllowedPattern && !new RegExp(`^(?:${p.AllowedPattern})$`).test(value)) problems.push(`${name}=${value} fails AllowedPattern`);
+  if (p.Type === "Number") {
+    const n = Number(value);
+    if (!Number.isFinite(n)) problems.push(`${name}=${value} is not a number`);
+    if (p.MinValue !== undefined && n < p.MinValue) problems.push(`${name}=${value} < MinValue`);
+    if (p.MaxValue !== undefined && n > p.MaxValue) problems.push(`${name}=${value} > MaxValue`);
+  }
+  if (p.MinLength !== undefined && value.length < p.MinLength) problems.push(`${name} shorter than MinLength`);
+  if (p.MaxLength !== undefined && value.length > p.MaxLength) problems.push(`${name} longer than MaxLength`);
+  return problems;
+}
+
+describe("templates on disk", () => {
+  it("resolve from templates/ at the package root (the same relative path from src/ and dist/)", () => {
+    assert.equal(fileURLToPath(TEMPLATES_DIR), fileURLToPath(new URL("../templates/", import.meta.url)));
+    assert.ok(existsSync(templateUrl("prereq")) && existsSync(templateUrl("app")));
+  });
+
+  it("fit in a CloudFormation TemplateBody (51,200 bytes)", () => {
+    for (const text of [prereqText, appText]) assert.ok(Buffer.byteLength(text) < TEMPLATE_BODY_LIMIT, `${Buffer.byteLength(text)} bytes`);
+  });
+});
+
+describe("cfn-lint", () => {
+  // One cfn-lint run for both files: the EnableCdn modes are conditions of one
+  // template, so cfn-lint checks both; the structural tests below prove each.
+  let findings: CfnLintFinding[];
+  before(async () => {
+    findings = await cfnLint([fileURLToPath(templateUrl("prereq")), fileURLToPath(templateUrl("app"))]);
+  });
+
+  for (const name of ["prereq", "app"] as const) {
+    it(`finds no error or warning in ${name}.yaml`, () => {
+      const mine = findings.filter((f) => f.Filename.endsWith(`${name}.yaml`) && f.Level !== "Informational");
+      assert.deepEqual(mine, [], formatFindings(mine));
+    });
+  }
+});
+
+describe("parseTemplate", () => {
+  it("turns short-form tags into long-form intrinsic functions", () => {
+    const t = parseTemplate(
+      [
+        "Resources:",
+        "  R:",
+        "    Type: X",
+        "    Properties:",
+        "      A: !Ref P",
+        "      B: !GetAtt Res.Attr.Sub",
+        "      C: !Sub 'x-${P}'",
+        "      D: !Sub ['${A}', {A: !Ref P}]",
+        "      E: !If [Cond, !Select [0, !Split [',', !Ref P]], !Ref AWS::NoValue]",
+        "      F: !Not [!Condition Cond]",
+      ].join("\n"),
+    );
+    assert.deepEqual(t.Resources.R?.Properties, {
+      A: { Ref: "P" },
+      B: { "Fn::GetAtt": ["Res", "Attr.Sub"] },
+      C: { "Fn::Sub": "x-${P}" },
+      D: { "Fn::Sub": ["${A}", { A: { Ref: "P" } }] },
+      E: { "Fn::If": ["Cond", { "Fn::Select": [0, { "Fn::Split": [",", { Ref: "P" }] }] }, { Ref: "AWS::NoValue" }] },
+      F: { "Fn::Not": [{ Condition: "Cond" }] },
+    });
+  });
+
+  it("rejects YAML that is not a template", () => {
+    assert.throws(() => parseTemplate("just: text"), /no Resources/);
+  });
+});
+
+describe("app.yaml parameters", () => {
+  it("are exactly appStackParameters() plus BucketName and DatasetteSecret", () => {
+    const fromPlan = Object.keys(appStackParameters(samplePlan(), sampleKeys));
+    assert.deepEqual([...fromPlan, ...DEPLOY_TIME_PARAMETERS].sort(), templateParameterNames(appText).sort());
+  });
+
+  it("accept the values a plan produces, in both CDN modes", () => {
+    const parameters = app.Parameters ?? {};
+    for (const plan of [samplePlan(), samplePlan({ cdn: false, arch: "x86_64", runtime: "python3.12", databases: [] })]) {
+      const values: Record<string, string> = {
+        ...appStackParameters(plan, sampleKeys),
+        BucketName: "mysite-bucket-1a2b3c4d5e6f",
+        DatasetteSecret: "f".repeat(64),
+      };
+      const problems = Object.entries(values).flatMap(([name, value]) => violations(name, value, parameters[name]!));
+      assert.deepEqual(problems, []);
+    }
+  });
+
+  it("reject values outside Lambda's limits", () => {
+    const p = app.Parameters!;
+    assert.notDeepEqual(violations("MemorySize", "127", p.MemorySize!), []);
+    assert.notDeepEqual(violations("MemorySize", "10241", p.MemorySize!), []);
+    assert.notDeepEqual(violations("Timeout", "0", p.Timeout!), []);
+    assert.notDeepEqual(violations("Timeout", "901", p.Timeout!), []);
+    assert.notDeepEqual(violations("EphemeralStorageSize", "511", p.EphemeralStorageSize!), []);
+    assert.notDeepEqual(violations("EphemeralStorageSize", "10241", p.EphemeralStorageSize!), []);
+    assert.notDeepEqual(violations("Architecture", "arm", p.Architecture!), []);
+    assert.notDeepEqual(violations("EnableCdn", "yes", p.EnableCdn!), []);
+    assert.notDeepEqual(violations("DatabaseKeys", "db/a,", p.DatabaseKeys!), []);
+    assert.deepEqual(violations("DatabaseKeys", "", p.DatabaseKeys!), []);
+    for (const runtime of ["python3.11", "python3.12", "python3.13"]) assert.deepEqual(violations("Runtime", runtime, p.Runtime!), []);
+  });
+
+  it("hide the secret and never output it", () => {
+    assert.equal(app.Parameters?.DatasetteSecret?.NoEcho, true);
+    assert.ok(!references(app.Outputs).has("DatasetteSecret"));
+  });
+});
+
+describe("app.yaml in both modes", () => {
+  for (const mode of ["true", "false"] as const) {
+    it(`EnableCdn=${mode}: every reference points at a resource, parameter or pseudo parameter that exists`, () => {
+      const instance = instantiate(app, mode);
+      const known = new Set([...Object.keys(instance.resources), ...Object.keys(app.Parameters ?? {})]);
+      for (const [id, value] of [...Object.entries(instance.resources), ...Object.entries(instance.outputs)]) {
+        for (const ref of references(value)) {
+          assert.ok(known.has(ref) || ref.startsWith("AWS::"), `${id} refers to ${ref}, absent when EnableCdn=${mode}`);
+        }
+      }
+    });
+  }
+
+  it("CDN: CloudFront in front of an IAM-only Function URL, both CloudFront permissions, no public ones", () => {
+    const cdn = instantiate(app, "true");
+    const types = Object.values(cdn.resources).map((r) => r.Type);
+    for (const type of ["AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl", "AWS::CloudFront::Function", "AWS::CloudFront::CachePolicy"]) {
+      assert.ok(types.includes(type), type);
+    }
+    const [, url] = resourcesOfType(cdn, "AWS::Lambda::Url")[0]!;
+    assert.equal(props(url).AuthType, "AWS_IAM");
+    assert.equal(props(url).InvokeMode, "BUFFERED");
+    const permissions = resourcesOfType(cdn, "AWS::Lambda::Permission").map(([, r]) => props(r));
+    assert.equal(permissions.length, 2);
+    assert.ok(permissions.every((p) => p.Principal === "cloudfront.amazonaws.com"));
+    assert.deepEqual(permissions.map((p) => p.Action).sort(), ["lambda:InvokeFunction", "lambda:InvokeFunctionUrl"]);
+    const distributionArn = { "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}" };
+    for (const p of permissions) assert.deepEqual(p.SourceArn, distributionArn);
+    assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunctionUrl")?.FunctionUrlAuthType, "AWS_IAM");
+    assert.deepEqual(Object.keys(cdn.outputs).sort(), ["DistributionId", "FunctionName", "FunctionUrl", "LogGroupName", "SiteUrl"]);
+    assert.deepEqual(cdn.outputs.SiteUrl, { "Fn::Sub": "https://${Distribution.DomainName}/" });
+  });
+
+  it("no CDN: no CloudFront at all, a public Function URL with both public permissions", () => {
+    const direct = instantiate(app, "false");
+    assert.deepEqual(Object.values(direct.resources).filter((r) => String(r.Type).startsWith("AWS::CloudFront::")), []);
+    const [, url] = resourcesOfType(direct, "AWS::Lambda::Url")[0]!;
+    assert.equal(props(url).AuthType, "NONE");
+    const permissions = resourcesOfType(direct, "AWS::Lambda::Permission").map(([, r]) => props(r));
+    assert.deepEqual(
+      permissions.map((p) => [p.Action, p.Principal]).sort(),
+      [["lambda:InvokeFunction", "*"], ["lambda:InvokeFunctionUrl", "*"]],
+    );
+    assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunctionUrl")?.FunctionUrlAuthType, "NONE");
+    // Without it, "*" could call the Invoke API directly from any account.
+    assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunction")?.InvokedViaFunctionUrl, true);
+    assert.deepEqual(Object.keys(direct.outputs).sort(), ["FunctionName", "FunctionUrl", "LogGroupName", "SiteUrl"]);
+    assert.deepEqual(direct.outputs.SiteUrl, { "Fn::GetAtt": ["FunctionUrl", "FunctionUrl"] });
+  });
+
+  it("puts every CloudFront resource and CloudFront permission under the UseCdn condition", () => {
+    assert.deepEqual(app.Conditions?.UseCdn, { "Fn::Equals": [{ Ref: "EnableCdn" }, "true"] });
+    const cloudFront = Object.entries(app.Resources).filter(
+      ([, r]) => r.Type.startsWith("AWS::CloudFront::") || r.Properties?.Principal === "cloudfront.amazonaws.com",
+    );
+    assert.equal(cloudFront.length, 6);
+    for (const [id, r] of cloudFront) assert.equal(r.Condition, "UseCdn", id);
+    assert.equal(app.Outputs?.DistributionId?.Condition, "UseCdn");
+  });
+});
+
+describe("app.yaml CloudFront", () => {
+  const cloudFront = () => instantiate(app, "true").resources;
+
+  it("copies the viewer Host into x-forwarded-host, overwriting or removing what the client sent", () => {
+    const fn = cloudFront().HostFunction!;
+    assert.equal(fn.Type, "AWS::CloudFront::Function");
+    const config = props(fn).FunctionConfig as Record<string, Json>;
+    assert.equal(config.Runtime, "cloudfront-js-2.0");
+    type Request = { headers: Record<string, { value: string }>; uri: string };
+    const inVm = vm.runInNewContext(`${props(fn).FunctionCode as string}\nhandler;`, {}) as (event: Json) => Request;
+    // JSON round trip: objects made inside the vm have the vm's prototypes.
+    const handler = (event: Json): Request => JSON.parse(JSON.stringify(inVm(event))) as Request;
+    const event = (headers: Record<string, { value: string }>) => ({
+      version: "1.0",
+      context: { eventType: "viewer-request" },
+      viewer: { ip: "192.0.2.1" },
+      request: { method: "GET", uri: "/db/table", querystring: {}, headers, cookies: {} },
+    });
+
+    const plain = handler(event({ host: { value: "d111.cloudfront.net" }, accept: { value: "text/html" } }));
+    assert.deepEqual(plain.headers["x-forwarded-host"], { value: "d111.cloudfront.net" });
+    assert.deepEqual(plain.headers.accept, { value: "text/html" });
+    assert.equal(plain.uri, "/db/table");
+
+    const spoofed = handler(event({ host: { value: "data.example.org" }, "x-forwarded-host": { value: "evil.example" } }));
+    assert.deepEqual(spoofed.headers["x-forwarded-host"], { value: "data.example.org" });
+
+    const hostless = handler(event({ "x-forwarded-host": { value: "evil.example" } }));
+    assert.ok(!("x-forwarded-host" in hostless.headers));
+  });
+
+  it("runs the function on viewer requests of the only cache behaviour", () => {
+    const behavior = (props(cloudFront().Distribution).DistributionConfig as Record<string, Json>).DefaultCacheBehavior as Record<string, Json>;
+    assert.deepEqual(behavior.FunctionAssociations, [{ EventType: "viewer-request", FunctionARN: { "Fn::GetAtt": ["HostFunction", "FunctionARN"] } }]);
+  });
+
+  it("keys the cache on all query strings and cookies, never on Host, with TTLs from the origin", () => {
+    const config = props(cloudFront().CachePolicy).CachePolicyConfig as Record<string, Json>;
+    const key = config.ParametersInCacheKeyAndForwardedToOrigin as Record<string, Record<string, Json>>;
+    assert.equal(key.QueryStringsConfig?.QueryStringBehavior, "all");
+    assert.equal(key.HeadersConfig?.HeaderBehavior, "none");
+    // Responses are reused only for requests with the same cookies, ds_actor included.
+    assert.equal(key.CookiesConfig?.CookieBehavior, "all");
+    assert.equal(config.MinTTL, 0);
+    assert.equal(config.DefaultTTL, 0);
+    assert.ok((config.MaxTTL as number) > 0);
+    assert.equal(key.EnableAcceptEncodingGzip, true);
+    assert.equal(key.EnableAcceptEncodingBrotli, true);
+  });
+
+  it("forwards everything but Host to an HTTPS-only Function URL origin signed by OAC", () => {
+    const resources = cloudFront();
+    const config = props(resources.Distribution).DistributionConfig as Record<string, Json>;
+    const behavior = config.DefaultCacheBehavior as Record<string, Json>;
+    assert.equal(behavior.OriginRequestPolicyId, ALL_VIEWER_EXCEPT_HOST_HEADER);
+    assert.deepEqual(behavior.CachePolicyId, { Ref: "CachePolicy" });
+    assert.equal(behavior.ViewerProtocolPolicy, "redirect-to-https");
+    assert.deepEqual([...(behavior.AllowedMethods as string[])].sort(), ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
+    assert.equal(behavior.Compress, true);
+    assert.equal(config.PriceClass, "PriceClass_100");
+    assert.equal(config.HttpVersion, "http2and3");
+
+    const [origin] = config.Origins as Record<string, Json>[];
+    assert.equal(origin!.Id, behavior.TargetOriginId);
+    assert.equal((origin!.CustomOriginConfig as Record<string, Json>).OriginProtocolPolicy, "https-only");
+    assert.deepEqual(origin!.OriginAccessControlId, { "Fn::GetAtt": ["OriginAccessControl", "Id"] });
+    // Select 2 of Split "/" turns the Function URL into its host name.
+    assert.deepEqual(origin!.DomainName, { "Fn::Select": [2, { "Fn::Split": ["/", { "Fn::GetAtt": ["FunctionUrl", "FunctionUrl"] }] }] });
+    assert.equal("https://abcdefgh.lambda-url.eu-west-1.on.aws/".split("/")[2], "abcdefgh.lambda-url.eu-west-1.on.aws");
+
+    const oac = props(resources.OriginAccessControl).OriginAccessControlConfig as Record<string, Json>;
+    assert.equal(oac.OriginAccessControlOriginType, "lambda");
+    assert.equal(oac.SigningBehavior, "always");
+    assert.equal(oac.SigningProtocol, "sigv4");
+  });
+});
+
+describe("app.yaml function", () => {
+  it("is named after the stack, logs to its own 14-day group, and runs handler.handler from the package", () => {
+    const { Function: fn, LogGroup: group, Layer: layer } = app.Resources;
+    assert.deepEqual(group?.Properties?.LogGroupName, { "Fn::Sub": "/aws/lambda/${AWS::StackName}" });
+    assert.equal(group?.Properties?.RetentionInDays, 14);
+    const p = fn!.Properties!;
+    assert.deepEqual(p.FunctionName, { Ref: "AWS::StackName" });
+    assert.deepEqual((p.LoggingConfig as Record<string, Json>).LogGroup, { Ref: "LogGroup" });
+    assert.equal(p.Handler, "handler.handler");
+    assert.deepEqual(p.Code, { S3Bucket: { Ref: "BucketName" }, S3Key: { Ref: "PackageKey" } });
+    assert.deepEqual(p.Runtime, { Ref: "Runtime" });
+    assert.deepEqual(p.Architectures, [{ Ref: "Architecture" }]);
+    assert.deepEqual(p.MemorySize, { Ref: "MemorySize" });
+    assert.deepEqual(p.Timeout, { Ref: "Timeout" });
+    assert.deepEqual(p.EphemeralStorage, { Size: { Ref: "EphemeralStorageSize" } });
+    assert.deepEqual(p.Layers, [{ Ref: "Layer" }]);
+    assert.deepEqual(layer?.Properties?.Content, { S3Bucket: { Ref: "BucketName" }, S3Key: { Ref: "LayerKey" } });
+    assert.deepEqual(layer?.Properties?.CompatibleRuntimes, [{ Ref: "Runtime" }]);
+    assert.deepEqual(layer?.Properties?.CompatibleArchitectures, [{ Ref: "Architecture" }]);
+  });
+
+  it("gets exactly the environment variables of the shared contract", () => {
+    const env = (app.Resources.Function!.Properties!.Environment as { Variables: Record<string, Json> }).Variables;
+    assert.deepEqual(env, {
+      DATASETTE_SECRET: { Ref: "DatasetteSecret" },
+      DATASETTE_LAMBDA_BUCKET: { Ref: "BucketName" },
+      DATASETTE_LAMBDA_DATABASE_KEYS: { Ref: "DatabaseKeys" },
+    });
+  });
+
+  it("has a role that reads db/* only and writes only to its log group", () => {
+    const role = app.Resources.Role!.Properties!;
+    const trust = (role.AssumeRolePolicyDocument as { Statement: Record<string, Json>[] }).Statement;
+    assert.deepEqual(trust.map((s) => [s.Principal, s.Action]), [[{ Service: "lambda.amazonaws.com" }, "sts:AssumeRole"]]);
+    assert.equal(role.ManagedPolicyArns, undefined);
+    const statements = (role.Policies as { PolicyDocument: { Statement: Record<string, Json>[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+    assert.ok(statements.every((s) => s.Effect === "Allow"));
+    const actionsOf = (s: Record<string, Json>) => [s.Action].flat() as string[];
+    const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("s3:")));
+    assert.deepEqual(s3.map(actionsOf), [["s3:GetObject"]]);
+    assert.deepEqual(s3[0]!.Resource, { "Fn::Sub": "arn:${AWS::Partition}:s3:::${BucketName}/db/*" });
+    const logs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("logs:")));
+    assert.deepEqual(logs.map(actionsOf), [["logs:CreateLogStream", "logs:PutLogEvents"]]);
+    assert.deepEqual(logs[0]!.Resource, { "Fn::GetAtt": ["LogGroup", "Arn"] });
+    assert.equal(statements.length, s3.length + logs.length, "no other statements");
+    assert.ok(statements.flatMap(actionsOf).every((a) => !a.includes("*")), "no wildcard actions");
+  });
+});
+
+describe("prereq.yaml", () => {
+  it("makes a private, encrypted, TLS-only bucket with a generated name and outputs it", () => {
+    const buckets = Object.values(prereq.Resources).filter((r) => r.Type === "AWS::S3::Bucket");
+    assert.equal(buckets.length, 1);
+    const bucket = buckets[0]!.Properties!;
+    assert.equal(bucket.BucketName, undefined, "no fixed name: stack names may have upper case");
+    const sse = (bucket.BucketEncryption as { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[] })
+      .ServerSideEncryptionConfiguration;
+    assert.equal(sse[0]?.ServerSideEncryptionByDefault.SSEAlgorithm, "AES256");
+    assert.deepEqual(bucket.PublicAccessBlockConfiguration, {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    assert.deepEqual(bucket.OwnershipControls, { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] });
+    const rules = (bucket.LifecycleConfiguration as { Rules: Record<string, Json>[] }).Rules;
+    assert.ok(rules.some((r) => r.Status === "Enabled" && (r.AbortIncompleteMultipartUpload as { DaysAfterInitiation: number }).DaysAfterInitiation >= 1));
+
+    const policy = Object.values(prereq.Resources).find((r) => r.Type === "AWS::S3::BucketPolicy")!.Properties!;
+    const [deny] = (policy.PolicyDocument as { Statement: Record<string, Json>[] }).Statement;
+    assert.equal(deny?.Effect, "Deny");
+    assert.equal(deny?.Principal, "*");
+    assert.deepEqual(deny?.Condition, { Bool: { "aws:SecureTransport": "false" } });
+    assert.deepEqual(deny?.Resource, [{ "Fn::GetAtt": ["Bucket", "Arn"] }, { "Fn::Sub": "${Bucket.Arn}/*" }]);
+
+    assert.deepEqual(prereq.Outputs?.BucketName?.Value, { Ref: "Bucket" });
+    assert.deepEqual(prereq.Parameters ?? {}, {});
+  });
+});
