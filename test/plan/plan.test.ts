@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildManifest, serializeManifest } from "../../src/plan/manifest.ts";
+import { checkOptions, createPlan, LARGE_TABLE_ROWS } from "../../src/plan/plan.ts";
+import type { DatabaseInput } from "../../src/plan/types.ts";
+import { MB } from "../../src/plan/limits.ts";
+
+const db = (name: string, rows: number, bytes = 1024): DatabaseInput => ({
+  name, path: `/d/${name}.db`, fileName: `${name}.db`, bytes, sha256: "ab".repeat(32), tables: { t: { count: rows } },
+});
+
+const inputs = (options = checkOptions("mysite", {}), databases = [db("fixtures", 3)]) => ({
+  options, databases, metadata: { title: "T" }, requirements: ["datasette==0.65.5"], layerBytes: 30 * MB, stubBytes: MB,
+});
+
+test("defaults: arm64, python3.13, CDN on, 1024 MB, 30 s, NAME-lambda", () => {
+  const plan = createPlan(inputs());
+  assert.equal(plan.stackName, "mysite");
+  assert.equal(plan.appStackName, "mysite-lambda");
+  assert.equal(plan.arch, "arm64");
+  assert.equal(plan.runtime, "python3.13");
+  assert.equal(plan.pythonVersion, "3.13");
+  assert.equal(plan.cdn, true);
+  assert.equal(plan.memoryMb, 1024);
+  assert.equal(plan.timeoutSeconds, 30);
+  assert.deepEqual(plan.settings, {});
+  assert.equal(plan.prefix, null);
+});
+
+test("--prefix sets base_url; --no-cdn, --cors and settings carry through", () => {
+  const options = checkOptions("mysite", { prefix: "/x/", cdn: false, cors: true, config: ["sql_time_limit_ms:3500"], arch: "x86_64" });
+  const plan = createPlan(inputs(options));
+  assert.deepEqual(plan.settings, { sql_time_limit_ms: 3500, base_url: "/x/" });
+  assert.equal(plan.cdn, false);
+  assert.equal(plan.cors, true);
+  assert.equal(plan.arch, "x86_64");
+});
+
+test("facet suggestions are turned off for large tables unless set explicitly", () => {
+  assert.equal(createPlan(inputs(undefined, [db("big", LARGE_TABLE_ROWS + 1)])).settings.suggest_facets, false);
+  assert.equal(createPlan(inputs(undefined, [db("small", LARGE_TABLE_ROWS)])).settings.suggest_facets, undefined);
+  const explicit = checkOptions("mysite", { config: ["suggest_facets:on"] });
+  assert.equal(createPlan(inputs(explicit, [db("big", LARGE_TABLE_ROWS + 1)])).settings.suggest_facets, true);
+});
+
+test("the manifest carries databases, inspect data, settings; its JSON is stable", () => {
+  const options = checkOptions("mysite", { prefix: "x", cors: true, external: true });
+  const plan = createPlan(inputs(options, [db("fixtures", 3, 4096)]));
+  const manifest = buildManifest(plan);
+  assert.deepEqual(manifest.databases, [
+    { name: "fixtures", fileName: "fixtures.db", sha256: "ab".repeat(32), bytes: 4096, location: "s3", key: `db/${"ab".repeat(32)}/fixtures.db` },
+  ]);
+  assert.deepEqual(manifest.inspect, { fixtures: { hash: "ab".repeat(32), size: 4096, file: "fixtures.db", tables: { t: { count: 3 } } } });
+  assert.equal(manifest.prefix, "x");
+  assert.equal(manifest.settings.base_url, "/x/");
+  assert.equal(manifest.cors, true);
+  assert.equal(serializeManifest(manifest), serializeManifest(buildManifest(createPlan(inputs(options, [db("fixtures", 3, 4096)])))));
+});
