@@ -5,6 +5,9 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { SharedOptions } from "../shared-options.ts";
 
+/** Any CloudFormation client: the modules that only send commands take this, so tests may pass a mocked one. */
+export type CloudFormation = Pick<CloudFormationClient, "send">;
+
 export interface AwsClients {
   cloudformation: CloudFormationClient;
   s3: S3Client;

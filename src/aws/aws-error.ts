@@ -1,0 +1,44 @@
+// Turns an SDK error into an AwsError that names what we were doing and to
+// which stack or bucket, with a hint for the failures users can fix themselves.
+import { AwsError, DatasetteLambdaError, UserError } from "../errors.ts";
+
+const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"]);
+const EXPIRED = new Set(["ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"]);
+const BAD_CREDENTIALS = new Set([
+  "InvalidClientTokenId",
+  "UnrecognizedClientException",
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+  "IncompleteSignature",
+]);
+
+export const CREDENTIALS_FIX =
+  "Run `aws configure` (or `aws sso login`), pick a profile with --profile or AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.";
+
+/** Error messages may quote request URLs; never let a signed one reach the terminal. */
+export function redactSignedUrls(text: string): string {
+  return text.replace(/\bhttps?:\/\/\S*?[?&]X-Amz-[^\s"']*/gi, "<signed URL>");
+}
+
+/**
+ * `action` says what failed ("Updating stack mysite-lambda"); `resource` names the
+ * stack or bucket. Errors of our own pass through unchanged.
+ */
+export function toAwsError(error: unknown, action: string, resource: string): DatasetteLambdaError {
+  if (error instanceof DatasetteLambdaError) return error;
+  const name = error instanceof Error ? error.name : "Error";
+  const detail = redactSignedUrls(error instanceof Error ? error.message : String(error));
+  if (name === "CredentialsProviderError") {
+    return new UserError(`No usable AWS credentials: ${detail}`, { hint: CREDENTIALS_FIX, cause: error });
+  }
+  const message = `${action} failed: ${detail || name}`;
+  let hint: string | undefined;
+  if (ACCESS_DENIED.has(name)) {
+    hint = "Your AWS identity is not allowed to do this. Use a profile or role that may manage CloudFormation, S3, Lambda, IAM and CloudFront (--profile or AWS_PROFILE).";
+  } else if (EXPIRED.has(name)) {
+    hint = "Your AWS session has expired: refresh it (e.g. `aws sso login`, or new temporary keys) and run the command again.";
+  } else if (BAD_CREDENTIALS.has(name)) {
+    hint = `AWS rejected your credentials. ${CREDENTIALS_FIX}`;
+  }
+  return new AwsError(message, { resource, cause: error, ...(hint ? { hint } : {}) });
+}

@@ -1,0 +1,33 @@
+// Ctrl-C during a deploy or delete: the command layer turns SIGINT into an
+// AbortSignal; the long steps (uploads, stack waits) stop and throw this,
+// saying what state was left behind and that running again recovers.
+import { UserError } from "../errors.ts";
+
+export class InterruptedError extends UserError {
+  // 128 + SIGINT, as shells report a Ctrl-C'd program.
+  override readonly exitCode = 130;
+}
+
+export type Sleep = (ms: number) => Promise<void>;
+
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sleeps, but wakes early when the signal aborts; says which happened. */
+export async function sleepUnlessAborted(sleep: Sleep, ms: number, signal?: AbortSignal): Promise<"slept" | "aborted"> {
+  if (!signal) {
+    await sleep(ms);
+    return "slept";
+  }
+  if (signal.aborted) return "aborted";
+  let onAbort = () => {};
+  const aborted = new Promise<"aborted">((resolve) => {
+    onAbort = () => resolve("aborted");
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([sleep(ms).then(() => "slept" as const), aborted]);
+  } finally {
+    // One listener per poll would pile up on a long wait.
+    signal.removeEventListener("abort", onAbort);
+  }
+}
