@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { before, describe, it } from "node:test";
 import vm from "node:vm";
 import { appStackParameters, DEPLOY_TIME_PARAMETERS } from "../src/plan/app-parameters.ts";
+import { MAX_SITE_NAME_LENGTH, SUPPORTED_RUNTIMES } from "../src/plan/limits.ts";
 import type { DeployPlan } from "../src/plan/types.ts";
 import {
   parseTemplate,
@@ -268,6 +269,10 @@ describe("app.yaml parameters", () => {
     for (const runtime of ["python3.11", "python3.12", "python3.13"]) assert.deepEqual(violations("Runtime", runtime, p.Runtime!), []);
   });
 
+  it("allow every runtime the CLI offers", () => {
+    assert.deepEqual([...SUPPORTED_RUNTIMES].sort(), [...(app.Parameters?.Runtime?.AllowedValues ?? [])].map(String).sort());
+  });
+
   it("hide the secret and never output it", () => {
     assert.equal(app.Parameters?.DatasetteSecret?.NoEcho, true);
     assert.ok(!references(app.Outputs).has("DatasetteSecret"));
@@ -413,6 +418,11 @@ describe("app.yaml CloudFront", () => {
 });
 
 describe("app.yaml function", () => {
+  it("gets a name within Lambda's 64 characters for the longest site name the CLI accepts", () => {
+    // FunctionName is the app stack's name, NAME-lambda.
+    assert.ok(`${"n".repeat(MAX_SITE_NAME_LENGTH)}-lambda`.length <= 64);
+  });
+
   it("is named after the stack, logs to its own 14-day group, and runs handler.handler from the package", () => {
     const { Function: fn, LogGroup: group, Layer: layer } = app.Resources;
     assert.deepEqual(group?.Properties?.LogGroupName, { "Fn::Sub": "/aws/lambda/${AWS::StackName}" });
