@@ -1,0 +1,235 @@
+"""Shared set-up for the stub tests: where the code comes from, task roots, the active site.
+
+Two modes (see FIXTURES.md):
+  (a) default: the stub's *.py are copied to a temporary code directory and imported from
+      there; Datasette and Mangum come from the running Python's environment.
+  (b) DL_TASK_ROOT set (an unzipped package built by the CLI): the stub is imported from it,
+      and its manifest and databases are served as they are (test_package.py).
+      DL_LAYER_DIR (an unzipped layer) puts its python/ first on sys.path, as Lambda's
+      /opt/python; DL_ARTIFACTS_DIR (files at their S3 key, e.g. the dry run's artifacts/)
+      provides the objects of the package's S3 databases.
+Import this module before anything that imports datasette.
+
+The handler caches its site per process, as a Lambda instance does; activate() switches
+the site by resetting that cache (handler._reset_for_tests) and the environment.
+"""
+
+import atexit
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+import fixture_databases
+from lambda_events import make_event, response_body
+
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+STUB_DIR = os.path.dirname(TESTS_DIR)
+PACKAGE_ROOT = os.environ.get("DL_TASK_ROOT") or None
+LAYER_DIR = os.environ.get("DL_LAYER_DIR") or None
+ARTIFACTS_DIR = os.environ.get("DL_ARTIFACTS_DIR") or None
+
+TEST_SECRET = "stub-tests-secret-0123456789"
+
+SESSION_DIR = tempfile.mkdtemp(prefix="datasette-lambda-stub-tests-")
+atexit.register(shutil.rmtree, SESSION_DIR, True)
+
+
+def _code_dir():
+    if PACKAGE_ROOT:
+        return PACKAGE_ROOT
+    code = os.path.join(SESSION_DIR, "code")
+    os.makedirs(code)
+    for name in sorted(os.listdir(STUB_DIR)):
+        if name.endswith(".py"):
+            shutil.copy2(os.path.join(STUB_DIR, name), code)
+    return code
+
+
+CODE_DIR = _code_dir()
+if LAYER_DIR:
+    sys.path.insert(0, os.path.join(LAYER_DIR, "python"))
+sys.path.insert(0, CODE_DIR)  # like Lambda: the task root first, then /opt/python
+
+import handler  # noqa: E402  (after the sys.path set-up above)
+
+# ---------------------------------------------------------------------------
+# Fixture databases and task roots
+
+FIXTURE_WRITERS = {
+    "fixtures": fixture_databases.write_fixtures_db,
+    "remote": fixture_databases.write_remote_db,
+}
+_fixture_cache = {}
+
+
+def fixture_file(name):
+    """Path of a generated fixture database (made once per session; copy before changing)."""
+    if name not in _fixture_cache:
+        directory = os.path.join(SESSION_DIR, "fixtures")
+        os.makedirs(directory, exist_ok=True)
+        path = os.path.join(directory, f"{name}.db")
+        FIXTURE_WRITERS[name](path)
+        _fixture_cache[name] = path
+    return _fixture_cache[name]
+
+
+class TaskRoot:
+    def __init__(self, path, manifest, s3_objects):
+        self.path = path
+        self.manifest = manifest
+        self.s3_objects = s3_objects  # {key: local file to upload}
+
+
+def make_task_root(
+    inline=("fixtures",),
+    s3=(),
+    prefix=None,
+    cors=False,
+    metadata=None,
+    settings=None,
+    inspect_overrides=None,
+    database_overrides=None,
+):
+    """A task root as the CLI would build it: databases/<fileName> and manifest.json.
+
+    inline/s3 name fixture databases. inspect_overrides {db: {table: count}} replaces
+    counts in the manifest's inspect data; database_overrides {db: {field: value}}
+    replaces fields of a manifest database entry (e.g. a wrong sha256).
+    """
+    root = tempfile.mkdtemp(dir=SESSION_DIR, prefix="task-root-")
+    os.makedirs(os.path.join(root, "databases"))
+    databases, inspect, s3_objects = [], {}, {}
+    for location, names in (("inline", inline), ("s3", s3)):
+        for name in names:
+            source = fixture_file(name)
+            sha = fixture_databases.sha256_of(source)
+            entry = {
+                "name": name,
+                "fileName": f"{name}.db",
+                "sha256": sha,
+                "bytes": os.path.getsize(source),
+                "location": location,
+            }
+            if location == "inline":
+                shutil.copy2(source, os.path.join(root, "databases", entry["fileName"]))
+            else:
+                entry["key"] = f"db/{sha}/{entry['fileName']}"
+                s3_objects[entry["key"]] = source
+            counts = fixture_databases.table_counts(source)
+            counts.update((inspect_overrides or {}).get(name, {}))
+            inspect[name] = {
+                "hash": sha,
+                "size": entry["bytes"],
+                "file": entry["fileName"],
+                "tables": {table: {"count": n} for table, n in counts.items()},
+            }
+            entry.update((database_overrides or {}).get(name, {}))
+            databases.append(entry)
+    settings = dict(settings or {})
+    if prefix:
+        settings["base_url"] = f"/{prefix}/"
+    manifest = {
+        "format": 1,
+        "databases": databases,
+        "inspect": inspect,
+        "metadata": metadata or {"title": "Stub test site"},
+        "settings": settings,
+        "cors": cors,
+        "prefix": prefix,
+    }
+    write_manifest(root, manifest)
+    return TaskRoot(root, manifest, s3_objects)
+
+
+def write_manifest(root, manifest):
+    with open(os.path.join(root, "manifest.json"), "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=2)
+
+
+def read_manifest(root):
+    with open(os.path.join(root, "manifest.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+# ---------------------------------------------------------------------------
+# The active site
+
+MANAGED_ENV = (
+    "LAMBDA_TASK_ROOT",
+    "DATASETTE_SECRET",
+    "DATASETTE_LAMBDA_BUCKET",
+    "DATASETTE_LAMBDA_DATABASE_KEYS",
+)
+_active = None
+
+
+def activate(root, env=None, temp_root=None):
+    """Serve task root `root` from a fresh instance (unless it is already the active one).
+
+    env sets the function's variables; by default LAMBDA_TASK_ROOT=root and a fixed
+    DATASETTE_SECRET. A value of None removes the variable. temp_root stands in for the
+    sandbox's /tmp (where S3 databases are cached).
+    """
+    global _active
+    wanted = {"LAMBDA_TASK_ROOT": root, "DATASETTE_SECRET": TEST_SECRET}
+    wanted.update(env or {})
+    key = (root, tuple(sorted(wanted.items(), key=lambda kv: kv[0])), temp_root)
+    if key == _active:
+        return
+    new_instance(wanted, temp_root)
+    _active = key
+
+
+def new_instance(env, temp_root=None):
+    """Forget the cached site and set the environment, as a new Lambda instance would see it."""
+    global _active
+    for name in set(MANAGED_ENV) | set(env):
+        value = env.get(name)
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    tempfile.tempdir = temp_root  # None: back to the default
+    handler._reset_for_tests()
+    _active = None
+
+
+def restart():
+    """A new instance of the active site (same environment): the site is built again."""
+    handler._reset_for_tests()
+
+
+def deactivate():
+    global _active
+    handler._reset_for_tests()
+    tempfile.tempdir = None
+    _active = None
+
+
+class Response:
+    def __init__(self, raw):
+        self.raw = raw
+        self.status = raw["statusCode"]
+        self.headers = raw.get("headers") or {}
+        self.cookies = raw.get("cookies") or []
+        self.body = response_body(raw)
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def json(self):
+        return json.loads(self.body)
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+
+def request(path, query=None, method="GET", headers=None, body=None, cookies=None):
+    """Invoke the handler with a Function URL event; path as sent on the wire (encoded)."""
+    if query is None and "?" in path:
+        path, query = path.split("?", 1)
+    event = make_event(method, path, query, headers, body, cookies)
+    return Response(handler.handler(event, None))
