@@ -60,6 +60,11 @@ export async function inspectDatabase(file: string): Promise<DatabaseInput> {
   if (!info) throw new UserError(`${file}: no such file`, { hint: "Check the path of each database you pass to update-stack." });
   if (!info.isFile()) throw new UserError(`${file}: not a file`, { hint: "Pass SQLite database files, not directories." });
 
+  if (/[,\u0000-\u001f\u007f]/.test(basename(path))) {
+    throw new UserError(`${file}: the file name has a comma or control character, which S3 keys of the site cannot carry`, {
+      hint: "Rename the file (its name becomes the database's name in Datasette).",
+    });
+  }
   const extension = extname(path).toLowerCase();
   if (!DATABASE_EXTENSIONS.includes(extension)) {
     throw new UserError(`${file}: not a database file name (expected ${DATABASE_EXTENSIONS.join(", ")})`, {

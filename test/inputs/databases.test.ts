@@ -72,3 +72,8 @@ test("two files Datasette would give the same name are refused", async () => {
   const b = makeDatabase(join(dir, "other", "same.sqlite"));
   await assert.rejects(inspectDatabases([a, b]), userError(/would both be served as the database "same"/));
 });
+
+test("a file name with a comma is refused (S3 database keys are comma-separated)", async () => {
+  const path = makeDatabase(join(dir, "a,b.db"));
+  await assert.rejects(inspectDatabase(path), userError(/a,b\.db: the file name has a comma/));
+});
