@@ -2,11 +2,13 @@
 // the bucket and the function's log group, read from stack outputs and, for
 // stacks deployed by older templates or half deleted, from stack resources.
 // Nothing here is hard-coded beyond the stack naming contract.
-import { DescribeStackResourcesCommand, DescribeStacksCommand, type CloudFormationClient, type StackStatus } from "@aws-sdk/client-cloudformation";
+import { DescribeStackResourcesCommand, type CloudFormationClient, type StackStatus } from "@aws-sdk/client-cloudformation";
 import { UserError } from "../errors.ts";
+import { toAwsError } from "./aws-error.ts";
+import { describeStack, stackOutputs } from "./stacks.ts";
 import { isStackMissingError } from "./tolerated-errors.ts";
 
-type CloudFormation = Pick<CloudFormationClient, "send">;
+type CloudFormation = CloudFormationClient;
 
 export interface StackInfo {
   name: string;
@@ -26,32 +28,11 @@ export function appStackName(site: string): string {
   return `${site}-lambda`;
 }
 
-/** The client's region for messages, or undefined when none is configured. */
-export async function clientRegion(client: { config: { region: unknown } }): Promise<string | undefined> {
-  try {
-    const region = client.config.region;
-    const value = typeof region === "function" ? await (region as () => Promise<string>)() : region;
-    return typeof value === "string" && value ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The stack, or undefined when there is none (DescribeStacks never lists deleted stacks by name). */
+/** The stack with its outputs, or undefined when there is none (deleted stacks included). */
 export async function findStack(cloudformation: CloudFormation, name: string): Promise<StackInfo | undefined> {
-  try {
-    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: name }));
-    const stack = Stacks?.[0];
-    if (!stack || stack.StackStatus === "DELETE_COMPLETE") return undefined;
-    const outputs: Record<string, string> = {};
-    for (const output of stack.Outputs ?? []) {
-      if (output.OutputKey && output.OutputValue !== undefined) outputs[output.OutputKey] = output.OutputValue;
-    }
-    return { name, stackId: stack.StackId ?? name, status: stack.StackStatus ?? "UNKNOWN", outputs };
-  } catch (error) {
-    if (isStackMissingError(error)) return undefined;
-    throw error;
-  }
+  const stack = await describeStack(cloudformation, name);
+  if (!stack) return undefined;
+  return { name, stackId: stack.StackId ?? name, status: stack.StackStatus ?? "UNKNOWN", outputs: stackOutputs(stack) };
 }
 
 export async function stackResources(cloudformation: CloudFormation, stackName: string): Promise<StackResourceInfo[]> {
@@ -65,7 +46,7 @@ export async function stackResources(cloudformation: CloudFormation, stackName: 
     }));
   } catch (error) {
     if (isStackMissingError(error)) return [];
-    throw error;
+    throw toAwsError(error, `Reading the resources of stack ${stackName}`, stackName);
   }
 }
 
@@ -98,10 +79,10 @@ export function missingSiteError(site: string, region: string | undefined): User
 
 /** The app stack and its log group, or a UserError saying the site does not exist. */
 export async function findSiteLogGroup(
-  cloudformation: CloudFormation & { config: { region: unknown } },
+  cloudformation: CloudFormation,
   site: string,
-): Promise<{ app: StackInfo; logGroupName: string; region: string | undefined }> {
-  const region = await clientRegion(cloudformation);
+  region: string | undefined,
+): Promise<{ app: StackInfo; logGroupName: string }> {
   const app = await findStack(cloudformation, appStackName(site));
   if (!app) throw missingSiteError(site, region);
   const logGroupName = await logGroupOf(cloudformation, app);
@@ -110,5 +91,5 @@ export async function findSiteLogGroup(
       hint: `Deploy the site again with update-stack ${site}.`,
     });
   }
-  return { app, logGroupName, region };
+  return { app, logGroupName };
 }

@@ -2,6 +2,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import type { Command } from "commander";
 import { createAwsClients, type AwsClients } from "../aws/clients.ts";
+import { checkAwsAccess } from "../aws/credentials.ts";
 import { tailLogEvents, type Sleep } from "../aws/logs.ts";
 import { findSiteLogGroup } from "../aws/site.ts";
 import { EventDescriber, eventJson, renderEvent } from "../logs/format.ts";
@@ -38,7 +39,8 @@ export async function runTailLogs(name: string, options: TailLogsOptions, deps: 
   const follow = options.follow ?? deps.stdoutIsTTY;
   const filter = options.filter?.trim() ? options.filter : undefined;
 
-  const { app, logGroupName } = await findSiteLogGroup(deps.clients.cloudformation, name);
+  const { region } = await checkAwsAccess(deps.clients.cloudformation);
+  const { app, logGroupName } = await findSiteLogGroup(deps.clients.cloudformation, name, region);
   const matching = filter ? ` matching --filter ${JSON.stringify(filter)}` : "";
   output.info(
     `Logs of ${name} (${logGroupName}) since ${describeSince(sinceText)}${matching}${follow ? "; following, Ctrl-C to stop" : ""}.`,

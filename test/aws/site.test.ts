@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { mockClient } from "aws-sdk-client-mock";
 import { UserError } from "../../src/errors.ts";
-import { bucketOf, clientRegion, findSiteLogGroup, findStack, logGroupOf } from "../../src/aws/site.ts";
+import { bucketOf, findSiteLogGroup, findStack, logGroupOf } from "../../src/aws/site.ts";
 
 function cloudformation(region?: string) {
   const client = new CloudFormationClient({ ...(region ? { region } : {}), credentials: { accessKeyId: "x", secretAccessKey: "y" } });
@@ -72,18 +72,10 @@ test("the bucket comes from the output, else the live bucket resource", async ()
 test("a site that does not exist is a UserError naming the region, the stack and what to do", async () => {
   const { client, mock } = cloudformation("ap-south-1");
   mock.on(DescribeStacksCommand).rejects(missing("nosuch-lambda"));
-  await assert.rejects(findSiteLogGroup(client, "nosuch"), (error: unknown) => {
+  await assert.rejects(findSiteLogGroup(client, "nosuch", "ap-south-1"), (error: unknown) => {
     assert.ok(error instanceof UserError);
     assert.equal(error.message, "No site named nosuch in ap-south-1 (stack nosuch-lambda not found).");
     assert.equal(error.hint, "Deploy it with update-stack, or check --region/--profile.");
     return true;
   });
-});
-
-test("clientRegion is the configured region, or undefined when there is none", async () => {
-  assert.equal(await clientRegion(cloudformation("us-west-2").client), "us-west-2");
-  const noRegion = async () => {
-    throw new Error("Region is missing");
-  };
-  assert.equal(await clientRegion({ config: { region: noRegion } }), undefined);
 });
