@@ -90,12 +90,12 @@ export class FakeCloudFormation {
   private stackCounter = 0;
 
   constructor() {
-    this.mock.on(DescribeStacksCommand).callsFake((input) => this.describeStacks(input.StackName));
-    this.mock.on(DescribeStackEventsCommand).callsFake((input) => this.describeEvents(input.StackName, input.NextToken));
-    this.mock.on(GetTemplateCommand).callsFake((input) => ({ TemplateBody: this.find(input.StackName).template }));
-    this.mock.on(CreateStackCommand).callsFake((input) => this.create(input));
-    this.mock.on(UpdateStackCommand).callsFake((input) => this.update(input));
-    this.mock.on(DeleteStackCommand).callsFake((input) => this.delete(input.StackName));
+    this.mock.on(DescribeStacksCommand).callsFake(async (input) => this.describeStacks(input.StackName));
+    this.mock.on(DescribeStackEventsCommand).callsFake(async (input) => this.describeEvents(input.StackName, input.NextToken));
+    this.mock.on(GetTemplateCommand).callsFake(async (input) => ({ TemplateBody: this.find(input.StackName).template }));
+    this.mock.on(CreateStackCommand).callsFake(async (input) => this.create(input));
+    this.mock.on(UpdateStackCommand).callsFake(async (input) => this.update(input));
+    this.mock.on(DeleteStackCommand).callsFake(async (input) => this.delete(input.StackName));
   }
 
   addStack(spec: AddStack): FakeStack {

@@ -1,0 +1,102 @@
+// An in-memory S3 bucket behind aws-sdk-client-mock, enough for lib-storage
+// (single PUT and multipart), HeadObject, paged ListObjectsV2 and DeleteObjects.
+// A multipart upload only becomes an object on CompleteMultipartUpload.
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+
+function s3Error(name: string, status: number, message = name): Error {
+  return Object.assign(new Error(message), { name, $fault: "client", $metadata: { httpStatusCode: status } });
+}
+
+async function bytesOf(body: unknown): Promise<Buffer> {
+  if (body === undefined) return Buffer.alloc(0);
+  if (typeof body === "string") return Buffer.from(body);
+  if (body instanceof Uint8Array) return Buffer.from(body);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+export class FakeBucket {
+  readonly client = new S3Client({ region: "eu-west-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+  readonly mock = mockClient(this.client);
+  readonly objects = new Map<string, Buffer>();
+  readonly uploads = new Map<string, { key: string; parts: Map<number, Buffer> }>();
+  /** ListObjectsV2 page size (S3's is 1000). */
+  pageSize = 1000;
+  /** Called with each UploadPart's part number before it is stored; may throw or abort. */
+  beforePart: (partNumber: number) => void | Promise<void> = () => {};
+  private uploadCounter = 0;
+
+  constructor(readonly name = "site-bucket") {
+    this.mock.on(HeadObjectCommand).callsFake(async (input) => {
+      const object = this.objects.get(input.Key);
+      if (!object) throw s3Error("NotFound", 404, "UnknownError");
+      return { ContentLength: object.length };
+    });
+    this.mock.on(PutObjectCommand).callsFake(async (input) => {
+      this.objects.set(input.Key, await bytesOf(input.Body));
+      return { ETag: '"etag"' };
+    });
+    this.mock.on(CreateMultipartUploadCommand).callsFake(async (input) => {
+      const id = `upload-${++this.uploadCounter}`;
+      this.uploads.set(id, { key: input.Key, parts: new Map() });
+      return { UploadId: id, Bucket: input.Bucket, Key: input.Key };
+    });
+    this.mock.on(UploadPartCommand).callsFake(async (input) => {
+      const upload = this.uploads.get(input.UploadId);
+      if (!upload) throw s3Error("NoSuchUpload", 404);
+      await this.beforePart(input.PartNumber);
+      upload.parts.set(input.PartNumber, await bytesOf(input.Body));
+      return { ETag: `"part-${input.PartNumber}"` };
+    });
+    this.mock.on(CompleteMultipartUploadCommand).callsFake(async (input) => {
+      const upload = this.uploads.get(input.UploadId);
+      if (!upload) throw s3Error("NoSuchUpload", 404);
+      const numbers = (input.MultipartUpload?.Parts ?? []).map((part: { PartNumber: number }) => part.PartNumber);
+      this.objects.set(upload.key, Buffer.concat(numbers.map((n: number) => upload.parts.get(n) as Buffer)));
+      this.uploads.delete(input.UploadId);
+      return { Key: upload.key, Bucket: this.name };
+    });
+    this.mock.on(AbortMultipartUploadCommand).callsFake(async (input) => {
+      if (!this.uploads.delete(input.UploadId)) throw s3Error("NoSuchUpload", 404);
+      return {};
+    });
+    this.mock.on(ListObjectsV2Command).callsFake(async (input) => {
+      const keys = [...this.objects.keys()].filter((key) => key.startsWith(input.Prefix ?? "")).sort();
+      const offset = input.ContinuationToken ? Number(input.ContinuationToken) : 0;
+      const page = keys.slice(offset, offset + this.pageSize);
+      const more = offset + this.pageSize < keys.length;
+      return {
+        Contents: page.map((Key) => ({ Key, Size: this.objects.get(Key)?.length })),
+        KeyCount: page.length,
+        IsTruncated: more,
+        ...(more ? { NextContinuationToken: String(offset + this.pageSize) } : {}),
+      };
+    });
+    this.mock.on(DeleteObjectsCommand).callsFake(async (input) => {
+      const objects = input.Delete?.Objects ?? [];
+      if (objects.length > 1000) throw s3Error("MalformedXML", 400, "more than 1000 keys");
+      for (const { Key } of objects) this.objects.delete(Key);
+      return { Deleted: input.Delete?.Quiet ? [] : objects };
+    });
+  }
+
+  put(key: string, body: string | Buffer): void {
+    this.objects.set(key, Buffer.from(body));
+  }
+
+  calls(command: abstract new (...args: never[]) => unknown): number {
+    return this.mock.commandCalls(command as never).length;
+  }
+}
