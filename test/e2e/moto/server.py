@@ -10,9 +10,10 @@ model map, and then starts moto's own server. The real templates deploy unchange
 
 A stand-in only records its properties and returns plausible attributes. It cannot
 prove CloudFront behaviour or Function URL auth; template tests and cfn-lint do that.
-Every stand-in instance is listed, with its properties, by moto's own
-GET /moto-api/data.json under the "standins" key, so tests can check what a
-template asked for.
+GET /_e2e/standins lists every stand-in resource created so far (deleted ones too),
+with its properties, so tests can check what a template asked for. (moto's own
+/moto-api/data.json cannot be used: it reads every attribute of every model, and a
+Lambda function's docker_client attribute fails without Docker.)
 
 Usage: python server.py [--port N] [--host 127.0.0.1] [--exit-on-stdin-eof] [--verbose]
 Prints "READY <port>" on stdout once the server accepts connections. --port 0 (the
@@ -22,6 +23,7 @@ default, or $MOTO_PORT) picks a free port.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import secrets
@@ -36,7 +38,8 @@ from typing import Any
 from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
 
 # moto's model metaclass files each model class under the second dotted part of its
 # module name (moto/core/base_backend.py, InstanceTrackerMeta); "__main__" has none.
@@ -62,7 +65,8 @@ class _StandIn:
     TYPE = ""
     ATTRIBUTES: tuple[str, ...] = ()
 
-    def __init__(self, logical_id: str, properties: dict[str, Any], region: str, account_id: str):
+    def __init__(self, stack_id: str, logical_id: str, properties: dict[str, Any], region: str, account_id: str):
+        self.stack_id = stack_id
         self.logical_id = logical_id
         self.properties = properties
         self.region = region
@@ -96,6 +100,7 @@ class _StandIn:
         **kwargs: Any,
     ) -> "_StandIn":
         resource = cls(
+            kwargs.get("StackId", ""),
             kwargs.get("LogicalId", resource_name),
             cloudformation_json.get("Properties", {}),
             region_name,
@@ -267,8 +272,10 @@ class LambdaLayerVersion(CloudFormationModel):
     It is defined after moto's class, so moto's model map picks it (checked at start-up)."""
 
     __module__ = STANDIN_MODULE
+    TYPE = "AWS::Lambda::LayerVersion"
 
-    def __init__(self, logical_id: str, properties: dict[str, Any], layer_version: Any):
+    def __init__(self, stack_id: str, logical_id: str, properties: dict[str, Any], layer_version: Any):
+        self.stack_id = stack_id
         self.logical_id = logical_id
         self.properties = properties
         self.deleted = False
@@ -277,10 +284,11 @@ class LambdaLayerVersion(CloudFormationModel):
         self.arn: str = layer_version.arn
         self.name: str = layer_version.name
         self.version: int = layer_version.version
+        self.attributes = {"LayerVersionArn": self.arn}
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Lambda::LayerVersion"
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.TYPE
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -315,7 +323,7 @@ class LambdaLayerVersion(CloudFormationModel):
         properties = cloudformation_json.get("Properties", {})
         name = properties.get("LayerName") or resource_name
         layer_version = cls._publish(account_id, region_name, name, properties)
-        return cls(kwargs.get("LogicalId", resource_name), properties, layer_version)
+        return cls(kwargs.get("StackId", ""), kwargs.get("LogicalId", resource_name), properties, layer_version)
 
     @classmethod
     def update_from_cloudformation_json(  # type: ignore[misc]
@@ -330,7 +338,7 @@ class LambdaLayerVersion(CloudFormationModel):
         properties = cloudformation_json.get("Properties", {})
         name = properties.get("LayerName") or original_resource.name
         layer_version = cls._publish(account_id, region_name, name, properties)
-        replacement = cls(original_resource.logical_id, properties, layer_version)
+        replacement = cls(original_resource.stack_id, original_resource.logical_id, properties, layer_version)
         replacement.update_count = original_resource.update_count + 1
         original_resource.delete(account_id, region_name)
         return replacement
@@ -359,8 +367,8 @@ class LambdaLayerVersion(CloudFormationModel):
         return self.arn
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "LayerVersionArn":
-            return self.arn
+        if attribute_name in self.attributes:
+            return self.attributes[attribute_name]
         raise UnformattedGetAttTemplateException()
 
 
@@ -415,6 +423,41 @@ def check_model_map() -> None:
             raise SystemExit(f"moto {resource_type} model is missing")
 
 
+STANDINS_PATH = "/_e2e/standins"
+
+
+def standin_records() -> list[dict[str, Any]]:
+    records = []
+    for model in STAND_INS:
+        for resource in model.instances_tracked:  # type: ignore[attr-defined]
+            records.append(
+                {
+                    "type": model.cloudformation_type(),
+                    "stackId": resource.stack_id,
+                    "logicalId": resource.logical_id,
+                    "physicalResourceId": resource.physical_resource_id,
+                    "properties": resource.properties,
+                    "attributes": resource.attributes,
+                    "deleted": resource.deleted,
+                    "updateCount": resource.update_count,
+                }
+            )
+    return records
+
+
+def with_standins_endpoint(app: Any) -> Any:
+    """moto's WSGI app, plus GET /_e2e/standins (no S3 bucket name starts with "_")."""
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == STANDINS_PATH and environ.get("REQUEST_METHOD") == "GET":
+            body = json.dumps(standin_records(), default=str).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        return app(environ, start_response)
+
+    return wsgi
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -434,9 +477,11 @@ def main(argv: list[str] | None = None) -> None:
     patch_condition_tag()
     check_model_map()
 
-    server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
-    server.start()
-    _, port = server.get_host_and_port()
+    # What moto.server's ThreadedMotoServer does, with the extra endpoint.
+    app = with_standins_endpoint(DomainDispatcherApplication(create_backend_app))
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    port = server.server_port
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     # Some moto models build URLs from MOTO_PORT.
     os.environ["MOTO_PORT"] = str(port)
 
@@ -453,7 +498,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"READY {port}", flush=True)
     stop.wait()
-    server.stop()
+    server.shutdown()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,238 @@
+// Smoke test of the end-to-end harness: the real templates/prereq.yaml and
+// templates/app.yaml, unchanged, deploy, update and delete on the local moto
+// server (moto plus stand-ins, test/e2e/moto/server.py), driven by the AWS SDK.
+// What this proves: the templates' parameters, conditions, Refs and GetAtts fit
+// together and the outputs the CLI reads exist. What it cannot prove (moto has
+// no CloudFront or Function URLs): that CloudFront serves the site. Template
+// tests and cfn-lint cover that.
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+  type Parameter,
+  type Stack,
+} from "@aws-sdk/client-cloudformation";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  DeleteObjectsCommand,
+  GetBucketPolicyCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { readTemplates } from "../../src/templates.ts";
+import { createHash } from "node:crypto";
+import { motoLambda, standIns, startMoto } from "../_helpers/moto.ts";
+
+const moto = await startMoto();
+after(() => moto.stop());
+
+const cloudformation = new CloudFormationClient(moto.clientConfig);
+const s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
+const logs = new CloudWatchLogsClient(moto.clientConfig);
+const templates = await readTemplates();
+
+/** A valid empty zip (just the end-of-central-directory record) plus a comment
+ * that makes each artifact's bytes, and so its checksum, different. */
+function dummyZip(comment: string): Buffer {
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Buffer.byteLength(comment), 20);
+  return Buffer.concat([end, Buffer.from(comment)]);
+}
+
+async function describe(stack: string): Promise<Stack> {
+  const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stack }));
+  assert.ok(Stacks?.[0], `stack ${stack} not found`);
+  return Stacks[0];
+}
+
+/** Polls (briefly: moto works synchronously) until the stack leaves *_IN_PROGRESS. */
+async function settle(stack: string): Promise<Stack> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const found = await describe(stack);
+    if (!found.StackStatus?.endsWith("_IN_PROGRESS") || Date.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function outputs(stack: Stack): Record<string, string> {
+  return Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]));
+}
+
+function parameters(values: Record<string, string>): Parameter[] {
+  return Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+}
+
+for (const cdn of [true, false]) {
+  test(`templates deploy, update and delete on moto with EnableCdn=${cdn}`, async () => {
+    // Upper case on purpose: stack names may have it, bucket names may not.
+    const name = cdn ? "Harness-Cdn" : "Harness-NoCdn";
+
+    // Prerequisite stack: the bucket.
+    const prereqId = (await cloudformation.send(new CreateStackCommand({ StackName: name, TemplateBody: templates.prereq })))
+      .StackId!;
+    const prereq = await settle(name);
+    assert.equal(prereq.StackStatus, "CREATE_COMPLETE");
+    const bucket = outputs(prereq).BucketName;
+    assert.match(bucket ?? "", /^[a-z0-9][a-z0-9.-]+$/);
+
+    // The TLS-only bucket policy is recorded by the stand-in but not applied
+    // (moto would ignore its Condition and deny every request).
+    const [bucketPolicy] = (await standIns(moto, prereqId)).filter((r) => r.type === "AWS::S3::BucketPolicy");
+    assert.ok(bucketPolicy, "the AWS::S3::BucketPolicy stand-in recorded nothing");
+    assert.equal(bucketPolicy.properties.Bucket, bucket);
+    assert.match(JSON.stringify(bucketPolicy.properties.PolicyDocument), /aws:SecureTransport/);
+    await assert.rejects(s3.send(new GetBucketPolicyCommand({ Bucket: bucket })), { name: "NoSuchBucketPolicy" });
+
+    const keys = {
+      packageA: "package/aaaa.zip",
+      packageB: "package/bbbb.zip",
+      layerA: "layer/cccc.zip",
+      layerB: "layer/dddd.zip",
+    };
+    for (const key of Object.values(keys)) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: dummyZip(key) }));
+    }
+
+    // App stack, every parameter of the contract.
+    const app = `${name}-lambda`;
+    const values = {
+      BucketName: bucket!,
+      PackageKey: keys.packageA,
+      LayerKey: keys.layerA,
+      DatabaseKeys: "",
+      Runtime: "python3.13",
+      Architecture: "arm64",
+      MemorySize: "1024",
+      Timeout: "30",
+      EphemeralStorageSize: "512",
+      EnableCdn: String(cdn),
+      DatasetteSecret: "0123456789abcdef0123456789abcdef",
+    };
+    const appId = (
+      await cloudformation.send(
+        new CreateStackCommand({
+          StackName: app,
+          TemplateBody: templates.app,
+          Parameters: parameters(values),
+          Capabilities: ["CAPABILITY_IAM"],
+        }),
+      )
+    ).StackId!;
+    const created = await settle(app);
+    assert.equal(created.StackStatus, "CREATE_COMPLETE");
+    const out = outputs(created);
+    assert.match(out.FunctionUrl ?? "", /^https:\/\/[a-z0-9]+\.lambda-url\.us-east-1\.on\.aws\/$/);
+    assert.equal(out.FunctionName, app);
+    assert.equal(out.LogGroupName, `/aws/lambda/${app}`);
+    if (cdn) {
+      assert.match(out.SiteUrl ?? "", /^https:\/\/[a-z0-9]+\.cloudfront\.net\/$/);
+      assert.match(out.DistributionId ?? "", /^E[A-Z0-9]{13}$/);
+    } else {
+      assert.equal(out.SiteUrl, out.FunctionUrl);
+      assert.equal(out.DistributionId, undefined);
+    }
+
+    // The log group exists, so tail-logs tests can write events into it.
+    const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: out.LogGroupName }));
+    assert.deepEqual(
+      logGroups?.map((g) => [g.logGroupName, g.retentionInDays]),
+      [[out.LogGroupName, 14]],
+    );
+
+    // The stand-ins saw what the template asked of them.
+    const records = (await standIns(moto, appId)).filter((r) => !r.deleted);
+    const types = records.map((r) => r.type).sort();
+    const cdnTypes = cdn
+      ? [
+          "AWS::CloudFront::CachePolicy",
+          "AWS::CloudFront::Distribution",
+          "AWS::CloudFront::Function",
+          "AWS::CloudFront::OriginAccessControl",
+        ]
+      : [];
+    assert.deepEqual(types, [...cdnTypes, "AWS::Lambda::LayerVersion", "AWS::Lambda::Url"]);
+    const url = records.find((r) => r.type === "AWS::Lambda::Url")!;
+    assert.equal(url.properties.AuthType, cdn ? "AWS_IAM" : "NONE");
+    if (cdn) {
+      const distribution = records.find((r) => r.type === "AWS::CloudFront::Distribution")!;
+      const config = distribution.properties.DistributionConfig as { Origins: { DomainName: string }[] };
+      assert.equal(config.Origins[0]?.DomainName, new URL(out.FunctionUrl!).host);
+    }
+
+    // Only the front door's permissions exist: CloudFront's, limited to the
+    // distribution, or the public ones (this needs the server's !Condition fix).
+    const policy = (await motoLambda(moto, `/functions/${app}/policy`)).body as { Policy: string };
+    const statements = (JSON.parse(policy.Policy) as { Statement: Record<string, unknown>[] }).Statement;
+    const grants = statements.map((st) => [st.Action, st.Principal, JSON.stringify(st.Condition ?? null)]).sort();
+    const sourceArn = `{"ArnLike":{"AWS:SourceArn":"arn:aws:cloudfront::123456789012:distribution/${out.DistributionId}"}}`;
+    assert.deepEqual(
+      grants,
+      cdn
+        ? [
+            ["lambda:InvokeFunction", { Service: "cloudfront.amazonaws.com" }, sourceArn],
+            ["lambda:InvokeFunctionUrl", { Service: "cloudfront.amazonaws.com" }, sourceArn],
+          ]
+        : [
+            ["lambda:InvokeFunction", "*", "null"],
+            ["lambda:InvokeFunctionUrl", "*", "null"],
+          ],
+    );
+
+    // An update with a new package and layer reaches the function: new code, a
+    // new layer version (CloudFormation replaces a LayerVersion) in its Layers.
+    await cloudformation.send(
+      new UpdateStackCommand({
+        StackName: app,
+        TemplateBody: templates.app,
+        Parameters: parameters({ ...values, PackageKey: keys.packageB, LayerKey: keys.layerB }),
+        Capabilities: ["CAPABILITY_IAM"],
+      }),
+    );
+    const updated = await settle(app);
+    assert.equal(updated.StackStatus, "UPDATE_COMPLETE");
+    assert.equal(outputs(updated).FunctionUrl, out.FunctionUrl);
+    const fn = (await motoLambda(moto, `/functions/${app}`)).body as {
+      Configuration?: { CodeSha256?: string; Layers?: { Arn: string }[] };
+    };
+    const sha256 = createHash("sha256").update(dummyZip(keys.packageB)).digest("base64");
+    assert.equal(fn.Configuration?.CodeSha256, sha256);
+    const layers = (await standIns(moto, appId)).filter((r) => r.type === "AWS::Lambda::LayerVersion");
+    assert.deepEqual(
+      layers.map((l) => [(l.properties.Content as { S3Key: string }).S3Key, l.deleted]),
+      [
+        [keys.layerA, true],
+        [keys.layerB, false],
+      ],
+    );
+    assert.deepEqual(fn.Configuration?.Layers?.map((l) => l.Arn), [layers[1]?.physicalResourceId]);
+
+    // Deleting the app stack removes its resources.
+    await cloudformation.send(new DeleteStackCommand({ StackName: app }));
+    assert.equal((await settle(appId)).StackStatus, "DELETE_COMPLETE");
+    const remaining = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: out.LogGroupName }));
+    assert.deepEqual(remaining.logGroups, []);
+    assert.equal((await motoLambda(moto, `/functions/${app}`)).status, 404);
+    assert.ok((await standIns(moto, appId)).every((r) => r.deleted), "a stand-in outlived its stack");
+
+    // moto's DeleteStack would leave a non-empty bucket behind: empty it first,
+    // as delete-stack does, then the bucket really goes.
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: (listed.Contents ?? []).map((o) => ({ Key: o.Key })) },
+      }),
+    );
+    await cloudformation.send(new DeleteStackCommand({ StackName: name }));
+    assert.equal((await settle(prereqId)).StackStatus, "DELETE_COMPLETE");
+    await assert.rejects(s3.send(new HeadBucketCommand({ Bucket: bucket })), { name: "NotFound" });
+  });
+}
