@@ -15,7 +15,10 @@ the site by resetting that cache (handler._reset_for_tests) and the environment.
 """
 
 import atexit
+import contextlib
+import io
 import json
+import logging
 import os
 import shutil
 import sys
@@ -156,11 +159,20 @@ def read_manifest(root):
 # ---------------------------------------------------------------------------
 # The active site
 
+# Unset unless a test sets them: in particular no real AWS credentials reach the stub.
 MANAGED_ENV = (
     "LAMBDA_TASK_ROOT",
     "DATASETTE_SECRET",
     "DATASETTE_LAMBDA_BUCKET",
     "DATASETTE_LAMBDA_DATABASE_KEYS",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
 )
 _active = None
 
@@ -233,3 +245,20 @@ def request(path, query=None, method="GET", headers=None, body=None, cookies=Non
         path, query = path.split("?", 1)
     event = make_event(method, path, query, headers, body, cookies)
     return Response(handler.handler(event, None))
+
+
+@contextlib.contextmanager
+def captured_output():
+    """Everything the stub could print: log records (any logger) and stdout/stderr."""
+    stream = io.StringIO()
+    log_handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(log_handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        with contextlib.redirect_stderr(stream), contextlib.redirect_stdout(stream):
+            yield stream
+    finally:
+        root.removeHandler(log_handler)
+        root.setLevel(old_level)

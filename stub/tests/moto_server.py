@@ -1,0 +1,65 @@
+"""A local moto S3 server in a child process, on a free 127.0.0.1 port.
+
+A child process keeps moto (Flask, Werkzeug, its own Jinja2) away from the Datasette
+under test, which in package mode comes from the layer.
+"""
+
+import os
+import subprocess
+import sys
+
+_SERVER = r"""
+import logging, sys
+logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+from moto.server import ThreadedMotoServer
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+print(server.get_host_and_port()[1], flush=True)
+sys.stdin.read()  # until the parent closes our stdin
+server.stop()
+"""
+
+DUMMY_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+
+
+class MotoServer:
+    def __init__(self):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHONPATH")}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _SERVER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        line = self.process.stdout.readline()
+        if not line.strip().isdigit():
+            self.stop()
+            raise RuntimeError("moto server did not start (is moto[server] installed?)")
+        self.endpoint = f"http://127.0.0.1:{int(line)}"
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
