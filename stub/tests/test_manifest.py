@@ -1,0 +1,85 @@
+"""manifest.json validation: each bad field is named."""
+
+import copy
+import unittest
+
+import harness  # noqa: F401  (sys.path for the stub)
+from manifest import ManifestError, load_manifest, validate_manifest
+
+GOOD = {
+    "format": 1,
+    "databases": [
+        {"name": "fixtures", "fileName": "fixtures.db", "sha256": "a" * 64, "bytes": 10, "location": "inline"},
+        {"name": "big", "fileName": "big.db", "sha256": "b" * 64, "bytes": 99, "location": "s3", "key": "db/" + "b" * 64 + "/big.db"},
+    ],
+    "inspect": {"fixtures": {"hash": "a" * 64, "size": 10, "file": "fixtures.db", "tables": {"t": {"count": 3}}}},
+    "metadata": {"title": "T"},
+    "settings": {"base_url": "/x/", "sql_time_limit_ms": 3500},
+    "cors": True,
+    "prefix": "x",
+    "somethingNewer": {"ignored": True},
+}
+
+
+def changed(path, value):
+    manifest = copy.deepcopy(GOOD)
+    target = manifest
+    for key in path[:-1]:
+        target = target[key]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return manifest
+
+
+class ValidateManifest(unittest.TestCase):
+    def test_good_manifest_is_normalised(self):
+        manifest = validate_manifest(copy.deepcopy(GOOD))
+        self.assertEqual([d["name"] for d in manifest["databases"]], ["fixtures", "big"])
+        self.assertEqual(manifest["databases"][1]["key"], "db/" + "b" * 64 + "/big.db")
+        self.assertEqual(manifest["settings"]["base_url"], "/x/")
+        self.assertNotIn("somethingNewer", manifest)
+
+    def test_prefix_without_base_url_gets_one(self):
+        manifest = validate_manifest(changed(("settings",), {}))
+        self.assertEqual(manifest["settings"]["base_url"], "/x/")
+
+    def test_no_prefix_and_optional_objects(self):
+        raw = {"format": 1, "databases": [], "prefix": None}
+        manifest = validate_manifest(raw)
+        self.assertEqual((manifest["metadata"], manifest["settings"], manifest["cors"]), ({}, {}, False))
+
+    def test_bad_fields_are_named(self):
+        cases = [
+            (changed(("format",), 2), "format 2"),
+            (changed(("databases",), {}), "'databases' must be a list"),
+            (changed(("databases", 0, "name"), ""), "databases[0].name"),
+            (changed(("databases", 0, "fileName"), "../etc/passwd"), "databases[0].fileName"),
+            (changed(("databases", 0, "fileName"), ".."), "databases[0].fileName"),
+            (changed(("databases", 0, "sha256"), "A" * 64), "databases[0].sha256"),
+            (changed(("databases", 0, "bytes"), -1), "databases[0].bytes"),
+            (changed(("databases", 0, "bytes"), True), "databases[0].bytes"),
+            (changed(("databases", 0, "location"), "ftp"), "databases[0].location"),
+            (changed(("databases", 1, "key"), KeyError), "databases[1].key is required"),
+            (changed(("databases", 1, "name"), "fixtures"), "'fixtures' appears twice"),
+            (changed(("metadata",), []), "'metadata' must be an object"),
+            (changed(("cors",), "yes"), "'cors' must be true or false"),
+            (changed(("prefix",), "/"), "'prefix' must be a non-empty string"),
+            (changed(("settings", "base_url"), "/y/"), "needs settings.base_url '/x/'"),
+            ([], "must hold a JSON object"),
+        ]
+        for raw, message in cases:
+            with self.subTest(message=message):
+                with self.assertRaises(ManifestError) as caught:
+                    validate_manifest(raw)
+                self.assertIn(message, str(caught.exception))
+
+    def test_missing_file_says_how_packages_are_built(self):
+        with self.assertRaises(ManifestError) as caught:
+            load_manifest(harness.SESSION_DIR)
+        self.assertIn("built by datasette-lambda", str(caught.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
