@@ -1,0 +1,136 @@
+// The whole AWS side of update-stack, after the build:
+//   region + credentials -> prerequisite stack NAME (the bucket) -> upload the
+//   missing artifacts -> app stack NAME-lambda -> outputs -> delete artifacts
+//   no longer referenced.
+// It returns a typed result; the command layer renders it (URL or --json).
+//
+// Ctrl-C: pass an AbortSignal. During uploads the multipart upload is aborted
+// and nothing is deployed (uploaded keys are content-addressed, so the next
+// run skips them and resumes). During a stack wait we stop waiting, CloudFormation
+// carries on, and the next run waits for it before doing anything (see
+// src/aws/stack-status.ts). Both throw InterruptedError (exit 130) saying so.
+import { randomBytes } from "node:crypto";
+import type { StackEvent } from "@aws-sdk/client-cloudformation";
+import { AwsError } from "../errors.ts";
+import type { AwsClients } from "../aws/clients.ts";
+import { checkAwsAccess } from "../aws/credentials.ts";
+import { collectGarbage, referencedKeys } from "../aws/garbage.ts";
+import { InterruptedError, type Sleep } from "../aws/interrupted.ts";
+import { formatStackEvent } from "../aws/stack-events.ts";
+import { stackOutputs, stackParameters } from "../aws/stacks.ts";
+import { uploadArtifacts } from "../aws/uploads.ts";
+import type { BuildResult } from "../plan/types.ts";
+import type { Output } from "../ui/output.ts";
+import { deployStack, type StackContext } from "./deploy-stack.ts";
+
+export interface DeployDeps {
+  clients: AwsClients;
+  out: Output;
+  /** Stack polling interval; default 2 s. */
+  pollIntervalMs?: number;
+  sleep?: Sleep;
+  /** The site's DATASETTE_SECRET, made once when the app stack is created. */
+  randomSecret?: () => string;
+  signal?: AbortSignal;
+  /** Multipart part size for uploads (tests use the 5 MB minimum). */
+  partSize?: number;
+}
+
+export interface DeployResult {
+  /** "no-op" when neither stack changed. */
+  type: "deployed" | "no-op";
+  stack: string;
+  appStack: string;
+  url: string;
+  functionUrl: string;
+  changed: boolean;
+  uploaded: { files: number; bytes: number };
+}
+
+// The app stack makes an IAM role for the function.
+const CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"] as const;
+
+export function generateSecret(): string {
+  return randomBytes(32).toString("hex");
+}
+
+export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<DeployResult> {
+  const { clients, out, signal } = deps;
+  const { stackName, appStackName } = build.plan;
+  const { region } = await checkAwsAccess(clients.cloudformation);
+  out.debug(`region ${region}`);
+
+  const context: StackContext = {
+    info: (message) => out.info(message),
+    onEvent: (event: StackEvent) => out.info(formatStackEvent(event, out.colors)),
+    siteName: stackName,
+    region,
+    ...(deps.pollIntervalMs !== undefined ? { pollMs: deps.pollIntervalMs } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(signal ? { signal } : {}),
+  };
+
+  const prereq = await deployStack(
+    clients.cloudformation,
+    { stackName, templateBody: build.prereqTemplate, parameters: {}, capabilities: [...CAPABILITIES] },
+    context,
+  );
+  const bucket = stackOutputs(prereq.stack).BucketName;
+  if (!bucket) {
+    throw new AwsError(`Stack ${stackName} has no BucketName output.`, {
+      resource: stackName,
+      hint: `Was ${stackName} made by another tool? Choose another site name, or delete that stack.`,
+    });
+  }
+
+  const uploaded = await uploadArtifacts(clients.s3, bucket, build.artifacts, {
+    out,
+    ...(signal ? { signal } : {}),
+    ...(deps.partSize ? { partSize: deps.partSize } : {}),
+  });
+  if (signal?.aborted) throw new InterruptedError("Interrupted before the app stack was updated; nothing was deployed. Run update-stack again to resume.");
+
+  const parameters = { ...build.appParameters, BucketName: bucket };
+  const app = await deployStack(
+    clients.cloudformation,
+    {
+      stackName: appStackName,
+      templateBody: build.appTemplate,
+      parameters,
+      secrets: { DatasetteSecret: deps.randomSecret ?? generateSecret },
+      capabilities: [...CAPABILITIES],
+    },
+    context,
+  );
+  const outputs = stackOutputs(app.stack);
+  if (!outputs.SiteUrl || !outputs.FunctionUrl) {
+    throw new AwsError(`Stack ${appStackName} deployed but has no ${outputs.SiteUrl ? "FunctionUrl" : "SiteUrl"} output.`, {
+      resource: appStackName,
+      hint: "The app template must output SiteUrl and FunctionUrl.",
+    });
+  }
+
+  const current = referencedKeys(parameters);
+  // Without the current keys we cannot tell garbage from the live site: keep everything.
+  if (current.length > 0) await cleanUp(deps, bucket, [...current, ...referencedKeys(stackParameters(app.previous))]);
+
+  const changed = prereq.type !== "no-op" || app.type !== "no-op";
+  return {
+    type: changed ? "deployed" : "no-op",
+    stack: stackName,
+    appStack: appStackName,
+    url: outputs.SiteUrl,
+    functionUrl: outputs.FunctionUrl,
+    changed,
+    uploaded: { files: uploaded.files, bytes: uploaded.bytes },
+  };
+}
+
+/** The deploy has succeeded; a failed clean-up is a warning, retried next time. */
+async function cleanUp(deps: DeployDeps, bucket: string, keep: string[]): Promise<void> {
+  try {
+    await collectGarbage(deps.clients.s3, bucket, keep, deps.out);
+  } catch (error) {
+    deps.out.warn(`Could not delete unused artifacts (${error instanceof Error ? error.message : String(error)}); the next deploy tries again.`);
+  }
+}

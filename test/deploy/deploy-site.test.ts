@@ -1,0 +1,382 @@
+// deploySite against a scripted CloudFormation and an in-memory bucket:
+// every stack state issue 4 names, uploads, clean-up, Ctrl-C.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+  type CreateStackCommandInput,
+  type UpdateStackCommandInput,
+} from "@aws-sdk/client-cloudformation";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { InterruptedError } from "../../src/aws/interrupted.ts";
+import { deploySite, type DeployDeps } from "../../src/deploy/deploy-site.ts";
+import { DeployError, UserError } from "../../src/errors.ts";
+import type { Artifact, BuildResult, DeployPlan } from "../../src/plan/types.ts";
+import { FakeBucket } from "../_helpers/fake-artifact-bucket.ts";
+import { FakeCloudFormation, resource, type FakeStack } from "../_helpers/fake-cloudformation.ts";
+import { recordingOutput } from "../_helpers/recording-output.ts";
+
+const PREREQ = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n";
+const APP = "Resources:\n  Function:\n    Type: AWS::Lambda::Function\n";
+const SECRET = "0123456789abcdef".repeat(4);
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "deploy-site-test-"));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function artifact(key: (sha: string) => string, content: string): Promise<Artifact> {
+  const sha256 = createHash("sha256").update(content).digest("hex");
+  const path = join(dir, sha256);
+  await writeFile(path, content);
+  return { key: key(sha256), path, bytes: Buffer.byteLength(content), sha256 };
+}
+
+/** A build of package + layer + one S3 database, each with the given content. */
+async function build(contents: { pkg?: string; layer?: string; db?: string } = {}): Promise<BuildResult> {
+  const pkg = await artifact((sha) => `package/${sha}.zip`, contents.pkg ?? "package v1");
+  const layer = await artifact((sha) => `layer/${sha}.zip`, contents.layer ?? "layer v1");
+  const db = await artifact((sha) => `db/${sha}/big.db`, contents.db ?? "database v1");
+  const plan = { stackName: "site", appStackName: "site-lambda" } as DeployPlan;
+  return {
+    plan,
+    artifacts: [pkg, layer, db],
+    prereqTemplate: PREREQ,
+    appTemplate: APP,
+    appParameters: {
+      PackageKey: pkg.key,
+      LayerKey: layer.key,
+      DatabaseKeys: db.key,
+      Runtime: "python3.13",
+      Architecture: "arm64",
+      MemorySize: "1024",
+      Timeout: "30",
+      EphemeralStorageSize: "512",
+      EnableCdn: "true",
+    },
+  };
+}
+
+interface World {
+  cfn: FakeCloudFormation;
+  bucket: FakeBucket;
+  output: ReturnType<typeof recordingOutput>;
+  deps: DeployDeps;
+  sleeps: number[];
+}
+
+function world(): World {
+  const cfn = new FakeCloudFormation();
+  const bucket = new FakeBucket("site-bucket-1a2b");
+  const output = recordingOutput();
+  const sleeps: number[] = [];
+  cfn.outputsFor = (stack: FakeStack): Record<string, string> =>
+    stack.name === "site"
+      ? { BucketName: bucket.name }
+      : { SiteUrl: "https://d111.cloudfront.net/", FunctionUrl: "https://abc.lambda-url.eu-west-1.on.aws/", FunctionName: "fn" };
+  const deps: DeployDeps = {
+    clients: { cloudformation: cfn.client, s3: bucket.client, logs: new CloudWatchLogsClient({ region: "eu-west-1" }) },
+    out: output.out,
+    sleep: async (ms) => void sleeps.push(ms),
+    randomSecret: () => SECRET,
+  };
+  return { cfn, bucket, output, deps, sleeps };
+}
+
+/** Both stacks deployed from `deployed`, its artifacts in the bucket. */
+async function deployedWorld(deployed: BuildResult, appStatus = "UPDATE_COMPLETE"): Promise<World> {
+  const w = world();
+  w.cfn.addStack({ name: "site", status: "CREATE_COMPLETE", template: PREREQ, outputs: { BucketName: w.bucket.name } });
+  w.cfn.addStack({
+    name: "site-lambda",
+    status: appStatus,
+    template: APP,
+    parameters: { ...deployed.appParameters, BucketName: w.bucket.name, DatasetteSecret: "the-old-secret" },
+    outputs: w.cfn.outputsFor({ name: "site-lambda" } as FakeStack),
+    events: [resource("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE"), resource("site-lambda", "AWS::CloudFormation::Stack", appStatus)],
+  });
+  for (const a of deployed.artifacts) w.bucket.put(a.key, Buffer.alloc(a.bytes));
+  return w;
+}
+
+const creates = (w: World) => w.cfn.inputs<CreateStackCommandInput>(CreateStackCommand);
+const updates = (w: World) => w.cfn.inputs<UpdateStackCommandInput>(UpdateStackCommand);
+const param = (input: { Parameters?: { ParameterKey?: string }[] } | undefined, key: string) =>
+  input?.Parameters?.find((p) => p.ParameterKey === key);
+
+test("first deploy creates both stacks, uploads every artifact, and returns the URLs", async () => {
+  const w = world();
+  const b = await build();
+  const result = await deploySite(b, w.deps);
+
+  assert.deepEqual(result, {
+    type: "deployed",
+    stack: "site",
+    appStack: "site-lambda",
+    url: "https://d111.cloudfront.net/",
+    functionUrl: "https://abc.lambda-url.eu-west-1.on.aws/",
+    changed: true,
+    uploaded: { files: 3, bytes: b.artifacts.reduce((n, a) => n + a.bytes, 0) },
+  });
+  assert.deepEqual(creates(w).map((c) => c.StackName), ["site", "site-lambda"]);
+  const app = creates(w)[1];
+  assert.equal(app?.TemplateBody, APP);
+  assert.deepEqual(param(app, "BucketName"), { ParameterKey: "BucketName", ParameterValue: w.bucket.name });
+  assert.deepEqual(param(app, "PackageKey"), { ParameterKey: "PackageKey", ParameterValue: b.appParameters.PackageKey });
+  assert.deepEqual(param(app, "DatasetteSecret"), { ParameterKey: "DatasetteSecret", ParameterValue: SECRET });
+  assert.ok(app?.Capabilities?.includes("CAPABILITY_IAM"));
+  for (const a of b.artifacts) assert.ok(w.bucket.objects.has(a.key), a.key);
+  // Polled at the default 2 s, events streamed, the secret never printed.
+  assert.ok(w.sleeps.length > 0 && w.sleeps.every((ms) => ms === 2000));
+  const stderr = w.output.stderr();
+  assert.match(stderr, /Creating stack site\.\.\./);
+  assert.match(stderr, /Creating stack site-lambda\.\.\./);
+  assert.match(stderr, /Bucket +AWS::S3::Bucket +CREATE_COMPLETE/);
+  assert.doesNotMatch(stderr, new RegExp(SECRET));
+  assert.equal(w.output.stdout(), "", "deploySite prints no result itself");
+});
+
+test("default secret: 32 random bytes as hex, different per site", async () => {
+  const w = world();
+  delete w.deps.randomSecret;
+  await deploySite(await build(), w.deps);
+  const secret = w.cfn.secrets.get("site-lambda");
+  assert.match(secret ?? "", /^[0-9a-f]{64}$/);
+  const w2 = world();
+  delete w2.deps.randomSecret;
+  await deploySite(await build(), w2.deps);
+  assert.notEqual(w2.cfn.secrets.get("site-lambda"), secret);
+});
+
+test("update: uploads only the new artifact, keeps the secret, keeps the previous deployment's files, deletes older ones", async () => {
+  const old = await build();
+  const w = await deployedWorld(old);
+  w.bucket.put("package/ancient.zip", "from two deploys ago");
+  w.bucket.put("incoming/new.csv", "not ours to collect");
+  const next = await build({ db: "database v2" });
+
+  const result = await deploySite(next, w.deps);
+
+  assert.equal(result.type, "deployed");
+  assert.equal(result.changed, true);
+  assert.deepEqual(result.uploaded, { files: 1, bytes: Buffer.byteLength("database v2") });
+  assert.deepEqual(updates(w).map((u) => u.StackName), ["site-lambda"], "the prerequisite stack is unchanged: no update call");
+  const update = updates(w)[0];
+  assert.deepEqual(param(update, "DatasetteSecret"), { ParameterKey: "DatasetteSecret", UsePreviousValue: true });
+  assert.deepEqual(param(update, "DatabaseKeys"), { ParameterKey: "DatabaseKeys", ParameterValue: next.appParameters.DatabaseKeys });
+  assert.equal(w.cfn.secrets.get("site-lambda"), "the-old-secret");
+  const keys = [...w.bucket.objects.keys()].sort();
+  assert.deepEqual(keys, [...new Set([...old.artifacts, ...next.artifacts].map((a) => a.key)), "incoming/new.csv"].sort());
+  assert.match(w.output.stderr(), /Updating stack site-lambda\.\.\./);
+  assert.match(w.output.stderr(), /Deleted 1 unused artifact from the bucket\./);
+});
+
+test("unchanged input: no update call at all, zero bytes uploaded, 'no-op'", async () => {
+  const b = await build();
+  const w = await deployedWorld(b);
+  const result = await deploySite(b, w.deps);
+  assert.equal(result.type, "no-op");
+  assert.equal(result.changed, false);
+  assert.deepEqual(result.uploaded, { files: 0, bytes: 0 });
+  assert.equal(updates(w).length + creates(w).length, 0);
+  assert.equal(w.bucket.calls(PutObjectCommand), 0);
+  assert.match(w.output.stderr(), /Stack site-lambda: no changes\./);
+});
+
+test("CloudFormation's 'No updates are to be performed.' is a no-op too", async () => {
+  const b = await build();
+  const w = await deployedWorld(b);
+  // The deployed template reads back differently (as moto or a reformatting might), so we ask.
+  const app = w.cfn.stack("site-lambda") as FakeStack;
+  app.template = `${APP}\n`;
+  w.cfn.onUpdate = () => "no-updates";
+  const result = await deploySite(b, w.deps);
+  assert.equal(updates(w).length, 1);
+  assert.equal(result.type, "no-op");
+  assert.equal(result.changed, false);
+  assert.equal(result.url, "https://d111.cloudfront.net/");
+});
+
+test("a changed prerequisite template updates that stack", async () => {
+  const b = await build();
+  const w = await deployedWorld(b);
+  (w.cfn.stack("site") as FakeStack).template = "Resources: {}\n";
+  const result = await deploySite(b, w.deps);
+  assert.deepEqual(updates(w).map((u) => [u.StackName, u.TemplateBody]), [["site", PREREQ]]);
+  assert.equal(result.type, "deployed");
+});
+
+test("ROLLBACK_COMPLETE (failed first create) is deleted and created again, with a message", async () => {
+  const b = await build();
+  const w = await deployedWorld(b, "ROLLBACK_COMPLETE");
+  const result = await deploySite(b, w.deps);
+  assert.equal(result.type, "deployed");
+  assert.equal(w.cfn.inputs(DeleteStackCommand).length, 1);
+  assert.deepEqual(creates(w).map((c) => c.StackName), ["site-lambda"]);
+  // A new stack gets a new secret.
+  assert.deepEqual(param(creates(w)[0], "DatasetteSecret"), { ParameterKey: "DatasetteSecret", ParameterValue: SECRET });
+  assert.match(w.output.stderr(), /Stack site-lambda is ROLLBACK_COMPLETE \(its first creation failed and it cannot be updated\): deleting it to create it again\./);
+});
+
+test("UPDATE_ROLLBACK_FAILED stops with the exact continue-update-rollback advice, deleting nothing", async () => {
+  const b = await build();
+  const w = await deployedWorld(b, "UPDATE_ROLLBACK_FAILED");
+  w.bucket.put("package/stale.zip", "x");
+  await assert.rejects(deploySite(await build({ pkg: "package v2" }), w.deps), (error: unknown) => {
+    assert.ok(error instanceof DeployError);
+    assert.equal(error.exitCode, 1);
+    assert.equal(error.message, "Stack site-lambda is UPDATE_ROLLBACK_FAILED: its last update failed and so did the rollback.");
+    assert.match(error.hint ?? "", /`aws cloudformation continue-update-rollback --stack-name site-lambda --region eu-west-1`/);
+    return true;
+  });
+  assert.equal(updates(w).length + w.cfn.inputs(DeleteStackCommand).length, 0);
+  assert.equal(w.bucket.calls(DeleteObjectsCommand), 0);
+});
+
+test("a stack already UPDATE_IN_PROGRESS is waited for, then updated", async () => {
+  const b = await build();
+  const w = await deployedWorld(b, "UPDATE_IN_PROGRESS");
+  const app = w.cfn.stack("site-lambda") as FakeStack;
+  app.frames = [
+    { status: "UPDATE_IN_PROGRESS", events: [resource("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE")] },
+    { status: "UPDATE_COMPLETE" },
+  ];
+  w.deps.pollIntervalMs = 5000;
+  const result = await deploySite(await build({ layer: "layer v2" }), w.deps);
+  assert.equal(result.type, "deployed");
+  assert.equal(updates(w).length, 1);
+  assert.ok(w.sleeps.every((ms) => ms === 5000));
+  assert.match(w.output.stderr(), /Stack site-lambda is UPDATE_IN_PROGRESS; waiting for that to finish first\./);
+});
+
+test("a failed update names the first failing resource (cancelled ones ignored) and deletes nothing", async () => {
+  const old = await build();
+  const w = await deployedWorld(old);
+  w.bucket.put("package/stale.zip", "x");
+  w.cfn.onUpdate = () => [
+    {
+      status: "UPDATE_IN_PROGRESS",
+      events: [
+        resource("Role", "AWS::IAM::Role", "UPDATE_FAILED", "Resource update cancelled"),
+        resource("Function", "AWS::Lambda::Function", "UPDATE_FAILED", "Unzipped size must be smaller than 262144000 bytes"),
+        resource("Layer", "AWS::Lambda::LayerVersion", "UPDATE_FAILED", "Layer too big"),
+      ],
+    },
+    { status: "UPDATE_ROLLBACK_IN_PROGRESS" },
+    { status: "UPDATE_ROLLBACK_COMPLETE" },
+  ];
+  await assert.rejects(deploySite(await build({ pkg: "package v2" }), w.deps), (error: unknown) => {
+    assert.ok(error instanceof DeployError);
+    assert.equal(error.resource, "site-lambda");
+    assert.equal(
+      error.message,
+      "Updating stack site-lambda failed (UPDATE_ROLLBACK_COMPLETE): Function (AWS::Lambda::Function): Unzipped size must be smaller than 262144000 bytes",
+    );
+    assert.equal(error.reasons.length, 2);
+    assert.match(error.hint ?? "", /rolled the stack back/);
+    return true;
+  });
+  assert.equal(w.bucket.calls(DeleteObjectsCommand), 0);
+  assert.ok(w.bucket.objects.has("package/stale.zip"));
+  // The failure was streamed as it happened.
+  assert.match(w.output.stderr(), /Function +AWS::Lambda::Function +UPDATE_FAILED +Unzipped size/);
+});
+
+test("a failed first create says the next run recreates it", async () => {
+  const w = world();
+  w.cfn.onCreate = (input) =>
+    input.StackName === "site-lambda"
+      ? [
+          { status: "CREATE_IN_PROGRESS", events: [resource("Function", "AWS::Lambda::Function", "CREATE_FAILED", "Runtime python2.7 is not supported")] },
+          { status: "ROLLBACK_COMPLETE" },
+        ]
+      : [{ status: "CREATE_COMPLETE" }];
+  await assert.rejects(deploySite(await build(), w.deps), (error: unknown) => {
+    assert.ok(error instanceof DeployError);
+    assert.match(error.message, /^Creating stack site-lambda failed \(ROLLBACK_COMPLETE\): Function \(AWS::Lambda::Function\): Runtime python2\.7/);
+    assert.match(error.hint ?? "", /deletes the failed stack and creates it anew/);
+    return true;
+  });
+});
+
+test("missing region: a UserError before any AWS call", async () => {
+  const w = world();
+  const client = new CloudFormationClient({
+    region: async () => {
+      throw new Error("Region is missing");
+    },
+    credentials: { accessKeyId: "x", secretAccessKey: "y" },
+  });
+  const mock = mockClient(client);
+  w.deps.clients = { ...w.deps.clients, cloudformation: client };
+  await assert.rejects(deploySite(await build(), w.deps), (error: unknown) => error instanceof UserError && /--region/.test(error.hint ?? ""));
+  assert.equal(mock.commandCalls(DescribeStacksCommand).length, 0);
+  assert.equal(w.bucket.calls(HeadObjectCommand), 0);
+});
+
+test("missing credentials: a UserError naming the fixes, before any AWS call", async () => {
+  const w = world();
+  const client = new CloudFormationClient({
+    region: "eu-west-1",
+    credentials: async () => {
+      throw Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
+    },
+  });
+  const mock = mockClient(client);
+  w.deps.clients = { ...w.deps.clients, cloudformation: client };
+  await assert.rejects(deploySite(await build(), w.deps), (error: unknown) => error instanceof UserError && /aws configure/.test(error.hint ?? ""));
+  assert.equal(mock.commandCalls(DescribeStacksCommand).length, 0);
+});
+
+test("Ctrl-C during the upload: nothing deployed, the app stack untouched", async () => {
+  const old = await build();
+  const w = await deployedWorld(old);
+  const controller = new AbortController();
+  w.deps.signal = controller.signal;
+  w.bucket.mock.on(PutObjectCommand).callsFake(async () => {
+    controller.abort();
+    return { ETag: '"x"' };
+  });
+  await assert.rejects(deploySite(await build({ pkg: "package v2" }), w.deps), (error: unknown) => {
+    assert.ok(error instanceof InterruptedError);
+    assert.equal(error.exitCode, 130);
+    assert.match(error.message, /nothing was deployed\. Run update-stack again to resume\./);
+    return true;
+  });
+  assert.equal(updates(w).length, 0);
+  assert.equal(w.bucket.calls(DeleteObjectsCommand), 0);
+});
+
+test("Ctrl-C while waiting for the app stack: says it is still in progress and that running again carries on", async () => {
+  const old = await build();
+  const w = await deployedWorld(old);
+  const controller = new AbortController();
+  w.deps.signal = controller.signal;
+  w.cfn.onUpdate = () => [{ status: "UPDATE_IN_PROGRESS" }, { status: "UPDATE_IN_PROGRESS" }, { status: "UPDATE_COMPLETE" }];
+  w.deps.sleep = async () => {
+    controller.abort();
+    await new Promise(() => {});
+  };
+  await assert.rejects(deploySite(await build({ pkg: "package v2" }), w.deps), (error: unknown) => {
+    assert.ok(error instanceof InterruptedError);
+    assert.equal(
+      error.message,
+      "The stack site-lambda is still UPDATE_IN_PROGRESS in CloudFormation; run update-stack again: it waits for it to finish and carries on.",
+    );
+    return true;
+  });
+  assert.equal(w.bucket.calls(DeleteObjectsCommand), 0);
+});
