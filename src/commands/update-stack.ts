@@ -3,31 +3,60 @@ import type { Command } from "commander";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createAwsClients } from "../aws/clients.ts";
 import { buildSite } from "../build/build.ts";
-import { checkOutDirectory, writeDryRun } from "../build/dry-run.ts";
-import { NotImplementedError } from "../errors.ts";
+import { checkOutDirectory, writeDryRun, type DryRunSummary } from "../build/dry-run.ts";
+import { deploySite, type DeployResult } from "../deploy/deploy-site.ts";
 import { checkOptions, type UpdateStackOptions } from "../plan/plan.ts";
-import { createOutput } from "../ui/output.ts";
+import { createOutput, type Output } from "../ui/output.ts";
+import { onInterrupt } from "../ui/interrupt.ts";
+
+/** The site's address with --prefix applied: Datasette serves it under /PREFIX/. */
+export function withPrefix(url: string, prefix: string | null): string {
+  if (!prefix) return url;
+  return `${url.endsWith("/") ? url : `${url}/`}${prefix}/`;
+}
+
+function renderDryRun(out: Output, summary: DryRunSummary): void {
+  const lines = [
+    `Dry run: wrote ${summary.out}`,
+    ...summary.artifacts.map((a) => `  ${a.key}  ${(a.bytes / 1024 / 1024).toFixed(1)} MB`),
+    ...summary.databases.map((db) => `  database ${db.name}: ${db.inline ? "in the package" : "in S3"}`),
+  ];
+  out.result(lines.join("\n"), summary);
+}
+
+function renderDeploy(out: Output, result: DeployResult, prefix: string | null): void {
+  const url = withPrefix(result.url, prefix);
+  const functionUrl = withPrefix(result.functionUrl, prefix);
+  if (!result.changed) out.info("No changes: the site is up to date.");
+  const { files, bytes } = result.uploaded;
+  if (functionUrl !== url) out.info(`Function URL: ${functionUrl}`);
+  out.result(url, {
+    stack: result.stack,
+    url,
+    functionUrl,
+    changed: result.changed,
+    uploaded: { files, bytes },
+  });
+}
 
 export async function updateStack(name: string, files: string[], options: UpdateStackOptions, _command?: Command): Promise<void> {
   const out = createOutput(options);
-  checkOptions(name, options); // fail on bad flags before any slow work
-  if (!options.dryRun) {
-    throw new NotImplementedError("deploying is not implemented yet", { hint: "Use --dry-run --out DIR to build without deploying." });
-  }
-  const outDir = options.out ?? "datasette-lambda-out";
-  await checkOutDirectory(outDir);
+  const checked = checkOptions(name, options); // fail on bad flags before any slow work
+  if (options.dryRun) await checkOutDirectory(options.out ?? "datasette-lambda-out");
   const workDir = await mkdtemp(join(tmpdir(), "datasette-lambda-"));
+  const interrupt = onInterrupt();
   try {
     const build = await buildSite(name, files, options, { out, workDir });
-    const summary = await writeDryRun(build, outDir);
-    const lines = [
-      `Dry run: wrote ${summary.out}`,
-      ...summary.artifacts.map((a) => `  ${a.key}  ${(a.bytes / 1024 / 1024).toFixed(1)} MB`),
-      ...summary.databases.map((db) => `  database ${db.name}: ${db.inline ? "in the package" : "in S3"}`),
-    ];
-    out.result(lines.join("\n"), summary);
+    if (options.dryRun) {
+      renderDryRun(out, await writeDryRun(build, options.out ?? "datasette-lambda-out"));
+      return;
+    }
+    const result = await deploySite(build, { clients: createAwsClients(options), out, signal: interrupt.signal });
+    renderDeploy(out, result, checked.prefix);
   } finally {
+    interrupt.dispose();
     await rm(workDir, { recursive: true, force: true });
   }
 }
