@@ -4,9 +4,20 @@
 //
 //   const moto = await startMoto();
 //   after(() => moto.stop());
-//   spawn(cli, args, { env: moto.env });                       // the CLI
+//   runCli(args, { env: motoEnv(moto.endpoint, cliEnv()) });   // the CLI (test/_helpers/cli.ts)
 //   new CloudFormationClient(moto.clientConfig);               // the SDK
 //   new S3Client({ ...moto.clientConfig, forcePathStyle: true });
+//
+// moto is not AWS; what the e2e tests can and cannot rely on (moto 5.2.5):
+// - stack events are stack-level only (no per-resource or *_FAILED events);
+// - UpdateStack raises "No updates are to be performed." only when Parameters
+//   are passed and equal the stack's resolved ones, which never holds for a
+//   template with Number parameters or unpassed defaults (app.yaml has both);
+// - DescribeStacks shows NoEcho parameter values in clear;
+// - ListStackResources lists a resource whose Condition is false as an empty row;
+// - DeleteStack reports DELETE_COMPLETE but silently keeps a non-empty bucket;
+// - AWS::Lambda::Function ignores Architectures, EphemeralStorage, LoggingConfig,
+//   and Layers on create; functions can be created but not invoked (no Docker).
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { once } from "node:events";
 import { isAbsolute, join } from "node:path";

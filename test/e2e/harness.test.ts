@@ -6,16 +6,9 @@
 // no CloudFront or Function URLs): that CloudFront serves the site. Template
 // tests and cfn-lint cover that.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, test } from "node:test";
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  DeleteStackCommand,
-  DescribeStacksCommand,
-  UpdateStackCommand,
-  type Parameter,
-  type Stack,
-} from "@aws-sdk/client-cloudformation";
+import { CreateStackCommand, DeleteStackCommand, UpdateStackCommand } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   DeleteObjectsCommand,
@@ -23,52 +16,18 @@ import {
   HeadBucketCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
 } from "@aws-sdk/client-s3";
 import { readTemplates } from "../../src/templates.ts";
-import { createHash } from "node:crypto";
 import { motoLambda, standIns, startMoto } from "../_helpers/moto.ts";
+import { dummyZip, motoClients, settleStack, stackOutputs as outputs, stackParameters as parameters } from "../_helpers/moto-site.ts";
 
 const moto = await startMoto();
 after(() => moto.stop());
 
-const cloudformation = new CloudFormationClient(moto.clientConfig);
-const s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
+const { cloudformation, s3 } = motoClients(moto);
 const logs = new CloudWatchLogsClient(moto.clientConfig);
 const templates = await readTemplates();
-
-/** A valid empty zip (just the end-of-central-directory record) plus a comment
- * that makes each artifact's bytes, and so its checksum, different. */
-function dummyZip(comment: string): Buffer {
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Buffer.byteLength(comment), 20);
-  return Buffer.concat([end, Buffer.from(comment)]);
-}
-
-async function describe(stack: string): Promise<Stack> {
-  const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stack }));
-  assert.ok(Stacks?.[0], `stack ${stack} not found`);
-  return Stacks[0];
-}
-
-/** Polls (briefly: moto works synchronously) until the stack leaves *_IN_PROGRESS. */
-async function settle(stack: string): Promise<Stack> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = await describe(stack);
-    if (!found.StackStatus?.endsWith("_IN_PROGRESS") || Date.now() > deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function outputs(stack: Stack): Record<string, string> {
-  return Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]));
-}
-
-function parameters(values: Record<string, string>): Parameter[] {
-  return Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
-}
+const settle = (stack: string) => settleStack(cloudformation, stack);
 
 for (const cdn of [true, false]) {
   test(`templates deploy, update and delete on moto with EnableCdn=${cdn}`, async () => {

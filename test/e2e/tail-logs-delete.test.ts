@@ -1,0 +1,78 @@
+// End to end: the real CLI's tail-logs and delete-stack against a local moto
+// server. Sites are deployed straight through the SDK with the real templates
+// (test/_helpers/moto-site.ts), so these tests depend neither on update-stack
+// nor on a dependency layer build. moto's FilterLogEvents understands plain
+// terms and quoted phrases only; its DeleteStack silently keeps a non-empty
+// bucket, so the bucket's absence is checked directly.
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { cliEnv, runCli } from "../_helpers/cli.ts";
+import { motoEnv, startMoto } from "../_helpers/moto.ts";
+import { deploySiteWithSdk } from "../_helpers/moto-site.ts";
+
+const moto = await startMoto();
+after(() => moto.stop());
+
+const env = motoEnv(moto.endpoint, cliEnv());
+const logs = new CloudWatchLogsClient(moto.clientConfig);
+
+const REQUEST_ID = "abcdef12-3456-7890-abcd-ef1234567890";
+
+/** One invocation's worth of Lambda log lines, written `minutesAgo` minutes ago. */
+function invocation(minutesAgo: number): { timestamp: number; message: string }[] {
+  const start = Date.now() - minutesAgo * 60_000;
+  const iso = new Date(start).toISOString();
+  return [
+    `START RequestId: ${REQUEST_ID} Version: $LATEST`,
+    `[INFO]\t${iso}\t${REQUEST_ID}\tserving /fixtures`,
+    `[ERROR]\t${iso}\t${REQUEST_ID}\tTraceback (most recent call last):\r  File "handler.py", line 1, in handler\rValueError: boom`,
+    `END RequestId: ${REQUEST_ID}`,
+    `REPORT RequestId: ${REQUEST_ID}\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 1024 MB\tMax Memory Used: 90 MB\tInit Duration: 812.50 ms\t`,
+  ].map((message, i) => ({ timestamp: start + i, message }));
+}
+
+async function writeEvents(logGroupName: string, events: { timestamp: number; message: string }[]): Promise<void> {
+  const logStreamName = "2026/01/01/[$LATEST]0123456789abcdef";
+  await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName }));
+  await logs.send(new PutLogEventsCommand({ logGroupName, logStreamName, logEvents: events }));
+}
+
+test("tail-logs prints the site's recent log events, summarised, and --filter narrows them", async () => {
+  const site = await deploySiteWithSdk(moto, "Tail-Site");
+  const old = { timestamp: Date.now() - 3 * 3600_000, message: "too old to show" };
+  const recent = invocation(5);
+  await writeEvents(site.outputs.LogGroupName!, [old, ...recent]);
+
+  const all = await runCli(["tail-logs", site.name, "--since", "1h", "--no-follow"], { env });
+  assert.equal(all.code, 0, all.stderr);
+  assert.match(all.stdout, /abcdef12 +\[INFO\] serving \/fixtures/);
+  assert.match(all.stdout, /ValueError: boom/);
+  assert.match(all.stdout, /REPORT 12 ms \(billed 13 ms\) mem 90\/1024 MB cold start 813 ms/);
+  assert.doesNotMatch(all.stdout, /too old to show/);
+  assert.doesNotMatch(all.stdout, /\x1b\[/, "no colour when piped");
+
+  const filtered = await runCli(["tail-logs", site.name, "--since", "1h", "--no-follow", "--filter", "boom"], { env });
+  assert.equal(filtered.code, 0, filtered.stderr);
+  const lines = filtered.stdout.trim().split("\n");
+  assert.match(lines[0] ?? "", /Traceback/);
+  assert.match(filtered.stdout, /ValueError: boom/);
+  assert.doesNotMatch(filtered.stdout, /serving|REPORT/);
+
+  const json = await runCli(["tail-logs", site.name, "--since", "1h", "--no-follow", "--json"], { env });
+  assert.equal(json.code, 0, json.stderr);
+  const objects = json.stdout.trim().split("\n").map((line) => JSON.parse(line) as { message: string; requestId: string | null });
+  assert.deepEqual(
+    objects.map((o) => o.message),
+    recent.map((e) => e.message),
+  );
+  assert.ok(objects.every((o) => o.requestId === REQUEST_ID));
+});
+
+test("tail-logs on a site that does not exist says so in one line", async () => {
+  const result = await runCli(["tail-logs", "No-Such-Site", "--no-follow"], { env });
+  assert.notEqual(result.code, 0);
+  assert.equal(result.stdout, "");
+  assert.match(result.stderr, /No-Such-Site/);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+});
