@@ -1,6 +1,7 @@
 // Ctrl-C during a deploy or delete: the command layer turns SIGINT into an
 // AbortSignal; the long steps (uploads, stack waits) stop and throw this,
 // saying what state was left behind and that running again recovers.
+import { setTimeout as setTimeoutPromise } from "node:timers/promises";
 import { UserError } from "../errors.ts";
 
 export class InterruptedError extends UserError {
@@ -8,9 +9,15 @@ export class InterruptedError extends UserError {
   override readonly exitCode = 130;
 }
 
-export type Sleep = (ms: number) => Promise<void>;
+/** Waits ms; may return early once `signal` aborts (tests pass a fake that returns at once). */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// Clears its timer on abort, so a Ctrl-C'd command exits at once rather than after the poll interval.
+export const realSleep: Sleep = (ms, signal) =>
+  setTimeoutPromise(ms, undefined, signal ? { signal } : {}).then(
+    () => {},
+    () => {},
+  );
 
 /** Sleeps, but wakes early when the signal aborts; says which happened. */
 export async function sleepUnlessAborted(sleep: Sleep, ms: number, signal?: AbortSignal): Promise<"slept" | "aborted"> {
@@ -25,7 +32,7 @@ export async function sleepUnlessAborted(sleep: Sleep, ms: number, signal?: Abor
     signal.addEventListener("abort", onAbort, { once: true });
   });
   try {
-    return await Promise.race([sleep(ms).then(() => "slept" as const), aborted]);
+    return await Promise.race([sleep(ms, signal).then(() => (signal.aborted ? "aborted" : "slept") as "slept" | "aborted"), aborted]);
   } finally {
     // One listener per poll would pile up on a long wait.
     signal.removeEventListener("abort", onAbort);

@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
+import { test } from "node:test";
+import { InterruptedError, realSleep, sleepUnlessAborted } from "../../src/aws/interrupted.ts";
+import { UserError } from "../../src/errors.ts";
+
+test("InterruptedError is a user error with exit code 130", () => {
+  const error = new InterruptedError("stopped");
+  assert.ok(error instanceof UserError);
+  assert.equal(error.exitCode, 130);
+});
+
+test("sleepUnlessAborted: a real 10 s sleep ends as soon as the signal aborts", async () => {
+  const controller = new AbortController();
+  const started = Date.now();
+  setTimeout(() => controller.abort(), 20);
+  assert.equal(await sleepUnlessAborted(realSleep, 10_000, controller.signal), "aborted");
+  assert.ok(Date.now() - started < 2000);
+});
+
+test("sleepUnlessAborted: sleeps when not aborted, and leaves no listener behind", async () => {
+  const controller = new AbortController();
+  for (let i = 0; i < 3; i++) assert.equal(await sleepUnlessAborted(realSleep, 1, controller.signal), "slept");
+  assert.equal(getEventListeners(controller.signal, "abort").length, 0);
+  assert.equal(await sleepUnlessAborted(async () => {}, 5, AbortSignal.abort()), "aborted");
+});
