@@ -51,6 +51,8 @@ def _code_dir():
 
 
 CODE_DIR = _code_dir()
+if PACKAGE_ROOT:
+    sys.dont_write_bytecode = True  # leave the unzipped package as the CLI built it
 if LAYER_DIR:
     sys.path.insert(0, os.path.join(LAYER_DIR, "python"))
 sys.path.insert(0, CODE_DIR)  # like Lambda: the task root first, then /opt/python

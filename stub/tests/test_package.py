@@ -1,0 +1,191 @@
+"""A package built by the CLI (DL_TASK_ROOT, mode b) holds what FIXTURES.md asks and serves it.
+
+Without DL_TASK_ROOT the same checks run against task roots assembled here the way
+FIXTURES.md describes the two builds (A: inline, --cors --prefix x; B: --external), so
+these checks are known to pass on a correct package before the CLI's packager uses them.
+"""
+
+import hashlib
+import os
+import shutil
+import tempfile
+import unittest
+
+import fixture_databases
+import harness
+from harness import (
+    ARTIFACTS_DIR,
+    CODE_DIR,
+    LAYER_DIR,
+    PACKAGE_ROOT,
+    SESSION_DIR,
+    STUB_DIR,
+    activate,
+    make_task_root,
+    read_manifest,
+    request,
+)
+from moto_server import DUMMY_AWS_ENV, MotoServer
+from serving_tests import ServingTests
+
+EXPECTED_COUNTS = {
+    "fixtures": fixture_databases.FIXTURES_COUNTS,
+    "remote": fixture_databases.REMOTE_COUNTS,
+}
+LAYER_PINS = ("datasette-0.65.5.dist-info", "mangum-0.22.0.dist-info")
+
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class PackageChecks(ServingTests):
+    """Subclasses set package_root and artifacts_dir (files at their S3 key) in setUpClass."""
+
+    package_root = None
+    artifacts_dir = None
+    moto = None
+
+    @classmethod
+    def prepare(cls):
+        cls.package_manifest = read_manifest(cls.package_root)
+        cls.sandbox_tmp = tempfile.mkdtemp(dir=SESSION_DIR, prefix="sandbox-tmp-")
+        cls.env = {}
+        s3_databases = [d for d in cls.package_manifest["databases"] if d["location"] == "s3"]
+        if not s3_databases:
+            return
+        if not cls.artifacts_dir:
+            raise unittest.SkipTest("the package has S3 databases: set DL_ARTIFACTS_DIR to serve them")
+        cls.moto = MotoServer()
+        s3 = cls.moto.client()
+        s3.create_bucket(Bucket="package-site")
+        for database in s3_databases:
+            s3.upload_file(os.path.join(cls.artifacts_dir, database["key"]), "package-site", database["key"])
+        cls.env = dict(
+            DUMMY_AWS_ENV,
+            AWS_ENDPOINT_URL=cls.moto.endpoint,
+            DATASETTE_LAMBDA_BUCKET="package-site",
+            DATASETTE_LAMBDA_DATABASE_KEYS=",".join(d["key"] for d in s3_databases),
+        )
+
+    @classmethod
+    def tearDownClass(cls):
+        harness.deactivate()
+        if cls.moto:
+            cls.moto.stop()
+
+    def site(self):
+        return self.package_root, self.env, self.sandbox_tmp
+
+    # -- what the package holds ---------------------------------------------
+
+    def test_manifest_describes_the_fixture_databases(self):
+        databases = {d["name"]: d for d in self.package_manifest["databases"]}
+        self.assertIn("fixtures", databases)
+        self.assertLessEqual(set(databases), set(EXPECTED_COUNTS))
+        for name, entry in databases.items():
+            with self.subTest(database=name):
+                self.assertEqual(entry["fileName"], f"{name}.db")
+                if entry["location"] == "inline":
+                    path = os.path.join(self.package_root, "databases", entry["fileName"])
+                else:
+                    self.assertEqual(entry["key"], f"db/{entry['sha256']}/{entry['fileName']}")
+                    path = os.path.join(self.artifacts_dir, entry["key"])
+                self.assertEqual(os.path.getsize(path), entry["bytes"])
+                self.assertEqual(sha256_file(path), entry["sha256"])
+                tables = self.package_manifest["inspect"][name]["tables"]
+                self.assertEqual({t: v["count"] for t, v in tables.items()}, EXPECTED_COUNTS[name])
+        prefix = self.package_manifest.get("prefix")
+        if prefix:
+            self.assertEqual(self.package_manifest["settings"].get("base_url"), f"/{prefix}/")
+
+    def test_stub_and_layer_are_the_ones_under_test(self):
+        self.assertEqual(os.path.dirname(os.path.abspath(harness.handler.__file__)), os.path.abspath(CODE_DIR))
+        if self.package_root == CODE_DIR:
+            stub_modules = {n for n in os.listdir(STUB_DIR) if n.endswith(".py")}
+            packaged = {n for n in os.listdir(self.package_root) if n.endswith(".py")}
+            self.assertEqual(stub_modules - packaged, set(), "stub modules missing from the package")
+        if LAYER_DIR:
+            import datasette
+            import mangum
+
+            layer_python = os.path.abspath(os.path.join(LAYER_DIR, "python"))
+            for module in (datasette, mangum):
+                self.assertTrue(os.path.abspath(module.__file__).startswith(layer_python), module.__file__)
+            present = set(os.listdir(layer_python))
+            for pin in LAYER_PINS:
+                self.assertIn(pin, present)
+
+    def test_compiled_files_are_unchecked_hash_pycs(self):
+        # Zip entries have fixed times: a timestamp .pyc would be ignored and recompiled.
+        pycache = os.path.join(self.package_root, "__pycache__")
+        if not os.path.isdir(pycache):
+            self.skipTest("the package ships sources only")
+        pycs = [n for n in os.listdir(pycache) if n.endswith(".pyc")]
+        self.assertTrue(pycs)
+        for name in pycs:
+            with self.subTest(pyc=name), open(os.path.join(pycache, name), "rb") as f:
+                header = f.read(8)
+            flags = int.from_bytes(header[4:8], "little")
+            self.assertEqual(flags, 0b01, f"{name}: flags {flags:#b}, want hash-based, unchecked")
+
+    def test_every_table_serves_all_its_rows(self):
+        for entry in self.package_manifest["databases"]:
+            for table, count in EXPECTED_COUNTS[entry["name"]].items():
+                with self.subTest(database=entry["name"], table=table):
+                    path = f"{self.base}{entry['name']}/{table.replace('.', '~2E')}.json"
+                    rows = request(path, query="_shape=array&_size=max").json()
+                    self.assertEqual(len(rows), count)
+
+    def test_serves_without_lambda_task_root_from_the_handler_directory(self):
+        if self.package_root != CODE_DIR:
+            self.skipTest("the stub is imported from elsewhere than this task root")
+        activate(self.package_root, dict(self.env, LAMBDA_TASK_ROOT=None), self.sandbox_tmp)
+        self.assertEqual(request(self.base + "fixtures/items.json", headers={"x-forwarded-host": "a.example"}).status, 200)
+
+
+@unittest.skipUnless(PACKAGE_ROOT, "set DL_TASK_ROOT to an unzipped package built by the CLI")
+class BuiltPackage(PackageChecks, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.package_root = PACKAGE_ROOT
+        cls.artifacts_dir = ARTIFACTS_DIR
+        cls.prepare()
+
+
+def simulated_package(**options):
+    """A task root shaped like the CLI's package for FIXTURES.md, plus its artifacts dir."""
+    task_root = make_task_root(**options)
+    artifacts = tempfile.mkdtemp(dir=SESSION_DIR, prefix="artifacts-")
+    for key, path in task_root.s3_objects.items():
+        os.makedirs(os.path.join(artifacts, os.path.dirname(key)), exist_ok=True)
+        shutil.copy2(path, os.path.join(artifacts, key))
+    return task_root.path, artifacts
+
+
+@unittest.skipIf(PACKAGE_ROOT, "package mode: BuiltPackage checks the real one")
+class SimulatedPackageA(PackageChecks, unittest.TestCase):
+    """Build A of FIXTURES.md: fixtures.db --cors --prefix x (inline)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.package_root, cls.artifacts_dir = simulated_package(prefix="x", cors=True)
+        cls.prepare()
+
+
+@unittest.skipIf(PACKAGE_ROOT, "package mode: BuiltPackage checks the real one")
+class SimulatedPackageB(PackageChecks, unittest.TestCase):
+    """Build B of FIXTURES.md: fixtures.db remote.db --external (both in S3)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.package_root, cls.artifacts_dir = simulated_package(inline=(), s3=("fixtures", "remote"))
+        cls.prepare()
+
+
+if __name__ == "__main__":
+    unittest.main()
