@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAwsClients } from "../aws/clients.ts";
+import { checkAwsAccess } from "../aws/credentials.ts";
 import { buildSite } from "../build/build.ts";
 import { checkOutDirectory, writeDryRun, type DryRunSummary } from "../build/dry-run.ts";
 import { deploySite, type DeployResult } from "../deploy/deploy-site.ts";
@@ -45,6 +46,9 @@ export async function updateStack(name: string, files: string[], options: Update
   const out = createOutput(options);
   const checked = checkOptions(name, options); // fail on bad flags before any slow work
   if (options.dryRun) await checkOutDirectory(options.out ?? "datasette-lambda-out");
+  // Check region and credentials before the (possibly long) build, not after it.
+  const clients = options.dryRun ? undefined : createAwsClients(options);
+  if (clients) await checkAwsAccess(clients.cloudformation);
   const workDir = await mkdtemp(join(tmpdir(), "datasette-lambda-"));
   const interrupt = onInterrupt();
   try {
@@ -53,7 +57,7 @@ export async function updateStack(name: string, files: string[], options: Update
       renderDryRun(out, await writeDryRun(build, options.out ?? "datasette-lambda-out"));
       return;
     }
-    const result = await deploySite(build, { clients: createAwsClients(options), out, signal: interrupt.signal });
+    const result = await deploySite(build, { clients: clients!, out, signal: interrupt.signal });
     renderDeploy(out, result, checked.prefix);
   } finally {
     interrupt.dispose();
