@@ -404,6 +404,77 @@ def patch_condition_tag() -> None:
     responses.yaml_tag_constructor = yaml_tag_constructor  # type: ignore[attr-defined]
 
 
+def patch_create_failures() -> None:
+    """Test patch: CloudFormation accepts CreateStack, reports a resource that fails to
+    create as that resource's CREATE_FAILED event with a reason, and rolls the stack back
+    to ROLLBACK_COMPLETE. moto creates the resources inside the CreateStack call and lets
+    the resource's exception escape as the call's error (moto/cloudformation/models.py,
+    create_stack -> Stack.create_resources), in that service's format (a JSON body in an
+    XML API, which the SDK cannot parse), and leaves the stack CREATE_IN_PROGRESS for
+    ever. This records the failure as CloudFormation does, so the CLI's failure path can
+    be tested: the resource's CREATE_FAILED event, ROLLBACK_IN_PROGRESS, the resources
+    made so far deleted, ROLLBACK_COMPLETE with no outputs and no resources. Template
+    errors (moto's ValidationError) stay synchronous, as in CloudFormation. Updates are
+    left as moto does them."""
+    from moto.cloudformation import models
+    from moto.cloudformation.exceptions import ValidationError
+
+    original_create_resource = parsing.parse_and_create_resource
+
+    def parse_and_create_resource(logical_id: str, resource_json: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original_create_resource(logical_id, resource_json, *args, **kwargs)
+        except Exception as error:
+            # Resources are created lazily, a Ref inside another's properties: keep the innermost.
+            if not hasattr(error, "failed_resource"):
+                error.failed_resource = (logical_id, resource_json.get("Type", ""))  # type: ignore[attr-defined]
+            raise
+
+    # ResourceMap.__getitem__ calls it through the module's globals.
+    parsing.parse_and_create_resource = parse_and_create_resource  # type: ignore[assignment]
+
+    original_create_resources = models.Stack.create_resources
+
+    def create_resources(self: Any) -> None:
+        try:
+            original_create_resources(self)
+        except ValidationError:
+            raise
+        except Exception as error:
+            logical_id, resource_type = getattr(error, "failed_resource", (self.name, "AWS::CloudFormation::Stack"))
+            message = getattr(error, "message", None) or str(error)
+            code = getattr(error, "error_type", None) or getattr(error, "code", None) or type(error).__name__
+            self.events.append(
+                models.Event(
+                    stack_id=self.stack_id,
+                    stack_name=self.name,
+                    logical_resource_id=logical_id,
+                    physical_resource_id="",
+                    resource_type=resource_type,
+                    resource_status="CREATE_FAILED",
+                    resource_status_reason=f"{message} ({code})",
+                    resource_properties=None,
+                )
+            )
+            self.status = "ROLLBACK_IN_PROGRESS"
+            self._add_stack_event(
+                "ROLLBACK_IN_PROGRESS",
+                resource_status_reason=f"The following resource(s) failed to create: [{logical_id}]. Rollback requested by user.",
+            )
+            try:
+                self.resource_map.delete()
+            except Exception:
+                pass  # best effort, as a rollback that cannot delete everything would still end
+            # Nothing left to resolve lazily: no resources, no outputs (a Ref in an output
+            # would otherwise create the resource again on DescribeStacks).
+            self.resource_map._resource_json_map = {}
+            self.output_map = models.OutputMap(self.resource_map, {}, self.stack_id)
+            self.status = "ROLLBACK_COMPLETE"
+            self._add_stack_event("ROLLBACK_COMPLETE")
+
+    models.Stack.create_resources = create_resources  # type: ignore[method-assign]
+
+
 def check_model_map() -> None:
     """Fail at start-up, not mid-test, if moto would not use the stand-ins."""
     model_map = parsing.get_model_map()
@@ -475,6 +546,7 @@ def main(argv: list[str] | None = None) -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     patch_condition_tag()
+    patch_create_failures()
     check_model_map()
 
     # What moto.server's ThreadedMotoServer does, with the extra endpoint.

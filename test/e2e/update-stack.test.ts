@@ -1,0 +1,128 @@
+// End to end: the real CLI's update-stack against a local moto server (moto
+// plus stand-ins for CloudFront and Function URLs, test/e2e/moto/server.py).
+// What this proves: both stacks are created and updated from the real
+// templates, artifacts are uploaded once by content, re-deploys are no-ops, and
+// a failure shows CloudFormation's reason. What it cannot prove: that the
+// deployed function serves the site (moto cannot invoke Lambda without Docker);
+// the stub tests do that.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { cliEnv, runCli } from "../_helpers/cli.ts";
+import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
+import { motoEnv, startMoto } from "../_helpers/moto.ts";
+import { describeStack, motoClients, stackOutputs } from "../_helpers/moto-site.ts";
+
+const moto = await startMoto();
+after(() => moto.stop());
+
+const env = motoEnv(moto.endpoint, cliEnv());
+const { cloudformation, s3 } = motoClients(moto);
+const dir = tempDir();
+// The host's Python and architecture, as the dry-run tests use: the dependency
+// layer is built once per machine (shared cache) and compiled with a matching Python.
+const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
+
+interface DeployJson {
+  stack: string;
+  url: string;
+  functionUrl: string;
+  changed: boolean;
+  uploaded: { files: number; bytes: number };
+}
+
+async function deploy(site: string, files: string[], flags: string[] = []): Promise<DeployJson> {
+  const result = await runCli(["update-stack", site, ...files, "--json", ...HOST, ...flags], { env });
+  assert.equal(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout) as DeployJson;
+}
+
+/** A database in its own directory, so versions can share a file name. */
+function database(version: string, rows: number): string {
+  const folder = join(dir, version);
+  mkdirSync(folder, { recursive: true });
+  return makeDatabase(join(folder, "fixtures.db"), { items: rows });
+}
+
+async function bucketKeys(bucket: string): Promise<string[]> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+  return (listed.Contents ?? []).map((o) => o.Key ?? "").sort();
+}
+
+async function appParameters(app: string): Promise<Record<string, string>> {
+  const stack = await describeStack(cloudformation, app);
+  return Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey ?? "", p.ParameterValue ?? ""]));
+}
+
+test("first deploy creates both stacks; an identical one changes nothing; a changed database uploads only the new package", async () => {
+  const site = "E2e-Site";
+
+  const v1 = database("v1", 3);
+  const first = await deploy(site, [v1]);
+  assert.equal(first.stack, site);
+  assert.equal(first.changed, true);
+  assert.match(first.url, /^https:\/\/[a-z0-9]+\.cloudfront\.net\/$/);
+  assert.match(first.functionUrl, /^https:\/\/[a-z0-9]+\.lambda-url\.us-east-1\.on\.aws\/$/);
+  const prereq = await describeStack(cloudformation, site);
+  const app = await describeStack(cloudformation, `${site}-lambda`);
+  assert.equal(prereq.StackStatus, "CREATE_COMPLETE");
+  assert.equal(app.StackStatus, "CREATE_COMPLETE");
+  assert.equal(stackOutputs(app).SiteUrl, first.url);
+
+  const bucket = stackOutputs(prereq).BucketName!;
+  const deployed = await appParameters(`${site}-lambda`);
+  assert.match(deployed.PackageKey ?? "", /^package\/[0-9a-f]{64}\.zip$/);
+  assert.match(deployed.LayerKey ?? "", /^layer\/[0-9a-f]{64}\.zip$/);
+  assert.deepEqual(await bucketKeys(bucket), [deployed.LayerKey, deployed.PackageKey].sort());
+  assert.equal(first.uploaded.files, 2);
+  assert.ok(first.uploaded.bytes > 0);
+
+  const again = await deploy(site, [v1]);
+  assert.deepEqual(
+    { changed: again.changed, uploaded: again.uploaded, url: again.url },
+    { changed: false, uploaded: { files: 0, bytes: 0 }, url: first.url },
+  );
+
+  const changed = await deploy(site, [database("v2", 5)]);
+  assert.equal(changed.changed, true);
+  assert.equal(changed.url, first.url);
+  const updated = await appParameters(`${site}-lambda`);
+  assert.equal((await describeStack(cloudformation, `${site}-lambda`)).StackStatus, "UPDATE_COMPLETE");
+  assert.notEqual(updated.PackageKey, deployed.PackageKey);
+  assert.equal(updated.LayerKey, deployed.LayerKey);
+  assert.equal(changed.uploaded.files, 1, "only the new package");
+  assert.ok((await bucketKeys(bucket)).includes(updated.PackageKey!));
+});
+
+test("--no-cdn: the site URL is the Function URL", async () => {
+  const result = await deploy("E2e-NoCdn", [database("nocdn", 2)], ["--no-cdn"]);
+  assert.equal(result.url, result.functionUrl);
+  const outputs = stackOutputs(await describeStack(cloudformation, "E2e-NoCdn-lambda"));
+  assert.equal(outputs.DistributionId, undefined);
+});
+
+test("a failing resource stops the deploy with its reason; the next run recreates the rolled-back stack", async () => {
+  // The app stack's log group already exists (say, left by an earlier function).
+  // CloudFormation fails the resource and rolls back; the harness's server does
+  // the same (test/e2e/moto/server.py, patch_create_failures).
+  const logs = new CloudWatchLogsClient(moto.clientConfig);
+  const logGroupName = "/aws/lambda/E2e-Fail-lambda";
+  await logs.send(new CreateLogGroupCommand({ logGroupName }));
+  const db = database("fail", 1);
+
+  const failed = await runCli(["update-stack", "E2e-Fail", db, ...HOST], { env });
+  assert.equal(failed.code, 1);
+  assert.equal(failed.stdout, "");
+  assert.match(failed.stderr, /^Error: .*LogGroup.*The specified log group already exists/m);
+  assert.doesNotMatch(failed.stderr, /\n\s+at /, "no stack trace");
+  assert.equal((await describeStack(cloudformation, "E2e-Fail-lambda")).StackStatus, "ROLLBACK_COMPLETE");
+
+  await logs.send(new DeleteLogGroupCommand({ logGroupName }));
+  const retried = await runCli(["update-stack", "E2e-Fail", db, ...HOST], { env });
+  assert.equal(retried.code, 0, retried.stderr);
+  assert.match(retried.stderr, /ROLLBACK_COMPLETE.*delet/i);
+  assert.equal((await describeStack(cloudformation, "E2e-Fail-lambda")).StackStatus, "CREATE_COMPLETE");
+});
