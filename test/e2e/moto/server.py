@@ -8,6 +8,14 @@ stack, and one in Outputs makes the server answer HTTP 500. So this launcher def
 small STAND-IN models for exactly those types, before moto first builds its (cached)
 model map, and then starts moto's own server. The real templates deploy unchanged.
 
+What differs from plain moto, each labelled where it is defined:
+- stand-ins for AWS::Lambda::Url, AWS::CloudFront::{Distribution,
+  OriginAccessControl,Function,CachePolicy} and AWS::S3::BucketPolicy (no moto model);
+- a replacement for moto's AWS::Lambda::LayerVersion model (broken Ref and update);
+- patch_condition_tag: `!Condition X` in YAML conditions (moto evaluates it as true);
+- patch_create_failures: a resource that fails to create rolls the stack back to
+  ROLLBACK_COMPLETE with a CREATE_FAILED event, instead of failing the CreateStack call.
+
 A stand-in only records its properties and returns plausible attributes. It cannot
 prove CloudFront behaviour or Function URL auth; template tests and cfn-lint do that.
 GET /_e2e/standins lists every stand-in resource created so far (deleted ones too),
