@@ -52,6 +52,12 @@ class Site:
         self.datasette = datasette
         self.adapter = adapter
 
+    def close(self):
+        for database in self.datasette.databases.values():
+            database.close()
+        if self.datasette.executor is not None:
+            self.datasette.executor.shutdown(wait=False)
+
 
 def build_site(environ=None):
     environ = os.environ if environ is None else environ
@@ -92,4 +98,6 @@ def _s3_client():
 def _reset_for_tests():
     """Forget the cached site, as a new Lambda instance would. For tests only."""
     global _site
+    if _site is not None:
+        _site.close()
     _site = None

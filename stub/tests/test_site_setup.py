@@ -80,6 +80,7 @@ class OneSitePerInstance(unittest.TestCase):
         for path in ("/fixtures", "/fixtures/items.json", "/nope"):
             request(path)
         self.assertIs(handler._site, site)
+        self.assertEqual(site.adapter.lifespan, "off")  # Lambda has no ASGI lifespan to drive
 
     @unittest.skipIf(PACKAGE_ROOT, "the package's own task root is tested in test_package.py")
     def test_without_lambda_task_root_the_handler_directory_is_the_task_root(self):
