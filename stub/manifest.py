@@ -14,6 +14,8 @@ MANIFEST_NAME = "manifest.json"
 SUPPORTED_FORMAT = 1
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# Path segments of unreserved URL characters: the prefix is matched against raw paths as is.
+_PREFIX = re.compile(r"^[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*$")
 # A plain file name: no directories, nothing that could escape databases/ or the cache dir.
 _FILE_NAME = re.compile(r"^[^/\\\x00]+$")
 
@@ -68,8 +70,11 @@ def validate_manifest(raw):
 
     prefix = raw.get("prefix")
     if prefix is not None:
-        if not isinstance(prefix, str) or not prefix.strip("/"):
-            raise ManifestError("manifest.json: 'prefix' must be a non-empty string or null")
+        if not isinstance(prefix, str) or not _PREFIX.match(prefix.strip("/")):
+            raise ManifestError(
+                "manifest.json: 'prefix' must be null or path segments of letters, digits "
+                f"and . _ ~ - (got {prefix!r})"
+            )
         prefix = prefix.strip("/")
         base_url = f"/{prefix}/"
         if settings.get("base_url", base_url) != base_url:

@@ -29,5 +29,16 @@ class PrefixCorsSite(ServingTests, unittest.TestCase):
         return self.root.path, {}, None
 
 
+class NestedPrefixSite(ServingTests, unittest.TestCase):
+    """--prefix data/v1: a prefix of two path segments."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = make_task_root(prefix="data/v1")
+
+    def site(self):
+        return self.root.path, {}, None
+
+
 if __name__ == "__main__":
     unittest.main()

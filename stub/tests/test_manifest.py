@@ -45,6 +45,10 @@ class ValidateManifest(unittest.TestCase):
         manifest = validate_manifest(changed(("settings",), {}))
         self.assertEqual(manifest["settings"]["base_url"], "/x/")
 
+    def test_nested_prefix(self):
+        manifest = validate_manifest(changed(("settings",), {"base_url": "/data/v1/"}) | {"prefix": "/data/v1/"})
+        self.assertEqual((manifest["prefix"], manifest["settings"]["base_url"]), ("data/v1", "/data/v1/"))
+
     def test_no_prefix_and_optional_objects(self):
         raw = {"format": 1, "databases": [], "prefix": None}
         manifest = validate_manifest(raw)
@@ -65,7 +69,10 @@ class ValidateManifest(unittest.TestCase):
             (changed(("databases", 1, "name"), "fixtures"), "'fixtures' appears twice"),
             (changed(("metadata",), []), "'metadata' must be an object"),
             (changed(("cors",), "yes"), "'cors' must be true or false"),
-            (changed(("prefix",), "/"), "'prefix' must be a non-empty string"),
+            (changed(("prefix",), "/"), "'prefix' must be null or path segments"),
+            (changed(("prefix",), "a b"), "'prefix' must be null or path segments"),
+            (changed(("prefix",), "caf\u00e9"), "'prefix' must be null or path segments"),
+            (changed(("prefix",), "a//b"), "'prefix' must be null or path segments"),
             (changed(("settings", "base_url"), "/y/"), "needs settings.base_url '/x/'"),
             ([], "must hold a JSON object"),
         ]
