@@ -1,6 +1,174 @@
+// delete-stack NAME: everything update-stack made for NAME, in an order that
+// always works in one run: the app stack (the function stops using the
+// bucket), then every object/version/delete marker in the bucket, then the
+// prerequisite stack (which deletes the now empty bucket). Whatever is already
+// gone is skipped, so a half-deleted site is finished off and a deleted one is
+// "nothing to delete".
 import type { Command } from "commander";
-import { NotImplementedError } from "../errors.ts";
+import { createAwsClients, type AwsClients } from "../aws/clients.ts";
+import { checkAwsAccess } from "../aws/credentials.ts";
+import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount } from "../aws/empty-bucket.ts";
+import type { Sleep } from "../aws/interrupted.ts";
+import { appStackName, bucketOf, findStack, type StackInfo } from "../aws/site.ts";
+import { formatStackEvent } from "../aws/stack-events.ts";
+import { deleteStackAndWait, type WaitOptions } from "../aws/stacks.ts";
+import { DeployError } from "../errors.ts";
+import type { SharedOptions } from "../shared-options.ts";
+import { confirm } from "../ui/confirm.ts";
+import { createOutput, type Output } from "../ui/output.ts";
 
-export async function deleteStack(_name: string, _options: unknown, _command: Command): Promise<void> {
-  throw new NotImplementedError("delete-stack is not implemented yet", { hint: "It arrives with the logs and deletion issue." });
+export interface DeleteStackDeps {
+  clients: Pick<AwsClients, "cloudformation" | "s3">;
+  output: Output;
+  /** Asks y/N; throws a UserError naming --yes when there is no terminal to ask on. */
+  confirm: (question: string, action: string) => Promise<boolean>;
+  signal?: AbortSignal;
+  sleep?: Sleep;
+  pollMs?: number;
+}
+
+export interface DeleteStackResult {
+  stack: string;
+  /** What this run deleted, in order: stack names and s3://bucket. */
+  deleted: string[];
+  nothingToDelete: boolean;
+  /** The user answered no: nothing was deleted. */
+  cancelled?: boolean;
+}
+
+function objectsText(count: ObjectCount | undefined): string {
+  if (!count) return "already gone";
+  if (count.more) return `more than ${count.count.toLocaleString("en-US")} objects and versions`;
+  if (count.count === 0) return "empty";
+  return `${count.count} object${count.count === 1 ? "" : "s"} and versions`;
+}
+
+function logicalId(reason: string): string | undefined {
+  return /^(\S+) \(/.exec(reason)?.[1];
+}
+
+/** A failed delete, with what to do about it. */
+function deleteAdvice(error: unknown, site: string, stack: string, region: string, bucket: string | undefined): unknown {
+  if (!(error instanceof DeployError)) return error;
+  const bucketFailed = error.reasons.some((reason) => reason.includes("(AWS::S3::Bucket)"));
+  let hint: string;
+  if (bucketFailed && bucket) {
+    hint = `Empty bucket ${bucket} by hand (S3 console: Empty, which removes every version), then run delete-stack ${site} again.`;
+  } else {
+    const ids = [...new Set(error.reasons.map(logicalId).filter((id): id is string => Boolean(id) && id !== stack))];
+    hint =
+      `Fix the cause above, then run delete-stack ${site} again.` +
+      (ids.length > 0
+        ? ` To leave ${ids.length === 1 ? "that resource" : "those resources"} behind instead: ` +
+          `aws cloudformation delete-stack --stack-name ${stack} --retain-resources ${ids.join(" ")} --region ${region}` +
+          `, then delete ${ids.length === 1 ? "it" : "them"} yourself.`
+        : "");
+  }
+  return new DeployError(error.message, { resource: error.resource ?? stack, reasons: error.reasons, hint, cause: error });
+}
+
+export async function runDeleteStack(name: string, options: SharedOptions, deps: DeleteStackDeps): Promise<DeleteStackResult> {
+  const { output } = deps;
+  const { cloudformation, s3 } = deps.clients;
+  const { region } = await checkAwsAccess(cloudformation);
+  const appName = appStackName(name);
+
+  const [app, prereq] = await Promise.all([findStack(cloudformation, appName), findStack(cloudformation, name)]);
+  let bucket = prereq ? await bucketOf(cloudformation, prereq) : undefined;
+  if (bucket && !(await bucketExists(s3, bucket))) {
+    output.debug(`Bucket ${bucket} is already gone.`);
+    bucket = undefined;
+  }
+
+  if (!app && !prereq) {
+    const result: DeleteStackResult = { stack: name, deleted: [], nothingToDelete: true };
+    output.result(`Nothing to delete: no site named ${name} in ${region} (stacks ${name} and ${appName} not found).`, result);
+    return result;
+  }
+
+  if (!options.yes) {
+    const count = bucket ? await countObjects(s3, bucket) : undefined;
+    const describe = (stack: StackInfo, what: string) => `  stack ${stack.name} (${stack.status}): ${what}`;
+    const lines = [
+      `This deletes the site ${name} in ${region}:`,
+      ...(app ? [describe(app, "the function, its URL, CloudFront distribution and log group")] : []),
+      ...(bucket ? [`  bucket ${bucket}: ${objectsText(count)}`] : []),
+      ...(prereq ? [describe(prereq, "the bucket")] : []),
+    ];
+    if (!(await deps.confirm(`${lines.join("\n")}\nDelete it?`, `delete the site ${name}`))) {
+      const result: DeleteStackResult = { stack: name, deleted: [], nothingToDelete: false, cancelled: true };
+      output.result("Cancelled: nothing was deleted.", result);
+      return result;
+    }
+  }
+
+  const deleted: string[] = [];
+  const wait: Omit<WaitOptions, "stackId" | "sinceEventId"> = {
+    onEvent: (event) => output.info(formatStackEvent(event, output.colors)),
+    command: `delete-stack ${name}`,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+  };
+  const deleteStep = async (stack: StackInfo) => {
+    output.info(`Deleting stack ${stack.name} (${stack.status})...`);
+    try {
+      await deleteStackAndWait(cloudformation, stack.name, wait);
+    } catch (error) {
+      throw deleteAdvice(error, name, stack.name, region, bucket);
+    }
+  };
+  const empty = async (what: string) => {
+    if (!bucket) return 0;
+    const { deleted: count } = await output.task(`Emptying bucket ${bucket}${what}`, (update) =>
+      emptyBucket(s3, bucket as string, {
+        onProgress: (n) => update(`${n} deleted`),
+        command: `delete-stack ${name}`,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+      }),
+    );
+    return count;
+  };
+
+  // The function reads the bucket: it goes first.
+  if (app) {
+    await deleteStep(app);
+    deleted.push(app.name);
+  }
+  const objects = await empty("");
+  if (prereq) await deleteStep(prereq);
+  if (bucket) {
+    // Normally the stack took the bucket with it. Some backends (and a Retain
+    // policy) leave it behind: it held only this site's artifacts, so finish it.
+    if (await bucketExists(s3, bucket)) {
+      output.info(`Bucket ${bucket} outlived its stack; deleting it.`);
+      await empty(" again");
+      await deleteBucket(s3, bucket);
+    }
+    deleted.push(`s3://${bucket}`);
+  }
+  if (prereq) deleted.push(prereq.name);
+
+  const result: DeleteStackResult = { stack: name, deleted, nothingToDelete: false };
+  const parts = deleted.map((item) => (item.startsWith("s3://") ? `bucket ${item.slice(5)} (${objects} objects and versions emptied)` : `stack ${item}`));
+  output.result(`Deleted the site ${name} in ${region}: ${parts.join(", ")}.`, result);
+  return result;
+}
+
+/** The commander action: real clients and terminal, Ctrl-C stops waiting (exit 130, rerun to finish). */
+export async function deleteStack(name: string, options: SharedOptions, _command: Command): Promise<void> {
+  const output = createOutput(options);
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  try {
+    await runDeleteStack(name, options, {
+      clients: createAwsClients(options),
+      output,
+      confirm: (question, action) => confirm(question, { action }),
+      signal: controller.signal,
+    });
+  } finally {
+    process.off("SIGINT", stop);
+  }
 }

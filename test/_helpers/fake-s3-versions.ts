@@ -2,7 +2,7 @@
 // (delete-stack): objects with versions and delete markers, first-page
 // listings of at most MaxKeys entries, DeleteObjects (refusing more than
 // 1,000 keys, as S3 does), HeadBucket/DeleteBucket/GetBucketVersioning.
-// (fake-bucket.ts is the upload-side fake: PUT, multipart, HeadObject.)
+// (fake-artifact-bucket.ts is the upload-side fake: PUT, multipart, HeadObject.)
 import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
