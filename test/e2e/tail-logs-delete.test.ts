@@ -2,20 +2,29 @@
 // server. Sites are deployed straight through the SDK with the real templates
 // (test/_helpers/moto-site.ts), so these tests depend neither on update-stack
 // nor on a dependency layer build. moto's FilterLogEvents understands plain
-// terms and quoted phrases only; its DeleteStack silently keeps a non-empty
-// bucket, so the bucket's absence is checked directly.
+// terms and quoted phrases only; its DeleteStack silently keeps a bucket that
+// still holds anything (old versions and delete markers included), so the
+// bucket's absence is checked directly.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DeleteStackCommand } from "@aws-sdk/client-cloudformation";
+import {
+  CloudWatchLogsClient,
+  CreateLogStreamCommand,
+  DescribeLogGroupsCommand,
+  PutLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { HeadBucketCommand, PutBucketVersioningCommand, PutObjectCommand, DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { cliEnv, runCli } from "../_helpers/cli.ts";
 import { motoEnv, startMoto } from "../_helpers/moto.ts";
-import { deploySiteWithSdk } from "../_helpers/moto-site.ts";
+import { deploySiteWithSdk, describeStack, motoClients, settleStack } from "../_helpers/moto-site.ts";
 
 const moto = await startMoto();
 after(() => moto.stop());
 
 const env = motoEnv(moto.endpoint, cliEnv());
 const logs = new CloudWatchLogsClient(moto.clientConfig);
+const { cloudformation, s3 } = motoClients(moto);
 
 const REQUEST_ID = "abcdef12-3456-7890-abcd-ef1234567890";
 
@@ -75,4 +84,55 @@ test("tail-logs on a site that does not exist says so in one line", async () => 
   assert.equal(result.stdout, "");
   assert.match(result.stderr, /No-Such-Site/);
   assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+});
+
+async function bucketExists(bucket: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name === "NotFound") return false;
+    throw error;
+  }
+}
+
+test("delete-stack --yes removes both stacks and the versioned bucket's every object; a second run has nothing to delete", async () => {
+  const site = await deploySiteWithSdk(moto, "Delete-Site");
+  // Versions and a delete marker: moto's DeleteStack would silently keep the bucket.
+  await s3.send(new PutBucketVersioningCommand({ Bucket: site.bucket, VersioningConfiguration: { Status: "Enabled" } }));
+  for (const body of ["one", "two"]) {
+    await s3.send(new PutObjectCommand({ Bucket: site.bucket, Key: "db/0123/big.db", Body: body }));
+  }
+  await s3.send(new DeleteObjectCommand({ Bucket: site.bucket, Key: "db/0123/big.db" }));
+
+  const result = await runCli(["delete-stack", site.name, "--yes"], { env });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal((await settleStack(cloudformation, site.appStackId)).StackStatus, "DELETE_COMPLETE");
+  assert.equal((await settleStack(cloudformation, site.prereqStackId)).StackStatus, "DELETE_COMPLETE");
+  assert.equal(await bucketExists(site.bucket), false, "the bucket is really gone");
+  const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: site.outputs.LogGroupName }));
+  assert.deepEqual(logGroups, []);
+
+  const again = await runCli(["delete-stack", site.name, "--yes"], { env });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout + again.stderr, /nothing to delete/i);
+});
+
+test("delete-stack finishes off a half-deleted site", async () => {
+  const site = await deploySiteWithSdk(moto, "Half-Site");
+  await cloudformation.send(new DeleteStackCommand({ StackName: site.app }));
+
+  const result = await runCli(["delete-stack", site.name, "--yes"], { env });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal((await settleStack(cloudformation, site.prereqStackId)).StackStatus, "DELETE_COMPLETE");
+  assert.equal(await bucketExists(site.bucket), false);
+});
+
+test("delete-stack without a terminal and without --yes refuses and deletes nothing", async () => {
+  const site = await deploySiteWithSdk(moto, "Keep-Site");
+  const result = await runCli(["delete-stack", site.name], { env });
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /--yes/);
+  assert.equal((await describeStack(cloudformation, site.app)).StackStatus, "CREATE_COMPLETE");
+  assert.equal(await bucketExists(site.bucket), true);
 });
