@@ -8,7 +8,7 @@ export interface OutputOptions {
   quiet?: boolean;
   verbose?: boolean;
   stdout?: NodeJS.WritableStream;
-  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env?: NodeJS.ProcessEnv;
 }
 
@@ -28,8 +28,9 @@ export interface Output {
   task<T>(title: string, work: (update: (text: string) => void) => Promise<T>): Promise<T>;
 }
 
-export function isInteractive(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  return Boolean(stream.isTTY) && !env.CI;
+/** A terminal a person watches: a TTY with a known width (ora spins forever at 0 columns), not CI. */
+export function isInteractive(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && !env.CI;
 }
 
 export function createOutput(options: OutputOptions = {}): Output {
