@@ -5,32 +5,18 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { performance } from "node:perf_hooks";
 import { buildPackage } from "../src/build/package.ts";
 import { inspectDatabase } from "../src/inputs/databases.ts";
 import type { DeployPlan } from "../src/plan/types.ts";
+import { generateDatabase } from "./generate-database.ts";
 
 const targetMb = Number(process.argv[2] ?? 200);
 const dir = mkdtempSync(join(tmpdir(), "dl-bench-"));
 try {
   const dbPath = join(dir, "big.db");
-  const db = new DatabaseSync(dbPath);
-  db.exec("pragma journal_mode = off; pragma synchronous = off; create table rows (id integer primary key, name text, city text, amount real, note text)");
-  const insert = db.prepare("insert into rows (name, city, amount, note) values (?, ?, ?, ?)");
-  const cities = ["Lisbon", "Oslo", "Lagos", "Lima", "Osaka", "Perth", "Quito", "Accra"];
-  let i = 0;
-  db.exec("begin");
-  // Semi-realistic rows: repetitive words, varying numbers (compresses like real data, not like zeros).
-  while (i % 100_000 !== 0 || statSync(dbPath).size < targetMb * 1024 * 1024) {
-    insert.run(`person ${i % 50_000}`, cities[i % cities.length]!, (i * 7919) % 100_000 / 100, `note ${(i * 2654435761) % 1_000_003} ${i}`);
-    i++;
-    if (i % 100_000 === 0) { db.exec("commit"); db.exec("begin"); }
-  }
-  db.exec("commit");
-  db.close();
-  const bytes = statSync(dbPath).size;
-  console.log(`database: ${(bytes / 1024 / 1024).toFixed(0)} MB, ${i} rows`);
+  const { bytes, rows } = generateDatabase(dbPath, targetMb);
+  console.log(`database: ${(bytes / 1024 / 1024).toFixed(0)} MB, ${rows} rows`);
 
   const input = await inspectDatabase(dbPath);
   const plan: DeployPlan = {

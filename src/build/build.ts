@@ -1,7 +1,6 @@
 // The whole build: flags → checked options → inputs read → layer → plan →
 // package → templates and parameters. Shared by --dry-run and a real deploy;
 // it calls no AWS API.
-import { join } from "node:path";
 import { UserError } from "../errors.ts";
 import { inspectDatabases } from "../inputs/databases.ts";
 import { readMetadata } from "../inputs/metadata.ts";
@@ -12,14 +11,13 @@ import { checkOptions, createPlan, type UpdateStackOptions } from "../plan/plan.
 import type { Artifact, BuildResult } from "../plan/types.ts";
 import { readTemplate } from "../templates.ts";
 import type { Output } from "../ui/output.ts";
-import { buildLayer } from "./layer.ts";
-import { buildPackage, readStubRequirements, stubBytes } from "./package.ts";
+import { buildLayer, cacheDirectory } from "./layer.ts";
+import { readStubRequirements, stubBytes } from "./package.ts";
+import { cachedPackage } from "./package-cache.ts";
 import { findPython } from "./python.ts";
 
 export interface BuildDeps {
   out: Output;
-  /** Scratch directory for the package zip; the caller removes it. */
-  workDir: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -67,7 +65,10 @@ export async function buildSite(name: string, files: string[], options: UpdateSt
   }
 
   const python = layer.compiledWith ? await findPython(plan.pythonVersion, env) : null;
-  const pkg = await out.task("Packaging the site", () => buildPackage({ plan, path: join(deps.workDir, "package.zip"), python }));
+  const pkg = await out.task("Packaging the site", () =>
+    cachedPackage({ plan, python, compiledWith: layer.compiledWith, cacheDir: cacheDirectory(env) }),
+  );
+  out.debug(`package ${pkg.sha256.slice(0, 12)}: ${pkg.bytes} bytes zipped${pkg.fromCache ? " (cached)" : ""}`);
   checkPackageLimits({ packageUnzippedBytes: pkg.unzippedBytes, layerUnzippedBytes: layer.unzippedBytes });
 
   const packageKey = `package/${pkg.sha256}.zip`;

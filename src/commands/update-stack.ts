@@ -1,8 +1,5 @@
 // update-stack NAME FILES...: build the site, then write it out (--dry-run) or deploy it.
 import type { Command } from "commander";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createAwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { buildSite } from "../build/build.ts";
@@ -49,10 +46,9 @@ export async function updateStack(name: string, files: string[], options: Update
   // Check region and credentials before the (possibly long) build, not after it.
   const clients = options.dryRun ? undefined : createAwsClients(options);
   if (clients) await checkAwsAccess(clients.cloudformation);
-  const workDir = await mkdtemp(join(tmpdir(), "datasette-lambda-"));
   const interrupt = onInterrupt();
   try {
-    const build = await buildSite(name, files, options, { out, workDir });
+    const build = await buildSite(name, files, options, { out });
     if (options.dryRun) {
       renderDryRun(out, await writeDryRun(build, options.out ?? "datasette-lambda-out"));
       return;
@@ -61,6 +57,5 @@ export async function updateStack(name: string, files: string[], options: Update
     renderDeploy(out, result, checked.prefix);
   } finally {
     interrupt.dispose();
-    await rm(workDir, { recursive: true, force: true });
   }
 }

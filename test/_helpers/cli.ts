@@ -1,5 +1,5 @@
 // Runs the real CLI (bin/datasette-lambda.js) in a child process.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -37,4 +37,12 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** The test venv's Python (datasette, mangum, moto, cfn-lint, uv). */
+export const TEST_PYTHON = process.env.DATASETTE_LAMBDA_PYTHON ?? `${REPO_ROOT}.venv/bin/python`;
+
+/** "3.11": builds "for the host" target this Python's minor version. */
+export function testPythonVersion(): string {
+  return execFileSync(TEST_PYTHON, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).toString().trim();
 }

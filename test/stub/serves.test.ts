@@ -8,12 +8,12 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { REPO_ROOT, cliEnv, runCli } from "../_helpers/cli.ts";
+import { REPO_ROOT, TEST_PYTHON, cliEnv, runCli, testPythonVersion } from "../_helpers/cli.ts";
 import { tempDir } from "../_helpers/fixtures.ts";
 
 const run = promisify(execFile);
-const python = process.env.DATASETTE_LAMBDA_PYTHON ?? join(REPO_ROOT, ".venv/bin/python");
-const hostPython = execFileSync(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).toString().trim();
+const python = TEST_PYTHON;
+const hostPython = testPythonVersion();
 const hostArch = process.arch === "arm64" ? "arm64" : "x86_64";
 const dir = tempDir("dl-stub-");
 

@@ -1,0 +1,67 @@
+// A cache of built packages, keyed by everything that goes into one: the
+// manifest (which names each inline database by its sha256), the stub's
+// code, and the Python that compiled it. A re-deploy of unchanged input then
+// skips re-compressing its databases (seconds for 100 MB), which is most of
+// the time a no-op deploy would take.
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { buildManifest, serializeManifest } from "../plan/manifest.ts";
+import type { DeployPlan } from "../plan/types.ts";
+import { sha256 } from "./hash.ts";
+import { buildPackage, stubFiles } from "./package.ts";
+import type { ZipResult } from "./zip.ts";
+
+/** Bump when the package's layout changes. */
+const PACKAGE_FORMAT = 1;
+/** Packages kept, most recently used first: enough for a few sites, bounded on disk. */
+export const PACKAGES_KEPT = 6;
+
+export async function packageCacheKey(plan: DeployPlan, compiledWith: string | null): Promise<string> {
+  const stub: Array<[string, string]> = [];
+  for (const file of await stubFiles()) stub.push([basename(file), sha256(await readFile(file))]);
+  return sha256(JSON.stringify({ format: PACKAGE_FORMAT, manifest: serializeManifest(buildManifest(plan)), stub, compiledWith })).slice(0, 32);
+}
+
+async function pruneOld(dir: string): Promise<void> {
+  const zips = (await readdir(dir)).filter((name) => name.endsWith(".zip"));
+  const dated = await Promise.all(zips.map(async (name) => ({ name, time: (await stat(join(dir, name))).mtimeMs })));
+  for (const { name } of dated.sort((a, b) => b.time - a.time).slice(PACKAGES_KEPT)) {
+    await rm(join(dir, name), { force: true });
+    await rm(join(dir, name.replace(/\.zip$/, ".json")), { force: true });
+  }
+}
+
+export interface CachedPackage extends ZipResult {
+  fromCache: boolean;
+}
+
+/** The package for this plan: from the cache when built before, else built into it. */
+export async function cachedPackage(options: {
+  plan: DeployPlan;
+  python: string | null;
+  compiledWith: string | null;
+  cacheDir: string;
+}): Promise<CachedPackage> {
+  const dir = join(options.cacheDir, "packages");
+  const key = await packageCacheKey(options.plan, options.compiledWith);
+  const zipPath = join(dir, `${key}.zip`);
+  const infoPath = join(dir, `${key}.json`);
+  if (existsSync(zipPath) && existsSync(infoPath)) {
+    const info = JSON.parse(await readFile(infoPath, "utf8")) as Omit<ZipResult, "path">;
+    const now = new Date();
+    await utimes(zipPath, now, now); // most recently used
+    return { ...info, path: zipPath, fromCache: true };
+  }
+  await mkdir(dir, { recursive: true });
+  const partial = `${zipPath}.partial-${process.pid}`;
+  try {
+    const built = await buildPackage({ plan: options.plan, path: partial, python: options.python });
+    await rename(partial, zipPath);
+    await writeFile(infoPath, JSON.stringify({ bytes: built.bytes, sha256: built.sha256, unzippedBytes: built.unzippedBytes }));
+    await pruneOld(dir);
+    return { ...built, path: zipPath, fromCache: false };
+  } finally {
+    await rm(partial, { force: true });
+  }
+}
