@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildPackage } from "../src/build/package.ts";
 import { inspectDatabase } from "../src/inputs/databases.ts";
-import type { DeployPlan } from "../src/plan/types.ts";
+import { samplePlan } from "../test/_helpers/plan.ts";
 import { generateDatabase } from "./generate-database.ts";
 
 const targetMb = Number(process.argv[2] ?? 200);
@@ -19,11 +19,7 @@ try {
   console.log(`database: ${(bytes / 1024 / 1024).toFixed(0)} MB, ${rows} rows`);
 
   const input = await inspectDatabase(dbPath);
-  const plan: DeployPlan = {
-    stackName: "bench", appStackName: "bench-lambda", databases: [{ ...input, location: "inline" }], metadata: {}, settings: {},
-    cors: false, prefix: null, domain: null, cdn: true, runtime: "python3.13", pythonVersion: "3.13", arch: "arm64",
-    memoryMb: 1024, timeoutSeconds: 30, ephemeralStorageMb: 512, requirements: [],
-  };
+  const plan = samplePlan({ databases: [{ ...input, location: "inline" }] });
 
   // Same inputs for both: zip gets the stub, manifest and database files.
   let start = performance.now();

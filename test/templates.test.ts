@@ -16,6 +16,7 @@ import {
   type CfnTemplate,
 } from "../src/templates.ts";
 import { cfnLint, formatFindings, type CfnLintFinding } from "./_helpers/cfn-lint.ts";
+import { sampleDatabase, samplePlan } from "./_helpers/plan.ts";
 
 const ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 const TEMPLATE_BODY_LIMIT = 51_200;
@@ -32,31 +33,13 @@ before(async () => {
   prereq = parseTemplate(prereqText);
 });
 
-function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
-  const sha = "a".repeat(64);
-  return {
-    stackName: "mysite",
-    appStackName: "mysite-lambda",
-    databases: [
-      { name: "fixtures", path: "/d/fixtures.db", fileName: "fixtures.db", bytes: 1, sha256: sha, tables: {}, location: "inline" },
-      { name: "big", path: "/d/big.db", fileName: "big.db", bytes: 1, sha256: sha, tables: {}, location: "s3", key: `db/${sha}/big.db` },
-      { name: "more", path: "/d/more.db", fileName: "more.db", bytes: 1, sha256: sha, tables: {}, location: "s3", key: `db/${sha}/more.db` },
-    ],
-    metadata: {},
-    settings: {},
-    cors: false,
-    prefix: null,
-    domain: null,
-    cdn: true,
-    runtime: "python3.13",
-    pythonVersion: "3.13",
-    arch: "arm64",
-    memoryMb: 1024,
-    timeoutSeconds: 30,
+/** One inline and two S3 databases, 2 GB of /tmp. */
+function planWithS3(overrides: Partial<DeployPlan> = {}): DeployPlan {
+  return samplePlan({
+    databases: [sampleDatabase("fixtures", "inline"), sampleDatabase("big", "s3"), sampleDatabase("more", "s3")],
     ephemeralStorageMb: 2048,
-    requirements: [],
     ...overrides,
-  };
+  });
 }
 const sampleKeys = { packageKey: `package/${"b".repeat(64)}.zip`, layerKey: `layer/${"c".repeat(64)}.zip` };
 
@@ -237,13 +220,13 @@ describe("parseTemplate", () => {
 
 describe("app.yaml parameters", () => {
   it("are exactly appStackParameters() plus BucketName and DatasetteSecret", () => {
-    const fromPlan = Object.keys(appStackParameters(samplePlan(), sampleKeys));
+    const fromPlan = Object.keys(appStackParameters(planWithS3(), sampleKeys));
     assert.deepEqual([...fromPlan, ...DEPLOY_TIME_PARAMETERS].sort(), templateParameterNames(appText).sort());
   });
 
   it("accept the values a plan produces, in both CDN modes", () => {
     const parameters = app.Parameters ?? {};
-    for (const plan of [samplePlan(), samplePlan({ cdn: false, arch: "x86_64", runtime: "python3.12", databases: [] })]) {
+    for (const plan of [planWithS3(), planWithS3({ cdn: false, arch: "x86_64", runtime: "python3.12", databases: [] })]) {
       const values: Record<string, string> = {
         ...appStackParameters(plan, sampleKeys),
         BucketName: "mysite-bucket-1a2b3c4d5e6f",

@@ -1,43 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { appStackParameters, DEPLOY_TIME_PARAMETERS } from "../../src/plan/app-parameters.ts";
-import type { DeployPlan, PlannedDatabase } from "../../src/plan/types.ts";
+import type { PlannedDatabase } from "../../src/plan/types.ts";
+import { sampleDatabase, samplePlan } from "../_helpers/plan.ts";
 
-function database(name: string, location: "inline" | "s3"): PlannedDatabase {
-  const sha256 = name.padEnd(64, "0");
-  return {
-    name,
-    path: `/data/${name}.db`,
-    fileName: `${name}.db`,
-    bytes: 4096,
-    sha256,
-    tables: { t: { count: 3 } },
-    location,
-    ...(location === "s3" ? { key: `db/${sha256}/${name}.db` } : {}),
-  };
-}
-
-function plan(overrides: Partial<DeployPlan> = {}): DeployPlan {
-  return {
-    stackName: "mysite",
-    appStackName: "mysite-lambda",
-    databases: [database("fixtures", "inline")],
-    metadata: {},
-    settings: {},
-    cors: false,
-    prefix: null,
-    domain: null,
-    cdn: true,
-    runtime: "python3.13",
-    pythonVersion: "3.13",
-    arch: "arm64",
-    memoryMb: 1024,
-    timeoutSeconds: 30,
-    ephemeralStorageMb: 512,
-    requirements: [],
-    ...overrides,
-  };
-}
+const database = sampleDatabase;
+const plan = samplePlan;
 
 const keys = { packageKey: "package/aaaa.zip", layerKey: "layer/bbbb.zip" };
 

@@ -1,0 +1,39 @@
+// Sample DeployPlan values for tests that need a plan but not a build.
+import type { DeployPlan, PlannedDatabase } from "../../src/plan/types.ts";
+
+export function sampleDatabase(name: string, location: "inline" | "s3"): PlannedDatabase {
+  const sha256 = name.padEnd(64, "0");
+  return {
+    name,
+    path: `/data/${name}.db`,
+    fileName: `${name}.db`,
+    bytes: 4096,
+    sha256,
+    tables: { t: { count: 3 } },
+    location,
+    ...(location === "s3" ? { key: `db/${sha256}/${name}.db` } : {}),
+  };
+}
+
+/** The plan update-stack's defaults give for one inline database, with overrides. */
+export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
+  return {
+    stackName: "mysite",
+    appStackName: "mysite-lambda",
+    databases: [sampleDatabase("fixtures", "inline")],
+    metadata: {},
+    settings: {},
+    cors: false,
+    prefix: null,
+    domain: null,
+    cdn: true,
+    runtime: "python3.13",
+    pythonVersion: "3.13",
+    arch: "arm64",
+    memoryMb: 1024,
+    timeoutSeconds: 30,
+    ephemeralStorageMb: 512,
+    requirements: [],
+    ...overrides,
+  };
+}
