@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Launcher. The published package runs the compiled dist/; a git checkout
-// (after `npm ci`) runs the TypeScript sources through tsx.
+// Launcher. A git checkout (after `npm ci`) runs the TypeScript sources
+// through tsx; the published package, which ships dist/ and no src/, runs the
+// compiled JavaScript (Node refuses to strip types under node_modules).
 import { existsSync } from "node:fs";
 
 const [major, minor] = process.versions.node.split(".").map(Number);
@@ -9,13 +10,13 @@ if (major < 22 || (major === 22 && minor < 13)) {
   process.exit(1);
 }
 
-const compiled = new URL("../dist/cli.js", import.meta.url);
+const source = new URL("../src/cli.ts", import.meta.url);
 let cli;
-if (existsSync(compiled)) {
-  cli = await import(compiled.href);
-} else {
+if (existsSync(source)) {
   const { register } = await import("tsx/esm/api");
   register();
-  cli = await import(new URL("../src/cli.ts", import.meta.url).href);
+  cli = await import(source.href);
+} else {
+  cli = await import(new URL("../dist/cli.js", import.meta.url).href);
 }
 process.exitCode = await cli.main(process.argv);
