@@ -1,5 +1,6 @@
 // Options → DeployPlan. Pure: every input (file contents, sizes, counts) is
 // read before this runs, so the whole decision is unit-testable.
+import { UserError } from "../errors.ts";
 import type { SharedOptions } from "../shared-options.ts";
 import type { Architecture, DatabaseInput, DeployPlan } from "./types.ts";
 import { placeDatabases } from "./placement.ts";
@@ -81,8 +82,20 @@ export interface PlanInputs {
   stubBytes: number;
 }
 
+/** A database named like the prefix's first segment makes /PREFIX/... ambiguous in redirects. */
+function checkPrefixClash(prefix: string | null, databases: DatabaseInput[]): void {
+  const first = prefix?.split("/")[0];
+  const clash = databases.find((db) => db.name === first);
+  if (clash) {
+    throw new UserError(`--prefix ${prefix} clashes with the database "${clash.name}" (${clash.fileName})`, {
+      hint: "Choose another --prefix, or rename the file: Datasette would mix up /PREFIX/ and the database's own pages.",
+    });
+  }
+}
+
 export function createPlan(inputs: PlanInputs): DeployPlan {
   const { options } = inputs;
+  checkPrefixClash(options.prefix, inputs.databases);
   const placement = placeDatabases({
     databases: inputs.databases,
     external: options.external,

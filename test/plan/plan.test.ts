@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { UserError } from "../../src/errors.ts";
 import { buildManifest, serializeManifest } from "../../src/plan/manifest.ts";
 import { checkOptions, createPlan, LARGE_TABLE_ROWS } from "../../src/plan/plan.ts";
 import type { DatabaseInput } from "../../src/plan/types.ts";
@@ -55,4 +56,12 @@ test("the manifest carries databases, inspect data, settings; its JSON is stable
   assert.equal(manifest.settings.base_url, "/x/");
   assert.equal(manifest.cors, true);
   assert.equal(serializeManifest(manifest), serializeManifest(buildManifest(createPlan(inputs(options, [db("fixtures", 3, 4096)])))));
+});
+
+test("a database named like the prefix is refused", () => {
+  assert.throws(
+    () => createPlan(inputs(checkOptions("mysite", { prefix: "data/v1" }), [db("data", 1)])),
+    (error: unknown) => error instanceof UserError && /--prefix data\/v1 clashes with the database "data"/.test(error.message),
+  );
+  assert.equal(createPlan(inputs(checkOptions("mysite", { prefix: "v1/data" }), [db("data", 1)])).prefix, "v1/data");
 });
