@@ -12,6 +12,9 @@ const BAD_CREDENTIALS = new Set([
   "IncompleteSignature",
 ]);
 
+/** Node's socket errors: nothing answered at the endpoint. */
+const NETWORK = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH"]);
+
 export const CREDENTIALS_FIX =
   "Run `aws configure` (or `aws sso login`), pick a profile with --profile or AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.";
 
@@ -39,6 +42,8 @@ export function toAwsError(error: unknown, action: string, resource: string): Da
     hint = "Your AWS session has expired: refresh it (e.g. `aws sso login`, or new temporary keys) and run the command again.";
   } else if (BAD_CREDENTIALS.has(name)) {
     hint = `AWS rejected your credentials. ${CREDENTIALS_FIX}`;
+  } else if (NETWORK.has((error as { code?: string }).code ?? "")) {
+    hint = "AWS could not be reached: check your network, or the address given by --endpoint-url / AWS_ENDPOINT_URL.";
   }
   return new AwsError(message, { resource, cause: error, ...(hint ? { hint } : {}) });
 }

@@ -22,6 +22,11 @@ test("access denied, expired and rejected credentials get hints", () => {
   assert.match(toAwsError(sdkError("InvalidClientTokenId", "bad"), "x", "b").hint ?? "", /rejected your credentials.*aws configure/);
 });
 
+test("an unreachable endpoint points at the network and --endpoint-url", () => {
+  const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
+  assert.match(toAwsError(refused, "Reading stack site", "site").hint ?? "", /--endpoint-url/);
+});
+
 test("credential provider failures are user errors", () => {
   const error = toAwsError(sdkError("CredentialsProviderError", "Could not load credentials from any providers"), "x", "b");
   assert.ok(error instanceof UserError);
