@@ -16,19 +16,13 @@ import {
 import { AwsError } from "../errors.ts";
 import { toAwsError } from "./aws-error.ts";
 import { InterruptedError } from "./interrupted.ts";
+import { isBucketMissingError } from "./tolerated-errors.ts";
 
 type S3 = Pick<S3Client, "send">;
 
 /** DeleteObjects takes at most 1,000 keys; ListObject* returns at most 1,000 per page. */
 export const BATCH_SIZE = 1000;
 
-// A bucket that is not there: HeadBucket answers a bare 404 ("NotFound"),
-// the list and delete calls "NoSuchBucket".
-export function isBucketMissingError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return error.name === "NoSuchBucket" || error.name === "NotFound" || (error.name !== "AccessDenied" && status === 404);
-}
 
 export async function bucketExists(s3: S3, bucket: string): Promise<boolean> {
   try {

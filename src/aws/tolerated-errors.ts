@@ -39,3 +39,10 @@ export function isObjectMissingError(error: unknown): boolean {
   const name = errorName(error);
   return name === "NotFound" || name === "NoSuchKey" || httpStatus(error) === 404;
 }
+
+// A bucket that is not there: HeadBucket answers a bare 404 ("NotFound"),
+// the list and delete calls "NoSuchBucket".
+export function isBucketMissingError(error: unknown): boolean {
+  const name = errorName(error);
+  return name === "NoSuchBucket" || name === "NotFound" || (name !== "AccessDenied" && httpStatus(error) === 404);
+}

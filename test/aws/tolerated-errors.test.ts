@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isEmptyChangeSetReason, isNoUpdatesError, isObjectMissingError, isStackMissingError } from "../../src/aws/tolerated-errors.ts";
+import { isBucketMissingError, isEmptyChangeSetReason, isNoUpdatesError, isObjectMissingError, isStackMissingError } from "../../src/aws/tolerated-errors.ts";
 
 function awsError(name: string, message: string, status = 400): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
@@ -35,4 +35,14 @@ test("missing object: HeadObject's bare 404", () => {
   assert.equal(isObjectMissingError(awsError("NotFound", "", 404)), true);
   assert.equal(isObjectMissingError(awsError("UnknownError", "", 404)), true);
   assert.equal(isObjectMissingError(awsError("Forbidden", "", 403)), false);
+});
+
+test("a missing bucket: NoSuchBucket, HeadBucket's bare 404, but never AccessDenied", () => {
+  const error = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+  assert.equal(isBucketMissingError(error("NoSuchBucket", 404)), true);
+  assert.equal(isBucketMissingError(error("NotFound", 404)), true);
+  assert.equal(isBucketMissingError(error("UnknownError", 404)), true);
+  assert.equal(isBucketMissingError(error("AccessDenied", 403)), false);
+  assert.equal(isBucketMissingError(error("AccessDenied", 404)), false);
+  assert.equal(isBucketMissingError("NoSuchBucket"), false);
 });
