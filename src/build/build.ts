@@ -7,7 +7,7 @@ import { readMetadata } from "../inputs/metadata.ts";
 import { appStackParameters } from "../plan/app-parameters.ts";
 import { ENVIRONMENT_BYTES, TEMPLATE_BODY_BYTES } from "../plan/limits.ts";
 import { checkPackageLimits } from "../plan/placement.ts";
-import { checkOptions, createPlan, type UpdateStackOptions } from "../plan/plan.ts";
+import { checkOptions, createPlan, planWarnings, type UpdateStackOptions } from "../plan/plan.ts";
 import type { Artifact, BuildResult } from "../plan/types.ts";
 import { readTemplate } from "../templates.ts";
 import type { Output } from "../ui/output.ts";
@@ -59,6 +59,7 @@ export async function buildSite(name: string, files: string[], options: UpdateSt
   out.debug(`layer ${layer.sha256.slice(0, 12)}: ${layer.bytes} bytes zipped, ${layer.unzippedBytes} unzipped${layer.fromCache ? " (cached)" : ""}`);
 
   const plan = createPlan({ options: checked, databases, metadata, requirements, layerBytes: layer.unzippedBytes, stubBytes: await stubBytes() });
+  for (const warning of planWarnings(plan)) out.warn(warning);
   for (const db of plan.databases) out.debug(`database ${db.name}: ${db.location}${db.key ? ` (${db.key})` : ""}`);
   if (plan.settings.suggest_facets === false && !("suggest_facets" in checked.settings)) {
     out.info("Facet suggestions are off: a table has over 100,000 rows (turn on with --config suggest_facets:on).");

@@ -124,3 +124,17 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     requirements: inputs.requirements,
   };
 }
+
+/** CloudFront waits at most 60 s for the origin (without a quota increase). */
+export const CLOUDFRONT_ORIGIN_TIMEOUT_SECONDS = 60;
+
+/** Things that are allowed but probably not what the user wants. Pure. */
+export function planWarnings(plan: DeployPlan): string[] {
+  const warnings: string[] = [];
+  if (plan.cdn && plan.timeoutSeconds > CLOUDFRONT_ORIGIN_TIMEOUT_SECONDS) {
+    warnings.push(
+      `--timeout ${plan.timeoutSeconds}: CloudFront gives up on a request after ${CLOUDFRONT_ORIGIN_TIMEOUT_SECONDS} s, so only the Function URL gets the longer limit (or use --no-cdn).`,
+    );
+  }
+  return warnings;
+}

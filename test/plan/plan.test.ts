@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UserError } from "../../src/errors.ts";
 import { buildManifest, serializeManifest } from "../../src/plan/manifest.ts";
-import { checkOptions, createPlan, LARGE_TABLE_ROWS } from "../../src/plan/plan.ts";
+import { checkOptions, createPlan, LARGE_TABLE_ROWS, planWarnings } from "../../src/plan/plan.ts";
 import type { DatabaseInput } from "../../src/plan/types.ts";
 import { MB } from "../../src/plan/limits.ts";
 
@@ -64,4 +64,10 @@ test("a database named like the prefix is refused", () => {
     (error: unknown) => error instanceof UserError && /--prefix data\/v1 clashes with the database "data"/.test(error.message),
   );
   assert.equal(createPlan(inputs(checkOptions("mysite", { prefix: "v1/data" }), [db("data", 1)])).prefix, "v1/data");
+});
+
+test("a timeout past CloudFront's 60 s is allowed but warned about, unless --no-cdn", () => {
+  assert.deepEqual(planWarnings(createPlan(inputs(checkOptions("mysite", { timeout: 60 })))), []);
+  assert.match(planWarnings(createPlan(inputs(checkOptions("mysite", { timeout: 120 }))))[0] ?? "", /--timeout 120: CloudFront gives up .* 60 s/);
+  assert.deepEqual(planWarnings(createPlan(inputs(checkOptions("mysite", { timeout: 120, cdn: false })))), []);
 });
