@@ -14,6 +14,7 @@ import {
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { readTemplates } from "../../src/templates.ts";
 import type { MotoServer } from "./moto.ts";
+import { sampleAppParameters } from "./plan.ts";
 
 export interface SdkSite {
   /** The prerequisite stack's name, NAME. */
@@ -108,19 +109,7 @@ export async function deploySiteWithSdk(
         StackName: app,
         TemplateBody: templates.app,
         Capabilities: ["CAPABILITY_IAM"],
-        Parameters: stackParameters({
-          BucketName: bucket,
-          PackageKey: packageKey,
-          LayerKey: layerKey,
-          DatabaseKeys: "",
-          Runtime: "python3.13",
-          Architecture: "arm64",
-          MemorySize: "1024",
-          Timeout: "30",
-          EphemeralStorageSize: "512",
-          EnableCdn: String(options.cdn ?? true),
-          DatasetteSecret: "0123456789abcdef0123456789abcdef",
-        }),
+        Parameters: stackParameters(sampleAppParameters({ bucket, packageKey, layerKey, cdn: options.cdn ?? true })),
       }),
     )
   ).StackId!;

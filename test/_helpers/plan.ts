@@ -1,4 +1,5 @@
 // Sample DeployPlan values for tests that need a plan but not a build.
+import { appStackParameters } from "../../src/plan/app-parameters.ts";
 import type { DeployPlan, PlannedDatabase } from "../../src/plan/types.ts";
 
 export function sampleDatabase(name: string, location: "inline" | "s3"): PlannedDatabase {
@@ -35,5 +36,14 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
     ephemeralStorageMb: 512,
     requirements: [],
     ...overrides,
+  };
+}
+
+/** Every app stack parameter for the sample plan, as a deploy would pass them. */
+export function sampleAppParameters(options: { bucket: string; packageKey: string; layerKey: string; cdn: boolean }): Record<string, string> {
+  return {
+    ...appStackParameters(samplePlan({ databases: [], cdn: options.cdn }), { packageKey: options.packageKey, layerKey: options.layerKey }),
+    BucketName: options.bucket,
+    DatasetteSecret: "0123456789abcdef0123456789abcdef",
   };
 }

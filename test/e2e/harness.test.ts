@@ -20,6 +20,7 @@ import {
 import { readTemplates } from "../../src/templates.ts";
 import { motoLambda, standIns, startMoto } from "../_helpers/moto.ts";
 import { dummyZip, motoClients, settleStack, stackOutputs as outputs, stackParameters as parameters } from "../_helpers/moto-site.ts";
+import { sampleAppParameters } from "../_helpers/plan.ts";
 
 const moto = await startMoto();
 after(() => moto.stop());
@@ -62,19 +63,7 @@ for (const cdn of [true, false]) {
 
     // App stack, every parameter of the contract.
     const app = `${name}-lambda`;
-    const values = {
-      BucketName: bucket!,
-      PackageKey: keys.packageA,
-      LayerKey: keys.layerA,
-      DatabaseKeys: "",
-      Runtime: "python3.13",
-      Architecture: "arm64",
-      MemorySize: "1024",
-      Timeout: "30",
-      EphemeralStorageSize: "512",
-      EnableCdn: String(cdn),
-      DatasetteSecret: "0123456789abcdef0123456789abcdef",
-    };
+    const values = sampleAppParameters({ bucket: bucket!, packageKey: keys.packageA, layerKey: keys.layerA, cdn });
     const appId = (
       await cloudformation.send(
         new CreateStackCommand({
