@@ -107,7 +107,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     await program.parseAsync(argv);
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : error.exitCode === 1 ? 1 : error.exitCode;
+    if (error instanceof CommanderError) return error.exitCode;
     const verbose = argv.includes("--verbose") || argv.includes("-v");
     const out = createOutput({ verbose });
     if (error instanceof DatasetteLambdaError) {

@@ -23,7 +23,6 @@ type S3 = Pick<S3Client, "send">;
 /** DeleteObjects takes at most 1,000 keys; ListObject* returns at most 1,000 per page. */
 export const BATCH_SIZE = 1000;
 
-
 export async function bucketExists(s3: S3, bucket: string): Promise<boolean> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));

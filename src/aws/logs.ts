@@ -2,15 +2,10 @@
 // follow mode a poll every ~2 s over a window that overlaps the last one
 // (see src/logs/window.ts) so late events are neither lost nor repeated.
 import { FilterLogEventsCommand, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { setTimeout as delay } from "node:timers/promises";
 import type { LogEvent } from "../logs/event.ts";
 import { FollowWindow, type WindowOptions } from "../logs/window.ts";
-
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-export const defaultSleep: Sleep = async (ms, signal) => {
-  await delay(ms, undefined, signal ? { signal } : {});
-};
+import { realSleep, type Sleep } from "./interrupted.ts";
+import { isLogGroupMissing } from "./tolerated-errors.ts";
 
 export interface LogQuery {
   logGroupName: string;
@@ -20,10 +15,6 @@ export interface LogQuery {
 }
 
 type LogsClient = Pick<CloudWatchLogsClient, "send">;
-
-export function isLogGroupMissing(error: unknown): boolean {
-  return error instanceof Error && error.name === "ResourceNotFoundException";
-}
 
 /** One query, all pages (a page may be empty and still have a next one). */
 export async function* filterLogEvents(client: LogsClient, query: LogQuery, signal?: AbortSignal): AsyncGenerator<LogEvent[]> {
@@ -76,7 +67,7 @@ export const DEFAULT_POLL_INTERVAL_MS = 2000;
  * polling until the signal aborts, then returns normally.
  */
 export async function* tailLogEvents(client: LogsClient, logGroupName: string, options: TailOptions): AsyncGenerator<TailItem> {
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? realSleep;
   const now = options.now ?? Date.now;
   const signal = options.signal;
   const window = new FollowWindow(options.since, options);

@@ -2,13 +2,14 @@
 // the bucket and the function's log group, read from stack outputs and, for
 // stacks deployed by older templates or half deleted, from stack resources.
 // Nothing here is hard-coded beyond the stack naming contract.
-import { DescribeStackResourcesCommand, type CloudFormationClient, type StackStatus } from "@aws-sdk/client-cloudformation";
+import { DescribeStackResourcesCommand, type StackStatus } from "@aws-sdk/client-cloudformation";
 import { UserError } from "../errors.ts";
+import { appStackName } from "../plan/stack-names.ts";
+import type { CloudFormation } from "./clients.ts";
 import { toAwsError } from "./aws-error.ts";
 import { describeStack, stackOutputs } from "./stacks.ts";
 import { isStackMissingError } from "./tolerated-errors.ts";
 
-type CloudFormation = CloudFormationClient;
 
 export interface StackInfo {
   name: string;
@@ -22,10 +23,6 @@ export interface StackResourceInfo {
   physicalId: string | undefined;
   type: string;
   status: string;
-}
-
-export function appStackName(site: string): string {
-  return `${site}-lambda`;
 }
 
 /** The stack with its outputs, or undefined when there is none (deleted stacks included). */

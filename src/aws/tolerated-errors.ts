@@ -46,3 +46,8 @@ export function isBucketMissingError(error: unknown): boolean {
   const name = errorName(error);
   return name === "NoSuchBucket" || name === "NotFound" || (name !== "AccessDenied" && httpStatus(error) === 404);
 }
+
+// FilterLogEvents on a log group that does not exist yet (the function never ran).
+export function isLogGroupMissing(error: unknown): boolean {
+  return errorName(error) === "ResourceNotFoundException";
+}

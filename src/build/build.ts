@@ -9,12 +9,11 @@ import { ENVIRONMENT_BYTES, TEMPLATE_BODY_BYTES } from "../plan/limits.ts";
 import { checkPackageLimits } from "../plan/placement.ts";
 import { checkOptions, createPlan, planWarnings, type UpdateStackOptions } from "../plan/plan.ts";
 import type { Artifact, BuildResult } from "../plan/types.ts";
-import { readTemplate } from "../templates.ts";
+import { readTemplates } from "../templates.ts";
 import type { Output } from "../ui/output.ts";
 import { buildLayer, cacheDirectory } from "./layer.ts";
 import { readStubRequirements, stubBytes } from "./package.ts";
 import { cachedPackage } from "./package-cache.ts";
-import { findPython } from "./python.ts";
 
 export interface BuildDeps {
   out: Output;
@@ -65,9 +64,8 @@ export async function buildSite(name: string, files: string[], options: UpdateSt
     out.info("Facet suggestions are off: a table has over 100,000 rows (turn on with --config suggest_facets:on).");
   }
 
-  const python = layer.compiledWith ? await findPython(plan.pythonVersion, env) : null;
   const pkg = await out.task("Packaging the site", () =>
-    cachedPackage({ plan, python, compiledWith: layer.compiledWith, cacheDir: cacheDirectory(env) }),
+    cachedPackage({ plan, python: layer.python, compiledWith: layer.compiledWith, cacheDir: cacheDirectory(env) }),
   );
   out.debug(`package ${pkg.sha256.slice(0, 12)}: ${pkg.bytes} bytes zipped${pkg.fromCache ? " (cached)" : ""}`);
   checkPackageLimits({ packageUnzippedBytes: pkg.unzippedBytes, layerUnzippedBytes: layer.unzippedBytes });
@@ -83,9 +81,8 @@ export async function buildSite(name: string, files: string[], options: UpdateSt
   ];
   const appParameters = appStackParameters(plan, { packageKey, layerKey });
   checkEnvironmentSize(appParameters.DatabaseKeys ?? "");
-  const prereqTemplate = await readTemplate("prereq");
-  const appTemplate = await readTemplate("app");
-  checkTemplateSize("prereq", prereqTemplate);
-  checkTemplateSize("app", appTemplate);
-  return { plan, artifacts, prereqTemplate, appTemplate, appParameters };
+  const templates = await readTemplates();
+  checkTemplateSize("prereq", templates.prereq);
+  checkTemplateSize("app", templates.app);
+  return { plan, artifacts, prereqTemplate: templates.prereq, appTemplate: templates.app, appParameters };
 }

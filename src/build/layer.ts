@@ -44,6 +44,8 @@ export interface Layer {
   unzippedBytes: number;
   /** The interpreter version the .pyc files were compiled with, or null (sources only). */
   compiledWith: string | null;
+  /** The interpreter of the runtime's version found on this machine (it compiles the package too), or null. */
+  python: string | null;
   fromCache: boolean;
 }
 
@@ -156,8 +158,8 @@ export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): P
   const zipPath = join(cacheDir, `${key}.zip`);
   const infoPath = join(cacheDir, `${key}.json`);
   if (existsSync(zipPath) && existsSync(infoPath)) {
-    const info = JSON.parse(await readFile(infoPath, "utf8")) as Omit<Layer, "path" | "fromCache">;
-    return { ...info, path: zipPath, fromCache: true };
+    const info = JSON.parse(await readFile(infoPath, "utf8")) as Omit<Layer, "path" | "fromCache" | "python">;
+    return { ...info, path: zipPath, python, fromCache: true };
   }
 
   const installer = await chooseInstaller();
@@ -192,7 +194,7 @@ export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): P
     const info = { bytes: zip.bytes, sha256: zip.sha256, unzippedBytes: zip.unzippedBytes, compiledWith };
     await rename(partial, zipPath);
     await writeFile(infoPath, JSON.stringify(info));
-    return { ...info, path: zipPath, fromCache: false };
+    return { ...info, path: zipPath, python, fromCache: false };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -9,12 +9,14 @@ import { createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount } from "../aws/empty-bucket.ts";
 import type { Sleep } from "../aws/interrupted.ts";
-import { appStackName, bucketOf, findStack, type StackInfo } from "../aws/site.ts";
+import { bucketOf, findStack, type StackInfo } from "../aws/site.ts";
+import { appStackName } from "../plan/stack-names.ts";
 import { formatStackEvent } from "../aws/stack-events.ts";
 import { deleteStackAndWait, type WaitOptions } from "../aws/stacks.ts";
 import { DeployError } from "../errors.ts";
 import type { SharedOptions } from "../shared-options.ts";
 import { confirm } from "../ui/confirm.ts";
+import { onInterrupt } from "../ui/interrupt.ts";
 import { createOutput, type Output } from "../ui/output.ts";
 
 export interface DeleteStackDeps {
@@ -158,17 +160,15 @@ export async function runDeleteStack(name: string, options: SharedOptions, deps:
 /** The commander action: real clients and terminal, Ctrl-C stops waiting (exit 130, rerun to finish). */
 export async function deleteStack(name: string, options: SharedOptions, _command: Command): Promise<void> {
   const output = createOutput(options);
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once("SIGINT", stop);
+  const interrupt = onInterrupt();
   try {
     await runDeleteStack(name, options, {
       clients: createAwsClients(options),
       output,
       confirm: (question, action) => confirm(question, { action }),
-      signal: controller.signal,
+      signal: interrupt.signal,
     });
   } finally {
-    process.off("SIGINT", stop);
+    interrupt.dispose();
   }
 }

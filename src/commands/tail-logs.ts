@@ -3,11 +3,13 @@ import { Chalk, type ChalkInstance } from "chalk";
 import type { Command } from "commander";
 import { createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
-import { tailLogEvents, type Sleep } from "../aws/logs.ts";
+import type { Sleep } from "../aws/interrupted.ts";
+import { tailLogEvents } from "../aws/logs.ts";
 import { findSiteLogGroup } from "../aws/site.ts";
 import { EventDescriber, eventJson, renderEvent } from "../logs/format.ts";
 import { describeSince, parseSince } from "../logs/since.ts";
 import type { SharedOptions } from "../shared-options.ts";
+import { onInterrupt } from "../ui/interrupt.ts";
 import { createOutput, isInteractive, type Output } from "../ui/output.ts";
 
 export interface TailLogsOptions extends SharedOptions {
@@ -83,15 +85,13 @@ export async function runTailLogs(name: string, options: TailLogsOptions, deps: 
 export async function tailLogs(name: string, options: TailLogsOptions, _command: Command): Promise<void> {
   const output = createOutput(options);
   const colourStdout = isInteractive(process.stdout, process.env);
-  const controller = new AbortController();
-  const stop = () => controller.abort();
+  const interrupt = onInterrupt();
   // `tail-logs x | head` closes the pipe: stop quietly instead of crashing on
   // EPIPE. The listener stays: the error can arrive after the command returns.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") stop();
+    if (error.code === "EPIPE") interrupt.abort();
     else process.exitCode = 1;
   });
-  process.once("SIGINT", stop);
   try {
     await runTailLogs(name, options, {
       clients: createAwsClients(options),
@@ -99,9 +99,9 @@ export async function tailLogs(name: string, options: TailLogsOptions, _command:
       // Log lines go to stdout: colour only when stdout itself is a terminal.
       colors: colourStdout ? output.colors : new Chalk({ level: 0 }),
       stdoutIsTTY: Boolean(process.stdout.isTTY),
-      signal: controller.signal,
+      signal: interrupt.signal,
     });
   } finally {
-    process.off("SIGINT", stop);
+    interrupt.dispose();
   }
 }

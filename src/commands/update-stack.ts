@@ -42,15 +42,16 @@ function renderDeploy(out: Output, result: DeployResult, prefix: string | null):
 export async function updateStack(name: string, files: string[], options: UpdateStackOptions, _command?: Command): Promise<void> {
   const out = createOutput(options);
   const checked = checkOptions(name, options); // fail on bad flags before any slow work
-  if (options.dryRun) await checkOutDirectory(options.out ?? "datasette-lambda-out");
+  const outDir = options.out ?? "datasette-lambda-out";
+  if (options.dryRun) await checkOutDirectory(outDir);
   // Check region and credentials before the (possibly long) build, not after it.
   const clients = options.dryRun ? undefined : createAwsClients(options);
   if (clients) await checkAwsAccess(clients.cloudformation);
-  const interrupt = onInterrupt();
+  const interrupt = onInterrupt({ notice: "Interrupted: stopping cleanly (Ctrl-C again to quit at once)..." });
   try {
     const build = await buildSite(name, files, options, { out });
     if (options.dryRun) {
-      renderDryRun(out, await writeDryRun(build, options.out ?? "datasette-lambda-out"));
+      renderDryRun(out, await writeDryRun(build, outDir));
       return;
     }
     const result = await deploySite(build, { clients: clients!, out, signal: interrupt.signal });

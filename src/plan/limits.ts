@@ -1,6 +1,8 @@
 // AWS Lambda and CloudFormation limits the plan checks before anything is deployed.
 // https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
 
+import { APP_STACK_SUFFIX } from "./stack-names.ts";
+
 export const MB = 1024 * 1024;
 
 /** Function code plus all layers, unzipped. */
@@ -15,6 +17,6 @@ export const ENVIRONMENT_BYTES = 4 * 1024;
 /** CloudFormation TemplateBody; larger templates must be uploaded to S3 first. */
 export const TEMPLATE_BODY_BYTES = 51_200;
 /** Longest site name: the function is named NAME-lambda and function names stop at 64. */
-export const MAX_SITE_NAME_LENGTH = 64 - "-lambda".length;
+export const MAX_SITE_NAME_LENGTH = 64 - APP_STACK_SUFFIX.length;
 // python3.10 is deprecated (2026-10-31); templates/app.yaml allows the same list.
 export const SUPPORTED_RUNTIMES = ["python3.11", "python3.12", "python3.13", "python3.14"] as const;

@@ -4,6 +4,7 @@ import { UserError } from "../errors.ts";
 import type { SharedOptions } from "../shared-options.ts";
 import type { Architecture, DatabaseInput, DeployPlan } from "./types.ts";
 import { placeDatabases } from "./placement.ts";
+import { appStackName } from "./stack-names.ts";
 import {
   parseConfigPairs,
   validateDomain,
@@ -107,7 +108,7 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
   if (!("suggest_facets" in settings) && hasLargeTable(inputs.databases)) settings.suggest_facets = false;
   return {
     stackName: options.stackName,
-    appStackName: `${options.stackName}-lambda`,
+    appStackName: appStackName(options.stackName),
     databases: placement.databases,
     metadata: inputs.metadata,
     settings,
