@@ -17,11 +17,6 @@ export class DatasetteLambdaError extends Error {
 /** Bad input: a flag, a file, a name. The message names the culprit. */
 export class UserError extends DatasetteLambdaError {}
 
-/** A feature that exists in the CLI surface but is not built yet. */
-export class NotImplementedError extends DatasetteLambdaError {
-  override readonly exitCode = 2;
-}
-
 /** An AWS call or deployment failed; names the stack or resource involved. */
 export class AwsError extends DatasetteLambdaError {
   readonly resource: string | undefined;

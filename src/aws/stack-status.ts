@@ -26,22 +26,6 @@ export function isDeleted(status: StackStatusName | undefined): boolean {
   return status === undefined || status === "DELETE_COMPLETE";
 }
 
-/** The last operation finished as asked. */
-export function isSuccess(status: StackStatusName | undefined): boolean {
-  return status === "CREATE_COMPLETE" || status === "UPDATE_COMPLETE" || status === "IMPORT_COMPLETE";
-}
-
-/** The last operation failed (rolled back or stuck). */
-export function isFailure(status: StackStatusName | undefined): boolean {
-  if (status === undefined || isInProgress(status)) return false;
-  return status.endsWith("_FAILED") || status.endsWith("ROLLBACK_COMPLETE");
-}
-
-/** A failed first create: the stack exists but can only be deleted. */
-export function isCreationFailure(status: StackStatusName | undefined): boolean {
-  return status === "ROLLBACK_COMPLETE" || status === "ROLLBACK_FAILED";
-}
-
 export type NextStep =
   | { kind: "create" }
   | { kind: "update" }

@@ -21,13 +21,6 @@ export function isNoUpdatesError(error: unknown): boolean {
   return errorName(error) === "ValidationError" && /No updates are to be performed/i.test(errorMessage(error));
 }
 
-// A change set with nothing in it ends FAILED with one of these StatusReasons.
-// This tool deploys with UpdateStack (moto shows stale outputs after change sets),
-// but anything that makes change sets must treat these as "no changes" too.
-export function isEmptyChangeSetReason(reason: string | undefined): boolean {
-  return reason !== undefined && /didn't contain changes|No updates are to be performed/i.test(reason);
-}
-
 // DescribeStacks/DescribeStackEvents/GetTemplate on a missing stack:
 // ValidationError "Stack with id NAME does not exist" (moto: "Stack [NAME] does not exist").
 export function isStackMissingError(error: unknown): boolean {

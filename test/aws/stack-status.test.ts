@@ -1,14 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  continueRollbackCommand,
-  isCreationFailure,
-  isDeleted,
-  isFailure,
-  isInProgress,
-  isSuccess,
-  nextStep,
-} from "../../src/aws/stack-status.ts";
+import { continueRollbackCommand, isDeleted, isInProgress, nextStep } from "../../src/aws/stack-status.ts";
 
 test("in progress: every *_IN_PROGRESS except REVIEW_IN_PROGRESS, which never settles by itself", () => {
   for (const status of ["CREATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"]) {
@@ -23,21 +15,6 @@ test("deleted: no stack, or DELETE_COMPLETE", () => {
   assert.equal(isDeleted(undefined), true);
   assert.equal(isDeleted("DELETE_COMPLETE"), true);
   assert.equal(isDeleted("DELETE_FAILED"), false);
-});
-
-test("success and failure", () => {
-  assert.equal(isSuccess("CREATE_COMPLETE"), true);
-  assert.equal(isSuccess("UPDATE_COMPLETE"), true);
-  assert.equal(isSuccess("UPDATE_ROLLBACK_COMPLETE"), false);
-  for (const status of ["ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "UPDATE_ROLLBACK_FAILED", "DELETE_FAILED", "CREATE_FAILED"]) {
-    assert.equal(isFailure(status), true, status);
-  }
-  for (const status of ["CREATE_COMPLETE", "UPDATE_ROLLBACK_IN_PROGRESS", undefined]) {
-    assert.equal(isFailure(status), false, String(status));
-  }
-  assert.equal(isCreationFailure("ROLLBACK_COMPLETE"), true);
-  assert.equal(isCreationFailure("ROLLBACK_FAILED"), true);
-  assert.equal(isCreationFailure("UPDATE_ROLLBACK_COMPLETE"), false);
 });
 
 test("next step for every state a deploy meets", () => {

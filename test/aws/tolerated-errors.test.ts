@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isBucketMissingError, isEmptyChangeSetReason, isNoUpdatesError, isObjectMissingError, isStackMissingError } from "../../src/aws/tolerated-errors.ts";
+import { isBucketMissingError, isNoUpdatesError, isObjectMissingError, isStackMissingError } from "../../src/aws/tolerated-errors.ts";
 
 function awsError(name: string, message: string, status = 400): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
@@ -12,16 +12,6 @@ test("no updates: ValidationError with the stable message only", () => {
   // The same words under another error name are not the benign case.
   assert.equal(isNoUpdatesError(awsError("AccessDenied", "No updates are to be performed.")), false);
   assert.equal(isNoUpdatesError("No updates are to be performed."), false);
-});
-
-test("empty change set reasons", () => {
-  assert.equal(
-    isEmptyChangeSetReason("The submitted information didn't contain changes. Submit different information to create a change set."),
-    true,
-  );
-  assert.equal(isEmptyChangeSetReason("No updates are to be performed."), true);
-  assert.equal(isEmptyChangeSetReason("Template error: bad"), false);
-  assert.equal(isEmptyChangeSetReason(undefined), false);
 });
 
 test("missing stack: AWS and moto wordings", () => {
