@@ -3,7 +3,6 @@
 // failures collected so the error can name the first failing resource.
 import { DescribeStackEventsCommand, type StackEvent } from "@aws-sdk/client-cloudformation";
 import type { CloudFormation } from "./clients.ts";
-import type { ChalkInstance } from "chalk";
 import { isStackMissingError } from "./tolerated-errors.ts";
 
 // A stack's history can be long; an operation's new events fit in far fewer pages.
@@ -84,29 +83,4 @@ export function isFailureEvent(event: StackEvent): boolean {
 export function describeFailure(event: StackEvent): string {
   const what = event.ResourceType ? `${event.LogicalResourceId} (${event.ResourceType})` : `${event.LogicalResourceId}`;
   return `${what}: ${event.ResourceStatusReason ?? event.ResourceStatus ?? "failed"}`;
-}
-
-function clock(date: Date | undefined): string {
-  if (!date) return "--:--:--";
-  return [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
-}
-
-/** One line per event: time, logical id, type, status, reason. */
-export function formatStackEvent(event: StackEvent, colors?: ChalkInstance): string {
-  const status = event.ResourceStatus ?? "";
-  const paint = !colors
-    ? (text: string) => text
-    : status.endsWith("_FAILED") || status.includes("ROLLBACK")
-      ? colors.red
-      : status.endsWith("_COMPLETE")
-        ? colors.green
-        : colors.dim;
-  const fields = [
-    clock(event.Timestamp),
-    (event.LogicalResourceId ?? "").padEnd(24),
-    (event.ResourceType ?? "").padEnd(28),
-    paint(status),
-  ];
-  if (event.ResourceStatusReason) fields.push(event.ResourceStatusReason);
-  return fields.join("  ").trimEnd();
 }

@@ -8,30 +8,38 @@ import { createReadStream } from "node:fs";
 import { AbortMultipartUploadCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { Artifact } from "../plan/types.ts";
-import type { Output } from "../ui/output.ts";
 import { toAwsError } from "./aws-error.ts";
 import { InterruptedError } from "./interrupted.ts";
 import { isObjectMissingError } from "./tolerated-errors.ts";
 
 export const INTERRUPTED_UPLOAD_MESSAGE = "Interrupted during upload; nothing was deployed. Run update-stack again to resume.";
 
+export interface UploadProgress {
+  /** The file being sent: its position (from 1) among `count`, and its key. */
+  index: number;
+  count: number;
+  key: string;
+  /** Bytes sent so far, all files together, of `total`. */
+  sent: number;
+  total: number;
+}
+
 export interface UploadOptions {
-  out: Output;
   signal?: AbortSignal;
   /** Multipart part size; lib-storage's minimum is 5 MB. */
   partSize?: number;
   /** Parts in flight per file (memory use is about partSize * queueSize). */
   queueSize?: number;
-  /** HeadObject calls in flight. */
-  headConcurrency?: number;
+  /** As bytes go out (lib-storage reports once per part, or once for a small file). */
+  onProgress?: (progress: UploadProgress) => void;
+  /** A file is complete in the bucket. */
+  onUploaded?: (artifact: Artifact) => void;
 }
 
 export interface UploadSummary {
-  /** Files and bytes actually sent; zero when everything was there already. */
+  /** Files and bytes actually sent. */
   files: number;
   bytes: number;
-  /** Artifacts already in the bucket. */
-  skipped: number;
 }
 
 const MB = 1024 * 1024;
@@ -41,14 +49,14 @@ export function uniqueByKey(artifacts: Artifact[]): Artifact[] {
   return [...new Map(artifacts.map((artifact) => [artifact.key, artifact])).values()];
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < MB) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / MB).toFixed(1)} MB`;
-}
-
 /** The artifacts whose key is missing, or holds a different size (never trust a stray object). */
-export async function findMissingArtifacts(s3: S3Client, bucket: string, artifacts: Artifact[], concurrency = 8): Promise<Artifact[]> {
+export async function findMissingArtifacts(
+  s3: S3Client,
+  bucket: string,
+  artifacts: Artifact[],
+  options: { concurrency?: number; signal?: AbortSignal } = {},
+): Promise<Artifact[]> {
+  if (options.signal?.aborted) throw new InterruptedError(INTERRUPTED_UPLOAD_MESSAGE);
   const unique = uniqueByKey(artifacts);
   const missing = new Array<boolean>(unique.length).fill(false);
   let next = 0;
@@ -65,34 +73,25 @@ export async function findMissingArtifacts(s3: S3Client, bucket: string, artifac
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, unique.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, unique.length) }, worker));
   return unique.filter((_, index) => missing[index]);
 }
 
-export async function uploadArtifacts(s3: S3Client, bucket: string, artifacts: Artifact[], options: UploadOptions): Promise<UploadSummary> {
-  const { out, signal } = options;
-  if (signal?.aborted) throw new InterruptedError(INTERRUPTED_UPLOAD_MESSAGE);
-  const unique = uniqueByKey(artifacts);
-  const missing = await findMissingArtifacts(s3, bucket, unique, options.headConcurrency);
-  const skipped = unique.length - missing.length;
-  if (missing.length === 0) {
-    out.info(`All ${unique.length} artifacts are already in the bucket; nothing to upload.`);
-    return { files: 0, bytes: 0, skipped };
-  }
-  const total = missing.reduce((sum, artifact) => sum + artifact.bytes, 0);
-  const title = `Uploading ${missing.length} file${missing.length === 1 ? "" : "s"} (${formatBytes(total)})`;
+/** Sends every artifact given (see findMissingArtifacts for which), one file at a time. */
+export async function uploadArtifacts(s3: S3Client, bucket: string, artifacts: Artifact[], options: UploadOptions = {}): Promise<UploadSummary> {
+  if (options.signal?.aborted) throw new InterruptedError(INTERRUPTED_UPLOAD_MESSAGE);
+  const files = uniqueByKey(artifacts);
+  const total = files.reduce((sum, artifact) => sum + artifact.bytes, 0);
   let bytes = 0;
-  await out.task(title, async (update) => {
-    for (const [index, artifact] of missing.entries()) {
-      const done = bytes;
-      await uploadOne(s3, bucket, artifact, options, (loaded) => {
-        update(`${index + 1}/${missing.length} ${artifact.key} ${formatBytes(done + loaded)} of ${formatBytes(total)}`);
-      });
-      bytes += artifact.bytes;
-      out.debug(`uploaded s3://${bucket}/${artifact.key} (${formatBytes(artifact.bytes)})`);
-    }
-  });
-  return { files: missing.length, bytes, skipped };
+  for (const [index, artifact] of files.entries()) {
+    const done = bytes;
+    await uploadOne(s3, bucket, artifact, options, (loaded) => {
+      options.onProgress?.({ index: index + 1, count: files.length, key: artifact.key, sent: done + loaded, total });
+    });
+    bytes += artifact.bytes;
+    options.onUploaded?.(artifact);
+  }
+  return { files: files.length, bytes };
 }
 
 async function uploadOne(

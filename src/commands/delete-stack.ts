@@ -11,13 +11,13 @@ import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount
 import type { Sleep } from "../aws/interrupted.ts";
 import { bucketOf, findStack, type StackInfo } from "../aws/site.ts";
 import { appStackName } from "../plan/stack-names.ts";
-import { formatStackEvent } from "../aws/stack-events.ts";
 import { deleteStackAndWait, type WaitOptions } from "../aws/stacks.ts";
 import { DeployError } from "../errors.ts";
 import type { SharedOptions } from "../shared-options.ts";
 import { confirm } from "../ui/confirm.ts";
 import { onInterrupt } from "../ui/interrupt.ts";
 import { createOutput, type Output } from "../ui/output.ts";
+import { printStackEvents } from "../ui/progress.ts";
 
 export interface DeleteStackDeps {
   clients: Pick<AwsClients, "cloudformation" | "s3">;
@@ -106,7 +106,7 @@ export async function runDeleteStack(name: string, options: SharedOptions, deps:
 
   const deleted: string[] = [];
   const wait: Omit<WaitOptions, "stackId" | "sinceEventId"> = {
-    onEvent: (event) => output.info(formatStackEvent(event, output.colors)),
+    onEvent: printStackEvents(output),
     command: `delete-stack ${name}`,
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),

@@ -10,17 +10,16 @@
 // carries on, and the next run waits for it before doing anything (see
 // src/aws/stack-status.ts). Both throw InterruptedError (exit 130) saying so.
 import { randomBytes } from "node:crypto";
-import type { StackEvent } from "@aws-sdk/client-cloudformation";
 import { AwsError } from "../errors.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { collectGarbage, referencedKeys } from "../aws/garbage.ts";
 import { InterruptedError, type Sleep } from "../aws/interrupted.ts";
-import { formatStackEvent } from "../aws/stack-events.ts";
 import { stackOutputs, stackParameters } from "../aws/stacks.ts";
-import { uploadArtifacts } from "../aws/uploads.ts";
+import { findMissingArtifacts, uniqueByKey, uploadArtifacts } from "../aws/uploads.ts";
 import type { BuildResult } from "../plan/types.ts";
 import type { Output } from "../ui/output.ts";
+import { printStackEvents, reportUploads } from "../ui/progress.ts";
 import { deployStack, type StackContext } from "./deploy-stack.ts";
 
 export interface DeployDeps {
@@ -62,7 +61,7 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
 
   const context: StackContext = {
     info: (message) => out.info(message),
-    onEvent: (event: StackEvent) => out.info(formatStackEvent(event, out.colors)),
+    onEvent: printStackEvents(out),
     siteName: stackName,
     region,
     ...(deps.pollIntervalMs !== undefined ? { pollMs: deps.pollIntervalMs } : {}),
@@ -83,11 +82,10 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
     });
   }
 
-  const uploaded = await uploadArtifacts(clients.s3, bucket, build.artifacts, {
-    out,
-    ...(signal ? { signal } : {}),
-    ...(deps.partSize ? { partSize: deps.partSize } : {}),
-  });
+  const missing = await findMissingArtifacts(clients.s3, bucket, build.artifacts, { signal });
+  const uploaded = await reportUploads(out, bucket, uniqueByKey(build.artifacts).length, missing, (events) =>
+    uploadArtifacts(clients.s3, bucket, missing, { ...events, signal, partSize: deps.partSize }),
+  );
   if (signal?.aborted) throw new InterruptedError("Interrupted before the app stack was updated; nothing was deployed. Run update-stack again to resume.");
 
   const parameters = { ...build.appParameters, BucketName: bucket };

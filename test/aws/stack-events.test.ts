@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DescribeStacksCommand, type StackEvent } from "@aws-sdk/client-cloudformation";
-import { describeFailure, formatStackEvent, isFailureEvent, latestEventId, StackEventPoller } from "../../src/aws/stack-events.ts";
+import { describeFailure, isFailureEvent, latestEventId, StackEventPoller } from "../../src/aws/stack-events.ts";
 import { FakeCloudFormation, resource } from "../_helpers/fake-cloudformation.ts";
 
 const ids = (events: StackEvent[]) => events.map((e) => `${e.LogicalResourceId}:${e.ResourceStatus}`);
@@ -66,20 +66,4 @@ test("isFailureEvent: *_FAILED with a reason that is not a cancellation", () => 
   assert.equal(isFailureEvent({ ResourceStatus: "UPDATE_FAILED", ResourceStatusReason: "boom" } as StackEvent), true);
   assert.equal(isFailureEvent({ ResourceStatus: "CREATE_FAILED", ResourceStatusReason: "Resource creation cancelled" } as StackEvent), false);
   assert.equal(isFailureEvent({ ResourceStatus: "CREATE_COMPLETE" } as StackEvent), false);
-});
-
-test("one line per event: time, logical id, type, status, reason", () => {
-  const line = formatStackEvent({
-    EventId: "1",
-    StackId: "s",
-    StackName: "site",
-    Timestamp: new Date(2025, 0, 2, 3, 4, 5),
-    LogicalResourceId: "Function",
-    ResourceType: "AWS::Lambda::Function",
-    ResourceStatus: "CREATE_FAILED",
-    ResourceStatusReason: "Access denied",
-  });
-  assert.match(line, /^03:04:05 {2}Function {2,}AWS::Lambda::Function {2,}CREATE_FAILED {2}Access denied$/);
-  const quiet = formatStackEvent({ EventId: "2", StackId: "s", StackName: "site", Timestamp: undefined, LogicalResourceId: "site", ResourceStatus: "UPDATE_COMPLETE" });
-  assert.match(quiet, /^--:--:-- {2}site +UPDATE_COMPLETE$/);
 });

@@ -13,11 +13,10 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { InterruptedError } from "../../src/aws/interrupted.ts";
-import { findMissingArtifacts, formatBytes, uploadArtifacts } from "../../src/aws/uploads.ts";
+import { findMissingArtifacts, uploadArtifacts, type UploadProgress } from "../../src/aws/uploads.ts";
 import { AwsError } from "../../src/errors.ts";
 import type { Artifact } from "../../src/plan/types.ts";
 import { FakeBucket } from "../_helpers/fake-artifact-bucket.ts";
-import { recordingOutput } from "../_helpers/recording-output.ts";
 
 const MB = 1024 * 1024;
 let dir: string;
@@ -36,33 +35,41 @@ async function artifact(name: string, prefix: string, bytes: Buffer): Promise<Ar
   return { key: `${prefix}${sha256}${name.endsWith(".db") ? `/${name}` : ".zip"}`, path, bytes: bytes.length, sha256 };
 }
 
-test("uploads only the missing keys (and a key holding the wrong size), counting files and bytes", async () => {
+test("finds the missing keys (and a key holding the wrong size); uploads those, counting files and bytes", async () => {
   const bucket = new FakeBucket();
   const pkg = await artifact("package.zip", "package/", Buffer.from("package bytes"));
   const layer = await artifact("layer.zip", "layer/", Buffer.from("layer bytes, longer"));
   const db = await artifact("data.db", "db/", Buffer.from("sqlite bytes"));
   bucket.put(pkg.key, "package bytes");
   bucket.put(layer.key, "layer"); // a stray object of another size is never trusted
-  const { out, lines } = recordingOutput();
 
-  const summary = await uploadArtifacts(bucket.client, bucket.name, [pkg, layer, db, db], { out });
+  const missing = await findMissingArtifacts(bucket.client, bucket.name, [pkg, layer, db, db]);
+  assert.deepEqual(missing, [layer, db]);
+  assert.equal(bucket.calls(HeadObjectCommand), 3, "the duplicate database is checked once");
 
-  assert.deepEqual(summary, { files: 2, bytes: layer.bytes + db.bytes, skipped: 1 });
+  const progress: UploadProgress[] = [];
+  const uploaded: string[] = [];
+  const summary = await uploadArtifacts(bucket.client, bucket.name, missing, {
+    onProgress: (p) => void progress.push(p),
+    onUploaded: (a) => void uploaded.push(a.key),
+  });
+  assert.deepEqual(summary, { files: 2, bytes: layer.bytes + db.bytes });
   assert.equal(bucket.objects.get(layer.key)?.toString(), "layer bytes, longer");
   assert.equal(bucket.objects.get(db.key)?.toString(), "sqlite bytes");
   assert.equal(bucket.calls(PutObjectCommand), 2);
-  assert.equal(bucket.calls(HeadObjectCommand), 3, "the duplicate database is checked once");
-  assert.deepEqual(lines(), [`Uploading 2 files (${formatBytes(layer.bytes + db.bytes)})...`]);
+  assert.deepEqual(uploaded, [layer.key, db.key]);
+  const total = layer.bytes + db.bytes;
+  assert.deepEqual(progress.at(-1), { index: 2, count: 2, key: db.key, sent: total, total });
+  assert.ok(progress.every((p) => p.sent <= p.total));
 });
 
-test("everything already there: zero bytes, no upload calls", async () => {
+test("everything already there: nothing missing, so no upload calls", async () => {
   const bucket = new FakeBucket();
   const pkg = await artifact("p2.zip", "package/", Buffer.from("same"));
   bucket.put(pkg.key, "same");
-  const { out, lines } = recordingOutput();
-  assert.deepEqual(await uploadArtifacts(bucket.client, bucket.name, [pkg], { out }), { files: 0, bytes: 0, skipped: 1 });
+  assert.deepEqual(await findMissingArtifacts(bucket.client, bucket.name, [pkg]), []);
+  assert.deepEqual(await uploadArtifacts(bucket.client, bucket.name, []), { files: 0, bytes: 0 });
   assert.equal(bucket.calls(PutObjectCommand) + bucket.calls(CreateMultipartUploadCommand), 0);
-  assert.match(lines().join("\n"), /already in the bucket; nothing to upload/);
 });
 
 test("a big file goes multipart and becomes the object only when completed", async () => {
@@ -71,9 +78,8 @@ test("a big file goes multipart and becomes the object only when completed", asy
   bytes.write("start", 0);
   bytes.write("end", bytes.length - 3);
   const big = await artifact("big.db", "db/", bytes);
-  const { out } = recordingOutput();
-  const summary = await uploadArtifacts(bucket.client, bucket.name, [big], { out, partSize: 5 * MB, queueSize: 2 });
-  assert.deepEqual(summary, { files: 1, bytes: bytes.length, skipped: 0 });
+  const summary = await uploadArtifacts(bucket.client, bucket.name, [big], { partSize: 5 * MB, queueSize: 2 });
+  assert.deepEqual(summary, { files: 1, bytes: bytes.length });
   assert.equal(bucket.calls(CreateMultipartUploadCommand), 1);
   assert.equal(bucket.calls(UploadPartCommand), 3);
   assert.equal(bucket.calls(CompleteMultipartUploadCommand), 1);
@@ -86,8 +92,7 @@ test("a failed part: AwsError naming the bucket, the upload aborted, no object",
   bucket.beforePart = (part) => {
     if (part === 2) throw Object.assign(new Error("We encountered an internal error."), { name: "InternalError", $metadata: { httpStatusCode: 500 } });
   };
-  const { out } = recordingOutput();
-  await assert.rejects(uploadArtifacts(bucket.client, bucket.name, [big], { out, partSize: 5 * MB, queueSize: 1 }), (error: unknown) => {
+  await assert.rejects(uploadArtifacts(bucket.client, bucket.name, [big], { partSize: 5 * MB, queueSize: 1 }), (error: unknown) => {
     assert.ok(error instanceof AwsError);
     assert.equal(error.resource, bucket.name);
     assert.match(error.message, new RegExp(`Uploading .*fail\\.db to s3://${bucket.name}/${big.key} failed: We encountered an internal error`));
@@ -105,9 +110,8 @@ test("Ctrl-C during a multipart upload: aborted, never completed, InterruptedErr
   bucket.beforePart = (part) => {
     if (part === 1) controller.abort();
   };
-  const { out } = recordingOutput();
   await assert.rejects(
-    uploadArtifacts(bucket.client, bucket.name, [big], { out, signal: controller.signal, partSize: 5 * MB, queueSize: 1 }),
+    uploadArtifacts(bucket.client, bucket.name, [big], { signal: controller.signal, partSize: 5 * MB, queueSize: 1 }),
     (error: unknown) => {
       assert.ok(error instanceof InterruptedError);
       assert.equal(error.exitCode, 130);
@@ -126,9 +130,9 @@ test("Ctrl-C during a multipart upload: aborted, never completed, InterruptedErr
 test("already interrupted: no call at all", async () => {
   const bucket = new FakeBucket();
   const pkg = await artifact("p3.zip", "package/", Buffer.from("x"));
-  const { out } = recordingOutput();
-  await assert.rejects(uploadArtifacts(bucket.client, bucket.name, [pkg], { out, signal: AbortSignal.abort() }), InterruptedError);
-  assert.equal(bucket.calls(HeadObjectCommand), 0);
+  await assert.rejects(findMissingArtifacts(bucket.client, bucket.name, [pkg], { signal: AbortSignal.abort() }), InterruptedError);
+  await assert.rejects(uploadArtifacts(bucket.client, bucket.name, [pkg], { signal: AbortSignal.abort() }), InterruptedError);
+  assert.equal(bucket.calls(HeadObjectCommand) + bucket.calls(PutObjectCommand), 0);
 });
 
 test("HeadObject errors other than 404 are AwsErrors", async () => {

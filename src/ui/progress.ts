@@ -1,0 +1,74 @@
+// How the AWS work of a command reads on stderr: stack events, uploads and the
+// clean-up of old artifacts. src/aws/ reports through callbacks and results;
+// the words and colours are chosen here.
+import type { StackEvent } from "@aws-sdk/client-cloudformation";
+import type { ChalkInstance } from "chalk";
+import type { UploadOptions, UploadSummary } from "../aws/uploads.ts";
+import type { Artifact } from "../plan/types.ts";
+import type { Output } from "./output.ts";
+
+const MB = 1024 * 1024;
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < MB) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / MB).toFixed(1)} MB`;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+function clock(date: Date | undefined): string {
+  if (!date) return "--:--:--";
+  return [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+}
+
+/** One line per event: time, logical id, type, status, reason. */
+export function formatStackEvent(event: StackEvent, colors?: ChalkInstance): string {
+  const status = event.ResourceStatus ?? "";
+  const paint = !colors
+    ? (text: string) => text
+    : status.endsWith("_FAILED") || status.includes("ROLLBACK")
+      ? colors.red
+      : status.endsWith("_COMPLETE")
+        ? colors.green
+        : colors.dim;
+  const fields = [
+    clock(event.Timestamp),
+    (event.LogicalResourceId ?? "").padEnd(24),
+    (event.ResourceType ?? "").padEnd(28),
+    paint(status),
+  ];
+  if (event.ResourceStatusReason) fields.push(event.ResourceStatusReason);
+  return fields.join("  ").trimEnd();
+}
+
+/** Stack events as status lines, for a wait's onEvent. */
+export function printStackEvents(out: Output): (event: StackEvent) => void {
+  return (event) => out.info(formatStackEvent(event, out.colors));
+}
+
+/**
+ * Runs `upload` for the `missing` artifacts (of `checked` looked at) under one
+ * task line (a spinner on a terminal), or says there is nothing to send.
+ */
+export async function reportUploads(
+  out: Output,
+  bucket: string,
+  checked: number,
+  missing: Artifact[],
+  upload: (events: Pick<UploadOptions, "onProgress" | "onUploaded">) => Promise<UploadSummary>,
+): Promise<UploadSummary> {
+  if (missing.length === 0) {
+    out.info(`All ${checked} artifacts are already in the bucket; nothing to upload.`);
+    return { files: 0, bytes: 0 };
+  }
+  const total = missing.reduce((sum, artifact) => sum + artifact.bytes, 0);
+  return out.task(`Uploading ${plural(missing.length, "file")} (${formatBytes(total)})`, (update) =>
+    upload({
+      onProgress: (p) => update(`${p.index}/${p.count} ${p.key} ${formatBytes(p.sent)} of ${formatBytes(p.total)}`),
+      onUploaded: (artifact) => out.debug(`uploaded s3://${bucket}/${artifact.key} (${formatBytes(artifact.bytes)})`),
+    }),
+  );
+}
