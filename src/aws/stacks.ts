@@ -24,19 +24,25 @@ import { isNoUpdatesError, isStackMissingError } from "./tolerated-errors.ts";
 /** CloudFormation's own waiters poll every 30 s; a deploy should feel live. */
 export const DEFAULT_POLL_MS = 2000;
 
+/** How a command waits for its stacks: built once per command, passed down as is. */
 export interface WaitOptions {
-  /** Called once per new event of this operation, oldest first. */
+  /** Called once per new event of the operation waited for, oldest first. */
   onEvent?: (event: StackEvent) => void;
+  /** Default DEFAULT_POLL_MS. */
   pollMs?: number;
   sleep?: Sleep;
   /** Stop waiting (Ctrl-C): throws InterruptedError saying the stack's last known status. */
   signal?: AbortSignal;
+  /** Named in the interrupt message: "run update-stack again". */
+  command?: string;
+}
+
+/** Which operation one wait is for. */
+export interface WaitTarget {
   /** Poll by this id rather than the name (see StackEventPoller). */
   stackId?: string;
   /** Newest event id from before the operation; older events are not streamed. */
   sinceEventId?: string;
-  /** Named in the interrupt message: "run update-stack again". */
-  command?: string;
 }
 
 export interface WaitResult {
@@ -62,11 +68,16 @@ export async function describeStack(client: CloudFormation, stackNameOrId: strin
  * Polls until the stack leaves *_IN_PROGRESS, streaming new events; drains the
  * last events after it settles so the failure reason is never lost.
  */
-export async function waitForStack(client: CloudFormation, stackName: string, options: WaitOptions = {}): Promise<WaitResult> {
-  const ref = options.stackId ?? stackName;
+export async function waitForStack(
+  client: CloudFormation,
+  stackName: string,
+  options: WaitOptions = {},
+  target: WaitTarget = {},
+): Promise<WaitResult> {
+  const ref = target.stackId ?? stackName;
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   const sleep = options.sleep ?? realSleep;
-  const events = new StackEventPoller(client, ref, options.sinceEventId);
+  const events = new StackEventPoller(client, ref, target.sinceEventId);
   const stream = async () => {
     try {
       for (const event of await events.poll()) options.onEvent?.(event);
@@ -147,17 +158,13 @@ export async function getTemplateBody(client: CloudFormation, stackName: string)
  * Deletes the stack and waits until it is gone, streaming events. Waits first
  * for an operation already running. "absent" when there was nothing to delete.
  */
-export async function deleteStackAndWait(
-  client: CloudFormation,
-  stackName: string,
-  options: Omit<WaitOptions, "stackId" | "sinceEventId"> = {},
-): Promise<"deleted" | "absent"> {
+export async function deleteStackAndWait(client: CloudFormation, stackName: string, options: WaitOptions = {}): Promise<"deleted" | "absent"> {
   let stack = await describeStack(client, stackName);
   if (!stack) return "absent";
   const stackId = stack.StackId ?? stackName;
   if (isInProgress(stack.StackStatus)) {
     // A delete already running is simply waited for; anything else must settle first.
-    ({ stack } = await waitForStack(client, stackName, { ...options, stackId, sinceEventId: await latestEventId(client, stackId) }));
+    ({ stack } = await waitForStack(client, stackName, options, { stackId, sinceEventId: await latestEventId(client, stackId) }));
     if (!stack) return "deleted";
   }
   const sinceEventId = await latestEventId(client, stackId);
@@ -166,7 +173,7 @@ export async function deleteStackAndWait(
   } catch (error) {
     throw toAwsError(error, `Deleting stack ${stackName}`, stackName);
   }
-  const result = await waitForStack(client, stackName, { ...options, stackId, sinceEventId });
+  const result = await waitForStack(client, stackName, options, { stackId, sinceEventId });
   if (result.stack) throw stackFailedError(stackName, "Deleting", result);
   return "deleted";
 }

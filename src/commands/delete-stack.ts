@@ -105,13 +105,7 @@ export async function runDeleteStack(name: string, options: SharedOptions, deps:
   }
 
   const deleted: string[] = [];
-  const wait: Omit<WaitOptions, "stackId" | "sinceEventId"> = {
-    onEvent: printStackEvents(output),
-    command: `delete-stack ${name}`,
-    ...(deps.signal ? { signal: deps.signal } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
-  };
+  const wait: WaitOptions = { onEvent: printStackEvents(output), command: `delete-stack ${name}`, signal: deps.signal, sleep: deps.sleep, pollMs: deps.pollMs };
   const deleteStep = async (stack: StackInfo) => {
     output.info(`Deleting stack ${stack.name} (${stack.status})...`);
     try {
@@ -126,7 +120,7 @@ export async function runDeleteStack(name: string, options: SharedOptions, deps:
       emptyBucket(s3, bucket as string, {
         onProgress: (n) => update(`${n} deleted`),
         command: `delete-stack ${name}`,
-        ...(deps.signal ? { signal: deps.signal } : {}),
+        signal: deps.signal,
       }),
     );
     return count;

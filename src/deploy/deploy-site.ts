@@ -26,7 +26,7 @@ export interface DeployDeps {
   clients: AwsClients;
   out: Output;
   /** Stack polling interval; default 2 s. */
-  pollIntervalMs?: number;
+  pollMs?: number;
   sleep?: Sleep;
   /** The site's DATASETTE_SECRET, made once when the app stack is created. */
   randomSecret?: () => string;
@@ -61,12 +61,9 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
 
   const context: StackContext = {
     info: (message) => out.info(message),
-    onEvent: printStackEvents(out),
+    wait: { onEvent: printStackEvents(out), command: "update-stack", pollMs: deps.pollMs, sleep: deps.sleep, signal },
     siteName: stackName,
     region,
-    ...(deps.pollIntervalMs !== undefined ? { pollMs: deps.pollIntervalMs } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    ...(signal ? { signal } : {}),
   };
 
   const prereq = await deployStack(

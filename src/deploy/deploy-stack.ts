@@ -2,9 +2,8 @@
 // wait out a running operation, recreate a failed first create, stop with
 // advice when only a human can unstick it, skip the update when nothing
 // changed, and treat CloudFormation's "no updates" as success.
-import type { Capability, Parameter, Stack, StackEvent } from "@aws-sdk/client-cloudformation";
+import type { Capability, Parameter, Stack } from "@aws-sdk/client-cloudformation";
 import { DeployError } from "../errors.ts";
-import type { Sleep } from "../aws/interrupted.ts";
 import type { CloudFormation } from "../aws/clients.ts";
 import { latestEventId } from "../aws/stack-events.ts";
 import { continueRollbackCommand, nextStep } from "../aws/stack-status.ts";
@@ -36,13 +35,11 @@ export interface StackSpec {
 export interface StackContext {
   /** Status lines (stderr). */
   info: (message: string) => void;
-  onEvent: (event: StackEvent) => void;
+  /** Every wait of the deploy: events, polling, Ctrl-C. */
+  wait: WaitOptions;
   /** The site name, for advice that names delete-stack. */
   siteName: string;
   region?: string;
-  pollMs?: number;
-  sleep?: Sleep;
-  signal?: AbortSignal;
 }
 
 export interface StackDeployment {
@@ -76,13 +73,7 @@ export function stackParametersFor(spec: StackSpec, deployed: Stack | undefined)
 
 export async function deployStack(client: CloudFormation, spec: StackSpec, context: StackContext): Promise<StackDeployment> {
   const name = spec.stackName;
-  const waitOptions: WaitOptions = {
-    onEvent: context.onEvent,
-    command: "update-stack",
-    ...(context.pollMs !== undefined ? { pollMs: context.pollMs } : {}),
-    ...(context.sleep ? { sleep: context.sleep } : {}),
-    ...(context.signal ? { signal: context.signal } : {}),
-  };
+  const { wait } = context;
 
   let stack = await describeStack(client, name);
   // A few rounds: a stack found in progress settles into a state decided on afresh.
@@ -92,19 +83,19 @@ export async function deployStack(client: CloudFormation, spec: StackSpec, conte
       case "wait": {
         context.info(`Stack ${name} is ${stack?.StackStatus}; waiting for that to finish first.`);
         const stackId = stack?.StackId ?? name;
-        ({ stack } = await waitForStack(client, name, { ...waitOptions, stackId, sinceEventId: await latestEventId(client, stackId) }));
+        ({ stack } = await waitForStack(client, name, wait, { stackId, sinceEventId: await latestEventId(client, stackId) }));
         continue;
       }
       case "blocked":
         throw blockedError(name, stack?.StackStatus ?? "", step.why, context);
       case "recreate":
         context.info(`Stack ${name} is ${stack?.StackStatus} (${step.why}): deleting it to create it again.`);
-        await deleteStackAndWait(client, name, waitOptions);
-        return create(client, spec, context, waitOptions);
+        await deleteStackAndWait(client, name, wait);
+        return create(client, spec, context);
       case "create":
-        return create(client, spec, context, waitOptions);
+        return create(client, spec, context);
       case "update":
-        return update(client, spec, context, waitOptions, stack as Stack);
+        return update(client, spec, context, stack as Stack);
     }
   }
   throw new DeployError(`Stack ${name} kept changing state (${stack?.StackStatus}); is another deploy running?`, {
@@ -113,7 +104,7 @@ export async function deployStack(client: CloudFormation, spec: StackSpec, conte
   });
 }
 
-async function create(client: CloudFormation, spec: StackSpec, context: StackContext, waitOptions: WaitOptions): Promise<StackDeployment> {
+async function create(client: CloudFormation, spec: StackSpec, context: StackContext): Promise<StackDeployment> {
   const name = spec.stackName;
   context.info(`Creating stack ${name}...`);
   const stackId = await createStack(client, {
@@ -122,7 +113,7 @@ async function create(client: CloudFormation, spec: StackSpec, context: StackCon
     parameters: stackParametersFor(spec, undefined),
     ...(spec.capabilities ? { capabilities: spec.capabilities } : {}),
   });
-  const result = await waitForStack(client, name, { ...waitOptions, stackId });
+  const result = await waitForStack(client, name, context.wait, { stackId });
   if (result.stack?.StackStatus !== "CREATE_COMPLETE") {
     throw stackFailedError(name, "Creating", result, "Fix the cause above and run update-stack again: it deletes the failed stack and creates it anew.");
   }
@@ -133,7 +124,6 @@ async function update(
   client: CloudFormation,
   spec: StackSpec,
   context: StackContext,
-  waitOptions: WaitOptions,
   deployed: Stack,
 ): Promise<StackDeployment> {
   const name = spec.stackName;
@@ -154,7 +144,7 @@ async function update(
     context.info(`Stack ${name}: no changes.`);
     return { type: "no-op", stack: deployed, previous: deployed };
   }
-  const result = await waitForStack(client, name, { ...waitOptions, stackId, sinceEventId });
+  const result = await waitForStack(client, name, context.wait, { stackId, sinceEventId });
   if (result.stack?.StackStatus !== "UPDATE_COMPLETE") {
     throw stackFailedError(name, "Updating", result, "CloudFormation rolled the stack back to its previous state; fix the cause above and run update-stack again.");
   }

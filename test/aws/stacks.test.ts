@@ -60,7 +60,7 @@ test("waitForStack polls at the given interval until settled, streaming only thi
     { status: "UPDATE_COMPLETE" },
   ];
   const r = recorder();
-  const result = await waitForStack(cfn.client, "site", { stackId: stack.id, sinceEventId: since, pollMs: 3000, sleep: r.sleep, onEvent: r.onEvent });
+  const result = await waitForStack(cfn.client, "site", { pollMs: 3000, sleep: r.sleep, onEvent: r.onEvent }, { stackId: stack.id, sinceEventId: since });
   assert.equal(result.stack?.StackStatus, "UPDATE_COMPLETE");
   assert.deepEqual(result.failures, []);
   assert.deepEqual(r.sleeps, [3000, 3000]);

@@ -254,7 +254,7 @@ test("a stack already UPDATE_IN_PROGRESS is waited for, then updated", async () 
     { status: "UPDATE_IN_PROGRESS", events: [resource("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE")] },
     { status: "UPDATE_COMPLETE" },
   ];
-  w.deps.pollIntervalMs = 5000;
+  w.deps.pollMs = 5000;
   const result = await deploySite(await build({ layer: "layer v2" }), w.deps);
   assert.equal(result.type, "deployed");
   assert.equal(updates(w).length, 1);

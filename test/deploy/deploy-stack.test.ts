@@ -20,7 +20,7 @@ const deployed = (parameters: Record<string, string>): Stack => ({
 });
 
 function context(lines: string[] = []): StackContext {
-  return { info: (m) => void lines.push(m), onEvent: () => {}, siteName: "site", sleep: async () => {} };
+  return { info: (m) => void lines.push(m), wait: { sleep: async () => {} }, siteName: "site" };
 }
 
 test("isUpToDate: same template and every parameter equal as strings; the **** secret is not compared", () => {
