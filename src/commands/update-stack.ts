@@ -24,17 +24,18 @@ function renderDryRun(out: Output, summary: DryRunSummary): void {
   out.result(lines.join("\n"), summary);
 }
 
-function renderDeploy(out: Output, result: DeployResult, prefix: string | null): void {
+export function renderDeploy(out: Output, result: DeployResult, prefix: string | null): void {
   const url = withPrefix(result.url, prefix);
   const functionUrl = withPrefix(result.functionUrl, prefix);
-  if (!result.changed) out.info("No changes: the site is up to date.");
+  const changed = result.type !== "no-op";
+  if (!changed) out.info("No changes: the site is up to date.");
   const { files, bytes } = result.uploaded;
   if (functionUrl !== url) out.info(`Function URL: ${functionUrl}`);
   out.result(url, {
     stack: result.stack,
     url,
     functionUrl,
-    changed: result.changed,
+    changed,
     uploaded: { files, bytes },
   });
 }

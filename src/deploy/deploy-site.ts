@@ -42,7 +42,6 @@ export interface DeployResult {
   appStack: string;
   url: string;
   functionUrl: string;
-  changed: boolean;
   uploaded: { files: number; bytes: number };
 }
 
@@ -109,14 +108,12 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
   // Without the current keys we cannot tell garbage from the live site: keep everything.
   if (current.length > 0) await cleanUp(deps, bucket, [...current, ...referencedKeys(stackParameters(app.previous))]);
 
-  const changed = prereq.type !== "no-op" || app.type !== "no-op";
   return {
-    type: changed ? "deployed" : "no-op",
+    type: prereq.type === "no-op" && app.type === "no-op" ? "no-op" : "deployed",
     stack: stackName,
     appStack: appStackName,
     url: outputs.SiteUrl,
     functionUrl: outputs.FunctionUrl,
-    changed,
     uploaded: { files: uploaded.files, bytes: uploaded.bytes },
   };
 }

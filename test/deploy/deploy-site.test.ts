@@ -128,7 +128,6 @@ test("first deploy creates both stacks, uploads every artifact, and returns the 
     appStack: "site-lambda",
     url: "https://d111.cloudfront.net/",
     functionUrl: "https://abc.lambda-url.eu-west-1.on.aws/",
-    changed: true,
     uploaded: { files: 3, bytes: b.artifacts.reduce((n, a) => n + a.bytes, 0) },
   });
   assert.deepEqual(creates(w).map((c) => c.StackName), ["site", "site-lambda"]);
@@ -171,7 +170,6 @@ test("update: uploads only the new artifact, keeps the secret, keeps the previou
   const result = await deploySite(next, w.deps);
 
   assert.equal(result.type, "deployed");
-  assert.equal(result.changed, true);
   assert.deepEqual(result.uploaded, { files: 1, bytes: Buffer.byteLength("database v2") });
   assert.deepEqual(updates(w).map((u) => u.StackName), ["site-lambda"], "the prerequisite stack is unchanged: no update call");
   const update = updates(w)[0];
@@ -189,7 +187,6 @@ test("unchanged input: no update call at all, zero bytes uploaded, 'no-op'", asy
   const w = await deployedWorld(b);
   const result = await deploySite(b, w.deps);
   assert.equal(result.type, "no-op");
-  assert.equal(result.changed, false);
   assert.deepEqual(result.uploaded, { files: 0, bytes: 0 });
   assert.equal(updates(w).length + creates(w).length, 0);
   assert.equal(w.bucket.calls(PutObjectCommand), 0);
@@ -206,7 +203,6 @@ test("CloudFormation's 'No updates are to be performed.' is a no-op too", async 
   const result = await deploySite(b, w.deps);
   assert.equal(updates(w).length, 1);
   assert.equal(result.type, "no-op");
-  assert.equal(result.changed, false);
   assert.equal(result.url, "https://d111.cloudfront.net/");
 });
 
