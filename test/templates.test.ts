@@ -5,6 +5,8 @@ import { before, describe, it } from "node:test";
 import vm from "node:vm";
 import { appStackParameters, DEPLOY_TIME_PARAMETERS } from "../src/plan/app-parameters.ts";
 import { MAX_SITE_NAME_LENGTH, SUPPORTED_RUNTIMES } from "../src/plan/limits.ts";
+import { appStackName } from "../src/plan/stack-names.ts";
+import { validateSiteName } from "../src/plan/validate.ts";
 import type { DeployPlan } from "../src/plan/types.ts";
 import {
   parseTemplate,
@@ -14,6 +16,7 @@ import {
   TEMPLATES_DIR,
   type CfnParameter,
   type CfnTemplate,
+  type TemplateName,
 } from "../src/templates.ts";
 import { cfnLint, formatFindings, type CfnLintFinding } from "./_helpers/cfn-lint.ts";
 import { sampleDatabase, samplePlan } from "./_helpers/plan.ts";
@@ -66,8 +69,14 @@ function resolveValue(value: Json, params: Record<string, string>): Json {
   return value;
 }
 
-function conditionValues(template: CfnTemplate, enableCdn: "true" | "false"): Record<string, boolean> {
-  const params = { EnableCdn: enableCdn };
+/** The parameters the conditions read: the CDN switch and the custom domain. */
+interface Mode {
+  EnableCdn: "true" | "false";
+  DomainName?: string;
+}
+
+function conditionValues(template: CfnTemplate, mode: Mode): Record<string, boolean> {
+  const params: Record<string, string> = { DomainName: "", ...mode };
   return Object.fromEntries(
     Object.keys(template.Conditions ?? {}).map((name) => [name, evalCondition({ Condition: name }, template, params)]),
   );
@@ -100,9 +109,9 @@ interface Instance {
   outputs: Record<string, Json>;
 }
 
-/** The resources and outputs CloudFormation would create for EnableCdn. */
-function instantiate(template: CfnTemplate, enableCdn: "true" | "false"): Instance {
-  const conditions = conditionValues(template, enableCdn);
+/** The resources and outputs CloudFormation would create in a mode ("true"/"false": EnableCdn, no domain). */
+function instantiate(template: CfnTemplate, mode: Mode | "true" | "false"): Instance {
+  const conditions = conditionValues(template, typeof mode === "string" ? { EnableCdn: mode } : mode);
   const present = (c: string | undefined) => c === undefined || conditions[c] === true;
   const resources: Instance["resources"] = {};
   for (const [id, r] of Object.entries(template.Resources)) {
@@ -166,8 +175,8 @@ describe("templates on disk", () => {
     assert.ok(existsSync(templateUrl("prereq")) && existsSync(templateUrl("app")));
   });
 
-  it("fit in a CloudFormation TemplateBody (51,200 bytes)", () => {
-    for (const text of [prereqText, appText]) assert.ok(Buffer.byteLength(text) < TEMPLATE_BODY_LIMIT, `${Buffer.byteLength(text)} bytes`);
+  it("fit in a CloudFormation TemplateBody (51,200 bytes)", async () => {
+    for (const text of [prereqText, appText, await readTemplate("certificate")]) assert.ok(Buffer.byteLength(text) < TEMPLATE_BODY_LIMIT, `${Buffer.byteLength(text)} bytes`);
   });
 });
 
@@ -176,10 +185,11 @@ describe("cfn-lint", () => {
   // template, so cfn-lint checks both; the structural tests below prove each.
   let findings: CfnLintFinding[];
   before(async () => {
-    findings = await cfnLint([fileURLToPath(templateUrl("prereq")), fileURLToPath(templateUrl("app"))]);
+    findings = await cfnLint(["prereq", "app", "certificate"].map((name) => fileURLToPath(templateUrl(name as TemplateName))));
   });
 
-  for (const name of ["prereq", "app"] as const) {
+  // app.yaml's domain and CDN modes are conditions of one template: cfn-lint checks every branch.
+  for (const name of ["prereq", "app", "certificate"] as const) {
     it(`finds no error or warning in ${name}.yaml`, () => {
       const mine = findings.filter((f) => f.Filename.endsWith(`${name}.yaml`) && f.Level !== "Informational");
       assert.deepEqual(mine, [], formatFindings(mine));
@@ -219,18 +229,20 @@ describe("parseTemplate", () => {
 });
 
 describe("app.yaml parameters", () => {
-  it("are exactly appStackParameters() plus BucketName and DatasetteSecret", () => {
+  it("are exactly appStackParameters() plus the deploy-time ones", () => {
     const fromPlan = Object.keys(appStackParameters(planWithS3(), sampleKeys));
     assert.deepEqual([...fromPlan, ...DEPLOY_TIME_PARAMETERS].sort(), templateParameterNames(appText).sort());
   });
 
   it("accept the values a plan produces, in both CDN modes", () => {
     const parameters = app.Parameters ?? {};
-    for (const plan of [planWithS3(), planWithS3({ cdn: false, arch: "x86_64", runtime: "python3.12", databases: [] })]) {
+    for (const plan of [planWithS3(), planWithS3({ cdn: false, arch: "x86_64", runtime: "python3.12", databases: [], prefix: "x/y" })]) {
       const values: Record<string, string> = {
         ...appStackParameters(plan, sampleKeys),
         BucketName: "mysite-bucket-1a2b3c4d5e6f",
         DatasetteSecret: "f".repeat(64),
+        HostedZoneId: "",
+        CertificateArn: "",
       };
       const problems = Object.entries(values).flatMap(([name, value]) => violations(name, value, parameters[name]!));
       assert.deepEqual(problems, []);
@@ -250,6 +262,24 @@ describe("app.yaml parameters", () => {
     assert.notDeepEqual(violations("DatabaseKeys", "db/a,", p.DatabaseKeys!), []);
     assert.deepEqual(violations("DatabaseKeys", "", p.DatabaseKeys!), []);
     for (const runtime of ["python3.11", "python3.12", "python3.13"]) assert.deepEqual(violations("Runtime", runtime, p.Runtime!), []);
+    assert.notDeepEqual(violations("PathPrefix", "x", p.PathPrefix!), []);
+    assert.notDeepEqual(violations("PathPrefix", "/x/", p.PathPrefix!), []);
+    assert.deepEqual(violations("PathPrefix", "/x/y", p.PathPrefix!), []);
+    assert.notDeepEqual(violations("HostedZoneId", "/hostedzone/Z123", p.HostedZoneId!), []);
+    assert.deepEqual(violations("HostedZoneId", "Z0123456789ABC", p.HostedZoneId!), []);
+    assert.notDeepEqual(violations("CertificateArn", "arn:aws:acm:eu-west-1:123456789012:certificate/abc", p.CertificateArn!), []);
+    assert.deepEqual(violations("CertificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/abc", p.CertificateArn!), []);
+  });
+
+  it("accept the domain parameters of a --domain deploy", () => {
+    const p = app.Parameters!;
+    const values: Record<string, string> = {
+      ...appStackParameters(planWithS3({ domain: "data.example.com" }), sampleKeys),
+      HostedZoneId: "Z0123456789ABCDEFGHIJ",
+      CertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-1111-2222-333344445555",
+    };
+    assert.equal(values.DomainName, "data.example.com");
+    assert.deepEqual(Object.entries(values).flatMap(([name, value]) => violations(name, value, p[name]!)), []);
   });
 
   it("allow every runtime the CLI offers", () => {
@@ -287,11 +317,13 @@ describe("app.yaml in both modes", () => {
     const permissions = resourcesOfType(cdn, "AWS::Lambda::Permission").map(([, r]) => props(r));
     assert.equal(permissions.length, 2);
     assert.ok(permissions.every((p) => p.Principal === "cloudfront.amazonaws.com"));
+    // The Invoke API only through the Function URL, as for the public permissions.
+    assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunction")?.InvokedViaFunctionUrl, true);
     assert.deepEqual(permissions.map((p) => p.Action).sort(), ["lambda:InvokeFunction", "lambda:InvokeFunctionUrl"]);
     const distributionArn = { "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}" };
     for (const p of permissions) assert.deepEqual(p.SourceArn, distributionArn);
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunctionUrl")?.FunctionUrlAuthType, "AWS_IAM");
-    assert.deepEqual(Object.keys(cdn.outputs).sort(), ["DistributionId", "FunctionName", "FunctionUrl", "LogGroupName", "SiteUrl"]);
+    assert.deepEqual(Object.keys(cdn.outputs).sort(), ["DatabaseKeys", "DistributionId", "DistributionUrl", "FunctionName", "FunctionUrl", "LogGroupName", "SiteUrl"]);
     assert.deepEqual(cdn.outputs.SiteUrl, { "Fn::Sub": "https://${Distribution.DomainName}/" });
   });
 
@@ -308,7 +340,7 @@ describe("app.yaml in both modes", () => {
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunctionUrl")?.FunctionUrlAuthType, "NONE");
     // Without it, "*" could call the Invoke API directly from any account.
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunction")?.InvokedViaFunctionUrl, true);
-    assert.deepEqual(Object.keys(direct.outputs).sort(), ["FunctionName", "FunctionUrl", "LogGroupName", "SiteUrl"]);
+    assert.deepEqual(Object.keys(direct.outputs).sort(), ["DatabaseKeys", "FunctionName", "FunctionUrl", "LogGroupName", "SiteUrl"]);
     assert.deepEqual(direct.outputs.SiteUrl, { "Fn::GetAtt": ["FunctionUrl", "FunctionUrl"] });
   });
 
@@ -317,9 +349,15 @@ describe("app.yaml in both modes", () => {
     const cloudFront = Object.entries(app.Resources).filter(
       ([, r]) => r.Type.startsWith("AWS::CloudFront::") || r.Properties?.Principal === "cloudfront.amazonaws.com",
     );
-    assert.equal(cloudFront.length, 6);
+    assert.equal(cloudFront.length, 7);
     for (const [id, r] of cloudFront) assert.equal(r.Condition, "UseCdn", id);
     assert.equal(app.Outputs?.DistributionId?.Condition, "UseCdn");
+    assert.equal(app.Outputs?.DistributionUrl?.Condition, "UseCdn");
+    // Domain records only exist with CloudFront, and HasDomain implies UseCdn.
+    for (const [id, r] of Object.entries(app.Resources).filter(([, r]) => r.Type.startsWith("AWS::Route53::"))) {
+      assert.equal(r.Condition, "HasDomain", id);
+    }
+    assert.equal(conditionValues(app, { EnableCdn: "false", DomainName: "data.example.com" }).HasDomain, false);
   });
 });
 
@@ -354,16 +392,19 @@ describe("app.yaml CloudFront", () => {
     assert.ok(!("x-forwarded-host" in hostless.headers));
   });
 
-  it("runs the function on viewer requests of the only cache behaviour", () => {
+  it("runs the function on viewer requests of the default cache behaviour", () => {
     const behavior = (props(cloudFront().Distribution).DistributionConfig as Record<string, Json>).DefaultCacheBehavior as Record<string, Json>;
     assert.deepEqual(behavior.FunctionAssociations, [{ EventType: "viewer-request", FunctionARN: { "Fn::GetAtt": ["HostFunction", "FunctionARN"] } }]);
   });
 
-  it("keys the cache on all query strings and cookies, never on Host, with TTLs from the origin", () => {
+  it("keys the cache on all query strings, cookies and the viewer's host, with TTLs from the origin", () => {
     const config = props(cloudFront().CachePolicy).CachePolicyConfig as Record<string, Json>;
     const key = config.ParametersInCacheKeyAndForwardedToOrigin as Record<string, Record<string, Json>>;
     assert.equal(key.QueryStringsConfig?.QueryStringBehavior, "all");
-    assert.equal(key.HeadersConfig?.HeaderBehavior, "none");
+    // Pages carry absolute links: a page made for one host name must not be served under another.
+    // x-forwarded-host, set by HostFunction before the lookup; Host itself must never reach the origin.
+    assert.equal(key.HeadersConfig?.HeaderBehavior, "whitelist");
+    assert.deepEqual(key.HeadersConfig?.Headers, ["x-forwarded-host"]);
     // Responses are reused only for requests with the same cookies, ds_actor included.
     assert.equal(key.CookiesConfig?.CookieBehavior, "all");
     assert.equal(config.MinTTL, 0);
@@ -371,6 +412,41 @@ describe("app.yaml CloudFront", () => {
     assert.ok((config.MaxTTL as number) > 0);
     assert.equal(key.EnableAcceptEncodingGzip, true);
     assert.equal(key.EnableAcceptEncodingBrotli, true);
+  });
+
+  it("caches /-/static/ and /-/static-plugins/ for a day, query string in the key, under the prefix", () => {
+    const config = props(cloudFront().Distribution).DistributionConfig as Record<string, Json>;
+    const behaviors = config.CacheBehaviors as Record<string, Json>[];
+    const pattern = (behavior: Record<string, Json>, pathPrefix: string) =>
+      ((behavior.PathPattern as { "Fn::Sub": string })["Fn::Sub"]).replace("${PathPrefix}", pathPrefix);
+    // CloudFront path patterns: * matches any characters, / included.
+    const matches = (glob: string, path: string) => new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(path);
+    for (const prefix of [null, "x", "x/y"]) {
+      const { PathPrefix } = appStackParameters(samplePlan({ prefix }), sampleKeys);
+      const base = prefix ? `/${prefix}/` : "/";
+      const patterns = behaviors.map((b) => pattern(b, PathPrefix!));
+      // The URLs Datasette 0.65 links its assets with under base_url.
+      for (const asset of [`${base}-/static/app.css?1234abcd`, `${base}-/static-plugins/datasette_vega/main.js`]) {
+        assert.ok(patterns.some((glob) => matches(glob, asset.split("?")[0]!)), `${asset} not matched by ${patterns.join(", ")}`);
+      }
+      assert.ok(!patterns.some((glob) => matches(glob, `${base}fixtures/-/static`)), "a database page is not a static asset");
+      if (prefix) assert.ok(!patterns.some((glob) => matches(glob, "/-/static/app.css")), "outside the prefix is not the site's");
+    }
+    const resources = cloudFront();
+    for (const behavior of behaviors) {
+      assert.deepEqual(behavior.CachePolicyId, { Ref: "StaticCachePolicy" });
+      assert.equal(behavior.TargetOriginId, "function-url");
+      assert.deepEqual(behavior.AllowedMethods, ["GET", "HEAD"]);
+      // No viewer Host may reach the Function URL: no origin request policy forwarding it.
+      assert.equal(behavior.OriginRequestPolicyId, undefined);
+    }
+    const staticConfig = props(resources.StaticCachePolicy).CachePolicyConfig as Record<string, Json>;
+    const key = staticConfig.ParametersInCacheKeyAndForwardedToOrigin as Record<string, Record<string, Json>>;
+    // Datasette sends no Cache-Control for these: DefaultTTL is what applies.
+    assert.ok((staticConfig.DefaultTTL as number) >= 3600);
+    assert.equal(key.QueryStringsConfig?.QueryStringBehavior, "all");
+    assert.equal(key.CookiesConfig?.CookieBehavior, "none");
+    assert.equal(key.HeadersConfig?.HeaderBehavior, "none");
   });
 
   it("forwards everything but Host to an HTTPS-only Function URL origin signed by OAC", () => {
@@ -400,10 +476,70 @@ describe("app.yaml CloudFront", () => {
   });
 });
 
+describe("app.yaml --domain", () => {
+  const withDomain = () => instantiate(app, { EnableCdn: "true", DomainName: "data.example.com" });
+  const distributionConfig = (instance: Instance) => props(instance.resources.Distribution).DistributionConfig as Record<string, Json>;
+
+  it("serves the domain from the distribution with the us-east-1 certificate (SNI, TLS 1.2 minimum)", () => {
+    const config = distributionConfig(withDomain());
+    assert.deepEqual(config.Aliases, [{ Ref: "DomainName" }]);
+    assert.deepEqual(config.ViewerCertificate, {
+      AcmCertificateArn: { Ref: "CertificateArn" },
+      SslSupportMethod: "sni-only",
+      MinimumProtocolVersion: "TLSv1.2_2021",
+    });
+    assert.deepEqual(withDomain().outputs.SiteUrl, { "Fn::Sub": "https://${DomainName}/" });
+  });
+
+  it("points A and AAAA alias records in the domain's zone at the distribution", () => {
+    const records = resourcesOfType(withDomain(), "AWS::Route53::RecordSet").map(([, r]) => props(r));
+    assert.deepEqual(records.map((r) => r.Type).sort(), ["A", "AAAA"]);
+    for (const record of records) {
+      assert.deepEqual(record.HostedZoneId, { Ref: "HostedZoneId" });
+      assert.deepEqual(record.Name, { Ref: "DomainName" });
+      // CloudFront's alias hosted zone id is the same in every account and region.
+      assert.deepEqual(record.AliasTarget, {
+        DNSName: { "Fn::GetAtt": ["Distribution", "DomainName"] },
+        HostedZoneId: "Z2FDTNDATAQYW2",
+        EvaluateTargetHealth: false,
+      });
+    }
+  });
+
+  it("without a domain: CloudFront's own certificate and name, no records", () => {
+    const plain = instantiate(app, "true");
+    const config = distributionConfig(plain);
+    assert.equal(config.Aliases, undefined);
+    assert.deepEqual(config.ViewerCertificate, { CloudFrontDefaultCertificate: true });
+    assert.deepEqual(resourcesOfType(plain, "AWS::Route53::RecordSet"), []);
+  });
+});
+
+describe("certificate.yaml", () => {
+  it("requests a DNS-validated certificate for the domain in its zone and outputs its ARN", async () => {
+    const certificate = parseTemplate(await readTemplate("certificate"));
+    const resources = Object.values(certificate.Resources);
+    assert.deepEqual(resources.map((r) => r.Type), ["AWS::CertificateManager::Certificate"]);
+    const p = resources[0]!.Properties!;
+    assert.deepEqual(p.DomainName, { Ref: "DomainName" });
+    assert.equal(p.ValidationMethod, "DNS");
+    assert.deepEqual(p.DomainValidationOptions, [{ DomainName: { Ref: "DomainName" }, HostedZoneId: { Ref: "HostedZoneId" } }]);
+    assert.deepEqual(certificate.Outputs?.CertificateArn?.Value, { Ref: "Certificate" });
+    // CloudFormation wants the bare zone id, not ListHostedZones' "/hostedzone/Z...".
+    const zone = certificate.Parameters!.HostedZoneId!;
+    assert.notDeepEqual(violations("HostedZoneId", "/hostedzone/Z123", zone), []);
+    assert.deepEqual(violations("HostedZoneId", "Z123ABC", zone), []);
+  });
+});
+
 describe("app.yaml function", () => {
-  it("gets a name within Lambda's 64 characters for the longest site name the CLI accepts", () => {
-    // FunctionName is the app stack's name, NAME-lambda.
-    assert.ok(`${"n".repeat(MAX_SITE_NAME_LENGTH)}-lambda`.length <= 64);
+  it("gets a name within Lambda's 64 characters for the longest site name the CLI accepts, and no longer", () => {
+    // FunctionName is the app stack's name, NAME-lambda: the validator must stop where Lambda does.
+    // Literal numbers on purpose: 64 is Lambda's limit, whatever the constants say.
+    const longest = validateSiteName("n".repeat(57));
+    assert.equal(appStackName(longest).length, 64);
+    assert.throws(() => validateSiteName("n".repeat(58)), /58 characters; the limit is 57/);
+    assert.equal(MAX_SITE_NAME_LENGTH, 57);
   });
 
   it("is named after the stack, logs to its own 14-day group, and runs handler.handler from the package", () => {
@@ -431,7 +567,6 @@ describe("app.yaml function", () => {
     assert.deepEqual(env, {
       DATASETTE_SECRET: { Ref: "DatasetteSecret" },
       DATASETTE_LAMBDA_BUCKET: { Ref: "BucketName" },
-      DATASETTE_LAMBDA_DATABASE_KEYS: { Ref: "DatabaseKeys" },
     });
   });
 

@@ -2,16 +2,24 @@
 // Region, profile and endpoint follow the standard SDK chain; flags win.
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { SharedOptions } from "../shared-options.ts";
 
 /** Any CloudFormation client: the modules that only send commands take this, so tests may pass a mocked one. */
 export type CloudFormation = Pick<CloudFormationClient, "send">;
 
+/** CloudFront takes certificates from ACM in us-east-1 only, whatever the site's region. */
+export const CERTIFICATE_REGION = "us-east-1";
+
 export interface AwsClients {
   cloudformation: CloudFormationClient;
+  /** CloudFormation in us-east-1, for the --domain certificate stack. */
+  certificateCloudformation: CloudFormationClient;
   s3: S3Client;
   logs: CloudWatchLogsClient;
+  /** Route 53 is global (its API lives in us-east-1). */
+  route53: Route53Client;
 }
 
 export function createAwsClients(options: SharedOptions, env: NodeJS.ProcessEnv = process.env): AwsClients {
@@ -21,10 +29,13 @@ export function createAwsClients(options: SharedOptions, env: NodeJS.ProcessEnv 
     ...(options.profile ? { profile: options.profile } : {}),
     ...(endpoint ? { endpoint } : {}),
   };
+  const inCertificateRegion = { ...config, region: CERTIFICATE_REGION };
   return {
     cloudformation: new CloudFormationClient(config),
+    certificateCloudformation: new CloudFormationClient(inCertificateRegion),
     // Path-style addressing: local endpoints (moto, MinIO) have no per-bucket DNS.
     s3: new S3Client({ ...config, ...(endpoint ? { forcePathStyle: true } : {}) }),
     logs: new CloudWatchLogsClient(config),
+    route53: new Route53Client(inCertificateRegion),
   };
 }

@@ -5,7 +5,7 @@ import { UserError } from "../errors.ts";
 import { inspectDatabases } from "../inputs/databases.ts";
 import { readMetadata } from "../inputs/metadata.ts";
 import { appStackParameters } from "../plan/app-parameters.ts";
-import { ENVIRONMENT_BYTES, TEMPLATE_BODY_BYTES } from "../plan/limits.ts";
+import { TEMPLATE_BODY_BYTES } from "../plan/limits.ts";
 import { checkPackageLimits } from "../plan/placement.ts";
 import { checkOptions, createPlan, planWarnings, type UpdateStackOptions } from "../plan/plan.ts";
 import type { Artifact, BuildResult } from "../plan/types.ts";
@@ -18,16 +18,6 @@ import { cachedPackage } from "./package-cache.ts";
 export interface BuildDeps {
   out: Output;
   env?: NodeJS.ProcessEnv;
-}
-
-/** Lambda's 4 KB covers names and values of all variables; the secret and bucket name are at most 64 + 63. */
-export function checkEnvironmentSize(databaseKeys: string): void {
-  const fixed = "DATASETTE_SECRET".length + 64 + "DATASETTE_LAMBDA_BUCKET".length + 63 + "DATASETTE_LAMBDA_DATABASE_KEYS".length;
-  if (fixed + databaseKeys.length > ENVIRONMENT_BYTES) {
-    throw new UserError(`the S3 database keys (${databaseKeys.length} bytes) overflow Lambda's 4 KB of environment variables`, {
-      hint: "Publish fewer databases in S3, or give them shorter file names.",
-    });
-  }
 }
 
 export function checkTemplateSize(name: string, body: string): void {
@@ -75,14 +65,11 @@ export async function buildSite(name: string, files: string[], options: UpdateSt
   const artifacts: Artifact[] = [
     { key: packageKey, path: pkg.path, bytes: pkg.bytes, sha256: pkg.sha256 },
     { key: layerKey, path: layer.path, bytes: layer.bytes, sha256: layer.sha256 },
-    ...plan.databases
-      .filter((db) => db.location === "s3")
-      .map((db) => ({ key: db.key!, path: db.path, bytes: db.bytes, sha256: db.sha256 })),
+    // Every database copy: S3 ones are served from there, inline ones are downloads.
+    ...plan.databases.flatMap((db) => (db.key ? [{ key: db.key, path: db.path, bytes: db.bytes, sha256: db.sha256 }] : [])),
   ];
   const appParameters = appStackParameters(plan, { packageKey, layerKey });
-  checkEnvironmentSize(appParameters.DatabaseKeys ?? "");
   const templates = await readTemplates();
-  checkTemplateSize("prereq", templates.prereq);
-  checkTemplateSize("app", templates.app);
+  for (const [templateName, body] of Object.entries(templates)) checkTemplateSize(templateName, body);
   return { plan, artifacts, prereqTemplate: templates.prereq, appTemplate: templates.app, appParameters };
 }

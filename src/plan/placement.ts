@@ -13,6 +13,11 @@ export interface PlacementInput {
   layerBytes: number;
   /** Stub code and manifest, unzipped. */
   stubBytes: number;
+  /**
+   * Datasette's allow_download: inline databases then get a copy in the bucket
+   * too, since a download is served from S3 (Lambda's 6 MB response limit).
+   */
+  downloads: boolean;
 }
 
 export interface Placement {
@@ -56,9 +61,10 @@ export function placeDatabases(input: PlacementInput): Placement {
       remaining -= db.bytes;
     }
   }
-  const databases: PlannedDatabase[] = input.databases.map((db) =>
-    inline.has(db.name) ? { ...db, location: "inline" } : { ...db, location: "s3", key: s3DatabaseKey(db) },
-  );
+  const databases: PlannedDatabase[] = input.databases.map((db) => {
+    if (!inline.has(db.name)) return { ...db, location: "s3", key: s3DatabaseKey(db) };
+    return input.downloads ? { ...db, location: "inline", key: s3DatabaseKey(db) } : { ...db, location: "inline" };
+  });
   const s3Bytes = databases.filter((db) => db.location === "s3").reduce((sum, db) => sum + db.bytes, 0);
   return { databases, ephemeralStorageMb: ephemeralStorageFor(s3Bytes) };
 }

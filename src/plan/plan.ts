@@ -49,20 +49,32 @@ export interface CheckedOptions {
   external: boolean;
 }
 
+/** --domain is served by CloudFront (alias records and its certificate); a Function URL takes no custom name. */
+function checkDomainNeedsCdn(domain: string | null, cdn: boolean): void {
+  if (domain && !cdn) {
+    throw new UserError(`--domain ${domain} needs CloudFront, but --no-cdn turns it off`, {
+      hint: "Drop --no-cdn to serve the domain through CloudFront, or drop --domain to use the Function URL.",
+    });
+  }
+}
+
 export function checkOptions(name: string, options: UpdateStackOptions): CheckedOptions {
   const runtime = options.runtime ?? "python3.13";
+  const domain = validateDomain(options.domain);
+  const cdn = options.cdn !== false;
+  checkDomainNeedsCdn(domain, cdn);
   return {
     stackName: validateSiteName(name),
     prefix: validatePrefix(options.prefix),
     settings: parseConfigPairs(options.config),
-    domain: validateDomain(options.domain),
+    domain,
     runtime,
     pythonVersion: validateRuntime(runtime),
     arch: options.arch === "x86_64" ? "x86_64" : "arm64",
     memoryMb: validateMemory(options.memory),
     timeoutSeconds: validateTimeout(options.timeout),
     cors: Boolean(options.cors),
-    cdn: options.cdn !== false,
+    cdn,
     external: Boolean(options.external),
   };
 }
@@ -102,6 +114,7 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     external: options.external,
     layerBytes: inputs.layerBytes,
     stubBytes: inputs.stubBytes,
+    downloads: options.settings.allow_download !== false,
   });
   const settings = { ...options.settings };
   if (options.prefix) settings.base_url = `/${options.prefix}/`;

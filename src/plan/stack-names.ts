@@ -1,8 +1,15 @@
-// The naming contract between a site and its two stacks: NAME holds the
-// bucket, NAME-lambda the app. Every command derives the names from here.
+// The naming contract between a site and its stacks: NAME holds the bucket,
+// NAME-lambda the app, and with --domain NAME-certificate (in us-east-1) the
+// certificate. Every command derives the names from here.
 
 export const APP_STACK_SUFFIX = "-lambda";
 
 export function appStackName(site: string): string {
   return `${site}${APP_STACK_SUFFIX}`;
+}
+
+export const CERTIFICATE_STACK_SUFFIX = "-certificate";
+
+export function certificateStackName(site: string): string {
+  return `${site}${CERTIFICATE_STACK_SUFFIX}`;
 }

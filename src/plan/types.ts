@@ -19,7 +19,11 @@ export interface DatabaseInput {
 export interface PlannedDatabase extends DatabaseInput {
   /** Inline: shipped in the package zip. S3: downloaded at cold start. */
   location: "inline" | "s3";
-  /** S3 key (db/<sha256>/<fileName>) when location is "s3". */
+  /**
+   * Its copy in the bucket (db/<sha256>/<fileName>): served from there when
+   * location is "s3", and the target of "Download database" either way. Absent
+   * only for an inline database when downloads are off (allow_download off).
+   */
   key?: string;
 }
 
@@ -35,6 +39,7 @@ export interface DeployPlan {
   cors: boolean;
   /** Path segment(s) without slashes, or null: site served under /prefix/. */
   prefix: string | null;
+  /** Custom domain (CloudFront only): certificate stack in us-east-1, DNS records in its zone. */
   domain: string | null;
   cdn: boolean;
   runtime: string;
@@ -65,6 +70,6 @@ export interface BuildResult {
   artifacts: Artifact[];
   prereqTemplate: string;
   appTemplate: string;
-  /** App stack parameters except BucketName and DatasetteSecret, which are known only at deploy time. */
+  /** App stack parameters except DEPLOY_TIME_PARAMETERS (bucket, secret, domain's zone and certificate). */
   appParameters: Record<string, string>;
 }

@@ -1,5 +1,5 @@
 // Sample DeployPlan values for tests that need a plan but not a build.
-import { appStackParameters } from "../../src/plan/app-parameters.ts";
+import { appStackParameters, NO_DOMAIN } from "../../src/plan/app-parameters.ts";
 import type { DeployPlan, PlannedDatabase } from "../../src/plan/types.ts";
 
 export function sampleDatabase(name: string, location: "inline" | "s3"): PlannedDatabase {
@@ -43,6 +43,7 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
 export function sampleAppParameters(options: { bucket: string; packageKey: string; layerKey: string; cdn: boolean }): Record<string, string> {
   return {
     ...appStackParameters(samplePlan({ databases: [], cdn: options.cdn }), { packageKey: options.packageKey, layerKey: options.layerKey }),
+    ...NO_DOMAIN,
     BucketName: options.bucket,
     DatasetteSecret: "0123456789abcdef0123456789abcdef",
   };

@@ -101,6 +101,7 @@ for (const cdn of [true, false]) {
     const cdnTypes = cdn
       ? [
           "AWS::CloudFront::CachePolicy",
+          "AWS::CloudFront::CachePolicy", // static assets
           "AWS::CloudFront::Distribution",
           "AWS::CloudFront::Function",
           "AWS::CloudFront::OriginAccessControl",

@@ -76,8 +76,10 @@ test("first deploy creates both stacks; an identical one changes nothing; a chan
   const deployed = await appParameters(`${site}-lambda`);
   assert.match(deployed.PackageKey ?? "", /^package\/[0-9a-f]{64}\.zip$/);
   assert.match(deployed.LayerKey ?? "", /^layer\/[0-9a-f]{64}\.zip$/);
-  assert.deepEqual(await bucketKeys(bucket), [deployed.LayerKey, deployed.PackageKey].sort());
-  assert.equal(first.uploaded.files, 2);
+  // The inline database has a copy in the bucket too: "Download database" is served from S3.
+  assert.match(deployed.DatabaseKeys ?? "", /^db\/[0-9a-f]{64}\/fixtures\.db$/);
+  assert.deepEqual(await bucketKeys(bucket), [deployed.DatabaseKeys, deployed.LayerKey, deployed.PackageKey].sort());
+  assert.equal(first.uploaded.files, 3);
   assert.ok(first.uploaded.bytes > 0);
 
   const again = await deploy(site, [v1]);
@@ -93,7 +95,7 @@ test("first deploy creates both stacks; an identical one changes nothing; a chan
   assert.equal((await describeStack(cloudformation, `${site}-lambda`)).StackStatus, "UPDATE_COMPLETE");
   assert.notEqual(updated.PackageKey, deployed.PackageKey);
   assert.equal(updated.LayerKey, deployed.LayerKey);
-  assert.equal(changed.uploaded.files, 1, "only the new package");
+  assert.equal(changed.uploaded.files, 2, "only the new package and the new database's copy");
   assert.ok((await bucketKeys(bucket)).includes(updated.PackageKey!));
 });
 

@@ -21,7 +21,15 @@ describe("appStackParameters", () => {
       Timeout: "30",
       EphemeralStorageSize: "512",
       EnableCdn: "true",
+      PathPrefix: "",
+      DomainName: "",
     });
+  });
+
+  it("passes the prefix as /x for the static-asset behaviours, and the domain", () => {
+    const parameters = appStackParameters(plan({ prefix: "x/y", domain: "data.example.com" }), keys);
+    assert.equal(parameters.PathPrefix, "/x/y");
+    assert.equal(parameters.DomainName, "data.example.com");
   });
 
   it("follows the plan's runtime, architecture, sizes and CDN choice", () => {
@@ -37,16 +45,22 @@ describe("appStackParameters", () => {
     assert.equal(parameters.EnableCdn, "false");
   });
 
-  it("lists only the S3 databases' keys, sorted, so their order in argv does not matter", () => {
+  it("lists every database copy in the bucket, sorted, so their order in argv does not matter", () => {
     const zebra = database("zebra", "s3");
     const apple = database("apple", "s3");
-    const inline = database("inline", "inline");
-    const one = appStackParameters(plan({ databases: [zebra, inline, apple] }), keys);
-    const other = appStackParameters(plan({ databases: [apple, zebra, inline] }), keys);
-    assert.equal(one.DatabaseKeys, [apple.key, zebra.key].sort().join(","));
-    assert.equal(one.DatabaseKeys?.split(",").length, 2);
-    assert.ok(!one.DatabaseKeys?.includes("inline"));
+    const inline: PlannedDatabase = { ...database("inline", "inline"), key: `db/${"i".repeat(64)}/inline.db` };
+    const noDownloads = database("nocopy", "inline");
+    const one = appStackParameters(plan({ databases: [zebra, inline, noDownloads, apple] }), keys);
+    const other = appStackParameters(plan({ databases: [apple, noDownloads, zebra, inline] }), keys);
+    assert.equal(one.DatabaseKeys, [apple.key, zebra.key, inline.key].sort().join(","));
+    assert.ok(!one.DatabaseKeys?.includes("nocopy"));
     assert.deepEqual(one, other);
+  });
+
+  it("refuses a key list past CloudFormation's 4 KB parameter value", () => {
+    const many = Array.from({ length: 60 }, (_, i) => database(`database_with_a_long_name_${i}`, "s3"));
+    assert.throws(() => appStackParameters(plan({ databases: many }), keys), /over CloudFormation's 4096-byte limit/);
+    appStackParameters(plan({ databases: many.slice(0, 20) }), keys);
   });
 
   it("leaves out the parameters only known at deploy time", () => {

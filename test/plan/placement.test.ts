@@ -15,10 +15,19 @@ const db = (name: string, bytes: number): DatabaseInput => ({
 });
 
 test("small databases go inline, keeping /tmp at its 512 MB minimum", () => {
-  const placement = placeDatabases({ databases: [db("a", 10 * MB), db("b", 20 * MB)], external: false, layerBytes: 40 * MB, stubBytes: MB });
+  const placement = placeDatabases({ databases: [db("a", 10 * MB), db("b", 20 * MB)], external: false, layerBytes: 40 * MB, stubBytes: MB, downloads: true });
   assert.deepEqual(placement.databases.map((d) => d.location), ["inline", "inline"]);
-  assert.equal(placement.databases[0]?.key, undefined);
   assert.equal(placement.ephemeralStorageMb, 512);
+});
+
+test("inline databases get a copy in the bucket for downloads, unless downloads are off", () => {
+  const input = { databases: [db("a", 10 * MB)], external: false, layerBytes: 40 * MB, stubBytes: MB };
+  const withDownloads = placeDatabases({ ...input, downloads: true }).databases[0];
+  assert.equal(withDownloads?.location, "inline");
+  assert.equal(withDownloads?.key, `db/${withDownloads?.sha256}/a.db`);
+  const without = placeDatabases({ ...input, downloads: false }).databases[0];
+  assert.equal(without?.location, "inline");
+  assert.equal(without?.key, undefined);
 });
 
 test("databases that would break the 250 MB limit go to S3, smallest stay inline", () => {
@@ -27,6 +36,7 @@ test("databases that would break the 250 MB limit go to S3, smallest stay inline
     external: false,
     layerBytes: 100 * MB, // leaves 139 MB for databases
     stubBytes: MB,
+    downloads: true,
   });
   const where = Object.fromEntries(placement.databases.map((d) => [d.name, d.location]));
   assert.deepEqual(where, { big: "s3", small: "inline", medium: "s3" });
@@ -36,7 +46,7 @@ test("databases that would break the 250 MB limit go to S3, smallest stay inline
 });
 
 test("--external puts every database in S3", () => {
-  const placement = placeDatabases({ databases: [db("a", 1024)], external: true, layerBytes: 40 * MB, stubBytes: MB });
+  const placement = placeDatabases({ databases: [db("a", 1024)], external: true, layerBytes: 40 * MB, stubBytes: MB, downloads: true });
   assert.equal(placement.databases[0]?.location, "s3");
   assert.equal(placement.ephemeralStorageMb, ephemeralStorageFor(1024));
   assert.equal(ephemeralStorageFor(1024), 512);
@@ -44,14 +54,14 @@ test("--external puts every database in S3", () => {
 
 test("S3 databases beyond Lambda's 10 GB of /tmp are refused", () => {
   assert.throws(
-    () => placeDatabases({ databases: [db("huge", 9800 * MB)], external: false, layerBytes: 40 * MB, stubBytes: MB }),
+    () => placeDatabases({ databases: [db("huge", 9800 * MB)], external: false, layerBytes: 40 * MB, stubBytes: MB, downloads: true }),
     (error: unknown) => error instanceof UserError && /over Lambda's 10240 MB/.test(error.message),
   );
 });
 
 test("a layer that fills the unzipped limit by itself is refused", () => {
   assert.throws(
-    () => placeDatabases({ databases: [], external: false, layerBytes: 245 * MB, stubBytes: MB }),
+    () => placeDatabases({ databases: [], external: false, layerBytes: 245 * MB, stubBytes: MB, downloads: true }),
     (error: unknown) => error instanceof UserError && /250 MB unzipped limit/.test(error.message),
   );
 });
