@@ -7,20 +7,17 @@ named "dotted.table" linked as "dotted%2Etable" 404s instead of being redirected
 tilde-encoded URL. The event's rawPath is the path as the client sent it (Function URLs
 keep the percent-encoding), so both are rebuilt from it.
 
-Behind CloudFront the Function URL sees its own host name; the CloudFront Function copies
-the viewer's Host into x-forwarded-host, which becomes the Host Datasette uses for
-absolute URLs.
+Requests CloudFront signed are then turned into the viewer's request (cloudfront_origin.py).
 """
 
 import re
 from urllib.parse import quote, unquote
 
+from cloudfront_origin import as_viewer_request
+
 # Characters that may stand literally in an encoded path (RFC 3986 pchar and "/"), plus "%".
 _PATH_SAFE = "/%!$&'()*+,;=:@-._~"
 _BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-# host or host:port, or [ipv6]:port; anything else in x-forwarded-host is ignored.
-_HOST_PORT = re.compile(r"^(.*?)(?::([0-9]+))?$")
-_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
 
 
 def encode_raw_path(raw_path):
@@ -33,19 +30,9 @@ def encode_raw_path(raw_path):
     return quote(escaped, safe=_PATH_SAFE).encode("ascii")
 
 
-def forwarded_host(headers):
-    """The viewer's host from x-forwarded-host (first value), or None if absent or malformed."""
-    for key, value in headers:
-        if key.lower() == b"x-forwarded-host":
-            first = value.decode("latin-1").split(",")[0].strip()
-            if _HOST.match(first):
-                return first
-            return None
-    return None
-
-
 def fix_scope(scope):
-    """Return a copy of a Mangum HTTP scope with raw_path, path and Host repaired."""
+    """Return a copy of a Mangum HTTP scope with raw_path and path repaired (and, if
+    CloudFront signed the request, its signing headers dropped and the viewer's Host)."""
     event = scope.get("aws.event") or {}
     fixed = dict(scope)
     raw_path = event.get("rawPath")
@@ -55,22 +42,7 @@ def fix_scope(scope):
     elif fixed.get("raw_path") is None:
         # Not a Function URL event: at least never hand Datasette a None raw_path.
         fixed["raw_path"] = quote(fixed.get("path") or "/", safe=_PATH_SAFE).encode("ascii")
-
-    headers = list(scope.get("headers") or [])
-    host = forwarded_host(headers)
-    if host:
-        headers = [(k, v) for k, v in headers if k.lower() != b"host"]
-        headers.append((b"host", host.encode("latin-1")))
-        fixed["headers"] = headers
-        fixed["server"] = _server(host, scope.get("server"))
-    return fixed
-
-
-def _server(host, previous):
-    name, port = _HOST_PORT.match(host).groups()
-    if port:
-        return (name, int(port))
-    return (name, previous[1] if previous else 443)
+    return as_viewer_request(fixed)
 
 
 class ScopeFixes:

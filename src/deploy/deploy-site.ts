@@ -13,13 +13,14 @@ import { randomBytes } from "node:crypto";
 import { AwsError } from "../errors.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
-import { collectGarbage, referencedKeys } from "../aws/garbage.ts";
+import { collectGarbage, referencedKeys, type GarbageOptions } from "../aws/garbage.ts";
 import { InterruptedError, type Sleep } from "../aws/interrupted.ts";
+import { takeLease } from "../aws/leases.ts";
 import { stackOutputs, stackParameters } from "../aws/stacks.ts";
 import { findMissingArtifacts, uniqueByKey, uploadArtifacts } from "../aws/uploads.ts";
 import type { BuildResult } from "../plan/types.ts";
 import type { Output } from "../ui/output.ts";
-import { printStackEvents, reportUploads } from "../ui/progress.ts";
+import { printStackEvents, reportGarbage, reportUploads } from "../ui/progress.ts";
 import { deployStack, type StackContext } from "./deploy-stack.ts";
 
 export interface DeployDeps {
@@ -33,6 +34,10 @@ export interface DeployDeps {
   signal?: AbortSignal;
   /** Multipart part size for uploads (tests use the 5 MB minimum). */
   partSize?: number;
+  /** Clean-up's thresholds and clock (tests: minAgeMs 0 lets fresh garbage go). */
+  garbage?: Pick<GarbageOptions, "minAgeMs" | "leaseTtlMs" | "now">;
+  /** How often this run rewrites its lease; default 10 min. */
+  leaseRefreshMs?: number;
 }
 
 export interface DeployResult {
@@ -78,6 +83,13 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
     });
   }
 
+  // Before looking at what the bucket holds: clean-up by a concurrent run must
+  // not delete what this one finds there and is about to deploy. Released
+  // (deleted) when deploySite returns or throws.
+  await using _lease = await takeLease(clients.s3, bucket, [...build.artifacts.map((a) => a.key), ...referencedKeys(build.appParameters)], {
+    refreshMs: deps.leaseRefreshMs,
+    onError: (error) => out.debug(`deploy lease: ${error instanceof Error ? error.message : String(error)} (it expires by itself)`),
+  });
   const missing = await findMissingArtifacts(clients.s3, bucket, build.artifacts, { signal });
   const uploaded = await reportUploads(out, bucket, uniqueByKey(build.artifacts).length, missing, (events) =>
     uploadArtifacts(clients.s3, bucket, missing, { ...events, signal, partSize: deps.partSize }),
@@ -104,9 +116,7 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
     });
   }
 
-  const current = referencedKeys(parameters);
-  // Without the current keys we cannot tell garbage from the live site: keep everything.
-  if (current.length > 0) await cleanUp(deps, bucket, [...current, ...referencedKeys(stackParameters(app.previous))]);
+  await cleanUp(deps, bucket, appStackName, [...referencedKeys(parameters), ...referencedKeys(stackParameters(app.previous))]);
 
   return {
     type: prereq.type === "no-op" && app.type === "no-op" ? "no-op" : "deployed",
@@ -119,9 +129,10 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
 }
 
 /** The deploy has succeeded; a failed clean-up is a warning, retried next time. */
-async function cleanUp(deps: DeployDeps, bucket: string, keep: string[]): Promise<void> {
+async function cleanUp(deps: DeployDeps, bucket: string, appStack: string, keep: string[]): Promise<void> {
   try {
-    await collectGarbage(deps.clients.s3, bucket, keep, deps.out);
+    const result = await collectGarbage(deps.clients.s3, deps.clients.cloudformation, { ...deps.garbage, bucket, appStack, keep });
+    reportGarbage(deps.out, bucket, result);
   } catch (error) {
     deps.out.warn(`Could not delete unused artifacts (${error instanceof Error ? error.message : String(error)}); the next deploy tries again.`);
   }

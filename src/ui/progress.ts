@@ -3,6 +3,7 @@
 // the words and colours are chosen here.
 import type { StackEvent } from "@aws-sdk/client-cloudformation";
 import type { ChalkInstance } from "chalk";
+import type { GarbageResult } from "../aws/garbage.ts";
 import type { UploadOptions, UploadSummary } from "../aws/uploads.ts";
 import type { Artifact } from "../plan/types.ts";
 import type { Output } from "./output.ts";
@@ -71,4 +72,18 @@ export async function reportUploads(
       onUploaded: (artifact) => out.debug(`uploaded s3://${bucket}/${artifact.key} (${formatBytes(artifact.bytes)})`),
     }),
   );
+}
+
+/** What the clean-up did: deletions as a status line, refusals as a warning, the rest at --verbose. */
+export function reportGarbage(out: Output, bucket: string, result: GarbageResult): void {
+  if (result.kind === "skipped") {
+    out.debug(`not deleting unused artifacts this time: ${result.reason}`);
+    return;
+  }
+  if (result.deleted.length > 0) out.info(`Deleted ${plural(result.deleted.length, "unused artifact")} from the bucket.`);
+  if (result.staleLeases.length > 0) out.debug(`deleted ${plural(result.staleLeases.length, "stale deploy lease")} (of runs that ended without deleting theirs)`);
+  for (const failure of result.failed) out.debug(`could not delete s3://${bucket}/${failure.key}: ${failure.reason}`);
+  if (result.failed.length > 0) {
+    out.warn(`${plural(result.failed.length, "unused artifact")} could not be deleted; they are retried on the next deploy.`);
+  }
 }

@@ -25,7 +25,7 @@ import sys
 import tempfile
 
 import fixture_databases
-from lambda_events import make_event, response_body
+from lambda_events import make_cloudfront_event, make_event, response_body
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 STUB_DIR = os.path.dirname(TESTS_DIR)
@@ -242,10 +242,19 @@ class Response:
 
 
 def request(path, query=None, method="GET", headers=None, body=None, cookies=None):
-    """Invoke the handler with a Function URL event; path as sent on the wire (encoded)."""
+    """Invoke the handler with a Function URL event straight from a client (--no-cdn);
+    path as sent on the wire (encoded)."""
     if query is None and "?" in path:
         path, query = path.split("?", 1)
     event = make_event(method, path, query, headers, body, cookies)
+    return Response(handler.handler(event, None))
+
+
+def cloudfront_request(path, query=None, method="GET", headers=None, body=None, cookies=None, **kwargs):
+    """The same request made to CloudFront: the event is signed by its Origin Access Control."""
+    if query is None and "?" in path:
+        path, query = path.split("?", 1)
+    event = make_cloudfront_event(method, path, query, headers, body, cookies, **kwargs)
     return Response(handler.handler(event, None))
 
 

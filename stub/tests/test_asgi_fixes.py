@@ -1,9 +1,9 @@
-"""Scope repairs: raw_path and path from rawPath, Host from x-forwarded-host."""
+"""Scope repairs: raw_path and path from rawPath (CloudFront requests: test_cloudfront_origin.py)."""
 
 import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
-from asgi_fixes import encode_raw_path, fix_scope, forwarded_host
+from asgi_fixes import encode_raw_path, fix_scope
 
 
 def mangum_scope(raw_path, headers=()):
@@ -41,28 +41,6 @@ class RawPath(unittest.TestCase):
         scope = mangum_scope("/db/t")
         scope["aws.event"] = {}
         self.assertEqual(fix_scope(scope)["raw_path"], b"/db/t")
-
-
-class Host(unittest.TestCase):
-    def test_forwarded_host_replaces_host(self):
-        scope = fix_scope(mangum_scope("/", [[b"x-forwarded-host", b"data.example.org"]]))
-        hosts = [v for k, v in scope["headers"] if k == b"host"]
-        self.assertEqual(hosts, [b"data.example.org"])
-        self.assertEqual(scope["server"], ("data.example.org", 443))
-
-    def test_forwarded_host_with_port_and_list(self):
-        self.assertEqual(forwarded_host([(b"X-Forwarded-Host", b"a.example:8443, b.example")]), "a.example:8443")
-        scope = fix_scope(mangum_scope("/", [[b"x-forwarded-host", b"a.example:8443"]]))
-        self.assertEqual(scope["server"], ("a.example", 8443))
-        self.assertEqual(forwarded_host([(b"x-forwarded-host", b"[2001:db8::1]:8080")]), "[2001:db8::1]:8080")
-
-    def test_malformed_or_absent_forwarded_host_is_ignored(self):
-        for value in (b"evil.example/path", b"a b", b"", b"host\r\nx: y"):
-            with self.subTest(value=value):
-                self.assertIsNone(forwarded_host([(b"x-forwarded-host", value)]))
-        scope = fix_scope(mangum_scope("/", [[b"x-forwarded-host", b"bad/host"]]))
-        self.assertIn([b"host", b"fn.lambda-url.us-east-1.on.aws"], scope["headers"])
-        self.assertIsNone(forwarded_host([(b"host", b"x")]))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 // An in-memory S3 bucket behind aws-sdk-client-mock, enough for lib-storage
-// (single PUT and multipart), HeadObject, paged ListObjectsV2 and DeleteObjects.
+// (single PUT and multipart), HeadObject, GetObject, paged ListObjectsV2 (with
+// LastModified from a settable clock), DeleteObject and DeleteObjects.
 // A multipart upload only becomes an object on CompleteMultipartUpload.
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -31,21 +34,32 @@ export class FakeBucket {
   readonly client = new S3Client({ region: "eu-west-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } });
   readonly mock = mockClient(this.client);
   readonly objects = new Map<string, Buffer>();
+  /** When each object was last written, by `now`. */
+  readonly lastModified = new Map<string, Date>();
+  /** The bucket's clock: LastModified of what is written from now on. */
+  now: () => number = Date.now;
   readonly uploads = new Map<string, { key: string; parts: Map<number, Buffer> }>();
   /** ListObjectsV2 page size (S3's is 1000). */
   pageSize = 1000;
   /** Called with each UploadPart's part number before it is stored; may throw or abort. */
   beforePart: (partNumber: number) => void | Promise<void> = () => {};
+  /** Called with the prefix before each ListObjectsV2 page is made (e.g. to let another run act). */
+  beforeList: (prefix: string) => void | Promise<void> = () => {};
   private uploadCounter = 0;
 
   constructor(readonly name = "site-bucket") {
     this.mock.on(HeadObjectCommand).callsFake(async (input) => {
       const object = this.objects.get(input.Key);
       if (!object) throw s3Error("NotFound", 404, "UnknownError");
-      return { ContentLength: object.length };
+      return { ContentLength: object.length, LastModified: this.lastModified.get(input.Key) };
+    });
+    this.mock.on(GetObjectCommand).callsFake(async (input) => {
+      const object = this.objects.get(input.Key);
+      if (!object) throw s3Error("NoSuchKey", 404, "The specified key does not exist.");
+      return { ContentLength: object.length, Body: { transformToString: async () => object.toString() } };
     });
     this.mock.on(PutObjectCommand).callsFake(async (input) => {
-      this.objects.set(input.Key, await bytesOf(input.Body));
+      this.put(input.Key, await bytesOf(input.Body));
       return { ETag: '"etag"' };
     });
     this.mock.on(CreateMultipartUploadCommand).callsFake(async (input) => {
@@ -64,7 +78,7 @@ export class FakeBucket {
       const upload = this.uploads.get(input.UploadId);
       if (!upload) throw s3Error("NoSuchUpload", 404);
       const numbers = (input.MultipartUpload?.Parts ?? []).map((part: { PartNumber: number }) => part.PartNumber);
-      this.objects.set(upload.key, Buffer.concat(numbers.map((n: number) => upload.parts.get(n) as Buffer)));
+      this.put(upload.key, Buffer.concat(numbers.map((n: number) => upload.parts.get(n) as Buffer)));
       this.uploads.delete(input.UploadId);
       return { Key: upload.key, Bucket: this.name };
     });
@@ -73,12 +87,13 @@ export class FakeBucket {
       return {};
     });
     this.mock.on(ListObjectsV2Command).callsFake(async (input) => {
+      await this.beforeList(input.Prefix ?? "");
       const keys = [...this.objects.keys()].filter((key) => key.startsWith(input.Prefix ?? "")).sort();
       const offset = input.ContinuationToken ? Number(input.ContinuationToken) : 0;
       const page = keys.slice(offset, offset + this.pageSize);
       const more = offset + this.pageSize < keys.length;
       return {
-        Contents: page.map((Key) => ({ Key, Size: this.objects.get(Key)?.length })),
+        Contents: page.map((Key) => ({ Key, Size: this.objects.get(Key)?.length, LastModified: this.lastModified.get(Key) })),
         KeyCount: page.length,
         IsTruncated: more,
         ...(more ? { NextContinuationToken: String(offset + this.pageSize) } : {}),
@@ -87,13 +102,24 @@ export class FakeBucket {
     this.mock.on(DeleteObjectsCommand).callsFake(async (input) => {
       const objects = input.Delete?.Objects ?? [];
       if (objects.length > 1000) throw s3Error("MalformedXML", 400, "more than 1000 keys");
-      for (const { Key } of objects) this.objects.delete(Key);
+      for (const { Key } of objects) this.delete(Key);
       return { Deleted: input.Delete?.Quiet ? [] : objects };
+    });
+    this.mock.on(DeleteObjectCommand).callsFake(async (input) => {
+      this.delete(input.Key);
+      return {};
     });
   }
 
-  put(key: string, body: string | Buffer): void {
+  /** Writes an object now, or as if at `at` (epoch ms). */
+  put(key: string, body: string | Buffer, at: number = this.now()): void {
     this.objects.set(key, Buffer.from(body));
+    this.lastModified.set(key, new Date(at));
+  }
+
+  delete(key: string): void {
+    this.objects.delete(key);
+    this.lastModified.delete(key);
   }
 
   calls(command: abstract new (...args: never[]) => unknown): number {

@@ -16,9 +16,10 @@ import {
   type UpdateStackCommandInput,
 } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand, type PutObjectCommandInput } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { InterruptedError } from "../../src/aws/interrupted.ts";
+import { leaseBody, parseLease } from "../../src/aws/leases.ts";
 import { deploySite, type DeployDeps } from "../../src/deploy/deploy-site.ts";
 import { DeployError, UserError } from "../../src/errors.ts";
 import type { Artifact, BuildResult, DeployPlan } from "../../src/plan/types.ts";
@@ -29,6 +30,9 @@ import { recordingOutput } from "../_helpers/recording-output.ts";
 const PREREQ = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n";
 const APP = "Resources:\n  Function:\n    Type: AWS::Lambda::Function\n";
 const SECRET = "0123456789abcdef".repeat(4);
+const HOUR = 60 * 60_000;
+/** Written a day ago: old enough for clean-up (which keeps anything younger than 15 minutes). */
+const YESTERDAY = Date.now() - 24 * HOUR;
 
 let dir: string;
 before(async () => {
@@ -108,12 +112,16 @@ async function deployedWorld(deployed: BuildResult, appStatus = "UPDATE_COMPLETE
     outputs: w.cfn.outputsFor({ name: "site-lambda" } as FakeStack),
     events: [resource("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE"), resource("site-lambda", "AWS::CloudFormation::Stack", appStatus)],
   });
-  for (const a of deployed.artifacts) w.bucket.put(a.key, Buffer.alloc(a.bytes));
+  for (const a of deployed.artifacts) w.bucket.put(a.key, Buffer.alloc(a.bytes), YESTERDAY);
   return w;
 }
 
 const creates = (w: World) => w.cfn.inputs<CreateStackCommandInput>(CreateStackCommand);
 const updates = (w: World) => w.cfn.inputs<UpdateStackCommandInput>(UpdateStackCommand);
+/** PutObject calls of artifacts (a deploy also writes, and deletes, its lease under deploys/). */
+const artifactPuts = (w: World) =>
+  w.bucket.mock.commandCalls(PutObjectCommand).filter((call) => !(call.args[0].input as PutObjectCommandInput).Key?.startsWith("deploys/")).length;
+const leases = (w: World) => [...w.bucket.objects.keys()].filter((key) => key.startsWith("deploys/"));
 const param = (input: { Parameters?: { ParameterKey?: string }[] } | undefined, key: string) =>
   input?.Parameters?.find((p) => p.ParameterKey === key);
 
@@ -163,8 +171,8 @@ test("default secret: 32 random bytes as hex, different per site", async () => {
 test("update: uploads only the new artifact, keeps the secret, keeps the previous deployment's files, deletes older ones", async () => {
   const old = await build();
   const w = await deployedWorld(old);
-  w.bucket.put("package/ancient.zip", "from two deploys ago");
-  w.bucket.put("incoming/new.csv", "not ours to collect");
+  w.bucket.put("package/ancient.zip", "from two deploys ago", YESTERDAY);
+  w.bucket.put("incoming/new.csv", "not ours to collect", YESTERDAY);
   const next = await build({ db: "database v2" });
 
   const result = await deploySite(next, w.deps);
@@ -189,7 +197,7 @@ test("unchanged input: no update call at all, zero bytes uploaded, 'no-op'", asy
   assert.equal(result.type, "no-op");
   assert.deepEqual(result.uploaded, { files: 0, bytes: 0 });
   assert.equal(updates(w).length + creates(w).length, 0);
-  assert.equal(w.bucket.calls(PutObjectCommand), 0);
+  assert.equal(artifactPuts(w), 0);
   assert.match(w.output.stderr(), /Stack site-lambda: no changes\./);
 });
 
@@ -287,6 +295,7 @@ test("a failed update names the first failing resource (cancelled ones ignored) 
   });
   assert.equal(w.bucket.calls(DeleteObjectsCommand), 0);
   assert.ok(w.bucket.objects.has("package/stale.zip"));
+  assert.deepEqual(leases(w), [], "the lease goes with a failed deploy too");
   // The failure was streamed as it happened.
   assert.match(w.output.stderr(), /Function +AWS::Lambda::Function +UPDATE_FAILED +Unzipped size/);
 });
@@ -375,4 +384,68 @@ test("Ctrl-C while waiting for the app stack: says it is still in progress and t
     return true;
   });
   assert.equal(w.bucket.calls(DeleteObjectsCommand), 0);
+});
+
+test("the run's lease names the build's keys, is written before the bucket is looked at, and is deleted at the end", async () => {
+  const w = await deployedWorld(await build());
+  const next = await build({ pkg: "package v2" });
+  await deploySite(next, w.deps);
+  const calls = w.bucket.mock.calls().map((call) => call.args[0] as { constructor: { name: string }; input: { Key?: string; Body?: unknown } });
+  const leaseWrite = calls.findIndex((call) => call.constructor.name === "PutObjectCommand" && call.input.Key?.startsWith("deploys/"));
+  const firstHead = calls.findIndex((call) => call.constructor.name === "HeadObjectCommand");
+  assert.ok(leaseWrite >= 0 && leaseWrite < firstHead, "lease first, then HeadObject");
+  assert.deepEqual(parseLease(String(calls[leaseWrite]?.input.Body)), next.artifacts.map((a) => a.key).sort());
+  assert.deepEqual(leases(w), []);
+});
+
+test("another run deploying at the same time: what its lease names, and what it deployed meanwhile, survive this run's clean-up", async () => {
+  const old = await build();
+  const w = await deployedWorld(old);
+  // Run B found its package and database already in the bucket (so they are old) and holds a lease.
+  const b = await build({ pkg: "package of B", db: "database of B" });
+  for (const a of b.artifacts) w.bucket.put(a.key, Buffer.alloc(a.bytes), YESTERDAY);
+  w.bucket.put("deploys/b.json", leaseBody(b.artifacts.map((a) => a.key), new Date()));
+  // Run C's update lands while this run cleans up; its lease is already gone.
+  const c = await build({ pkg: "package of C" });
+  w.bucket.put(c.appParameters.PackageKey!, "c", YESTERDAY);
+  w.bucket.beforeList = (prefix) => {
+    if (prefix !== "package/") return;
+    const app = w.cfn.stack("site-lambda") as FakeStack;
+    app.parameters = { ...app.parameters, PackageKey: c.appParameters.PackageKey! };
+  };
+  w.bucket.put("package/ancient.zip", "x", YESTERDAY);
+
+  await deploySite(await build({ pkg: "package v2" }), w.deps);
+
+  for (const a of [...b.artifacts, ...old.artifacts]) assert.ok(w.bucket.objects.has(a.key), a.key);
+  assert.ok(w.bucket.objects.has(c.appParameters.PackageKey!), "the package the stack now runs");
+  assert.equal(w.bucket.objects.has("package/ancient.zip"), false);
+  assert.match(w.output.stderr(), /Deleted 1 unused artifact from the bucket\./);
+});
+
+test("the app stack in progress at clean-up time (another deploy): nothing is deleted, said at --verbose only", async () => {
+  const w = await deployedWorld(await build());
+  const verbose = recordingOutput({ verbose: true });
+  w.deps.out = verbose.out;
+  w.bucket.put("package/ancient.zip", "x", YESTERDAY);
+  w.bucket.beforeList = () => {
+    (w.cfn.stack("site-lambda") as FakeStack).status = "UPDATE_IN_PROGRESS";
+  };
+  const result = await deploySite(await build({ pkg: "package v2" }), w.deps);
+  assert.equal(result.type, "deployed");
+  assert.ok(w.bucket.objects.has("package/ancient.zip"));
+  assert.equal(w.bucket.calls(DeleteObjectsCommand), 0);
+  assert.match(verbose.stderr(), /not deleting unused artifacts this time: stack site-lambda is UPDATE_IN_PROGRESS: another deploy is running/);
+  assert.doesNotMatch(w.output.stderr(), /not deleting/);
+});
+
+test("fresh garbage is kept for 15 minutes; deps.garbage.minAgeMs lowers that (tests use 0)", async () => {
+  const w = await deployedWorld(await build());
+  w.bucket.put("package/fresh.zip", "x");
+  await deploySite(await build({ pkg: "package v2" }), w.deps);
+  assert.ok(w.bucket.objects.has("package/fresh.zip"));
+
+  w.deps.garbage = { minAgeMs: 0 };
+  await deploySite(await build({ pkg: "package v3" }), w.deps);
+  assert.equal(w.bucket.objects.has("package/fresh.zip"), false);
 });
