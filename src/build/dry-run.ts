@@ -5,7 +5,10 @@ import { constants } from "node:fs";
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
+import { NO_DOMAIN } from "../plan/app-parameters.ts";
+import { certificateStackName } from "../plan/stack-names.ts";
 import type { BuildResult } from "../plan/types.ts";
+import { readTemplate } from "../templates.ts";
 
 export interface DryRunSummary {
   stack: string;
@@ -31,7 +34,14 @@ export async function checkOutDirectory(dir: string): Promise<void> {
 
 /** The app stack parameters as the AWS CLI's --parameters file takes them. */
 export function parametersFile(build: BuildResult): Array<{ ParameterKey: string; ParameterValue: string }> {
-  const values: Record<string, string> = { BucketName: "<output BucketName of stack " + build.plan.stackName + ">", ...build.appParameters };
+  const { stackName, domain } = build.plan;
+  const domainValues = domain
+    ? {
+        HostedZoneId: `<Route 53 hosted zone that owns ${domain}>`,
+        CertificateArn: `<output CertificateArn of stack ${certificateStackName(stackName)} in us-east-1>`,
+      }
+    : NO_DOMAIN;
+  const values: Record<string, string> = { BucketName: `<output BucketName of stack ${stackName}>`, ...domainValues, ...build.appParameters };
   return Object.keys(values)
     .sort()
     .map((key) => ({ ParameterKey: key, ParameterValue: values[key]! }));
@@ -56,6 +66,8 @@ export async function writeDryRun(build: BuildResult, dir: string): Promise<DryR
     await mkdir(staging);
     await writeFile(join(staging, "prereq.yaml"), build.prereqTemplate);
     await writeFile(join(staging, "app.yaml"), build.appTemplate);
+    // --domain: the us-east-1 stack deployed first, with DomainName and HostedZoneId.
+    if (build.plan.domain) await writeFile(join(staging, "certificate.yaml"), await readTemplate("certificate"));
     // DatasetteSecret is generated at the first real deploy and never written out.
     await writeFile(join(staging, "parameters.json"), `${JSON.stringify(parametersFile(build), null, 2)}\n`);
     for (const artifact of build.artifacts) {

@@ -1,16 +1,17 @@
 // delete-stack NAME: everything update-stack made for NAME, in an order that
 // always works in one run: the app stack (the function stops using the
-// bucket), then every object/version/delete marker in the bucket, then the
-// prerequisite stack (which deletes the now empty bucket). Whatever is already
+// bucket, the distribution its certificate), then the --domain certificate
+// stack in us-east-1, then every object/version/delete marker in the bucket,
+// then the prerequisite stack (which deletes the now empty bucket). Whatever is already
 // gone is skipped, so a half-deleted site is finished off and a deleted one is
 // "nothing to delete".
 import type { Command } from "commander";
-import { createAwsClients, type AwsClients } from "../aws/clients.ts";
+import { CERTIFICATE_REGION, createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount } from "../aws/empty-bucket.ts";
 import type { Sleep } from "../aws/interrupted.ts";
 import { bucketOf, findStack, type StackInfo } from "../aws/site.ts";
-import { appStackName } from "../plan/stack-names.ts";
+import { appStackName, certificateStackName } from "../plan/stack-names.ts";
 import { deleteStackAndWait, type WaitOptions } from "../aws/stacks.ts";
 import { DeployError } from "../errors.ts";
 import type { SharedOptions } from "../shared-options.ts";
@@ -20,7 +21,7 @@ import { createOutput, type Output } from "../ui/output.ts";
 import { printStackEvents } from "../ui/progress.ts";
 
 export interface DeleteStackDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3">;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "certificateCloudformation">;
   output: Output;
   /** Asks y/N; throws a UserError naming --yes when there is no terminal to ask on. */
   confirm: (question: string, action: string) => Promise<boolean>;
@@ -71,18 +72,22 @@ function deleteAdvice(error: unknown, site: string, stack: string, region: strin
 
 export async function runDeleteStack(name: string, options: SharedOptions, deps: DeleteStackDeps): Promise<DeleteStackResult> {
   const { output } = deps;
-  const { cloudformation, s3 } = deps.clients;
+  const { cloudformation, s3, certificateCloudformation } = deps.clients;
   const { region } = await checkAwsAccess(cloudformation);
   const appName = appStackName(name);
 
-  const [app, prereq] = await Promise.all([findStack(cloudformation, appName), findStack(cloudformation, name)]);
+  const [app, prereq, certificate] = await Promise.all([
+    findStack(cloudformation, appName),
+    findStack(cloudformation, name),
+    findStack(certificateCloudformation, certificateStackName(name)),
+  ]);
   let bucket = prereq ? await bucketOf(cloudformation, prereq) : undefined;
   if (bucket && !(await bucketExists(s3, bucket))) {
     output.debug(`Bucket ${bucket} is already gone.`);
     bucket = undefined;
   }
 
-  if (!app && !prereq) {
+  if (!app && !prereq && !certificate) {
     const result: DeleteStackResult = { stack: name, deleted: [], nothingToDelete: true };
     output.result(`Nothing to delete: no site named ${name} in ${region} (stacks ${name} and ${appName} not found).`, result);
     return result;
@@ -94,6 +99,7 @@ export async function runDeleteStack(name: string, options: SharedOptions, deps:
     const lines = [
       `This deletes the site ${name} in ${region}:`,
       ...(app ? [describe(app, "the function, its URL, CloudFront distribution and log group")] : []),
+      ...(certificate ? [describe(certificate, `the certificate for ${certificate.outputs.DomainName ?? "its domain"}, in ${CERTIFICATE_REGION}`)] : []),
       ...(bucket ? [`  bucket ${bucket}: ${objectsText(count)}`] : []),
       ...(prereq ? [describe(prereq, "the bucket")] : []),
     ];
@@ -106,12 +112,12 @@ export async function runDeleteStack(name: string, options: SharedOptions, deps:
 
   const deleted: string[] = [];
   const wait: WaitOptions = { onEvent: printStackEvents(output), command: `delete-stack ${name}`, signal: deps.signal, sleep: deps.sleep, pollMs: deps.pollMs };
-  const deleteStep = async (stack: StackInfo) => {
-    output.info(`Deleting stack ${stack.name} (${stack.status})...`);
+  const deleteStep = async (stack: StackInfo, client = cloudformation, stackRegion = region) => {
+    output.info(`Deleting stack ${stack.name} (${stack.status})${stackRegion === region ? "" : ` in ${stackRegion}`}...`);
     try {
-      await deleteStackAndWait(cloudformation, stack.name, wait);
+      await deleteStackAndWait(client, stack.name, wait);
     } catch (error) {
-      throw deleteAdvice(error, name, stack.name, region, bucket);
+      throw deleteAdvice(error, name, stack.name, stackRegion, bucket);
     }
   };
   const empty = async (what: string) => {
@@ -130,6 +136,11 @@ export async function runDeleteStack(name: string, options: SharedOptions, deps:
   if (app) {
     await deleteStep(app);
     deleted.push(app.name);
+  }
+  // Only once no distribution uses it (ACM refuses to delete a certificate in use).
+  if (certificate) {
+    await deleteStep(certificate, certificateCloudformation, CERTIFICATE_REGION);
+    deleted.push(certificate.name);
   }
   const objects = await empty("");
   if (prereq) await deleteStep(prereq);

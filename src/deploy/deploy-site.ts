@@ -1,7 +1,8 @@
 // The whole AWS side of update-stack, after the build:
-//   region + credentials -> prerequisite stack NAME (the bucket) -> upload the
-//   missing artifacts -> app stack NAME-lambda -> outputs -> delete artifacts
-//   no longer referenced.
+//   region + credentials -> with --domain, its hosted zone and the certificate
+//   stack NAME-certificate (us-east-1) -> prerequisite stack NAME (the bucket)
+//   -> upload the missing artifacts -> app stack NAME-lambda -> outputs ->
+//   delete artifacts no longer referenced (and a certificate no longer used).
 // It returns a typed result; the command layer renders it (URL or --json).
 //
 // Ctrl-C: pass an AbortSignal. During uploads the multipart upload is aborted
@@ -21,10 +22,11 @@ import { findMissingArtifacts, uniqueByKey, uploadArtifacts } from "../aws/uploa
 import type { BuildResult } from "../plan/types.ts";
 import type { Output } from "../ui/output.ts";
 import { printStackEvents, reportGarbage, reportUploads } from "../ui/progress.ts";
+import { deployCertificate, removeUnusedCertificate } from "./deploy-certificate.ts";
 import { deployStack, type StackContext } from "./deploy-stack.ts";
 
 export interface DeployDeps {
-  clients: AwsClients;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "route53" | "certificateCloudformation">;
   out: Output;
   /** Stack polling interval; default 2 s. */
   pollMs?: number;
@@ -70,6 +72,9 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
     region,
   };
 
+  // Before anything else: a domain without a zone fails here, and validation takes minutes.
+  const certificate = await deployCertificate(clients, build.plan, context);
+
   const prereq = await deployStack(
     clients.cloudformation,
     { stackName, templateBody: build.prereqTemplate, parameters: {}, capabilities: [...CAPABILITIES] },
@@ -96,7 +101,7 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
   );
   if (signal?.aborted) throw new InterruptedError("Interrupted before the app stack was updated; nothing was deployed. Run update-stack again to resume.");
 
-  const parameters = { ...build.appParameters, BucketName: bucket };
+  const parameters = { ...build.appParameters, ...certificate.parameters, BucketName: bucket };
   const app = await deployStack(
     clients.cloudformation,
     {
@@ -116,10 +121,12 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
     });
   }
 
+  await removeUnusedCertificate(clients, build.plan, context);
+
   await cleanUp(deps, bucket, appStackName, [...referencedKeys(parameters), ...referencedKeys(stackParameters(app.previous))]);
 
   return {
-    type: prereq.type === "no-op" && app.type === "no-op" ? "no-op" : "deployed",
+    type: [prereq, app, certificate.deployment].every((stack) => !stack || stack.type === "no-op") ? "no-op" : "deployed",
     stack: stackName,
     appStack: appStackName,
     url: outputs.SiteUrl,

@@ -22,7 +22,7 @@ function setup(options: { app?: boolean; prereq?: boolean; bucket?: boolean; jso
   const recorded = recordingOutput({ json: Boolean(options.json) });
   const questions: string[] = [];
   const deps: DeleteStackDeps = {
-    clients: { cloudformation: cfn.client, s3: s3.client },
+    clients: { cloudformation: cfn.client, s3: s3.client, certificateCloudformation: new FakeCloudFormation().client },
     output: recorded.out,
     confirm: async (question) => {
       questions.push(question);

@@ -78,7 +78,30 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
   assert.equal(parameters.Architecture, "x86_64");
   assert.equal(parameters.Runtime, "python3.11");
   assert.equal(parameters.EnableCdn, "true");
+  assert.equal(parameters.PathPrefix, "/x");
+  assert.equal(parameters.DomainName, "");
+  assert.equal(parameters.CertificateArn, "");
   assert.equal(parameters.DatasetteSecret, undefined, "the secret is never written out");
+  // Both databases are inline, and both have a copy in the bucket to be downloaded from.
+  const dbKeys = keys.filter((k: string) => k.startsWith("db/")).sort();
+  assert.equal(dbKeys.length, 2);
+  assert.equal(parameters.DatabaseKeys, dbKeys.join(","));
+});
+
+test("--domain: the certificate template is written too, the deploy-time values are named", async () => {
+  const db = makeDatabase(join(dir, "domain.db"), { items: 2 });
+  const out = join(dir, "out-domain");
+  const result = await runCli(["update-stack", "mysite", db, "--domain", "Data.Example.com", "--dry-run", "--out", out, ...HOST], { env: noAwsEnv() });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(awsRequests, 0, "a dry run must not look the zone up either");
+  assert.deepEqual(readdirSync(out).sort(), ["app.yaml", "artifacts", "certificate.yaml", "parameters.json", "prereq.yaml"]);
+  assert.match(readFileSync(join(out, "certificate.yaml"), "utf8"), /AWS::CertificateManager::Certificate/);
+  const parameters = Object.fromEntries(
+    JSON.parse(readFileSync(join(out, "parameters.json"), "utf8")).map((p: { ParameterKey: string; ParameterValue: string }) => [p.ParameterKey, p.ParameterValue]),
+  );
+  assert.equal(parameters.DomainName, "data.example.com");
+  assert.match(parameters.CertificateArn, /mysite-certificate in us-east-1/);
+  assert.match(parameters.HostedZoneId, /hosted zone that owns data\.example\.com/);
 });
 
 test("the same input gives the same artifacts; --external moves databases to S3 keys", async () => {
@@ -118,6 +141,7 @@ test("bad input: one line naming the culprit, exit 1, no --out written", async (
     [["mysite", good, "--timeout", "1000"], /--timeout 1000 is out of Lambda's range/],
     [["mysite", good, "--runtime", "python3.8"], /--runtime python3.8 is not supported/],
     [["mysite", good, "--domain", "http://x"], /--domain "http:\/\/x" is not a valid domain name/],
+    [["mysite", good, "--domain", "data.example.com", "--no-cdn"], /--domain data\.example\.com needs CloudFront, but --no-cdn turns it off/],
     [["mysite"], /needs at least one database file/],
   ];
   for (const [args, pattern] of cases) {

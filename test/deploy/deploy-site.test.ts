@@ -15,12 +15,13 @@ import {
   type CreateStackCommandInput,
   type UpdateStackCommandInput,
 } from "@aws-sdk/client-cloudformation";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { Route53Client } from "@aws-sdk/client-route-53";
 import { DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand, type PutObjectCommandInput } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { InterruptedError } from "../../src/aws/interrupted.ts";
 import { leaseBody, parseLease } from "../../src/aws/leases.ts";
 import { deploySite, type DeployDeps } from "../../src/deploy/deploy-site.ts";
+import { NO_DOMAIN } from "../../src/plan/app-parameters.ts";
 import { DeployError, UserError } from "../../src/errors.ts";
 import type { Artifact, BuildResult, DeployPlan } from "../../src/plan/types.ts";
 import { FakeBucket } from "../_helpers/fake-artifact-bucket.ts";
@@ -92,7 +93,13 @@ function world(): World {
       ? { BucketName: bucket.name }
       : { SiteUrl: "https://d111.cloudfront.net/", FunctionUrl: "https://abc.lambda-url.eu-west-1.on.aws/", FunctionName: "fn" };
   const deps: DeployDeps = {
-    clients: { cloudformation: cfn.client, s3: bucket.client, logs: new CloudWatchLogsClient({ region: "eu-west-1" }) },
+    clients: {
+      cloudformation: cfn.client,
+      s3: bucket.client,
+      // us-east-1, where a --domain certificate stack would be: empty here.
+      certificateCloudformation: new FakeCloudFormation().client,
+      route53: new Route53Client({ region: "us-east-1" }),
+    },
     out: output.out,
     sleep: async (ms) => void sleeps.push(ms),
     randomSecret: () => SECRET,
@@ -108,7 +115,7 @@ async function deployedWorld(deployed: BuildResult, appStatus = "UPDATE_COMPLETE
     name: "site-lambda",
     status: appStatus,
     template: APP,
-    parameters: { ...deployed.appParameters, BucketName: w.bucket.name, DatasetteSecret: "the-old-secret" },
+    parameters: { ...deployed.appParameters, ...NO_DOMAIN, BucketName: w.bucket.name, DatasetteSecret: "the-old-secret" },
     outputs: w.cfn.outputsFor({ name: "site-lambda" } as FakeStack),
     events: [resource("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE"), resource("site-lambda", "AWS::CloudFormation::Stack", appStatus)],
   });

@@ -10,7 +10,8 @@ model map, and then starts moto's own server. The real templates deploy unchange
 
 What differs from plain moto, each labelled where it is defined:
 - stand-ins for AWS::Lambda::Url, AWS::CloudFront::{Distribution,
-  OriginAccessControl,Function,CachePolicy} and AWS::S3::BucketPolicy (no moto model);
+  OriginAccessControl,Function,CachePolicy}, AWS::S3::BucketPolicy and
+  AWS::CertificateManager::Certificate (no moto model);
 - a replacement for moto's AWS::Lambda::LayerVersion model (broken Ref and update);
 - patch_condition_tag: `!Condition X` in YAML conditions (moto evaluates it as true);
 - patch_create_failures: a resource that fails to create rolls the stack back to
@@ -267,6 +268,22 @@ class S3BucketPolicy(_StandIn, CloudFormationModel):
         self.ref = resource_name
 
 
+class AcmCertificate(_StandIn, CloudFormationModel):
+    """Test stand-in: moto has no model for AWS::CertificateManager::Certificate; this only
+    records properties (DomainName, ValidationMethod, DomainValidationOptions) and returns
+    an ARN in the stack's region as Ref. No validation records are written to Route 53,
+    and moto's ACM backend is not told."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::CertificateManager::Certificate"
+    ATTRIBUTES = ()
+
+    def assign_identity(self, resource_name: str) -> None:
+        hex_ = secrets.token_hex(16)
+        uuid = f"{hex_[:8]}-{hex_[8:12]}-{hex_[12:16]}-{hex_[16:20]}-{hex_[20:]}"
+        self.ref = f"arn:aws:acm:{self.region}:{self.account_id}:certificate/{uuid}"
+
+
 class LambdaLayerVersion(CloudFormationModel):
     """Test stand-in: moto HAS a model for AWS::Lambda::LayerVersion, but it is broken for
     our templates. It has no physical_resource_id, so a Ref to it is the Python object
@@ -387,6 +404,7 @@ STAND_INS: tuple[type[CloudFormationModel], ...] = (
     CloudFrontFunction,
     CloudFrontCachePolicy,
     S3BucketPolicy,
+    AcmCertificate,
     LambdaLayerVersion,
 )
 
@@ -497,6 +515,7 @@ def check_model_map() -> None:
         "AWS::Lambda::Function",
         "AWS::Lambda::Permission",
         "AWS::Logs::LogGroup",
+        "AWS::Route53::RecordSet",
     ):
         if resource_type not in model_map:
             raise SystemExit(f"moto {resource_type} model is missing")
