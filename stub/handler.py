@@ -44,7 +44,7 @@ def handler(event, context):
             "body": STARTUP_FAILED_PAGE,
             "isBase64Encoded": False,
         }
-    return enforce_response_limit(site.adapter(event, context))
+    return enforce_response_limit(site.adapter(event, context), event)
 
 
 class Site:

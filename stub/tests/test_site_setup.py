@@ -202,13 +202,23 @@ class ResponseLimit(unittest.TestCase):
         activate(make_task_root().path)
         # 3.2 million zero bytes, hex-encoded: a 6.4 MB JSON body.
         response = request("/fixtures.json", query="sql=select+hex(zeroblob(3200000))+as+h&_shape=array")
-        self.assertEqual(response.status, 500)
+        self.assertEqual(response.status, 507)
         self.assertEqual(response.header("x-datasette-lambda-error"), "response-too-large")
-        self.assertIn("6 MB", response.text)
+        self.assertIn("6 MB", response.json()["error"])
         self.assertLess(len(json.dumps(response.raw)), 10_000)
+        self.assertEqual(response.header("cache-control"), "private, no-store")
         small = request("/fixtures.json", query="sql=select+hex(zeroblob(1000000))+as+h&_shape=array")
         self.assertEqual(small.status, 200)
         self.assertEqual(len(small.json()[0]["h"]), 2_000_000)
+
+    def test_a_csv_export_over_6_mb_gets_a_page_on_exporting_in_parts(self):
+        activate(make_task_root().path)
+        response = harness.cloudfront_request("/fixtures.csv", query="sql=select+hex(zeroblob(3200000))+as+h")
+        self.assertEqual(response.status, 507)
+        self.assertIn("text/html", response.header("content-type"))
+        self.assertEqual(response.header("cache-control"), "private, no-store")
+        self.assertIn("This CSV export would be", response.text)
+        self.assertIn("<code>_next</code>", response.text)
 
 
 if __name__ == "__main__":
