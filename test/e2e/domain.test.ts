@@ -7,7 +7,9 @@
 // another region, its ARN and zone reaching the app stack, the A/AAAA records,
 // re-deploys reusing the certificate, delete-stack removing it all. What it
 // cannot: ACM's DNS validation or CloudFront serving the name (template tests
-// and cfn-lint cover the template side).
+// and cfn-lint cover the template side), nor dropping --domain on a re-deploy
+// (moto updates a resource whose Condition turned false instead of deleting it;
+// test/deploy/deploy-certificate.test.ts covers that step with fakes).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
