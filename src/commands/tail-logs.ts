@@ -54,10 +54,10 @@ export async function runTailLogs(name: string, options: TailLogsOptions, deps: 
   for await (const item of tailLogEvents(deps.clients.logs, logGroupName, {
     since,
     follow,
-    ...(filter ? { filterPattern: filter } : {}),
-    ...(deps.signal ? { signal: deps.signal } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
+    filterPattern: filter,
+    signal: deps.signal,
+    sleep: deps.sleep,
+    pollIntervalMs: deps.pollIntervalMs,
     now,
   })) {
     if (item.type === "no-log-group") {
