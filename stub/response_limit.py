@@ -9,7 +9,7 @@ a CSV export, a JSON export (in Datasette's JSON error shape), a database file, 
 Status 507 ("unable to store the representation needed to complete the request"):
 - a 5xx, because the request is valid: only this deployment's limit stops it (413 would
   tell the client that its own request was too large);
-- not 500: CloudFront caches the errors 400, 403, 404, 405, 414, 416 and 500-504 for its
+- not 500: CloudFront caches the errors 400, 403, 404, 405, 414 and 500-504 for its
   error-caching minimum TTL (10 s by default) and honours no-store only on 404, 410, 414
   and 501, so a 500 would be served from its cache whatever our Cache-Control says (to a
   visitor with other permissions, say, or after a redeploy that fixed the cause). A 507
