@@ -1,6 +1,5 @@
 """Find the file behind each database of the manifest: in the package, or fetched from S3."""
 
-import functools
 import os
 
 from s3_databases import DatabaseFetchError, ensure_local_copy
@@ -14,9 +13,11 @@ def task_root(environ, handler_file):
 
 
 def locate_databases(manifest, root, bucket, s3_client_factory, temp_root=None):
-    """Return [(name, path)] in manifest order; S3 databases are downloaded when not cached yet."""
-    # One client for every download of this cold start, made only if one is needed.
-    shared_client = functools.cache(s3_client_factory)
+    """Return [(name, path)] in manifest order; S3 databases are downloaded when not cached yet.
+
+    s3_client_factory is called only if a download is needed (the handler's makes one
+    client per instance).
+    """
     located = []
     for database in manifest["databases"]:
         if database["location"] == "inline":
@@ -27,6 +28,6 @@ def locate_databases(manifest, root, bucket, s3_client_factory, temp_root=None):
                     f"{INLINE_DIR}/{database['fileName']} but is missing: rebuild the package"
                 )
         else:
-            path = ensure_local_copy(database, bucket, shared_client, temp_root)
+            path = ensure_local_copy(database, bucket, s3_client_factory, temp_root)
         located.append((database["name"], path))
     return located

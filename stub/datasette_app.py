@@ -11,6 +11,7 @@ import datasette.handle_exception as datasette_handle_exception  # noqa: E402  i
 
 from asgi_fixes import ScopeFixes
 from base_url import BaseUrlPrefix
+from database_downloads import DatabaseDownloadRedirect, downloadable_objects
 
 
 def build_datasette(manifest, located, secret):
@@ -42,10 +43,17 @@ def build_datasette(manifest, located, secret):
     return ds
 
 
-def build_asgi_app(ds):
-    """Datasette's ASGI app behind the scope repairs (and the prefix handling, with a prefix)."""
+def build_asgi_app(ds, manifest=None, presigner=None):
+    """Datasette's ASGI app behind the scope repairs (and the prefix handling, with a prefix).
+
+    With a presigner (a bucket), downloads of the manifest's databases that have an S3 key
+    are redirected to S3.
+    """
     app = ds.app()
     base_url = ds.setting("base_url") or "/"
+    objects = downloadable_objects(manifest, ds) if manifest and presigner else {}
+    if objects:
+        app = DatabaseDownloadRedirect(app, objects, presigner, base_url)
     if base_url != "/":
         app = BaseUrlPrefix(app, base_url)
     return ScopeFixes(app)

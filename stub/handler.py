@@ -5,7 +5,8 @@ of each Lambda instance and reused by every later one (warm starts). A failed st
 not cached, so a transient S3 error heals on the next request.
 
 Responses are buffered by Mangum and binary bodies base64-encoded; Lambda caps the
-response at 6 MB (see response_limit.py).
+response at 6 MB (see response_limit.py), so database downloads go to S3
+(database_downloads.py).
 """
 
 import logging
@@ -14,6 +15,7 @@ import time
 
 from mangum import Mangum
 
+from database_downloads import S3Presigner
 from database_files import locate_databases, task_root
 from datasette_app import build_asgi_app, build_datasette
 from manifest import load_manifest
@@ -30,6 +32,7 @@ STARTUP_FAILED_PAGE = (
 )
 
 _site = None
+_s3 = None  # one boto3 client per instance, made on first use
 
 
 def handler(event, context):
@@ -64,20 +67,18 @@ def build_site(environ=None):
     started = time.monotonic()
     root = task_root(environ, __file__)
     manifest = load_manifest(root)
-    located = locate_databases(
-        manifest,
-        root,
-        bucket=environ.get("DATASETTE_LAMBDA_BUCKET"),
-        s3_client_factory=_s3_client,
-    )
+    bucket = environ.get("DATASETTE_LAMBDA_BUCKET")
+    located = locate_databases(manifest, root, bucket=bucket, s3_client_factory=_s3_client)
     ds = build_datasette(manifest, located, site_secret(environ))
+    presigner = S3Presigner(bucket, _s3_client) if bucket else None
     # Lambda has no ASGI lifespan to run; Datasette does its start-up on the first request.
-    adapter = Mangum(build_asgi_app(ds), lifespan="off")
+    adapter = Mangum(build_asgi_app(ds, manifest, presigner), lifespan="off")
     log.info(
-        "datasette-lambda: site ready in %.2f s (%d databases, %d from S3)",
+        "datasette-lambda: site ready in %.2f s (%d databases, %d from S3, downloads of %d from S3)",
         time.monotonic() - started,
         len(located),
         sum(1 for db in manifest["databases"] if db["location"] == "s3"),
+        sum(1 for db in manifest["databases"] if bucket and db.get("key")),
     )
     return Site(ds, adapter)
 
@@ -90,14 +91,28 @@ def _get_site():
 
 
 def _s3_client():
-    import boto3  # in Lambda's Python runtime; imported only when an S3 database is fetched
+    """The instance's S3 client, made on first use: an S3 database to fetch or a download to sign."""
+    global _s3
+    if _s3 is None:
+        # In Lambda's Python runtime; imported only when needed (it costs cold-start time).
+        import boto3
+        from botocore.config import Config
 
-    return boto3.client("s3")
+        # SigV4 on the bucket's regional host: the defaults presign some URLs with SigV2
+        # or for the global s3.amazonaws.com, which a bucket outside us-east-1 may
+        # answer with a redirect that breaks the signature.
+        config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+        _s3 = boto3.client("s3", config=config)
+        # botocore logs every signature it computes at DEBUG: a presigned URL's is a bearer
+        # credential, a signed request's can be replayed for minutes. Keep them out of logs.
+        logging.getLogger("botocore.auth").setLevel(logging.INFO)
+    return _s3
 
 
 def _reset_for_tests():
-    """Forget the cached site, as a new Lambda instance would. For tests only."""
-    global _site
+    """Forget the cached site and client, as a new Lambda instance would. For tests only."""
+    global _site, _s3
     if _site is not None:
         _site.close()
     _site = None
+    _s3 = None

@@ -3,6 +3,8 @@
 Format 1 (see the shared contract):
   {"format": 1, "databases": [...], "inspect": {...}, "metadata": {...},
    "settings": {...}, "cors": bool, "prefix": "x" | null}
+each database {"name", "fileName", "sha256", "bytes", "location": "inline" | "s3",
+"key": "db/<sha256>/<fileName>"} (key required for s3, optional for inline).
 Unknown keys are ignored so an older stub can read a newer, compatible manifest.
 """
 
@@ -111,17 +113,20 @@ def _validate_database(entry, where):
         raise ManifestError(f"manifest.json: {where}.sha256 must be 64 lower-case hex digits")
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise ManifestError(f"manifest.json: {where}.bytes must be a non-negative integer")
-    db = {"name": name, "fileName": file_name, "sha256": sha256, "bytes": size}
-    if location == "inline":
-        db["location"] = "inline"
-    elif location == "s3":
-        key = entry.get("key")
-        if not isinstance(key, str) or not key:
-            raise ManifestError(f"manifest.json: {where}.key is required for an s3 database")
-        db["location"] = "s3"
-        db["key"] = key
-    else:
+    if location not in ("inline", "s3"):
         raise ManifestError(f"manifest.json: {where}.location must be 'inline' or 's3'")
+    db = {"name": name, "fileName": file_name, "sha256": sha256, "bytes": size, "location": location}
+    # The object in the bucket: where an s3 database is fetched from, and where any
+    # database with a key is downloaded from (inline ones have a copy there if the
+    # package was built by a datasette-lambda that uploads one; older ones have no key).
+    key = entry.get("key")
+    if key is not None or location == "s3":
+        if not isinstance(key, str) or not key:
+            raise ManifestError(
+                f"manifest.json: {where}.key "
+                + ("is required for an s3 database" if location == "s3" else "must be a non-empty string")
+            )
+        db["key"] = key
     return db
 
 

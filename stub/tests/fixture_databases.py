@@ -12,6 +12,7 @@ import sys
 # Expected row counts: tests compare pages and the manifest's inspect data against these.
 FIXTURES_COUNTS = {"categories": 3, "items": 25, "dotted.table": 3, "blobs": 2}
 REMOTE_COUNTS = {"remote_rows": 4}
+LARGE_ROWS = 7000
 BLOB_1 = bytes(range(256)) * 4  # not valid UTF-8: must come back base64-encoded
 
 
@@ -54,6 +55,21 @@ def write_remote_db(path):
     conn.execute("create table remote_rows (id integer primary key, label text)")
     conn.executemany(
         "insert into remote_rows values (?, ?)", [(i, f"remote {i}") for i in range(1, 5)]
+    )
+    conn.commit()
+    conn.close()
+
+
+def write_large_db(path):
+    """large.db: over Lambda's 6 MB response limit (about 7.3 MB), for downloads and exports.
+    Not written by main(): package builds use only the two files above."""
+    import random
+
+    rng = random.Random(0)
+    conn = sqlite3.connect(path)
+    conn.execute("create table chunks (id integer primary key, payload text)")
+    conn.executemany(
+        "insert into chunks values (?, ?)", ((i, rng.randbytes(500).hex()) for i in range(1, LARGE_ROWS + 1))
     )
     conn.commit()
     conn.close()

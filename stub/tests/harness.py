@@ -65,6 +65,7 @@ import handler  # noqa: E402  (after the sys.path set-up above)
 FIXTURE_WRITERS = {
     "fixtures": fixture_databases.write_fixtures_db,
     "remote": fixture_databases.write_remote_db,
+    "large": fixture_databases.write_large_db,
 }
 _fixture_cache = {}
 
@@ -96,10 +97,13 @@ def make_task_root(
     settings=None,
     inspect_overrides=None,
     database_overrides=None,
+    inline_keys=False,
 ):
     """A task root as the CLI would build it: databases/<fileName> and manifest.json.
 
-    inline/s3 name fixture databases. inspect_overrides {db: {table: count}} replaces
+    inline/s3 name fixture databases. inline_keys gives inline databases their S3 key too
+    (the CLI uploads a copy of each for downloads); s3_objects then holds those copies.
+    inspect_overrides {db: {table: count}} replaces
     counts in the manifest's inspect data; database_overrides {db: {field: value}}
     replaces fields of a manifest database entry (e.g. a wrong sha256).
     """
@@ -119,7 +123,7 @@ def make_task_root(
             }
             if location == "inline":
                 shutil.copy2(source, os.path.join(root, "databases", entry["fileName"]))
-            else:
+            if location == "s3" or inline_keys:
                 entry["key"] = f"db/{sha}/{entry['fileName']}"
                 s3_objects[entry["key"]] = source
             counts = fixture_databases.table_counts(source)
@@ -166,7 +170,6 @@ MANAGED_ENV = (
     "LAMBDA_TASK_ROOT",
     "DATASETTE_SECRET",
     "DATASETTE_LAMBDA_BUCKET",
-    "DATASETTE_LAMBDA_DATABASE_KEYS",
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_S3",
     "AWS_ACCESS_KEY_ID",

@@ -41,6 +41,13 @@ class ValidateManifest(unittest.TestCase):
         self.assertEqual(manifest["settings"]["base_url"], "/x/")
         self.assertNotIn("somethingNewer", manifest)
 
+    def test_inline_database_key_is_optional(self):
+        # Newer packages name the copy uploaded for downloads; older ones have no key.
+        self.assertNotIn("key", validate_manifest(copy.deepcopy(GOOD))["databases"][0])
+        key = "db/" + "a" * 64 + "/fixtures.db"
+        manifest = validate_manifest(changed(("databases", 0, "key"), key))
+        self.assertEqual(manifest["databases"][0], dict(GOOD["databases"][0], key=key))
+
     def test_prefix_without_base_url_gets_one(self):
         manifest = validate_manifest(changed(("settings",), {}))
         self.assertEqual(manifest["settings"]["base_url"], "/x/")
@@ -66,6 +73,8 @@ class ValidateManifest(unittest.TestCase):
             (changed(("databases", 0, "bytes"), True), "databases[0].bytes"),
             (changed(("databases", 0, "location"), "ftp"), "databases[0].location"),
             (changed(("databases", 1, "key"), KeyError), "databases[1].key is required"),
+            (changed(("databases", 0, "key"), ""), "databases[0].key must be a non-empty string"),
+            (changed(("databases", 0, "key"), 7), "databases[0].key must be a non-empty string"),
             (changed(("databases", 1, "name"), "fixtures"), "'fixtures' appears twice"),
             (changed(("metadata",), []), "'metadata' must be an object"),
             (changed(("cors",), "yes"), "'cors' must be true or false"),

@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 import unittest
+import urllib.request
 
 import fixture_databases
 import harness
@@ -21,6 +22,7 @@ from harness import (
     SESSION_DIR,
     STUB_DIR,
     activate,
+    cloudfront_request,
     make_task_root,
     read_manifest,
     request,
@@ -55,22 +57,33 @@ class PackageChecks(ServingTests):
         cls.package_manifest = read_manifest(cls.package_root)
         cls.sandbox_tmp = tempfile.mkdtemp(dir=SESSION_DIR, prefix="sandbox-tmp-")
         cls.env = {}
-        s3_databases = [d for d in cls.package_manifest["databases"] if d["location"] == "s3"]
-        if not s3_databases:
+        # Every database with a key has an object in the bucket: S3 databases, and the
+        # copies of inline ones the CLI uploads for downloads.
+        keyed = [d for d in cls.package_manifest["databases"] if d.get("key")]
+        if not keyed:
             return
-        if not cls.artifacts_dir:
+        if any(d["location"] == "s3" for d in keyed) and not cls.artifacts_dir:
             raise unittest.SkipTest("the package has S3 databases: set DL_ARTIFACTS_DIR to serve them")
         cls.moto = MotoServer()
         s3 = cls.moto.client()
         s3.create_bucket(Bucket="package-site")
-        for database in s3_databases:
-            s3.upload_file(os.path.join(cls.artifacts_dir, database["key"]), "package-site", database["key"])
+        for database in keyed:
+            s3.upload_file(cls.object_file(database), "package-site", database["key"])
         cls.env = dict(
             DUMMY_AWS_ENV,
             AWS_ENDPOINT_URL=cls.moto.endpoint,
             DATASETTE_LAMBDA_BUCKET="package-site",
-            DATASETTE_LAMBDA_DATABASE_KEYS=",".join(d["key"] for d in s3_databases),
         )
+
+    @classmethod
+    def object_file(cls, database):
+        """The file the CLI uploads to the database's key: from the artifacts when given
+        (a dry run writes every object there), else an inline database's own file."""
+        if cls.artifacts_dir and os.path.exists(os.path.join(cls.artifacts_dir, database["key"])):
+            return os.path.join(cls.artifacts_dir, database["key"])
+        if database["location"] == "s3":
+            raise unittest.SkipTest(f"{database['key']} is not in DL_ARTIFACTS_DIR")
+        return os.path.join(cls.package_root, "databases", database["fileName"])
 
     @classmethod
     def tearDownClass(cls):
@@ -90,13 +103,16 @@ class PackageChecks(ServingTests):
         for name, entry in databases.items():
             with self.subTest(database=name):
                 self.assertEqual(entry["fileName"], f"{name}.db")
+                paths = []
                 if entry["location"] == "inline":
-                    path = os.path.join(self.package_root, "databases", entry["fileName"])
-                else:
+                    paths.append(os.path.join(self.package_root, "databases", entry["fileName"]))
+                if "key" in entry:  # required for s3, the inline copy's for downloads
                     self.assertEqual(entry["key"], f"db/{entry['sha256']}/{entry['fileName']}")
-                    path = os.path.join(self.artifacts_dir, entry["key"])
-                self.assertEqual(os.path.getsize(path), entry["bytes"])
-                self.assertEqual(sha256_file(path), entry["sha256"])
+                    if self.artifacts_dir or entry["location"] == "s3":
+                        paths.append(os.path.join(self.artifacts_dir, entry["key"]))
+                for path in paths:
+                    self.assertEqual(os.path.getsize(path), entry["bytes"])
+                    self.assertEqual(sha256_file(path), entry["sha256"])
                 tables = self.package_manifest["inspect"][name]["tables"]
                 self.assertEqual({t: v["count"] for t, v in tables.items()}, EXPECTED_COUNTS[name])
         prefix = self.package_manifest.get("prefix")
@@ -141,6 +157,22 @@ class PackageChecks(ServingTests):
                     rows = request(path, query="_shape=array&_size=max").json()
                     self.assertEqual(len(rows), count)
 
+    def test_every_database_downloads(self):
+        # With a key: a presigned redirect to the bucket (the moto server); without one
+        # (an older package): the file from Datasette, as before.
+        for entry in self.package_manifest["databases"]:
+            with self.subTest(database=entry["name"]):
+                response = cloudfront_request(f"{self.base}{entry['name']}.db")
+                if entry.get("key"):
+                    self.assertEqual(response.status, 302, response.text[:300])
+                    self.assertEqual(response.header("cache-control"), "private, no-store")
+                    with urllib.request.urlopen(response.header("location"), timeout=30) as f:
+                        body = f.read()
+                else:
+                    self.assertEqual(response.status, 200)
+                    body = response.body
+                self.assertEqual(hashlib.sha256(body).hexdigest(), entry["sha256"])
+
     def test_serves_without_lambda_task_root_from_the_handler_directory(self):
         if self.package_root != CODE_DIR:
             self.skipTest("the stub is imported from elsewhere than this task root")
@@ -169,11 +201,11 @@ def simulated_package(**options):
 
 @unittest.skipIf(PACKAGE_ROOT, "package mode: BuiltPackage checks the real one")
 class SimulatedPackageA(PackageChecks, unittest.TestCase):
-    """Build A of FIXTURES.md: fixtures.db --cors --prefix x (inline)."""
+    """Build A of FIXTURES.md: fixtures.db --cors --prefix x (inline, with a copy in S3)."""
 
     @classmethod
     def setUpClass(cls):
-        cls.package_root, cls.artifacts_dir = simulated_package(prefix="x", cors=True)
+        cls.package_root, cls.artifacts_dir = simulated_package(prefix="x", cors=True, inline_keys=True)
         cls.prepare()
 
 

@@ -42,7 +42,6 @@ class S3Site:
             DUMMY_AWS_ENV,
             AWS_ENDPOINT_URL=moto.endpoint,
             DATASETTE_LAMBDA_BUCKET=self.bucket,
-            DATASETTE_LAMBDA_DATABASE_KEYS=",".join(self.task_root.s3_objects),
         )
         return self.task_root.path, self.env, self.sandbox_tmp
 
@@ -75,14 +74,16 @@ class FetchAndVerify(S3Site, unittest.TestCase):
         real_factory = handler._s3_client
 
         def counting_factory():
-            client = real_factory()
-            original = client.get_object
+            client = real_factory()  # the instance's one client: wrap it once
+            if not getattr(client.get_object, "counted", False):
+                original = client.get_object
 
-            def get_object(**kwargs):
-                self.gets.append(kwargs["Key"])
-                return original(**kwargs)
+                def get_object(**kwargs):
+                    self.gets.append(kwargs["Key"])
+                    return original(**kwargs)
 
-            client.get_object = get_object
+                get_object.counted = True
+                client.get_object = get_object
             return client
 
         patcher = mock.patch.object(handler, "_s3_client", counting_factory)
