@@ -358,8 +358,9 @@ test("Ctrl-C during the upload: nothing deployed, the app stack untouched", asyn
   const w = await deployedWorld(old);
   const controller = new AbortController();
   w.deps.signal = controller.signal;
-  w.bucket.mock.on(PutObjectCommand).callsFake(async () => {
-    controller.abort();
+  w.bucket.mock.on(PutObjectCommand).callsFake(async (input: PutObjectCommandInput) => {
+    if (input.Key?.startsWith("deploys/")) w.bucket.put(input.Key, String(input.Body)); // the lease, before the upload
+    else controller.abort();
     return { ETag: '"x"' };
   });
   await assert.rejects(deploySite(await build({ pkg: "package v2" }), w.deps), (error: unknown) => {
@@ -370,6 +371,8 @@ test("Ctrl-C during the upload: nothing deployed, the app stack untouched", asyn
   });
   assert.equal(updates(w).length, 0);
   assert.equal(w.bucket.calls(DeleteObjectsCommand), 0);
+  assert.equal(artifactPuts(w), 1, "interrupted in the upload itself");
+  assert.deepEqual(leases(w), [], "the lease is deleted on the way out");
 });
 
 test("Ctrl-C while waiting for the app stack: says it is still in progress and that running again carries on", async () => {
