@@ -449,6 +449,16 @@ describe("app.yaml CloudFront", () => {
     assert.equal(key.HeadersConfig?.HeaderBehavior, "none");
   });
 
+  it("keeps no 400/403/405/500 longer than the origin says (CloudFront's default is 10 s, no-store ignored)", () => {
+    const config = props(cloudFront().Distribution).DistributionConfig as Record<string, Json>;
+    const errors = config.CustomErrorResponses as { ErrorCode: number; ErrorCachingMinTTL: number; ResponsePagePath?: string }[];
+    assert.deepEqual(errors.map((e) => e.ErrorCode).sort(), [400, 403, 405, 500]);
+    for (const error of errors) {
+      assert.equal(error.ErrorCachingMinTTL, 0, String(error.ErrorCode));
+      assert.equal(error.ResponsePagePath, undefined, "the origin's own error page is kept");
+    }
+  });
+
   it("forwards everything but Host to an HTTPS-only Function URL origin signed by OAC", () => {
     const resources = cloudFront();
     const config = props(resources.Distribution).DistributionConfig as Record<string, Json>;
