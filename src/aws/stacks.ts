@@ -19,7 +19,7 @@ import { InterruptedError, realSleep, sleepUnlessAborted, type Sleep } from "./i
 import { describeFailure, latestEventId, StackEventPoller } from "./stack-events.ts";
 import type { CloudFormation } from "./clients.ts";
 import { isDeleted, isInProgress } from "./stack-status.ts";
-import { isNoUpdatesError, isStackMissingError } from "./tolerated-errors.ts";
+import { isNoUpdatesError, isStackBusyError, isStackExistsError, isStackMissingError } from "./tolerated-errors.ts";
 
 /** CloudFormation's own waiters poll every 30 s; a deploy should feel live. */
 export const DEFAULT_POLL_MS = 2000;
@@ -109,7 +109,8 @@ export interface StackInput {
 }
 
 /** Starts a create; returns the new stack's id. */
-export async function createStack(client: CloudFormation, input: StackInput): Promise<string> {
+/** Starts a create; "exists" when another run created the stack meanwhile. */
+export async function createStack(client: CloudFormation, input: StackInput): Promise<string | "exists"> {
   try {
     const response = await client.send(
       new CreateStackCommand({
@@ -121,12 +122,13 @@ export async function createStack(client: CloudFormation, input: StackInput): Pr
     );
     return response.StackId ?? input.stackName;
   } catch (error) {
+    if (isStackExistsError(error)) return "exists";
     throw toAwsError(error, `Creating stack ${input.stackName}`, input.stackName);
   }
 }
 
-/** Starts an update; "no-updates" when CloudFormation says there is nothing to do. */
-export async function updateStack(client: CloudFormation, input: StackInput): Promise<"updating" | "no-updates"> {
+/** Starts an update; "no-updates" when there is nothing to do, "busy" when another operation runs. */
+export async function updateStack(client: CloudFormation, input: StackInput): Promise<"updating" | "no-updates" | "busy"> {
   try {
     await client.send(
       new UpdateStackCommand({
@@ -139,6 +141,7 @@ export async function updateStack(client: CloudFormation, input: StackInput): Pr
     return "updating";
   } catch (error) {
     if (isNoUpdatesError(error)) return "no-updates";
+    if (isStackBusyError(error)) return "busy";
     throw toAwsError(error, `Updating stack ${input.stackName}`, input.stackName);
   }
 }

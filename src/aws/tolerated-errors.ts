@@ -21,6 +21,18 @@ export function isNoUpdatesError(error: unknown): boolean {
   return errorName(error) === "ValidationError" && /No updates are to be performed/i.test(errorMessage(error));
 }
 
+// UpdateStack while another operation runs on the stack (another deploy of the
+// same site, started after we looked): ValidationError "Stack:arn... is in
+// UPDATE_IN_PROGRESS state and can not be updated." Wait for it, then decide again.
+export function isStackBusyError(error: unknown): boolean {
+  return errorName(error) === "ValidationError" && /is in [A-Z_]*_IN_PROGRESS state and can ?not be updated/i.test(errorMessage(error));
+}
+
+// CreateStack when another run created the stack after we looked.
+export function isStackExistsError(error: unknown): boolean {
+  return errorName(error) === "AlreadyExistsException";
+}
+
 // DescribeStacks/DescribeStackEvents/GetTemplate on a missing stack:
 // ValidationError "Stack with id NAME does not exist" (moto: "Stack [NAME] does not exist").
 export function isStackMissingError(error: unknown): boolean {

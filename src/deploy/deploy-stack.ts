@@ -76,9 +76,11 @@ export async function deployStack(client: CloudFormation, spec: StackSpec, conte
   const { wait } = context;
 
   let stack = await describeStack(client, name);
-  // A few rounds: a stack found in progress settles into a state decided on afresh.
+  // A few rounds: a stack found in progress, or changed by another deploy of the
+  // same site after we looked, settles into a state decided on afresh.
   for (let round = 0; round < 5; round++) {
     const step = nextStep(stack?.StackStatus);
+    let outcome: StackDeployment | "raced";
     switch (step.kind) {
       case "wait": {
         context.info(`Stack ${name} is ${stack?.StackStatus}; waiting for that to finish first.`);
@@ -91,12 +93,18 @@ export async function deployStack(client: CloudFormation, spec: StackSpec, conte
       case "recreate":
         context.info(`Stack ${name} is ${stack?.StackStatus} (${step.why}): deleting it to create it again.`);
         await deleteStackAndWait(client, name, wait);
-        return create(client, spec, context);
+        outcome = await create(client, spec, context);
+        break;
       case "create":
-        return create(client, spec, context);
+        outcome = await create(client, spec, context);
+        break;
       case "update":
-        return update(client, spec, context, stack as Stack);
+        outcome = await update(client, spec, context, stack as Stack);
+        break;
     }
+    if (outcome !== "raced") return outcome;
+    context.info(`Stack ${name} changed after we looked (another deploy of ${context.siteName}?); waiting for it, then deciding again.`);
+    stack = await describeStack(client, name);
   }
   throw new DeployError(`Stack ${name} kept changing state (${stack?.StackStatus}); is another deploy running?`, {
     resource: name,
@@ -104,7 +112,7 @@ export async function deployStack(client: CloudFormation, spec: StackSpec, conte
   });
 }
 
-async function create(client: CloudFormation, spec: StackSpec, context: StackContext): Promise<StackDeployment> {
+async function create(client: CloudFormation, spec: StackSpec, context: StackContext): Promise<StackDeployment | "raced"> {
   const name = spec.stackName;
   context.info(`Creating stack ${name}...`);
   const stackId = await createStack(client, {
@@ -113,6 +121,7 @@ async function create(client: CloudFormation, spec: StackSpec, context: StackCon
     parameters: stackParametersFor(spec, undefined),
     ...(spec.capabilities ? { capabilities: spec.capabilities } : {}),
   });
+  if (stackId === "exists") return "raced";
   const result = await waitForStack(client, name, context.wait, { stackId });
   if (result.stack?.StackStatus !== "CREATE_COMPLETE") {
     throw stackFailedError(name, "Creating", result, "Fix the cause above and run update-stack again: it deletes the failed stack and creates it anew.");
@@ -125,7 +134,7 @@ async function update(
   spec: StackSpec,
   context: StackContext,
   deployed: Stack,
-): Promise<StackDeployment> {
+): Promise<StackDeployment | "raced"> {
   const name = spec.stackName;
   if (isUpToDate(spec, deployed, await getTemplateBody(client, name))) {
     context.info(`Stack ${name}: no changes.`);
@@ -140,6 +149,7 @@ async function update(
     parameters: stackParametersFor(spec, deployed),
     ...(spec.capabilities ? { capabilities: spec.capabilities } : {}),
   });
+  if (started === "busy") return "raced";
   if (started === "no-updates") {
     context.info(`Stack ${name}: no changes.`);
     return { type: "no-op", stack: deployed, previous: deployed };

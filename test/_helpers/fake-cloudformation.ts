@@ -223,8 +223,8 @@ export class FakeCloudFormation {
 
   private update(input: UpdateStackCommandInput) {
     const stack = this.find(input.StackName);
-    if (stack.status === "ROLLBACK_COMPLETE") {
-      throw validationError(`Stack:${stack.id} is in ROLLBACK_COMPLETE state and can not be updated.`);
+    if (stack.status === "ROLLBACK_COMPLETE" || stack.status.endsWith("_IN_PROGRESS")) {
+      throw validationError(`Stack:${stack.id} is in ${stack.status} state and can not be updated.`);
     }
     const plan = this.onUpdate(input, stack);
     if (plan === "no-updates") throw validationError("No updates are to be performed.");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CreateStackCommand, DeleteStackCommand, UpdateStackCommand, type Stack } from "@aws-sdk/client-cloudformation";
+import { CreateStackCommand, DeleteStackCommand, GetTemplateCommand, UpdateStackCommand, type Stack } from "@aws-sdk/client-cloudformation";
 import { deployStack, isUpToDate, stackParametersFor, type StackContext, type StackSpec } from "../../src/deploy/deploy-stack.ts";
 import { DeployError } from "../../src/errors.ts";
 import { FakeCloudFormation } from "../_helpers/fake-cloudformation.ts";
@@ -83,4 +83,47 @@ test("an update result carries the stack before the update as 'previous'", async
   assert.equal(result.type, "updated");
   assert.equal(result.previous?.Parameters?.find((p) => p.ParameterKey === "PackageKey")?.ParameterValue, "package/old.zip");
   assert.equal(result.stack.StackStatus, "UPDATE_COMPLETE");
+});
+
+test("another deploy starts updating after we looked: its update is waited for, then ours runs on top", async () => {
+  const cfn = new FakeCloudFormation();
+  const other = cfn.addStack({ name: "site-lambda", status: "UPDATE_COMPLETE", template: "T", parameters: { PackageKey: "package/old.zip", MemorySize: "1024", DatasetteSecret: "s" } });
+  // Between our DescribeStacks and our UpdateStack, the other run's update begins.
+  let raced = false;
+  cfn.mock.on(GetTemplateCommand).callsFake(async () => {
+    if (!raced) {
+      raced = true;
+      other.status = "UPDATE_IN_PROGRESS";
+      other.parameters = { ...other.parameters, PackageKey: "package/theirs.zip" };
+      other.frames = [{ status: "UPDATE_IN_PROGRESS" }, { status: "UPDATE_COMPLETE" }];
+    }
+    return { TemplateBody: other.template };
+  });
+  const lines: string[] = [];
+  const result = await deployStack(cfn.client, spec, context(lines));
+  assert.equal(result.type, "updated");
+  assert.match(lines.join("\n"), /changed after we looked \(another deploy of site\?\)[^]*is UPDATE_IN_PROGRESS; waiting/);
+  assert.equal(cfn.stack("site-lambda")?.parameters.PackageKey, "package/a.zip", "ours is applied last");
+  assert.equal(result.previous?.Parameters?.find((p) => p.ParameterKey === "PackageKey")?.ParameterValue, "package/theirs.zip");
+  assert.equal(cfn.inputs(UpdateStackCommand).length, 2, "refused once, then applied");
+});
+
+test("another deploy creates the stack after we looked: ours waits for it and updates it", async () => {
+  const cfn = new FakeCloudFormation();
+  cfn.mock.on(CreateStackCommand).callsFakeOnce(async () => {
+    cfn.addStack({
+      name: "site-lambda",
+      status: "CREATE_IN_PROGRESS",
+      template: "T",
+      parameters: { PackageKey: "package/theirs.zip", MemorySize: "1024", DatasetteSecret: "theirs" },
+      frames: [{ status: "CREATE_IN_PROGRESS" }, { status: "CREATE_COMPLETE" }],
+    });
+    throw Object.assign(new Error("Stack [site-lambda] already exists"), { name: "AlreadyExistsException", $metadata: { httpStatusCode: 400 } });
+  });
+  const result = await deployStack(cfn.client, spec, context());
+  assert.equal(result.type, "updated");
+  assert.equal(cfn.stack("site-lambda")?.parameters.PackageKey, "package/a.zip");
+  // The secret the other run generated is kept, not replaced.
+  const [update] = cfn.inputs(UpdateStackCommand);
+  assert.deepEqual(update?.Parameters?.find((p) => p.ParameterKey === "DatasetteSecret"), { ParameterKey: "DatasetteSecret", UsePreviousValue: true });
 });
