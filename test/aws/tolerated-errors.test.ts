@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isBucketMissingError, isNoUpdatesError, isObjectMissingError, isStackMissingError } from "../../src/aws/tolerated-errors.ts";
+import {
+  isBucketMissingError,
+  isNoUpdatesError,
+  isObjectMissingError,
+  isStackBusyError,
+  isStackExistsError,
+  isStackMissingError,
+} from "../../src/aws/tolerated-errors.ts";
 
 function awsError(name: string, message: string, status = 400): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
@@ -35,4 +42,15 @@ test("a missing bucket: NoSuchBucket, HeadBucket's bare 404, but never AccessDen
   assert.equal(isBucketMissingError(error("AccessDenied", 403)), false);
   assert.equal(isBucketMissingError(error("AccessDenied", 404)), false);
   assert.equal(isBucketMissingError("NoSuchBucket"), false);
+});
+
+test("a stack busy with another operation, or created by another run meanwhile", () => {
+  const arn = "arn:aws:cloudformation:eu-west-1:123456789012:stack/site-lambda/0a1b";
+  assert.equal(isStackBusyError(awsError("ValidationError", `Stack:${arn} is in UPDATE_IN_PROGRESS state and can not be updated.`)), true);
+  assert.equal(isStackBusyError(awsError("ValidationError", `Stack:${arn} is in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS state and can not be updated.`)), true);
+  // A failed stack is not busy: waiting would never end.
+  assert.equal(isStackBusyError(awsError("ValidationError", `Stack:${arn} is in ROLLBACK_COMPLETE state and can not be updated.`)), false);
+  assert.equal(isStackBusyError(awsError("ValidationError", "No updates are to be performed.")), false);
+  assert.equal(isStackExistsError(awsError("AlreadyExistsException", "Stack [site-lambda] already exists")), true);
+  assert.equal(isStackExistsError(awsError("ValidationError", "already exists")), false);
 });
