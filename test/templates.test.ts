@@ -153,6 +153,13 @@ function props(resource: Json): Record<string, Json> {
   return (resource as { Properties: Record<string, Json> }).Properties;
 }
 
+/** The front door's permissions: those on the site's function (the converter has its own). */
+function sitePermissions(instance: Instance): Record<string, Json>[] {
+  return resourcesOfType(instance, "AWS::Lambda::Permission")
+    .map(([, r]) => props(r))
+    .filter((p) => JSON.stringify(p.FunctionName) === JSON.stringify({ Ref: "Function" }));
+}
+
 /** Checks a parameter value the way CloudFormation does before creating anything. */
 function violations(name: string, value: string, p: CfnParameter): string[] {
   const problems: string[] = [];
@@ -314,7 +321,7 @@ describe("app.yaml in both modes", () => {
     const [, url] = resourcesOfType(cdn, "AWS::Lambda::Url")[0]!;
     assert.equal(props(url).AuthType, "AWS_IAM");
     assert.equal(props(url).InvokeMode, "BUFFERED");
-    const permissions = resourcesOfType(cdn, "AWS::Lambda::Permission").map(([, r]) => props(r));
+    const permissions = sitePermissions(cdn);
     assert.equal(permissions.length, 2);
     assert.ok(permissions.every((p) => p.Principal === "cloudfront.amazonaws.com"));
     // The Invoke API only through the Function URL, as for the public permissions.
@@ -323,7 +330,17 @@ describe("app.yaml in both modes", () => {
     const distributionArn = { "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}" };
     for (const p of permissions) assert.deepEqual(p.SourceArn, distributionArn);
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunctionUrl")?.FunctionUrlAuthType, "AWS_IAM");
-    assert.deepEqual(Object.keys(cdn.outputs).sort(), ["DatabaseKeys", "DistributionId", "DistributionUrl", "FunctionName", "FunctionUrl", "LogGroupName", "SiteUrl"]);
+    assert.deepEqual(Object.keys(cdn.outputs).sort(), [
+      "ConverterFunctionName",
+      "ConverterLogGroupName",
+      "DatabaseKeys",
+      "DistributionId",
+      "DistributionUrl",
+      "FunctionName",
+      "FunctionUrl",
+      "LogGroupName",
+      "SiteUrl",
+    ]);
     assert.deepEqual(cdn.outputs.SiteUrl, { "Fn::Sub": "https://${Distribution.DomainName}/" });
   });
 
@@ -332,7 +349,7 @@ describe("app.yaml in both modes", () => {
     assert.deepEqual(Object.values(direct.resources).filter((r) => String(r.Type).startsWith("AWS::CloudFront::")), []);
     const [, url] = resourcesOfType(direct, "AWS::Lambda::Url")[0]!;
     assert.equal(props(url).AuthType, "NONE");
-    const permissions = resourcesOfType(direct, "AWS::Lambda::Permission").map(([, r]) => props(r));
+    const permissions = sitePermissions(direct);
     assert.deepEqual(
       permissions.map((p) => [p.Action, p.Principal]).sort(),
       [["lambda:InvokeFunction", "*"], ["lambda:InvokeFunctionUrl", "*"]],
@@ -340,7 +357,15 @@ describe("app.yaml in both modes", () => {
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunctionUrl")?.FunctionUrlAuthType, "NONE");
     // Without it, "*" could call the Invoke API directly from any account.
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunction")?.InvokedViaFunctionUrl, true);
-    assert.deepEqual(Object.keys(direct.outputs).sort(), ["DatabaseKeys", "FunctionName", "FunctionUrl", "LogGroupName", "SiteUrl"]);
+    assert.deepEqual(Object.keys(direct.outputs).sort(), [
+      "ConverterFunctionName",
+      "ConverterLogGroupName",
+      "DatabaseKeys",
+      "FunctionName",
+      "FunctionUrl",
+      "LogGroupName",
+      "SiteUrl",
+    ]);
     assert.deepEqual(direct.outputs.SiteUrl, { "Fn::GetAtt": ["FunctionUrl", "FunctionUrl"] });
   });
 
@@ -577,25 +602,104 @@ describe("app.yaml function", () => {
     assert.deepEqual(env, {
       DATASETTE_SECRET: { Ref: "DatasetteSecret" },
       DATASETTE_LAMBDA_BUCKET: { Ref: "BucketName" },
+      DATASETTE_LAMBDA_LIVE_SECONDS: { Ref: "LiveCheckSeconds" },
     });
   });
 
-  it("has a role that reads db/* only and writes only to its log group", () => {
+  it("has a role that reads db/* and live/* only, lists the bucket (404 for a missing manifest) and writes only to its log group", () => {
     const role = app.Resources.Role!.Properties!;
     const trust = (role.AssumeRolePolicyDocument as { Statement: Record<string, Json>[] }).Statement;
     assert.deepEqual(trust.map((s) => [s.Principal, s.Action]), [[{ Service: "lambda.amazonaws.com" }, "sts:AssumeRole"]]);
     assert.equal(role.ManagedPolicyArns, undefined);
-    const statements = (role.Policies as { PolicyDocument: { Statement: Record<string, Json>[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
-    assert.ok(statements.every((s) => s.Effect === "Allow"));
-    const actionsOf = (s: Record<string, Json>) => [s.Action].flat() as string[];
-    const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("s3:")));
-    assert.deepEqual(s3.map(actionsOf), [["s3:GetObject"]]);
-    assert.deepEqual(s3[0]!.Resource, { "Fn::Sub": "arn:${AWS::Partition}:s3:::${BucketName}/db/*" });
-    const logs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("logs:")));
-    assert.deepEqual(logs.map(actionsOf), [["logs:CreateLogStream", "logs:PutLogEvents"]]);
-    assert.deepEqual(logs[0]!.Resource, { "Fn::GetAtt": ["LogGroup", "Arn"] });
-    assert.equal(statements.length, s3.length + logs.length, "no other statements");
-    assert.ok(statements.flatMap(actionsOf).every((a) => !a.includes("*")), "no wildcard actions");
+    assert.deepEqual(grants("Role"), [
+      "logs:CreateLogStream LogGroup.Arn",
+      "logs:PutLogEvents LogGroup.Arn",
+      "s3:GetObject bucket/db/*",
+      "s3:GetObject bucket/live/*",
+      "s3:ListBucket bucket",
+    ]);
+  });
+
+  it("passes LiveCheckSeconds (default 15, 0 turns live data off) to the stub", () => {
+    const p = app.Parameters!.LiveCheckSeconds!;
+    assert.equal(p.Type, "Number");
+    assert.equal(p.Default, 15);
+    assert.deepEqual(violations("LiveCheckSeconds", "0", p), []);
+    assert.notDeepEqual(violations("LiveCheckSeconds", "-1", p), []);
+  });
+});
+
+/** Every "action resource" a role's inline policies allow; bucket ARNs shortened to "bucket". Asserts they are all Allow. */
+function grants(roleId: string): string[] {
+  const role = app.Resources[roleId]!.Properties!;
+  const statements = (role.Policies as { PolicyDocument: { Statement: Record<string, Json>[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+  assert.ok(statements.every((s) => s.Effect === "Allow" && s.Condition === undefined), `${roleId}: Allow statements without conditions only`);
+  const describe = (resource: Json): string => {
+    const node = resource as Record<string, Json>;
+    if (typeof node["Fn::Sub"] === "string") return node["Fn::Sub"].replace("arn:${AWS::Partition}:s3:::${BucketName}", "bucket");
+    if (Array.isArray(node["Fn::GetAtt"])) return node["Fn::GetAtt"].join(".");
+    return JSON.stringify(resource);
+  };
+  return statements
+    .flatMap((s) => ([s.Action].flat() as string[]).flatMap((action) => [s.Resource].flat().map((resource) => `${action} ${describe(resource)}`)))
+    .sort();
+}
+
+describe("app.yaml converter function (files put into incoming/)", () => {
+  it("runs converter_handler.handler from the site's package and layer, sized for conversions, logging to its own 14-day group", () => {
+    const fn = app.Resources.ConverterFunction!;
+    assert.equal(fn.Type, "AWS::Lambda::Function");
+    assert.equal(fn.Condition, undefined, "in both CDN modes");
+    const p = fn.Properties!;
+    assert.equal(p.Handler, "converter_handler.handler");
+    assert.deepEqual(p.Code, { S3Bucket: { Ref: "BucketName" }, S3Key: { Ref: "PackageKey" } });
+    assert.deepEqual(p.Layers, [{ Ref: "Layer" }]);
+    assert.deepEqual(p.Runtime, { Ref: "Runtime" });
+    assert.deepEqual(p.Architectures, [{ Ref: "Architecture" }]);
+    assert.deepEqual(p.Role, { "Fn::GetAtt": ["ConverterRole", "Arn"] });
+    assert.equal(p.Timeout, 900);
+    assert.ok((p.MemorySize as number) >= 2048);
+    assert.equal((p.EphemeralStorage as { Size: number }).Size, 10240);
+    assert.equal(p.FunctionName, undefined, "NAME-lambda already takes Lambda's 64 characters for the longest site name");
+    assert.deepEqual((p.LoggingConfig as Record<string, Json>).LogGroup, { Ref: "ConverterLogGroup" });
+    assert.deepEqual((p.Environment as { Variables: Record<string, Json> }).Variables, { DATASETTE_LAMBDA_BUCKET: { Ref: "BucketName" } });
+    const group = app.Resources.ConverterLogGroup!;
+    assert.equal(group.DeletionPolicy, "Delete");
+    assert.equal(group.Properties?.RetentionInDays, 14);
+    assert.deepEqual(group.Properties?.LogGroupName, { "Fn::Sub": "/aws/lambda/${AWS::StackName}-converter" });
+  });
+
+  it("has a least-privilege role: incoming/ read and delete, failed/ write, live/ read and write, old live databases deleted", () => {
+    assert.deepEqual(grants("ConverterRole"), [
+      "logs:CreateLogStream ConverterLogGroup.Arn",
+      "logs:PutLogEvents ConverterLogGroup.Arn",
+      "s3:DeleteObject bucket/incoming/*",
+      "s3:DeleteObject bucket/live/db/*",
+      "s3:GetObject bucket/incoming/*",
+      "s3:GetObject bucket/live/*",
+      "s3:ListBucket bucket",
+      "s3:PutObject bucket/failed/*",
+      "s3:PutObject bucket/live/*",
+    ]);
+  });
+
+  it("is invoked by an EventBridge rule for this bucket's Object Created events under incoming/, and by nothing else", () => {
+    const rule = app.Resources.IncomingRule!;
+    assert.equal(rule.Type, "AWS::Events::Rule");
+    assert.equal(rule.Properties?.State, "ENABLED");
+    assert.deepEqual(rule.Properties?.EventPattern, {
+      source: ["aws.s3"],
+      "detail-type": ["Object Created"],
+      detail: { bucket: { name: [{ Ref: "BucketName" }] }, object: { key: [{ prefix: "incoming/" }] } },
+    });
+    assert.deepEqual(rule.Properties?.Targets, [{ Id: "converter", Arn: { "Fn::GetAtt": ["ConverterFunction", "Arn"] } }]);
+    const permissions = Object.values(app.Resources).filter(
+      (r) => r.Type === "AWS::Lambda::Permission" && JSON.stringify(r.Properties?.FunctionName) === JSON.stringify({ Ref: "ConverterFunction" }),
+    );
+    assert.deepEqual(
+      permissions.map((r) => r.Properties),
+      [{ FunctionName: { Ref: "ConverterFunction" }, Action: "lambda:InvokeFunction", Principal: "events.amazonaws.com", SourceArn: { "Fn::GetAtt": ["IncomingRule", "Arn"] } }],
+    );
   });
 });
 
@@ -624,6 +728,9 @@ describe("prereq.yaml", () => {
     assert.equal(deny?.Principal, "*");
     assert.deepEqual(deny?.Condition, { Bool: { "aws:SecureTransport": "false" } });
     assert.deepEqual(deny?.Resource, [{ "Fn::GetAtt": ["Bucket", "Arn"] }, { "Fn::Sub": "${Bucket.Arn}/*" }]);
+
+    // Events go to EventBridge (the app stack's rule picks incoming/): no bucket -> function dependency.
+    assert.deepEqual(bucket.NotificationConfiguration, { EventBridgeConfiguration: { EventBridgeEnabled: true } });
 
     assert.deepEqual(prereq.Outputs?.BucketName?.Value, { Ref: "Bucket" });
     assert.deepEqual(prereq.Parameters ?? {}, {});

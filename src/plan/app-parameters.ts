@@ -18,6 +18,9 @@ export interface DomainParameters {
 
 export const NO_DOMAIN: DomainParameters = { HostedZoneId: "", CertificateArn: "" };
 
+/** How often each instance checks live/manifest.json for pushed databases (stub/live-data.md). */
+export const LIVE_CHECK_SECONDS = 15;
+
 /** Every database copy in the bucket, sorted so argv order changes nothing. */
 export function databaseKeys(plan: DeployPlan): string[] {
   const keys = plan.databases.map((database) => {
@@ -48,6 +51,7 @@ export function appStackParameters(
     EnableCdn: plan.cdn ? "true" : "false",
     PathPrefix: plan.prefix ? `/${plan.prefix}` : "",
     DomainName: plan.domain ?? "",
+    LiveCheckSeconds: String(LIVE_CHECK_SECONDS),
   };
   checkParameterSizes(parameters);
   return parameters;

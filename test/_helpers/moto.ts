@@ -227,3 +227,20 @@ export async function motoLambda(moto: Pick<MotoServer, "endpoint">, path: strin
   });
   return { status: response.status, body: await response.json() };
 }
+
+/** Calls moto's EventBridge JSON API (the project has no EventBridge SDK client),
+ * e.g. motoEvents(moto, "ListRules", {}). Unsigned, as motoLambda. */
+export async function motoEvents(moto: Pick<MotoServer, "endpoint">, action: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const scope = `testing/20260101/${MOTO_REGION}/events/aws4_request`;
+  const response = await fetch(`${moto.endpoint}/`, {
+    method: "POST",
+    headers: {
+      Authorization: `AWS4-HMAC-SHA256 Credential=${scope}, SignedHeaders=host, Signature=0`,
+      "Content-Type": "application/x-amz-json-1.1",
+      "X-Amz-Target": `AWSEvents.${action}`,
+    },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`moto events ${action}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}

@@ -18,7 +18,7 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { readTemplates } from "../../src/templates.ts";
-import { motoLambda, standIns, startMoto } from "../_helpers/moto.ts";
+import { motoEvents, motoLambda, standIns, startMoto } from "../_helpers/moto.ts";
 import { dummyZip, motoClients, settleStack, stackOutputs as outputs, stackParameters as parameters } from "../_helpers/moto-site.ts";
 import { sampleAppParameters } from "../_helpers/plan.ts";
 
@@ -88,12 +88,43 @@ for (const cdn of [true, false]) {
       assert.equal(out.DistributionId, undefined);
     }
 
-    // The log group exists, so tail-logs tests can write events into it.
+    // The log groups exist (the site's, so tail-logs tests can write events
+    // into it, and the converter's), with their retention.
     const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: out.LogGroupName }));
     assert.deepEqual(
       logGroups?.map((g) => [g.logGroupName, g.retentionInDays]),
-      [[out.LogGroupName, 14]],
+      [
+        [out.LogGroupName, 14],
+        [out.ConverterLogGroupName, 14],
+      ],
     );
+    assert.equal(out.ConverterLogGroupName, `/aws/lambda/${app}-converter`);
+
+    // The converter function: the same package, its own handler, invoked by the
+    // rule for this bucket's incoming/ (moto has both models; nothing invokes it here).
+    const converter = (await motoLambda(moto, `/functions/${out.ConverterFunctionName}`)).body as {
+      Configuration?: { Handler?: string; CodeSha256?: string; Environment?: { Variables?: Record<string, string> } };
+    };
+    assert.equal(converter.Configuration?.Handler, "converter_handler.handler");
+    assert.deepEqual(converter.Configuration?.Environment?.Variables, { DATASETTE_LAMBDA_BUCKET: bucket });
+    const rules = ((await motoEvents(moto, "ListRules", {})).Rules as { Name: string; Arn: string; EventPattern: string }[]).filter((r) =>
+      r.EventPattern.includes(bucket!),
+    );
+    assert.equal(rules.length, 1);
+    assert.deepEqual(JSON.parse(rules[0]!.EventPattern), {
+      source: ["aws.s3"],
+      "detail-type": ["Object Created"],
+      detail: { bucket: { name: [bucket] }, object: { key: [{ prefix: "incoming/" }] } },
+    });
+    const targets = (await motoEvents(moto, "ListTargetsByRule", { Rule: rules[0]!.Name })).Targets as { Arn: string }[];
+    assert.deepEqual(targets.map((t) => t.Arn.split(":").at(-1)), [out.ConverterFunctionName]);
+    const converterPolicy = (await motoLambda(moto, `/functions/${out.ConverterFunctionName}/policy`)).body as { Policy: string };
+    const converterGrants = (JSON.parse(converterPolicy.Policy) as { Statement: Record<string, unknown>[] }).Statement.map((st) => [
+      st.Action,
+      st.Principal,
+      JSON.stringify(st.Condition ?? null),
+    ]);
+    assert.deepEqual(converterGrants, [["lambda:InvokeFunction", { Service: "events.amazonaws.com" }, `{"ArnLike":{"AWS:SourceArn":"${rules[0]!.Arn}"}}`]]);
 
     // The stand-ins saw what the template asked of them.
     const records = (await standIns(moto, appId)).filter((r) => !r.deleted);
@@ -167,8 +198,10 @@ for (const cdn of [true, false]) {
     await cloudformation.send(new DeleteStackCommand({ StackName: app }));
     assert.equal((await settle(appId)).StackStatus, "DELETE_COMPLETE");
     const remaining = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: out.LogGroupName }));
-    assert.deepEqual(remaining.logGroups, []);
+    assert.deepEqual(remaining.logGroups, [], "both log groups are gone");
     assert.equal((await motoLambda(moto, `/functions/${app}`)).status, 404);
+    assert.equal((await motoLambda(moto, `/functions/${out.ConverterFunctionName}`)).status, 404);
+    assert.deepEqual(((await motoEvents(moto, "ListRules", {})).Rules as { EventPattern: string }[]).filter((r) => r.EventPattern.includes(bucket!)), []);
     assert.ok((await standIns(moto, appId)).every((r) => r.deleted), "a stand-in outlived its stack");
 
     // moto's DeleteStack would leave a non-empty bucket behind: empty it first,

@@ -23,6 +23,7 @@ describe("appStackParameters", () => {
       EnableCdn: "true",
       PathPrefix: "",
       DomainName: "",
+      LiveCheckSeconds: "15",
     });
   });
 
