@@ -1,4 +1,4 @@
-// The commander program: three subcommands, shared options defined once,
+// The commander program: the subcommands, shared options defined once,
 // every error printed here and nowhere else. Command modules are imported
 // lazily so `--help` does not load the AWS SDK.
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -95,6 +95,59 @@ export function buildProgram(): Command {
   ).action(async (name: string, options, command: Command) => {
     const { deleteStack } = await import("./commands/delete-stack.ts");
     await deleteStack(name, options, command);
+  });
+
+  addSharedOptions(
+    program
+      .command("push")
+      .summary("publish files as live databases of the site NAME, without a redeploy")
+      .description(
+        "Convert and check FILES here (errors before anything is uploaded), publish them as live databases " +
+          "of the site NAME without a redeploy, wait until the site serves them, and print their URLs.",
+      )
+      .argument("<name>", "site name given to update-stack")
+      .argument("<files...>", "SQLite databases (.db, .sqlite, .sqlite3); each becomes the database named after its file")
+      .option("--into <db>", "publish the file under this database name instead (e.g. --into sales)")
+      .option("--pk <column>", "primary key column for tables converted from data files (CSV, JSON)")
+      .option("--no-wait", "return once published, without waiting for the site to serve it")
+      .option("--url <url>", "wait on this address of the site instead of its own (e.g. http://127.0.0.1:8001/)")
+      .addHelpText(
+        "after",
+        [
+          "",
+          "Examples:",
+          "  $ datasette-lambda push mysite sales.db",
+          "  $ datasette-lambda push mysite export-2026.db --into sales --no-wait",
+        ].join("\n"),
+      ),
+  ).action(async (name: string, files: string[], options, command: Command) => {
+    const { push } = await import("./commands/push.ts");
+    await push(name, files, options, command);
+  });
+
+  addSharedOptions(
+    program
+      .command("ls")
+      .summary("list what the site serves, and files that failed to convert")
+      .description("List the databases the site NAME serves (live and deployed: tables, size, data as of) and any failed files with their reasons.")
+      .argument("<name>", "site name given to update-stack")
+      .addHelpText("after", ["", "Examples:", "  $ datasette-lambda ls mysite", "  $ datasette-lambda ls mysite --json"].join("\n")),
+  ).action(async (name: string, options, command: Command) => {
+    const { ls } = await import("./commands/ls.ts");
+    await ls(name, options, command);
+  });
+
+  addSharedOptions(
+    program
+      .command("rm")
+      .summary("stop serving one live database")
+      .description("Stop serving the live database DB on the site NAME (a deployed one of that name comes back). Asks first unless --yes.")
+      .argument("<name>", "site name given to update-stack")
+      .argument("<db>", "the live database's name, as ls shows it")
+      .addHelpText("after", ["", "Examples:", "  $ datasette-lambda rm mysite sales", "  $ datasette-lambda rm mysite sales --yes"].join("\n")),
+  ).action(async (name: string, db: string, options, command: Command) => {
+    const { rm } = await import("./commands/rm.ts");
+    await rm(name, db, options, command);
   });
 
   return program;

@@ -141,7 +141,8 @@ export type GarbageResult =
       failed: { key: string; reason: string }[];
     };
 
-async function list(s3: S3Client, bucket: string, prefix: string): Promise<BucketObject[]> {
+/** Every object under `prefix`, with its age. */
+export async function listObjects(s3: S3Client, bucket: string, prefix: string): Promise<BucketObject[]> {
   const objects: BucketObject[] = [];
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
     for (const object of page.Contents ?? []) if (object.Key) objects.push({ key: object.Key, lastModified: object.LastModified });
@@ -168,7 +169,7 @@ export async function collectGarbage(s3: S3Client, cloudformation: CloudFormatio
   // Listed first: an artifact uploaded after this is simply not considered.
   const artifacts: BucketObject[] = [];
   try {
-    for (const prefix of ARTIFACT_PREFIXES) artifacts.push(...(await list(s3, bucket, prefix)));
+    for (const prefix of ARTIFACT_PREFIXES) artifacts.push(...(await listObjects(s3, bucket, prefix)));
   } catch (error) {
     throw toAwsError(error, `Listing old artifacts in s3://${bucket}`, bucket);
   }
@@ -176,7 +177,7 @@ export async function collectGarbage(s3: S3Client, cloudformation: CloudFormatio
   const appStack = stack && { name: options.appStack, status: stack.StackStatus ?? "", parameters: stackParameters(stack) };
   let leases: LeaseObject[] = [];
   try {
-    const listed = await list(s3, bucket, LEASE_PREFIX);
+    const listed = await listObjects(s3, bucket, LEASE_PREFIX);
     const read = await Promise.all(
       listed.map(async (lease) => ({
         ...lease,

@@ -56,3 +56,13 @@ export function isBucketMissingError(error: unknown): boolean {
 export function isLogGroupMissing(error: unknown): boolean {
   return errorName(error) === "ResourceNotFoundException";
 }
+
+// A conditional PutObject (If-Match / If-None-Match) that lost a race: another
+// write changed the object since we read it (412 PreconditionFailed), or one
+// was in flight at the same moment (409 ConditionalRequestConflict; S3 says to
+// retry). Either way: read again and retry.
+export function isConditionalWriteLost(error: unknown): boolean {
+  const name = errorName(error);
+  const status = httpStatus(error);
+  return name === "PreconditionFailed" || name === "ConditionalRequestConflict" || status === 412 || status === 409;
+}

@@ -2,10 +2,10 @@
 import type { Command } from "commander";
 import { createAwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
+import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";
 import { buildSite } from "../build/build.ts";
 import { checkOutDirectory, writeDryRun, type DryRunSummary } from "../build/dry-run.ts";
 import { deploySite, type DeployResult } from "../deploy/deploy-site.ts";
-import { UserError } from "../errors.ts";
 import { checkOptions, type UpdateStackOptions } from "../plan/plan.ts";
 import { createOutput, type Output } from "../ui/output.ts";
 import { onInterrupt } from "../ui/interrupt.ts";
@@ -41,20 +41,8 @@ export function renderDeploy(out: Output, result: DeployResult, prefix: string |
   });
 }
 
-/**
- * Test hook, not a user setting (hence undocumented): DATASETTE_LAMBDA_TEST_GC_MIN_AGE_MS
- * lowers the age below which clean-up keeps an unreferenced artifact (15 minutes),
- * so end-to-end tests can show old garbage still goes while runs overlap.
- */
-export function garbageOptionsFromEnv(env: NodeJS.ProcessEnv): { minAgeMs?: number } {
-  const value = env.DATASETTE_LAMBDA_TEST_GC_MIN_AGE_MS;
-  if (value === undefined || value === "") return {};
-  const minAgeMs = Number(value);
-  if (!Number.isFinite(minAgeMs) || minAgeMs < 0) {
-    throw new UserError(`DATASETTE_LAMBDA_TEST_GC_MIN_AGE_MS must be a number of milliseconds (0 or more), not "${value}"`);
-  }
-  return { minAgeMs };
-}
+// Moved to src/aws/garbage-env.ts (push and rm read it too); re-exported for its tests.
+export { garbageOptionsFromEnv };
 
 export async function updateStack(name: string, files: string[], options: UpdateStackOptions, _command?: Command): Promise<void> {
   const out = createOutput(options);

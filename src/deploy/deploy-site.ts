@@ -2,7 +2,8 @@
 //   region + credentials -> with --domain, its hosted zone and the certificate
 //   stack NAME-certificate (us-east-1) -> prerequisite stack NAME (the bucket)
 //   -> upload the missing artifacts -> app stack NAME-lambda -> outputs ->
-//   delete artifacts no longer referenced (and a certificate no longer used).
+//   live/deployed.json (what is deployed, for `ls`) -> delete artifacts no
+//   longer referenced (and a certificate no longer used).
 // It returns a typed result; the command layer renders it (URL or --json).
 //
 // Ctrl-C: pass an AbortSignal. During uploads the multipart upload is aborted
@@ -14,6 +15,7 @@ import { randomBytes } from "node:crypto";
 import { AwsError } from "../errors.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
+import { writeDeployedRecord } from "../aws/deployed-record.ts";
 import { collectGarbage, referencedKeys, type GarbageOptions } from "../aws/garbage.ts";
 import { InterruptedError, type Sleep } from "../aws/interrupted.ts";
 import { takeLease } from "../aws/leases.ts";
@@ -121,6 +123,7 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
     });
   }
 
+  await recordDeployment(deps, bucket, build);
   await removeUnusedCertificate(clients, build.plan, context);
 
   await cleanUp(deps, bucket, appStackName, [...referencedKeys(parameters), ...referencedKeys(stackParameters(app.previous))]);
@@ -133,6 +136,16 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
     functionUrl: outputs.FunctionUrl,
     uploaded: { files: uploaded.files, bytes: uploaded.bytes },
   };
+}
+
+/** live/deployed.json, for `ls`. The deploy has succeeded: a failure is a warning. */
+async function recordDeployment(deps: DeployDeps, bucket: string, build: BuildResult): Promise<void> {
+  try {
+    const outcome = await writeDeployedRecord(deps.clients.s3, bucket, build.plan);
+    deps.out.debug(`live/deployed.json ${outcome}`);
+  } catch (error) {
+    deps.out.warn(`Could not record the deployed databases for ls (${error instanceof Error ? error.message : String(error)}); the next deploy tries again.`);
+  }
 }
 
 /** The deploy has succeeded; a failed clean-up is a warning, retried next time. */

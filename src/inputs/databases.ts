@@ -57,7 +57,7 @@ function countTables(db: DatabaseSync): Record<string, { count: number }> {
 export async function inspectDatabase(file: string): Promise<DatabaseInput> {
   const path = resolve(file);
   const info = await stat(path).catch(() => undefined);
-  if (!info) throw new UserError(`${file}: no such file`, { hint: "Check the path of each database you pass to update-stack." });
+  if (!info) throw new UserError(`${file}: no such file`, { hint: "Check the path of each file you pass." });
   if (!info.isFile()) throw new UserError(`${file}: not a file`, { hint: "Pass SQLite database files, not directories." });
 
   if (/[,\u0000-\u001f\u007f]/.test(basename(path))) {

@@ -2,6 +2,9 @@
 // (single PUT and multipart), HeadObject, GetObject, paged ListObjectsV2 (with
 // LastModified from a settable clock), DeleteObject and DeleteObjects.
 // A multipart upload only becomes an object on CompleteMultipartUpload.
+// Objects have ETags (the MD5 of their bytes, quoted) and PutObject honours
+// If-Match / If-None-Match as S3 does (412 PreconditionFailed; If-Match on a
+// missing key: 404 NoSuchKey).
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -16,6 +19,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
+import { createHash } from "node:crypto";
 
 function s3Error(name: string, status: number, message = name): Error {
   return Object.assign(new Error(message), { name, $fault: "client", $metadata: { httpStatusCode: status } });
@@ -28,6 +32,10 @@ async function bytesOf(body: unknown): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of body as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks);
+}
+
+export function etagOf(body: Buffer): string {
+  return `"${createHash("md5").update(body).digest("hex")}"`;
 }
 
 export class FakeBucket {
@@ -45,22 +53,32 @@ export class FakeBucket {
   beforePart: (partNumber: number) => void | Promise<void> = () => {};
   /** Called with the prefix before each ListObjectsV2 page is made (e.g. to let another run act). */
   beforeList: (prefix: string) => void | Promise<void> = () => {};
+  /** Called with the key before each PutObject is decided (e.g. to let another writer win a race). */
+  beforePut: (key: string) => void | Promise<void> = () => {};
   private uploadCounter = 0;
 
   constructor(readonly name = "site-bucket") {
     this.mock.on(HeadObjectCommand).callsFake(async (input) => {
       const object = this.objects.get(input.Key);
       if (!object) throw s3Error("NotFound", 404, "UnknownError");
-      return { ContentLength: object.length, LastModified: this.lastModified.get(input.Key) };
+      return { ContentLength: object.length, ETag: etagOf(object), LastModified: this.lastModified.get(input.Key) };
     });
     this.mock.on(GetObjectCommand).callsFake(async (input) => {
       const object = this.objects.get(input.Key);
       if (!object) throw s3Error("NoSuchKey", 404, "The specified key does not exist.");
-      return { ContentLength: object.length, Body: { transformToString: async () => object.toString() } };
+      return { ContentLength: object.length, ETag: etagOf(object), LastModified: this.lastModified.get(input.Key), Body: { transformToString: async () => object.toString() } };
     });
     this.mock.on(PutObjectCommand).callsFake(async (input) => {
-      this.put(input.Key, await bytesOf(input.Body));
-      return { ETag: '"etag"' };
+      const body = await bytesOf(input.Body);
+      await this.beforePut(input.Key);
+      const current = this.objects.get(input.Key);
+      if (input.IfNoneMatch === "*" && current) throw s3Error("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold");
+      if (input.IfMatch !== undefined) {
+        if (!current) throw s3Error("NoSuchKey", 404, "The specified key does not exist.");
+        if (etagOf(current) !== input.IfMatch) throw s3Error("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold");
+      }
+      this.put(input.Key, body);
+      return { ETag: etagOf(body) };
     });
     this.mock.on(CreateMultipartUploadCommand).callsFake(async (input) => {
       const id = `upload-${++this.uploadCounter}`;

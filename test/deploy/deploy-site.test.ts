@@ -2,7 +2,7 @@
 // every stack state issue 4 names, uploads, clean-up, Ctrl-C.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -206,6 +206,30 @@ test("unchanged input: no update call at all, zero bytes uploaded, 'no-op'", asy
   assert.equal(updates(w).length + creates(w).length, 0);
   assert.equal(artifactPuts(w), 0);
   assert.match(w.output.stderr(), /Stack site-lambda: no changes\./);
+});
+
+test("records what it deployed in live/deployed.json, for ls; unchanged databases write nothing; a failure is a warning", async () => {
+  const b = await build();
+  const db = b.artifacts[2]!;
+  await utimes(db.path, new Date("2026-11-30T09:00:00Z"), new Date("2026-11-30T09:00:00Z"));
+  b.plan = { ...b.plan, databases: [{ name: "big", path: db.path, fileName: "big.db", bytes: db.bytes, sha256: db.sha256, tables: { t: { count: 2 } }, location: "s3", key: db.key }] } as DeployPlan;
+  const w = world();
+  await deploySite(b, w.deps);
+  const record = JSON.parse(w.bucket.objects.get("live/deployed.json")?.toString() ?? "null") as { databases: unknown; deployedAt: string };
+  assert.deepEqual(record.databases, {
+    big: { sha256: db.sha256, bytes: db.bytes, tables: { t: { count: 2 } }, dataAsOf: "2026-11-30T09:00:00Z", location: "s3", source: "big.db" },
+  });
+  assert.match(record.deployedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+  const recordWrites = () => w.bucket.mock.commandCalls(PutObjectCommand).filter((call) => (call.args[0].input as PutObjectCommandInput).Key === "live/deployed.json").length;
+  await deploySite(b, w.deps);
+  assert.equal(recordWrites(), 1, "the same databases: not written again");
+
+  w.bucket.mock.on(PutObjectCommand, { Key: "live/deployed.json" }).rejects(Object.assign(new Error("Access Denied"), { name: "AccessDenied" }));
+  b.plan = { ...b.plan, databases: [{ ...b.plan.databases[0]!, tables: { t: { count: 3 } } }] };
+  const result = await deploySite(b, w.deps);
+  assert.equal(result.stack, "site");
+  assert.match(w.output.stderr(), /warning: Could not record the deployed databases for ls \(Writing s3:\/\/site-bucket-1a2b\/live\/deployed\.json failed: Access Denied\)/);
 });
 
 test("CloudFormation's 'No updates are to be performed.' is a no-op too", async () => {

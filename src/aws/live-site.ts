@@ -1,0 +1,56 @@
+// The parts of a site that push, ls and rm need, from its two stacks: the
+// bucket (stack NAME), the site's address and --prefix, and its live-check
+// interval (stack NAME-lambda). A site deployed before live data existed has
+// no LiveCheckSeconds parameter: its function would never follow the
+// manifest, so these commands refuse it with the fix.
+import { UserError } from "../errors.ts";
+import { appStackName } from "../plan/stack-names.ts";
+import type { CloudFormation } from "./clients.ts";
+import { bucketOf, findStack, missingSiteError } from "./site.ts";
+import { describeStack, stackOutputs, stackParameters } from "./stacks.ts";
+
+export interface LiveSite {
+  name: string;
+  bucket: string;
+  /** The site's address with --prefix applied, ending in "/". */
+  url: string;
+  /** How often each instance checks the manifest; 0: live data off. */
+  liveCheckSeconds: number;
+}
+
+/** "https://x.net/" + "/a/b" -> "https://x.net/a/b/". */
+export function siteAddress(siteUrl: string, pathPrefix: string | undefined): string {
+  const base = siteUrl.endsWith("/") ? siteUrl : `${siteUrl}/`;
+  const prefix = (pathPrefix ?? "").replace(/^\/+|\/+$/g, "");
+  return prefix ? `${base}${prefix}/` : base;
+}
+
+export async function findLiveSite(cloudformation: CloudFormation, site: string, region: string | undefined): Promise<LiveSite> {
+  const app = await describeStack(cloudformation, appStackName(site));
+  if (!app) throw missingSiteError(site, region);
+  const parameters = stackParameters(app);
+  const outputs = stackOutputs(app);
+  if (parameters.LiveCheckSeconds === undefined) {
+    throw new UserError(`The site ${site} was deployed by a version of datasette-lambda without live data.`, {
+      hint: `Deploy it again with update-stack ${site} (and its databases); then push, ls and rm work.`,
+    });
+  }
+  const prereq = await findStack(cloudformation, site);
+  const bucket = prereq ? await bucketOf(cloudformation, prereq) : undefined;
+  if (!bucket) {
+    throw new UserError(`The site ${site} has no bucket (stack ${site} ${prereq ? `is ${prereq.status}` : "not found"}).`, {
+      hint: `Deploy it again with update-stack ${site}, or delete what is left with delete-stack ${site}.`,
+    });
+  }
+  if (!outputs.SiteUrl) {
+    throw new UserError(`Stack ${app.StackName ?? appStackName(site)} (${app.StackStatus}) has no SiteUrl output.`, {
+      hint: `Deploy the site again with update-stack ${site}.`,
+    });
+  }
+  return {
+    name: site,
+    bucket,
+    url: siteAddress(outputs.SiteUrl, parameters.PathPrefix),
+    liveCheckSeconds: Number(parameters.LiveCheckSeconds) || 0,
+  };
+}

@@ -1,0 +1,35 @@
+// ls NAME: what the site serves (live databases pushed to it, and those
+// deployed by update-stack), and the files that failed to convert, with why.
+import type { Command } from "commander";
+import { createAwsClients, type AwsClients } from "../aws/clients.ts";
+import { checkAwsAccess } from "../aws/credentials.ts";
+import { readDeployedRecord } from "../aws/deployed-record.ts";
+import { readLiveManifest } from "../aws/live-manifest.ts";
+import { findLiveSite } from "../aws/live-site.ts";
+import { buildListing, type Listing } from "../live/listing.ts";
+import { validateSiteName } from "../plan/validate.ts";
+import type { SharedOptions } from "../shared-options.ts";
+import { renderListing } from "../ui/listing.ts";
+import { createOutput, type Output } from "../ui/output.ts";
+
+export interface LsDeps {
+  clients: Pick<AwsClients, "cloudformation" | "s3">;
+  output: Output;
+}
+
+export async function runLs(name: string, _options: SharedOptions, deps: LsDeps): Promise<Listing> {
+  validateSiteName(name);
+  const { region } = await checkAwsAccess(deps.clients.cloudformation);
+  const site = await findLiveSite(deps.clients.cloudformation, name, region);
+  const [{ manifest }, deployed] = await Promise.all([readLiveManifest(deps.clients.s3, site.bucket), readDeployedRecord(deps.clients.s3, site.bucket)]);
+  const listing = buildListing(name, site.url, manifest, deployed);
+  if (!listing.deployedKnown) {
+    deps.output.info(`The databases deployed by update-stack are not recorded yet (no live/deployed.json); deploy again to see them here. Live ones:`);
+  }
+  deps.output.result(renderListing(listing), listing);
+  return listing;
+}
+
+export async function ls(name: string, options: SharedOptions, _command?: Command): Promise<void> {
+  await runLs(name, options, { clients: createAwsClients(options), output: createOutput(options) });
+}

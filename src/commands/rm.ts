@@ -1,0 +1,116 @@
+// rm NAME DB: stop serving the live database DB (pushed, or put into incoming/).
+// A database of that name deployed by update-stack is served again. Asks first
+// on a terminal unless --yes, as delete-stack does.
+import type { Command } from "commander";
+import { createAwsClients, type AwsClients } from "../aws/clients.ts";
+import { checkAwsAccess } from "../aws/credentials.ts";
+import { readDeployedRecord } from "../aws/deployed-record.ts";
+import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";
+import type { Sleep } from "../aws/interrupted.ts";
+import { readLiveManifest } from "../aws/live-manifest.ts";
+import { NotLiveError, removeDatabase } from "../aws/live-publish.ts";
+import { findLiveSite } from "../aws/live-site.ts";
+import { UserError } from "../errors.ts";
+import type { DeployedRecord } from "../live/deployed.ts";
+import type { LiveManifest } from "../live/manifest.ts";
+import { validateLiveName } from "../live/names.ts";
+import { validateSiteName } from "../plan/validate.ts";
+import type { SharedOptions } from "../shared-options.ts";
+import { confirm } from "../ui/confirm.ts";
+import { createOutput, type Output } from "../ui/output.ts";
+
+export interface RmDeps {
+  clients: Pick<AwsClients, "cloudformation" | "s3">;
+  output: Output;
+  /** Asks y/N; throws a UserError naming --yes when there is no terminal to ask on. */
+  confirm: (question: string, action: string) => Promise<boolean>;
+  sleep?: Sleep;
+  random?: () => number;
+  now?: () => number;
+  garbage?: { minAgeMs?: number };
+}
+
+export interface RmResult {
+  site: string;
+  name: string;
+  /** What stopped being served; null when cancelled. */
+  removed: { key: string; sha256: string; bytes: number; source: string | null } | null;
+  /** The database of that name deployed by update-stack is served again. */
+  deployedServedAgain: boolean;
+  cancelled: boolean;
+}
+
+/** Why `name` cannot be removed: deployed by update-stack, or nothing of that name. */
+export function notLiveError(site: string, name: string, manifest: LiveManifest, deployed: DeployedRecord | undefined): UserError {
+  if (deployed && Object.hasOwn(deployed.databases, name)) {
+    return new UserError(`${name} on ${site} was deployed by update-stack, not pushed: rm stops serving pushed databases only.`, {
+      hint: `To stop serving it, deploy the site again without it: datasette-lambda update-stack ${site} <the other databases>.`,
+    });
+  }
+  const live = Object.keys(manifest.databases).sort();
+  return new UserError(`${site} has no live database named ${name}.`, {
+    hint: live.length > 0 ? `Live databases: ${live.join(", ")}. datasette-lambda ls ${site} lists everything it serves.` : `datasette-lambda ls ${site} lists what it serves.`,
+  });
+}
+
+export async function runRm(site: string, name: string, options: SharedOptions, deps: RmDeps): Promise<RmResult> {
+  const { output } = deps;
+  validateSiteName(site);
+  validateLiveName(name, "DB");
+  const { region } = await checkAwsAccess(deps.clients.cloudformation);
+  const live = await findLiveSite(deps.clients.cloudformation, site, region);
+  const [{ manifest }, deployed] = await Promise.all([readLiveManifest(deps.clients.s3, live.bucket), readDeployedRecord(deps.clients.s3, live.bucket)]);
+  if (!Object.hasOwn(manifest.databases, name)) throw notLiveError(site, name, manifest, deployed);
+  const comesBack = deployed !== undefined && Object.hasOwn(deployed.databases, name);
+
+  if (!options.yes) {
+    const then = comesBack ? ` The database ${name} deployed by update-stack is served again.` : "";
+    if (!(await deps.confirm(`Stop serving the live database ${name} on ${site}?${then}`, `remove ${name} from ${site}`))) {
+      const result: RmResult = { site, name, removed: null, deployedServedAgain: false, cancelled: true };
+      output.result("Cancelled: nothing was removed.", result);
+      return result;
+    }
+  }
+
+  let removed;
+  try {
+    removed = await removeDatabase(deps.clients.s3, live.bucket, name, {
+      sleep: deps.sleep,
+      random: deps.random,
+      now: deps.now,
+      garbage: deps.garbage,
+      onRetry: (attempt) => output.debug(`live/manifest.json changed while we wrote it (attempt ${attempt}); reading it again`),
+    });
+  } catch (error) {
+    // Removed by someone else since we looked.
+    if (error instanceof NotLiveError) throw notLiveError(site, name, (await readLiveManifest(deps.clients.s3, live.bucket)).manifest, deployed);
+    throw error;
+  }
+  if (removed.garbageError !== undefined) {
+    output.warn(`Could not delete old database files (${removed.garbageError instanceof Error ? removed.garbageError.message : String(removed.garbageError)}); the next push tries again.`);
+  } else if (removed.garbage && removed.garbage.deleted.length > 0) {
+    output.info(`Deleted ${removed.garbage.deleted.length} old database file(s) from the bucket.`);
+  }
+  const result: RmResult = {
+    site,
+    name,
+    removed: { key: removed.removed.key, sha256: removed.removed.sha256, bytes: removed.removed.bytes, source: removed.removed.source ?? null },
+    deployedServedAgain: comesBack,
+    cancelled: false,
+  };
+  const lines = [
+    `Stopped serving ${name} on ${site}; running instances drop it within ${live.liveCheckSeconds} s of their next request.`,
+    ...(comesBack ? [`The database ${name} deployed by update-stack is served again.`] : []),
+  ];
+  output.result(lines.join("\n"), result);
+  return result;
+}
+
+export async function rm(site: string, name: string, options: SharedOptions, _command?: Command): Promise<void> {
+  await runRm(site, name, options, {
+    clients: createAwsClients(options),
+    output: createOutput(options),
+    confirm: (question, action) => confirm(question, { action }),
+    garbage: garbageOptionsFromEnv(process.env),
+  });
+}

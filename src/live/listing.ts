@@ -1,0 +1,80 @@
+// What `ls` shows: the databases a site serves, live (pushed) or deployed (by
+// update-stack), and the files that failed to convert. Pure: built from the
+// live manifest and live/deployed.json.
+import type { DeployedRecord } from "./deployed.ts";
+import type { LiveManifest } from "./manifest.ts";
+
+export interface ListedDatabase {
+  name: string;
+  /** Its page on the site. */
+  url: string;
+  /** Pushed (served from live/) rather than deployed. */
+  live: boolean;
+  /** Live, and a deployed database of the same name comes back when it is removed. */
+  replacesDeployed: boolean;
+  sha256: string;
+  bytes: number;
+  tables: Record<string, { count: number }>;
+  dataAsOf: string | null;
+  source: string | null;
+  /** Live databases: when they were published. */
+  publishedAt: string | null;
+}
+
+export interface ListedFailure {
+  source: string;
+  reason: string;
+  at: string;
+  key: string;
+}
+
+export interface Listing {
+  site: string;
+  url: string;
+  databases: ListedDatabase[];
+  failed: ListedFailure[];
+  /** False when the site has no live/deployed.json: only live databases are known. */
+  deployedKnown: boolean;
+}
+
+/** The page of database `name` on the site at `siteUrl` (ending in "/"). */
+export function databaseUrl(siteUrl: string, name: string): string {
+  return `${siteUrl}${encodeURIComponent(name)}`;
+}
+
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+export function buildListing(site: string, siteUrl: string, manifest: LiveManifest, deployed: DeployedRecord | undefined): Listing {
+  const deployedDatabases = deployed?.databases ?? {};
+  const live: ListedDatabase[] = Object.entries(manifest.databases).map(([name, entry]) => ({
+    name,
+    url: databaseUrl(siteUrl, name),
+    live: true,
+    replacesDeployed: Object.hasOwn(deployedDatabases, name),
+    sha256: entry.sha256,
+    bytes: entry.bytes,
+    tables: entry.tables,
+    dataAsOf: entry.dataAsOf ?? null,
+    source: entry.source ?? null,
+    publishedAt: entry.publishedAt ?? null,
+  }));
+  const shown = new Set(live.map((db) => db.name));
+  const fromDeploy: ListedDatabase[] = Object.entries(deployedDatabases)
+    .filter(([name]) => !shown.has(name))
+    .map(([name, entry]) => ({
+      name,
+      url: databaseUrl(siteUrl, name),
+      live: false,
+      replacesDeployed: false,
+      sha256: entry.sha256,
+      bytes: entry.bytes,
+      tables: entry.tables ?? {},
+      dataAsOf: entry.dataAsOf ?? null,
+      source: entry.source ?? null,
+      publishedAt: null,
+    }));
+  const failed = Object.entries(manifest.failed)
+    .map(([source, entry]) => ({ source, reason: entry.reason, at: entry.at, key: entry.key }))
+    .sort((a, b) => (a.source < b.source ? -1 : 1));
+  return { site, url: siteUrl, databases: [...live, ...fromDeploy].sort(byName), failed, deployedKnown: deployed !== undefined };
+}

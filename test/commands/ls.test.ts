@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { runLs } from "../../src/commands/ls.ts";
+import { buildListing, type Listing } from "../../src/live/listing.ts";
+import { liveDatabaseKey, LIVE_MANIFEST_KEY, serializeLiveManifest, type LiveManifest } from "../../src/live/manifest.ts";
+import { formatTables, formatTime, renderListing } from "../../src/ui/listing.ts";
+import { liveWorld } from "../_helpers/live-site.ts";
+
+const SHA = "a".repeat(64);
+const manifest: LiveManifest = {
+  format: 1,
+  databases: {
+    sales: { key: liveDatabaseKey(SHA, "sales"), sha256: SHA, bytes: 3 * 1024 * 1024, tables: { sales: { count: 1203 } }, dataAsOf: "2026-12-01T10:00:00Z", source: "sales.csv", publishedAt: "2026-12-01T10:00:05Z" },
+    fixtures: { key: liveDatabaseKey(SHA, "fixtures"), sha256: SHA, bytes: 2048, tables: {}, source: "fixtures.db" },
+  },
+  failed: { "bad.csv": { reason: "bad.csv:3: expected 4 columns, got 5", at: "2026-12-01T10:01:00Z", key: "failed/bad.csv" } },
+};
+const deployed = {
+  format: 1 as const,
+  databases: {
+    fixtures: { sha256: "f".repeat(64), bytes: 8192, tables: { items: { count: 3 } }, dataAsOf: "2026-11-30T09:00:00Z", location: "inline" as const, source: "fixtures.db" },
+    zoo: { sha256: "z".repeat(64), bytes: 100, tables: { a: { count: 1 }, b: { count: 2 }, c: { count: 3 }, d: { count: 4 } }, location: "s3" as const, source: "zoo.db" },
+  },
+  deployedAt: "2026-11-30T10:00:00Z",
+};
+
+test("buildListing: live databases, deployed ones not replaced by a live one, failures; sorted by name", () => {
+  const listing = buildListing("site", "https://d1.net/x/", manifest, deployed);
+  assert.deepEqual(
+    listing.databases.map((db) => [db.name, db.live, db.replacesDeployed, db.bytes, db.url]),
+    [
+      ["fixtures", true, true, 2048, "https://d1.net/x/fixtures"],
+      ["sales", true, false, 3 * 1024 * 1024, "https://d1.net/x/sales"],
+      ["zoo", false, false, 100, "https://d1.net/x/zoo"],
+    ],
+  );
+  assert.deepEqual(listing.failed, [{ source: "bad.csv", reason: "bad.csv:3: expected 4 columns, got 5", at: "2026-12-01T10:01:00Z", key: "failed/bad.csv" }]);
+  assert.equal(listing.deployedKnown, true);
+  assert.equal(buildListing("site", "https://d1.net/", manifest, undefined).deployedKnown, false);
+});
+
+test("renderListing: a table of what is served, then the failed files with their reasons", () => {
+  const text = renderListing(buildListing("site", "https://d1.net/", manifest, deployed));
+  assert.equal(
+    text,
+    [
+      "DATABASE  KIND                     SIZE    DATA AS OF            TABLES                        SOURCE",
+      "fixtures  live, replaces deployed  2.0 KB  -                     no tables                     fixtures.db",
+      "sales     live                     3.0 MB  2026-12-01 10:00 UTC  sales (1,203)                 sales.csv",
+      "zoo       deployed                 100 B   -                     a (1), b (2), c (3), +1 more  zoo.db",
+      "",
+      "Failed files (moved to failed/, not served):",
+      "  bad.csv  2026-12-01 10:01 UTC  bad.csv:3: expected 4 columns, got 5",
+    ].join("\n"),
+  );
+  assert.equal(renderListing(buildListing("site", "https://d1.net/", { format: 1, databases: {}, failed: {} }, undefined)), "site serves no databases.");
+  assert.equal(formatTime("2026-12-01T10:00:05Z"), "2026-12-01 10:00 UTC");
+  assert.equal(formatTables({ b: { count: 1_000_000 }, a: { count: 2 } }), "a (2), b (1,000,000)");
+});
+
+test("ls: reads the manifest and live/deployed.json of the site's bucket; --json prints the listing", async () => {
+  const w = liveWorld({ json: true, prefix: "/x" });
+  w.bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest(manifest));
+  w.bucket.put("live/deployed.json", JSON.stringify(deployed));
+  await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out });
+  const json = JSON.parse(w.output.stdout()) as Listing;
+  assert.deepEqual(Object.keys(json), ["site", "url", "databases", "failed", "deployedKnown"]);
+  assert.equal(json.url, "https://d111.cloudfront.net/x/");
+  assert.deepEqual(Object.keys(json.databases[0]!), ["name", "url", "live", "replacesDeployed", "sha256", "bytes", "tables", "dataAsOf", "source", "publishedAt"]);
+  assert.deepEqual(json.databases.map((db) => db.name), ["fixtures", "sales", "zoo"]);
+  assert.equal(json.failed[0]?.reason, "bad.csv:3: expected 4 columns, got 5");
+});
+
+test("ls: a site with nothing live and no record of its deploy says so", async () => {
+  const w = liveWorld();
+  await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out });
+  assert.equal(w.output.stdout(), "site serves no databases.\n");
+  assert.match(w.output.stderr(), /not recorded yet \(no live\/deployed\.json\); deploy again/);
+});
+
+test("ls: an unknown site is one line", async () => {
+  const w = liveWorld();
+  await assert.rejects(runLs("other", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out }), /No site named other/);
+});

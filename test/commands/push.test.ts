@@ -1,0 +1,203 @@
+import assert from "node:assert/strict";
+import { utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { checkConverted, checkPushOptions, runPush, type PushDeps, type PushOptions, type PushResult } from "../../src/commands/push.ts";
+import { UserError } from "../../src/errors.ts";
+import { sqliteOnlyConverter } from "../../src/inputs/sqlite-only-converter.ts";
+import type { ConvertDataFiles } from "../../src/live/converter.ts";
+import { LIVE_MANIFEST_KEY, parseLiveManifest } from "../../src/live/manifest.ts";
+import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
+import { liveWorld, type LiveWorld } from "../_helpers/live-site.ts";
+
+const dir = tempDir();
+const sales = makeDatabase(join(dir, "sales.db"), { sales: 3, regions: 2 });
+utimesSync(sales, new Date("2026-11-30T09:00:00Z"), new Date("2026-11-30T09:00:00Z"));
+
+/** A site that starts serving what the manifest says after `lag` status requests. */
+function followingSite(w: LiveWorld, lag = 1) {
+  const urls: string[] = [];
+  const fetch = (async (url: string | URL) => {
+    urls.push(String(url));
+    const manifest = w.bucket.objects.has(LIVE_MANIFEST_KEY) ? parseLiveManifest(w.bucket.objects.get(LIVE_MANIFEST_KEY)!.toString()) : undefined;
+    const databases = urls.length > lag && manifest ? Object.fromEntries(Object.entries(manifest.databases).map(([name, db]) => [name, { sha256: db.sha256, live: true }])) : {};
+    return new Response(JSON.stringify({ databases, manifestEtag: "x", checkedAt: "t" }), { status: 200 });
+  }) as typeof globalThis.fetch;
+  return { fetch, urls };
+}
+
+function deps(w: LiveWorld, extra: Partial<PushDeps> = {}): PushDeps {
+  const clock = { now: Date.parse("2026-12-01T12:00:00Z") };
+  return {
+    clients: { cloudformation: w.cfn.client, s3: w.bucket.client },
+    output: w.output.out,
+    convert: sqliteOnlyConverter,
+    now: () => clock.now,
+    sleep: async (ms) => void (clock.now += ms),
+    random: () => 0.5,
+    ...extra,
+  };
+}
+
+async function push(w: LiveWorld, files: string[], options: PushOptions = {}, extra: Partial<PushDeps> = {}): Promise<PushResult> {
+  return runPush("site", files, options, deps(w, extra));
+}
+
+test("push: checks the file, publishes it, waits until the site serves its bytes, prints its URL", async () => {
+  const w = liveWorld();
+  const site = followingSite(w, 2);
+  const result = await push(w, [sales], {}, { fetch: site.fetch });
+
+  const manifest = parseLiveManifest(w.bucket.objects.get(LIVE_MANIFEST_KEY)!.toString());
+  const entry = manifest.databases.sales!;
+  assert.match(entry.key, /^live\/db\/[0-9a-f]{64}\/sales\.db$/);
+  assert.ok(w.bucket.objects.has(entry.key));
+  assert.deepEqual(entry.tables, { regions: { count: 2 }, sales: { count: 3 } });
+  assert.equal(entry.dataAsOf, "2026-11-30T09:00:00Z", "the file's modification time");
+  assert.equal(entry.source, "sales.db");
+  assert.equal(w.output.stdout(), "https://d111.cloudfront.net/sales\n");
+  assert.equal(result.wait, "served");
+  assert.equal(site.urls.length, 3);
+  assert.ok(site.urls.every((url) => url.startsWith("https://d111.cloudfront.net/-/datasette-lambda.json?_=")));
+  const stderr = w.output.stderr();
+  assert.match(stderr, /Converting and checking 1 file\.\.\./);
+  assert.match(stderr, /Publishing 1 database \(.+\) to site\.\.\./);
+  assert.match(stderr, /Waiting for https:\/\/d111\.cloudfront\.net\/ to serve it\.\.\./);
+  assert.match(stderr, /Served after 4 s \(other running instances pick it up within 15 s of their next request\)\./);
+});
+
+test("push --json: one object with each database, what was uploaded and how the wait ended", async () => {
+  const w = liveWorld({ json: true });
+  await push(w, [sales], {}, { fetch: followingSite(w).fetch });
+  const json = JSON.parse(w.output.stdout()) as PushResult;
+  assert.deepEqual(Object.keys(json), ["site", "url", "databases", "uploaded", "wait"]);
+  assert.equal(json.site, "site");
+  assert.equal(json.url, "https://d111.cloudfront.net/");
+  assert.equal(json.wait, "served");
+  const [db] = json.databases;
+  assert.deepEqual(Object.keys(db!), ["name", "url", "key", "sha256", "bytes", "tables", "dataAsOf", "source", "changed", "replacesDeployed"]);
+  assert.deepEqual(
+    { name: db!.name, url: db!.url, changed: db!.changed, replacesDeployed: db!.replacesDeployed, source: db!.source, dataAsOf: db!.dataAsOf },
+    { name: "sales", url: "https://d111.cloudfront.net/sales", changed: true, replacesDeployed: false, source: "sales.db", dataAsOf: "2026-11-30T09:00:00Z" },
+  );
+  assert.deepEqual(json.uploaded, { files: 1, bytes: db!.bytes });
+  assert.equal(w.output.stdout().trim().split("\n").length, 1, "one line of JSON");
+});
+
+test("push --no-wait: returns once published, asking the site nothing; the same bytes again upload nothing", async () => {
+  const w = liveWorld({ json: true });
+  const site = followingSite(w);
+  const first = await push(w, [sales], { wait: false }, { fetch: site.fetch });
+  assert.equal(first.wait, "skipped");
+  assert.equal(site.urls.length, 0);
+  const again = await push(w, [sales], { wait: false }, { fetch: site.fetch });
+  assert.deepEqual(again.uploaded, { files: 0, bytes: 0 });
+  assert.equal(again.databases[0]?.changed, false);
+  assert.match(w.output.stderr(), /sales: the site already serves these bytes; nothing to upload\./);
+});
+
+test("push under --prefix: polls and prints under the prefix; --url polls another address instead", async () => {
+  const w = liveWorld({ prefix: "/v1/data" });
+  const site = followingSite(w);
+  await push(w, [sales], {}, { fetch: site.fetch });
+  assert.equal(w.output.stdout(), "https://d111.cloudfront.net/v1/data/sales\n");
+  assert.ok(site.urls[0]?.startsWith("https://d111.cloudfront.net/v1/data/-/datasette-lambda.json?_="));
+
+  const local = followingSite(w);
+  await push(w, [makeDatabase(join(dir, "other.db"))], { url: "http://127.0.0.1:8001/" }, { fetch: local.fetch });
+  assert.ok(local.urls.every((url) => url.startsWith("http://127.0.0.1:8001/-/datasette-lambda.json?_=")));
+});
+
+test("push: a site that never serves it within the timeout is a warning, not a failure: the data is published", async () => {
+  const w = liveWorld({ json: true });
+  const never = (async () => new Response("busy", { status: 503 })) as typeof globalThis.fetch;
+  const result = await push(w, [sales], {}, { fetch: never, waitTimeoutMs: 10_000 });
+  assert.equal(result.wait, "timed-out");
+  assert.match(w.output.stderr(), /warning: https:\/\/d111\.cloudfront\.net\/ did not serve sales within 10 s \(last answer: HTTP 503\)\. It is published: running instances pick it up within 15 s of their next request; see datasette-lambda ls site\./);
+  assert.ok(parseLiveManifest(w.bucket.objects.get(LIVE_MANIFEST_KEY)!.toString()).databases.sales);
+});
+
+test("push: a site without the status page (404) stops the wait at once with advice", async () => {
+  const w = liveWorld({ json: true });
+  const missing = (async () => new Response("Not found", { status: 404 })) as typeof globalThis.fetch;
+  const result = await push(w, [sales], {}, { fetch: missing });
+  assert.equal(result.wait, "unsupported");
+  assert.match(w.output.stderr(), /has no \/-\/datasette-lambda\.json.*update-stack site/);
+});
+
+test("push: says when a live database replaces one deployed by update-stack", async () => {
+  const w = liveWorld({ json: true });
+  w.bucket.put("live/deployed.json", JSON.stringify({ format: 1, databases: { sales: { sha256: "0".repeat(64), bytes: 1, tables: {}, location: "inline", source: "sales.db" } }, deployedAt: "t" }));
+  const result = await push(w, [sales], { wait: false });
+  assert.equal(result.databases[0]?.replacesDeployed, true);
+  assert.match(w.output.stderr(), /sales replaces the database of that name deployed by update-stack while it is live \(rm site sales brings that one back\)\./);
+});
+
+test("push: a file that is not SQLite is refused before anything reaches the bucket", async () => {
+  const w = liveWorld();
+  const csv = join(dir, "data.csv");
+  writeFileSync(csv, "id,name\n1,a\n");
+  await assert.rejects(push(w, [sales, csv]), (error: unknown) => error instanceof UserError && /^.*data\.csv: converting \.csv files is not available/.test(error.message));
+  const notSqlite = join(dir, "broken.db");
+  writeFileSync(notSqlite, "this is not a database");
+  await assert.rejects(push(w, [notSqlite]), /broken\.db: not an SQLite database/);
+  assert.equal(w.bucket.mock.calls().length, 0, "no S3 call at all");
+});
+
+test("push: a converter's error stops it before any upload, and its work directory is removed", async () => {
+  const w = liveWorld();
+  let workDir = "";
+  const failing: ConvertDataFiles = async (_files, options) => {
+    workDir = options.workDir;
+    writeFileSync(join(options.workDir, "partial.db"), "x");
+    throw new UserError("data.csv:3: expected 2 columns, got 3");
+  };
+  await assert.rejects(push(w, ["data.csv"], {}, { convert: failing }), { message: "data.csv:3: expected 2 columns, got 3" });
+  assert.equal(w.bucket.mock.calls().length, 0);
+  const { existsSync } = await import("node:fs");
+  assert.equal(existsSync(workDir), false);
+});
+
+test("push: options are checked before any AWS call", async () => {
+  const w = liveWorld();
+  for (const [files, options, message] of [
+    [[], {}, /at least one file/],
+    [[sales], { into: "a b" }, /--into "a b"/],
+    [[sales], { url: "http://x/", wait: false }, /--url .* --no-wait/],
+    [[sales], { url: "not a url" }, /--url "not a url" is not a URL/],
+    [[sales], { url: "ftp://x/" }, /not an http\(s\) address/],
+  ] as [string[], PushOptions, RegExp][]) {
+    await assert.rejects(push(w, files, options), (error: unknown) => error instanceof UserError && message.test(error.message), String(message));
+  }
+  await assert.rejects(runPush("not a site", [sales], {}, deps(w)), /invalid site name/);
+  assert.equal(w.cfn.mock.commandCalls(DescribeStacksCommand).length, 0);
+  assert.equal(checkPushOptions([sales], { url: "https://x.example/p/" }).url?.toString(), "https://x.example/p/");
+});
+
+test("push: an unknown site is refused as tail-logs refuses it; a site from before live data says to redeploy", async () => {
+  const w = liveWorld();
+  await assert.rejects(runPush("nope", [sales], {}, deps(w)), {
+    message: "No site named nope in eu-west-1 (stack nope-lambda not found).",
+    hint: "Deploy it with update-stack, or check --region/--profile.",
+  });
+  const old = liveWorld({ liveCheckSeconds: null });
+  await assert.rejects(push(old, [sales]), (error: unknown) => error instanceof UserError && /without live data/.test(error.message) && /update-stack site/.test(error.hint ?? ""));
+  assert.equal(old.bucket.mock.calls().length, 0);
+});
+
+test("push: live data turned off (LiveCheckSeconds 0) publishes, warns, and does not wait", async () => {
+  const w = liveWorld({ liveCheckSeconds: "0", json: true });
+  const site = followingSite(w);
+  const result = await push(w, [sales], {}, { fetch: site.fetch });
+  assert.equal(result.wait, "skipped");
+  assert.equal(site.urls.length, 0);
+  assert.match(w.output.stderr(), /Live data is off for site/);
+});
+
+test("checkConverted: names per the contract, never two alike", () => {
+  const db = (name: string, source: string) => ({ name, path: "/x", fileName: `${name}.db`, bytes: 1, sha256: "a", tables: {}, sources: [`/in/${source}`] });
+  checkConverted([db("a", "a.csv"), db("b", "b.csv")]);
+  assert.throws(() => checkConverted([db("a", "a.csv"), db("a", "a.json")]), /a\.csv and a\.json would both be published as the database "a"/);
+  assert.throws(() => checkConverted([db("a.b", "a.b.csv")]), /the database name of a\.b\.csv "a\.b"/);
+});
