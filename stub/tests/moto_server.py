@@ -9,8 +9,19 @@ import subprocess
 import sys
 
 _SERVER = r"""
-import logging, sys
+import logging, sys, threading
 logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+# Test patch: S3 checks a PutObject's If-Match / If-None-Match and writes in one atomic
+# step; moto checks, then writes, without a lock (moto/s3/responses.py, put_object), so
+# two conditional PUTs at once could both pass. Serialise the conditional ones.
+from moto.s3.responses import S3Response
+_put_object, _conditional = S3Response.put_object, threading.Lock()
+def _atomic_put_object(self):
+    if self.headers.get("If-Match") or self.headers.get("If-None-Match"):
+        with _conditional:
+            return _put_object(self)
+    return _put_object(self)
+S3Response.put_object = _atomic_put_object
 from moto.server import ThreadedMotoServer
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 server.start()
