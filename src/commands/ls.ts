@@ -24,7 +24,7 @@ export async function runLs(name: string, _options: SharedOptions, deps: LsDeps)
   const [{ manifest }, deployed] = await Promise.all([readLiveManifest(deps.clients.s3, site.bucket), readDeployedRecord(deps.clients.s3, site.bucket)]);
   const listing = buildListing(name, site.url, manifest, deployed);
   if (!listing.deployedKnown) {
-    deps.output.info(`The databases deployed by update-stack are not recorded yet (no live/deployed.json); deploy again to see them here. Live ones:`);
+    deps.output.info(`Databases deployed by update-stack are not listed: the site has no live/deployed.json yet (the next update-stack writes it).`);
   }
   deps.output.result(renderListing(listing), listing);
   return listing;

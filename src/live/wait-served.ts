@@ -49,8 +49,10 @@ async function poll(url: string, expected: Record<string, string>, options: Wait
     if (!status) return { kind: "problem", problem: "an answer that is not the status JSON" };
     return { kind: "status", pending: pendingDatabases(status, expected) };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { kind: "problem", problem: redactSignedUrls(cause ?? (error instanceof Error ? error.message : String(error))) };
+    // fetch says only "fetch failed"; its cause says why (ECONNREFUSED, a timeout, a bad port).
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+    return { kind: "problem", problem: redactSignedUrls(why) };
   }
 }
 

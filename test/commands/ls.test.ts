@@ -75,7 +75,7 @@ test("ls: a site with nothing live and no record of its deploy says so", async (
   const w = liveWorld();
   await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out });
   assert.equal(w.output.stdout(), "site serves no databases.\n");
-  assert.match(w.output.stderr(), /not recorded yet \(no live\/deployed\.json\); deploy again/);
+  assert.match(w.output.stderr(), /Databases deployed by update-stack are not listed: the site has no live\/deployed\.json yet/);
 });
 
 test("ls: an unknown site is one line", async () => {

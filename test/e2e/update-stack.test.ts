@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { cliEnv, runCli } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 import { motoEnv, startMoto } from "../_helpers/moto.ts";
@@ -78,7 +78,16 @@ test("first deploy creates both stacks; an identical one changes nothing; a chan
   assert.match(deployed.LayerKey ?? "", /^layer\/[0-9a-f]{64}\.zip$/);
   // The inline database has a copy in the bucket too: "Download database" is served from S3.
   assert.match(deployed.DatabaseKeys ?? "", /^db\/[0-9a-f]{64}\/fixtures\.db$/);
-  assert.deepEqual(await bucketKeys(bucket), [deployed.DatabaseKeys, deployed.LayerKey, deployed.PackageKey].sort());
+  assert.deepEqual(await bucketKeys(bucket), [deployed.DatabaseKeys, deployed.LayerKey, deployed.PackageKey, "live/deployed.json"].sort());
+  // What is deployed, for ls.
+  const record = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "live/deployed.json" }))).Body!.transformToString()) as {
+    databases: Record<string, { location: string; source: string; tables: unknown; sha256: string }>;
+  };
+  assert.deepEqual(Object.keys(record.databases), ["fixtures"]);
+  assert.equal(record.databases.fixtures?.location, "inline");
+  assert.equal(record.databases.fixtures?.source, "fixtures.db");
+  assert.deepEqual(record.databases.fixtures?.tables, { items: { count: 3 } });
+  assert.equal(`db/${record.databases.fixtures?.sha256}/fixtures.db`, deployed.DatabaseKeys);
   assert.equal(first.uploaded.files, 3);
   assert.ok(first.uploaded.bytes > 0);
 

@@ -15,7 +15,9 @@ What differs from plain moto, each labelled where it is defined:
 - a replacement for moto's AWS::Lambda::LayerVersion model (broken Ref and update);
 - patch_condition_tag: `!Condition X` in YAML conditions (moto evaluates it as true);
 - patch_create_failures: a resource that fails to create rolls the stack back to
-  ROLLBACK_COMPLETE with a CREATE_FAILED event, instead of failing the CreateStack call.
+  ROLLBACK_COMPLETE with a CREATE_FAILED event, instead of failing the CreateStack call;
+- patch_atomic_conditional_puts: a PutObject with If-Match / If-None-Match is checked and
+  written in one step, as S3 does (moto checks, then writes, without a lock).
 
 A stand-in only records its properties and returns plausible attributes. It cannot
 prove CloudFront behaviour or Function URL auth; template tests and cfn-lint do that.
@@ -501,6 +503,26 @@ def patch_create_failures() -> None:
     models.Stack.create_resources = create_resources  # type: ignore[method-assign]
 
 
+def patch_atomic_conditional_puts() -> None:
+    """Test patch: S3 checks a PutObject's If-Match / If-None-Match and writes the object in
+    one atomic step, so of two conditional PUTs against the same ETag exactly one wins.
+    moto checks, then writes, without a lock (moto/s3/responses.py, S3Response.put_object),
+    so two at once could both pass and one update be lost: a flaw of the emulator that
+    would make tests of concurrent `push` runs flaky. This serialises the conditional ones."""
+    from moto.s3.responses import S3Response
+
+    original = S3Response.put_object
+    lock = threading.Lock()
+
+    def put_object(self: Any) -> Any:
+        if self.headers.get("If-Match") or self.headers.get("If-None-Match"):
+            with lock:
+                return original(self)
+        return original(self)
+
+    S3Response.put_object = put_object  # type: ignore[method-assign]
+
+
 def check_model_map() -> None:
     """Fail at start-up, not mid-test, if moto would not use the stand-ins."""
     model_map = parsing.get_model_map()
@@ -574,6 +596,7 @@ def main(argv: list[str] | None = None) -> None:
 
     patch_condition_tag()
     patch_create_failures()
+    patch_atomic_conditional_puts()
     check_model_map()
 
     # What moto.server's ThreadedMotoServer does, with the extra endpoint.
