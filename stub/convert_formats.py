@@ -3,13 +3,16 @@
 A reader returns Rows objects: one per table the file holds (an Excel file
 holds one per sheet). Tabular formats (CSV, TSV, Excel) give a header and
 lists of values; the others give records (mappings, or lists of pairs).
-CSV, TSV and NDJSON are read as a stream; JSON, YAML and Markdown are read
-whole (they are rarely large, and their parsers need the whole document).
+CSV, TSV, NDJSON and JSON arrays are read as a stream, and Excel sheets row by
+row; YAML and Markdown are read whole (they are rarely large, and their
+parsers need the whole document).
 """
 
 import csv
+import itertools
 import json
 import os
+import re
 
 from convert_errors import ConversionError
 from convert_text import open_text
@@ -145,13 +148,96 @@ def _ndjson_records(path):
             yield line, record
 
 
+_JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+class _JsonArrayStream:
+    """The items of a JSON array read a chunk at a time, each with its line.
+
+    json's own decoder parses every item (raw_decode); this only walks the
+    brackets and commas between them, so memory holds one chunk, not the file.
+    """
+
+    CHUNK = 1024 * 1024
+
+    def __init__(self, path, f):
+        self.path, self.f = path, f
+        self.buffer, self.pos, self.eof = "", 0, False
+        self.line, self.counted = 1, 0  # the line at buffer offset `counted`
+
+    def fill(self):
+        # Geometric growth: a value longer than a chunk is re-parsed O(log n) times, not O(n).
+        chunk = self.f.read(max(self.CHUNK, len(self.buffer) - self.pos))
+        if not chunk:
+            self.eof = True
+        self.buffer += chunk
+
+    def line_at(self, pos):
+        self.line += self.buffer.count("\n", self.counted, pos)
+        self.counted = pos
+        return self.line
+
+    def compact(self):
+        if self.pos > self.CHUNK:
+            self.line_at(self.pos)
+            self.buffer, self.pos, self.counted = self.buffer[self.pos :], 0, 0
+
+    def peek(self):
+        """The next non-blank character ("" at the end), skipping to it."""
+        while True:
+            self.pos = _JSON_WHITESPACE.match(self.buffer, self.pos).end()
+            if self.pos < len(self.buffer) or self.eof:
+                return self.buffer[self.pos : self.pos + 1]
+            self.fill()
+
+    def fail(self, pos, reason):
+        return ConversionError(self.path, self.line_at(pos), reason)
+
+    def value(self, decoder):
+        while True:
+            try:
+                value, end = decoder.raw_decode(self.buffer, self.pos)
+                return value, end
+            except json.JSONDecodeError as e:
+                # Cut by the chunk's end? Read more and try again; at the end it is an error.
+                cut = e.pos >= len(self.buffer) - 16 or e.msg.startswith("Unterminated string")
+                if self.eof or not cut:
+                    raise self.fail(e.pos, f"not JSON: {e.msg}") from None
+                self.fill()
+
+    def items(self):
+        decoder = json.JSONDecoder()
+        first = self.peek()
+        if first == "":
+            raise self.fail(self.pos, "empty file: expected a JSON list of objects")
+        if first != "[":
+            found = {"{": "an object"}.get(first, "something else")
+            raise self.fail(self.pos, f"expected a JSON list of objects, found {found}")
+        self.pos += 1
+        if self.peek() == "]":
+            self.pos += 1
+        else:
+            for index in itertools.count(1):
+                self.peek()
+                start = self.pos
+                record, self.pos = self.value(decoder)
+                if not isinstance(record, dict):
+                    raise self.fail(start, f"item {index}: {_not_an_object(record)}")
+                yield self.line_at(start), record
+                separator = self.peek()
+                self.pos += 1
+                if separator == "]":
+                    break
+                if separator != ",":
+                    raise self.fail(self.pos - 1, "not JSON: expecting ',' or ']' after an item")
+                self.compact()
+        if self.peek() != "":
+            raise self.fail(self.pos, "not JSON: more after the list's closing ]")
+
+
 def _json_records(path):
     with open_text(path) as f:
-        try:
-            data = json.load(f)
-        except json.JSONDecodeError as e:
-            raise ConversionError(path, e.lineno, f"not JSON: {e.msg} (column {e.colno})") from None
-    yield from _list_of_objects(path, data, "JSON")
+        yield from _JsonArrayStream(path, f).items()
 
 
 def _yaml_records(path):

@@ -222,9 +222,36 @@ class Json(ConverterTest):
         self.assertEqual(error.line, 3)
         self.assertIn("not JSON", error.reason)
         self.write("object.json", '{"a": 1}')
-        self.assertIn("expected a JSON list of objects, found dict", self.fails("object.json").reason)
-        self.write("scalar.json", '[{"a": 1}, 2]')
-        self.assertEqual(self.fails("scalar.json").reason, "item 2: expected an object, found int")
+        self.assertIn("expected a JSON list of objects, found an object", self.fails("object.json").reason)
+        self.write("scalar.json", '[{"a": 1},\n 2]')
+        error = self.fails("scalar.json")
+        self.assertEqual((error.line, error.reason), (2, "item 2: expected an object, found int"))
+        self.write("trailing.json", '[{"a": 1}] x')
+        self.assertIn("more after the list", self.fails("trailing.json").reason)
+        self.write("unclosed.json", '[{"a": 1},\n{"a": 2}')
+        error = self.fails("unclosed.json")
+        self.assertEqual(error.line, 2)
+        self.write("empty.json", "  \n")
+        self.assertIn("empty file", self.fails("empty.json").reason)
+
+    def test_empty_array_is_an_error_not_a_table_without_columns(self):
+        self.write("none.json", "[]")
+        self.assertIn("no columns", self.fails("none.json").reason)
+
+    def test_arrays_are_streamed_across_chunks_with_lines(self):
+        import convert_formats
+
+        self.addCleanup(setattr, convert_formats._JsonArrayStream, "CHUNK", convert_formats._JsonArrayStream.CHUNK)
+        convert_formats._JsonArrayStream.CHUNK = 7  # every item and string crosses a chunk boundary
+        items = [{"n": i, "text": "a fairly long string, é ü " * (i % 3), "nested": {"deep": [i, i + 0.5]}} for i in range(300)]
+        self.write("stream.json", "[\n" + ",\n".join(json.dumps(item) for item in items) + "\n]\n")
+        result, db = self.convert("stream.json")
+        self.assertEqual(result["tables"], {"stream": {"count": 300}})
+        self.assertEqual(self.rows(db, "SELECT count(*), sum(n) FROM stream"), [(300, sum(range(300)))])
+        self.write("late.json", "[\n" + ",\n".join(json.dumps(item) for item in items) + ",\n{\"n\": 1,}\n]")
+        error = self.fails("late.json")
+        self.assertEqual(error.line, 302)
+        self.assertIn("not JSON", error.reason)
 
     def test_ndjson(self):
         self.write("log.ndjson", '{"a": 1}\n\n{"a": 2, "b": "x"}\n')
@@ -393,14 +420,7 @@ class CommandLine(ConverterTest):
         self.assertEqual(json.loads(failed.stdout), {"error": {"file": "bad.csv", "line": 2, "reason": "1 fields where the header has 2"}})
         self.assertFalse(os.path.exists(os.path.join(self.dir, "bad.db")))
 
-    def test_memory_stays_bounded_on_a_big_csv(self):
-        # ~40 MB of CSV: holding its rows as Python objects would take several times that.
-        path = os.path.join(self.dir, "big.csv")
-        with open(path, "w") as f:
-            f.write("id,name,value,note\n")
-            row = "{},name number {},{}.25,some longer text to make the rows wider than they need to be\n"
-            for i in range(400_000):
-                f.write(row.format(i, i, i))
+    def peak_mb(self, path):
         probe = (
             "import resource, sys; sys.argv = sys.argv[1:]; import runpy\n"
             "try:\n    runpy.run_path(sys.argv[0], run_name='__main__')\n"
@@ -412,9 +432,30 @@ class CommandLine(ConverterTest):
             capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
         )
         self.assertEqual(done.returncode, 0, done.stderr)
-        peak_mb = int(done.stdout.strip().splitlines()[-1])
-        self.assertLess(peak_mb, 100, f"peak RSS {peak_mb} MB")
+        return int(done.stdout.strip().splitlines()[-1])
+
+    def test_memory_stays_bounded_on_a_big_csv(self):
+        # ~40 MB of CSV: holding its rows as Python objects would take several times that.
+        path = os.path.join(self.dir, "big.csv")
+        with open(path, "w") as f:
+            f.write("id,name,value,note\n")
+            row = "{},name number {},{}.25,some longer text to make the rows wider than they need to be\n"
+            for i in range(400_000):
+                f.write(row.format(i, i, i))
+        peak = self.peak_mb(path)
+        self.assertLess(peak, 100, f"peak RSS {peak} MB")
         self.assertEqual(self.rows(os.path.join(self.dir, "big.db"), "SELECT count(*), sum(id) FROM big"), [(400_000, sum(range(400_000)))])
+
+    def test_memory_stays_bounded_on_a_big_json_array(self):
+        path = os.path.join(self.dir, "big.json")
+        with open(path, "w") as f:
+            f.write("[\n")
+            for i in range(200_000):
+                f.write(f'{{"id": {i}, "name": "name number {i}", "value": {i}.25, "tags": ["a", "b"]}},\n')
+            f.write('{"id": -1}\n]\n')
+        peak = self.peak_mb(path)
+        self.assertLess(peak, 100, f"peak RSS {peak} MB")
+        self.assertEqual(self.rows(os.path.join(self.dir, "big.db"), "SELECT count(*) FROM big"), [(200_001,)])
 
 
 if __name__ == "__main__":
