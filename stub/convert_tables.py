@@ -168,8 +168,8 @@ class StagedTable:
             self._check_no_nulls(column, pk)
             try:
                 self._copy(out, types, order, column)
-            except sqlite3.IntegrityError:
-                raise self._duplicate_error(column, pk) from None
+            except sqlite3.IntegrityError as e:
+                raise self._duplicate_error(column, pk, e) from None
             return
         # A unique column named id becomes the primary key; a repeated or empty one does not.
         column = next((c for c in self.columns if c.lower() == "id"), None)
@@ -222,12 +222,15 @@ class StagedTable:
             file_index, line = null
             raise ConversionError(self.files[file_index], line, f"--pk {pk}: a row with no {column}")
 
-    def _duplicate_error(self, column, pk):
+    def _duplicate_error(self, column, pk, error):
         cast = f"CAST({self._value(column)} AS {types_sql(self.kinds[self.columns.index(column)])})"
         table = _quote(self.name)
-        value, _ = self.staging.execute(
+        duplicate = self.staging.execute(
             f"SELECT {cast} AS v, MIN(rowid) AS first FROM {table} GROUP BY v HAVING COUNT(*) > 1 ORDER BY first LIMIT 1"
         ).fetchone()
+        if duplicate is None:
+            return ConversionError(self.files[0], None, f"--pk {pk}: {error}")
+        value = duplicate[0]
         (first_file, first_line), (file_index, line) = self.staging.execute(
             f"SELECT {FILE_COLUMN}, {LINE_COLUMN} FROM {table} WHERE {cast} = ? ORDER BY rowid LIMIT 2", [value]
         ).fetchall()
