@@ -45,9 +45,9 @@ export function hostInstallCommand(tool: "uv" | "pip", python: string, target: s
   return [python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", target, "-r", requirementsFile]];
 }
 
-async function succeeds(command: string, args: string[]): Promise<string | null> {
+async function succeeds(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
   try {
-    return (await run(command, args, { timeout: 20_000 })).stdout.trim();
+    return (await run(command, args, { env, timeout: 20_000 })).stdout.trim();
   } catch {
     return null;
   }
@@ -64,9 +64,9 @@ export async function findHostPython(env: NodeJS.ProcessEnv = process.env): Prom
   const candidates = [...(env.DATASETTE_LAMBDA_CONVERT_PYTHON ? [env.DATASETTE_LAMBDA_CONVERT_PYTHON] : []), "python3", "python"];
   for (let i = 0; i <= candidates.length; i++) {
     // Last, one uv manages: asked only when PATH has none.
-    const python = candidates[i] ?? (await succeeds("uv", ["python", "find", `>=${MIN_PYTHON.join(".")}`, "--no-python-downloads"]));
+    const python = candidates[i] ?? (await succeeds("uv", ["python", "find", `>=${MIN_PYTHON.join(".")}`, "--no-python-downloads"], env));
     if (!python) continue;
-    const version = await succeeds(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]);
+    const version = await succeeds(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], env);
     if (!version) continue;
     const [major, minor] = version.split(".").map(Number) as [number, number];
     if (major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1])) return { python, version };
@@ -76,9 +76,9 @@ export async function findHostPython(env: NodeJS.ProcessEnv = process.env): Prom
   });
 }
 
-async function chooseInstaller(python: string): Promise<"uv" | "pip"> {
-  if (await succeeds("uv", ["--version"])) return "uv";
-  if (await succeeds(python, ["-m", "pip", "--version"])) return "pip";
+export async function chooseInstaller(python: string, env: NodeJS.ProcessEnv = process.env): Promise<"uv" | "pip"> {
+  if (await succeeds("uv", ["--version"], env)) return "uv";
+  if (await succeeds(python, ["-m", "pip", "--version"], env)) return "pip";
   throw new UserError("converting data files needs uv or pip to install the converter's packages, and neither was found", {
     hint: "Install uv (https://docs.astral.sh/uv/, e.g. `pip install uv`) or pip for your Python, then run again.",
   });
@@ -99,7 +99,7 @@ export async function converterEnvironment(options: { env?: NodeJS.ProcessEnv; l
   const dir = join(cacheDirectory(env), `converter-${converterEnvKey(requirements, host.version)}`);
   if (existsSync(dir)) return { python: host.python, sitePackages: dir, fromCache: true };
 
-  const installer = await chooseInstaller(host.python);
+  const installer = await chooseInstaller(host.python, env);
   await mkdir(cacheDirectory(env), { recursive: true });
   const partial = `${dir}.partial-${process.pid}`;
   await rm(partial, { recursive: true, force: true });

@@ -2,12 +2,12 @@
 // stub/convert.py in the cached host environment (built once per machine).
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
 import { conversionGroups, convertDataFiles, converterOutcome } from "../../src/build/convert.ts";
-import { converterEnvKey, converterRequirements, hostInstallCommand } from "../../src/build/converter-env.ts";
+import { chooseInstaller, converterEnvKey, converterRequirements, findHostPython, hostInstallCommand } from "../../src/build/converter-env.ts";
 import { readStubRequirements } from "../../src/build/package.ts";
 import { UserError } from "../../src/errors.ts";
 import { cliEnv } from "../_helpers/cli.ts";
@@ -96,4 +96,21 @@ test("convertDataFiles: a bad row is one UserError with file, line and reason, a
   });
   await assert.rejects(convertDataFiles([bad], { workDir: work, env, pk: "nope" }), userError(/bad\.csv:3: 3 fields/));
   assert.deepEqual(readdirSync(work), []);
+});
+
+test("no Python 3.10+, or neither uv nor pip: one line saying what to install", async () => {
+  const bin = join(dir, "bin");
+  mkdirSync(bin);
+  const bare = { PATH: bin };
+  await assert.rejects(findHostPython(bare), (error: unknown) =>
+    error instanceof UserError && /needs Python 3\.10 or newer, and none was found/.test(error.message) && /Install Python 3/.test(error.hint ?? ""));
+  // A Python too old to run the converter is passed over, not used.
+  writeFileSync(join(bin, "python3"), "#!/bin/sh\necho 3.9\n");
+  chmodSync(join(bin, "python3"), 0o755);
+  await assert.rejects(findHostPython(bare), userError(/needs Python 3\.10 or newer/));
+  // A Python without pip, and no uv on PATH.
+  writeFileSync(join(bin, "python3"), '#!/bin/sh\n[ "$1" = "-m" ] && exit 1\necho 3.12\n');
+  assert.deepEqual(await findHostPython(bare), { python: "python3", version: "3.12" });
+  await assert.rejects(chooseInstaller("python3", bare), (error: unknown) =>
+    error instanceof UserError && /needs uv or pip to install the converter's packages, and neither was found/.test(error.message) && /Install uv/.test(error.hint ?? ""));
 });
