@@ -122,7 +122,8 @@ def _csv_records(path, f, reader, start, width):
                 if len(values) == width:
                     yield line, values
                 elif values:  # a blank line is skipped, as every CSV reader does
-                    raise ConversionError(path, line, f"{len(values)} fields where the header has {width}")
+                    count = len(values)
+                    raise ConversionError(path, line, f"{count} field{'' if count == 1 else 's'} where the header has {width}")
         except csv.Error as e:
             raise ConversionError(path, start, _csv_reason(e)) from None
 
@@ -130,8 +131,11 @@ def _csv_records(path, f, reader, start, width):
 # JSON, NDJSON, YAML ---------------------------------------------------------
 
 
+_JSON_KINDS = {bool: "true or false", int: "a number", float: "a number", str: "a string", list: "a list", dict: "an object"}
+
+
 def _not_an_object(value):
-    return f"expected an object, found {type(value).__name__ if value is not None else 'null'}"
+    return f"expected an object, found {'null' if value is None else _JSON_KINDS.get(type(value), type(value).__name__)}"
 
 
 def _ndjson_records(path):
@@ -258,7 +262,7 @@ def _list_of_objects(path, data, kind):
     if data is None:
         raise ConversionError(path, 1, f"empty file: expected a {kind} list of objects")
     if not isinstance(data, list):
-        raise ConversionError(path, 1, f"expected a {kind} list of objects, found {type(data).__name__}")
+        raise ConversionError(path, 1, f"expected a {kind} list of objects, found {_JSON_KINDS.get(type(data), type(data).__name__)}")
     for index, record in enumerate(data, 1):
         if not isinstance(record, dict):
             raise ConversionError(path, None, f"item {index}: {_not_an_object(record)}")

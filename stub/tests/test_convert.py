@@ -225,7 +225,7 @@ class Json(ConverterTest):
         self.assertIn("expected a JSON list of objects, found an object", self.fails("object.json").reason)
         self.write("scalar.json", '[{"a": 1},\n 2]')
         error = self.fails("scalar.json")
-        self.assertEqual((error.line, error.reason), (2, "item 2: expected an object, found int"))
+        self.assertEqual((error.line, error.reason), (2, "item 2: expected an object, found a number"))
         self.write("trailing.json", '[{"a": 1}] x')
         self.assertIn("more after the list", self.fails("trailing.json").reason)
         self.write("unclosed.json", '[{"a": 1},\n{"a": 2}')
@@ -413,11 +413,11 @@ class CommandLine(ConverterTest):
         self.write("bad.csv", "a,b\n1\n")
         failed = self.run_cli("bad.csv", "--out", "bad.db")
         self.assertEqual(failed.returncode, 2)
-        self.assertEqual(failed.stderr, "bad.csv:2: 1 fields where the header has 2\n")
+        self.assertEqual(failed.stderr, "bad.csv:2: 1 field where the header has 2\n")
         self.assertEqual(failed.stdout, "")
         failed = self.run_cli("bad.csv", "--out", "bad.db", "--json")
         self.assertEqual(failed.returncode, 2)
-        self.assertEqual(json.loads(failed.stdout), {"error": {"file": "bad.csv", "line": 2, "reason": "1 fields where the header has 2"}})
+        self.assertEqual(json.loads(failed.stdout), {"error": {"file": "bad.csv", "line": 2, "reason": "1 field where the header has 2"}})
         self.assertFalse(os.path.exists(os.path.join(self.dir, "bad.db")))
 
     def peak_mb(self, path):
