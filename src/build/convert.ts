@@ -72,7 +72,7 @@ export function converterOutcome(code: number | null, stdout: string, stderr: st
   if (code === 2 && parsed && "error" in parsed) {
     const { file, line, reason } = parsed.error;
     throw new UserError(`${file}${line !== null ? `:${line}` : ""}: ${reason}`, {
-      hint: "Fix the file and run again; nothing was deployed.",
+      hint: "Fix the file and run again.",
     });
   }
   if (code === 0 && parsed && "database" in parsed) return parsed;
