@@ -36,7 +36,7 @@ export function buildProgram(): Command {
           "Re-running with the same input changes nothing and uploads nothing.",
       )
       .argument("<name>", "site name; also the CloudFormation stack names NAME and NAME-lambda")
-      .argument("[files...]", "SQLite databases to serve (.db, .sqlite, .sqlite3)")
+      .argument("[files...]", "SQLite databases to serve (.db, .sqlite, .sqlite3), and data files to convert (.csv, .tsv, .json, .ndjson, .jsonl, .yaml, .yml, .md, .xlsx)")
       .option("--cors", "send Access-Control-Allow-Origin: * (Datasette --cors)")
       .option("--prefix <path>", "serve the site under /PATH/ instead of / (e.g. --prefix data)")
       .option("-m, --metadata <file>", "Datasette metadata file, JSON or YAML")
@@ -48,6 +48,9 @@ export function buildProgram(): Command {
       .addOption(new Option("--memory <mb>", "Lambda memory in MB, 128-10240").argParser(integer("--memory", "1024")))
       .addOption(new Option("--timeout <seconds>", "Lambda timeout in seconds, 1-900").argParser(integer("--timeout", "30")))
       .option("--no-cdn", "serve from the Lambda Function URL only, without CloudFront")
+      .option("--into <name>", "put the tables of every data file into this one database (e.g. --into data)")
+      .option("--pk <column>", "primary key column of the tables made from data files (default: a unique column named id)")
+      .option("--data-as-of <time>", "when the data was last updated, ISO 8601 (default: each file's modification time)")
       .option("--dry-run", "build everything and write it to --out; call no AWS API")
       .option("--out <dir>", "where --dry-run writes templates, parameters and artifacts", "datasette-lambda-out")
       .addHelpText(
@@ -58,6 +61,7 @@ export function buildProgram(): Command {
           "  $ datasette-lambda update-stack mysite data.db",
           "  $ datasette-lambda update-stack mysite data.db --cors --prefix x",
           "  $ datasette-lambda update-stack mysite a.db b.db --metadata metadata.yml --no-cdn",
+          "  $ datasette-lambda update-stack mysite sales.csv regions.json --into data --data-as-of 2026-12-01",
           "  $ datasette-lambda update-stack mysite data.db --dry-run --out build/",
         ].join("\n"),
       ),

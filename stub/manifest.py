@@ -4,10 +4,12 @@ Format 1 (see the shared contract):
   {"format": 1, "databases": [...], "inspect": {...}, "metadata": {...},
    "settings": {...}, "cors": bool, "prefix": "x" | null}
 each database {"name", "fileName", "sha256", "bytes", "location": "inline" | "s3",
-"key": "db/<sha256>/<fileName>"} (key required for s3, optional for inline).
+"key": "db/<sha256>/<fileName>", "dataAsOf": "2026-12-01T10:00:00Z"} (key required
+for s3, optional for inline; dataAsOf optional, ISO 8601, passed through as given).
 Unknown keys are ignored so an older stub can read a newer, compatible manifest.
 """
 
+import datetime
 import json
 import os
 import re
@@ -127,7 +129,22 @@ def _validate_database(entry, where):
                 + ("is required for an s3 database" if location == "s3" else "must be a non-empty string")
             )
         db["key"] = key
+    # When the data was last updated (stub/live-data.md): shown by the stub, checked here.
+    data_as_of = entry.get("dataAsOf")
+    if data_as_of is not None:
+        if not isinstance(data_as_of, str) or not _is_iso_time(data_as_of):
+            raise ManifestError(f"manifest.json: {where}.dataAsOf must be an ISO 8601 time, e.g. 2026-12-01T10:00:00Z")
+        db["dataAsOf"] = data_as_of
     return db
+
+
+def _is_iso_time(value):
+    try:
+        # Python 3.11+ (every runtime the CLI deploys) reads a trailing Z.
+        datetime.datetime.fromisoformat(value)
+        return True
+    except ValueError:
+        return False
 
 
 def _object(raw, field):

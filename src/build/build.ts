@@ -1,16 +1,20 @@
 // The whole build: flags → checked options → inputs read → layer → plan →
 // package → templates and parameters. Shared by --dry-run and a real deploy;
 // it calls no AWS API.
+import { stat } from "node:fs/promises";
 import { UserError } from "../errors.ts";
-import { inspectDatabases } from "../inputs/databases.ts";
+import { inspectDatabase, inspectDatabases } from "../inputs/databases.ts";
+import { splitInputs } from "../inputs/input-files.ts";
 import { readMetadata } from "../inputs/metadata.ts";
+import { dataAsOfFromSources } from "../plan/data-as-of.ts";
 import { appStackParameters } from "../plan/app-parameters.ts";
 import { TEMPLATE_BODY_BYTES } from "../plan/limits.ts";
 import { checkPackageLimits } from "../plan/placement.ts";
 import { checkOptions, createPlan, planWarnings, type UpdateStackOptions } from "../plan/plan.ts";
-import type { Artifact, BuildResult } from "../plan/types.ts";
+import type { Artifact, BuildResult, DatabaseInput } from "../plan/types.ts";
 import { readTemplates } from "../templates.ts";
 import type { Output } from "../ui/output.ts";
+import { convertDataFiles } from "./convert.ts";
 import { buildLayer, cacheDirectory } from "./layer.ts";
 import { readStubRequirements, stubBytes } from "./package.ts";
 import { cachedPackage } from "./package-cache.ts";
@@ -18,6 +22,8 @@ import { cachedPackage } from "./package-cache.ts";
 export interface BuildDeps {
   out: Output;
   env?: NodeJS.ProcessEnv;
+  /** Where data files are converted to; the caller removes it after the deploy or dry run. */
+  workDir: string;
 }
 
 export function checkTemplateSize(name: string, body: string): void {
@@ -27,6 +33,58 @@ export function checkTemplateSize(name: string, body: string): void {
       hint: "Shorten the template (this is a bug in datasette-lambda; please report it).",
     });
   }
+}
+
+/** Flags for converting that have nothing to convert are a mistake worth stopping for (pure). */
+export function checkConvertFlags(checked: { into: string | null; pk: string | null }, dataFiles: string[]): void {
+  const flag = checked.into !== null ? `--into ${checked.into}` : checked.pk !== null ? `--pk ${checked.pk}` : null;
+  if (flag && dataFiles.length === 0) {
+    throw new UserError(`${flag} applies to data files (CSV, JSON, ...), and none was given`, {
+      hint: "Databases are served as they are: drop the flag, or pass the data files it is meant for.",
+    });
+  }
+}
+
+/** Two databases with one name: Datasette would serve only one of them (pure). */
+export function checkDistinctNames(databases: DatabaseInput[]): void {
+  const seen = new Map<string, string>();
+  for (const db of databases) {
+    const source = (db.sources ?? [db.path]).join(", ");
+    const earlier = seen.get(db.name);
+    if (earlier !== undefined) {
+      throw new UserError(`${source} and ${earlier} would both be served as the database "${db.name}"`, {
+        hint: "Rename one of the files (each database is named after its file), or use --into NAME for the data files.",
+      });
+    }
+    seen.set(db.name, source);
+  }
+}
+
+/**
+ * FILES → databases, in the order given: databases are checked as they are,
+ * data files converted first (with --into, one database where the first one was).
+ */
+async function readInputs(files: string[], checked: { into: string | null; pk: string | null }, deps: BuildDeps): Promise<DatabaseInput[]> {
+  const { out } = deps;
+  const { databases: databaseFiles, dataFiles } = await splitInputs(files);
+  checkConvertFlags(checked, dataFiles);
+  const converted = dataFiles.length === 0 ? [] : await out.task(
+    `Converting ${dataFiles.length} data file${dataFiles.length === 1 ? "" : "s"}`,
+    (update) => convertDataFiles(dataFiles, { into: checked.into ?? undefined, pk: checked.pk ?? undefined, workDir: deps.workDir, env: deps.env, log: update }),
+  );
+  return out.task(`Checking ${databaseFiles.length + converted.length} database${databaseFiles.length + converted.length === 1 ? "" : "s"}`, async () => {
+    const byFile = new Map<string, DatabaseInput>();
+    for (const db of await inspectDatabases(databaseFiles)) byFile.set(db.sources![0]!, db);
+    for (const db of converted) {
+      const mtimes = await Promise.all(db.sources.map(async (source) => (await stat(source)).mtimeMs));
+      const inspected = await inspectDatabase(db.path);
+      const input: DatabaseInput = { ...inspected, name: db.name, sources: db.sources, dataAsOf: dataAsOfFromSources(mtimes) };
+      for (const source of db.sources) byFile.set(source, input);
+    }
+    const ordered = [...new Set(files.map((file) => byFile.get(file)!))];
+    checkDistinctNames(ordered);
+    return ordered;
+  });
 }
 
 export async function buildSite(name: string, files: string[], options: UpdateStackOptions, deps: BuildDeps): Promise<BuildResult> {
@@ -39,7 +97,7 @@ export async function buildSite(name: string, files: string[], options: UpdateSt
     });
   }
   const metadata = await readMetadata(options.metadata);
-  const databases = await out.task(`Checking ${files.length} database${files.length === 1 ? "" : "s"}`, () => inspectDatabases(files));
+  const databases = await readInputs(files, checked, deps);
   const requirements = await readStubRequirements();
 
   const layer = await out.task(`Building the dependency layer (Python ${checked.pythonVersion}, ${checked.arch})`, (update) =>

@@ -14,7 +14,7 @@ export interface DryRunSummary {
   stack: string;
   out: string;
   artifacts: Array<{ key: string; bytes: number; sha256: string }>;
-  databases: Array<{ name: string; inline: boolean }>;
+  databases: Array<{ name: string; inline: boolean; dataAsOf?: string }>;
 }
 
 const MARKER_FILES = ["app.yaml", "parameters.json", "prereq.yaml"];
@@ -52,7 +52,7 @@ export function dryRunSummary(build: BuildResult, out: string): DryRunSummary {
     stack: build.plan.stackName,
     out,
     artifacts: build.artifacts.map(({ key, bytes, sha256 }) => ({ key, bytes, sha256 })),
-    databases: build.plan.databases.map((db) => ({ name: db.name, inline: db.location === "inline" })),
+    databases: build.plan.databases.map((db) => ({ name: db.name, inline: db.location === "inline", ...(db.dataAsOf ? { dataAsOf: db.dataAsOf } : {}) })),
   };
 }
 

@@ -1,5 +1,8 @@
 // update-stack NAME FILES...: build the site, then write it out (--dry-run) or deploy it.
 import type { Command } from "commander";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createAwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";
@@ -20,7 +23,7 @@ function renderDryRun(out: Output, summary: DryRunSummary): void {
   const lines = [
     `Dry run: wrote ${summary.out}`,
     ...summary.artifacts.map((a) => `  ${a.key}  ${(a.bytes / 1024 / 1024).toFixed(1)} MB`),
-    ...summary.databases.map((db) => `  database ${db.name}: ${db.inline ? "in the package" : "in S3"}`),
+    ...summary.databases.map((db) => `  database ${db.name}: ${db.inline ? "in the package" : "in S3"}${db.dataAsOf ? `, data as of ${db.dataAsOf}` : ""}`),
   ];
   out.result(lines.join("\n"), summary);
 }
@@ -54,8 +57,10 @@ export async function updateStack(name: string, files: string[], options: Update
   const clients = options.dryRun ? undefined : createAwsClients(options);
   if (clients) await checkAwsAccess(clients.cloudformation);
   const interrupt = onInterrupt({ notice: "Interrupted: stopping cleanly (Ctrl-C again to quit at once)..." });
+  // Converted data files live here until they are written out or uploaded.
+  const workDir = await mkdtemp(join(tmpdir(), "datasette-lambda-convert-"));
   try {
-    const build = await buildSite(name, files, options, { out });
+    const build = await buildSite(name, files, options, { out, workDir });
     if (options.dryRun) {
       renderDryRun(out, await writeDryRun(build, outDir));
       return;
@@ -64,5 +69,6 @@ export async function updateStack(name: string, files: string[], options: Update
     renderDeploy(out, result, checked.prefix);
   } finally {
     interrupt.dispose();
+    await rm(workDir, { recursive: true, force: true });
   }
 }

@@ -2,29 +2,19 @@
 // each must exist, be SQLite, pass `PRAGMA quick_check`, and have no
 // un-checkpointed WAL (its rows would be missing from the copy we ship).
 import { DatabaseSync } from "node:sqlite";
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
 import { UserError } from "../errors.ts";
+import { isoSeconds } from "../plan/data-as-of.ts";
 import type { DatabaseInput } from "../plan/types.ts";
 import { sha256File } from "../build/hash.ts";
+import { readHeader, SQLITE_HEADER } from "./input-files.ts";
 
-export const DATABASE_EXTENSIONS = [".db", ".sqlite", ".sqlite3"];
-const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
+export { DATABASE_EXTENSIONS } from "./input-files.ts";
 
 /** Datasette names a database after its file name without the extension. */
 export function databaseName(path: string): string {
   return basename(path, extname(path));
-}
-
-async function readHeader(path: string): Promise<Buffer> {
-  const handle = await open(path, "r");
-  try {
-    const buffer = Buffer.alloc(SQLITE_HEADER.length);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
 }
 
 async function nonEmptyFile(path: string): Promise<boolean> {
@@ -65,16 +55,11 @@ export async function inspectDatabase(file: string): Promise<DatabaseInput> {
       hint: "Rename the file (its name becomes the database's name in Datasette).",
     });
   }
-  const extension = extname(path).toLowerCase();
-  if (!DATABASE_EXTENSIONS.includes(extension)) {
-    throw new UserError(`${file}: not a database file name (expected ${DATABASE_EXTENSIONS.join(", ")})`, {
-      hint: "Rename the file, or convert CSV/JSON to SQLite first (e.g. with sqlite-utils).",
-    });
+  // Which files are databases is decided by src/inputs/input-files.ts: SQLite's header, whatever the name.
+  const header = await readHeader(path);
+  if (header === undefined) {
+    throw new UserError(`${file}: cannot be read`, { hint: "Check the file's permissions." });
   }
-
-  const header = await readHeader(path).catch((error: NodeJS.ErrnoException) => {
-    throw new UserError(`${file}: cannot be read (${error.code ?? error.message})`, { hint: "Check the file's permissions." });
-  });
   if (!header.equals(SQLITE_HEADER)) {
     throw new UserError(`${file}: not an SQLite database (its first bytes are not "SQLite format 3")`, {
       hint: "Pass a SQLite database file; check it with: sqlite3 FILE 'pragma quick_check'",
@@ -120,6 +105,8 @@ export async function inspectDatabase(file: string): Promise<DatabaseInput> {
       bytes: info.size,
       sha256: await sha256File(path),
       tables,
+      dataAsOf: isoSeconds(info.mtimeMs),
+      sources: [file],
     };
   } finally {
     db.close();

@@ -3,7 +3,16 @@ import type { DeployPlan } from "./types.ts";
 
 export interface Manifest {
   format: 1;
-  databases: Array<{ name: string; fileName: string; sha256: string; bytes: number; location: "inline" | "s3"; key?: string }>;
+  databases: Array<{
+    name: string;
+    fileName: string;
+    sha256: string;
+    bytes: number;
+    location: "inline" | "s3";
+    key?: string;
+    /** ISO 8601 UTC: when its data was last updated (optional: older stubs ignore it). */
+    dataAsOf?: string;
+  }>;
   /** Datasette's inspect data: lets it skip hashing and counting at cold start. */
   inspect: Record<string, { hash: string; size: number; file: string; tables: Record<string, { count: number }> }>;
   metadata: Record<string, unknown>;
@@ -22,6 +31,7 @@ export function buildManifest(plan: DeployPlan): Manifest {
       bytes: db.bytes,
       location: db.location,
       ...(db.key ? { key: db.key } : {}),
+      ...(db.dataAsOf ? { dataAsOf: db.dataAsOf } : {}),
     })),
     inspect: Object.fromEntries(
       plan.databases.map((db) => [db.name, { hash: db.sha256, size: db.bytes, file: db.fileName, tables: db.tables }]),

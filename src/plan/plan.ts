@@ -3,12 +3,15 @@
 import { UserError } from "../errors.ts";
 import type { SharedOptions } from "../shared-options.ts";
 import type { Architecture, DatabaseInput, DeployPlan } from "./types.ts";
+import { validateDataAsOf } from "./data-as-of.ts";
 import { placeDatabases } from "./placement.ts";
 import { appStackName } from "./stack-names.ts";
 import {
   parseConfigPairs,
+  validateDatabaseName,
   validateDomain,
   validateMemory,
+  validatePk,
   validatePrefix,
   validateRuntime,
   validateSiteName,
@@ -31,6 +34,12 @@ export interface UpdateStackOptions extends SharedOptions {
   cdn?: boolean;
   dryRun?: boolean;
   out?: string;
+  /** Every data file becomes a table of this one database. */
+  into?: string;
+  /** Primary key column of the converted tables. */
+  pk?: string;
+  /** ISO 8601: overrides every database's "data as of". */
+  dataAsOf?: string;
 }
 
 /** The flags, checked: everything that needs no file or network. */
@@ -47,6 +56,10 @@ export interface CheckedOptions {
   cors: boolean;
   cdn: boolean;
   external: boolean;
+  into: string | null;
+  pk: string | null;
+  /** ISO 8601 UTC to the second, or null: each database's file time. */
+  dataAsOf: string | null;
 }
 
 /** --domain is served by CloudFront (alias records and its certificate); a Function URL takes no custom name. */
@@ -76,6 +89,9 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
     cors: Boolean(options.cors),
     cdn,
     external: Boolean(options.external),
+    into: validateDatabaseName("--into", options.into),
+    pk: validatePk(options.pk),
+    dataAsOf: validateDataAsOf(options.dataAsOf),
   };
 }
 
@@ -109,8 +125,9 @@ function checkPrefixClash(prefix: string | null, databases: DatabaseInput[]): vo
 export function createPlan(inputs: PlanInputs): DeployPlan {
   const { options } = inputs;
   checkPrefixClash(options.prefix, inputs.databases);
+  const databases = options.dataAsOf ? inputs.databases.map((db) => ({ ...db, dataAsOf: options.dataAsOf! })) : inputs.databases;
   const placement = placeDatabases({
-    databases: inputs.databases,
+    databases,
     external: options.external,
     layerBytes: inputs.layerBytes,
     stubBytes: inputs.stubBytes,

@@ -14,6 +14,14 @@ export interface DatabaseInput {
   sha256: string;
   /** Row counts per table, for Datasette's inspect data. */
   tables: Record<string, { count: number }>;
+  /**
+   * When its data was last updated, ISO 8601 UTC to the second: the source
+   * file's modification time, or --data-as-of (src/plan/data-as-of.ts).
+   * Optional only for plans made by hand (tests); inputs always have it.
+   */
+  dataAsOf?: string;
+  /** The user's files it was made from: the database itself, or the data files converted into it. */
+  sources?: string[];
 }
 
 export interface PlannedDatabase extends DatabaseInput {

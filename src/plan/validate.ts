@@ -109,3 +109,19 @@ export function parseConfigPairs(pairs: string[] = []): Record<string, string | 
   }
   return settings;
 }
+
+/** --into NAME: a database name as stub/live-data.md defines it; null when not given. */
+export function validateDatabaseName(flag: string, name: string | undefined): string | null {
+  if (name === undefined) return null;
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) {
+    throw new UserError(`${flag} "${name}" is not a database name: use letters, digits, _ and -`, { hint: `e.g. ${flag} data` });
+  }
+  return name;
+}
+
+/** --pk COL: a column name; null when not given. */
+export function validatePk(column: string | undefined): string | null {
+  if (column === undefined) return null;
+  if (column.trim() === "") throw new UserError("--pk needs a column name", { hint: "e.g. --pk id" });
+  return column;
+}

@@ -48,6 +48,14 @@ class ValidateManifest(unittest.TestCase):
         manifest = validate_manifest(changed(("databases", 0, "key"), key))
         self.assertEqual(manifest["databases"][0], dict(GOOD["databases"][0], key=key))
 
+    def test_data_as_of_is_optional_and_passed_through(self):
+        self.assertNotIn("dataAsOf", validate_manifest(copy.deepcopy(GOOD))["databases"][0])
+        manifest = validate_manifest(changed(("databases", 0, "dataAsOf"), "2026-12-01T10:00:00Z"))
+        self.assertEqual(manifest["databases"][0]["dataAsOf"], "2026-12-01T10:00:00Z")
+        for bad in ("yesterday", 12, "2026-13-01T00:00:00Z"):
+            with self.assertRaisesRegex(ManifestError, r"databases\[0\]\.dataAsOf must be an ISO 8601 time"):
+                validate_manifest(changed(("databases", 0, "dataAsOf"), bad))
+
     def test_prefix_without_base_url_gets_one(self):
         manifest = validate_manifest(changed(("settings",), {}))
         self.assertEqual(manifest["settings"]["base_url"], "/x/")

@@ -2,7 +2,7 @@
 // bad input fails with one line naming the culprit and leaves no --out behind.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -54,7 +54,9 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
 
   const summary = JSON.parse(result.stdout);
   assert.equal(summary.stack, "mysite");
-  assert.deepEqual(summary.databases, [{ name: "fixtures", inline: true }, { name: "big", inline: true }]);
+  // Each database's data is as of its file's modification time (UTC, seconds).
+  const asOf = (path: string) => new Date(Math.floor(statSync(path).mtimeMs / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  assert.deepEqual(summary.databases, [{ name: "fixtures", inline: true, dataAsOf: asOf(db) }, { name: "big", inline: true, dataAsOf: asOf(big) }]);
   const keys = summary.artifacts.map((a: { key: string }) => a.key);
   assert.ok(keys.some((k: string) => /^package\/[0-9a-f]{64}\.zip$/.test(k)));
   assert.ok(keys.some((k: string) => /^layer\/[0-9a-f]{64}\.zip$/.test(k)));
@@ -114,7 +116,7 @@ test("the same input gives the same artifacts; --external moves databases to S3 
   const external = await runCli(["update-stack", "mysite", db, "--external", "--no-cdn", "--dry-run", "--out", join(dir, "o3"), "--json", ...HOST], { env: noAwsEnv() });
   assert.equal(external.code, 0, external.stderr);
   const summary = JSON.parse(external.stdout);
-  assert.deepEqual(summary.databases, [{ name: "same", inline: false }]);
+  assert.deepEqual(summary.databases.map((d: { name: string; inline: boolean }) => [d.name, d.inline]), [["same", false]]);
   const dbArtifact = summary.artifacts.find((a: { key: string }) => a.key.startsWith("db/"));
   assert.equal(dbArtifact.key, `db/${sha256(db)}/same.db`);
   assert.equal(sha256(join(dir, "o3", "artifacts", dbArtifact.key)), sha256(db));

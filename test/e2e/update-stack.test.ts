@@ -6,7 +6,7 @@
 // deployed function serves the site (moto cannot invoke Lambda without Docker);
 // the stub tests do that.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -106,6 +106,25 @@ test("first deploy creates both stacks; an identical one changes nothing; a chan
   assert.equal(updated.LayerKey, deployed.LayerKey);
   assert.equal(changed.uploaded.files, 2, "only the new package and the new database's copy");
   assert.ok((await bucketKeys(bucket)).includes(updated.PackageKey!));
+});
+
+test("data files are converted and deployed; converting the same files again uploads nothing", async () => {
+  const site = "E2e-Data";
+  const folder = join(dir, "data");
+  mkdirSync(folder, { recursive: true });
+  const csv = join(folder, "sales.csv");
+  writeFileSync(csv, "id,region,amount\n1,north,10.5\n2,south,\n");
+  const json = join(folder, "regions.json");
+  writeFileSync(json, JSON.stringify([{ code: "north" }, { code: "south" }]));
+  const first = await deploy(site, [csv, json]);
+  assert.equal(first.changed, true);
+  const keys = (await appParameters(`${site}-lambda`)).DatabaseKeys!.split(",").sort();
+  assert.equal(keys.length, 2);
+  assert.match(keys[0]!, /^db\/[0-9a-f]{64}\/regions\.db$/);
+  assert.match(keys[1]!, /^db\/[0-9a-f]{64}\/sales\.db$/);
+
+  const again = await deploy(site, [csv, json]);
+  assert.deepEqual({ changed: again.changed, uploaded: again.uploaded }, { changed: false, uploaded: { files: 0, bytes: 0 } });
 });
 
 test("--no-cdn: the site URL is the Function URL", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync, copyFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, copyFileSync, mkdirSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
@@ -31,10 +31,15 @@ test("a file that is not SQLite is rejected by its header", async () => {
   await assert.rejects(inspectDatabase(path), userError(/text\.db: not an SQLite database/));
 });
 
-test("a CSV file is pointed at conversion", async () => {
-  const path = join(dir, "data.csv");
-  writeFileSync(path, "id,name\n1,a\n");
-  await assert.rejects(inspectDatabase(path), userError(/data\.csv: not a database file name/));
+test("a database is known by its header, whatever its name; its data is as of its modification time", async () => {
+  const path = makeDatabase(join(dir, "exported.csv"), { rows: 2 });
+  utimesSync(path, new Date("2026-03-04T05:06:07.890Z"), new Date("2026-03-04T05:06:07.890Z"));
+  const db = await inspectDatabase(path);
+  assert.equal(db.name, "exported");
+  assert.equal(db.fileName, "exported.csv");
+  assert.deepEqual(db.tables, { rows: { count: 2 } });
+  assert.equal(db.dataAsOf, "2026-03-04T05:06:07Z");
+  assert.deepEqual(db.sources, [path]);
 });
 
 test("a corrupt database fails quick_check with the file named", async () => {

@@ -71,3 +71,22 @@ test("a timeout past CloudFront's 60 s is allowed but warned about, unless --no-
   assert.match(planWarnings(createPlan(inputs(checkOptions("mysite", { timeout: 120 }))))[0] ?? "", /--timeout 120: CloudFront gives up .* 60 s/);
   assert.deepEqual(planWarnings(createPlan(inputs(checkOptions("mysite", { timeout: 120, cdn: false })))), []);
 });
+
+test("data as of: each database's own, or --data-as-of for all; written to the manifest only when known", () => {
+  const dated = { ...db("dated", 1), dataAsOf: "2026-05-01T08:00:00Z" };
+  const plain = db("plain", 1);
+  const own = createPlan(inputs(checkOptions("mysite", {}), [dated, plain]));
+  assert.deepEqual(own.databases.map((d) => d.dataAsOf), ["2026-05-01T08:00:00Z", undefined]);
+  assert.deepEqual(buildManifest(own).databases.map((d) => d.dataAsOf), ["2026-05-01T08:00:00Z", undefined]);
+  assert.equal("dataAsOf" in buildManifest(own).databases[1]!, false, "an older stub never sees a null");
+
+  const flagged = createPlan(inputs(checkOptions("mysite", { dataAsOf: "2026-12-01" }), [dated, plain]));
+  assert.deepEqual(flagged.databases.map((d) => d.dataAsOf), ["2026-12-01T00:00:00Z", "2026-12-01T00:00:00Z"]);
+});
+
+test("--into must be a database name; --pk a column name", () => {
+  assert.equal(checkOptions("mysite", { into: "my-data_1" }).into, "my-data_1");
+  assert.throws(() => checkOptions("mysite", { into: "my.data" }), (e: unknown) => e instanceof UserError && /--into "my\.data" is not a database name/.test(e.message));
+  assert.throws(() => checkOptions("mysite", { pk: " " }), (e: unknown) => e instanceof UserError && /--pk needs a column name/.test(e.message));
+  assert.deepEqual([checkOptions("mysite", {}).into, checkOptions("mysite", {}).pk, checkOptions("mysite", {}).dataAsOf], [null, null, null]);
+});

@@ -1,0 +1,124 @@
+// Data files → SQLite databases, by running stub/convert.py (the converter the
+// function in AWS runs too) with the host environment of converter-env.ts.
+// Without --into each file becomes a database named after it; with --into
+// NAME every file is a table of the one database NAME.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { UserError } from "../errors.ts";
+import { dataDatabaseName } from "../inputs/input-files.ts";
+import { converterEnvironment, type ConverterEnvironment } from "./converter-env.ts";
+import { STUB_DIR } from "./package.ts";
+
+export interface ConvertedDatabase {
+  /** Database name: --into, or the file's name without extension ([A-Za-z0-9_-], others "_"). */
+  name: string;
+  /** The converted database, in workDir. */
+  path: string;
+  /** `${name}.db` */
+  fileName: string;
+  bytes: number;
+  sha256: string;
+  tables: Record<string, { count: number }>;
+  /** The data files it was made from, as given. */
+  sources: string[];
+}
+
+export interface ConvertOptions {
+  into?: string;
+  pk?: string;
+  /** Where the databases are written; the caller removes it when done with them. */
+  workDir: string;
+  env?: NodeJS.ProcessEnv;
+  log?: (message: string) => void;
+}
+
+/** Which files make which database (pure). Two files that would make the same database are an error. */
+export function conversionGroups(files: string[], into?: string): Array<{ name: string; files: string[] }> {
+  if (into !== undefined) return files.length > 0 ? [{ name: into, files }] : [];
+  const groups = files.map((file) => ({ name: dataDatabaseName(file), files: [file] }));
+  const seen = new Map<string, string>();
+  for (const { name, files: [file] } of groups) {
+    const earlier = seen.get(name.toLowerCase());
+    if (earlier !== undefined) {
+      throw new UserError(`${file} and ${earlier} would both become the database "${name}"`, {
+        hint: "Rename one of them, or put both into one database with --into NAME (each file is a table of it).",
+      });
+    }
+    seen.set(name.toLowerCase(), file!);
+  }
+  return groups;
+}
+
+interface ConverterSuccess {
+  database: string;
+  tables: Record<string, { count: number }>;
+  bytes: number;
+  sha256: string;
+}
+
+interface ConverterFailure {
+  error: { file: string; line: number | null; reason: string };
+}
+
+/** The converter's --json output and exit code → the result, or the UserError to report (pure). */
+export function converterOutcome(code: number | null, stdout: string, stderr: string, files: string[]): ConverterSuccess {
+  let parsed: ConverterSuccess | ConverterFailure | undefined;
+  try {
+    parsed = JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as ConverterSuccess | ConverterFailure;
+  } catch {
+    parsed = undefined;
+  }
+  if (code === 2 && parsed && "error" in parsed) {
+    const { file, line, reason } = parsed.error;
+    throw new UserError(`${file}${line !== null ? `:${line}` : ""}: ${reason}`, {
+      hint: "Fix the file and run again.",
+    });
+  }
+  if (code === 0 && parsed && "database" in parsed) return parsed;
+  const lastLine = stderr.trim().split("\n").at(-1) || `exit code ${code}`;
+  throw new UserError(`converting ${files.join(", ")} failed: ${lastLine}`, {
+    hint: "Run again with --verbose; if the converter itself crashed, please report it with the file if you can.",
+  });
+}
+
+function runConverter(environment: ConverterEnvironment, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const script = join(fileURLToPath(STUB_DIR), "convert.py");
+  return new Promise((resolve, reject) => {
+    const child = spawn(environment.python, [script, ...args], {
+      env: {
+        ...env,
+        PYTHONPATH: environment.sitePackages,
+        PYTHONNOUSERSITE: "1",
+        // Never write __pycache__ into stub/ (it may be read-only, e.g. under node_modules).
+        PYTHONDONTWRITEBYTECODE: "1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr = (stderr + chunk).slice(-64 * 1024)));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Converts the data files into databases in workDir (see ConvertOptions). */
+export async function convertDataFiles(files: string[], options: ConvertOptions): Promise<ConvertedDatabase[]> {
+  const groups = conversionGroups(files, options.into);
+  if (groups.length === 0) return [];
+  const env = options.env ?? process.env;
+  const environment = await converterEnvironment({ env, log: options.log });
+  const converted: ConvertedDatabase[] = [];
+  for (const group of groups) {
+    const fileName = `${group.name}.db`;
+    const path = join(options.workDir, fileName);
+    options.log?.(`converting ${group.files.join(", ")}`);
+    const args = [...group.files, "--out", path, "--json", ...(options.pk !== undefined ? ["--pk", options.pk] : [])];
+    const { code, stdout, stderr } = await runConverter(environment, args, env);
+    const result = converterOutcome(code, stdout, stderr, group.files);
+    converted.push({ name: group.name, path, fileName, bytes: result.bytes, sha256: result.sha256, tables: result.tables, sources: group.files });
+  }
+  return converted;
+}

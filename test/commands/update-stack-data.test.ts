@@ -1,0 +1,141 @@
+// The real CLI's dry run with data files beside databases: conversion,
+// naming, --into, --pk, --data-as-of, same input → same artifacts, and bad
+// data failing with one line naming file, line and reason.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { test } from "node:test";
+import { cliEnv, runCli } from "../_helpers/cli.ts";
+import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
+
+const dir = tempDir();
+const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
+/** Any AWS call would go nowhere: a dry run makes none. */
+const env = cliEnv({ AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_ACCESS_KEY_ID: undefined, AWS_PROFILE: undefined });
+
+interface Summary {
+  artifacts: Array<{ key: string; bytes: number; sha256: string }>;
+  databases: Array<{ name: string; inline: boolean; dataAsOf?: string }>;
+}
+
+async function dryRun(args: string[], out: string): Promise<Summary> {
+  const result = await runCli(["update-stack", "mysite", ...args, "--dry-run", "--out", out, "--json", ...HOST], { env });
+  assert.equal(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout) as Summary;
+}
+
+function manifestOf(out: string, summary: Summary): { databases: Array<{ name: string; fileName: string; dataAsOf?: string }> } {
+  const pkg = summary.artifacts.find((a) => a.key.startsWith("package/"))!;
+  return JSON.parse(execFileSync("unzip", ["-p", join(out, "artifacts", pkg.key), "manifest.json"]).toString());
+}
+
+function tablesOf(out: string, summary: Summary, name: string): Record<string, unknown[]> {
+  const artifact = summary.artifacts.find((a) => a.key.startsWith("db/") && a.key.endsWith(`/${name}.db`))!;
+  const db = new DatabaseSync(join(out, "artifacts", artifact.key), { readOnly: true });
+  try {
+    const names = db.prepare("select name from sqlite_master where type = 'table' order by name").all().map((row) => String(row.name));
+    return Object.fromEntries(names.map((table) => [table, db.prepare(`select * from "${table}"`).all().map((row) => ({ ...row }))]));
+  } finally {
+    db.close();
+  }
+}
+
+const at = (iso: string) => new Date(iso);
+
+function dataFiles(subdir: string): { csv: string; json: string; db: string; disguised: string } {
+  mkdirSync(join(dir, subdir));
+  const csv = join(dir, subdir, "sales.csv");
+  writeFileSync(csv, "id,region,amount\n1,north,10.5\n2,south,\n");
+  utimesSync(csv, at("2026-05-01T08:00:00Z"), at("2026-05-01T08:00:00.700Z"));
+  const json = join(dir, subdir, "regions.json");
+  writeFileSync(json, JSON.stringify([{ code: "north", name: "North" }, { code: "south", name: "South" }]));
+  utimesSync(json, at("2026-06-01T09:30:00Z"), at("2026-06-01T09:30:00Z"));
+  const db = makeDatabase(join(dir, subdir, "people.db"), { people: 2 });
+  utimesSync(db, at("2026-01-02T03:04:05Z"), at("2026-01-02T03:04:05Z"));
+  // SQLite under a data file's name is served as a database.
+  const disguised = makeDatabase(join(dir, subdir, "legacy.csv"), { old: 1 });
+  utimesSync(disguised, at("2026-02-02T00:00:00Z"), at("2026-02-02T00:00:00Z"));
+  return { csv, json, db, disguised };
+}
+
+test("data files become databases named after them, beside databases; data as of each file's time; same input, same artifacts", async () => {
+  const { csv, json, db, disguised } = dataFiles("beside");
+  const out1 = join(dir, "out1");
+  const first = await dryRun([csv, db, json, disguised], out1);
+  assert.deepEqual(first.databases, [
+    { name: "sales", inline: true, dataAsOf: "2026-05-01T08:00:00Z" },
+    { name: "people", inline: true, dataAsOf: "2026-01-02T03:04:05Z" },
+    { name: "regions", inline: true, dataAsOf: "2026-06-01T09:30:00Z" },
+    { name: "legacy", inline: true, dataAsOf: "2026-02-02T00:00:00Z" },
+  ]);
+  assert.deepEqual(tablesOf(out1, first, "sales"), { sales: [{ id: 1, region: "north", amount: 10.5 }, { id: 2, region: "south", amount: null }] });
+  assert.deepEqual(tablesOf(out1, first, "regions"), { regions: [{ code: "north", name: "North" }, { code: "south", name: "South" }] });
+  const legacy = first.artifacts.find((a) => a.key.endsWith("/legacy.csv"));
+  assert.ok(legacy, "an SQLite file named .csv is shipped as it is, under its own name");
+  const manifest = manifestOf(out1, first);
+  assert.deepEqual(manifest.databases.map((d) => [d.name, d.fileName, d.dataAsOf]), [
+    ["sales", "sales.db", "2026-05-01T08:00:00Z"],
+    ["people", "people.db", "2026-01-02T03:04:05Z"],
+    ["regions", "regions.db", "2026-06-01T09:30:00Z"],
+    ["legacy", "legacy.csv", "2026-02-02T00:00:00Z"],
+  ]);
+
+  const second = await dryRun([csv, db, json, disguised], join(dir, "out2"));
+  assert.deepEqual(second.artifacts, first.artifacts, "converting again gives the same bytes, so a redeploy uploads nothing");
+});
+
+test("--into puts every data file's table into one database; --pk and --data-as-of apply", async () => {
+  const { csv, json, db } = dataFiles("into");
+  writeFileSync(json, JSON.stringify([{ region: "north", name: "North" }, { region: "south", name: "South" }]));
+  const out = join(dir, "into-out");
+  const summary = await dryRun([db, csv, json, "--into", "shop", "--pk", "region", "--data-as-of", "2026-12-01T12:00:00+01:00"], out);
+  assert.deepEqual(summary.databases, [
+    { name: "people", inline: true, dataAsOf: "2026-12-01T11:00:00Z" },
+    { name: "shop", inline: true, dataAsOf: "2026-12-01T11:00:00Z" },
+  ]);
+  assert.deepEqual(Object.keys(tablesOf(out, summary, "shop")), ["regions", "sales"]);
+  const shop = summary.artifacts.find((a) => a.key.endsWith("/shop.db"))!;
+  const db2 = new DatabaseSync(join(out, "artifacts", shop.key), { readOnly: true });
+  for (const table of ["regions", "sales"]) {
+    const pk = db2.prepare(`pragma table_info("${table}")`).all().filter((column) => Number(column.pk) > 0).map((column) => column.name);
+    assert.deepEqual(pk, ["region"], table);
+  }
+  db2.close();
+  assert.ok(manifestOf(out, summary).databases.every((d) => d.dataAsOf === "2026-12-01T11:00:00Z"));
+});
+
+test("bad data input: one line naming the file, line and reason, exit 1, nothing written", async () => {
+  const good = join(dir, "good.csv");
+  writeFileSync(good, "id,name\n1,a\n");
+  const ragged = join(dir, "ragged.csv");
+  writeFileSync(ragged, 'id,name\n1,"two\nlines"\n2,b,extra\n');
+  const latin1 = join(dir, "latin1.csv");
+  writeFileSync(latin1, Buffer.from("name\nJos\xe9\n", "latin1"));
+  const db = makeDatabase(join(dir, "good.db"));
+  const cases: Array<[string[], RegExp]> = [
+    [[good, ragged], /ragged\.csv:4: 3 fields where the header has 2$/],
+    [[latin1], /latin1\.csv:2: not UTF-8 \(byte 0xE9\)/],
+    [[good, "--pk", "nope"], /good\.csv: --pk nope: no such column \(columns: id, name\)$/],
+    [[good, db], /would both be served as the database "good"/],
+    [[good, join(dir, "missing.json")], /missing\.json: no such file/],
+    [[good, "--into", "my data"], /--into "my data" is not a database name/],
+    [[db, "--into", "all"], /--into all applies to data files \(CSV, JSON, \.\.\.\), and none was given/],
+    [[db, "--pk", "id"], /--pk id applies to data files/],
+    [[good, "--data-as-of", "2026-12-01 10:00"], /--data-as-of "2026-12-01 10:00" is not an ISO 8601 date or time/],
+    [[good, "--data-as-of", "2026-12-01T10:00:00"], /--data-as-of "2026-12-01T10:00:00" has a time but no time zone/],
+  ];
+  writeFileSync(join(dir, "notes.txt"), "hello");
+  cases.push([[join(dir, "notes.txt")], /notes\.txt: neither an SQLite database nor a data file/]);
+  for (const [args, pattern] of cases) {
+    const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
+    const result = await runCli(["update-stack", "mysite", ...args, "--dry-run", "--out", out, ...HOST], { env });
+    assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
+    const lines = result.stderr.trim().split("\n").filter((line) => line.startsWith("Error:"));
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0]!, pattern);
+    assert.equal(result.stdout, "");
+    assert.equal(existsSync(out), false, `${args.join(" ")} left ${out} behind`);
+  }
+});
