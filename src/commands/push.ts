@@ -13,7 +13,7 @@ import { publishDatabases, type PublishItem, type PublishResult } from "../aws/l
 import { findLiveSite, type LiveSite } from "../aws/live-site.ts";
 import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";
 import { DatasetteLambdaError, UserError } from "../errors.ts";
-import { sqliteOnlyConverter } from "../inputs/sqlite-only-converter.ts";
+import { pushFiles } from "../inputs/push-files.ts";
 import type { ConvertDataFiles, ConvertedDatabase } from "../live/converter.ts";
 import type { DeployedRecord } from "../live/deployed.ts";
 import { databaseUrl } from "../live/listing.ts";
@@ -271,7 +271,7 @@ export async function push(name: string, files: string[], options: PushOptions, 
     await runPush(name, files, options, {
       clients: createAwsClients(options),
       output,
-      convert: sqliteOnlyConverter,
+      convert: pushFiles,
       signal: interrupt.signal,
       garbage: garbageOptionsFromEnv(process.env),
     });

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { checkConverted, checkPushOptions, runPush, type PushDeps, type PushOptions, type PushResult } from "../../src/commands/push.ts";
 import { UserError } from "../../src/errors.ts";
-import { sqliteOnlyConverter } from "../../src/inputs/sqlite-only-converter.ts";
+import { pushFiles } from "../../src/inputs/push-files.ts";
 import type { ConvertDataFiles } from "../../src/live/converter.ts";
 import { LIVE_MANIFEST_KEY, parseLiveManifest } from "../../src/live/manifest.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
@@ -32,7 +32,7 @@ function deps(w: LiveWorld, extra: Partial<PushDeps> = {}): PushDeps {
   return {
     clients: { cloudformation: w.cfn.client, s3: w.bucket.client },
     output: w.output.out,
-    convert: sqliteOnlyConverter,
+    convert: pushFiles,
     now: () => clock.now,
     sleep: async (ms) => void (clock.now += ms),
     random: () => 0.5,
@@ -134,11 +134,11 @@ test("push: says when a live database replaces one deployed by update-stack", as
   assert.match(w.output.stderr(), /sales replaces the database of that name deployed by update-stack while it is live \(rm site sales brings that one back\)\./);
 });
 
-test("push: a file that is not SQLite is refused before anything reaches the bucket", async () => {
+test("push: a malformed data file or a broken database is refused before anything reaches the bucket", async () => {
   const w = liveWorld();
   const csv = join(dir, "data.csv");
-  writeFileSync(csv, "id,name\n1,a\n");
-  await assert.rejects(push(w, [sales, csv]), (error: unknown) => error instanceof UserError && /^.*data\.csv: converting \.csv files is not available/.test(error.message));
+  writeFileSync(csv, "id,name\n1,a\n2,b,c\n");
+  await assert.rejects(push(w, [sales, csv]), (error: unknown) => error instanceof UserError && /data\.csv:3: /.test(error.message));
   const notSqlite = join(dir, "broken.db");
   writeFileSync(notSqlite, "this is not a database");
   await assert.rejects(push(w, [notSqlite]), /broken\.db: not an SQLite database/);

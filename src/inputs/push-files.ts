@@ -1,0 +1,46 @@
+// What `push` publishes from its FILES: SQLite databases pass through as they
+// are (checked as update-stack checks them, uploaded unchanged), data files are
+// converted by the same converter as update-stack and the converter function.
+// Names follow the live-data contract: [A-Za-z0-9_-]+ from the file name, or --into.
+import { UserError } from "../errors.ts";
+import { convertDataFiles } from "../build/convert.ts";
+import type { ConvertDataFiles, ConvertedDatabase } from "../live/converter.ts";
+import { liveNameFromFile, validateLiveName } from "../live/names.ts";
+import { inspectDatabase } from "./databases.ts";
+import { splitInputs } from "./input-files.ts";
+
+/** --into and --pk shape converted data; SQLite databases are published whole. */
+function checkPushOptions(databases: string[], dataFiles: string[], options: { into?: string; pk?: string }): void {
+  if (options.into !== undefined && databases.length > 0 && (databases.length > 1 || dataFiles.length > 0)) {
+    throw new UserError("--into puts data files into one database; an SQLite database cannot be merged with other files", {
+      hint: "Push each SQLite database on its own (--into then renames it), or leave it out of this push.",
+    });
+  }
+  if (options.pk !== undefined && dataFiles.length === 0) {
+    throw new UserError("--pk sets the primary key of converted data files, and this push has none", {
+      hint: "Push SQLite databases without --pk: their tables keep their own keys.",
+    });
+  }
+}
+
+export const pushFiles: ConvertDataFiles = async (files, options) => {
+  const { databases, dataFiles } = await splitInputs(files);
+  checkPushOptions(databases, dataFiles, options);
+  if (options.into !== undefined) validateLiveName(options.into, "--into");
+  const published: ConvertedDatabase[] = [];
+  for (const file of databases) {
+    const inspected = await inspectDatabase(file);
+    const name = options.into ?? liveNameFromFile(inspected.path);
+    published.push({
+      name,
+      path: inspected.path,
+      fileName: `${name}.db`,
+      bytes: inspected.bytes,
+      sha256: inspected.sha256,
+      tables: inspected.tables,
+      sources: [inspected.path],
+    });
+  }
+  published.push(...(await convertDataFiles(dataFiles, options)));
+  return published;
+};
