@@ -2,7 +2,6 @@
 // stack is up, `ls` (and push/rm, for their messages) read it. It is a record
 // for people, not a protocol: a plain PUT, skipped when the databases are
 // unchanged, so a no-op deploy writes nothing.
-import { stat } from "node:fs/promises";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { deployedRecord, parseDeployedRecord, sameDatabases, serializeDeployedRecord, type DeployedRecord } from "../live/deployed.ts";
 import { DEPLOYED_RECORD_KEY, isoSeconds } from "../live/manifest.ts";
@@ -23,19 +22,8 @@ export async function readDeployedRecord(s3: S3, bucket: string): Promise<Deploy
   }
 }
 
-/** Each database file's modification time: its data as of (until a flag says otherwise). */
-async function modificationTimes(plan: DeployPlan): Promise<Map<string, string>> {
-  const times = new Map<string, string>();
-  for (const db of plan.databases) {
-    const info = await stat(db.path).catch(() => undefined);
-    if (info) times.set(db.name, isoSeconds(info.mtime));
-  }
-  return times;
-}
-
 export async function writeDeployedRecord(s3: S3, bucket: string, plan: DeployPlan, now: Date = new Date()): Promise<"written" | "unchanged"> {
-  const times = await modificationTimes(plan);
-  const record = deployedRecord(plan, isoSeconds(now), (name) => times.get(name));
+  const record = deployedRecord(plan, isoSeconds(now));
   if (sameDatabases(record, await readDeployedRecord(s3, bucket))) return "unchanged";
   try {
     await s3.send(

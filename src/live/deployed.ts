@@ -1,6 +1,7 @@
 // live/deployed.json (stub/live-data.md): what the last update-stack deployed,
 // for `ls` to show beside what is live. Pure: the record a plan makes, and
 // reading one back. Nothing but `ls` (and push/rm, for their messages) reads it.
+import { basename } from "node:path";
 import type { DeployPlan } from "../plan/types.ts";
 
 export interface DeployedDatabase {
@@ -20,17 +21,17 @@ export interface DeployedRecord {
   deployedAt: string;
 }
 
-export function deployedRecord(plan: DeployPlan, deployedAt: string, dataAsOf: (name: string) => string | undefined): DeployedRecord {
+export function deployedRecord(plan: DeployPlan, deployedAt: string): DeployedRecord {
   const databases: Record<string, DeployedDatabase> = {};
   for (const db of [...plan.databases].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const asOf = dataAsOf(db.name);
     databases[db.name] = {
       sha256: db.sha256,
       bytes: db.bytes,
       tables: db.tables,
-      ...(asOf ? { dataAsOf: asOf } : {}),
+      ...(db.dataAsOf ? { dataAsOf: db.dataAsOf } : {}),
       location: db.location,
-      source: db.fileName,
+      // The data files a converted database came from, else the database file itself.
+      source: (db.sources ?? [db.path]).map((file) => basename(file)).join(", "),
     };
   }
   return { format: 1, databases, deployedAt };

@@ -2,7 +2,7 @@
 // every stack state issue 4 names, uploads, clean-up, Ctrl-C.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -211,13 +211,16 @@ test("unchanged input: no update call at all, zero bytes uploaded, 'no-op'", asy
 test("records what it deployed in live/deployed.json, for ls; unchanged databases write nothing; a failure is a warning", async () => {
   const b = await build();
   const db = b.artifacts[2]!;
-  await utimes(db.path, new Date("2026-11-30T09:00:00Z"), new Date("2026-11-30T09:00:00Z"));
-  b.plan = { ...b.plan, databases: [{ name: "big", path: db.path, fileName: "big.db", bytes: db.bytes, sha256: db.sha256, tables: { t: { count: 2 } }, location: "s3", key: db.key }] } as DeployPlan;
+  // The plan's data as of (the file's time, or --data-as-of) is what is recorded.
+  b.plan = {
+    ...b.plan,
+    databases: [{ name: "big", path: db.path, fileName: "big.db", bytes: db.bytes, sha256: db.sha256, tables: { t: { count: 2 } }, location: "s3", key: db.key, dataAsOf: "2026-11-30T09:00:00Z", sources: ["/data/big.csv"] }],
+  } as DeployPlan;
   const w = world();
   await deploySite(b, w.deps);
   const record = JSON.parse(w.bucket.objects.get("live/deployed.json")?.toString() ?? "null") as { databases: unknown; deployedAt: string };
   assert.deepEqual(record.databases, {
-    big: { sha256: db.sha256, bytes: db.bytes, tables: { t: { count: 2 } }, dataAsOf: "2026-11-30T09:00:00Z", location: "s3", source: "big.db" },
+    big: { sha256: db.sha256, bytes: db.bytes, tables: { t: { count: 2 } }, dataAsOf: "2026-11-30T09:00:00Z", location: "s3", source: "big.csv" },
   });
   assert.match(record.deployedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 

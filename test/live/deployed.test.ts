@@ -3,15 +3,20 @@ import { test } from "node:test";
 import { deployedRecord, parseDeployedRecord, sameDatabases, serializeDeployedRecord } from "../../src/live/deployed.ts";
 import { sampleDatabase, samplePlan } from "../_helpers/plan.ts";
 
-const plan = samplePlan({ databases: [sampleDatabase("zoo", "s3"), sampleDatabase("fixtures", "inline")] });
+const plan = samplePlan({
+  databases: [
+    { ...sampleDatabase("zoo", "s3"), dataAsOf: "2026-11-30T09:00:00Z", sources: ["/data/zoo.csv", "/data/keepers.csv"] },
+    sampleDatabase("fixtures", "inline"),
+  ],
+});
 
-test("deployedRecord: each database with its bytes, tables, place and file, sorted by name; data as of when known", () => {
-  const record = deployedRecord(plan, "2026-12-01T10:00:00Z", (name) => (name === "zoo" ? "2026-11-30T09:00:00Z" : undefined));
+test("deployedRecord: each database with its bytes, tables, place and source files, sorted by name; data as of when known", () => {
+  const record = deployedRecord(plan, "2026-12-01T10:00:00Z");
   assert.deepEqual(record, {
     format: 1,
     databases: {
       fixtures: { sha256: "fixtures".padEnd(64, "0"), bytes: 4096, tables: { t: { count: 3 } }, location: "inline", source: "fixtures.db" },
-      zoo: { sha256: "zoo".padEnd(64, "0"), bytes: 4096, tables: { t: { count: 3 } }, dataAsOf: "2026-11-30T09:00:00Z", location: "s3", source: "zoo.db" },
+      zoo: { sha256: "zoo".padEnd(64, "0"), bytes: 4096, tables: { t: { count: 3 } }, dataAsOf: "2026-11-30T09:00:00Z", location: "s3", source: "zoo.csv, keepers.csv" },
     },
     deployedAt: "2026-12-01T10:00:00Z",
   });
@@ -26,8 +31,8 @@ test("parseDeployedRecord: undefined for anything else", () => {
 });
 
 test("sameDatabases: the deploy time does not count", () => {
-  const a = deployedRecord(plan, "2026-12-01T10:00:00Z", () => undefined);
-  assert.equal(sameDatabases(a, deployedRecord(plan, "2027-01-01T00:00:00Z", () => undefined)), true);
+  const a = deployedRecord(plan, "2026-12-01T10:00:00Z");
+  assert.equal(sameDatabases(a, deployedRecord(plan, "2027-01-01T00:00:00Z")), true);
   assert.equal(sameDatabases(a, undefined), false);
-  assert.equal(sameDatabases(a, deployedRecord(samplePlan(), "2026-12-01T10:00:00Z", () => undefined)), false);
+  assert.equal(sameDatabases(a, deployedRecord(samplePlan(), "2026-12-01T10:00:00Z")), false);
 });
