@@ -4,6 +4,7 @@ converter (SQLite passes through; anything else fails with a line number)."""
 
 import hashlib
 import json
+import os
 import pathlib
 import shutil
 import sqlite3
@@ -261,6 +262,36 @@ class ConvertsIncomingFiles(Site, unittest.TestCase):
         new = self.manifest()["databases"]["sales"]["key"]
         self.assertEqual(self.keys("live/db/"), [new])
         self.assertNotEqual(old, new)
+
+
+class WithTheRealConverter(Site, unittest.TestCase):
+    """The handler as deployed: convert.convert_files (stub/convert.py), imported by the handler itself."""
+
+    def make(self, convert=None, now=None):
+        return make_handler(
+            s3_factory=moto.client,
+            now=now or (lambda: self.now),
+            temp_root=self.tmp,
+            environ={"DATASETTE_LAMBDA_BUCKET": self.bucket},
+        )
+
+    def test_a_csv_becomes_a_typed_table_and_a_malformed_one_is_failed_with_its_line(self):
+        result = self.call(self.drop("incoming/prices.csv", b"id,item,price\n1,tea,2.5\n2,cake,3\n"))
+        self.assertEqual(result["status"], "published")
+        entry = self.manifest()["databases"]["prices"]
+        self.assertEqual(entry["tables"], {"prices": {"count": 2}})
+        path = os.path.join(self.tmp, "check.db")
+        with open(path, "wb") as f:
+            f.write(self.read(entry["key"]))
+        with sqlite3.connect(path) as db:
+            self.assertEqual(db.execute("select id, item, price from prices order by id").fetchall(), [(1, "tea", 2.5), (2, "cake", 3.0)])
+        db.close()
+
+        result = self.call(self.drop("incoming/bad.csv", b"id,name\n1,a\n2,b,c\n"))
+        self.assertEqual(result["status"], "failed")
+        self.assertTrue(result["reason"].startswith("bad.csv:3: "), result["reason"])
+        self.assertEqual(self.read("failed/bad.csv.error.txt").decode().strip(), result["reason"])
+        self.assertEqual(set(self.manifest()["databases"]), {"prices"})
 
 
 class Helpers(unittest.TestCase):
