@@ -36,9 +36,11 @@ test("a random id per run", async () => {
 test("a lease is rewritten while the run lasts (so a long run's lease never goes stale), and never after release", async () => {
   const bucket = new FakeBucket();
   const lease = await takeLease(bucket.client, bucket.name, ["package/p.zip"], { refreshMs: 5 });
-  await new Promise((resolve) => setTimeout(resolve, 40));
+  // Wait for two rewrites (a deadline, not a fixed sleep: a loaded machine runs timers late).
+  const deadline = Date.now() + 10_000;
+  while (bucket.calls(PutObjectCommand) < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
   const writes = bucket.calls(PutObjectCommand);
-  assert.ok(writes >= 3, `rewritten ${writes - 1} times`);
+  assert.ok(writes >= 3, `rewritten ${writes - 1} times in 10 s`);
   await lease.release();
   const afterRelease = bucket.calls(PutObjectCommand);
   await new Promise((resolve) => setTimeout(resolve, 30));
