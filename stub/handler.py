@@ -9,11 +9,15 @@ response at 6 MB (see response_limit.py), so database downloads go to S3
 (database_downloads.py).
 """
 
-import logging
-import os
-import time
+import import_diet
 
-from mangum import Mangum
+import_diet.install()  # before anything imports Datasette: see import_diet.py
+
+import logging  # noqa: E402  (after the diet, as is everything below)
+import os  # noqa: E402
+import time  # noqa: E402
+
+from mangum import Mangum  # noqa: E402
 
 from database_downloads import S3Presigner
 from database_files import locate_databases, task_root
