@@ -6,7 +6,7 @@ is imported or cached process-wide. Run as a script, it reads one JSON object on
 
   {"code_dir": ..., "layer_dir": ... | null, "tests_dir": ..., "env": {...},
    "paths": ["/", "/db/table?x=1", ...],
-   "variant": {"import_diet": true, "template_cache": true}}
+   "variant": {"import_diet": true, "template_cache": true, "template_cache_dir": ...}}
 
 imports the handler from code_dir (the layer's python/ next, as Lambda's /opt/python),
 serves each path with a Function URL event and prints one JSON object: the responses
@@ -63,12 +63,15 @@ def main():
 
     if not variant.get("import_diet", True):
         import_diet.install = lambda: None
-    import handler  # noqa: E402
-
-    if not variant.get("template_cache", True):
+        import template_cache  # imports jinja2, not Datasette: the comparison stays fair
+    else:
+        import_diet.install()
         import template_cache
-
-        template_cache.attach = lambda ds: None
+    if not variant.get("template_cache", True):
+        template_cache.attach = lambda ds: False
+    elif variant.get("template_cache_dir"):
+        template_cache.cache_directory = lambda: variant["template_cache_dir"]
+    import handler  # noqa: E402  (starts the site, as Lambda's init phase does)
 
     from lambda_events import make_event, response_body
 
@@ -89,7 +92,10 @@ def main():
         for name in ("datasette.vendored.pint", "httpx", "yaml")
         if name in sys.modules
     }
-    json.dump({"responses": responses, "modules": modules, "diet": import_diet.status()}, sys.stdout)
+    site = handler._instance.site
+    templates = site is not None and site.datasette.jinja_env.bytecode_cache is not None
+    report = {"responses": responses, "modules": modules, "diet": import_diet.status(), "template_cache": templates}
+    json.dump(report, sys.stdout)
 
 
 if __name__ == "__main__":
