@@ -24,6 +24,9 @@ exists at once, its code runs on first attribute access):
   requests made by plugins), never while serving a page itself;
 - yaml (~20 ms): datasette.utils imports it to read metadata *files*; the stub hands
   Datasette metadata as a dict.
+(Not pdb, which datasette.handle_exception imports for `datasette --pdb`: that module is
+registered as a plugin, and pluggy looks at every attribute of it, which loads a lazy
+module at once.)
 A module some other code imports with `from x import y` at import time is loaded then,
 as usual: laziness only ever delays, never changes, what runs.
 
@@ -34,7 +37,6 @@ stops applying (tests/test_import_diet.py), so a Datasette upgrade cannot silent
 """
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import importlib.util
 import logging
@@ -119,9 +121,11 @@ class _PintStandIn(types.ModuleType):
         return getattr(importlib.import_module(PINT_MODULE), name)
 
 
-class _LazyModuleFinder(importlib.abc.MetaPathFinder):
-    """Finds the named top-level modules as the path finder would, with a LazyLoader around
-    their loader. Each name is handled once (its first import); then the finder steps aside."""
+class _LazyModuleFinder:
+    """A meta path finder (importlib.abc.MetaPathFinder's protocol; that module is not
+    imported for it, as it costs import time): finds the named top-level modules as the
+    path finder would, with a LazyLoader around their loader. Each name is handled once
+    (its first import); then the finder steps aside."""
 
     def __init__(self, names):
         self.pending = set(names)
