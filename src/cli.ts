@@ -48,6 +48,7 @@ export function buildProgram(): Command {
       .addOption(new Option("--memory <mb>", "Lambda memory in MB, 128-10240").argParser(integer("--memory", "1024")))
       .addOption(new Option("--timeout <seconds>", "Lambda timeout in seconds, 1-900").argParser(integer("--timeout", "30")))
       .option("--no-cdn", "serve from the Lambda Function URL only, without CloudFront")
+      .option("--snapstart", "Lambda SnapStart: new instances resume from a snapshot of a started site (python3.12+; see README for its cost)")
       .option("--dry-run", "build everything and write it to --out; call no AWS API")
       .option("--out <dir>", "where --dry-run writes templates, parameters and artifacts", "datasette-lambda-out")
       .addHelpText(
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
           "  $ datasette-lambda update-stack mysite data.db",
           "  $ datasette-lambda update-stack mysite data.db --cors --prefix x",
           "  $ datasette-lambda update-stack mysite a.db b.db --metadata metadata.yml --no-cdn",
+          "  $ datasette-lambda update-stack mysite data.db --snapstart",
           "  $ datasette-lambda update-stack mysite data.db --dry-run --out build/",
         ].join("\n"),
       ),
