@@ -161,8 +161,9 @@ def _s3_client():
 
         # SigV4 on the bucket's regional host: the defaults presign some URLs with SigV2
         # or for the global s3.amazonaws.com, which a bucket outside us-east-1 may
-        # answer with a redirect that breaks the signature.
-        config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"}, max_pool_connections=32)
+        # answer with a redirect that breaks the signature. A connection for each of a
+        # download's concurrent ranges (s3_download.MAX_CONCURRENCY), and some to spare.
+        config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"}, max_pool_connections=16)
         _s3 = boto3.client("s3", config=config)
         # botocore logs every signature it computes at DEBUG: a presigned URL's is a bearer
         # credential, a signed request's can be replayed for minutes. Keep them out of logs.

@@ -14,8 +14,11 @@ import heapq
 import os
 import threading
 
-PART_BYTES = 16 * 1024 * 1024
-MAX_CONCURRENCY = 16
+# AWS's S3 guidelines: ranged GETs of 8 or 16 MB on concurrent connections. Ranges are
+# fetched in order, MAX_CONCURRENCY at a time, so the written prefix (all the hasher can
+# take in) grows wave by wave: smaller waves leave less to hash after the last byte.
+PART_BYTES = 8 * 1024 * 1024
+MAX_CONCURRENCY = 10
 _HASH_READ = 4 * 1024 * 1024
 
 
@@ -138,7 +141,8 @@ class _Progress:
 
 
 def download_verified(client, bucket, key, fd, size, on_progress=None, part_bytes=PART_BYTES, concurrency=MAX_CONCURRENCY):
-    """Download s3://bucket/key (size bytes) into the open file descriptor fd.
+    """Download s3://bucket/key (size bytes) into fd, a file descriptor open for reading and
+    writing (the hasher reads back what was written), e.g. from tempfile.mkstemp().
 
     Returns (sha256 hex digest, bytes written). on_progress(n) is called as n more bytes
     arrive (from the transfer's threads). Raises what the transfer raised (botocore errors,
