@@ -172,11 +172,20 @@ def _s3_client():
 
 
 def _prepare_snapshot():
-    """SnapStart, before the snapshot: the whole site, started and warmed up."""
-    site = _instance.get(wait=None)
-    base_url = site.datasette.setting("base_url") or "/"
-    paths = snapstart.warm_up_paths(site.datasette, base_url)
-    statuses = asyncio.get_event_loop().run_until_complete(snapstart.warm_up(site.app, paths))
+    """SnapStart, before the snapshot: the whole site, started and warmed up.
+
+    A failure is logged, not raised: the version is still published (raising would fail
+    the deploy), and each restored instance starts the site on its first request, as
+    without SnapStart, so a transient error does not stay in the snapshot.
+    """
+    try:
+        site = _instance.get(wait=None)
+        base_url = site.datasette.setting("base_url") or "/"
+        paths = snapstart.warm_up_paths(site.datasette, base_url)
+        statuses = asyncio.get_event_loop().run_until_complete(snapstart.warm_up(site.app, paths))
+    except Exception:
+        log.exception("datasette-lambda: the site could not start before the snapshot; restored instances start it on their first request")
+        return
     log.info("datasette-lambda: warmed up %s before the snapshot (%s)", ", ".join(paths), statuses)
 
 

@@ -1,6 +1,7 @@
 """SnapStart hooks (snapstart.py): the site finished and warmed before the snapshot; after a
 restore, fresh random state, a fresh S3 client and root token, then registered callbacks."""
 
+import os
 import random
 import sys
 import types
@@ -53,6 +54,19 @@ class BeforeSnapshot(unittest.TestCase):
         self.assertIn("warmed up /x/, /x/fixtures before the snapshot ([200, 200])", out.getvalue())
         self.assertEqual(request("/x/fixtures/items.json?_shape=array").status, 200)
         self.assertIs(handler._instance.site, site)
+
+
+    def test_a_failure_is_logged_and_left_to_the_first_request(self):
+        root = make_task_root()
+        db_file = os.path.join(root.path, "databases", "fixtures.db")
+        os.rename(db_file, db_file + ".away")
+        activate(root.path)
+        with captured_output() as out:
+            handler._prepare_snapshot()  # must not raise: the version is published anyway
+        self.assertIn("could not start before the snapshot", out.getvalue())
+        self.assertIsNone(handler._instance.site)
+        os.rename(db_file + ".away", db_file)
+        self.assertEqual(request("/fixtures").status, 200)
 
 
 class AfterRestore(unittest.TestCase):
