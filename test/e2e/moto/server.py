@@ -636,22 +636,25 @@ def patch_sub_references() -> None:
     a changed parameter is one it refers to, and it finds references by looking for "Ref"
     keys only (moto/cloudformation/parsing.py, get_references_from_template). CloudFormation
     also counts `${Name}` in an Fn::Sub string, as a Version's `!Sub "... ${VersionFingerprint}"`
-    does; without this, moto leaves the version alone when the fingerprint changes."""
+    does; without this, moto leaves the version alone when the fingerprint changes. Same
+    contract as moto's function, plus the Fn::Sub variables."""
     import re
 
-    original = parsing.get_references_from_template
     sub_variable = re.compile(r"\$\{([^}!.]+)\}")
 
     def get_references_from_template(template: Any) -> list[str]:
-        references = original(template)
+        references: list[str] = []
         if isinstance(template, dict):
             for key, value in template.items():
-                if key == "Fn::Sub":
-                    text = value[0] if isinstance(value, list) else value
+                if key == "Ref":
+                    references.append(value)
+                elif key == "Fn::Sub":
+                    text, variables = (value[0], value[1:]) if isinstance(value, list) else (value, [])
                     if isinstance(text, str):
                         references.extend(sub_variable.findall(text))
+                    references.extend(get_references_from_template(variables))
                 else:
-                    references.extend(n for n in get_references_from_template(value) if n not in references)
+                    references.extend(get_references_from_template(value))
         elif isinstance(template, list):
             for item in template:
                 references.extend(get_references_from_template(item))
