@@ -28,7 +28,8 @@ exists at once, its code runs on first attribute access):
 registered as a plugin, and pluggy looks at every attribute of it, which loads a lazy
 module at once.)
 A module some other code imports with `from x import y` at import time is loaded then,
-as usual: laziness only ever delays, never changes, what runs.
+as usual: laziness only ever delays, never changes, what runs. (Python 3.11's LazyLoader
+is not thread-safe; both modules are only ever used from the event loop's thread.)
 
 `install()` never raises: if Datasette's layout differs from what this expects (already
 imported, no `ureg`, a pint without UnitRegistry), it logs why and leaves Datasette to
