@@ -51,6 +51,7 @@ export function buildProgram(): Command {
       .option("--into <name>", "put the tables of every data file into this one database (e.g. --into data)")
       .option("--pk <column>", "primary key column of the tables made from data files (default: a unique column named id)")
       .option("--data-as-of <time>", "when the data was last updated, ISO 8601 (default: each file's modification time)")
+      .option("--snapstart", "Lambda SnapStart: new instances resume from a snapshot of a started site (python3.12+; see README for its cost)")
       .option("--dry-run", "build everything and write it to --out; call no AWS API")
       .option("--out <dir>", "where --dry-run writes templates, parameters and artifacts", "datasette-lambda-out")
       .addHelpText(
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
           "  $ datasette-lambda update-stack mysite data.db --cors --prefix x",
           "  $ datasette-lambda update-stack mysite a.db b.db --metadata metadata.yml --no-cdn",
           "  $ datasette-lambda update-stack mysite sales.csv regions.json --into data --data-as-of 2026-12-01",
+          "  $ datasette-lambda update-stack mysite data.db --snapstart",
           "  $ datasette-lambda update-stack mysite data.db --dry-run --out build/",
         ].join("\n"),
       ),

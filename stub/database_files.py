@@ -12,11 +12,11 @@ def task_root(environ, handler_file):
     return environ.get("LAMBDA_TASK_ROOT") or os.path.dirname(os.path.abspath(handler_file))
 
 
-def locate_databases(manifest, root, bucket, s3_client_factory, temp_root=None):
+def locate_databases(manifest, root, bucket, s3_client_factory, temp_root=None, on_progress=None):
     """Return [(name, path)] in manifest order; S3 databases are downloaded when not cached yet.
 
     s3_client_factory is called only if a download is needed (the handler's makes one
-    client per instance).
+    client per instance); on_progress(n) is told of every n bytes downloaded.
     """
     located = []
     for database in manifest["databases"]:
@@ -28,6 +28,6 @@ def locate_databases(manifest, root, bucket, s3_client_factory, temp_root=None):
                     f"{INLINE_DIR}/{database['fileName']} but is missing: rebuild the package"
                 )
         else:
-            path = ensure_local_copy(database, bucket, s3_client_factory, temp_root)
+            path = ensure_local_copy(database, bucket, s3_client_factory, temp_root, on_progress)
         located.append((database["name"], path))
     return located

@@ -43,6 +43,21 @@ def build_datasette(manifest, located, secret):
     return ds
 
 
+async def start_datasette(ds):
+    """What Datasette does when its first request arrives, done ahead of it (in the init phase).
+
+    Datasette's app() runs, on its first request, the table counts of immutable databases
+    (the manifest's, already known) and invoke_startup() (plugins' start-up and Jinja
+    hooks); every request runs refresh_schemas(), which the first time fills its _internal
+    catalogue. All three are idempotent: the first request finds them done.
+    """
+    for database in ds.databases.values():
+        if not database.is_mutable:
+            await database.table_counts(limit=60 * 60 * 1000)
+    await ds.invoke_startup()
+    await ds.refresh_schemas()
+
+
 def build_asgi_app(ds, manifest=None, presigner=None):
     """Datasette's ASGI app behind the scope repairs (and the prefix handling, with a prefix).
 

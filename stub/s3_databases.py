@@ -3,17 +3,21 @@
 Layout: <tempdir>/datasette-lambda/<sha256>/<fileName>. A file reaches that final path
 only by os.replace() after its sha256 matched the manifest, so an existing final path is
 trusted as is: a warm start, or a second instance sharing the sandbox's /tmp, reuses it
-without downloading or hashing again.
+without downloading or hashing again. Downloads are parallel ranged GETs, hashed while
+they arrive (s3_download.py). A download in progress is a ".partial-*" file next to its
+final path; one left by a process that was killed (a timeout, say: /tmp outlives it) is
+removed by remove_partial_downloads() before anything is downloaded again.
 """
 
 import errno
-import hashlib
 import logging
 import os
 import tempfile
 
+from s3_download import download_verified
+
 CACHE_DIR_NAME = "datasette-lambda"
-_CHUNK = 1024 * 1024
+PARTIAL_PREFIX = ".partial-"
 
 log = logging.getLogger("datasette_lambda")
 
@@ -27,11 +31,39 @@ def cached_path(database, temp_root=None):
     return os.path.join(root, CACHE_DIR_NAME, database["sha256"], database["fileName"])
 
 
-def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None):
+def needs_download(database, temp_root=None):
+    """True if an S3 database has no verified local copy yet."""
+    return not os.path.exists(cached_path(database, temp_root))
+
+
+def remove_partial_downloads(temp_root=None):
+    """Delete every download a killed process left half-done; returns how many bytes that freed.
+
+    Call before downloading, once per process: Lambda runs one process per sandbox at a
+    time, so a partial file found then belongs to no live download.
+    """
+    root = os.path.join(temp_root or tempfile.gettempdir(), CACHE_DIR_NAME)
+    freed = 0
+    try:
+        directories = [entry.path for entry in os.scandir(root) if entry.is_dir(follow_symlinks=False)]
+    except FileNotFoundError:
+        return 0
+    for directory in directories:
+        for entry in os.scandir(directory):
+            if entry.name.startswith(PARTIAL_PREFIX) and entry.is_file(follow_symlinks=False):
+                freed += entry.stat(follow_symlinks=False).st_size
+                _remove_quietly(entry.path)
+    if freed:
+        log.info("datasette-lambda: removed %d bytes of downloads left unfinished by an earlier start", freed)
+    return freed
+
+
+def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None, on_progress=None):
     """Return the path of a verified local copy of an S3 database, downloading it if needed.
 
     s3_client_factory is called only when a download is needed (creating a boto3
-    client costs time on a warm path that never uses it).
+    client costs time on a warm path that never uses it). on_progress(n) is told of
+    every n bytes downloaded.
     """
     final_path = cached_path(database, temp_root)
     if os.path.exists(final_path):
@@ -43,10 +75,12 @@ def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None):
     directory = os.path.dirname(final_path)
     os.makedirs(directory, exist_ok=True)
     # Same directory as the final path, so os.replace() is an atomic rename.
-    fd, partial_path = tempfile.mkstemp(dir=directory, prefix=".partial-", suffix=".tmp")
+    fd, partial_path = tempfile.mkstemp(dir=directory, prefix=PARTIAL_PREFIX, suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as out:
-            digest, size = _download(s3_client_factory(), bucket, database, out)
+        try:
+            digest, size = _download(s3_client_factory(), bucket, database, fd, on_progress)
+        finally:
+            os.close(fd)
         if digest != database["sha256"]:
             raise DatabaseFetchError(
                 f"database {database['name']!r} (s3://{bucket}/{database['key']}) failed its "
@@ -62,22 +96,9 @@ def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None):
     return final_path
 
 
-def _download(client, bucket, database, out):
+def _download(client, bucket, database, fd, on_progress):
     try:
-        response = client.get_object(Bucket=bucket, Key=database["key"])
-    except Exception as e:  # botocore raises many kinds; name the object either way
-        raise DatabaseFetchError(
-            f"could not download database {database['name']!r} from "
-            f"s3://{bucket}/{database['key']}: {e}"
-        ) from e
-    digest = hashlib.sha256()
-    size = 0
-    body = response["Body"]
-    try:
-        for chunk in iter(lambda: body.read(_CHUNK), b""):
-            digest.update(chunk)
-            out.write(chunk)
-            size += len(chunk)
+        return download_verified(client, bucket, database["key"], fd, database["bytes"], on_progress)
     except OSError as e:
         if e.errno == errno.ENOSPC:
             raise DatabaseFetchError(
@@ -85,10 +106,15 @@ def _download(client, bucket, database, out):
                 "in the function's temporary storage: raise its ephemeral storage "
                 "(EphemeralStorageSize)"
             ) from e
-        raise
-    finally:
-        body.close()
-    return digest.hexdigest(), size
+        raise _fetch_error(bucket, database, e) from e
+    except Exception as e:  # botocore and s3transfer raise many kinds; name the object either way
+        raise _fetch_error(bucket, database, e) from e
+
+
+def _fetch_error(bucket, database, error):
+    return DatabaseFetchError(
+        f"could not download database {database['name']!r} from s3://{bucket}/{database['key']}: {error}"
+    )
 
 
 def _remove_quietly(path):

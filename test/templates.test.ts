@@ -69,14 +69,15 @@ function resolveValue(value: Json, params: Record<string, string>): Json {
   return value;
 }
 
-/** The parameters the conditions read: the CDN switch and the custom domain. */
+/** The parameters the conditions read: the CDN switch, the custom domain, SnapStart. */
 interface Mode {
   EnableCdn: "true" | "false";
   DomainName?: string;
+  SnapStart?: "true" | "false";
 }
 
 function conditionValues(template: CfnTemplate, mode: Mode): Record<string, boolean> {
-  const params: Record<string, string> = { DomainName: "", ...mode };
+  const params: Record<string, string> = { DomainName: "", SnapStart: "false", ...mode };
   return Object.fromEntries(
     Object.keys(template.Conditions ?? {}).map((name) => [name, evalCondition({ Condition: name }, template, params)]),
   );
@@ -241,9 +242,13 @@ describe("app.yaml parameters", () => {
     assert.deepEqual([...fromPlan, ...DEPLOY_TIME_PARAMETERS].sort(), templateParameterNames(appText).sort());
   });
 
-  it("accept the values a plan produces, in both CDN modes", () => {
+  it("accept the values a plan produces, in both CDN modes, with and without SnapStart", () => {
     const parameters = app.Parameters ?? {};
-    for (const plan of [planWithS3(), planWithS3({ cdn: false, arch: "x86_64", runtime: "python3.12", databases: [], prefix: "x/y" })]) {
+    for (const plan of [
+      planWithS3(),
+      planWithS3({ cdn: false, arch: "x86_64", runtime: "python3.12", databases: [], prefix: "x/y" }),
+      planWithS3({ snapstart: true, ephemeralStorageMb: 512 }),
+    ]) {
       const values: Record<string, string> = {
         ...appStackParameters(plan, sampleKeys),
         BucketName: "mysite-bucket-1a2b3c4d5e6f",
@@ -300,16 +305,18 @@ describe("app.yaml parameters", () => {
 });
 
 describe("app.yaml in both modes", () => {
-  for (const mode of ["true", "false"] as const) {
-    it(`EnableCdn=${mode}: every reference points at a resource, parameter or pseudo parameter that exists`, () => {
-      const instance = instantiate(app, mode);
-      const known = new Set([...Object.keys(instance.resources), ...Object.keys(app.Parameters ?? {})]);
-      for (const [id, value] of [...Object.entries(instance.resources), ...Object.entries(instance.outputs)]) {
-        for (const ref of references(value)) {
-          assert.ok(known.has(ref) || ref.startsWith("AWS::"), `${id} refers to ${ref}, absent when EnableCdn=${mode}`);
+  for (const EnableCdn of ["true", "false"] as const) {
+    for (const SnapStart of ["true", "false"] as const) {
+      it(`EnableCdn=${EnableCdn} SnapStart=${SnapStart}: every reference points at a resource, parameter or pseudo parameter that exists`, () => {
+        const instance = instantiate(app, { EnableCdn, SnapStart });
+        const known = new Set([...Object.keys(instance.resources), ...Object.keys(app.Parameters ?? {})]);
+        for (const [id, value] of [...Object.entries(instance.resources), ...Object.entries(instance.outputs)]) {
+          for (const ref of references(value)) {
+            assert.ok(known.has(ref) || ref.startsWith("AWS::"), `${id} refers to ${ref}, absent when EnableCdn=${EnableCdn} SnapStart=${SnapStart}`);
+          }
         }
-      }
-    });
+      });
+    }
   }
 
   it("CDN: CloudFront in front of an IAM-only Function URL, both CloudFront permissions, no public ones", () => {
@@ -383,6 +390,83 @@ describe("app.yaml in both modes", () => {
       assert.equal(r.Condition, "HasDomain", id);
     }
     assert.equal(conditionValues(app, { EnableCdn: "false", DomainName: "data.example.com" }).HasDomain, false);
+  });
+});
+
+describe("app.yaml --snapstart", () => {
+  const LAMBDA_TYPES = ["AWS::Lambda::Version", "AWS::Lambda::Alias"];
+  // The site's invoke permissions (the converter function's, for EventBridge, is another function's).
+  const permissionTargets = (instance: Instance) =>
+    resourcesOfType(instance, "AWS::Lambda::Permission")
+      .map(([, r]) => props(r))
+      .filter((p) => p.Principal !== "events.amazonaws.com")
+      .map((p) => p.FunctionName);
+
+  it("a plain deploy has no version, no alias, no SnapStart setting and no qualifier: nothing churns", () => {
+    for (const EnableCdn of ["true", "false"] as const) {
+      const plain = instantiate(app, { EnableCdn, SnapStart: "false" });
+      assert.deepEqual(Object.values(plain.resources).filter((r) => LAMBDA_TYPES.includes(String(r.Type))), []);
+      assert.equal(props(plain.resources.Function).SnapStart, undefined);
+      assert.equal(props(plain.resources.FunctionUrl).Qualifier, undefined);
+      assert.deepEqual(props(plain.resources.FunctionUrl).TargetFunctionArn, { "Fn::GetAtt": ["Function", "Arn"] });
+      for (const target of permissionTargets(plain)) assert.deepEqual(target, { Ref: "Function" });
+      assert.equal(plain.outputs.FunctionVersion, undefined);
+    }
+    assert.equal(app.Parameters?.SnapStart?.Default, "false");
+  });
+
+  it("SnapStart on published versions, one version and the alias live serving it", () => {
+    const snap = instantiate(app, { EnableCdn: "true", SnapStart: "true" });
+    assert.deepEqual(props(snap.resources.Function).SnapStart, { ApplyOn: "PublishedVersions" });
+    const version = snap.resources.FunctionVersion!;
+    assert.equal(version.Type, "AWS::Lambda::Version");
+    assert.deepEqual(props(version).FunctionName, { Ref: "Function" });
+    // A new fingerprint replaces the version (Description is create-only): a new one is published.
+    assert.deepEqual(props(version).Description, { "Fn::Sub": "datasette-lambda ${VersionFingerprint}" });
+    const alias = snap.resources.LiveAlias!;
+    assert.equal(alias.Type, "AWS::Lambda::Alias");
+    assert.deepEqual(props(alias).FunctionVersion, { "Fn::GetAtt": ["FunctionVersion", "Version"] });
+    assert.equal(props(alias).Name, "live");
+    assert.deepEqual(snap.outputs.FunctionVersion, { "Fn::GetAtt": ["FunctionVersion", "Version"] });
+  });
+
+  it("deletes the version it replaces: every cached version is billed", () => {
+    const version = app.Resources.FunctionVersion!;
+    assert.equal(version.Condition, "UseSnapStart");
+    assert.equal(version.DeletionPolicy, "Delete");
+    assert.equal(version.UpdateReplacePolicy, "Delete");
+    assert.equal(app.Resources.LiveAlias!.Condition, "UseSnapStart");
+    assert.deepEqual(app.Conditions?.UseSnapStart, { "Fn::Equals": [{ Ref: "SnapStart" }, "true"] });
+  });
+
+  it("the Function URL, and so CloudFront, invoke the alias; every permission is the alias's", () => {
+    for (const EnableCdn of ["true", "false"] as const) {
+      const snap = instantiate(app, { EnableCdn, SnapStart: "true" });
+      const url = props(snap.resources.FunctionUrl);
+      assert.deepEqual(url.TargetFunctionArn, { "Fn::GetAtt": ["Function", "Arn"] });
+      const qualifier = url.Qualifier as { "Fn::Select": [number, { "Fn::Split": [string, Json] }] };
+      assert.deepEqual(qualifier["Fn::Select"][1]["Fn::Split"][1], { Ref: "LiveAlias" });
+      // Ref of an alias is its ARN: the Select picks the alias name out of it.
+      const aliasArn = "arn:aws:lambda:eu-west-1:123456789012:function:mysite-lambda:live";
+      assert.equal(aliasArn.split(qualifier["Fn::Select"][1]["Fn::Split"][0])[qualifier["Fn::Select"][0]], props(snap.resources.LiveAlias).Name);
+      const targets = permissionTargets(snap);
+      assert.equal(targets.length, 2);
+      for (const target of targets) assert.deepEqual(target, { Ref: "LiveAlias" });
+      if (EnableCdn === "true") {
+        const origin = ((props(snap.resources.Distribution).DistributionConfig as Record<string, Json>).Origins as Record<string, Json>[])[0]!;
+        assert.deepEqual(origin.DomainName, { "Fn::Select": [2, { "Fn::Split": ["/", { "Fn::GetAtt": ["FunctionUrl", "FunctionUrl"] }] }] });
+      }
+    }
+  });
+
+  it("takes the fingerprint a SnapStart plan gives, and an empty one otherwise", () => {
+    const p = app.Parameters!.VersionFingerprint!;
+    const on = appStackParameters(planWithS3({ snapstart: true, ephemeralStorageMb: 512 }), sampleKeys).VersionFingerprint!;
+    assert.match(on, /^[0-9a-f]{64}$/);
+    assert.deepEqual(violations("VersionFingerprint", on, p), []);
+    assert.deepEqual(violations("VersionFingerprint", "", p), []);
+    assert.notDeepEqual(violations("VersionFingerprint", "abc", p), []);
+    assert.equal(appStackParameters(planWithS3(), sampleKeys).VersionFingerprint, "");
   });
 });
 
@@ -474,10 +558,11 @@ describe("app.yaml CloudFront", () => {
     assert.equal(key.HeadersConfig?.HeaderBehavior, "none");
   });
 
-  it("keeps no 400/403/405/500 longer than the origin says (CloudFront's default is 10 s, no-store ignored)", () => {
+  it("keeps no 400/403/405/500/503 longer than the origin says (CloudFront's default is 10 s, no-store ignored)", () => {
     const config = props(cloudFront().Distribution).DistributionConfig as Record<string, Json>;
     const errors = config.CustomErrorResponses as { ErrorCode: number; ErrorCachingMinTTL: number; ResponsePagePath?: string }[];
-    assert.deepEqual(errors.map((e) => e.ErrorCode).sort(), [400, 403, 405, 500]);
+    // 503: the stub's "loading, retry shortly" while a new instance downloads its databases.
+    assert.deepEqual(errors.map((e) => e.ErrorCode).sort(), [400, 403, 405, 500, 503]);
     for (const error of errors) {
       assert.equal(error.ErrorCachingMinTTL, 0, String(error.ErrorCode));
       assert.equal(error.ResponsePagePath, undefined, "the origin's own error page is kept");

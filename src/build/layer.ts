@@ -10,12 +10,12 @@ import { promisify } from "node:util";
 import { UserError } from "../errors.ts";
 import type { Architecture } from "../plan/types.ts";
 import { sha256 } from "./hash.ts";
-import { compileTree, findPython } from "./python.ts";
+import { compileTemplates, compileTree, findPython } from "./python.ts";
 import { directoryEntries, writeZip } from "./zip.ts";
 
 const run = promisify(execFile);
 /** Bump when the layer's layout or clean-up changes, to invalidate caches. */
-const LAYER_FORMAT = 2;
+const LAYER_FORMAT = 3;
 
 /**
  * Datasette 0.65 declares pip and setuptools as dependencies (for its
@@ -184,6 +184,9 @@ export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): P
     if (python) {
       await compileTree(python, target, "/opt/python").catch((error: Error) =>
         deps.warn?.(`some layer files did not compile (${error.message.split("\n")[0]}); they will compile at cold start`),
+      );
+      await compileTemplates(python, target, "/opt/python").catch((error: Error) =>
+        deps.warn?.(`Datasette's templates did not precompile (${error.message.split("\n")[0]}); they will compile on first use`),
       );
     } else {
       deps.warn?.(`no Python ${request.pythonVersion} found to precompile the layer: shipping sources only, so cold starts are slower. Install Python ${request.pythonVersion} (e.g. \`uv python install ${request.pythonVersion}\`) to fix.`);

@@ -7,9 +7,13 @@ import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
+
+/** Builds the layer's compiled Jinja templates (see the script's docstring). */
+const TEMPLATE_CACHE_SCRIPT = fileURLToPath(new URL("../../stub/template_cache.py", import.meta.url));
 
 async function versionOf(python: string): Promise<string | null> {
   try {
@@ -66,4 +70,19 @@ export async function compileTree(python: string, dir: string, runtimeDir: strin
     // A fixed hash seed keeps marshalled sets/frozensets in the same order run to run.
     { env: { ...process.env, PYTHONHASHSEED: "0" }, maxBuffer: 16 * 1024 * 1024 },
   );
+}
+
+/**
+ * Compiles the Jinja templates of the Datasette installed in dir (a layer's python/)
+ * into dir/datasette_lambda_templates, with file names as Lambda will see them
+ * (runtimeDir, e.g. /opt/python). The stub attaches them when they fit its Datasette
+ * (stub/template_cache.py), saving the template compilation of each new instance's
+ * first requests. Run with -S and -B: the layer's packages only, nothing written but the
+ * cache; a fixed hash seed keeps the output byte-for-byte the same run to run.
+ */
+export async function compileTemplates(python: string, dir: string, runtimeDir: string): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONHASHSEED: "0" };
+  delete env.PYTHONPATH;
+  delete env.PYTHONUSERBASE;
+  await run(python, ["-S", "-B", TEMPLATE_CACHE_SCRIPT, "build", dir, runtimeDir], { env, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
 }

@@ -1,4 +1,5 @@
 // The app stack's parameters (templates/app.yaml), decided from the plan.
+import { createHash } from "node:crypto";
 import { UserError } from "../errors.ts";
 import { PARAMETER_VALUE_BYTES } from "./limits.ts";
 import type { DeployPlan } from "./types.ts";
@@ -39,22 +40,49 @@ export function appStackParameters(
   plan: DeployPlan,
   keys: { packageKey: string; layerKey: string },
 ): Record<string, string> {
-  const parameters = {
+  const functionConfiguration = {
     PackageKey: keys.packageKey,
     LayerKey: keys.layerKey,
-    DatabaseKeys: databaseKeys(plan).join(","),
     Runtime: plan.runtime,
     Architecture: plan.arch,
     MemorySize: String(plan.memoryMb),
     Timeout: String(plan.timeoutSeconds),
     EphemeralStorageSize: String(plan.ephemeralStorageMb),
+    // The serving function's DATASETTE_LAMBDA_LIVE_SECONDS.
+    LiveCheckSeconds: String(LIVE_CHECK_SECONDS),
+  };
+  const parameters = {
+    ...functionConfiguration,
+    DatabaseKeys: databaseKeys(plan).join(","),
     EnableCdn: plan.cdn ? "true" : "false",
     PathPrefix: plan.prefix ? `/${plan.prefix}` : "",
     DomainName: plan.domain ?? "",
-    LiveCheckSeconds: String(LIVE_CHECK_SECONDS),
+    SnapStart: plan.snapstart ? "true" : "false",
+    VersionFingerprint: plan.snapstart ? versionFingerprint(functionConfiguration) : "",
   };
   checkParameterSizes(parameters);
   return parameters;
+}
+
+/**
+ * Bump when templates/app.yaml changes the function's own properties (its
+ * environment, handler, logging...) so that SnapStart sites publish a version
+ * with them on their next deploy.
+ */
+export const FUNCTION_TEMPLATE_REVISION = 1;
+
+/**
+ * With --snapstart the site is served by a published version (SnapStart snapshots
+ * versions, never $LATEST). The version's Description carries this digest of
+ * everything that makes up the function (code, layer, runtime, sizes), and a new
+ * Description replaces the version: a new one is published exactly when the
+ * function changed, and CloudFormation deletes the old one (each cached version is
+ * billed). Never when nothing changed: Lambda would hand back the same version
+ * number, and the replacement would delete the version the alias serves. The
+ * bucket and the secret are fixed for a site, so they are left out.
+ */
+export function versionFingerprint(functionConfiguration: Record<string, string>): string {
+  return createHash("sha256").update(JSON.stringify({ revision: FUNCTION_TEMPLATE_REVISION, ...functionConfiguration })).digest("hex");
 }
 
 /** CloudFormation refuses a parameter value over 4 KB; only the key list can grow that long. */

@@ -4,6 +4,8 @@ import { UserError } from "../errors.ts";
 import type { SharedOptions } from "../shared-options.ts";
 import type { Architecture, DatabaseInput, DeployPlan } from "./types.ts";
 import { validateDataAsOf } from "./data-as-of.ts";
+import { downloadWarning } from "./downloads.ts";
+import { MB, SNAPSTART_MAX_EPHEMERAL_STORAGE_MB } from "./limits.ts";
 import { placeDatabases } from "./placement.ts";
 import { appStackName } from "./stack-names.ts";
 import {
@@ -15,6 +17,7 @@ import {
   validatePrefix,
   validateRuntime,
   validateSiteName,
+  validateSnapStart,
   validateTimeout,
 } from "./validate.ts";
 
@@ -32,6 +35,7 @@ export interface UpdateStackOptions extends SharedOptions {
   timeout?: number;
   /** commander's --no-cdn: false when given. */
   cdn?: boolean;
+  snapstart?: boolean;
   dryRun?: boolean;
   out?: string;
   /** Every data file becomes a table of this one database. */
@@ -60,6 +64,7 @@ export interface CheckedOptions {
   pk: string | null;
   /** ISO 8601 UTC to the second, or null: each database's file time. */
   dataAsOf: string | null;
+  snapstart: boolean;
 }
 
 /** --domain is served by CloudFront (alias records and its certificate); a Function URL takes no custom name. */
@@ -76,13 +81,14 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
   const domain = validateDomain(options.domain);
   const cdn = options.cdn !== false;
   checkDomainNeedsCdn(domain, cdn);
+  const pythonVersion = validateRuntime(runtime);
   return {
     stackName: validateSiteName(name),
     prefix: validatePrefix(options.prefix),
     settings: parseConfigPairs(options.config),
     domain,
     runtime,
-    pythonVersion: validateRuntime(runtime),
+    pythonVersion,
     arch: options.arch === "x86_64" ? "x86_64" : "arm64",
     memoryMb: validateMemory(options.memory),
     timeoutSeconds: validateTimeout(options.timeout),
@@ -92,7 +98,22 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
     into: validateDatabaseName("--into", options.into),
     pk: validatePk(options.pk),
     dataAsOf: validateDataAsOf(options.dataAsOf),
+    snapstart: validateSnapStart(options.snapstart, runtime, pythonVersion),
   };
+}
+
+/** SnapStart snapshots /tmp too, and allows at most 512 MB of it: the S3 databases must fit. */
+function checkSnapStartStorage(snapstart: boolean, ephemeralStorageMb: number, s3Bytes: number, external: boolean): void {
+  if (!snapstart || ephemeralStorageMb <= SNAPSTART_MAX_EPHEMERAL_STORAGE_MB) return;
+  throw new UserError(
+    `--snapstart: the databases kept in S3 (${(s3Bytes / MB).toFixed(0)} MB) need ${ephemeralStorageMb} MB of /tmp, ` +
+      `and SnapStart allows at most ${SNAPSTART_MAX_EPHEMERAL_STORAGE_MB} MB of ephemeral storage`,
+    {
+      hint: external
+        ? "Drop --external so that databases that fit go inside the package, or drop --snapstart."
+        : "Drop --snapstart (databases up to 10 GB then load into /tmp at cold start), or publish smaller databases.",
+    },
+  );
 }
 
 /** Tables above this many rows make facet suggestions slow (~0.5 s on 2M rows). */
@@ -133,6 +154,8 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     stubBytes: inputs.stubBytes,
     downloads: options.settings.allow_download !== false,
   });
+  const s3Bytes = placement.databases.filter((db) => db.location === "s3").reduce((sum, db) => sum + db.bytes, 0);
+  checkSnapStartStorage(options.snapstart, placement.ephemeralStorageMb, s3Bytes, options.external);
   const settings = { ...options.settings };
   if (options.prefix) settings.base_url = `/${options.prefix}/`;
   if (!("suggest_facets" in settings) && hasLargeTable(inputs.databases)) settings.suggest_facets = false;
@@ -152,6 +175,7 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     memoryMb: options.memoryMb,
     timeoutSeconds: options.timeoutSeconds,
     ephemeralStorageMb: placement.ephemeralStorageMb,
+    snapstart: options.snapstart,
     requirements: inputs.requirements,
   };
 }
@@ -167,5 +191,7 @@ export function planWarnings(plan: DeployPlan): string[] {
       `--timeout ${plan.timeoutSeconds}: CloudFront gives up on a request after ${CLOUDFRONT_ORIGIN_TIMEOUT_SECONDS} s, so only the Function URL gets the longer limit (or use --no-cdn).`,
     );
   }
+  const download = downloadWarning(plan);
+  if (download) warnings.push(download);
   return warnings;
 }

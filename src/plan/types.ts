@@ -56,8 +56,10 @@ export interface DeployPlan {
   arch: Architecture;
   memoryMb: number;
   timeoutSeconds: number;
-  /** /tmp size for S3 databases, 512-10240 MB. */
+  /** /tmp size for S3 databases, 512-10240 MB (at most 512 with SnapStart). */
   ephemeralStorageMb: number;
+  /** --snapstart: SnapStart on published versions, served through an alias. */
+  snapstart: boolean;
   /** Python requirements for the dependency layer, pinned. */
   requirements: string[];
 }

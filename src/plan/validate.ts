@@ -1,6 +1,6 @@
 // Pure validation of single flags. Each failure names the flag and shows a valid example.
 import { UserError } from "../errors.ts";
-import { MAX_SITE_NAME_LENGTH, MEMORY_MB, SUPPORTED_RUNTIMES, TIMEOUT_SECONDS } from "./limits.ts";
+import { MAX_SITE_NAME_LENGTH, MEMORY_MB, SNAPSTART_MIN_PYTHON_MINOR, SUPPORTED_RUNTIMES, TIMEOUT_SECONDS } from "./limits.ts";
 import { DATASETTE_SETTINGS } from "./datasette-settings.ts";
 
 export function validateSiteName(name: string): string {
@@ -60,6 +60,17 @@ export function validateRuntime(runtime: string): string {
     });
   }
   return runtime.slice("python".length);
+}
+
+/** --snapstart: Lambda offers SnapStart for Python from python3.12 on. */
+export function validateSnapStart(snapstart: boolean | undefined, runtime: string, pythonVersion: string): boolean {
+  if (!snapstart) return false;
+  if (Number(pythonVersion.split(".")[1]) < SNAPSTART_MIN_PYTHON_MINOR) {
+    throw new UserError(`--snapstart needs python3.${SNAPSTART_MIN_PYTHON_MINOR} or later; --runtime ${runtime} has no SnapStart`, {
+      hint: "Lambda SnapStart supports Python 3.12 and later: e.g. --runtime python3.13 --snapstart, or drop --snapstart.",
+    });
+  }
+  return true;
 }
 
 export function validateDomain(domain: string | undefined): string | null {

@@ -199,8 +199,11 @@ def activate(root, env=None, temp_root=None):
     _active = key
 
 
-def new_instance(env, temp_root=None):
-    """Forget the cached site and set the environment, as a new Lambda instance would see it."""
+def new_instance(env, temp_root=None, init=False):
+    """Forget the cached site and set the environment, as a new Lambda instance would see it.
+
+    With init, the instance starts as Lambda's init phase starts it (at import, before any
+    request); otherwise its first request starts it."""
     global _active
     for name in set(MANAGED_ENV) | set(env):
         value = env.get(name)
@@ -209,7 +212,7 @@ def new_instance(env, temp_root=None):
         else:
             os.environ[name] = value
     tempfile.tempdir = temp_root  # None: back to the default
-    handler._reset_for_tests()
+    handler._reset_for_tests(init=init)
     _active = None
 
 

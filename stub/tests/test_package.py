@@ -136,6 +136,16 @@ class PackageChecks(ServingTests):
             for pin in LAYER_PINS:
                 self.assertIn(pin, present)
 
+    def test_the_layer_ships_compiled_templates_that_fit(self):
+        if not LAYER_DIR:
+            self.skipTest("no layer: Datasette comes from the running Python")
+        index = os.path.join(LAYER_DIR, "python", "datasette_lambda_templates", "index.json")
+        self.assertTrue(os.path.isfile(index), "the layer has no compiled templates")
+        activate(self.package_root, self.env, self.sandbox_tmp)
+        self.assertEqual(request(self.base).status, 200)
+        site = harness.handler._instance.site
+        self.assertIsNotNone(site.datasette.jinja_env.bytecode_cache, "compiled templates not attached")
+
     def test_compiled_files_are_unchecked_hash_pycs(self):
         # Zip entries have fixed times: a timestamp .pyc would be ignored and recompiled.
         pycache = os.path.join(self.package_root, "__pycache__")

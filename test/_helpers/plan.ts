@@ -34,6 +34,7 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
     memoryMb: 1024,
     timeoutSeconds: 30,
     ephemeralStorageMb: 512,
+    snapstart: false,
     requirements: [],
     ...overrides,
   };

@@ -54,9 +54,13 @@ test("the default layer is built for arm64 Lambda, compiled when Python 3.13 is 
   if (await findPython("3.13", env)) {
     assert.equal(layer.compiledWith, "3.13");
     assert.ok(compiled.length > 100 && compiled.every((name) => name.includes(".cpython-313.")));
+    // Datasette's templates, compiled on this machine from the arm64 layer's packages.
+    assert.ok(names.includes("python/datasette_lambda_templates/index.json"), "compiled templates");
+    assert.ok(names.filter((name) => name.startsWith("python/datasette_lambda_templates/") && name.endsWith(".cache")).length > 20);
   } else {
     assert.equal(layer.compiledWith, null);
     assert.equal(compiled.length, 0, "no .pyc of another Python version");
+    assert.ok(!names.some((name) => name.startsWith("python/datasette_lambda_templates/")), "no templates compiled by another Python");
   }
   const again = await buildLayer(request, { env });
   assert.equal(again.fromCache, true);

@@ -24,7 +24,35 @@ describe("appStackParameters", () => {
       PathPrefix: "",
       DomainName: "",
       LiveCheckSeconds: "15",
+      SnapStart: "false",
+      VersionFingerprint: "",
     });
+  });
+
+  it("with --snapstart: SnapStart on and a fingerprint of exactly what makes up the function", () => {
+    const snap = (overrides = {}, k = keys) => appStackParameters(plan({ snapstart: true, ...overrides }), k);
+    const base = snap();
+    assert.equal(base.SnapStart, "true");
+    assert.match(base.VersionFingerprint ?? "", /^[0-9a-f]{64}$/);
+    assert.equal(snap().VersionFingerprint, base.VersionFingerprint, "same function, same version: no churn");
+    // A new version when the function changes...
+    const changes: [string, Record<string, unknown>, typeof keys][] = [
+      ["package", {}, { ...keys, packageKey: "package/cccc.zip" }],
+      ["layer", {}, { ...keys, layerKey: "layer/dddd.zip" }],
+      ["runtime", { runtime: "python3.12", pythonVersion: "3.12" }, keys],
+      ["arch", { arch: "x86_64" }, keys],
+      ["memory", { memoryMb: 2048 }, keys],
+      ["timeout", { timeoutSeconds: 60 }, keys],
+      ["storage", { ephemeralStorageMb: 1024 }, keys],
+    ];
+    for (const [what, overrides, k] of changes) {
+      assert.notEqual(snap(overrides, k).VersionFingerprint, base.VersionFingerprint, what);
+    }
+    // ...and only then: what is not the function's own configuration publishes nothing.
+    const s3 = database("other", "s3");
+    for (const overrides of [{ cdn: false }, { prefix: "x" }, { domain: "data.example.com" }, { databases: [s3] }, { cors: true }]) {
+      assert.equal(snap(overrides).VersionFingerprint, base.VersionFingerprint, JSON.stringify(overrides));
+    }
   });
 
   it("passes the prefix as /x for the static-asset behaviours, and the domain", () => {

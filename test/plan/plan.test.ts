@@ -90,3 +90,44 @@ test("--into must be a database name; --pk a column name", () => {
   assert.throws(() => checkOptions("mysite", { pk: " " }), (e: unknown) => e instanceof UserError && /--pk needs a column name/.test(e.message));
   assert.deepEqual([checkOptions("mysite", {}).into, checkOptions("mysite", {}).pk, checkOptions("mysite", {}).dataAsOf], [null, null, null]);
 });
+
+test("--snapstart carries into the plan; python3.11 is refused", () => {
+  assert.equal(createPlan(inputs()).snapstart, false);
+  assert.equal(createPlan(inputs(checkOptions("mysite", { snapstart: true }))).snapstart, true);
+  assert.throws(
+    () => checkOptions("mysite", { snapstart: true, runtime: "python3.11" }),
+    (error: unknown) => error instanceof UserError && /--snapstart needs python3\.12/.test(error.message),
+  );
+});
+
+test("--snapstart refuses S3 databases that need more than 512 MB of /tmp, naming the fix", () => {
+  // 200 MB in S3 needs 200 * 1.1 + 256 = 476 MB of /tmp: within SnapStart's 512 (Lambda's minimum).
+  const fits = createPlan(inputs(checkOptions("mysite", { snapstart: true, external: true }), [db("mid", 3, 200 * MB)]));
+  assert.equal(fits.ephemeralStorageMb, 512);
+  const refused = (external: boolean, bytes: number) =>
+    assert.throws(
+      () => createPlan(inputs(checkOptions("mysite", { snapstart: true, external }), [db("big", 3, bytes)])),
+      (error: unknown) =>
+        error instanceof UserError &&
+        /--snapstart: the databases kept in S3 \(\d+ MB\) need \d+ MB of \/tmp, and SnapStart allows at most 512 MB/.test(error.message) &&
+        (external ? /Drop --external/ : /Drop --snapstart/).test(error.hint ?? ""),
+    );
+  refused(true, 300 * MB);
+  refused(false, 400 * MB); // too big for the package: S3 without --external
+  // Without --snapstart the same database is fine (up to 10 GB of /tmp).
+  assert.equal(createPlan(inputs(checkOptions("mysite", { external: true }), [db("big", 3, 300 * MB)])).snapstart, false);
+});
+
+test("S3 databases that outlast a request's wait are warned about with the figures", () => {
+  const big = [db("big", 3, 2 * 1024 * MB)];
+  const [warning] = planWarnings(createPlan(inputs(checkOptions("mysite", { external: true }), big)));
+  assert.match(warning ?? "", /come to 2\.0 GB: a new Lambda instance needs about 41 s to download them \(at ~50 MB\/s\), longer than a request waits for them \(20 s\)\./);
+  assert.match(warning ?? "", /"loading, retry shortly" page \(503, Retry-After\)/);
+  // A short timeout shortens the wait, and says so.
+  const [short] = planWarnings(createPlan(inputs(checkOptions("mysite", { external: true, timeout: 10 }), big)));
+  assert.match(short ?? "", /longer than a request waits for them \(8 s, what --timeout 10 leaves\)/);
+  // Small S3 databases, inline ones, and SnapStart (downloaded before the snapshot): no warning.
+  assert.deepEqual(planWarnings(createPlan(inputs(checkOptions("mysite", { external: true }), [db("small", 3, 500 * MB)]))), []);
+  assert.deepEqual(planWarnings(createPlan(inputs(checkOptions("mysite", {}), [db("inline", 3, 100 * MB)]))), []);
+  assert.deepEqual(planWarnings(createPlan(inputs(checkOptions("mysite", { external: true, snapstart: true }), [db("s", 3, 200 * MB)]))), []);
+});

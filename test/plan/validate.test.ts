@@ -7,6 +7,7 @@ import {
   validateMemory,
   validatePrefix,
   validateRuntime,
+  validateSnapStart,
   validateSiteName,
   validateTimeout,
 } from "../../src/plan/validate.ts";
@@ -74,4 +75,12 @@ test("--config pairs become typed Datasette settings", () => {
   rejects(() => parseConfigPairs(["sql_time_limit_ms:fast"]), /takes a whole number/);
   rejects(() => parseConfigPairs(["allow_download:maybe"]), /takes on or off/);
   rejects(() => parseConfigPairs(["base_url:/x/"]), /set by --prefix/);
+});
+
+test("--snapstart needs python3.12 or later", () => {
+  assert.equal(validateSnapStart(undefined, "python3.11", "3.11"), false);
+  assert.equal(validateSnapStart(false, "python3.11", "3.11"), false);
+  assert.equal(validateSnapStart(true, "python3.12", "3.12"), true);
+  assert.equal(validateSnapStart(true, "python3.14", "3.14"), true);
+  rejects(() => validateSnapStart(true, "python3.11", "3.11"), /--snapstart needs python3\.12 or later; --runtime python3\.11 has no SnapStart/);
 });

@@ -9,11 +9,14 @@ small STAND-IN models for exactly those types, before moto first builds its (cac
 model map, and then starts moto's own server. The real templates deploy unchanged.
 
 What differs from plain moto, each labelled where it is defined:
-- stand-ins for AWS::Lambda::Url, AWS::CloudFront::{Distribution,
+- stand-ins for AWS::Lambda::Url, AWS::Lambda::Alias, AWS::CloudFront::{Distribution,
   OriginAccessControl,Function,CachePolicy}, AWS::S3::BucketPolicy and
   AWS::CertificateManager::Certificate (no moto model);
-- a replacement for moto's AWS::Lambda::LayerVersion model (broken Ref and update);
+- replacements for moto's AWS::Lambda::LayerVersion and AWS::Lambda::Version models
+  (broken Ref, no update, no delete);
 - patch_condition_tag: `!Condition X` in YAML conditions (moto evaluates it as true);
+- patch_sub_references: a parameter used only in a `!Sub` string counts as used (moto
+  would not update a resource when only that parameter changed);
 - patch_create_failures: a resource that fails to create rolls the stack back to
   ROLLBACK_COMPLETE with a CREATE_FAILED event, instead of failing the CreateStack call;
 - patch_atomic_conditional_puts: a PutObject with If-Match / If-None-Match is checked and
@@ -168,23 +171,48 @@ class _StandIn:
 
 class LambdaUrl(_StandIn, CloudFormationModel):
     """Test stand-in: moto has no model for AWS::Lambda::Url; this only records properties
-    and returns plausible attributes (FunctionUrl, FunctionArn; Ref is the function ARN).
-    moto's own Lambda backend is not told, so GetFunctionUrlConfig knows nothing of it."""
+    and returns plausible attributes (FunctionUrl, FunctionArn, qualified by the alias when
+    there is a Qualifier; Ref is that ARN). As in CloudFormation, a changed TargetFunctionArn
+    or Qualifier (create-only) replaces the URL: a new address. moto's own Lambda backend is
+    not told, so GetFunctionUrlConfig knows nothing of it."""
 
     __module__ = STANDIN_MODULE
     TYPE = "AWS::Lambda::Url"
     ATTRIBUTES = ("FunctionUrl", "FunctionArn")
+    CREATE_ONLY = ("TargetFunctionArn", "Qualifier")
 
     def assign_identity(self, resource_name: str) -> None:
         url_id = _random_id("", 32, string.ascii_lowercase + string.digits)
         target = str(self.properties.get("TargetFunctionArn", ""))
         if not target.startswith("arn:"):
             target = f"arn:aws:lambda:{self.region}:{self.account_id}:function:{target}"
+        if self.properties.get("Qualifier"):
+            target = f"{target}:{self.properties['Qualifier']}"
         self.ref = target
         self.attributes = {
             "FunctionUrl": f"https://{url_id}.lambda-url.{self.region}.on.aws/",
             "FunctionArn": target,
         }
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: "_StandIn",
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> "_StandIn":
+        properties = cloudformation_json.get("Properties", {})
+        if all(properties.get(key) == original_resource.properties.get(key) for key in cls.CREATE_ONLY):
+            return super().update_from_cloudformation_json(
+                original_resource, new_resource_name, cloudformation_json, account_id, region_name
+            )
+        replacement = cls(original_resource.stack_id, original_resource.logical_id, properties, region_name, account_id)
+        replacement.assign_identity(new_resource_name)
+        replacement.update_count = original_resource.update_count + 1
+        original_resource.deleted = True
+        return replacement
 
 
 class CloudFrontDistribution(_StandIn, CloudFormationModel):
@@ -399,6 +427,177 @@ class LambdaLayerVersion(CloudFormationModel):
         raise UnformattedGetAttTemplateException()
 
 
+class LambdaFunctionVersion(CloudFormationModel):
+    """Test stand-in: moto HAS a model for AWS::Lambda::Version, but it is broken for our
+    templates: no physical_resource_id (a Ref to it is the Python object), no Version or
+    FunctionArn for Fn::GetAtt, no update (CloudFormation replaces a version whose
+    Description changed: a new version is published) and no delete (versions leak). This
+    one publishes through moto's own Lambda backend, so ListVersionsByFunction is real; Ref
+    and FunctionArn are the version's ARN, Version its number; an update publishes a new
+    version and deletes the old one, as CloudFormation's replacement does. Two moto quirks
+    are worked around: moto numbers a new version by counting the existing ones, so after a
+    deletion it would reuse a number (Lambda never does; this takes the next number after
+    the highest); and moto updates a stack's resources in no particular order, where
+    CloudFormation updates the function before the version that refers to it, so moto's
+    "nothing changed since the last version" check could see the old function: a
+    replacement always publishes (the content of a version is not what these tests check).
+    And moto does not update the resources that refer to a replaced one (the alias's
+    FunctionVersion: !GetAtt FunctionVersion.Version) as CloudFormation does: a replacement
+    moves the aliases of the old version to the new one, which is that update's effect."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::Lambda::Version"
+
+    def __init__(self, stack_id: str, logical_id: str, properties: dict[str, Any], function_name: str, published: Any):
+        self.stack_id = stack_id
+        self.logical_id = logical_id
+        self.properties = properties
+        self.deleted = False
+        self.update_count = 0
+        self.function_name = function_name
+        self.version = str(published.version)
+        self.arn: str = published.function_arn
+        self.attributes = {"Version": self.version, "FunctionArn": self.arn}
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.TYPE
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in ("Version", "FunctionArn")
+
+    @staticmethod
+    def _publish(account_id: str, region_name: str, properties: dict[str, Any], replacing: bool = False) -> tuple[str, Any]:
+        from moto.awslambda.models import lambda_backends
+
+        backend = lambda_backends[account_id][region_name]
+        function = backend.get_function(properties["FunctionName"])
+        name = function.function_name
+        if replacing:
+            function.code_or_config_updated = True
+        published = backend.publish_version(name, properties.get("Description", ""))
+        others = [v for v in backend._lambdas._functions[name]["versions"] if v is not published]
+        if any(int(v.version) == int(published.version) for v in others):
+            published.set_version(max(int(v.version) for v in others) + 1)
+        return name, published
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> "LambdaFunctionVersion":
+        properties = cloudformation_json.get("Properties", {})
+        name, published = cls._publish(account_id, region_name, properties)
+        return cls(kwargs.get("StackId", ""), kwargs.get("LogicalId", resource_name), properties, name, published)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: "LambdaFunctionVersion",
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> "LambdaFunctionVersion":
+        # Every property of a version is create-only: any change is a replacement.
+        properties = cloudformation_json.get("Properties", {})
+        name, published = cls._publish(account_id, region_name, properties, replacing=True)
+        replacement = cls(original_resource.stack_id, original_resource.logical_id, properties, name, published)
+        replacement.update_count = original_resource.update_count + 1
+        if replacement.arn != original_resource.arn:
+            from moto.awslambda.models import lambda_backends
+
+            backend = lambda_backends[account_id][region_name]
+            for alias in backend.list_aliases(name):
+                if str(alias.function_version) == original_resource.version:
+                    backend.update_alias(alias.name, name, replacement.version, None, None)
+            original_resource.delete(account_id, region_name)
+        return replacement
+
+    @classmethod
+    def delete_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> None:
+        pass
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        from moto.awslambda.models import lambda_backends
+
+        if not self.deleted:
+            lambda_backends[account_id][region_name].delete_function(self.function_name, self.version)
+        self.deleted = True
+
+    def is_created(self) -> bool:
+        return True
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.arn
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        if attribute_name in self.attributes:
+            return self.attributes[attribute_name]
+        raise UnformattedGetAttTemplateException()
+
+
+class LambdaAlias(_StandIn, CloudFormationModel):
+    """Test stand-in: moto has no model for AWS::Lambda::Alias. This one creates the alias in
+    moto's own Lambda backend (so GetAlias and ListAliases are real) and points it at the
+    version it names; an update moves it; Ref and AliasArn are its ARN."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::Lambda::Alias"
+    ATTRIBUTES = ("AliasArn",)
+
+    def _backend(self) -> Any:
+        from moto.awslambda.models import lambda_backends
+
+        return lambda_backends[self.account_id][self.region]
+
+    def assign_identity(self, resource_name: str) -> None:
+        p = self.properties
+        alias = self._backend().create_alias(
+            p["Name"], p["FunctionName"], str(p["FunctionVersion"]), p.get("Description", ""), None
+        )
+        self.ref = alias.arn
+        self.attributes = {"AliasArn": alias.arn}
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: "_StandIn",
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> "_StandIn":
+        p = cloudformation_json.get("Properties", {})
+        original_resource._backend().update_alias(  # type: ignore[attr-defined]
+            p["Name"], p["FunctionName"], str(p["FunctionVersion"]), p.get("Description", ""), None
+        )
+        return super().update_from_cloudformation_json(
+            original_resource, new_resource_name, cloudformation_json, account_id, region_name
+        )
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        if not self.deleted:
+            self._backend().delete_alias(self.properties["Name"], self.properties["FunctionName"])
+        self.deleted = True
+
+
 STAND_INS: tuple[type[CloudFormationModel], ...] = (
     LambdaUrl,
     CloudFrontDistribution,
@@ -408,6 +607,8 @@ STAND_INS: tuple[type[CloudFormationModel], ...] = (
     S3BucketPolicy,
     AcmCertificate,
     LambdaLayerVersion,
+    LambdaFunctionVersion,
+    LambdaAlias,
 )
 
 
@@ -430,6 +631,38 @@ def patch_condition_tag() -> None:
     # Both modules imported the function by name.
     models.yaml_tag_constructor = yaml_tag_constructor  # type: ignore[attr-defined]
     responses.yaml_tag_constructor = yaml_tag_constructor  # type: ignore[attr-defined]
+
+
+def patch_sub_references() -> None:
+    """Test patch: on UpdateStack, moto updates a resource whose template is unchanged only if
+    a changed parameter is one it refers to, and it finds references by looking for "Ref"
+    keys only (moto/cloudformation/parsing.py, get_references_from_template). CloudFormation
+    also counts `${Name}` in an Fn::Sub string, as a Version's `!Sub "... ${VersionFingerprint}"`
+    does; without this, moto leaves the version alone when the fingerprint changes. Same
+    contract as moto's function, plus the Fn::Sub variables."""
+    import re
+
+    sub_variable = re.compile(r"\$\{([^}!.]+)\}")
+
+    def get_references_from_template(template: Any) -> list[str]:
+        references: list[str] = []
+        if isinstance(template, dict):
+            for key, value in template.items():
+                if key == "Ref":
+                    references.append(value)
+                elif key == "Fn::Sub":
+                    text, variables = (value[0], value[1:]) if isinstance(value, list) else (value, [])
+                    if isinstance(text, str):
+                        references.extend(sub_variable.findall(text))
+                    references.extend(get_references_from_template(variables))
+                else:
+                    references.extend(get_references_from_template(value))
+        elif isinstance(template, list):
+            for item in template:
+                references.extend(get_references_from_template(item))
+        return references
+
+    parsing.get_references_from_template = get_references_from_template  # type: ignore[assignment]
 
 
 def patch_create_failures() -> None:
@@ -595,6 +828,7 @@ def main(argv: list[str] | None = None) -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     patch_condition_tag()
+    patch_sub_references()
     patch_create_failures()
     patch_atomic_conditional_puts()
     check_model_map()

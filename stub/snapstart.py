@@ -1,0 +1,110 @@
+"""SnapStart (--snapstart): finish everything before the snapshot, refresh what must be unique after.
+
+With SnapStart, Lambda runs the init phase once, when a version is published, and
+snapshots the instance (memory and /tmp); new instances resume from that snapshot. The
+Python runtime calls hooks registered with snapshot_restore_py (bundled in Lambda's
+python3.12+ runtimes; absent elsewhere, where nothing is registered):
+
+- before the snapshot: wait for the whole site (S3 databases downloaded and verified,
+  Datasette built and started; init may take minutes here, not 10 s) and warm it up by
+  rendering its index and database pages once (SQLite connections opened, templates
+  loaded), so that a restored instance serves its first request like a warm one;
+- after a restore, in order: built-in refreshes (a fresh seed for Python's `random`, which
+  the snapshot would otherwise replay in every instance; a new root token for Datasette;
+  the S3 client dropped so the next use makes one with fresh connections and credentials),
+  then every callback registered with register_after_restore().
+
+register_after_restore(fn) is the hook point for other modules: the live-data check of the
+data manifest registers itself here, so a restored instance looks at the live data at once
+instead of serving what was live when the version was published. Callbacks run in order
+of registration, must be quick (Lambda allows 10 s for the restore) and must not raise;
+one that does is logged and the others still run.
+"""
+
+import logging
+import random
+import secrets
+
+log = logging.getLogger("datasette_lambda")
+
+_after_restore = []
+
+
+def register_after_restore(callback):
+    """Run callback() after every SnapStart restore (after the built-in refreshes)."""
+    _after_restore.append(callback)
+    return callback
+
+
+def after_restore_callbacks():
+    return list(_after_restore)
+
+
+def install(prepare_snapshot, refresh):
+    """Register the runtime hooks. prepare_snapshot(): finish and warm the site; refresh():
+    the handler's own after-restore work. Returns False where SnapStart's library is absent."""
+    try:
+        import snapshot_restore_py
+    except ImportError:
+        return False
+    snapshot_restore_py.register_before_snapshot(prepare_snapshot)
+    snapshot_restore_py.register_after_restore(lambda: run_after_restore(refresh))
+    return True
+
+
+def run_after_restore(refresh):
+    """The after-restore sequence (also what tests call): reseed, refresh, then callbacks."""
+    random.seed()  # from os.urandom, which the kernel reseeds on restore
+    for callback in [refresh, *_after_restore]:
+        try:
+            callback()
+        except Exception:
+            log.exception("datasette-lambda: an after-restore callback failed (%s)", getattr(callback, "__name__", callback))
+
+
+def refresh_datasette(ds):
+    """What Datasette made unique at start-up: its root token (used for --root sign-in)."""
+    ds._root_token = secrets.token_hex(32)
+
+
+WARM_UP_LIMIT = 20
+
+
+def warm_up_paths(ds, base_url="/"):
+    """The pages a restored instance most likely serves first: the index and each database."""
+    paths = [base_url]
+    for database in ds.databases.values():
+        if database.name != "_internal" and len(paths) < WARM_UP_LIMIT:
+            paths.append(f"{base_url}{database.route}")
+    return paths
+
+
+async def warm_up(app, paths):
+    """GET each path through the ASGI app, discarding the responses; returns their statuses."""
+    statuses = []
+    for path in paths:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "https",
+            "path": path,
+            "raw_path": path.encode("ascii"),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"localhost")],
+            "client": ("127.0.0.1", 0),
+            "server": ("localhost", 443),
+        }
+        messages = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            messages.append(message)
+
+        await app(scope, receive, send)
+        statuses.append(next((m["status"] for m in messages if m["type"] == "http.response.start"), None))
+    return statuses

@@ -1,0 +1,119 @@
+"""SnapStart hooks (snapstart.py): the site finished and warmed before the snapshot; after a
+restore, fresh random state, a fresh S3 client and root token, then registered callbacks."""
+
+import os
+import random
+import sys
+import types
+import unittest
+from unittest import mock
+
+import harness
+from harness import activate, captured_output, make_task_root, request
+
+import snapstart
+
+handler = harness.handler
+
+
+class FakeRuntimeLibrary:
+    """Stands in for snapshot_restore_py, which only Lambda's python3.12+ runtimes bundle."""
+
+    def __init__(self):
+        self.before = []
+        self.after = []
+        self.module = types.ModuleType("snapshot_restore_py")
+        self.module.register_before_snapshot = self.before.append
+        self.module.register_after_restore = self.after.append
+
+    def installed(self):
+        return mock.patch.dict(sys.modules, {"snapshot_restore_py": self.module})
+
+
+class Registration(unittest.TestCase):
+    def test_without_the_runtime_library_nothing_is_registered(self):
+        with mock.patch.dict(sys.modules, {"snapshot_restore_py": None}):
+            self.assertFalse(snapstart.install(lambda: None, lambda: None))
+
+    def test_with_it_both_hooks_are_registered(self):
+        library = FakeRuntimeLibrary()
+        with library.installed():
+            self.assertTrue(snapstart.install(handler._prepare_snapshot, handler._refresh_after_restore))
+        self.assertEqual(library.before, [handler._prepare_snapshot])
+        self.assertEqual(len(library.after), 1)
+
+
+class BeforeSnapshot(unittest.TestCase):
+    def test_the_whole_site_is_built_and_its_pages_rendered_once(self):
+        activate(make_task_root(prefix="x").path)
+        self.assertIsNone(handler._instance.site)
+        with captured_output() as out:
+            handler._prepare_snapshot()
+        site = handler._instance.site
+        self.assertIsNotNone(site)
+        self.assertIn("warmed up /x/, /x/fixtures before the snapshot ([200, 200])", out.getvalue())
+        self.assertEqual(request("/x/fixtures/items.json?_shape=array").status, 200)
+        self.assertIs(handler._instance.site, site)
+
+
+    def test_a_failure_is_logged_and_left_to_the_first_request(self):
+        root = make_task_root()
+        db_file = os.path.join(root.path, "databases", "fixtures.db")
+        os.rename(db_file, db_file + ".away")
+        activate(root.path)
+        with captured_output() as out:
+            handler._prepare_snapshot()  # must not raise: the version is published anyway
+        self.assertIn("could not start before the snapshot", out.getvalue())
+        self.assertIsNone(handler._instance.site)
+        os.rename(db_file + ".away", db_file)
+        self.assertEqual(request("/fixtures").status, 200)
+
+
+class AfterRestore(unittest.TestCase):
+    def setUp(self):
+        activate(make_task_root().path)
+        request("/")
+        self.addCleanup(snapstart._after_restore.clear)
+
+    def test_two_instances_restored_from_one_snapshot_draw_different_random_numbers(self):
+        snapshot = random.getstate()
+        draws = []
+        for _ in range(2):
+            random.setstate(snapshot)  # what every restored instance starts from
+            snapstart.run_after_restore(handler._refresh_after_restore)
+            draws.append([random.random() for _ in range(3)])
+        self.assertNotEqual(draws[0], draws[1])
+
+    def test_clients_and_tokens_made_at_init_are_replaced(self):
+        handler._s3_client()
+        ds = handler._instance.site.datasette
+        token = ds._root_token
+        snapstart.run_after_restore(handler._refresh_after_restore)
+        self.assertIsNone(handler._s3)  # made again, with fresh connections, on next use
+        self.assertNotEqual(ds._root_token, token)
+        self.assertEqual(len(ds._root_token), 64)
+
+    def test_registered_callbacks_run_in_order_after_the_built_ins_even_if_one_fails(self):
+        calls = []
+        handler._s3_client()
+
+        def refresh():
+            calls.append(("refresh", handler._s3))
+            handler._refresh_after_restore()
+
+        @snapstart.register_after_restore
+        def check_live_data():
+            calls.append(("live", handler._s3))
+            raise RuntimeError("live manifest unreachable")
+
+        snapstart.register_after_restore(lambda: calls.append(("next", handler._s3)))
+        with captured_output() as out:
+            snapstart.run_after_restore(refresh)
+        self.assertEqual([name for name, _ in calls], ["refresh", "live", "next"])
+        self.assertIsNone(calls[1][1])  # callbacks see the fresh state
+        self.assertIn("after-restore callback failed (check_live_data)", out.getvalue())
+        self.assertEqual(snapstart.after_restore_callbacks()[0], check_live_data)
+
+
+if __name__ == "__main__":
+    unittest.main()
