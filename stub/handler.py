@@ -7,6 +7,10 @@ not cached, so a transient S3 error heals on the next request.
 Responses are buffered by Mangum and binary bodies base64-encoded; Lambda caps the
 response at 6 MB (see response_limit.py), so database downloads go to S3
 (database_downloads.py).
+
+With a bucket and DATASETTE_LAMBDA_LIVE_SECONDS not 0, each request first lets live data
+follow live/manifest.json (live_data.py: a clock read unless a check is due), and is
+counted while Datasette serves it, so what a swap replaced is released only when unused.
 """
 
 import logging
@@ -18,6 +22,7 @@ from mangum import Mangum
 from database_downloads import S3Presigner
 from database_files import locate_databases, task_root
 from datasette_app import build_asgi_app, build_datasette
+from live_data import LiveData, live_interval
 from manifest import load_manifest
 from response_limit import enforce_response_limit
 from site_secret import site_secret
@@ -47,16 +52,30 @@ def handler(event, context):
             "body": STARTUP_FAILED_PAGE,
             "isBase64Encoded": False,
         }
-    return enforce_response_limit(site.adapter(event, context), event)
+    live = site.live
+    if live is None:
+        return enforce_response_limit(site.adapter(event, context), event)
+    live.follow()
+    generation = live.request_started()
+    try:
+        response = site.adapter(event, context)
+    finally:
+        live.request_finished(generation)
+    return enforce_response_limit(response, event)
 
 
 class Site:
-    def __init__(self, datasette, adapter):
+    def __init__(self, datasette, adapter, served=None, live=None):
         self.datasette = datasette
         self.adapter = adapter
+        self.served = served  # what is served (served_databases.py)
+        self.live = live  # LiveData, or None when live data is off
 
     def close(self):
-        for database in self.datasette.databases.values():
+        databases = list(self.datasette.databases.values())
+        if self.served is not None:  # deployed ones a live database has taken the place of
+            databases += [s.database for s in self.served.deployed_entries()]
+        for database in databases:
             database.close()
         if self.datasette.executor is not None:
             self.datasette.executor.shutdown(wait=False)
@@ -69,18 +88,25 @@ def build_site(environ=None):
     manifest = load_manifest(root)
     bucket = environ.get("DATASETTE_LAMBDA_BUCKET")
     located = locate_databases(manifest, root, bucket=bucket, s3_client_factory=_s3_client)
-    ds = build_datasette(manifest, located, site_secret(environ))
+    ds, served = build_datasette(manifest, located, site_secret(environ))
+    interval = live_interval(environ)
+    live = None
+    if bucket and interval:
+        live = LiveData(served, bucket, _s3_client, interval)
+        live.follow()  # the first check, with the deployed databases: before any request
     presigner = S3Presigner(bucket, _s3_client) if bucket else None
     # Lambda has no ASGI lifespan to run; Datasette does its start-up on the first request.
-    adapter = Mangum(build_asgi_app(ds, manifest, presigner), lifespan="off")
+    adapter = Mangum(build_asgi_app(ds, served, live, presigner), lifespan="off")
     log.info(
-        "datasette-lambda: site ready in %.2f s (%d databases, %d from S3, downloads of %d from S3)",
+        "datasette-lambda: site ready in %.2f s (%d databases, %d from S3, downloads of %d from S3, "
+        "%s)",
         time.monotonic() - started,
         len(located),
         sum(1 for db in manifest["databases"] if db["location"] == "s3"),
         sum(1 for db in manifest["databases"] if bucket and db.get("key")),
+        f"live data checked every {interval:g} s, {len(served.live)} live" if live else "live data off",
     )
-    return Site(ds, adapter)
+    return Site(ds, adapter, served, live)
 
 
 def _get_site():

@@ -4,13 +4,16 @@ Format 1 (see the shared contract):
   {"format": 1, "databases": [...], "inspect": {...}, "metadata": {...},
    "settings": {...}, "cors": bool, "prefix": "x" | null}
 each database {"name", "fileName", "sha256", "bytes", "location": "inline" | "s3",
-"key": "db/<sha256>/<fileName>"} (key required for s3, optional for inline).
+"key": "db/<sha256>/<fileName>", "dataAsOf": "2026-12-01T10:00:00Z"} (key required for
+s3, optional for inline; dataAsOf optional: packages built before it have none).
 Unknown keys are ignored so an older stub can read a newer, compatible manifest.
 """
 
 import json
 import os
 import re
+
+from timestamps import parse_utc
 
 MANIFEST_NAME = "manifest.json"
 SUPPORTED_FORMAT = 1
@@ -127,6 +130,16 @@ def _validate_database(entry, where):
                 + ("is required for an s3 database" if location == "s3" else "must be a non-empty string")
             )
         db["key"] = key
+    # When the data was last updated (the file's time, or --data-as-of), shown on the site.
+    data_as_of = entry.get("dataAsOf")
+    if data_as_of is not None:
+        try:
+            db["dataAsOf"] = parse_utc(data_as_of)
+        except ValueError:
+            raise ManifestError(
+                f"manifest.json: {where}.dataAsOf must be an ISO 8601 UTC time such as "
+                f"2026-12-01T10:00:00Z (got {data_as_of!r})"
+            ) from None
     return db
 
 

@@ -27,11 +27,16 @@ def cached_path(database, temp_root=None):
     return os.path.join(root, CACHE_DIR_NAME, database["sha256"], database["fileName"])
 
 
-def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None):
+REDEPLOY = "Redeploy with datasette-lambda update-stack to upload it again."
+
+
+def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None, remedy=REDEPLOY):
     """Return the path of a verified local copy of an S3 database, downloading it if needed.
 
-    s3_client_factory is called only when a download is needed (creating a boto3
-    client costs time on a warm path that never uses it).
+    database: {"name", "fileName", "sha256", "bytes", "key"} (a deployed database of the
+    package manifest, or a live one). s3_client_factory is called only when a download is
+    needed (creating a boto3 client costs time on a warm path that never uses it). remedy
+    ends the message of a checksum failure: what the owner should do.
     """
     final_path = cached_path(database, temp_root)
     if os.path.exists(final_path):
@@ -51,8 +56,7 @@ def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None):
             raise DatabaseFetchError(
                 f"database {database['name']!r} (s3://{bucket}/{database['key']}) failed its "
                 f"checksum: expected sha256 {database['sha256']}, got {digest} ({size} bytes); "
-                "the download was discarded. Redeploy with datasette-lambda update-stack "
-                "to upload it again."
+                f"the download was discarded. {remedy}"
             )
         os.replace(partial_path, final_path)
     except BaseException:
