@@ -38,6 +38,9 @@ STARTUP_FAILED_PAGE = (
 
 _site = None
 _s3 = None  # one boto3 client per instance, made on first use
+# What live data's checks are scheduled by; tests put a clock they move in its place
+# before the site is built, so as not to wait DATASETTE_LAMBDA_LIVE_SECONDS.
+live_clock = time.monotonic
 
 
 def handler(event, context):
@@ -92,7 +95,7 @@ def build_site(environ=None):
     interval = live_interval(environ)
     live = None
     if bucket and interval:
-        live = LiveData(served, bucket, _s3_client, interval)
+        live = LiveData(served, bucket, _s3_client, interval, clock=live_clock)
         live.follow()  # the first check, with the deployed databases: before any request
     presigner = S3Presigner(bucket, _s3_client) if bucket else None
     # Lambda has no ASGI lifespan to run; Datasette does its start-up on the first request.
@@ -129,9 +132,12 @@ def _s3_client():
         # answer with a redirect that breaks the signature.
         config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
         _s3 = boto3.client("s3", config=config)
-        # botocore logs every signature it computes at DEBUG: a presigned URL's is a bearer
-        # credential, a signed request's can be replayed for minutes. Keep them out of logs.
-        logging.getLogger("botocore.auth").setLevel(logging.INFO)
+        # botocore logs every signature it computes at DEBUG (botocore.auth), and every
+        # request it sends with its Authorization and X-Amz-Security-Token headers
+        # (botocore.endpoint): a presigned URL's signature is a bearer credential, a signed
+        # request can be replayed for minutes, the token is the role's. Live data signs a
+        # request every few seconds. Keep all of it out of logs, whatever the log level.
+        logging.getLogger("botocore").setLevel(logging.INFO)
     return _s3
 
 

@@ -47,7 +47,8 @@ class ManifestCheck:
             status, code = _error_status(e)
             if status == 304:
                 return UNCHANGED, None, None
-            if status == 404 or code == "NoSuchKey":
+            # Only a missing key: a missing bucket (NoSuchBucket, also a 404) is an error.
+            if code == "NoSuchKey" or (status == 404 and code in (None, "404")):
                 return (ABSENT if self.etag else UNCHANGED), None, None
             raise ManifestCheckError(
                 f"could not read s3://{self.bucket}/{LIVE_MANIFEST_KEY}: {code or type(e).__name__}"
