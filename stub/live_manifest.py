@@ -68,6 +68,7 @@ def _entry(name, raw):
         raise LiveManifestError(f"{where}.sha256 must be 64 lower-case hex digits")
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise LiveManifestError(f"{where}.bytes must be a non-negative integer")
+    data_as_of, published_at = _time(raw, "dataAsOf", where), _time(raw, "publishedAt", where)
     return {
         "name": name,
         "key": key,
@@ -75,7 +76,7 @@ def _entry(name, raw):
         "bytes": size,
         "fileName": f"{name}.db",
         "tables": _table_counts(raw.get("tables"), where),
-        "dataAsOf": _time(raw, "dataAsOf", where) or _time(raw, "publishedAt", where),
+        "dataAsOf": data_as_of or published_at,
     }
 
 
