@@ -50,9 +50,14 @@ class ManifestCheck:
             # Only a missing key: a missing bucket (NoSuchBucket, also a 404) is an error.
             if code == "NoSuchKey" or (status == 404 and code in (None, "404")):
                 return (ABSENT if self.etag else UNCHANGED), None, None
+            hint = ""
+            if code == "AccessDenied":
+                # Without s3:ListBucket, S3 answers a missing key with 403, not 404.
+                hint = (" (the function's role needs s3:GetObject on live/* and s3:ListBucket "
+                        "on the bucket for live/, so that no manifest yet is a 404)")
             raise ManifestCheckError(
                 f"could not read s3://{self.bucket}/{LIVE_MANIFEST_KEY}: {code or type(e).__name__}"
-                f"{f' (HTTP {status})' if status else ''}: {_one_line(e)}"
+                f"{f' (HTTP {status})' if status else ''}: {_one_line(e)}{hint}"
             ) from e
         return CHANGED, body, response.get("ETag")
 

@@ -318,6 +318,20 @@ class KeepsServingOnFailure(LiveSite):
         self.next_check()
         self.assertEqual(self.status("extra"), 404)
 
+    def test_access_denied_names_the_permissions_live_data_needs(self):
+        from botocore.exceptions import ClientError
+
+        self.start()
+        denied = ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"},
+                              "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetObject")
+        with mock.patch.object(handler._s3_client(), "get_object", side_effect=denied), captured_output() as out:
+            self.next_check()
+            self.assertEqual(self.status("fixtures.json"), 200)
+        lines = stub_lines(out)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("AccessDenied (HTTP 403)", lines[0])
+        self.assertIn("s3:ListBucket", lines[0])
+
     def test_a_missing_bucket_is_an_error_not_an_empty_manifest(self):
         self.start()
         self.publisher.publish("extra", self.db_file("extra", ["v1"]))
