@@ -9,6 +9,7 @@ stub's swap does not fall into it.
 import asyncio
 import json
 import os
+import sqlite3
 import tempfile
 import threading
 import unittest
@@ -165,6 +166,39 @@ class SwapBeatsTheTrap(LiveSiteOnMoto):
         back = on_every_executor_thread(ds, deployed, "select count(*) from items")
         self.assertEqual({rows[0][0] for _, rows in back.values()}, {25})
         self.assertTrue(os.path.exists(deployed.path))
+
+
+class InternalCatalog(LiveSiteOnMoto):
+    """Datasette's _internal catalog (root only) describes the file served, not its name's past."""
+
+    def catalog_tables(self, name):
+        from itsdangerous import URLSafeSerializer
+
+        root = URLSafeSerializer(harness.TEST_SECRET, "actor").dumps({"a": {"id": "root"}})
+        response = request("/_internal/tables.json", query=f"_shape=array&database_name={name}",
+                           cookies=[f"ds_actor={root}"])
+        self.assertEqual(response.status, 200, response.text[:300])
+        return sorted(row["table_name"] for row in response.json())
+
+    def test_a_replacement_of_the_same_schema_version_and_a_removal(self):
+        first = self.version("extra", ["v1"])
+        second = write_rows_db(os.path.join(self.files, "other", "extra.db"), ["v2"], table="renamed")
+        versions = set()
+        for path in (first, second):
+            conn = sqlite3.connect(path)
+            versions.add(conn.execute("pragma schema_version").fetchone()[0])
+            conn.close()
+        self.assertEqual(len(versions), 1)  # what Datasette compares, by name
+        self.publisher.publish("extra", first)
+        self.check_now()
+        self.assertEqual(self.catalog_tables("extra"), ["readings"])
+        self.publisher.publish("extra", second)
+        self.check_now()
+        self.assertEqual(self.catalog_tables("extra"), ["renamed"])
+        self.publisher.remove("extra")
+        self.check_now()
+        self.assertEqual(self.catalog_tables("extra"), [])
+        self.assertEqual(self.catalog_tables("fixtures"), ["blobs", "categories", "dotted.table", "items"])
 
 
 class RequestsDuringSwaps(LiveSiteOnMoto):
