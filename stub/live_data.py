@@ -134,8 +134,9 @@ class LiveData:
                 path = ensure_local_copy(entry, self.bucket, self.client_factory, self.temp_root, REPUBLISH)
             except (DatabaseFetchError, OSError) as e:
                 complete = False
+                serving = self.served.get(name)  # a previous live one, or a deployed one
                 log.warning("datasette-lambda: live data: %s; still serving %s", e,
-                            f"the previous {name}" if old else "without it")
+                            f"the {'previous' if old else 'deployed'} {name}" if serving else f"without {name}")
                 if old is not None:
                     new_live[name] = old
                 continue

@@ -13,6 +13,7 @@ import os
 import tempfile
 
 CACHE_DIR_NAME = "datasette-lambda"
+REDEPLOY = "Redeploy with datasette-lambda update-stack to upload it again."
 _CHUNK = 1024 * 1024
 
 log = logging.getLogger("datasette_lambda")
@@ -25,9 +26,6 @@ class DatabaseFetchError(Exception):
 def cached_path(database, temp_root=None):
     root = temp_root or tempfile.gettempdir()
     return os.path.join(root, CACHE_DIR_NAME, database["sha256"], database["fileName"])
-
-
-REDEPLOY = "Redeploy with datasette-lambda update-stack to upload it again."
 
 
 def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None, remedy=REDEPLOY):

@@ -260,6 +260,17 @@ class KeepsServingOnFailure(LiveSite):
         self.next_check()
         self.assertEqual(self.labels("extra"), ["v2"])
 
+    def test_a_failed_first_download_of_a_replacement_keeps_the_deployed_database(self):
+        self.start()
+        self.publisher.publish("fixtures", self.db_file("fixtures", ["live"]), upload=False)
+        with captured_output() as out:
+            self.next_check()
+            self.assertEqual(self.status("fixtures/items.json"), 200)
+        lines = stub_lines(out)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("still serving the deployed fixtures", lines[0])
+        self.assertFalse(request("/-/datasette-lambda.json").json()["databases"]["fixtures"]["live"])
+
     def test_a_corrupt_download_is_discarded_and_the_old_data_kept(self):
         self.start()
         self.publisher.publish("extra", self.db_file("extra", ["v1"]))
