@@ -248,7 +248,7 @@ class RequestsDuringSwaps(LiveSiteOnMoto):
             for n in range(2, self.VERSIONS + 1):
                 path = publish(n)
                 self.clock.advance(INTERVAL)  # due: whichever request comes next swaps, on its thread
-                for _ in range(400):
+                for _ in range(2000):  # up to 20 s on a busy machine
                     if self.served_sha("extra") == sha256_file(path):
                         break
                     threading.Event().wait(0.01)
