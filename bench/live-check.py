@@ -48,6 +48,8 @@ def main():
         base_env = {"LAMBDA_TASK_ROOT": root, "DATASETTE_SECRET": "bench", "DATASETTE_LAMBDA_BUCKET": "bench-site"}
         live_on = handler.build_site(dict(base_env, DATASETTE_LAMBDA_LIVE_SECONDS="15"))
         live_off = handler.build_site(dict(base_env, DATASETTE_LAMBDA_LIVE_SECONDS="0"))
+        # A second live-off site: the off/off difference is the noise floor of 1b.
+        live_off_too = handler.build_site(dict(base_env, DATASETTE_LAMBDA_LIVE_SECONDS="0"))
         assert live_on.live is not None and live_off.live is None
         assert list(live_on.datasette.databases) == list(live_off.datasette.databases)
 
@@ -60,7 +62,7 @@ def main():
             assert response["statusCode"] == 200, response
             return elapsed
 
-        for site in (live_on, live_off):  # warm both (first-request start-up, templates)
+        for site in (live_on, live_off, live_off_too):  # warm them (first-request start-up, templates)
             for path in PATHS:
                 for _ in range(20):
                     timed_request(site, path)
@@ -78,18 +80,16 @@ def main():
         print(f"no check due, live-data work per request: median {median_us(samples):.2f} µs "
               f"(p99 {sorted(samples)[int(len(samples) * 0.99)] * 1e6:.2f} µs) over {len(samples)} (target < 1000 µs)")
 
-        # 1b. Whole requests, live data on and off, interleaved.
+        # 1b. Whole requests, live data on and off, interleaved (rotating which goes first:
+        # no order bias from caches or GC), with a second off site as the noise floor.
         for path in PATHS:
-            on, off = [], []
+            sites = [(live_on, []), (live_off, []), (live_off_too, [])]
             for i in range(REQUESTS):
-                if i % 2:  # alternate which goes first: no order bias (caches, GC)
-                    on.append(timed_request(live_on, path))
-                    off.append(timed_request(live_off, path))
-                else:
-                    off.append(timed_request(live_off, path))
-                    on.append(timed_request(live_on, path))
-            print(f"{path}: live on {median_us(on):.0f} µs, off {median_us(off):.0f} µs, "
-                  f"difference {median_us(on) - median_us(off):+.0f} µs, ratio on/off {statistics.median(on) / statistics.median(off):.3f}")
+                for site, samples in sites[i % 3:] + sites[:i % 3]:
+                    samples.append(timed_request(site, path))
+            on, off, off_too = (median_us(samples) for _, samples in sites)
+            print(f"{path}: live on {on:.0f} µs, off {off:.0f} µs: on/off {on / off:.3f} "
+                  f"({on - off:+.0f} µs); noise floor off/off {off_too / off:.3f} ({off_too - off:+.0f} µs)")
 
         # 2. A due check of an unchanged manifest (304 from moto), against a request without one.
         checks, plain = [], []
@@ -101,8 +101,8 @@ def main():
               f"{median_us(plain):.0f} µs without, a check costs {median_us(checks) - median_us(plain):.0f} µs "
               f"(ratio {statistics.median(checks) / statistics.median(plain):.2f}); "
               f"etag {live.check.etag} followed")
-        live_on.close()
-        live_off.close()
+        for site in (live_on, live_off, live_off_too):
+            site.close()
         handler._site = None
     finally:
         moto.stop()
