@@ -25,6 +25,7 @@ from datasette_app import build_asgi_app, build_datasette
 from live_data import LiveData, live_interval
 from manifest import load_manifest
 from response_limit import enforce_response_limit
+from s3_databases import remove_stale_partials
 from site_secret import site_secret
 
 log = logging.getLogger("datasette_lambda")
@@ -90,6 +91,8 @@ def build_site(environ=None):
     root = task_root(environ, __file__)
     manifest = load_manifest(root)
     bucket = environ.get("DATASETTE_LAMBDA_BUCKET")
+    if bucket:
+        remove_stale_partials()
     located = locate_databases(manifest, root, bucket=bucket, s3_client_factory=_s3_client)
     ds, served = build_datasette(manifest, located, site_secret(environ))
     interval = live_interval(environ)

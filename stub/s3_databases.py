@@ -11,8 +11,10 @@ import hashlib
 import logging
 import os
 import tempfile
+import time
 
 CACHE_DIR_NAME = "datasette-lambda"
+STALE_PARTIAL_SECONDS = 15 * 60
 REDEPLOY = "Redeploy with datasette-lambda update-stack to upload it again."
 _CHUNK = 1024 * 1024
 
@@ -62,6 +64,25 @@ def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None, remed
         raise
     log.info("datasette-lambda: fetched database %s (%d bytes)", database["name"], size)
     return final_path
+
+
+def remove_stale_partials(temp_root=None, older_than=STALE_PARTIAL_SECONDS, now=None):
+    """Delete partial downloads left behind by an instance that was stopped mid-download
+    (a Lambda timeout kills the process; /tmp stays with the sandbox). Only old ones: a
+    young one may be another process's download in progress. Returns how many went."""
+    cache = os.path.join(temp_root or tempfile.gettempdir(), CACHE_DIR_NAME)
+    now = time.time() if now is None else now
+    removed = 0
+    for directory, _, files in os.walk(cache):
+        for name in files:
+            path = os.path.join(directory, name)
+            try:
+                if name.startswith(".partial-") and now - os.path.getmtime(path) > older_than:
+                    os.remove(path)
+                    removed += 1
+            except OSError:
+                pass  # gone already, or not ours to remove
+    return removed
 
 
 def _download(client, bucket, database, out):

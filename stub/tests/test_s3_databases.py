@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import time
 import unittest
 from unittest import mock
 
@@ -128,6 +129,18 @@ class FetchAndVerify(S3Site, unittest.TestCase):
         self.s3.upload_file(self.task_root.s3_objects[entry["key"]], self.bucket, entry["key"])
         self.assertEqual(request("/remote/remote_rows.json").status, 200)
         self.assertEqual(len(self.gets), 2)
+
+    def test_a_new_instance_removes_old_partial_downloads_only(self):
+        # A Lambda timeout kills an instance mid-download; /tmp stays with the sandbox.
+        entry = self.remote_entry()
+        os.makedirs(self.cache_dir(entry))
+        old, young = (os.path.join(self.cache_dir(entry), f".partial-{n}.tmp") for n in ("old", "young"))
+        for path in (old, young):
+            with open(path, "wb") as f:
+                f.write(b"half a database")
+        os.utime(old, (time.time() - 16 * 60,) * 2)
+        self.assertEqual(request("/remote/remote_rows.json").status, 200)
+        self.assertEqual(sorted(os.listdir(self.cache_dir(entry))), [".partial-young.tmp", "remote.db"])
 
     def test_missing_bucket_variable_is_named(self):
         activate(self.task_root.path, dict(self.env, DATASETTE_LAMBDA_BUCKET=None), self.sandbox_tmp)
