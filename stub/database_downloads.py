@@ -20,7 +20,6 @@ expiry.
 """
 
 import logging
-import os
 import re
 
 from datasette.utils import tilde_decode
@@ -58,19 +57,13 @@ class S3Presigner:
         )
 
 
-def downloadable_objects(manifest, ds):
-    """{database route: (S3 key, file name)} for the databases that have an object in S3."""
-    objects = {}
-    for entry in manifest["databases"]:
-        key = entry.get("key")
-        database = ds.databases.get(entry["name"])
-        if key and database is not None and database.path:
-            objects[database.route] = (key, os.path.basename(database.path))
-    return objects
-
-
 class DatabaseDownloadRedirect:
-    """ASGI middleware around Datasette's app (after the prefix is stripped)."""
+    """ASGI middleware around Datasette's app (after the prefix is stripped).
+
+    objects() gives {database route: (S3 key, file name)} for what is served now
+    (served_databases.py): live data changes it, and a live database that replaces a
+    deployed one is downloaded from its own object.
+    """
 
     def __init__(self, app, objects, presigner, base_url="/"):
         self.app = app
@@ -84,7 +77,7 @@ class DatabaseDownloadRedirect:
         if self.base_url != "/" and path.startswith(self.base_url):
             path = "/" + path[len(self.base_url):]
         match = _DOWNLOAD_PATH.match(path)
-        return self.objects.get(tilde_decode(match["database"])) if match else None
+        return self.objects().get(tilde_decode(match["database"])) if match else None
 
     async def __call__(self, scope, receive, send):
         target = self._object_for(scope) if scope.get("type") == "http" else None

@@ -1,7 +1,5 @@
 """Build the Datasette instance and the ASGI app Mangum drives, from the manifest."""
 
-import collections
-
 from datasette.app import Datasette
 
 # Only after datasette.app: importing datasette.handle_exception first starts a circular
@@ -9,13 +7,19 @@ from datasette.app import Datasette
 # every 404 then becomes a 500 ("Default exception handler should have returned something").
 import datasette.handle_exception as datasette_handle_exception  # noqa: E402  isort:skip
 
+import served_databases
 from asgi_fixes import ScopeFixes
 from base_url import BaseUrlPrefix
-from database_downloads import DatabaseDownloadRedirect, downloadable_objects
+from data_as_of import install_data_as_of
+from database_downloads import DatabaseDownloadRedirect
+from schema_refresh import make_schema_refresh_thread_safe
+from served_databases import ServedDatabases
+from site_status import SiteStatus, site_status
 
 
 def build_datasette(manifest, located, secret):
-    """A Datasette serving the located databases [(name, path)] read-only and immutable.
+    """A Datasette serving the located databases [(name, path)] read-only and immutable,
+    and what it serves (served_databases.ServedDatabases, which live data swaps into).
 
     Immutable (SQLite's immutable=1): no locks and no -wal/-shm files, which is also what
     lets a WAL-mode database open from Lambda's read-only task root. The manifest's
@@ -26,21 +30,21 @@ def build_datasette(manifest, located, secret):
     # show_locals=True: the locals hold the request, its cookies and Authorization header.
     datasette_handle_exception.rich = None
 
+    inspect_data = _inspect_data(manifest)
     ds = Datasette(
+        # Datasette opens these as its own Database objects (named after the files);
+        # ServedDatabases puts swap-safe ones, named by the manifest, in their place.
         immutables=[path for _, path in located],
-        inspect_data=_inspect_data(manifest) or None,
+        inspect_data=inspect_data or None,
         metadata=manifest["metadata"],
         settings=manifest["settings"],
         cors=manifest["cors"],
         secret=secret,
     )
-    _name_databases(ds, located)
-    by_name = {db["name"]: db for db in manifest["databases"]}
-    for name, _ in located:
-        database = ds.databases[name]
-        database.cached_hash = by_name[name]["sha256"]
-        database.cached_size = by_name[name]["bytes"]
-    return ds
+    served = ServedDatabases(ds, served_databases.deployed(manifest, located, inspect_data))
+    make_schema_refresh_thread_safe(ds)
+    install_data_as_of(ds, served.data_as_of)
+    return ds, served
 
 
 async def start_datasette(ds):
@@ -58,17 +62,16 @@ async def start_datasette(ds):
     await ds.refresh_schemas()
 
 
-def build_asgi_app(ds, manifest=None, presigner=None):
-    """Datasette's ASGI app behind the scope repairs (and the prefix handling, with a prefix).
-
-    With a presigner (a bucket), downloads of the manifest's databases that have an S3 key
-    are redirected to S3.
+def build_asgi_app(ds, served, live=None, presigner=None):
+    """Datasette's ASGI app behind the scope repairs (and the prefix handling, with a prefix),
+    the status endpoint, and with a presigner (a bucket) downloads from S3 of the served
+    databases that have an object there.
     """
     app = ds.app()
     base_url = ds.setting("base_url") or "/"
-    objects = downloadable_objects(manifest, ds) if manifest and presigner else {}
-    if objects:
-        app = DatabaseDownloadRedirect(app, objects, presigner, base_url)
+    if presigner:
+        app = DatabaseDownloadRedirect(app, served.download_objects, presigner, base_url)
+    app = SiteStatus(app, lambda: site_status(served, live), cors=ds.cors)
     if base_url != "/":
         app = BaseUrlPrefix(app, base_url)
     return ScopeFixes(app)
@@ -88,19 +91,3 @@ def _inspect_data(manifest):
             "tables": entry["tables"],
         }
     return data
-
-
-def _name_databases(ds, located):
-    """Datasette names a database after its file's stem; the manifest's name wins, order kept."""
-    by_path = {db.path: db for db in ds.databases.values() if db.path}
-    if all(by_path[path].name == name for name, path in located):
-        return
-    renamed = collections.OrderedDict(
-        (name, db) for name, db in ds.databases.items() if not db.path
-    )
-    for name, path in located:
-        database = by_path[path]
-        database.name = name
-        database.route = name
-        renamed[name] = database
-    ds.databases = renamed

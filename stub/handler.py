@@ -14,6 +14,10 @@ stub/README.md, "Cold starts"):
 A failed start is not cached: it is logged, the visitor gets a "could not start" page,
 and the next request starts again, so a transient S3 error heals.
 
+With a bucket and DATASETTE_LAMBDA_LIVE_SECONDS not 0, each request first lets live data
+follow live/manifest.json (live_data.py: a clock read unless a check is due), and is
+counted while Datasette serves it, so what a swap replaced is released only when unused.
+
 Responses are buffered by Mangum and binary bodies base64-encoded; Lambda caps the
 response at 6 MB (see response_limit.py), so database downloads go to S3
 (database_downloads.py).
@@ -38,6 +42,7 @@ import template_cache  # noqa: E402
 from database_downloads import S3Presigner  # noqa: E402
 from database_files import locate_databases, task_root  # noqa: E402
 from datasette_app import build_asgi_app, build_datasette, start_datasette  # noqa: E402
+from live_data import LiveData, live_interval  # noqa: E402
 from loading_page import loading_response  # noqa: E402
 from manifest import load_manifest  # noqa: E402
 from response_limit import enforce_response_limit  # noqa: E402
@@ -63,6 +68,9 @@ STARTUP_FAILED_PAGE = (
 )
 
 _s3 = None  # one boto3 client per instance, made on first use
+# What live data's checks are scheduled by; tests put a clock they move in its place
+# before the site is built, so as not to wait DATASETTE_LAMBDA_LIVE_SECONDS.
+live_clock = time.monotonic
 
 
 def handler(event, context):
@@ -79,7 +87,16 @@ def handler(event, context):
         }
     if isinstance(site, Loading):
         return loading_response(site, event)
-    return enforce_response_limit(site.adapter(event, context), event)
+    live = site.live
+    if live is None:
+        return enforce_response_limit(site.adapter(event, context), event)
+    live.follow()
+    generation = live.request_started()
+    try:
+        response = site.adapter(event, context)
+    finally:
+        live.request_finished(generation)
+    return enforce_response_limit(response, event)
 
 
 def patience(context):
@@ -91,13 +108,18 @@ def patience(context):
 
 
 class Site:
-    def __init__(self, datasette, app, adapter):
+    def __init__(self, datasette, app, adapter, served=None, live=None):
         self.datasette = datasette
         self.app = app
         self.adapter = adapter
+        self.served = served  # what is served (served_databases.py)
+        self.live = live  # LiveData, or None when live data is off
 
     def close(self):
-        for database in self.datasette.databases.values():
+        databases = list(self.datasette.databases.values())
+        if self.served is not None:  # deployed ones a live database has taken the place of
+            databases += [s.database for s in self.served.deployed_entries()]
+        for database in databases:
             database.close()
         if self.datasette.executor is not None:
             self.datasette.executor.shutdown(wait=False)
@@ -108,16 +130,19 @@ def prepare_site(environ=None):
     environ = os.environ if environ is None else environ
     root = task_root(environ, __file__)
     manifest = load_manifest(root)
+    bucket = environ.get("DATASETTE_LAMBDA_BUCKET")
     pending = [db for db in manifest["databases"] if db["location"] == "s3" and needs_download(db)]
-    if pending:
+    if bucket:
+        # Before this process downloads anything (deployed or live databases).
         remove_partial_downloads()
     return Preparation(
         pending_bytes=sum(db["bytes"] for db in pending),
         cors=manifest["cors"],
         root=root,
         manifest=manifest,
-        bucket=environ.get("DATASETTE_LAMBDA_BUCKET"),
+        bucket=bucket,
         secret=site_secret(environ),
+        live_interval=live_interval(environ),
     )
 
 
@@ -131,24 +156,35 @@ def fetch_databases(preparation, progress):
 def assemble_site(preparation, located):
     """Datasette, its ASGI stack and Mangum, started (what Datasette does on its first request)."""
     details = preparation.details
-    manifest, bucket = details["manifest"], details["bucket"]
-    ds = build_datasette(manifest, located, details["secret"])
+    manifest, bucket, interval = details["manifest"], details["bucket"], details["live_interval"]
+    ds, served = build_datasette(manifest, located, details["secret"])
+    live = None
+    if bucket and interval:
+        live = LiveData(served, bucket, _s3_client, interval, clock=live_clock)
+        live.follow()  # the first check, with the deployed databases: before any request
     presigner = S3Presigner(bucket, _s3_client) if bucket else None
-    app = build_asgi_app(ds, manifest, presigner)
+    app = build_asgi_app(ds, served, live, presigner)
     # Lambda has no ASGI lifespan to run. Mangum sets up the event loop every request runs on.
     adapter = Mangum(app, lifespan="off")
     asyncio.get_event_loop().run_until_complete(start_datasette(ds))
     templates = template_cache.attach(ds)
     log.info(
         "datasette-lambda: site ready %.2f s after import (%d databases, %d from S3, downloads of %d "
-        "from S3, compiled templates %s)",
+        "from S3, compiled templates %s, %s)",
         time.monotonic() - _IMPORT_STARTED,
         len(located),
         sum(1 for db in manifest["databases"] if db["location"] == "s3"),
         sum(1 for db in manifest["databases"] if bucket and db.get("key")),
         "on" if templates else "off",
+        f"live data checked every {interval:g} s, {len(served.live)} live" if live else "live data off",
     )
-    return Site(ds, app, adapter)
+    return Site(ds, app, adapter, served, live)
+
+
+def build_site(environ=None):
+    """The whole start-up at once, in this thread (benchmarks and tools; Lambda uses _instance)."""
+    preparation = prepare_site(environ)
+    return assemble_site(preparation, fetch_databases(preparation, lambda n: None))
 
 
 def _s3_client():
@@ -165,9 +201,12 @@ def _s3_client():
         # download's concurrent ranges (s3_download.MAX_CONCURRENCY), and some to spare.
         config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"}, max_pool_connections=16)
         _s3 = boto3.client("s3", config=config)
-        # botocore logs every signature it computes at DEBUG: a presigned URL's is a bearer
-        # credential, a signed request's can be replayed for minutes. Keep them out of logs.
-        logging.getLogger("botocore.auth").setLevel(logging.INFO)
+        # botocore logs every signature it computes at DEBUG (botocore.auth), and every
+        # request it sends with its Authorization and X-Amz-Security-Token headers
+        # (botocore.endpoint): a presigned URL's signature is a bearer credential, a signed
+        # request can be replayed for minutes, the token is the role's. Live data signs a
+        # request every few seconds. Keep all of it out of logs, whatever the log level.
+        logging.getLogger("botocore").setLevel(logging.INFO)
     return _s3
 
 
@@ -193,8 +232,13 @@ def _refresh_after_restore():
     """SnapStart, after a restore: nothing made at init may be shared between instances."""
     global _s3
     _s3 = None
-    if _instance.site is not None:
-        snapstart.refresh_datasette(_instance.site.datasette)
+    site = _instance.site
+    if site is not None:
+        snapstart.refresh_datasette(site.datasette)
+        if site.live is not None:
+            # The snapshot may be days old: look at the live manifest before serving.
+            site.live.check.check_now()
+            site.live.follow()
 
 
 def _new_instance():

@@ -4,15 +4,16 @@ Format 1 (see the shared contract):
   {"format": 1, "databases": [...], "inspect": {...}, "metadata": {...},
    "settings": {...}, "cors": bool, "prefix": "x" | null}
 each database {"name", "fileName", "sha256", "bytes", "location": "inline" | "s3",
-"key": "db/<sha256>/<fileName>", "dataAsOf": "2026-12-01T10:00:00Z"} (key required
-for s3, optional for inline; dataAsOf optional, ISO 8601, passed through as given).
+"key": "db/<sha256>/<fileName>", "dataAsOf": "2026-12-01T10:00:00Z"} (key required for
+s3, optional for inline; dataAsOf optional: packages built before it have none).
 Unknown keys are ignored so an older stub can read a newer, compatible manifest.
 """
 
-import datetime
 import json
 import os
 import re
+
+from timestamps import parse_utc
 
 MANIFEST_NAME = "manifest.json"
 SUPPORTED_FORMAT = 1
@@ -129,22 +130,17 @@ def _validate_database(entry, where):
                 + ("is required for an s3 database" if location == "s3" else "must be a non-empty string")
             )
         db["key"] = key
-    # When the data was last updated (stub/live-data.md): shown by the stub, checked here.
+    # When the data was last updated (the file's time, or --data-as-of), shown on the site.
     data_as_of = entry.get("dataAsOf")
     if data_as_of is not None:
-        if not isinstance(data_as_of, str) or not _is_iso_time(data_as_of):
-            raise ManifestError(f"manifest.json: {where}.dataAsOf must be an ISO 8601 time, e.g. 2026-12-01T10:00:00Z")
-        db["dataAsOf"] = data_as_of
+        try:
+            db["dataAsOf"] = parse_utc(data_as_of)
+        except ValueError:
+            raise ManifestError(
+                f"manifest.json: {where}.dataAsOf must be an ISO 8601 UTC time such as "
+                f"2026-12-01T10:00:00Z (got {data_as_of!r})"
+            ) from None
     return db
-
-
-def _is_iso_time(value):
-    try:
-        # Python 3.11+ (every runtime the CLI deploys) reads a trailing Z.
-        datetime.datetime.fromisoformat(value)
-        return True
-    except ValueError:
-        return False
 
 
 def _object(raw, field):

@@ -18,6 +18,7 @@ from s3_download import download_verified
 
 CACHE_DIR_NAME = "datasette-lambda"
 PARTIAL_PREFIX = ".partial-"
+REDEPLOY = "Redeploy with datasette-lambda update-stack to upload it again."
 
 log = logging.getLogger("datasette_lambda")
 
@@ -58,12 +59,14 @@ def remove_partial_downloads(temp_root=None):
     return freed
 
 
-def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None, on_progress=None):
+def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None, on_progress=None, remedy=REDEPLOY):
     """Return the path of a verified local copy of an S3 database, downloading it if needed.
 
-    s3_client_factory is called only when a download is needed (creating a boto3
-    client costs time on a warm path that never uses it). on_progress(n) is told of
-    every n bytes downloaded.
+    database: {"name", "fileName", "sha256", "bytes", "key"} (a deployed database of the
+    package manifest, or a live one). s3_client_factory is called only when a download is
+    needed (creating a boto3 client costs time on a warm path that never uses it).
+    on_progress(n) is told of every n bytes downloaded. remedy ends the message of a
+    checksum failure: what the owner should do.
     """
     final_path = cached_path(database, temp_root)
     if os.path.exists(final_path):
@@ -85,8 +88,7 @@ def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None, on_pr
             raise DatabaseFetchError(
                 f"database {database['name']!r} (s3://{bucket}/{database['key']}) failed its "
                 f"checksum: expected sha256 {database['sha256']}, got {digest} ({size} bytes); "
-                "the download was discarded. Redeploy with datasette-lambda update-stack "
-                "to upload it again."
+                f"the download was discarded. {remedy}"
             )
         os.replace(partial_path, final_path)
     except BaseException:

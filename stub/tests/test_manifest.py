@@ -48,12 +48,18 @@ class ValidateManifest(unittest.TestCase):
         manifest = validate_manifest(changed(("databases", 0, "key"), key))
         self.assertEqual(manifest["databases"][0], dict(GOOD["databases"][0], key=key))
 
-    def test_data_as_of_is_optional_and_passed_through(self):
+    def test_data_as_of_is_optional_and_canonical(self):
         self.assertNotIn("dataAsOf", validate_manifest(copy.deepcopy(GOOD))["databases"][0])
-        manifest = validate_manifest(changed(("databases", 0, "dataAsOf"), "2026-12-01T10:00:00Z"))
-        self.assertEqual(manifest["databases"][0]["dataAsOf"], "2026-12-01T10:00:00Z")
+        for given, kept in (
+            ("2026-12-01T10:00:00Z", "2026-12-01T10:00:00Z"),
+            ("2026-12-01T10:00:00.250Z", "2026-12-01T10:00:00Z"),
+            ("2026-12-01T10:00:00+00:00", "2026-12-01T10:00:00Z"),
+        ):
+            with self.subTest(given=given):
+                manifest = validate_manifest(changed(("databases", 0, "dataAsOf"), given))
+                self.assertEqual(manifest["databases"][0]["dataAsOf"], kept)
         for bad in ("yesterday", 12, "2026-13-01T00:00:00Z"):
-            with self.assertRaisesRegex(ManifestError, r"databases\[0\]\.dataAsOf must be an ISO 8601 time"):
+            with self.subTest(bad=bad), self.assertRaisesRegex(ManifestError, r"databases\[0\]\.dataAsOf must be an ISO 8601 UTC time"):
                 validate_manifest(changed(("databases", 0, "dataAsOf"), bad))
 
     def test_prefix_without_base_url_gets_one(self):
@@ -84,6 +90,10 @@ class ValidateManifest(unittest.TestCase):
             (changed(("databases", 0, "key"), ""), "databases[0].key must be a non-empty string"),
             (changed(("databases", 0, "key"), 7), "databases[0].key must be a non-empty string"),
             (changed(("databases", 1, "name"), "fixtures"), "'fixtures' appears twice"),
+            (changed(("databases", 0, "dataAsOf"), "2026-12-01 10:00:00"), "databases[0].dataAsOf must be an ISO 8601 UTC"),
+            (changed(("databases", 0, "dataAsOf"), "2026-12-01T10:00:00+02:00"), "databases[0].dataAsOf"),
+            (changed(("databases", 0, "dataAsOf"), "2026-02-30T10:00:00Z"), "databases[0].dataAsOf"),
+            (changed(("databases", 0, "dataAsOf"), 1764583200), "databases[0].dataAsOf"),
             (changed(("metadata",), []), "'metadata' must be an object"),
             (changed(("cors",), "yes"), "'cors' must be true or false"),
             (changed(("prefix",), "/"), "'prefix' must be null or path segments"),

@@ -183,6 +183,29 @@ class PackageChecks(ServingTests):
                     body = response.body
                 self.assertEqual(hashlib.sha256(body).hexdigest(), entry["sha256"])
 
+    def test_data_as_of_as_the_package_manifest_says(self):
+        # A CLI that writes dataAsOf: each database shows it; one that does not (an older
+        # package): nothing of it anywhere, the pages as they were.
+        for entry in self.package_manifest["databases"]:
+            with self.subTest(database=entry["name"]):
+                index = request(self.base).text
+                page = request(f"{self.base}{entry['name']}").text
+                database_json = request(f"{self.base}{entry['name']}.json").json()
+                listed = {d["name"]: d for d in request(self.base + "-/databases.json").json()}
+                status = request(self.base + "-/datasette-lambda.json").json()["databases"][entry["name"]]
+                self.assertEqual(status, {"sha256": entry["sha256"], "dataAsOf": entry.get("dataAsOf"), "live": False})
+                if entry.get("dataAsOf") is None:
+                    for body in (index, page):
+                        self.assertNotIn("data-as-of", body)
+                    self.assertNotIn("data_as_of", database_json)
+                    self.assertNotIn("data_as_of", listed[entry["name"]])
+                    continue
+                time_element = f'<time datetime="{entry["dataAsOf"]}">'
+                self.assertIn(time_element, index)
+                self.assertIn(time_element, page)
+                self.assertEqual(database_json["data_as_of"], entry["dataAsOf"])
+                self.assertEqual(listed[entry["name"]]["data_as_of"], entry["dataAsOf"])
+
     def test_serves_without_lambda_task_root_from_the_handler_directory(self):
         if self.package_root != CODE_DIR:
             self.skipTest("the stub is imported from elsewhere than this task root")
@@ -215,13 +238,17 @@ class SimulatedPackageA(PackageChecks, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.package_root, cls.artifacts_dir = simulated_package(prefix="x", cors=True, inline_keys=True)
+        cls.package_root, cls.artifacts_dir = simulated_package(
+            prefix="x", cors=True, inline_keys=True,
+            database_overrides={"fixtures": {"dataAsOf": "2026-11-30T09:15:00Z"}},  # the CLI's file time
+        )
         cls.prepare()
 
 
 @unittest.skipIf(PACKAGE_ROOT, "package mode: BuiltPackage checks the real one")
 class SimulatedPackageB(PackageChecks, unittest.TestCase):
-    """Build B of FIXTURES.md: fixtures.db remote.db --external (both in S3)."""
+    """Build B of FIXTURES.md: fixtures.db remote.db --external (both in S3); no dataAsOf,
+    as a package from a CLI before it."""
 
     @classmethod
     def setUpClass(cls):

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import time
 import unittest
 from unittest import mock
 
@@ -79,7 +80,8 @@ class FetchAndVerify(S3Site, unittest.TestCase):
                 original = client.get_object
 
                 def get_object(**kwargs):
-                    self.gets.append(kwargs["Key"])
+                    if kwargs["Key"] != "live/manifest.json":  # database objects only
+                        self.gets.append(kwargs["Key"])
                     return original(**kwargs)
 
                 get_object.counted = True
@@ -127,6 +129,17 @@ class FetchAndVerify(S3Site, unittest.TestCase):
         self.s3.upload_file(self.task_root.s3_objects[entry["key"]], self.bucket, entry["key"])
         self.assertEqual(request("/remote/remote_rows.json").status, 200)
         self.assertEqual(len(self.gets), 2)
+
+    def test_a_new_instance_removes_partial_downloads_a_killed_one_left(self):
+        # A Lambda timeout kills an instance mid-download; /tmp stays with the sandbox. One
+        # process per sandbox at a time: at start, no partial file belongs to a live download.
+        entry = self.remote_entry()
+        os.makedirs(self.cache_dir(entry))
+        for n in ("old", "young"):
+            with open(os.path.join(self.cache_dir(entry), f".partial-{n}.tmp"), "wb") as f:
+                f.write(b"half a database")
+        self.assertEqual(request("/remote/remote_rows.json").status, 200)
+        self.assertEqual(sorted(os.listdir(self.cache_dir(entry))), ["remote.db"])
 
     def test_missing_bucket_variable_is_named(self):
         activate(self.task_root.path, dict(self.env, DATASETTE_LAMBDA_BUCKET=None), self.sandbox_tmp)

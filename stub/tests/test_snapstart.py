@@ -115,5 +115,19 @@ class AfterRestore(unittest.TestCase):
         self.assertEqual(snapstart.after_restore_callbacks()[0], check_live_data)
 
 
+class AfterRestoreWithLiveData(unittest.TestCase):
+    def test_the_live_manifest_is_checked_at_once_however_old_the_snapshot(self):
+        activate(make_task_root().path)
+        request("/")
+        site = handler._instance.site
+        live = mock.Mock()
+        live.check.due.return_value = False  # the snapshot's last check looks recent
+        with mock.patch.object(site, "live", live):
+            snapstart.run_after_restore(handler._refresh_after_restore)
+        live.check.check_now.assert_called_once_with()
+        live.follow.assert_called_once_with()
+        self.assertLess(live.method_calls.index(mock.call.check.check_now()), live.method_calls.index(mock.call.follow()))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,529 @@
+"""Live data: the real stub follows live/manifest.json in a local moto bucket, no rebuild.
+
+Databases are published into the bucket as the contract says (live_publisher.py), the
+site is driven with Function URL events, and the check interval runs on a clock the tests
+move (handler.live_clock), so nothing waits 15 seconds.
+"""
+
+import os
+import re
+import tempfile
+import unittest
+from unittest import mock
+
+import harness
+from harness import SESSION_DIR, activate, captured_output, cloudfront_request, make_task_root, request
+from live_publisher import LivePublisher, sha256_file, write_rows_db
+from moto_server import DUMMY_AWS_ENV, MotoServer
+
+handler = harness.handler
+moto = None
+INTERVAL = 15
+
+
+def setUpModule():
+    global moto
+    moto = MotoServer()
+
+
+def tearDownModule():
+    harness.deactivate()
+    moto.stop()
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+_count = 0
+
+
+def unique(prefix):
+    global _count
+    _count += 1
+    return f"{prefix}-{_count}"
+
+
+def stub_lines(out):
+    """The stub's own log lines (Mangum and botocore log too)."""
+    return [line for line in out.getvalue().splitlines() if line.startswith("datasette-lambda:")]
+
+
+class S3Calls:
+    """Every request the instance's S3 client sends (operation, key, If-None-Match) and the
+    HTTP status of every answer, from botocore's own events."""
+
+    def __init__(self, client):
+        self.sent = []
+        self.statuses = []
+        client.meta.events.register("before-send.s3.*", self._before_send)
+        client.meta.events.register("after-call.s3.*", self._after_call)
+
+    def _before_send(self, request, event_name, **kwargs):
+        condition = request.headers.get("If-None-Match")
+        if isinstance(condition, bytes):
+            condition = condition.decode("ascii")
+        self.sent.append((event_name.rsplit(".", 1)[-1], request.url.split("?")[0].rsplit("/", 2)[-2:], condition))
+
+    def _after_call(self, http_response, event_name, **kwargs):
+        self.statuses.append((event_name.rsplit(".", 1)[-1], http_response.status_code))
+
+    def clear(self):
+        self.sent.clear()
+        self.statuses.clear()
+
+
+class LiveSite(unittest.TestCase):
+    """A fresh bucket and instance per test: fixtures.db deployed inline, live data on."""
+
+    prefix = None
+    deployed_data_as_of = None
+    interval = str(INTERVAL)
+
+    def setUp(self):
+        self.bucket = unique("live-site")
+        self.s3 = moto.client()
+        self.s3.create_bucket(Bucket=self.bucket)
+        overrides = {"fixtures": {"dataAsOf": self.deployed_data_as_of}} if self.deployed_data_as_of else None
+        self.task_root = make_task_root(prefix=self.prefix, database_overrides=overrides)
+        self.sandbox_tmp = tempfile.mkdtemp(dir=SESSION_DIR, prefix="sandbox-tmp-")
+        self.env = dict(
+            DUMMY_AWS_ENV,
+            AWS_ENDPOINT_URL=moto.endpoint,
+            DATASETTE_LAMBDA_BUCKET=self.bucket,
+            DATASETTE_LAMBDA_LIVE_SECONDS=self.interval,
+        )
+        self.clock = FakeClock()
+        patcher = mock.patch.object(handler, "live_clock", self.clock)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.addCleanup(harness.deactivate)
+        harness.new_instance(dict(self.env, LAMBDA_TASK_ROOT=self.task_root.path,
+                                  DATASETTE_SECRET=harness.TEST_SECRET), self.sandbox_tmp)
+        self.publisher = LivePublisher(self.s3, self.bucket)
+        self.base = f"/{self.prefix}/" if self.prefix else "/"
+        self.files = os.path.join(SESSION_DIR, unique("live-files"))
+
+    def start(self):
+        """Build the instance (its cold start checks the manifest) and watch its S3 calls."""
+        self.assertEqual(request(self.base).status, 200)
+        self.site = handler._instance.site
+        self.calls = S3Calls(handler._s3_client())
+        return self.site
+
+    def db_file(self, name, labels, table="readings"):
+        return write_rows_db(os.path.join(self.files, unique(name), f"{name}.db"), labels, table)
+
+    def next_check(self):
+        self.clock.advance(INTERVAL)
+
+    def labels(self, database, table="readings"):
+        response = request(f"{self.base}{database}/{table}.json", query="_shape=array&_size=max")
+        self.assertEqual(response.status, 200, response.text[:300])
+        return [row["label"] for row in response.json()]
+
+    def status(self, path):
+        return request(self.base + path).status
+
+    def cached_file(self, entry, name):
+        return os.path.join(self.sandbox_tmp, "datasette-lambda", entry["sha256"], f"{name}.db")
+
+
+class FollowsTheManifest(LiveSite):
+    def test_a_pushed_database_appears_after_the_interval_without_a_rebuild(self):
+        site = self.start()
+        entry = self.publisher.publish("extra", self.db_file("extra", ["a", "b", "c"]))
+        self.clock.advance(INTERVAL - 1)
+        self.assertEqual(self.status("extra/readings.json"), 404)  # not due yet: not even looked
+        self.assertEqual(self.calls.sent, [])
+        self.clock.advance(1)
+        self.assertEqual(self.labels("extra"), ["a", "b", "c"])
+        self.assertIs(handler._instance.site, site)  # the same site, datasette and adapter: no rebuild
+        self.assertTrue(os.path.exists(self.cached_file(entry, "extra")))
+        index = request(self.base + ".json").json()
+        self.assertEqual(list(index), ["fixtures", "extra"])
+        self.assertEqual(self.status("fixtures/items.json"), 200)
+
+    def test_a_replaced_database_serves_its_new_rows_and_its_old_file_goes(self):
+        self.start()
+        first = self.publisher.publish("extra", self.db_file("extra", ["v1 a", "v1 b"]))
+        self.next_check()
+        self.assertEqual(self.labels("extra"), ["v1 a", "v1 b"])
+        second = self.publisher.publish("extra", self.db_file("extra", ["v2 a", "v2 b", "v2 c"]), tables={"readings": 3})
+        self.next_check()
+        self.assertEqual(self.labels("extra"), ["v2 a", "v2 b", "v2 c"])
+        self.assertIn("3 rows", request(self.base + "extra/readings").text)
+        self.assertFalse(os.path.exists(self.cached_file(first, "extra")))
+        self.assertFalse(os.path.exists(os.path.dirname(self.cached_file(first, "extra"))))
+        self.assertTrue(os.path.exists(self.cached_file(second, "extra")))
+        # The download is the new file's object too.
+        download = cloudfront_request(self.base + "extra.db")
+        self.assertEqual(download.status, 302)
+        self.assertIn(second["key"], download.header("location"))
+
+    def test_a_removed_database_disappears_and_its_file_is_deleted(self):
+        self.start()
+        entry = self.publisher.publish("extra", self.db_file("extra", ["a"]))
+        self.next_check()
+        self.assertEqual(self.status("extra"), 200)
+        self.publisher.remove("extra")
+        self.next_check()
+        self.assertEqual(self.status("extra"), 404)
+        self.assertEqual(self.status("extra/readings.json"), 404)
+        self.assertNotIn("extra", request(self.base + ".json").json())
+        self.assertFalse(os.path.exists(self.cached_file(entry, "extra")))
+        self.assertEqual(self.status("fixtures/items.json"), 200)
+
+    def test_a_deleted_manifest_removes_every_live_database(self):
+        self.start()
+        self.publisher.publish("extra", self.db_file("extra", ["a"]))
+        self.next_check()
+        self.assertEqual(self.status("extra"), 200)
+        self.publisher.delete_manifest()
+        self.next_check()
+        self.assertEqual(self.status("extra"), 404)
+        self.assertEqual(request("/-/datasette-lambda.json").json()["manifestEtag"], None)
+
+    def test_a_live_database_replaces_a_deployed_one_of_its_name_until_removed(self):
+        self.start()
+        deployed_items = len(request(self.base + "fixtures/items.json?_shape=array&_size=max").json())
+        self.assertEqual(deployed_items, 25)
+        self.publisher.publish("fixtures", self.db_file("fixtures", ["live 1", "live 2"]), tables={"readings": 2})
+        self.next_check()
+        self.assertEqual(self.labels("fixtures"), ["live 1", "live 2"])
+        self.assertEqual(self.status("fixtures/items.json"), 404)  # the deployed file's table
+        index = request(self.base + ".json").json()
+        self.assertEqual(list(index), ["fixtures"])  # in its place, not "fixtures_2"
+        counts = {t["name"]: t["count"] for t in index["fixtures"]["tables_and_views_truncated"]}
+        self.assertEqual(counts, {"readings": 2})  # the live manifest's counts, not the package's
+        self.publisher.remove("fixtures")
+        self.next_check()
+        rows = request(self.base + "fixtures/items.json?_shape=array&_size=max").json()
+        self.assertEqual(len(rows), 25)  # the deployed one is back, with its own counts
+        table = request(self.base + "fixtures/items.json").json()
+        self.assertEqual(table["filtered_table_rows_count"], 25)
+        self.assertEqual(self.status("fixtures/readings.json"), 404)
+
+    def test_the_cold_start_serves_what_is_already_published(self):
+        self.publisher.publish("extra", self.db_file("extra", ["there at start"]))
+        self.start()
+        self.assertEqual(self.labels("extra"), ["there at start"])
+        self.assertEqual([op for op, _, _ in self.calls.sent], [])  # nothing more to fetch
+
+    def test_an_unchanged_manifest_costs_one_conditional_request_per_check(self):
+        self.publisher.publish("extra", self.db_file("extra", ["a"]))
+        self.start()
+        etag = self.publisher.etag()
+        for _ in range(20):  # requests between checks make no S3 call
+            request(self.base + "extra/readings.json")
+        self.assertEqual(self.calls.sent, [])
+        for _ in range(3):
+            self.next_check()
+            for _ in range(5):
+                self.assertEqual(self.labels("extra"), ["a"])
+        self.assertEqual(self.calls.sent, [("GetObject", ["live", "manifest.json"], etag)] * 3)
+        self.assertEqual(self.calls.statuses, [("GetObject", 304)] * 3)
+
+    def test_no_manifest_is_one_request_per_check_and_nothing_else(self):
+        self.start()
+        self.next_check()
+        self.assertEqual(request(self.base + "fixtures.json").status, 200)
+        self.assertEqual(self.calls.sent, [("GetObject", ["live", "manifest.json"], None)])
+        self.assertEqual(self.calls.statuses, [("GetObject", 404)])
+
+
+class KeepsServingOnFailure(LiveSite):
+    def test_a_failed_download_keeps_the_old_data_logs_one_line_and_is_retried(self):
+        self.start()
+        self.publisher.publish("extra", self.db_file("extra", ["v1"]))
+        self.next_check()
+        self.assertEqual(self.labels("extra"), ["v1"])
+        path = self.db_file("extra", ["v2"])
+        entry = self.publisher.publish("extra", path, upload=False)  # the manifest names a missing object
+        with captured_output() as out:
+            self.next_check()
+            self.assertEqual(self.labels("extra"), ["v1"])
+            self.assertEqual(self.labels("extra"), ["v1"])  # not due again: no retry, no line
+        lines = stub_lines(out)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("could not download database 'extra'", lines[0])
+        self.assertIn("still serving the previous extra", lines[0])
+        self.assertNotIn("X-Amz-Signature", lines[0])
+        self.s3.upload_file(path, self.bucket, entry["key"])  # published properly now
+        self.next_check()
+        self.assertEqual(self.labels("extra"), ["v2"])
+
+    def test_a_failed_first_download_of_a_replacement_keeps_the_deployed_database(self):
+        self.start()
+        self.publisher.publish("fixtures", self.db_file("fixtures", ["live"]), upload=False)
+        with captured_output() as out:
+            self.next_check()
+            self.assertEqual(self.status("fixtures/items.json"), 200)
+        lines = stub_lines(out)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("still serving the deployed fixtures", lines[0])
+        self.assertFalse(request("/-/datasette-lambda.json").json()["databases"]["fixtures"]["live"])
+
+    def test_a_corrupt_download_is_discarded_and_the_old_data_kept(self):
+        self.start()
+        self.publisher.publish("extra", self.db_file("extra", ["v1"]))
+        self.next_check()
+        self.assertEqual(self.labels("extra"), ["v1"])
+        entry = self.publisher.publish("extra", self.db_file("extra", ["v2"]), upload=False)
+        self.s3.put_object(Bucket=self.bucket, Key=entry["key"], Body=b"not the database")
+        with captured_output() as out:
+            self.next_check()
+            self.assertEqual(self.labels("extra"), ["v1"])
+        self.assertIn("failed its checksum", out.getvalue())
+        self.assertIn("Publish it again", out.getvalue())
+        self.assertEqual(os.listdir(os.path.dirname(self.cached_file(entry, "extra"))), [])
+
+    def test_a_bad_manifest_keeps_the_old_data_and_logs_one_line_per_check(self):
+        self.start()
+        self.publisher.publish("extra", self.db_file("extra", ["v1"]))
+        self.next_check()
+        self.assertEqual(self.labels("extra"), ["v1"])
+        self.publisher.put_raw(b"{not json")
+        with captured_output() as out:
+            self.next_check()
+            self.assertEqual(self.labels("extra"), ["v1"])
+            self.assertEqual(self.status("fixtures/items.json"), 200)
+        lines = stub_lines(out)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("live/manifest.json is not valid JSON", lines[0])
+        self.assertIn("still serving", lines[0])
+        self.publisher.put_raw(b'{"format": 1, "databases": {"extra": {"key": "k", "sha256": "x", "bytes": 1}}}')
+        with captured_output() as out:
+            self.next_check()
+            self.assertEqual(self.labels("extra"), ["v1"])
+        self.assertIn("databases['extra'].sha256", out.getvalue())
+
+    def test_a_failed_check_keeps_serving_and_says_why_once(self):
+        self.start()
+        self.publisher.publish("extra", self.db_file("extra", ["v1"]))
+        self.next_check()
+        self.assertEqual(self.labels("extra"), ["v1"])
+        self.publisher.delete_manifest()
+        client = handler._s3_client()
+        from botocore.exceptions import EndpointConnectionError
+
+        def unreachable(**kwargs):
+            raise EndpointConnectionError(endpoint_url=f"{moto.endpoint}/{self.bucket}/live/manifest.json")
+
+        with mock.patch.object(client, "get_object", unreachable), captured_output() as out:
+            self.next_check()
+            self.assertEqual(self.labels("extra"), ["v1"])
+            self.assertEqual(self.labels("extra"), ["v1"])  # not retried until due again
+        lines = stub_lines(out)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("could not read s3://", lines[0])
+        self.assertIn("live/manifest.json", lines[0])
+        # Reachable again: the manifest is gone now, so is the live database.
+        self.next_check()
+        self.assertEqual(self.status("extra"), 404)
+
+    def test_access_denied_names_the_permissions_live_data_needs(self):
+        from botocore.exceptions import ClientError
+
+        self.start()
+        denied = ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"},
+                              "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetObject")
+        with mock.patch.object(handler._s3_client(), "get_object", side_effect=denied), captured_output() as out:
+            self.next_check()
+            self.assertEqual(self.status("fixtures.json"), 200)
+        lines = stub_lines(out)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("AccessDenied (HTTP 403)", lines[0])
+        self.assertIn("s3:ListBucket", lines[0])
+
+    def test_a_missing_bucket_is_an_error_not_an_empty_manifest(self):
+        self.start()
+        self.publisher.publish("extra", self.db_file("extra", ["v1"]))
+        self.next_check()
+        self.assertEqual(self.labels("extra"), ["v1"])
+        with mock.patch.object(handler._instance.site.live, "bucket", "no-such-bucket-here"), \
+                mock.patch.object(handler._instance.site.live.check, "bucket", "no-such-bucket-here"), \
+                captured_output() as out:
+            self.next_check()
+            self.assertEqual(self.labels("extra"), ["v1"])
+        self.assertIn("NoSuchBucket", out.getvalue())
+
+
+class NothingSecretIsLogged(LiveSite):
+    def test_checks_and_downloads_log_no_signature_or_token_even_at_debug(self):
+        self.start()
+        with captured_output() as out:  # the root logger at DEBUG
+            self.publisher.publish("extra", self.db_file("extra", ["a"]))
+            self.next_check()
+            self.assertEqual(self.labels("extra"), ["a"])
+            self.next_check()
+            self.assertEqual(self.labels("extra"), ["a"])
+        # The manifest, the database (the transfer manager's HeadObject, then its ranges), a 304.
+        self.assertEqual(self.calls.statuses, [("GetObject", 200), ("HeadObject", 200), ("GetObject", 200), ("GetObject", 304)])
+        log = out.getvalue()
+        self.assertIn("datasette-lambda: live data: added extra", log)
+        for secret in ("Signature=", "X-Amz-Security-Token", "Authorization", "AWS4-HMAC-SHA256"):
+            self.assertNotIn(secret, log)
+
+
+class DataAsOf(LiveSite):
+    deployed_data_as_of = "2026-11-30T09:15:00Z"
+    LIVE = "2026-12-01T10:00:00Z"
+
+    @staticmethod
+    def shown(html):
+        return re.findall(r'<p class="data-as-of">Data as of <time datetime="([^"]+)">([^<]+)</time> UTC</p>', html)
+
+    def test_deployed_and_live_databases_show_their_time_on_three_places(self):
+        self.start()
+        self.publisher.publish("extra", self.db_file("extra", ["a"]), data_as_of=self.LIVE)
+        self.next_check()
+        index = request(self.base).text
+        self.assertEqual(self.shown(index), [(self.deployed_data_as_of, "2026-11-30 09:15:00"),
+                                             (self.LIVE, "2026-12-01 10:00:00")])
+        # Under each database's own heading.
+        self.assertLess(index.index(">fixtures</a>"), index.index("2026-11-30 09:15:00"))
+        self.assertLess(index.index("2026-11-30 09:15:00"), index.index(">extra</a>"))
+        self.assertEqual(self.shown(request(self.base + "fixtures").text), [(self.deployed_data_as_of, "2026-11-30 09:15:00")])
+        self.assertEqual(self.shown(request(self.base + "extra").text), [(self.LIVE, "2026-12-01 10:00:00")])
+        self.assertEqual(request(self.base + "fixtures.json").json()["data_as_of"], self.deployed_data_as_of)
+        self.assertEqual(request(self.base + "extra.json").json()["data_as_of"], self.LIVE)
+        databases = {d["name"]: d.get("data_as_of") for d in request(self.base + "-/databases.json").json()}
+        self.assertEqual(databases, {"fixtures": self.deployed_data_as_of, "extra": self.LIVE})
+        # A query's JSON is its rows, not the database's description.
+        query = request(self.base + "extra.json", query="sql=select+1+as+one&_shape=array").json()
+        self.assertEqual(query, [{"one": 1}])
+
+    def test_a_live_replacement_shows_its_own_time_and_the_deployed_one_comes_back(self):
+        self.start()
+        self.publisher.publish("fixtures", self.db_file("fixtures", ["a"]), data_as_of=self.LIVE)
+        self.next_check()
+        self.assertEqual(request(self.base + "fixtures.json").json()["data_as_of"], self.LIVE)
+        self.assertEqual(self.shown(request(self.base).text), [(self.LIVE, "2026-12-01 10:00:00")])
+        self.publisher.remove("fixtures")
+        self.next_check()
+        self.assertEqual(request(self.base + "fixtures.json").json()["data_as_of"], self.deployed_data_as_of)
+
+    def comparable(self, body, plain_root):
+        """Without what differs between two sites anyway: task root paths, query times."""
+        for root in (plain_root.path, self.task_root.path):
+            body = body.replace(root.encode(), b"")
+        body = re.sub(rb"took [0-9.]+ms", b"", body)
+        return re.sub(rb'"query_ms": [0-9.e-]+', b"", body)
+
+    def test_the_pages_are_otherwise_byte_for_byte_the_same(self):
+        self.start()
+        with_time = {path: request(self.base + path).body for path in ("", "fixtures", "fixtures.json", "-/databases.json")}
+        plain_root = make_task_root(prefix=self.prefix)  # the same site without dataAsOf
+        activate(plain_root.path, {"DATASETTE_LAMBDA_BUCKET": None})
+        for path, body in with_time.items():
+            with self.subTest(path=path):
+                plain = request(self.base + path).body
+                self.assertNotIn(b"data-as-of", plain)
+                self.assertNotIn(b"data_as_of", plain)
+                without = re.sub(rb'\n    <p class="data-as-of">.*?</p>', b"", body)
+                without = re.sub(rb', "data_as_of": "[^"]*"', b"", without)
+                without, plain = (self.comparable(b, plain_root) for b in (without, plain))
+                self.assertNotEqual(without, body)  # there was something to take out
+                self.assertEqual(without, plain)
+
+
+class DataAsOfUnderAPrefix(DataAsOf):
+    prefix = "x"
+
+
+class StatusEndpoint(LiveSite):
+    prefix = "x"
+    deployed_data_as_of = "2026-11-30T09:15:00Z"
+
+    def test_says_what_this_instance_serves(self):
+        self.start()
+        fixtures_sha = self.task_root.manifest["databases"][0]["sha256"]
+        response = request("/x/-/datasette-lambda.json")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.header("cache-control"), "no-store")
+        self.assertIn("application/json", response.header("content-type"))
+        status = response.json()
+        self.assertEqual(status["databases"], {
+            "fixtures": {"sha256": fixtures_sha, "dataAsOf": "2026-11-30T09:15:00Z", "live": False},
+        })
+        self.assertIsNone(status["manifestEtag"])  # nothing published yet
+        self.assertRegex(status["checkedAt"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        entry = self.publisher.publish("extra", self.db_file("extra", ["a"]), data_as_of="2026-12-01T10:00:00Z")
+        path = self.db_file("fixtures", ["b"])
+        self.publisher.publish("fixtures", path, data_as_of="2026-12-02T10:00:00Z")
+        self.next_check()
+        status = request("/x/-/datasette-lambda.json").json()
+        self.assertEqual(status["databases"], {
+            "fixtures": {"sha256": sha256_file(path), "dataAsOf": "2026-12-02T10:00:00Z", "live": True},
+            "extra": {"sha256": entry["sha256"], "dataAsOf": "2026-12-01T10:00:00Z", "live": True},
+        })
+        self.assertEqual(status["manifestEtag"], self.publisher.etag())
+        self.assertEqual(list(status), ["databases", "manifestEtag", "checkedAt"])
+
+    def test_only_under_the_prefix_and_only_for_reading(self):
+        self.start()
+        self.assertEqual(request("/-/datasette-lambda.json").status, 302)  # into the prefix, as any path
+        self.assertEqual(request("/x/-/datasette-lambda.json", method="HEAD").body, b"")
+        self.assertEqual(request("/x/-/datasette-lambda.json", method="HEAD").status, 200)
+        self.assertNotEqual(request("/x/-/datasette-lambda.json", method="POST").status, 200)
+
+    def test_a_check_due_is_made_by_the_poll_itself(self):
+        self.start()
+        entry = self.publisher.publish("extra", self.db_file("extra", ["a"]))
+        self.next_check()
+        status = request("/x/-/datasette-lambda.json").json()
+        self.assertEqual(status["databases"]["extra"]["sha256"], entry["sha256"])
+
+
+class LiveDataOff(LiveSite):
+    interval = "0"
+
+    def test_no_check_at_all_and_the_endpoint_says_so(self):
+        self.publisher.publish("extra", self.db_file("extra", ["a"]))
+        self.start()
+        for _ in range(3):
+            self.next_check()
+            self.assertEqual(self.status("extra"), 404)
+        self.assertEqual(self.calls.sent, [])
+        self.assertIsNone(handler._instance.site.live)
+        status = request("/-/datasette-lambda.json").json()
+        self.assertEqual((status["manifestEtag"], status["checkedAt"]), (None, None))
+        self.assertEqual(list(status["databases"]), ["fixtures"])
+
+
+class LiveDataWithoutDeployedDatabases(LiveSite):
+    def test_a_site_deployed_without_databases_serves_what_is_pushed(self):
+        root = make_task_root(inline=())
+        harness.new_instance(dict(self.env, LAMBDA_TASK_ROOT=root.path, DATASETTE_SECRET=harness.TEST_SECRET),
+                             self.sandbox_tmp)
+        self.start()
+        self.publisher.publish("extra", self.db_file("extra", ["a"]))
+        self.next_check()
+        self.assertEqual(self.labels("extra"), ["a"])
+        self.assertIn(">extra</a>", request("/").text)
+
+
+class IntervalSetting(unittest.TestCase):
+    def test_default_off_and_bad_values(self):
+        from live_data import live_interval
+
+        self.assertEqual(live_interval({}), 15)
+        self.assertEqual(live_interval({"DATASETTE_LAMBDA_LIVE_SECONDS": "60"}), 60)
+        self.assertEqual(live_interval({"DATASETTE_LAMBDA_LIVE_SECONDS": "0.5"}), 0.5)
+        self.assertIsNone(live_interval({"DATASETTE_LAMBDA_LIVE_SECONDS": "0"}))
+        for bad in ("soon", "-1", "nan", "inf"):
+            with self.subTest(value=bad), captured_output() as out:
+                self.assertEqual(live_interval({"DATASETTE_LAMBDA_LIVE_SECONDS": bad}), 15)
+            self.assertIn("is not a number of seconds", out.getvalue())
+
+
+if __name__ == "__main__":
+    unittest.main()
