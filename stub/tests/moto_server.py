@@ -75,3 +75,32 @@ class MotoServer:
                 self.process.kill()
                 self.process.wait()
         self.process.stdout.close()
+
+
+class ModuleMoto:
+    """One moto server per test module, started and stopped by the module's hooks:
+
+        moto = ModuleMoto()
+        setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
+    """
+
+    def __init__(self):
+        self._server = None
+
+    def module_hooks(self, before_stop=None):
+        def set_up():
+            self._server = MotoServer()
+
+        def tear_down():
+            if before_stop is not None:
+                before_stop()
+            self._server.stop()
+
+        return set_up, tear_down
+
+    @property
+    def endpoint(self):
+        return self._server.endpoint
+
+    def client(self):
+        return self._server.client()

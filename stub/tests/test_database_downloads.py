@@ -27,20 +27,11 @@ from harness import (
     request,
     restart,
 )
-from moto_server import DUMMY_AWS_ENV, MotoServer
+from moto_server import DUMMY_AWS_ENV, ModuleMoto
 
 handler = harness.handler
-moto = None
-
-
-def setUpModule():
-    global moto
-    moto = MotoServer()
-
-
-def tearDownModule():
-    harness.deactivate()
-    moto.stop()
+moto = ModuleMoto()  # one server for the module
+setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
 
 
 def sha256_bytes(data):

@@ -14,21 +14,12 @@ from unittest import mock
 import harness
 from harness import SESSION_DIR, activate, captured_output, cloudfront_request, make_task_root, request
 from live_publisher import LivePublisher, sha256_file, write_rows_db
-from moto_server import DUMMY_AWS_ENV, MotoServer
+from moto_server import DUMMY_AWS_ENV, ModuleMoto
 
 handler = harness.handler
-moto = None
+moto = ModuleMoto()  # one server for the module
+setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
 INTERVAL = 15
-
-
-def setUpModule():
-    global moto
-    moto = MotoServer()
-
-
-def tearDownModule():
-    harness.deactivate()
-    moto.stop()
 
 
 class FakeClock:

@@ -18,21 +18,12 @@ from unittest import mock
 import harness
 from harness import SESSION_DIR, make_task_root, request
 from live_publisher import LivePublisher, sha256_file, write_rows_db
-from moto_server import DUMMY_AWS_ENV, MotoServer
+from moto_server import DUMMY_AWS_ENV, ModuleMoto
 from test_live_data import INTERVAL, FakeClock, unique
 
 handler = harness.handler
-moto = None
-
-
-def setUpModule():
-    global moto
-    moto = MotoServer()
-
-
-def tearDownModule():
-    harness.deactivate()
-    moto.stop()
+moto = ModuleMoto()  # one server for the module
+setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
 
 
 def on_every_executor_thread(ds, database, sql):

@@ -14,18 +14,10 @@ from harness import SESSION_DIR
 
 import s3_databases
 import s3_download
-from moto_server import MotoServer
+from moto_server import ModuleMoto
 
-moto = None
-
-
-def setUpModule():
-    global moto
-    moto = MotoServer()
-
-
-def tearDownModule():
-    moto.stop()
+moto = ModuleMoto()  # one server for the module
+setUpModule, tearDownModule = moto.module_hooks()
 
 
 def temp_fd():

@@ -11,22 +11,13 @@ from unittest import mock
 
 import harness
 from harness import SESSION_DIR, activate, captured_output, make_task_root, new_instance, request
-from moto_server import DUMMY_AWS_ENV, MotoServer
+from moto_server import DUMMY_AWS_ENV, ModuleMoto
 
 import s3_databases
 
 handler = harness.handler
-moto = None
-
-
-def setUpModule():
-    global moto
-    moto = MotoServer()
-
-
-def tearDownModule():
-    harness.deactivate()
-    moto.stop()
+moto = ModuleMoto()  # one server for the module
+setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
 
 
 class FakeContext:
