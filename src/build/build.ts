@@ -8,6 +8,7 @@ import { splitInputs } from "../inputs/input-files.ts";
 import { readMetadata } from "../inputs/metadata.ts";
 import { dataAsOfFromSources } from "../plan/data-as-of.ts";
 import { appStackParameters } from "../plan/app-parameters.ts";
+import { mergeMetadata } from "../plan/metadata-flags.ts";
 import { TEMPLATE_BODY_BYTES } from "../plan/limits.ts";
 import { checkPackageLimits } from "../plan/placement.ts";
 import { checkOptions, createPlan, planWarnings, type UpdateStackOptions } from "../plan/plan.ts";
@@ -96,7 +97,7 @@ export async function buildSite(name: string, files: string[], options: UpdateSt
       hint: `e.g. datasette-lambda update-stack ${name} data.db`,
     });
   }
-  const metadata = await readMetadata(options.metadata);
+  const metadata = mergeMetadata(await readMetadata(options.metadata), checked.extraMetadata);
   const databases = await readInputs(files, checked, deps);
   const requirements = await readStubRequirements();
 

@@ -6,6 +6,7 @@ import type { Architecture, DatabaseInput, DeployPlan } from "./types.ts";
 import { validateDataAsOf } from "./data-as-of.ts";
 import { downloadWarning } from "./downloads.ts";
 import { MB, SNAPSTART_MAX_EPHEMERAL_STORAGE_MB } from "./limits.ts";
+import { metadataFromFlags, type MetadataFlags } from "./metadata-flags.ts";
 import { placeDatabases } from "./placement.ts";
 import { appStackName } from "./stack-names.ts";
 import {
@@ -22,7 +23,7 @@ import {
 } from "./validate.ts";
 
 /** What commander hands the update-stack action. */
-export interface UpdateStackOptions extends SharedOptions {
+export interface UpdateStackOptions extends SharedOptions, MetadataFlags {
   cors?: boolean;
   prefix?: string;
   metadata?: string;
@@ -65,6 +66,8 @@ export interface CheckedOptions {
   /** ISO 8601 UTC to the second, or null: each database's file time. */
   dataAsOf: string | null;
   snapstart: boolean;
+  /** Top-level metadata from --title, --license, ... (wins over --metadata's). */
+  extraMetadata: Record<string, unknown>;
 }
 
 /** --domain is served by CloudFront (alias records and its certificate); a Function URL takes no custom name. */
@@ -99,6 +102,7 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
     pk: validatePk(options.pk),
     dataAsOf: validateDataAsOf(options.dataAsOf),
     snapstart: validateSnapStart(options.snapstart, runtime, pythonVersion),
+    extraMetadata: metadataFromFlags(options),
   };
 }
 

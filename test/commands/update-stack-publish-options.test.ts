@@ -1,0 +1,48 @@
+// The real CLI's dry run with datasette publish's options: what reaches the
+// package's manifest.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { cliEnv, runCli } from "../_helpers/cli.ts";
+import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
+
+const dir = tempDir();
+const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
+/** Any AWS call would go nowhere: a dry run makes none. */
+const env = cliEnv({ AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_ACCESS_KEY_ID: undefined, AWS_PROFILE: undefined });
+
+interface Summary {
+  artifacts: Array<{ key: string }>;
+}
+
+async function dryRun(args: string[], out: string) {
+  const result = await runCli(["update-stack", "mysite", ...args, "--dry-run", "--out", out, "--json", ...HOST], { env });
+  assert.equal(result.code, 0, result.stderr);
+  return { summary: JSON.parse(result.stdout) as Summary, ...result };
+}
+
+function manifestOf(out: string, summary: Summary): { metadata: Record<string, unknown>; settings: Record<string, unknown> } & Record<string, unknown> {
+  const pkg = summary.artifacts.find((a) => a.key.startsWith("package/"))!;
+  return JSON.parse(execFileSync("unzip", ["-p", join(out, "artifacts", pkg.key), "manifest.json"]).toString());
+}
+
+test("--title and friends reach the manifest's metadata, winning over --metadata's keys", async () => {
+  const db = makeDatabase(join(dir, "fixtures.db"), { items: 3 });
+  writeFileSync(join(dir, "metadata.json"), JSON.stringify({ title: "From the file", source: "File source", description: "kept" }));
+  const out = join(dir, "out-metadata");
+  const { summary } = await dryRun(
+    [db, "--metadata", join(dir, "metadata.json"), "--title", "From the flag", "--license", "CC-BY-4.0",
+      "--license_url", "https://creativecommons.org/licenses/by/4.0/", "--about_url", "https://example.com/about"],
+    out,
+  );
+  assert.deepEqual(manifestOf(out, summary).metadata, {
+    title: "From the flag",
+    source: "File source",
+    description: "kept",
+    license: "CC-BY-4.0",
+    license_url: "https://creativecommons.org/licenses/by/4.0/",
+    about_url: "https://example.com/about",
+  });
+});
