@@ -4,6 +4,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { DatasetteLambdaError } from "./errors.ts";
+import { collectGroup, groupMultiValueOptions } from "./multi-value-options.ts";
 import { addSharedOptions } from "./shared-options.ts";
 import { createOutput } from "./ui/output.ts";
 
@@ -47,7 +48,10 @@ export function buildProgram(): Command {
       .option("--source_url <url>", "address of the source")
       .option("--about <text>", "what the site is about, for the metadata")
       .option("--about_url <url>", "address of more about the site")
-      .option("--config <key:value>", "Datasette setting, repeatable (e.g. --config sql_time_limit_ms:3500)", collect)
+      .option("--setting <name> <value>", "Datasette setting, repeatable (e.g. --setting sql_time_limit_ms 3500)", collectGroup("--setting"))
+      .option("--config <key:value>", "Datasette setting, older spelling, repeatable (e.g. --config sql_time_limit_ms:3500)", collect)
+      .option("--crossdb", "allow SQL queries across databases, at /_memory (Datasette --crossdb)")
+      .option("--version-note <note>", "note shown on /-/versions.json (Datasette --version-note)")
       .option("--external", "keep databases in S3 (downloaded at cold start) even when they fit in the package")
       .option("--domain <name>", "custom domain for the site (e.g. data.example.com)")
       .addOption(new Option("--runtime <runtime>", "Lambda Python runtime").default("python3.13"))
@@ -170,7 +174,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram().exitOverride();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(groupMultiValueOptions(argv));
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;

@@ -39,6 +39,8 @@ def build_datasette(manifest, located, secret):
         metadata=manifest["metadata"],
         settings=manifest["settings"],
         cors=manifest["cors"],
+        crossdb=manifest.get("crossdb", False),
+        version_note=manifest.get("versionNote"),
         secret=secret,
     )
     served = ServedDatabases(ds, served_databases.deployed(manifest, located, inspect_data))

@@ -2,7 +2,8 @@
 
 Format 1 (see the shared contract):
   {"format": 1, "databases": [...], "inspect": {...}, "metadata": {...},
-   "settings": {...}, "cors": bool, "prefix": "x" | null}
+   "settings": {...}, "cors": bool, "prefix": "x" | null,
+   "crossdb": bool (optional), "versionNote": "..." (optional)}
 each database {"name", "fileName", "sha256", "bytes", "location": "inline" | "s3",
 "key": "db/<sha256>/<fileName>", "dataAsOf": "2026-12-01T10:00:00Z"} (key required for
 s3, optional for inline; dataAsOf optional: packages built before it have none).
@@ -89,6 +90,13 @@ def validate_manifest(raw):
             )
         settings = dict(settings, base_url=base_url)
 
+    crossdb = raw.get("crossdb", False)
+    if not isinstance(crossdb, bool):
+        raise ManifestError("manifest.json: 'crossdb' must be true or false")
+    version_note = raw.get("versionNote")
+    if version_note is not None and not isinstance(version_note, str):
+        raise ManifestError("manifest.json: 'versionNote' must be a string")
+
     return {
         "format": SUPPORTED_FORMAT,
         "databases": normalised_databases,
@@ -97,6 +105,8 @@ def validate_manifest(raw):
         "settings": settings,
         "cors": cors,
         "prefix": prefix,
+        "crossdb": crossdb,
+        "versionNote": version_note,
     }
 
 

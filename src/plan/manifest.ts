@@ -19,6 +19,9 @@ export interface Manifest {
   settings: Record<string, string | number | boolean>;
   cors: boolean;
   prefix: string | null;
+  /** Only when on (older stubs ignore it; an unchanged site keeps its package). */
+  crossdb?: true;
+  versionNote?: string;
 }
 
 export function buildManifest(plan: DeployPlan): Manifest {
@@ -40,6 +43,8 @@ export function buildManifest(plan: DeployPlan): Manifest {
     settings: plan.settings,
     cors: plan.cors,
     prefix: plan.prefix,
+    ...(plan.crossdb ? { crossdb: true as const } : {}),
+    ...(plan.versionNote !== null ? { versionNote: plan.versionNote } : {}),
   };
 }
 

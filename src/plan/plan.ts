@@ -8,9 +8,9 @@ import { downloadWarning } from "./downloads.ts";
 import { MB, SNAPSTART_MAX_EPHEMERAL_STORAGE_MB } from "./limits.ts";
 import { metadataFromFlags, type MetadataFlags } from "./metadata-flags.ts";
 import { placeDatabases } from "./placement.ts";
+import { parseSettings } from "./settings.ts";
 import { appStackName } from "./stack-names.ts";
 import {
-  parseConfigPairs,
   validateDatabaseName,
   validateDomain,
   validateMemory,
@@ -28,6 +28,10 @@ export interface UpdateStackOptions extends SharedOptions, MetadataFlags {
   prefix?: string;
   metadata?: string;
   config?: string[];
+  /** --setting NAME VALUE, repeatable: [name, value] pairs. */
+  setting?: string[][];
+  crossdb?: boolean;
+  versionNote?: string;
   external?: boolean;
   domain?: string;
   runtime?: string;
@@ -66,6 +70,8 @@ export interface CheckedOptions {
   /** ISO 8601 UTC to the second, or null: each database's file time. */
   dataAsOf: string | null;
   snapstart: boolean;
+  crossdb: boolean;
+  versionNote: string | null;
   /** Top-level metadata from --title, --license, ... (wins over --metadata's). */
   extraMetadata: Record<string, unknown>;
 }
@@ -88,7 +94,7 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
   return {
     stackName: validateSiteName(name),
     prefix: validatePrefix(options.prefix),
-    settings: parseConfigPairs(options.config),
+    settings: parseSettings(options.config, options.setting as Array<[string, string]> | undefined),
     domain,
     runtime,
     pythonVersion,
@@ -103,6 +109,8 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
     dataAsOf: validateDataAsOf(options.dataAsOf),
     snapstart: validateSnapStart(options.snapstart, runtime, pythonVersion),
     extraMetadata: metadataFromFlags(options),
+    crossdb: Boolean(options.crossdb),
+    versionNote: options.versionNote ?? null,
   };
 }
 
@@ -170,6 +178,8 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     metadata: inputs.metadata,
     settings,
     cors: options.cors,
+    crossdb: options.crossdb,
+    versionNote: options.versionNote,
     prefix: options.prefix,
     domain: options.domain,
     cdn: options.cdn,

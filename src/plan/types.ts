@@ -45,6 +45,10 @@ export interface DeployPlan {
   /** Datasette settings, typed values, base_url included when --prefix is set. */
   settings: Record<string, string | number | boolean>;
   cors: boolean;
+  /** --crossdb: Datasette's crossdb (SQL across databases at /_memory). */
+  crossdb: boolean;
+  /** --version-note: shown on /-/versions.json. */
+  versionNote: string | null;
   /** Path segment(s) without slashes, or null: site served under /prefix/. */
   prefix: string | null;
   /** Custom domain (CloudFront only): certificate stack in us-east-1, DNS records in its zone. */

@@ -25,6 +25,8 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
     metadata: {},
     settings: {},
     cors: false,
+    crossdb: false,
+    versionNote: null,
     prefix: null,
     domain: null,
     cdn: true,

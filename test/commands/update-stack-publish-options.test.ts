@@ -46,3 +46,30 @@ test("--title and friends reach the manifest's metadata, winning over --metadata
     about_url: "https://example.com/about",
   });
 });
+
+test("--setting (beside --config), --crossdb and --version-note reach the manifest", async () => {
+  const db = makeDatabase(join(dir, "settings.db"), { items: 3 });
+  const out = join(dir, "out-settings");
+  const { summary } = await dryRun(
+    [db, "--setting", "sql_time_limit_ms", "3500", "--config", "default_page_size:7", "--setting", "allow_facet", "off", "--crossdb", "--version-note", "CI run 42"],
+    out,
+  );
+  const manifest = manifestOf(out, summary);
+  assert.deepEqual(manifest.settings, { default_page_size: 7, sql_time_limit_ms: 3500, allow_facet: false });
+  assert.equal(manifest.crossdb, true);
+  assert.equal(manifest.versionNote, "CI run 42");
+});
+
+test("a bad --setting fails before anything is built, in one line naming the flag", async () => {
+  const db = makeDatabase(join(dir, "bad.db"), { items: 1 });
+  for (const [args, message] of [
+    [["--setting", "sql_time_limit_ms", "fast"], /--setting sql_time_limit_ms takes a whole number/],
+    [["--setting", "sql_time_limit_ms"], /--setting takes 2 values/],
+  ] as const) {
+    const out = join(dir, `out-bad-${args.length}`);
+    const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, ...HOST, ...args], { env });
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, message);
+    assert.doesNotMatch(result.stderr, /Building|Packaging/);
+  }
+});
