@@ -52,6 +52,7 @@ export function buildProgram(): Command {
       .option("--config <key:value>", "Datasette setting, older spelling, repeatable (e.g. --config sql_time_limit_ms:3500)", collect)
       .option("--crossdb", "allow SQL queries across databases, at /_memory (Datasette --crossdb)")
       .option("--version-note <note>", "note shown on /-/versions.json (Datasette --version-note)")
+      .option("--secret <secret>", "Datasette's signing secret (default: DATASETTE_PUBLISH_SECRET, else the site keeps the random one made on its first deploy)")
       .option("--external", "keep databases in S3 (downloaded at cold start) even when they fit in the package")
       .option("--domain <name>", "custom domain for the site (e.g. data.example.com)")
       .addOption(new Option("--runtime <runtime>", "Lambda Python runtime").default("python3.13"))

@@ -110,7 +110,7 @@ export async function buildSite(name: string, files: string[], options: UpdateSt
   for (const warning of planWarnings(plan)) out.warn(warning);
   for (const db of plan.databases) out.debug(`database ${db.name}: ${db.location}${db.key ? ` (${db.key})` : ""}`);
   if (plan.settings.suggest_facets === false && !("suggest_facets" in checked.settings)) {
-    out.info("Facet suggestions are off: a table has over 100,000 rows (turn on with --config suggest_facets:on).");
+    out.info("Facet suggestions are off: a table has over 100,000 rows (turn on with --setting suggest_facets on).");
   }
 
   const pkg = await out.task("Packaging the site", () =>

@@ -35,6 +35,8 @@ export interface DeployDeps {
   sleep?: Sleep;
   /** The site's DATASETTE_SECRET, made once when the app stack is created. */
   randomSecret?: () => string;
+  /** --secret (or DATASETTE_PUBLISH_SECRET): replaces the stored secret. Never printed. */
+  secret?: string;
   signal?: AbortSignal;
   /** Multipart part size for uploads (tests use the 5 MB minimum). */
   partSize?: number;
@@ -111,6 +113,7 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
       templateBody: build.appTemplate,
       parameters,
       secrets: { DatasetteSecret: deps.randomSecret ?? generateSecret },
+      ...(deps.secret !== undefined ? { givenSecrets: { DatasetteSecret: deps.secret } } : {}),
       capabilities: [...CAPABILITIES],
     },
     context,

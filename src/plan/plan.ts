@@ -32,6 +32,8 @@ export interface UpdateStackOptions extends SharedOptions, MetadataFlags {
   setting?: string[][];
   crossdb?: boolean;
   versionNote?: string;
+  /** --secret: never in the plan, the package or any output; sent as a NoEcho parameter. */
+  secret?: string;
   external?: boolean;
   domain?: string;
   runtime?: string;

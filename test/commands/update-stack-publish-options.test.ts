@@ -2,7 +2,7 @@
 // package's manifest.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { cliEnv, runCli } from "../_helpers/cli.ts";
@@ -26,6 +26,26 @@ async function dryRun(args: string[], out: string) {
 function manifestOf(out: string, summary: Summary): { metadata: Record<string, unknown>; settings: Record<string, unknown> } & Record<string, unknown> {
   const pkg = summary.artifacts.find((a) => a.key.startsWith("package/"))!;
   return JSON.parse(execFileSync("unzip", ["-p", join(out, "artifacts", pkg.key), "manifest.json"]).toString());
+}
+
+/** Every file under dir, and every file inside each zip there, as text. */
+function everyFile(root: string): Array<{ name: string; text: string }> {
+  const files: Array<{ name: string; text: string }> = [];
+  for (const name of readdirSync(root, { recursive: true }) as string[]) {
+    const path = join(root, name);
+    if (!statSync(path).isFile()) continue;
+    files.push({ name, text: readFileSync(path, "latin1") });
+    if (name.endsWith(".zip")) files.push({ name: `${name} (unzipped)`, text: execFileSync("unzip", ["-p", path], { maxBuffer: 1 << 30 }).toString("latin1") });
+  }
+  return files;
+}
+
+function assertNowhere(value: string, out: string, result: { stdout: string; stderr: string }): void {
+  assert.ok(!result.stdout.includes(value), "not on stdout");
+  assert.ok(!result.stderr.includes(value), "not on stderr");
+  const files = everyFile(out);
+  assert.ok(files.some((f) => f.name.endsWith("(unzipped)")), "the package was searched too");
+  for (const file of files) assert.ok(!file.text.includes(value), `not in ${file.name}`);
 }
 
 test("--title and friends reach the manifest's metadata, winning over --metadata's keys", async () => {
@@ -72,4 +92,19 @@ test("a bad --setting fails before anything is built, in one line naming the fla
     assert.match(result.stderr, message);
     assert.doesNotMatch(result.stderr, /Building|Packaging/);
   }
+});
+
+test("--secret (or DATASETTE_PUBLISH_SECRET) appears in no file of a dry run, nor on stdout or stderr", async () => {
+  const db = makeDatabase(join(dir, "secret.db"), { items: 1 });
+  const flagSecret = "flag-secret-3c9e1d7a";
+  const out = join(dir, "out-secret");
+  const result = await dryRun([db, "--secret", flagSecret, "--verbose"], out);
+  assert.match(result.stderr, /The secret is not written to --out/);
+  assertNowhere(flagSecret, out, result);
+
+  const envSecret = "env-secret-88b2f0c4";
+  const outEnv = join(dir, "out-secret-env");
+  const fromEnv = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", outEnv, "--json", ...HOST], { env: { ...env, DATASETTE_PUBLISH_SECRET: envSecret } });
+  assert.equal(fromEnv.code, 0, fromEnv.stderr);
+  assertNowhere(envSecret, outEnv, fromEnv);
 });
