@@ -6,7 +6,10 @@ import type { Architecture, DatabaseInput, DeployPlan } from "./types.ts";
 import { validateDataAsOf } from "./data-as-of.ts";
 import { downloadWarning } from "./downloads.ts";
 import { MB, SNAPSTART_MAX_EPHEMERAL_STORAGE_MB } from "./limits.ts";
-import { metadataFromFlags, type MetadataFlags } from "./metadata-flags.ts";
+import { mergeMetadata, metadataFromFlags, type MetadataFlags } from "./metadata-flags.ts";
+import { parsePluginSecrets } from "./plugin-secrets.ts";
+import { parseAssets, type SiteAssets } from "./assets.ts";
+import { validateInstall } from "./install.ts";
 import { placeDatabases } from "./placement.ts";
 import { parseSettings } from "./settings.ts";
 import { appStackName } from "./stack-names.ts";
@@ -34,6 +37,14 @@ export interface UpdateStackOptions extends SharedOptions, MetadataFlags {
   versionNote?: string;
   /** --secret: never in the plan, the package or any output; sent as a NoEcho parameter. */
   secret?: string;
+  pluginsDir?: string;
+  templateDir?: string;
+  /** --static MOUNT:DIR, repeatable. */
+  static?: string[];
+  /** --install PKG, repeatable. */
+  install?: string[];
+  /** --plugin-secret PLUGIN KEY VALUE, repeatable. */
+  pluginSecret?: string[][];
   external?: boolean;
   domain?: string;
   runtime?: string;
@@ -74,6 +85,10 @@ export interface CheckedOptions {
   snapstart: boolean;
   crossdb: boolean;
   versionNote: string | null;
+  /** --install: requirements added to the layer's. */
+  install: string[];
+  /** --plugins-dir, --template-dir, --static (directories not yet checked to exist). */
+  assets: SiteAssets;
   /** Top-level metadata from --title, --license, ... (wins over --metadata's). */
   extraMetadata: Record<string, unknown>;
 }
@@ -93,6 +108,7 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
   const cdn = options.cdn !== false;
   checkDomainNeedsCdn(domain, cdn);
   const pythonVersion = validateRuntime(runtime);
+  const pluginSecrets = parsePluginSecrets(options.pluginSecret);
   return {
     stackName: validateSiteName(name),
     prefix: validatePrefix(options.prefix),
@@ -110,8 +126,10 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
     pk: validatePk(options.pk),
     dataAsOf: validateDataAsOf(options.dataAsOf),
     snapstart: validateSnapStart(options.snapstart, runtime, pythonVersion),
-    extraMetadata: metadataFromFlags(options),
+    extraMetadata: mergeMetadata(metadataFromFlags(options), pluginSecrets.metadata),
     crossdb: Boolean(options.crossdb),
+    assets: parseAssets(options),
+    install: validateInstall(options.install),
     versionNote: options.versionNote ?? null,
   };
 }
@@ -182,6 +200,7 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     cors: options.cors,
     crossdb: options.crossdb,
     versionNote: options.versionNote,
+    assets: options.assets,
     prefix: options.prefix,
     domain: options.domain,
     cdn: options.cdn,

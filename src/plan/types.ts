@@ -1,6 +1,8 @@
 // The typed, validated description of one deployment. Everything that
 // decides is computed into these values; everything that acts reads them.
 
+import type { SiteAssets } from "./assets.ts";
+
 export type Architecture = "arm64" | "x86_64";
 
 export interface DatabaseInput {
@@ -49,6 +51,8 @@ export interface DeployPlan {
   crossdb: boolean;
   /** --version-note: shown on /-/versions.json. */
   versionNote: string | null;
+  /** --plugins-dir, --template-dir, --static: local directories copied into the package. */
+  assets: SiteAssets;
   /** Path segment(s) without slashes, or null: site served under /prefix/. */
   prefix: string | null;
   /** Custom domain (CloudFront only): certificate stack in us-east-1, DNS records in its zone. */

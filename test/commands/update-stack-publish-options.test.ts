@@ -2,7 +2,7 @@
 // package's manifest.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { cliEnv, runCli } from "../_helpers/cli.ts";
@@ -99,7 +99,7 @@ test("--secret (or DATASETTE_PUBLISH_SECRET) appears in no file of a dry run, no
   const flagSecret = "flag-secret-3c9e1d7a";
   const out = join(dir, "out-secret");
   const result = await dryRun([db, "--secret", flagSecret, "--verbose"], out);
-  assert.match(result.stderr, /The secret is not written to --out/);
+  assert.match(result.stderr, /Secrets \(--secret, --plugin-secret values\) are not written to --out/);
   assertNowhere(flagSecret, out, result);
 
   const envSecret = "env-secret-88b2f0c4";
@@ -107,4 +107,99 @@ test("--secret (or DATASETTE_PUBLISH_SECRET) appears in no file of a dry run, no
   const fromEnv = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", outEnv, "--json", ...HOST], { env: { ...env, DATASETTE_PUBLISH_SECRET: envSecret } });
   assert.equal(fromEnv.code, 0, fromEnv.stderr);
   assertNowhere(envSecret, outEnv, fromEnv);
+});
+
+test("--plugin-secret: $env references in the manifest's metadata; the value in no file, nor on stdout or stderr", async () => {
+  const db = makeDatabase(join(dir, "plugin-secret.db"), { items: 1 });
+  writeFileSync(join(dir, "plugins.json"), JSON.stringify({ plugins: { "datasette-auth-github": { client_id: "public-id" } } }));
+  const value = "plugin-secret-value-5d1e";
+  const out = join(dir, "out-plugin-secret");
+  const result = await dryRun(
+    [db, "--metadata", join(dir, "plugins.json"), "--plugin-secret", "datasette-auth-github", "client_secret", value, "--verbose"],
+    out,
+  );
+  assert.deepEqual(manifestOf(out, result.summary).metadata, {
+    plugins: { "datasette-auth-github": { client_id: "public-id", client_secret: { $env: "DATASETTE_AUTH_GITHUB_CLIENT_SECRET" } } },
+  });
+  assertNowhere(value, out, result);
+});
+
+test("--plugin-secret over Lambda's 4 KB environment fails before anything is built", async () => {
+  const db = makeDatabase(join(dir, "plugin-big.db"), { items: 1 });
+  const out = join(dir, "out-plugin-big");
+  const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, ...HOST, "--plugin-secret", "p", "k", "v".repeat(4000)], { env });
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /the --plugin-secret values take \d+ bytes/);
+  assert.doesNotMatch(result.stderr, /vvvv|Building/);
+});
+
+function assetDirs(name: string): { plugins: string; templates: string; assets: string } {
+  const root = join(dir, name);
+  const plugins = join(root, "plugins");
+  const templates = join(root, "templates");
+  const assets = join(root, "static");
+  mkdirSync(join(plugins, "__pycache__"), { recursive: true });
+  mkdirSync(join(assets, "img"), { recursive: true });
+  mkdirSync(templates, { recursive: true });
+  writeFileSync(join(plugins, "my_plugin.py"), "from datasette import hookimpl\n");
+  writeFileSync(join(plugins, "__pycache__", "my_plugin.cpython-311.pyc"), "machine-specific");
+  writeFileSync(join(templates, "_footer.html"), "<p>mine</p>");
+  writeFileSync(join(assets, "style.css"), "body {}");
+  writeFileSync(join(assets, "img", "logo.svg"), "<svg/>");
+  return { plugins, templates, assets };
+}
+
+test("--plugins-dir, --template-dir and --static go into the package under site/, named by the manifest, deterministically", async () => {
+  const db = makeDatabase(join(dir, "assets.db"), { items: 1 });
+  const { plugins, templates, assets } = assetDirs("assets-a");
+  const args = [db, "--plugins-dir", plugins, "--template-dir", templates, "--static", `assets:${assets}`, "--static", `docs/v1:${templates}`];
+  const out = join(dir, "out-assets");
+  const { summary } = await dryRun(args, out);
+  const manifest = manifestOf(out, summary);
+  assert.equal(manifest.pluginsDir, "site/plugins");
+  assert.equal(manifest.templateDir, "site/templates");
+  assert.deepEqual(manifest.staticMounts, [{ mount: "assets", dir: "site/static/0" }, { mount: "docs/v1", dir: "site/static/1" }]);
+  const pkg = join(out, "artifacts", summary.artifacts.find((a) => a.key.startsWith("package/"))!.key);
+  const names = execFileSync("unzip", ["-Z1", pkg]).toString().split("\n").filter((name) => name.startsWith("site/"));
+  assert.deepEqual(names.sort(), [
+    "site/plugins/my_plugin.py",
+    "site/static/0/img/logo.svg",
+    "site/static/0/style.css",
+    "site/static/1/_footer.html",
+    "site/templates/_footer.html",
+  ]);
+
+  // The same files elsewhere: the same package. A changed file: another.
+  const copy = assetDirs("assets-b");
+  const again = await dryRun([db, "--plugins-dir", copy.plugins, "--template-dir", copy.templates, "--static", `assets:${copy.assets}`, "--static", `docs/v1:${copy.templates}`], join(dir, "out-assets-b"));
+  const packageKey = (s: Summary) => s.artifacts.find((a) => a.key.startsWith("package/"))!.key;
+  assert.equal(packageKey(again.summary), packageKey(summary));
+  writeFileSync(join(copy.assets, "style.css"), "body { color: red }");
+  const changed = await dryRun([db, "--plugins-dir", copy.plugins, "--template-dir", copy.templates, "--static", `assets:${copy.assets}`, "--static", `docs/v1:${copy.templates}`], join(dir, "out-assets-c"));
+  assert.notEqual(packageKey(changed.summary), packageKey(summary));
+});
+
+test("bad --plugins-dir, --template-dir and --static fail before anything is built, naming the flag", async () => {
+  const db = makeDatabase(join(dir, "assets-bad.db"), { items: 1 });
+  const file = join(dir, "not-a-dir.txt");
+  writeFileSync(file, "x");
+  for (const [args, message] of [
+    [["--plugins-dir", join(dir, "nope")], /--plugins-dir: .*nope does not exist/],
+    [["--template-dir", file], /--template-dir: .*not-a-dir\.txt is not a directory/],
+    [["--static", "assets"], /--static "assets" is not MOUNT:DIR/],
+    [["--static", `assets:${join(dir, "nope")}`], /--static assets: .*nope does not exist/],
+  ] as const) {
+    const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-assets-bad"), ...HOST, ...args], { env });
+    assert.notEqual(result.code, 0, args.join(" "));
+    assert.match(result.stderr, message);
+    assert.doesNotMatch(result.stderr, /Building|Packaging|Checking/);
+  }
+});
+
+test("a bad --install fails before anything is built, naming the flag", async () => {
+  const db = makeDatabase(join(dir, "install-bad.db"), { items: 1 });
+  const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-install-bad"), ...HOST, "--install", "--index-url=https://example.com"], { env });
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /--install "--index-url=https:\/\/example\.com" is not a package name/);
+  assert.doesNotMatch(result.stderr, /Building|Packaging|Checking/);
 });

@@ -506,3 +506,18 @@ test("--secret replaces the stored secret: sent as the value on update, never pr
   await deploySite(b, { ...created.deps, secret: chosen });
   assert.deepEqual(param(creates(created)[1], "DatasetteSecret"), { ParameterKey: "DatasetteSecret", ParameterValue: chosen });
 });
+
+test("--plugin-secret values: sent as the PluginSecrets value, never printed; without any, the parameter is left to its default", async () => {
+  const packed = JSON.stringify({ P_KEY: "plugin-value-91c2" });
+  const b = await build();
+  const w = await deployedWorld(b);
+  w.cfn.noEcho.add("PluginSecrets");
+  await deploySite(b, { ...w.deps, pluginSecrets: packed });
+  assert.deepEqual(param(updates(w)[0], "PluginSecrets"), { ParameterKey: "PluginSecrets", ParameterValue: packed });
+  assert.deepEqual(param(updates(w)[0], "DatasetteSecret"), { ParameterKey: "DatasetteSecret", UsePreviousValue: true });
+  assert.doesNotMatch(w.output.stderr() + w.output.stdout(), /plugin-value-91c2/);
+
+  const fresh = world();
+  await deploySite(b, fresh.deps);
+  assert.equal(param(creates(fresh)[1], "PluginSecrets"), undefined);
+});
