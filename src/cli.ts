@@ -4,7 +4,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { DatasetteLambdaError } from "./errors.ts";
-import { addSharedOptions } from "./shared-options.ts";
+import { collectGroup, groupMultiValueOptions } from "./multi-value-options.ts";
+import { addConfirmOption, addSharedOptions } from "./shared-options.ts";
 import { createOutput } from "./ui/output.ts";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
@@ -40,7 +41,23 @@ export function buildProgram(): Command {
       .option("--cors", "send Access-Control-Allow-Origin: * (Datasette --cors)")
       .option("--prefix <path>", "serve the site under /PATH/ instead of / (e.g. --prefix data)")
       .option("-m, --metadata <file>", "Datasette metadata file, JSON or YAML")
-      .option("--config <key:value>", "Datasette setting, repeatable (e.g. --config sql_time_limit_ms:3500)", collect)
+      .option("--title <title>", "title for the site's metadata (wins over --metadata's)")
+      .option("--license <name>", "license of the data, for the metadata (e.g. --license CC-BY-4.0)")
+      .option("--license_url <url>", "address of the license")
+      .option("--source <name>", "source of the data, for the metadata")
+      .option("--source_url <url>", "address of the source")
+      .option("--about <text>", "what the site is about, for the metadata")
+      .option("--about_url <url>", "address of more about the site")
+      .option("--setting <name> <value>", "Datasette setting, repeatable (e.g. --setting sql_time_limit_ms 3500)", collectGroup("--setting"))
+      .option("--config <key:value>", "Datasette setting, older spelling, repeatable (e.g. --config sql_time_limit_ms:3500)", collect)
+      .option("--plugin-secret <plugin> <key> <value>", "secret setting for a plugin, repeatable: its value reaches the function's environment only (e.g. --plugin-secret datasette-auth-github client_secret VALUE)", collectGroup("--plugin-secret"))
+      .option("--install <package>", "Python package (e.g. a Datasette plugin) to add to the dependency layer, repeatable (e.g. --install datasette-cluster-map)", collect)
+      .option("--plugins-dir <dir>", "directory of plugin modules (.py) to load, copied into the package")
+      .option("--template-dir <dir>", "directory of templates overriding Datasette's, copied into the package")
+      .option("--static <mount:dir>", "serve the files of DIR under /MOUNT/, repeatable (e.g. --static assets:./static)", collect)
+      .option("--crossdb", "allow SQL queries across databases, at /_memory (Datasette --crossdb)")
+      .option("--version-note <note>", "note shown on /-/versions.json (Datasette --version-note)")
+      .option("--secret <secret>", "Datasette's signing secret (default: DATASETTE_PUBLISH_SECRET, else the site keeps the random one made on its first deploy)")
       .option("--external", "keep databases in S3 (downloaded at cold start) even when they fit in the package")
       .option("--domain <name>", "custom domain for the site (e.g. data.example.com)")
       .addOption(new Option("--runtime <runtime>", "Lambda Python runtime").default("python3.13"))
@@ -91,14 +108,14 @@ export function buildProgram(): Command {
     await tailLogs(name, options, command);
   });
 
-  addSharedOptions(
+  addConfirmOption(addSharedOptions(
     program
       .command("delete-stack")
       .summary("delete the site and everything created for it")
       .description("Delete the site NAME: both stacks and every object in its bucket. Asks first unless --yes.")
       .argument("<name>", "site name given to update-stack")
       .addHelpText("after", ["", "Examples:", "  $ datasette-lambda delete-stack mysite", "  $ datasette-lambda delete-stack mysite --yes"].join("\n")),
-  ).action(async (name: string, options, command: Command) => {
+  )).action(async (name: string, options, command: Command) => {
     const { deleteStack } = await import("./commands/delete-stack.ts");
     await deleteStack(name, options, command);
   });
@@ -143,7 +160,7 @@ export function buildProgram(): Command {
     await ls(name, options, command);
   });
 
-  addSharedOptions(
+  addConfirmOption(addSharedOptions(
     program
       .command("rm")
       .summary("stop serving one live database")
@@ -151,7 +168,7 @@ export function buildProgram(): Command {
       .argument("<name>", "site name given to update-stack")
       .argument("<db>", "the live database's name, as ls shows it")
       .addHelpText("after", ["", "Examples:", "  $ datasette-lambda rm mysite sales", "  $ datasette-lambda rm mysite sales --yes"].join("\n")),
-  ).action(async (name: string, db: string, options, command: Command) => {
+  )).action(async (name: string, db: string, options, command: Command) => {
     const { rm } = await import("./commands/rm.ts");
     await rm(name, db, options, command);
   });
@@ -163,7 +180,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram().exitOverride();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(groupMultiValueOptions(argv));
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;

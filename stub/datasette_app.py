@@ -1,5 +1,7 @@
 """Build the Datasette instance and the ASGI app Mangum drives, from the manifest."""
 
+import os
+
 from datasette.app import Datasette
 
 # Only after datasette.app: importing datasette.handle_exception first starts a circular
@@ -17,14 +19,16 @@ from served_databases import ServedDatabases
 from site_status import SiteStatus, site_status
 
 
-def build_datasette(manifest, located, secret):
+def build_datasette(manifest, located, secret, root="."):
     """A Datasette serving the located databases [(name, path)] read-only and immutable,
     and what it serves (served_databases.ServedDatabases, which live data swaps into).
 
     Immutable (SQLite's immutable=1): no locks and no -wal/-shm files, which is also what
     lets a WAL-mode database open from Lambda's read-only task root. The manifest's
     precomputed inspect data (table counts) and checksums replace the count queries and
-    the whole-file sha256 Datasette would otherwise run on each cold start.
+    the whole-file sha256 Datasette would otherwise run on each cold start. The package's
+    plugins, templates and static directories (--plugins-dir, --template-dir, --static)
+    are under root (the task root).
     """
     # With rich importable (a plugin may pull it in), Datasette prints tracebacks with
     # show_locals=True: the locals hold the request, its cookies and Authorization header.
@@ -39,6 +43,11 @@ def build_datasette(manifest, located, secret):
         metadata=manifest["metadata"],
         settings=manifest["settings"],
         cors=manifest["cors"],
+        crossdb=manifest.get("crossdb", False),
+        plugins_dir=_in_package(root, manifest.get("pluginsDir")),
+        template_dir=_in_package(root, manifest.get("templateDir")),
+        static_mounts=[(mount, _in_package(root, path)) for mount, path in manifest.get("staticMounts", [])],
+        version_note=manifest.get("versionNote"),
         secret=secret,
     )
     served = ServedDatabases(ds, served_databases.deployed(manifest, located, inspect_data))
@@ -75,6 +84,10 @@ def build_asgi_app(ds, served, live=None, presigner=None):
     if base_url != "/":
         app = BaseUrlPrefix(app, base_url)
     return ScopeFixes(app)
+
+
+def _in_package(root, path):
+    return os.path.join(root, path) if path else None
 
 
 def _inspect_data(manifest):

@@ -36,6 +36,7 @@ import logging  # noqa: E402
 import os  # noqa: E402
 
 from mangum import Mangum  # noqa: E402
+from plugin_secrets import unpack_plugin_secrets  # noqa: E402
 
 import snapstart  # noqa: E402
 import template_cache  # noqa: E402
@@ -129,6 +130,7 @@ def prepare_site(environ=None):
     """The cheap part: manifest, bucket, and how much of the S3 databases is still to download."""
     environ = os.environ if environ is None else environ
     root = task_root(environ, __file__)
+    unpack_plugin_secrets(environ)  # before Datasette reads its plugins' configuration
     manifest = load_manifest(root)
     bucket = environ.get("DATASETTE_LAMBDA_BUCKET")
     pending = [db for db in manifest["databases"] if db["location"] == "s3" and needs_download(db)]
@@ -157,7 +159,7 @@ def assemble_site(preparation, located):
     """Datasette, its ASGI stack and Mangum, started (what Datasette does on its first request)."""
     details = preparation.details
     manifest, bucket, interval = details["manifest"], details["bucket"], details["live_interval"]
-    ds, served = build_datasette(manifest, located, details["secret"])
+    ds, served = build_datasette(manifest, located, details["secret"], details["root"])
     live = None
     if bucket and interval:
         live = LiveData(served, bucket, _s3_client, interval, clock=live_clock)

@@ -2,7 +2,10 @@
 
 Format 1 (see the shared contract):
   {"format": 1, "databases": [...], "inspect": {...}, "metadata": {...},
-   "settings": {...}, "cors": bool, "prefix": "x" | null}
+   "settings": {...}, "cors": bool, "prefix": "x" | null,
+   "crossdb": bool (optional), "versionNote": "..." (optional),
+   "pluginsDir": "site/plugins", "templateDir": "site/templates",
+   "staticMounts": [{"mount": "assets", "dir": "site/static/0"}] (optional; package paths)}
 each database {"name", "fileName", "sha256", "bytes", "location": "inline" | "s3",
 "key": "db/<sha256>/<fileName>", "dataAsOf": "2026-12-01T10:00:00Z"} (key required for
 s3, optional for inline; dataAsOf optional: packages built before it have none).
@@ -89,6 +92,17 @@ def validate_manifest(raw):
             )
         settings = dict(settings, base_url=base_url)
 
+    crossdb = raw.get("crossdb", False)
+    if not isinstance(crossdb, bool):
+        raise ManifestError("manifest.json: 'crossdb' must be true or false")
+    version_note = raw.get("versionNote")
+    if version_note is not None and not isinstance(version_note, str):
+        raise ManifestError("manifest.json: 'versionNote' must be a string")
+
+    plugins_dir = _package_dir(raw, "pluginsDir")
+    template_dir = _package_dir(raw, "templateDir")
+    static_mounts = _static_mounts(raw.get("staticMounts"))
+
     return {
         "format": SUPPORTED_FORMAT,
         "databases": normalised_databases,
@@ -97,6 +111,11 @@ def validate_manifest(raw):
         "settings": settings,
         "cors": cors,
         "prefix": prefix,
+        "crossdb": crossdb,
+        "versionNote": version_note,
+        "pluginsDir": plugins_dir,
+        "templateDir": template_dir,
+        "staticMounts": static_mounts,
     }
 
 
@@ -141,6 +160,35 @@ def _validate_database(entry, where):
                 f"2026-12-01T10:00:00Z (got {data_as_of!r})"
             ) from None
     return db
+
+
+def _package_dir(raw, field):
+    """A directory inside the package: relative, no .. (None when absent)."""
+    value = raw.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _PREFIX.match(value):
+        raise ManifestError(f"manifest.json: '{field}' must be a path inside the package (got {value!r})")
+    if any(segment in (".", "..") for segment in value.split("/")):
+        raise ManifestError(f"manifest.json: '{field}' must be a path inside the package (got {value!r})")
+    return value
+
+
+def _static_mounts(value):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ManifestError("manifest.json: 'staticMounts' must be a list")
+    mounts = []
+    for i, entry in enumerate(value):
+        if not isinstance(entry, dict) or not isinstance(entry.get("mount"), str) or not _PREFIX.match(entry["mount"]):
+            raise ManifestError(f"manifest.json: staticMounts[{i}].mount must be URL path segments")
+        mounts.append((entry["mount"], _package_dir(entry, "dir") or _missing(f"staticMounts[{i}].dir")))
+    return mounts
+
+
+def _missing(field):
+    raise ManifestError(f"manifest.json: {field} is required")
 
 
 def _object(raw, field):

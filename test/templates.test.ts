@@ -688,6 +688,7 @@ describe("app.yaml function", () => {
       DATASETTE_SECRET: { Ref: "DatasetteSecret" },
       DATASETTE_LAMBDA_BUCKET: { Ref: "BucketName" },
       DATASETTE_LAMBDA_LIVE_SECONDS: { Ref: "LiveCheckSeconds" },
+      DATASETTE_LAMBDA_PLUGIN_SECRETS: { Ref: "PluginSecrets" },
     });
   });
 

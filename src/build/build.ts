@@ -6,8 +6,10 @@ import { UserError } from "../errors.ts";
 import { inspectDatabase, inspectDatabases } from "../inputs/databases.ts";
 import { splitInputs } from "../inputs/input-files.ts";
 import { readMetadata } from "../inputs/metadata.ts";
+import { checkAssetDirectories } from "../inputs/asset-directories.ts";
 import { dataAsOfFromSources } from "../plan/data-as-of.ts";
 import { appStackParameters } from "../plan/app-parameters.ts";
+import { mergeMetadata } from "../plan/metadata-flags.ts";
 import { TEMPLATE_BODY_BYTES } from "../plan/limits.ts";
 import { checkPackageLimits } from "../plan/placement.ts";
 import { checkOptions, createPlan, planWarnings, type UpdateStackOptions } from "../plan/plan.ts";
@@ -96,12 +98,13 @@ export async function buildSite(name: string, files: string[], options: UpdateSt
       hint: `e.g. datasette-lambda update-stack ${name} data.db`,
     });
   }
-  const metadata = await readMetadata(options.metadata);
+  await checkAssetDirectories(checked.assets);
+  const metadata = mergeMetadata(await readMetadata(options.metadata), checked.extraMetadata);
   const databases = await readInputs(files, checked, deps);
-  const requirements = await readStubRequirements();
+  const requirements = [...(await readStubRequirements()), ...checked.install];
 
   const layer = await out.task(`Building the dependency layer (Python ${checked.pythonVersion}, ${checked.arch})`, (update) =>
-    buildLayer({ requirements, pythonVersion: checked.pythonVersion, arch: checked.arch }, { env, log: update, warn: out.warn }),
+    buildLayer({ requirements, pythonVersion: checked.pythonVersion, arch: checked.arch, install: checked.install }, { env, log: update, warn: out.warn }),
   );
   out.debug(`layer ${layer.sha256.slice(0, 12)}: ${layer.bytes} bytes zipped, ${layer.unzippedBytes} unzipped${layer.fromCache ? " (cached)" : ""}`);
 
@@ -109,7 +112,7 @@ export async function buildSite(name: string, files: string[], options: UpdateSt
   for (const warning of planWarnings(plan)) out.warn(warning);
   for (const db of plan.databases) out.debug(`database ${db.name}: ${db.location}${db.key ? ` (${db.key})` : ""}`);
   if (plan.settings.suggest_facets === false && !("suggest_facets" in checked.settings)) {
-    out.info("Facet suggestions are off: a table has over 100,000 rows (turn on with --config suggest_facets:on).");
+    out.info("Facet suggestions are off: a table has over 100,000 rows (turn on with --setting suggest_facets on).");
   }
 
   const pkg = await out.task("Packaging the site", () =>

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { UserError } from "../errors.ts";
 import type { Architecture } from "../plan/types.ts";
+import { namedPackages } from "../plan/install.ts";
 import { sha256 } from "./hash.ts";
 import { compileTemplates, compileTree, findPython } from "./python.ts";
 import { directoryEntries, writeZip } from "./zip.ts";
@@ -35,6 +36,8 @@ export interface LayerRequest {
   /** "3.13" */
   pythonVersion: string;
   arch: Architecture;
+  /** The requirements that came from --install (for errors; the cache key has them in requirements). */
+  install?: string[];
 }
 
 export interface Layer {
@@ -173,7 +176,16 @@ export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): P
     try {
       await run(command, args, { maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 });
     } catch (error) {
-      const stderr = String((error as { stderr?: string }).stderr ?? "").trim().split("\n").slice(-3).join(" ");
+      const output = String((error as { stderr?: string }).stderr ?? "");
+      const stderr = output.trim().split("\n").slice(-3).join(" ");
+      const named = namedPackages(output, request.install ?? []);
+      if (named.length > 0) {
+        throw new UserError(`--install ${named.join(", ")}: ${installer} could not install it for Lambda (${stderr})`, {
+          hint: `Check the name and version; each package needs a wheel for Linux ${platformArch(request.arch)}, Python ${request.pythonVersion} ` +
+            "(pure-Python packages always have one; try --arch x86_64 if a package lacks arm64 wheels).",
+          cause: error,
+        });
+      }
       throw new UserError(`installing the layer's Python packages with ${installer} failed: ${stderr || (error as Error).message}`, {
         hint: "Check the package names and that each has a wheel for Lambda's platform (Linux, " +
           `${platformArch(request.arch)}, Python ${request.pythonVersion}); try --arch x86_64 if a package lacks arm64 wheels.`,

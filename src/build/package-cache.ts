@@ -1,6 +1,6 @@
 // A cache of built packages, keyed by everything that goes into one: the
 // manifest (which names each inline database by its sha256), the stub's
-// code, and the Python that compiled it. A re-deploy of unchanged input then
+// code, the files of --plugins-dir/--template-dir/--static, and the Python that compiled it. A re-deploy of unchanged input then
 // skips re-compressing its databases (seconds for 100 MB), which is most of
 // the time a no-op deploy would take.
 import { existsSync } from "node:fs";
@@ -9,6 +9,7 @@ import { basename, join } from "node:path";
 import { buildManifest, serializeManifest } from "../plan/manifest.ts";
 import type { DeployPlan } from "../plan/types.ts";
 import { sha256 } from "./hash.ts";
+import { assetDigest } from "./asset-entries.ts";
 import { buildPackage, stubFiles } from "./package.ts";
 import type { ZipResult } from "./zip.ts";
 
@@ -20,7 +21,8 @@ export const PACKAGES_KEPT = 6;
 export async function packageCacheKey(plan: DeployPlan, compiledWith: string | null): Promise<string> {
   const stub: Array<[string, string]> = [];
   for (const file of await stubFiles()) stub.push([basename(file), sha256(await readFile(file))]);
-  return sha256(JSON.stringify({ format: PACKAGE_FORMAT, manifest: serializeManifest(buildManifest(plan)), stub, compiledWith })).slice(0, 32);
+  const assets = await assetDigest(plan.assets);
+  return sha256(JSON.stringify({ format: PACKAGE_FORMAT, manifest: serializeManifest(buildManifest(plan)), stub, assets, compiledWith })).slice(0, 32);
 }
 
 async function pruneOld(dir: string): Promise<void> {

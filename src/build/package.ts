@@ -1,5 +1,5 @@
 // The function package: the stub's Python files, manifest.json, the inline
-// databases under databases/, and the stub's .pyc when a matching Python
+// databases under databases/, --plugins-dir/--template-dir/--static under site/, and the stub's .pyc when a matching Python
 // exists. Deterministic, so an unchanged site has an unchanged S3 key.
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { buildManifest, serializeManifest } from "../plan/manifest.ts";
 import type { DeployPlan } from "../plan/types.ts";
+import { assetEntries } from "./asset-entries.ts";
 import { compileTree } from "./python.ts";
 import { directoryEntries, writeZip, type ZipEntry, type ZipResult } from "./zip.ts";
 
@@ -50,6 +51,7 @@ export async function buildPackage(options: PackageOptions): Promise<ZipResult> 
       ...options.plan.databases
         .filter((db) => db.location === "inline")
         .map((db) => ({ name: `databases/${db.fileName}`, source: db.path })),
+      ...(await assetEntries(options.plan.assets)),
     ];
     return await writeZip(entries, options.path, { compressionLevel: options.compressionLevel });
   } finally {

@@ -14,7 +14,7 @@ import { bucketOf, findStack, type StackInfo } from "../aws/site.ts";
 import { appStackName, certificateStackName } from "../plan/stack-names.ts";
 import { deleteStackAndWait, type WaitOptions } from "../aws/stacks.ts";
 import { DeployError } from "../errors.ts";
-import type { SharedOptions } from "../shared-options.ts";
+import type { ConfirmOptions } from "../shared-options.ts";
 import { confirm } from "../ui/confirm.ts";
 import { onInterrupt } from "../ui/interrupt.ts";
 import { createOutput, type Output } from "../ui/output.ts";
@@ -70,7 +70,7 @@ function deleteAdvice(error: unknown, site: string, stack: string, region: strin
   return new DeployError(error.message, { resource: error.resource ?? stack, reasons: error.reasons, hint, cause: error });
 }
 
-export async function runDeleteStack(name: string, options: SharedOptions, deps: DeleteStackDeps): Promise<DeleteStackResult> {
+export async function runDeleteStack(name: string, options: ConfirmOptions, deps: DeleteStackDeps): Promise<DeleteStackResult> {
   const { output } = deps;
   const { cloudformation, s3, certificateCloudformation } = deps.clients;
   const { region } = await checkAwsAccess(cloudformation);
@@ -163,7 +163,7 @@ export async function runDeleteStack(name: string, options: SharedOptions, deps:
 }
 
 /** The commander action: real clients and terminal, Ctrl-C stops waiting (exit 130, rerun to finish). */
-export async function deleteStack(name: string, options: SharedOptions, _command: Command): Promise<void> {
+export async function deleteStack(name: string, options: ConfirmOptions, _command: Command): Promise<void> {
   const output = createOutput(options);
   const interrupt = onInterrupt();
   try {

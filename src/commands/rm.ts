@@ -15,7 +15,7 @@ import type { DeployedRecord } from "../live/deployed.ts";
 import type { LiveManifest } from "../live/manifest.ts";
 import { validateLiveName } from "../live/names.ts";
 import { validateSiteName } from "../plan/validate.ts";
-import type { SharedOptions } from "../shared-options.ts";
+import type { ConfirmOptions } from "../shared-options.ts";
 import { confirm } from "../ui/confirm.ts";
 import { createOutput, type Output } from "../ui/output.ts";
 
@@ -53,7 +53,7 @@ export function notLiveError(site: string, name: string, manifest: LiveManifest,
   });
 }
 
-export async function runRm(site: string, name: string, options: SharedOptions, deps: RmDeps): Promise<RmResult> {
+export async function runRm(site: string, name: string, options: ConfirmOptions, deps: RmDeps): Promise<RmResult> {
   const { output } = deps;
   validateSiteName(site);
   validateLiveName(name, "DB");
@@ -106,7 +106,7 @@ export async function runRm(site: string, name: string, options: SharedOptions, 
   return result;
 }
 
-export async function rm(site: string, name: string, options: SharedOptions, _command?: Command): Promise<void> {
+export async function rm(site: string, name: string, options: ConfirmOptions, _command?: Command): Promise<void> {
   await runRm(site, name, options, {
     clients: createAwsClients(options),
     output: createOutput(options),

@@ -10,6 +10,9 @@ import { buildSite } from "../build/build.ts";
 import { checkOutDirectory, writeDryRun, type DryRunSummary } from "../build/dry-run.ts";
 import { deploySite, type DeployResult } from "../deploy/deploy-site.ts";
 import { checkOptions, type UpdateStackOptions } from "../plan/plan.ts";
+import { checkEnvironmentSize, parsePluginSecrets, pluginSecretsParameter } from "../plan/plugin-secrets.ts";
+import { givenSecret } from "../plan/secret.ts";
+import { checkAssetDirectories } from "../inputs/asset-directories.ts";
 import { createOutput, type Output } from "../ui/output.ts";
 import { onInterrupt } from "../ui/interrupt.ts";
 
@@ -50,6 +53,10 @@ export { garbageOptionsFromEnv };
 export async function updateStack(name: string, files: string[], options: UpdateStackOptions, _command?: Command): Promise<void> {
   const out = createOutput(options);
   const checked = checkOptions(name, options); // fail on bad flags before any slow work
+  await checkAssetDirectories(checked.assets);
+  const secret = givenSecret(options.secret, process.env);
+  const pluginSecrets = pluginSecretsParameter(parsePluginSecrets(options.pluginSecret).values);
+  checkEnvironmentSize(pluginSecrets, secret === undefined ? undefined : Buffer.byteLength(secret));
   const garbage = garbageOptionsFromEnv(process.env);
   const outDir = options.out ?? "datasette-lambda-out";
   if (options.dryRun) await checkOutDirectory(outDir);
@@ -62,10 +69,13 @@ export async function updateStack(name: string, files: string[], options: Update
   try {
     const build = await buildSite(name, files, options, { out, workDir });
     if (options.dryRun) {
+      if (secret !== undefined || pluginSecrets !== undefined) {
+        out.info("Secrets (--secret, --plugin-secret values) are not written to --out: a deploy sends them to CloudFormation only, as NoEcho parameters.");
+      }
       renderDryRun(out, await writeDryRun(build, outDir));
       return;
     }
-    const result = await deploySite(build, { clients: clients!, out, signal: interrupt.signal, garbage });
+    const result = await deploySite(build, { clients: clients!, out, signal: interrupt.signal, garbage, ...(secret !== undefined ? { secret } : {}), ...(pluginSecrets !== undefined ? { pluginSecrets } : {}) });
     renderDeploy(out, result, checked.prefix);
   } finally {
     interrupt.dispose();

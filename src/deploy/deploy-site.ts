@@ -35,6 +35,10 @@ export interface DeployDeps {
   sleep?: Sleep;
   /** The site's DATASETTE_SECRET, made once when the app stack is created. */
   randomSecret?: () => string;
+  /** --secret (or DATASETTE_PUBLISH_SECRET): replaces the stored secret. Never printed. */
+  secret?: string;
+  /** --plugin-secret values as the PluginSecrets parameter's JSON. Never printed. */
+  pluginSecrets?: string;
   signal?: AbortSignal;
   /** Multipart part size for uploads (tests use the 5 MB minimum). */
   partSize?: number;
@@ -111,6 +115,10 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
       templateBody: build.appTemplate,
       parameters,
       secrets: { DatasetteSecret: deps.randomSecret ?? generateSecret },
+      givenSecrets: {
+        ...(deps.secret !== undefined ? { DatasetteSecret: deps.secret } : {}),
+        ...(deps.pluginSecrets !== undefined ? { PluginSecrets: deps.pluginSecrets } : {}),
+      },
       capabilities: [...CAPABILITIES],
     },
     context,

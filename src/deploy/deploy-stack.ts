@@ -29,6 +29,12 @@ export interface StackSpec {
    * (CloudFormation shows them as ****), never compared, never printed.
    */
   secrets?: Record<string, () => string>;
+  /**
+   * NoEcho parameters whose value the user gave (--secret): always sent, never
+   * compared (CloudFormation shows ****, and itself answers "No updates are to
+   * be performed." when the value is unchanged), never printed.
+   */
+  givenSecrets?: Record<string, string>;
   capabilities?: Capability[];
 }
 
@@ -53,6 +59,8 @@ export interface StackDeployment {
 /** Deployed template and parameters already equal the wanted ones (secrets aside). */
 export function isUpToDate(spec: StackSpec, deployed: Stack, deployedTemplate: string | undefined): boolean {
   if (deployedTemplate !== spec.templateBody) return false;
+  // A given secret cannot be compared here: CloudFormation decides.
+  if (Object.keys(spec.givenSecrets ?? {}).length > 0) return false;
   const current = stackParameters(deployed);
   for (const [key, value] of Object.entries(spec.parameters)) {
     if (current[key] !== value) return false;
@@ -65,7 +73,10 @@ export function isUpToDate(spec: StackSpec, deployed: Stack, deployedTemplate: s
 export function stackParametersFor(spec: StackSpec, deployed: Stack | undefined): Parameter[] {
   const parameters: Parameter[] = Object.entries(spec.parameters).map(([key, value]) => ({ ParameterKey: key, ParameterValue: value }));
   const current = stackParameters(deployed);
+  const given = spec.givenSecrets ?? {};
+  for (const [key, value] of Object.entries(given)) parameters.push({ ParameterKey: key, ParameterValue: value });
   for (const [key, generate] of Object.entries(spec.secrets ?? {})) {
+    if (key in given) continue;
     parameters.push(key in current ? { ParameterKey: key, UsePreviousValue: true } : { ParameterKey: key, ParameterValue: generate() });
   }
   return parameters;

@@ -6,10 +6,11 @@ import type { DeployPlan } from "./types.ts";
 
 /**
  * Parameters known only at deploy time: the bucket (prereq stack), the stored
- * secret, and with --domain the hosted zone (Route 53) and the certificate
+ * secret, the --plugin-secret values (NoEcho; omitted without any, so the
+ * template's default "{}" clears earlier ones), and with --domain the hosted zone (Route 53) and the certificate
  * (the us-east-1 certificate stack).
  */
-export const DEPLOY_TIME_PARAMETERS = ["BucketName", "DatasetteSecret", "HostedZoneId", "CertificateArn"] as const;
+export const DEPLOY_TIME_PARAMETERS = ["BucketName", "DatasetteSecret", "PluginSecrets", "HostedZoneId", "CertificateArn"] as const;
 
 /** What --domain resolves to at deploy time; empty strings without a domain. */
 export interface DomainParameters {
@@ -69,7 +70,7 @@ export function appStackParameters(
  * environment, handler, logging...) so that SnapStart sites publish a version
  * with them on their next deploy.
  */
-export const FUNCTION_TEMPLATE_REVISION = 1;
+export const FUNCTION_TEMPLATE_REVISION = 2;
 
 /**
  * With --snapstart the site is served by a published version (SnapStart snapshots
@@ -79,7 +80,9 @@ export const FUNCTION_TEMPLATE_REVISION = 1;
  * function changed, and CloudFormation deletes the old one (each cached version is
  * billed). Never when nothing changed: Lambda would hand back the same version
  * number, and the replacement would delete the version the alias serves. The
- * bucket and the secret are fixed for a site, so they are left out.
+ * bucket is fixed for a site, and the secrets
+ * must not be digested here: a new --secret or --plugin-secret value alone
+ * reaches a SnapStart site with its next published version (known gap).
  */
 export function versionFingerprint(functionConfiguration: Record<string, string>): string {
   return createHash("sha256").update(JSON.stringify({ revision: FUNCTION_TEMPLATE_REVISION, ...functionConfiguration })).digest("hex");

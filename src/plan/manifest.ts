@@ -1,4 +1,5 @@
 // The manifest.json the stub reads at cold start (format 1; see stub/).
+import { PACKAGE_PLUGINS_DIR, PACKAGE_TEMPLATE_DIR, packageStaticDir } from "./assets.ts";
 import type { DeployPlan } from "./types.ts";
 
 export interface Manifest {
@@ -19,6 +20,13 @@ export interface Manifest {
   settings: Record<string, string | number | boolean>;
   cors: boolean;
   prefix: string | null;
+  /** Only when on (older stubs ignore it; an unchanged site keeps its package). */
+  crossdb?: true;
+  versionNote?: string;
+  /** Package paths (relative to the task root) of --plugins-dir, --template-dir, --static. */
+  pluginsDir?: string;
+  templateDir?: string;
+  staticMounts?: Array<{ mount: string; dir: string }>;
 }
 
 export function buildManifest(plan: DeployPlan): Manifest {
@@ -40,6 +48,13 @@ export function buildManifest(plan: DeployPlan): Manifest {
     settings: plan.settings,
     cors: plan.cors,
     prefix: plan.prefix,
+    ...(plan.crossdb ? { crossdb: true as const } : {}),
+    ...(plan.versionNote !== null ? { versionNote: plan.versionNote } : {}),
+    ...(plan.assets.pluginsDir ? { pluginsDir: PACKAGE_PLUGINS_DIR } : {}),
+    ...(plan.assets.templateDir ? { templateDir: PACKAGE_TEMPLATE_DIR } : {}),
+    ...(plan.assets.staticMounts.length > 0
+      ? { staticMounts: plan.assets.staticMounts.map(({ mount }, index) => ({ mount, dir: packageStaticDir(index) })) }
+      : {}),
   };
 }
 

@@ -6,10 +6,14 @@ import type { Architecture, DatabaseInput, DeployPlan } from "./types.ts";
 import { validateDataAsOf } from "./data-as-of.ts";
 import { downloadWarning } from "./downloads.ts";
 import { MB, SNAPSTART_MAX_EPHEMERAL_STORAGE_MB } from "./limits.ts";
+import { mergeMetadata, metadataFromFlags, type MetadataFlags } from "./metadata-flags.ts";
+import { parsePluginSecrets } from "./plugin-secrets.ts";
+import { parseAssets, type SiteAssets } from "./assets.ts";
+import { validateInstall } from "./install.ts";
 import { placeDatabases } from "./placement.ts";
+import { parseSettings } from "./settings.ts";
 import { appStackName } from "./stack-names.ts";
 import {
-  parseConfigPairs,
   validateDatabaseName,
   validateDomain,
   validateMemory,
@@ -22,11 +26,25 @@ import {
 } from "./validate.ts";
 
 /** What commander hands the update-stack action. */
-export interface UpdateStackOptions extends SharedOptions {
+export interface UpdateStackOptions extends SharedOptions, MetadataFlags {
   cors?: boolean;
   prefix?: string;
   metadata?: string;
   config?: string[];
+  /** --setting NAME VALUE, repeatable: [name, value] pairs. */
+  setting?: string[][];
+  crossdb?: boolean;
+  versionNote?: string;
+  /** --secret: never in the plan, the package or any output; sent as a NoEcho parameter. */
+  secret?: string;
+  pluginsDir?: string;
+  templateDir?: string;
+  /** --static MOUNT:DIR, repeatable. */
+  static?: string[];
+  /** --install PKG, repeatable. */
+  install?: string[];
+  /** --plugin-secret PLUGIN KEY VALUE, repeatable. */
+  pluginSecret?: string[][];
   external?: boolean;
   domain?: string;
   runtime?: string;
@@ -65,6 +83,14 @@ export interface CheckedOptions {
   /** ISO 8601 UTC to the second, or null: each database's file time. */
   dataAsOf: string | null;
   snapstart: boolean;
+  crossdb: boolean;
+  versionNote: string | null;
+  /** --install: requirements added to the layer's. */
+  install: string[];
+  /** --plugins-dir, --template-dir, --static (directories not yet checked to exist). */
+  assets: SiteAssets;
+  /** Top-level metadata from --title, --license, ... (wins over --metadata's). */
+  extraMetadata: Record<string, unknown>;
 }
 
 /** --domain is served by CloudFront (alias records and its certificate); a Function URL takes no custom name. */
@@ -82,10 +108,11 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
   const cdn = options.cdn !== false;
   checkDomainNeedsCdn(domain, cdn);
   const pythonVersion = validateRuntime(runtime);
+  const pluginSecrets = parsePluginSecrets(options.pluginSecret);
   return {
     stackName: validateSiteName(name),
     prefix: validatePrefix(options.prefix),
-    settings: parseConfigPairs(options.config),
+    settings: parseSettings(options.config, options.setting as Array<[string, string]> | undefined),
     domain,
     runtime,
     pythonVersion,
@@ -99,6 +126,11 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
     pk: validatePk(options.pk),
     dataAsOf: validateDataAsOf(options.dataAsOf),
     snapstart: validateSnapStart(options.snapstart, runtime, pythonVersion),
+    extraMetadata: mergeMetadata(metadataFromFlags(options), pluginSecrets.metadata),
+    crossdb: Boolean(options.crossdb),
+    assets: parseAssets(options),
+    install: validateInstall(options.install),
+    versionNote: options.versionNote ?? null,
   };
 }
 
@@ -166,6 +198,9 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     metadata: inputs.metadata,
     settings,
     cors: options.cors,
+    crossdb: options.crossdb,
+    versionNote: options.versionNote,
+    assets: options.assets,
     prefix: options.prefix,
     domain: options.domain,
     cdn: options.cdn,

@@ -1,6 +1,8 @@
 // The typed, validated description of one deployment. Everything that
 // decides is computed into these values; everything that acts reads them.
 
+import type { SiteAssets } from "./assets.ts";
+
 export type Architecture = "arm64" | "x86_64";
 
 export interface DatabaseInput {
@@ -45,6 +47,12 @@ export interface DeployPlan {
   /** Datasette settings, typed values, base_url included when --prefix is set. */
   settings: Record<string, string | number | boolean>;
   cors: boolean;
+  /** --crossdb: Datasette's crossdb (SQL across databases at /_memory). */
+  crossdb: boolean;
+  /** --version-note: shown on /-/versions.json. */
+  versionNote: string | null;
+  /** --plugins-dir, --template-dir, --static: local directories copied into the package. */
+  assets: SiteAssets;
   /** Path segment(s) without slashes, or null: site served under /prefix/. */
   prefix: string | null;
   /** Custom domain (CloudFront only): certificate stack in us-east-1, DNS records in its zone. */

@@ -1,7 +1,6 @@
 // Pure validation of single flags. Each failure names the flag and shows a valid example.
 import { UserError } from "../errors.ts";
 import { MAX_SITE_NAME_LENGTH, MEMORY_MB, SNAPSTART_MIN_PYTHON_MINOR, SUPPORTED_RUNTIMES, TIMEOUT_SECONDS } from "./limits.ts";
-import { DATASETTE_SETTINGS } from "./datasette-settings.ts";
 
 export function validateSiteName(name: string): string {
   if (!/^[A-Za-z][-A-Za-z0-9]*$/.test(name)) {
@@ -86,40 +85,7 @@ export function validateDomain(domain: string | undefined): string | null {
   return name;
 }
 
-/** Parses repeated --config key:value pairs into typed Datasette settings. */
-export function parseConfigPairs(pairs: string[] = []): Record<string, string | number | boolean> {
-  const settings: Record<string, string | number | boolean> = {};
-  for (const pair of pairs) {
-    const colon = pair.indexOf(":");
-    if (colon <= 0) {
-      throw new UserError(`--config "${pair}" is not a key:value pair`, { hint: "e.g. --config sql_time_limit_ms:3500" });
-    }
-    const key = pair.slice(0, colon).trim();
-    const raw = pair.slice(colon + 1).trim();
-    const setting = DATASETTE_SETTINGS[key];
-    if (!setting) {
-      throw new UserError(`--config "${pair}": "${key}" is not a Datasette setting`, {
-        hint: `Known settings: ${Object.keys(DATASETTE_SETTINGS).join(", ")}`,
-      });
-    }
-    if (key === "base_url") {
-      throw new UserError(`--config base_url is set by --prefix`, { hint: "Use --prefix PATH to serve the site under /PATH/." });
-    }
-    if (setting.type === "integer") {
-      if (!/^\d+$/.test(raw)) throw new UserError(`--config ${key} takes a whole number`, { hint: `e.g. --config ${key}:${setting.default}` });
-      settings[key] = Number(raw);
-    } else if (setting.type === "boolean") {
-      const value = raw.toLowerCase();
-      if (!["on", "off", "true", "false", "1", "0"].includes(value)) {
-        throw new UserError(`--config ${key} takes on or off`, { hint: `e.g. --config ${key}:${setting.default ? "off" : "on"}` });
-      }
-      settings[key] = ["on", "true", "1"].includes(value);
-    } else {
-      settings[key] = raw;
-    }
-  }
-  return settings;
-}
+export { parseConfigPairs } from "./settings.ts";
 
 /** --into NAME: a database name as stub/live-data.md defines it; null when not given. */
 export function validateDatabaseName(flag: string, name: string | undefined): string | null {

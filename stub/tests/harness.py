@@ -98,6 +98,7 @@ def make_task_root(
     inspect_overrides=None,
     database_overrides=None,
     inline_keys=False,
+    extra=None,
 ):
     """A task root as the CLI would build it: databases/<fileName> and manifest.json.
 
@@ -105,7 +106,8 @@ def make_task_root(
     (the CLI uploads a copy of each for downloads); s3_objects then holds those copies.
     inspect_overrides {db: {table: count}} replaces
     counts in the manifest's inspect data; database_overrides {db: {field: value}}
-    replaces fields of a manifest database entry (e.g. a wrong sha256).
+    replaces fields of a manifest database entry (e.g. a wrong sha256). extra adds
+    top-level manifest fields (e.g. {"crossdb": True}).
     """
     root = tempfile.mkdtemp(dir=SESSION_DIR, prefix="task-root-")
     os.makedirs(os.path.join(root, "databases"))
@@ -147,6 +149,7 @@ def make_task_root(
         "settings": settings,
         "cors": cors,
         "prefix": prefix,
+        **(extra or {}),
     }
     write_manifest(root, manifest)
     return TaskRoot(root, manifest, s3_objects)
@@ -171,6 +174,7 @@ MANAGED_ENV = (
     "DATASETTE_SECRET",
     "DATASETTE_LAMBDA_BUCKET",
     "DATASETTE_LAMBDA_LIVE_SECONDS",
+    "DATASETTE_LAMBDA_PLUGIN_SECRETS",
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_S3",
     "AWS_ACCESS_KEY_ID",

@@ -74,6 +74,8 @@ class ValidateManifest(unittest.TestCase):
         raw = {"format": 1, "databases": [], "prefix": None}
         manifest = validate_manifest(raw)
         self.assertEqual((manifest["metadata"], manifest["settings"], manifest["cors"]), ({}, {}, False))
+        self.assertEqual((manifest["crossdb"], manifest["versionNote"]), (False, None))
+        self.assertEqual((manifest["pluginsDir"], manifest["templateDir"], manifest["staticMounts"]), (None, None, []))
 
     def test_bad_fields_are_named(self):
         cases = [
@@ -96,6 +98,13 @@ class ValidateManifest(unittest.TestCase):
             (changed(("databases", 0, "dataAsOf"), 1764583200), "databases[0].dataAsOf"),
             (changed(("metadata",), []), "'metadata' must be an object"),
             (changed(("cors",), "yes"), "'cors' must be true or false"),
+            (changed(("crossdb",), "yes"), "'crossdb' must be true or false"),
+            (changed(("versionNote",), 3), "'versionNote' must be a string"),
+            (changed(("pluginsDir",), "../plugins"), "'pluginsDir' must be a path inside the package"),
+            (changed(("templateDir",), "/abs"), "'templateDir' must be a path inside the package"),
+            (changed(("staticMounts",), {}), "'staticMounts' must be a list"),
+            (changed(("staticMounts",), [{"mount": "a b", "dir": "site/static/0"}]), "staticMounts[0].mount"),
+            (changed(("staticMounts",), [{"mount": "a"}]), "staticMounts[0].dir is required"),
             (changed(("prefix",), "/"), "'prefix' must be null or path segments"),
             (changed(("prefix",), "a b"), "'prefix' must be null or path segments"),
             (changed(("prefix",), "caf\u00e9"), "'prefix' must be null or path segments"),

@@ -1,5 +1,6 @@
 // Sample DeployPlan values for tests that need a plan but not a build.
 import { appStackParameters, NO_DOMAIN } from "../../src/plan/app-parameters.ts";
+import { NO_ASSETS } from "../../src/plan/assets.ts";
 import type { DeployPlan, PlannedDatabase } from "../../src/plan/types.ts";
 
 export function sampleDatabase(name: string, location: "inline" | "s3"): PlannedDatabase {
@@ -25,6 +26,9 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
     metadata: {},
     settings: {},
     cors: false,
+    crossdb: false,
+    versionNote: null,
+    assets: NO_ASSETS,
     prefix: null,
     domain: null,
     cdn: true,

@@ -486,3 +486,38 @@ test("fresh garbage is kept for 15 minutes; deps.garbage.minAgeMs lowers that (t
   await deploySite(await build({ pkg: "package v3" }), w.deps);
   assert.equal(w.bucket.objects.has("package/fresh.zip"), false);
 });
+
+test("--secret replaces the stored secret: sent as the value on update, never printed; unchanged, CloudFormation's no-op stands", async () => {
+  const chosen = "my-chosen-secret-value-7f3a";
+  const b = await build();
+  const w = await deployedWorld(b);
+  const result = await deploySite(b, { ...w.deps, secret: chosen });
+  assert.equal(result.type, "deployed");
+  assert.deepEqual(param(updates(w)[0], "DatasetteSecret"), { ParameterKey: "DatasetteSecret", ParameterValue: chosen });
+  assert.equal(w.cfn.secrets.get("site-lambda"), chosen);
+  assert.doesNotMatch(w.output.stderr() + w.output.stdout() + JSON.stringify(result), new RegExp(chosen));
+
+  w.cfn.onUpdate = () => "no-updates";
+  const again = await deploySite(b, { ...w.deps, secret: chosen });
+  assert.equal(again.type, "no-op");
+  assert.doesNotMatch(w.output.stderr(), new RegExp(chosen));
+
+  const created = world();
+  await deploySite(b, { ...created.deps, secret: chosen });
+  assert.deepEqual(param(creates(created)[1], "DatasetteSecret"), { ParameterKey: "DatasetteSecret", ParameterValue: chosen });
+});
+
+test("--plugin-secret values: sent as the PluginSecrets value, never printed; without any, the parameter is left to its default", async () => {
+  const packed = JSON.stringify({ P_KEY: "plugin-value-91c2" });
+  const b = await build();
+  const w = await deployedWorld(b);
+  w.cfn.noEcho.add("PluginSecrets");
+  await deploySite(b, { ...w.deps, pluginSecrets: packed });
+  assert.deepEqual(param(updates(w)[0], "PluginSecrets"), { ParameterKey: "PluginSecrets", ParameterValue: packed });
+  assert.deepEqual(param(updates(w)[0], "DatasetteSecret"), { ParameterKey: "DatasetteSecret", UsePreviousValue: true });
+  assert.doesNotMatch(w.output.stderr() + w.output.stdout(), /plugin-value-91c2/);
+
+  const fresh = world();
+  await deploySite(b, fresh.deps);
+  assert.equal(param(creates(fresh)[1], "PluginSecrets"), undefined);
+});

@@ -127,3 +127,13 @@ test("another deploy creates the stack after we looked: ours waits for it and up
   const [update] = cfn.inputs(UpdateStackCommand);
   assert.deepEqual(update?.Parameters?.find((p) => p.ParameterKey === "DatasetteSecret"), { ParameterKey: "DatasetteSecret", UsePreviousValue: true });
 });
+
+test("a given secret (--secret) is always sent as its value, and the stack is never taken as up to date without asking", () => {
+  const given: StackSpec = { ...spec, givenSecrets: { DatasetteSecret: "chosen" } };
+  const current = deployed({ PackageKey: "package/a.zip", MemorySize: "1024", DatasetteSecret: "****" });
+  assert.equal(isUpToDate(given, current, "T"), false);
+  for (const stack of [undefined, current]) {
+    const parameters = stackParametersFor(given, stack);
+    assert.deepEqual(parameters.filter((p) => p.ParameterKey === "DatasetteSecret"), [{ ParameterKey: "DatasetteSecret", ParameterValue: "chosen" }]);
+  }
+});
