@@ -10,7 +10,7 @@ import { buildSite } from "../build/build.ts";
 import { checkOutDirectory, writeDryRun, type DryRunSummary } from "../build/dry-run.ts";
 import { deploySite, type DeployResult } from "../deploy/deploy-site.ts";
 import { checkOptions, type UpdateStackOptions } from "../plan/plan.ts";
-import { checkEnvironmentSize, parsePluginSecrets, pluginSecretsParameter } from "../plan/plugin-secrets.ts";
+import { checkEnvironmentSize, parsePluginSecrets, pluginSecretsFromEnv, pluginSecretsParameter } from "../plan/plugin-secrets.ts";
 import { givenSecret } from "../plan/secret.ts";
 import { checkAssetDirectories } from "../inputs/asset-directories.ts";
 import { createOutput, type Output } from "../ui/output.ts";
@@ -52,6 +52,9 @@ export { garbageOptionsFromEnv };
 
 export async function updateStack(name: string, files: string[], options: UpdateStackOptions, _command?: Command): Promise<void> {
   const out = createOutput(options);
+  // --plugin-secret values may also come from the environment, off the command line.
+  const fromEnv = pluginSecretsFromEnv(process.env);
+  if (fromEnv.length > 0) options = { ...options, pluginSecret: [...(options.pluginSecret ?? []), ...fromEnv] };
   const checked = checkOptions(name, options); // fail on bad flags before any slow work
   await checkAssetDirectories(checked.assets);
   const secret = givenSecret(options.secret, process.env);

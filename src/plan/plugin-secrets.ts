@@ -55,6 +55,28 @@ export function parsePluginSecrets(triples: string[][] = []): PluginSecrets {
   return { metadata: triples.length > 0 ? { plugins } : {}, values };
 }
 
+/** The caller's environment variable for --plugin-secret values kept off the command line (datasette publish lambda uses it). */
+export const PLUGIN_SECRETS_INPUT_VARIABLE = "DATASETTE_PUBLISH_PLUGIN_SECRETS";
+
+/**
+ * --plugin-secret triples from DATASETTE_PUBLISH_PLUGIN_SECRETS, a JSON list of
+ * [plugin, key, value]; [] when unset. Errors never include a value.
+ */
+export function pluginSecretsFromEnv(env: NodeJS.ProcessEnv): string[][] {
+  const raw = env[PLUGIN_SECRETS_INPUT_VARIABLE];
+  if (raw === undefined || raw === "") return [];
+  const hint = `Set ${PLUGIN_SECRETS_INPUT_VARIABLE} to a JSON list of [plugin, key, value], e.g. [["datasette-auth-github", "client_secret", "VALUE"]]`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new UserError(`${PLUGIN_SECRETS_INPUT_VARIABLE}: not valid JSON`, { hint });
+  }
+  const ok = Array.isArray(parsed) && parsed.every((t) => Array.isArray(t) && t.length === 3 && t.every((v) => typeof v === "string"));
+  if (!ok) throw new UserError(`${PLUGIN_SECRETS_INPUT_VARIABLE}: not a list of [plugin, key, value] strings`, { hint });
+  return parsed as string[][];
+}
+
 /** The NoEcho parameter's value: stable JSON (sorted), or undefined without plugin secrets. */
 export function pluginSecretsParameter(values: Record<string, string>): string | undefined {
   const names = Object.keys(values).sort();

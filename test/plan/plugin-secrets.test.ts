@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UserError } from "../../src/errors.ts";
-import { checkEnvironmentSize, parsePluginSecrets, pluginSecretsParameter, pluginSecretVariable } from "../../src/plan/plugin-secrets.ts";
+import { checkEnvironmentSize, parsePluginSecrets, pluginSecretsFromEnv, pluginSecretsParameter, pluginSecretVariable } from "../../src/plan/plugin-secrets.ts";
 
 test("variables are named as datasette publish names them", () => {
   assert.equal(pluginSecretVariable("datasette-auth-github", "client_secret"), "DATASETTE_AUTH_GITHUB_CLIENT_SECRET");
@@ -53,4 +53,17 @@ test("over Lambda's 4 KB of environment: a clear error; within it: fine", () => 
   });
   // A long --secret leaves less room.
   assert.throws(() => checkEnvironmentSize(pluginSecretsParameter({ A_KEY: "x".repeat(3000) }), 1500), /4096-byte limit/);
+});
+
+test("DATASETTE_PUBLISH_PLUGIN_SECRETS: a JSON list of [plugin, key, value]; bad shapes fail without the value", () => {
+  assert.deepEqual(pluginSecretsFromEnv({}), []);
+  assert.deepEqual(pluginSecretsFromEnv({ DATASETTE_PUBLISH_PLUGIN_SECRETS: '[["p", "k", "v1"]]' }), [["p", "k", "v1"]]);
+  for (const raw of ['{"p": "hidden"}', '[["p", "k"]]', '[["p", "k", 7]]', "hidden["]) {
+    assert.throws(() => pluginSecretsFromEnv({ DATASETTE_PUBLISH_PLUGIN_SECRETS: raw }), (error: unknown) => {
+      assert.ok(error instanceof UserError);
+      assert.match(error.message, /^DATASETTE_PUBLISH_PLUGIN_SECRETS: /);
+      assert.ok(!error.message.includes("hidden"));
+      return true;
+    });
+  }
 });
