@@ -1,0 +1,273 @@
+"""datasette publish lambda: the argv translation (pure), the executable's
+resolution, --help through Datasette's real CLI, and an end-to-end dry run
+compared file by file with the CLI's own.
+
+Run: .venv/bin/python -m unittest discover -s plugin/tests
+The plugin is used from this checkout: if it is not installed (pip install -e
+plugin), its hook is registered on Datasette's publish group in-process.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+from unittest import mock
+
+PLUGIN_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO_ROOT = os.path.dirname(PLUGIN_ROOT)
+sys.path.insert(0, PLUGIN_ROOT)
+
+import click  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+import datasette.cli  # noqa: E402
+import datasette_publish_lambda as plugin  # noqa: E402
+
+if "lambda" not in datasette.cli.publish.commands:  # not installed: register in-process
+    plugin.publish_subcommand(publish=datasette.cli.publish)
+
+BIN = os.path.join(REPO_ROOT, "bin", "datasette-lambda.js")
+
+
+def params(**given):
+    base = {"name": "mysite", "files": ("a.db",)}
+    base.update(given)
+    return base
+
+
+class Translate(unittest.TestCase):
+    def test_minimal(self):
+        self.assertEqual(plugin.translate(params()), (["update-stack", "mysite", "a.db"], {}))
+
+    def test_every_option(self):
+        args, env = plugin.translate(
+            params(
+                files=("a.db", "b.csv"),
+                metadata="meta.yml",
+                title="T",
+                license="CC-BY-4.0",
+                license_url="https://l",
+                source="S",
+                source_url="https://s",
+                about="A",
+                about_url="https://a",
+                install=("datasette-cluster-map", "datasette-vega"),
+                plugins_dir="plugins",
+                template_dir="templates",
+                static=(("assets", "/abs/static"),),
+                version_note="v1",
+                setting=(("sql_time_limit_ms", "3500"), ("default_page_size", "50")),
+                crossdb=True,
+                cors=True,
+                prefix="data",
+                domain="data.example.com",
+                no_cdn=True,
+                external=True,
+                memory=2048,
+                timeout=20,
+                runtime="python3.12",
+                arch="x86_64",
+                snapstart=True,
+                into="data",
+                pk="id",
+                data_as_of="2026-12-01",
+                region="eu-west-1",
+                profile="work",
+                endpoint_url="http://127.0.0.1:5000",
+                dry_run=True,
+                out="build",
+                json_output=True,
+                quiet=True,
+                verbose=True,
+            )
+        )
+        self.assertEqual(env, {})
+        self.assertEqual(args[:5], ["update-stack", "mysite", "a.db", "b.csv", "--metadata"])
+        joined = " ".join(args)
+        for expected in (
+            "--metadata meta.yml", "--title T", "--license CC-BY-4.0", "--license_url https://l", "--source S",
+            "--source_url https://s", "--about A", "--about_url https://a", "--install datasette-cluster-map",
+            "--install datasette-vega", "--plugins-dir plugins", "--template-dir templates", "--static assets:/abs/static",
+            "--version-note v1", "--setting sql_time_limit_ms 3500", "--setting default_page_size 50", "--crossdb",
+            "--cors", "--prefix data", "--domain data.example.com", "--no-cdn", "--external", "--memory 2048",
+            "--timeout 20", "--runtime python3.12", "--arch x86_64", "--snapstart", "--into data", "--pk id",
+            "--data-as-of 2026-12-01", "--region eu-west-1", "--profile work", "--endpoint-url http://127.0.0.1:5000",
+            "--dry-run", "--out build", "--json", "--quiet", "--verbose",
+        ):
+            self.assertIn(expected, joined)
+
+    def test_secrets_go_through_the_environment_only(self):
+        args, env = plugin.translate(
+            params(secret="sekrit-1", plugin_secret=(("datasette-auth-github", "client_secret", "sekrit-2"),)),
+            secret_given=True,
+        )
+        self.assertNotIn("sekrit", " ".join(args))
+        self.assertNotIn("--secret", args)
+        self.assertNotIn("--plugin-secret", args)
+        self.assertEqual(env["DATASETTE_PUBLISH_SECRET"], "sekrit-1")
+        self.assertEqual(json.loads(env["DATASETTE_PUBLISH_PLUGIN_SECRETS"]), [["datasette-auth-github", "client_secret", "sekrit-2"]])
+
+    def test_datasettes_random_default_secret_is_not_passed(self):
+        # Datasette's common --secret defaults to a random value; the site keeps its own instead.
+        self.assertEqual(plugin.translate(params(secret="random-default"), secret_given=False)[1], {})
+
+    def test_branch_and_extra_options_are_refused(self):
+        for given, flag in (({"branch": "main"}, "--branch"), ({"extra_options": "--cors"}, "--extra-options")):
+            with self.assertRaises(click.UsageError) as caught:
+                plugin.translate(params(**given))
+            self.assertIn(flag, caught.exception.message)
+            self.assertIn("not supported", caught.exception.message)
+
+
+class Executable(unittest.TestCase):
+    def which(self, present):
+        return lambda name: f"/usr/bin/{name}" if name in present else None
+
+    def test_environment_variable_first(self):
+        self.assertEqual(plugin.executable({"DATASETTE_LAMBDA_BIN": "/x/dl"}, self.which({"datasette-lambda"})), ["/x/dl"])
+        self.assertEqual(plugin.executable({"DATASETTE_LAMBDA_BIN": "/x/dl.js"}, self.which({"node"})), ["/usr/bin/node", "/x/dl.js"])
+
+    def test_path_then_npx(self):
+        self.assertEqual(plugin.executable({}, self.which({"datasette-lambda", "npx", "node"})), ["/usr/bin/datasette-lambda"])
+        self.assertEqual(
+            plugin.executable({}, self.which({"npx", "node"})),
+            ["/usr/bin/npx", "--yes", f"datasette-lambda@{plugin.CLI_VERSION}"],
+        )
+
+    def test_without_node_one_line_saying_what_to_install(self):
+        for environ in ({}, {"DATASETTE_LAMBDA_BIN": "/x/dl.js"}):
+            with self.assertRaises(click.ClickException) as caught:
+                plugin.executable(environ, self.which(set()))
+            self.assertIn("Node.js 22.13", caught.exception.message)
+            self.assertNotIn("\n", caught.exception.message)
+
+    def test_without_node_through_the_cli(self):
+        with mock.patch.object(plugin.shutil, "which", return_value=None):
+            result = CliRunner().invoke(datasette.cli.cli, ["publish", "lambda", __file__, "--name", "s"], env={"DATASETTE_LAMBDA_BIN": ""})
+        self.assertEqual(result.exit_code, 1)
+        lines = result.output.strip().splitlines()
+        self.assertEqual(len(lines), 1, result.output)
+        self.assertIn("install it from https://nodejs.org/", lines[0])
+
+    def test_npx_version_is_the_clis(self):
+        with open(os.path.join(REPO_ROOT, "package.json")) as handle:
+            self.assertEqual(plugin.CLI_VERSION, json.load(handle)["version"])
+
+
+class Help(unittest.TestCase):
+    def test_help_lists_datasettes_options_and_ours(self):
+        result = CliRunner().invoke(datasette.cli.cli, ["publish", "--help"])
+        self.assertIn("lambda", result.output)
+        result = CliRunner().invoke(datasette.cli.cli, ["publish", "lambda", "--help"])
+        self.assertEqual(result.exit_code, 0, result.output)
+        for option in (
+            "--name", "--metadata", "--title", "--install", "--plugin-secret", "--secret", "--static", "--cors",
+            "--prefix", "--region", "--profile", "--endpoint-url", "--domain", "--no-cdn", "--external", "--memory",
+            "--timeout", "--runtime", "--arch", "--snapstart", "--setting", "--crossdb", "--dry-run", "--out", "--json",
+        ):
+            self.assertIn(option, result.output)
+
+    def test_name_is_required_and_branch_refused(self):
+        result = CliRunner().invoke(datasette.cli.cli, ["publish", "lambda", __file__])
+        self.assertEqual(result.exit_code, 2)
+        self.assertIn("--name", result.output)
+        result = CliRunner().invoke(datasette.cli.cli, ["publish", "lambda", __file__, "--name", "s", "--branch", "main"])
+        self.assertEqual(result.exit_code, 2)
+        self.assertIn("--branch is not supported", result.output)
+
+    @unittest.skipUnless(
+        any(ep.value == "datasette_publish_lambda" for ep in __import__("importlib.metadata").metadata.entry_points(group="datasette")),
+        "plugin not installed (pip install -e plugin); its hook was registered in-process",
+    )
+    def test_installed_entry_point(self):
+        self.assertIn("lambda", datasette.cli.publish.commands)
+
+
+def hashes(directory):
+    found = {}
+    for root, _, files in os.walk(directory):
+        for name in files:
+            path = os.path.join(root, name)
+            with open(path, "rb") as handle:
+                found[os.path.relpath(path, directory)] = hashlib.sha256(handle.read()).hexdigest()
+    return found
+
+
+@unittest.skipUnless(shutil.which("node") and os.path.exists(os.path.join(REPO_ROOT, "node_modules")), "needs Node.js and npm ci")
+class EndToEnd(unittest.TestCase):
+    def test_dry_run_matches_the_clis(self):
+        with tempfile.TemporaryDirectory(prefix="dl-plugin-") as tmp:
+            db = os.path.join(tmp, "sample.db")
+            with sqlite3.connect(db) as connection:
+                connection.execute("create table items (id integer primary key, name text)")
+                connection.executemany("insert into items (name) values (?)", [("one",), ("two",)])
+            connection.close()
+            options = ["--dry-run", "--runtime", "python3.11", "--arch", "x86_64", "--cors", "--prefix", "data",
+                       "--title", "Sample", "--setting", "sql_time_limit_ms", "3500", "--json"]
+            env = {
+                **{key: value for key, value in os.environ.items() if not key.startswith("DATASETTE_PUBLISH_")},
+                "PATH": os.path.join(REPO_ROOT, ".venv", "bin") + os.pathsep + os.environ.get("PATH", ""),
+                "DATASETTE_LAMBDA_CACHE": os.path.join(REPO_ROOT, ".cache", "test"),
+                "NO_COLOR": "1",
+                "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+                "DATASETTE_LAMBDA_BIN": BIN,
+            }
+            direct_out = os.path.join(tmp, "direct")
+            direct = subprocess.run(
+                [shutil.which("node"), BIN, "update-stack", "mysite", db, "--out", direct_out, *options],
+                env=env, capture_output=True, text=True,
+            )
+            self.assertEqual(direct.returncode, 0, direct.stderr)
+
+            plugin_out = os.path.join(tmp, "plugin")
+            secret = "plugin-secret-value-e2e-91c3"
+            code = subprocess.run(
+                [sys.executable, "-c", RUN_PUBLISH, "publish", "lambda", db, "--name", "mysite", "--out", plugin_out, *options,
+                 "--plugin-secret", "datasette-auth-github", "client_secret", secret],
+                env={**env, "PYTHONPATH": PLUGIN_ROOT}, capture_output=True, text=True,
+            )
+            self.assertEqual(code.returncode, 0, code.stderr)
+            self.assertNotIn(secret, code.stdout + code.stderr)
+            self.assertEqual(json.loads(code.stdout)["stack"], "mysite")
+
+            # The plugin secret changes the manifest (its $env reference), hence the package: compare
+            # the rest file by file, and the package apart from that with a run without it.
+            again_out = os.path.join(tmp, "plugin-again")
+            again = subprocess.run(
+                [sys.executable, "-c", RUN_PUBLISH, "publish", "lambda", db, "--name", "mysite", "--out", again_out, *options],
+                env={**env, "PYTHONPATH": PLUGIN_ROOT}, capture_output=True, text=True,
+            )
+            self.assertEqual(again.returncode, 0, again.stderr)
+            self.assertEqual(hashes(again_out), hashes(direct_out))
+            self.assertEqual(json.loads(again.stdout)["artifacts"], json.loads(direct.stdout)["artifacts"])
+            for path in hashes(plugin_out):
+                with open(os.path.join(plugin_out, path), "rb") as handle:
+                    self.assertNotIn(secret.encode(), handle.read(), path)
+            manifest = subprocess.run(
+                ["unzip", "-p", os.path.join(plugin_out, "artifacts", next(a["key"] for a in json.loads(code.stdout)["artifacts"] if a["key"].startswith("package/"))), "manifest.json"],
+                capture_output=True, text=True, check=True,
+            ).stdout
+            self.assertEqual(
+                json.loads(manifest)["metadata"]["plugins"],
+                {"datasette-auth-github": {"client_secret": {"$env": "DATASETTE_AUTH_GITHUB_CLIENT_SECRET"}}},
+            )
+
+
+# Datasette's real CLI in a child process, with the plugin registered in-process if not installed.
+RUN_PUBLISH = """
+import sys
+import datasette.cli
+import datasette_publish_lambda
+if "lambda" not in datasette.cli.publish.commands:
+    datasette_publish_lambda.publish_subcommand(publish=datasette.cli.publish)
+sys.argv[0] = "datasette"
+datasette.cli.cli()
+"""
+
+
+if __name__ == "__main__":
+    unittest.main()
