@@ -158,6 +158,49 @@ class Executable(unittest.TestCase):
             self.assertEqual(plugin.CLI_VERSION, json.load(handle)["version"])
 
 
+class Runs(unittest.TestCase):
+    def test_argv_environment_and_exit_code_through_datasettes_cli(self):
+        with tempfile.TemporaryDirectory(prefix="dl-plugin-fake-") as tmp:
+            record = os.path.join(tmp, "record.json")
+            fake = os.path.join(tmp, "fake-datasette-lambda")
+            with open(fake, "w") as handle:
+                handle.write(
+                    "#!" + sys.executable + "\nimport json, os, sys\n"
+                    f"json.dump({{'argv': sys.argv[1:], 'env': dict(os.environ)}}, open({record!r}, 'w'))\n"
+                    "sys.exit(3)\n"
+                )
+            os.chmod(fake, 0o755)
+            result = CliRunner().invoke(
+                datasette.cli.cli,
+                ["publish", "lambda", __file__, "-n", "mysite", "--cors", "--secret", "flag-secret-1",
+                 "--plugin-secret", "datasette-auth-github", "client_secret", "plugin-secret-2"],
+                env={"DATASETTE_LAMBDA_BIN": fake, "DATASETTE_PUBLISH_SECRET": None, "DATASETTE_PUBLISH_PLUGIN_SECRETS": None},
+            )
+            self.assertEqual(result.exit_code, 3, result.output)
+            with open(record) as handle:
+                seen = json.load(handle)
+        self.assertEqual(seen["argv"], ["update-stack", "mysite", __file__, "--cors"])
+        self.assertEqual(seen["env"]["DATASETTE_PUBLISH_SECRET"], "flag-secret-1")
+        self.assertEqual(json.loads(seen["env"]["DATASETTE_PUBLISH_PLUGIN_SECRETS"]), [["datasette-auth-github", "client_secret", "plugin-secret-2"]])
+
+    def test_datasettes_random_secret_is_not_sent(self):
+        with tempfile.TemporaryDirectory(prefix="dl-plugin-fake-") as tmp:
+            record = os.path.join(tmp, "record.json")
+            fake = os.path.join(tmp, "fake-datasette-lambda")
+            with open(fake, "w") as handle:
+                handle.write("#!" + sys.executable + "\nimport json, os\n" f"json.dump(dict(os.environ), open({record!r}, 'w'))\n")
+            os.chmod(fake, 0o755)
+            result = CliRunner().invoke(
+                datasette.cli.cli, ["publish", "lambda", __file__, "-n", "mysite"],
+                env={"DATASETTE_LAMBDA_BIN": fake, "DATASETTE_PUBLISH_SECRET": None, "DATASETTE_PUBLISH_PLUGIN_SECRETS": None},
+            )
+            self.assertEqual(result.exit_code, 0, result.output)
+            with open(record) as handle:
+                seen = json.load(handle)
+        self.assertNotIn("DATASETTE_PUBLISH_SECRET", seen)
+        self.assertNotIn("DATASETTE_PUBLISH_PLUGIN_SECRETS", seen)
+
+
 class Help(unittest.TestCase):
     def test_help_lists_datasettes_options_and_ours(self):
         result = CliRunner().invoke(datasette.cli.cli, ["publish", "--help"])
