@@ -183,6 +183,28 @@ class Runs(unittest.TestCase):
         self.assertEqual(seen["env"]["DATASETTE_PUBLISH_SECRET"], "flag-secret-1")
         self.assertEqual(json.loads(seen["env"]["DATASETTE_PUBLISH_PLUGIN_SECRETS"]), [["datasette-auth-github", "client_secret", "plugin-secret-2"]])
 
+    def test_metadata_from_stdin_goes_through_a_file(self):
+        with tempfile.TemporaryDirectory(prefix="dl-plugin-fake-") as tmp:
+            record = os.path.join(tmp, "record.json")
+            fake = os.path.join(tmp, "fake-datasette-lambda")
+            with open(fake, "w") as handle:
+                handle.write(
+                    "#!" + sys.executable + "\nimport json, sys\n"
+                    "path = sys.argv[sys.argv.index('--metadata') + 1]\n"
+                    f"json.dump({{'path': path, 'content': open(path).read()}}, open({record!r}, 'w'))\n"
+                )
+            os.chmod(fake, 0o755)
+            result = CliRunner().invoke(
+                datasette.cli.cli, ["publish", "lambda", __file__, "-n", "mysite", "-m", "-"],
+                input='{"title": "From stdin"}', env={"DATASETTE_LAMBDA_BIN": fake},
+            )
+            self.assertEqual(result.exit_code, 0, result.output)
+            with open(record) as handle:
+                seen = json.load(handle)
+        self.assertTrue(seen["path"].endswith("metadata.json"))
+        self.assertEqual(json.loads(seen["content"]), {"title": "From stdin"})
+        self.assertFalse(os.path.exists(seen["path"]), "the temporary file is removed")
+
     def test_datasettes_random_secret_is_not_sent(self):
         with tempfile.TemporaryDirectory(prefix="dl-plugin-fake-") as tmp:
             record = os.path.join(tmp, "record.json")
