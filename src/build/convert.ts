@@ -6,23 +6,16 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { UserError } from "../errors.ts";
+import type { DatabaseInput } from "../plan/types.ts";
 import { dataDatabaseName } from "../inputs/input-files.ts";
 import { converterEnvironment, type ConverterEnvironment } from "./converter-env.ts";
 import { STUB_DIR } from "./package.ts";
 
-export interface ConvertedDatabase {
-  /** Database name: --into, or the file's name without extension ([A-Za-z0-9_-], others "_"). */
-  name: string;
-  /** The converted database, in workDir. */
-  path: string;
-  /** `${name}.db` */
-  fileName: string;
-  bytes: number;
-  sha256: string;
-  tables: Record<string, { count: number }>;
+/** A database made from data files (in workDir, named `${name}.db`), with the files it came from. */
+export type ConvertedDatabase = Pick<DatabaseInput, "name" | "path" | "fileName" | "bytes" | "sha256" | "tables"> & {
   /** The data files it was made from, as given. */
   sources: string[];
-}
+};
 
 export interface ConvertOptions {
   into?: string;
