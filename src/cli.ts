@@ -4,6 +4,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { DatasetteLambdaError } from "./errors.ts";
+import { ARCHITECTURES, DEFAULT_ARCHITECTURE, DEFAULT_LOGS_SINCE, DEFAULT_OUT_DIR, DEFAULT_RUNTIME } from "./plan/defaults.ts";
 import { collectGroup, groupMultiValueOptions } from "./multi-value-options.ts";
 import { addConfirmOption, addSharedOptions } from "./shared-options.ts";
 import { createOutput } from "./ui/output.ts";
@@ -60,8 +61,8 @@ export function buildProgram(): Command {
       .option("--secret <secret>", "Datasette's signing secret (default: DATASETTE_PUBLISH_SECRET, else the site keeps the random one made on its first deploy)")
       .option("--external", "keep databases in S3 (downloaded at cold start) even when they fit in the package")
       .option("--domain <name>", "custom domain for the site (e.g. data.example.com)")
-      .addOption(new Option("--runtime <runtime>", "Lambda Python runtime").default("python3.13"))
-      .addOption(new Option("--arch <arch>", "Lambda architecture").choices(["arm64", "x86_64"]).default("arm64"))
+      .addOption(new Option("--runtime <runtime>", "Lambda Python runtime").default(DEFAULT_RUNTIME))
+      .addOption(new Option("--arch <arch>", "Lambda architecture").choices(ARCHITECTURES).default(DEFAULT_ARCHITECTURE))
       .addOption(new Option("--memory <mb>", "Lambda memory in MB, 128-10240").argParser(integer("--memory", "1024")))
       .addOption(new Option("--timeout <seconds>", "Lambda timeout in seconds, 1-900").argParser(integer("--timeout", "30")))
       .option("--no-cdn", "serve from the Lambda Function URL only, without CloudFront")
@@ -70,7 +71,7 @@ export function buildProgram(): Command {
       .option("--data-as-of <time>", "when the data was last updated, ISO 8601 (default: each file's modification time)")
       .option("--snapstart", "Lambda SnapStart: new instances resume from a snapshot of a started site (python3.12+; see README for its cost)")
       .option("--dry-run", "build everything and write it to --out; call no AWS API")
-      .option("--out <dir>", "where --dry-run writes templates, parameters and artifacts", "datasette-lambda-out")
+      .option("--out <dir>", "where --dry-run writes templates, parameters and artifacts", DEFAULT_OUT_DIR)
       .addHelpText(
         "after",
         [
@@ -95,7 +96,7 @@ export function buildProgram(): Command {
       .summary("show the site's Lambda logs")
       .description("Show the CloudWatch logs of the site NAME's function, following new events on a terminal.")
       .argument("<name>", "site name given to update-stack")
-      .option("--since <time>", "start this long ago (10m, 1h, 2d) or at an ISO time", "10m")
+      .option("--since <time>", "start this long ago (10m, 1h, 2d) or at an ISO time", DEFAULT_LOGS_SINCE)
       .option("-f, --follow", "keep printing new events (default on a terminal)")
       .option("--no-follow", "print what there is and stop")
       .option("--filter <pattern>", "CloudWatch Logs filter pattern, e.g. ERROR or '\"GET /\"'")

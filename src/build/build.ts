@@ -1,18 +1,17 @@
-// The whole build: flags → checked options → inputs read → layer → plan →
+// The whole build: checked options → inputs read → layer → data → plan →
 // package → templates and parameters. Shared by --dry-run and a real deploy;
 // it calls no AWS API.
 import { stat } from "node:fs/promises";
 import { UserError } from "../errors.ts";
 import { inspectDatabase, inspectDatabases } from "../inputs/databases.ts";
-import { splitInputs } from "../inputs/input-files.ts";
+import { splitInputs, type SplitInputs } from "../inputs/input-files.ts";
 import { readMetadata } from "../inputs/metadata.ts";
-import { checkAssetDirectories } from "../inputs/asset-directories.ts";
 import { dataAsOfFromSources } from "../plan/data-as-of.ts";
 import { appStackParameters } from "../plan/app-parameters.ts";
 import { mergeMetadata } from "../plan/metadata-flags.ts";
 import { TEMPLATE_BODY_BYTES } from "../plan/limits.ts";
 import { checkPackageLimits } from "../plan/placement.ts";
-import { checkOptions, createPlan, planWarnings, type UpdateStackOptions } from "../plan/plan.ts";
+import { createPlan, planWarnings, type CheckedOptions } from "../plan/plan.ts";
 import type { Artifact, BuildResult, DatabaseInput } from "../plan/types.ts";
 import { readTemplates } from "../templates.ts";
 import type { Output } from "../ui/output.ts";
@@ -63,13 +62,12 @@ export function checkDistinctNames(databases: DatabaseInput[]): void {
 }
 
 /**
- * FILES → databases, in the order given: databases are checked as they are,
- * data files converted first (with --into, one database where the first one was).
+ * The converted data files and the databases, as databases in the order given
+ * (with --into, one database where the first data file was).
  */
-async function readInputs(files: string[], checked: { into: string | null; pk: string | null }, deps: BuildDeps): Promise<DatabaseInput[]> {
+async function readInputs(files: string[], inputs: SplitInputs, checked: CheckedOptions, deps: BuildDeps): Promise<DatabaseInput[]> {
   const { out } = deps;
-  const { databases: databaseFiles, dataFiles } = await splitInputs(files);
-  checkConvertFlags(checked, dataFiles);
+  const { databases: databaseFiles, dataFiles } = inputs;
   const converted = dataFiles.length === 0 ? [] : await out.task(
     `Converting ${dataFiles.length} data file${dataFiles.length === 1 ? "" : "s"}`,
     (update) => convertDataFiles(dataFiles, { into: checked.into ?? undefined, pk: checked.pk ?? undefined, workDir: deps.workDir, env: deps.env, log: update }),
@@ -89,24 +87,26 @@ async function readInputs(files: string[], checked: { into: string | null; pk: s
   });
 }
 
-export async function buildSite(name: string, files: string[], options: UpdateStackOptions, deps: BuildDeps): Promise<BuildResult> {
+/**
+ * Checked options (src/plan/plan.ts checkOptions; asset directories already
+ * checked to exist) and FILES → everything a deploy sends. Cheap checks first,
+ * then the layer (an --install that cannot be installed fails before any data
+ * is converted), then the data, the plan and the package.
+ */
+export async function buildSite(checked: CheckedOptions, files: string[], deps: BuildDeps): Promise<BuildResult> {
   const { out } = deps;
   const env = deps.env ?? process.env;
-  const checked = checkOptions(name, options);
-  if (files.length === 0) {
-    throw new UserError("update-stack needs at least one database file", {
-      hint: `e.g. datasette-lambda update-stack ${name} data.db`,
-    });
-  }
-  await checkAssetDirectories(checked.assets);
-  const metadata = mergeMetadata(await readMetadata(options.metadata), checked.extraMetadata);
-  const databases = await readInputs(files, checked, deps);
+  const inputs = await splitInputs(files);
+  checkConvertFlags(checked, inputs.dataFiles);
+  const metadata = mergeMetadata(await readMetadata(checked.metadataFile ?? undefined), checked.extraMetadata);
   const requirements = [...(await readStubRequirements()), ...checked.install];
 
   const layer = await out.task(`Building the dependency layer (Python ${checked.pythonVersion}, ${checked.arch})`, (update) =>
     buildLayer({ requirements, pythonVersion: checked.pythonVersion, arch: checked.arch, install: checked.install }, { env, log: update, warn: out.warn }),
   );
   out.debug(`layer ${layer.sha256.slice(0, 12)}: ${layer.bytes} bytes zipped, ${layer.unzippedBytes} unzipped${layer.fromCache ? " (cached)" : ""}`);
+
+  const databases = await readInputs(files, inputs, checked, deps);
 
   const plan = createPlan({ options: checked, databases, metadata, requirements, layerBytes: layer.unzippedBytes, stubBytes: await stubBytes() });
   for (const warning of planWarnings(plan)) out.warn(warning);

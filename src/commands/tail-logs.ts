@@ -8,6 +8,7 @@ import { tailLogEvents } from "../aws/logs.ts";
 import { findSiteLogGroup } from "../aws/site.ts";
 import { EventDescriber, eventJson, renderEvent } from "../logs/format.ts";
 import { describeSince, parseSince } from "../logs/since.ts";
+import { DEFAULT_LOGS_SINCE } from "../plan/defaults.ts";
 import type { SharedOptions } from "../shared-options.ts";
 import { onInterrupt } from "../ui/interrupt.ts";
 import { createOutput, isInteractive, type Output } from "../ui/output.ts";
@@ -36,7 +37,7 @@ export interface TailLogsDeps {
 export async function runTailLogs(name: string, options: TailLogsOptions, deps: TailLogsDeps): Promise<void> {
   const { output } = deps;
   const now = deps.now ?? Date.now;
-  const sinceText = options.since ?? "10m";
+  const sinceText = options.since ?? DEFAULT_LOGS_SINCE;
   const since = parseSince(sinceText, now());
   const follow = options.follow ?? deps.stdoutIsTTY;
   const filter = options.filter?.trim() ? options.filter : undefined;

@@ -8,8 +8,8 @@ import { checkAwsAccess } from "../aws/credentials.ts";
 import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";
 import { buildSite } from "../build/build.ts";
 import { checkOutDirectory, writeDryRun, type DryRunSummary } from "../build/dry-run.ts";
-import { deploySite, type DeployResult } from "../deploy/deploy-site.ts";
-import { checkOptions, type UpdateStackOptions } from "../plan/plan.ts";
+import { deploySite, type DeployDeps, type DeployResult } from "../deploy/deploy-site.ts";
+import { checkFilesGiven, checkOptions, type UpdateStackOptions } from "../plan/plan.ts";
 import { checkEnvironmentSize, parsePluginSecrets, pluginSecretsFromEnv, pluginSecretsParameter } from "../plan/plugin-secrets.ts";
 import { givenSecret } from "../plan/secret.ts";
 import { checkAssetDirectories } from "../inputs/asset-directories.ts";
@@ -50,38 +50,89 @@ export function renderDeploy(out: Output, result: DeployResult, prefix: string |
 // Moved to src/aws/garbage-env.ts (push and rm read it too); re-exported for its tests.
 export { garbageOptionsFromEnv };
 
-export async function updateStack(name: string, files: string[], options: UpdateStackOptions, _command?: Command): Promise<void> {
-  const out = createOutput(options);
-  // --plugin-secret values may also come from the environment, off the command line.
-  const fromEnv = pluginSecretsFromEnv(process.env);
-  if (fromEnv.length > 0) options = { ...options, pluginSecret: [...(options.pluginSecret ?? []), ...fromEnv] };
-  const checked = checkOptions(name, options); // fail on bad flags before any slow work
-  await checkAssetDirectories(checked.assets);
-  const secret = givenSecret(options.secret, process.env);
+/** The secrets a deploy sends as NoEcho parameters, from flags and the environment. Never printed. */
+interface SiteSecrets {
+  secret?: string;
+  pluginSecrets?: string;
+}
+
+function siteSecrets(options: UpdateStackOptions, env: NodeJS.ProcessEnv): SiteSecrets {
+  const secret = givenSecret(options.secret, env);
   const pluginSecrets = pluginSecretsParameter(parsePluginSecrets(options.pluginSecret).values);
   checkEnvironmentSize(pluginSecrets, secret === undefined ? undefined : Buffer.byteLength(secret));
-  const garbage = garbageOptionsFromEnv(process.env);
-  const outDir = options.out ?? "datasette-lambda-out";
-  if (options.dryRun) await checkOutDirectory(outDir);
-  // Check region and credentials before the (possibly long) build, not after it.
-  const clients = options.dryRun ? undefined : createAwsClients(options);
-  if (clients) await checkAwsAccess(clients.cloudformation);
-  const interrupt = onInterrupt({ notice: "Interrupted: stopping cleanly (Ctrl-C again to quit at once)..." });
+  return { ...(secret !== undefined ? { secret } : {}), ...(pluginSecrets !== undefined ? { pluginSecrets } : {}) };
+}
+
+export interface UpdateStackDeps {
+  output: Output;
+  env: NodeJS.ProcessEnv;
+  /** The AWS clients; a dry run never uses them. */
+  clients: () => DeployDeps["clients"];
+  build: typeof buildSite;
+  deploy: typeof deploySite;
+  signal?: AbortSignal;
+  garbage?: DeployDeps["garbage"];
+}
+
+export type UpdateStackResult = { type: "dry-run"; summary: DryRunSummary } | { type: "deploy"; result: DeployResult };
+
+/**
+ * update-stack's core: every check that needs no build (flags, files given,
+ * asset directories, --out, region and credentials) before the build, then
+ * the dry run or the deploy, rendered.
+ */
+export async function runUpdateStack(name: string, files: string[], options: UpdateStackOptions, deps: UpdateStackDeps): Promise<UpdateStackResult> {
+  const { output: out, env } = deps;
+  // --plugin-secret values may also come from the environment, off the command line.
+  const fromEnv = pluginSecretsFromEnv(env);
+  if (fromEnv.length > 0) options = { ...options, pluginSecret: [...(options.pluginSecret ?? []), ...fromEnv] };
+  const checked = checkOptions(name, options);
+  checkFilesGiven(name, files);
+  const secrets = siteSecrets(options, env);
+  await checkAssetDirectories(checked.assets);
+  let deploy: { clients: DeployDeps["clients"]; region: string } | undefined;
+  if (checked.dryRun) {
+    await checkOutDirectory(checked.outDir);
+  } else {
+    // Region and credentials before the (possibly long) build, not after it.
+    const clients = deps.clients();
+    deploy = { clients, region: (await checkAwsAccess(clients.cloudformation)).region };
+  }
+
   // Converted data files live here until they are written out or uploaded.
   const workDir = await mkdtemp(join(tmpdir(), "datasette-lambda-convert-"));
   try {
-    const build = await buildSite(name, files, options, { out, workDir });
-    if (options.dryRun) {
-      if (secret !== undefined || pluginSecrets !== undefined) {
+    const build = await deps.build(checked, files, { out, env, workDir });
+    if (!deploy) {
+      if (Object.keys(secrets).length > 0) {
         out.info("Secrets (--secret, --plugin-secret values) are not written to --out: a deploy sends them to CloudFormation only, as NoEcho parameters.");
       }
-      renderDryRun(out, await writeDryRun(build, outDir));
-      return;
+      const summary = await writeDryRun(build, checked.outDir);
+      renderDryRun(out, summary);
+      return { type: "dry-run", summary };
     }
-    const result = await deploySite(build, { clients: clients!, out, signal: interrupt.signal, garbage, ...(secret !== undefined ? { secret } : {}), ...(pluginSecrets !== undefined ? { pluginSecrets } : {}) });
+    const result = await deps.deploy(build, { ...deploy, out, signal: deps.signal, garbage: deps.garbage, ...secrets });
     renderDeploy(out, result, checked.prefix);
+    return { type: "deploy", result };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The commander action: real clients (made only for a deploy), Ctrl-C stops cleanly. */
+export async function updateStack(name: string, files: string[], options: UpdateStackOptions, _command?: Command): Promise<void> {
+  const interrupt = onInterrupt({ notice: "Interrupted: stopping cleanly (Ctrl-C again to quit at once)..." });
+  try {
+    await runUpdateStack(name, files, options, {
+      output: createOutput(options),
+      env: process.env,
+      clients: () => createAwsClients(options),
+      build: buildSite,
+      deploy: deploySite,
+      signal: interrupt.signal,
+      garbage: garbageOptionsFromEnv(process.env),
+    });
   } finally {
     interrupt.dispose();
-    await rm(workDir, { recursive: true, force: true });
   }
 }

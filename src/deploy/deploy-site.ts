@@ -1,5 +1,5 @@
-// The whole AWS side of update-stack, after the build:
-//   region + credentials -> with --domain, its hosted zone and the certificate
+// The whole AWS side of update-stack, after the build (the caller has checked
+// region and credentials): with --domain, its hosted zone and the certificate
 //   stack NAME-certificate (us-east-1) -> prerequisite stack NAME (the bucket)
 //   -> upload the missing artifacts -> app stack NAME-lambda -> outputs ->
 //   live/deployed.json (what is deployed, for `ls`) -> delete artifacts no
@@ -14,7 +14,6 @@
 import { randomBytes } from "node:crypto";
 import { AwsError } from "../errors.ts";
 import type { AwsClients } from "../aws/clients.ts";
-import { checkAwsAccess } from "../aws/credentials.ts";
 import { writeDeployedRecord } from "../aws/deployed-record.ts";
 import { collectGarbage, referencedKeys, type GarbageOptions } from "../aws/garbage.ts";
 import { InterruptedError, type Sleep } from "../aws/interrupted.ts";
@@ -29,6 +28,8 @@ import { deployStack, type StackContext } from "./deploy-stack.ts";
 
 export interface DeployDeps {
   clients: Pick<AwsClients, "cloudformation" | "s3" | "route53" | "certificateCloudformation">;
+  /** The clients' region, resolved (with the credentials) by the caller before the build. */
+  region: string;
   out: Output;
   /** Stack polling interval; default 2 s. */
   pollMs?: number;
@@ -68,7 +69,7 @@ export function generateSecret(): string {
 export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<DeployResult> {
   const { clients, out, signal } = deps;
   const { stackName, appStackName } = build.plan;
-  const { region } = await checkAwsAccess(clients.cloudformation);
+  const { region } = deps;
   out.debug(`region ${region}`);
 
   const context: StackContext = {

@@ -13,7 +13,9 @@ import { validateInstall } from "./install.ts";
 import { placeDatabases } from "./placement.ts";
 import { parseSettings } from "./settings.ts";
 import { appStackName } from "./stack-names.ts";
+import { DEFAULT_OUT_DIR, DEFAULT_RUNTIME } from "./defaults.ts";
 import {
+  validateArchitecture,
   validateDatabaseName,
   validateDomain,
   validateMemory,
@@ -91,6 +93,11 @@ export interface CheckedOptions {
   assets: SiteAssets;
   /** Top-level metadata from --title, --license, ... (wins over --metadata's). */
   extraMetadata: Record<string, unknown>;
+  /** --metadata FILE, not yet read. */
+  metadataFile: string | null;
+  /** --dry-run: write to outDir, call no AWS API. */
+  dryRun: boolean;
+  outDir: string;
 }
 
 /** --domain is served by CloudFront (alias records and its certificate); a Function URL takes no custom name. */
@@ -102,8 +109,16 @@ function checkDomainNeedsCdn(domain: string | null, cdn: boolean): void {
   }
 }
 
+/** update-stack serves FILES: none is a mistake, caught before anything else. */
+export function checkFilesGiven(name: string, files: string[]): void {
+  if (files.length === 0) {
+    throw new UserError("update-stack needs at least one database file", { hint: `e.g. datasette-lambda update-stack ${name} data.db` });
+  }
+}
+
+/** Every flag of update-stack, checked and with its default applied (pure). */
 export function checkOptions(name: string, options: UpdateStackOptions): CheckedOptions {
-  const runtime = options.runtime ?? "python3.13";
+  const runtime = options.runtime ?? DEFAULT_RUNTIME;
   const domain = validateDomain(options.domain);
   const cdn = options.cdn !== false;
   checkDomainNeedsCdn(domain, cdn);
@@ -116,7 +131,7 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
     domain,
     runtime,
     pythonVersion,
-    arch: options.arch === "x86_64" ? "x86_64" : "arm64",
+    arch: validateArchitecture(options.arch),
     memoryMb: validateMemory(options.memory),
     timeoutSeconds: validateTimeout(options.timeout),
     cors: Boolean(options.cors),
@@ -131,6 +146,9 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
     assets: parseAssets(options),
     install: validateInstall(options.install),
     versionNote: options.versionNote ?? null,
+    metadataFile: options.metadata ?? null,
+    dryRun: Boolean(options.dryRun),
+    outDir: options.out ?? DEFAULT_OUT_DIR,
   };
 }
 

@@ -1,5 +1,7 @@
 // Pure validation of single flags. Each failure names the flag and shows a valid example.
 import { UserError } from "../errors.ts";
+import { ARCHITECTURES, DEFAULT_ARCHITECTURE } from "./defaults.ts";
+import type { Architecture } from "./types.ts";
 import { MAX_SITE_NAME_LENGTH, MEMORY_MB, SNAPSTART_MIN_PYTHON_MINOR, SUPPORTED_RUNTIMES, TIMEOUT_SECONDS } from "./limits.ts";
 
 export function validateSiteName(name: string): string {
@@ -49,6 +51,14 @@ export function validateTimeout(timeout: number | undefined): number {
     });
   }
   return value;
+}
+
+export function validateArchitecture(arch: string | undefined): Architecture {
+  const value = arch ?? DEFAULT_ARCHITECTURE;
+  if (!(ARCHITECTURES as readonly string[]).includes(value)) {
+    throw new UserError(`--arch ${value} is not a Lambda architecture`, { hint: `Use one of ${ARCHITECTURES.join(", ")}, e.g. --arch ${DEFAULT_ARCHITECTURE}` });
+  }
+  return value as Architecture;
 }
 
 /** Returns the Python version ("3.13") of a supported runtime. */

@@ -100,6 +100,7 @@ function world(): World {
       certificateCloudformation: new FakeCloudFormation().client,
       route53: new Route53Client({ region: "us-east-1" }),
     },
+    region: "eu-west-1",
     out: output.out,
     sleep: async (ms) => void sleeps.push(ms),
     randomSecret: () => SECRET,
@@ -349,35 +350,6 @@ test("a failed first create says the next run recreates it", async () => {
     assert.match(error.hint ?? "", /deletes the failed stack and creates it anew/);
     return true;
   });
-});
-
-test("missing region: a UserError before any AWS call", async () => {
-  const w = world();
-  const client = new CloudFormationClient({
-    region: async () => {
-      throw new Error("Region is missing");
-    },
-    credentials: { accessKeyId: "x", secretAccessKey: "y" },
-  });
-  const mock = mockClient(client);
-  w.deps.clients = { ...w.deps.clients, cloudformation: client };
-  await assert.rejects(deploySite(await build(), w.deps), (error: unknown) => error instanceof UserError && /--region/.test(error.hint ?? ""));
-  assert.equal(mock.commandCalls(DescribeStacksCommand).length, 0);
-  assert.equal(w.bucket.calls(HeadObjectCommand), 0);
-});
-
-test("missing credentials: a UserError naming the fixes, before any AWS call", async () => {
-  const w = world();
-  const client = new CloudFormationClient({
-    region: "eu-west-1",
-    credentials: async () => {
-      throw Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
-    },
-  });
-  const mock = mockClient(client);
-  w.deps.clients = { ...w.deps.clients, cloudformation: client };
-  await assert.rejects(deploySite(await build(), w.deps), (error: unknown) => error instanceof UserError && /aws configure/.test(error.hint ?? ""));
-  assert.equal(mock.commandCalls(DescribeStacksCommand).length, 0);
 });
 
 test("Ctrl-C during the upload: nothing deployed, the app stack untouched", async () => {
