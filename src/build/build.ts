@@ -108,7 +108,7 @@ export async function buildSite(checked: CheckedOptions, files: string[], deps: 
 
   const databases = await readInputs(files, inputs, checked, deps);
 
-  const plan = createPlan({ options: checked, databases, metadata, requirements, layerBytes: layer.unzippedBytes, stubBytes: await stubBytes() });
+  const plan = createPlan({ options: checked, databases, metadata, requirements, layerBytes: layer.unzippedBytes, layerPackages: layer.packages, stubBytes: await stubBytes() });
   for (const warning of planWarnings(plan)) out.warn(warning);
   for (const db of plan.databases) out.debug(`database ${db.name}: ${db.location}${db.key ? ` (${db.key})` : ""}`);
   if (plan.settings.suggest_facets === false && !("suggest_facets" in checked.settings)) {
@@ -119,7 +119,11 @@ export async function buildSite(checked: CheckedOptions, files: string[], deps: 
     cachedPackage({ plan, python: layer.python, compiledWith: layer.compiledWith, cacheDir: cacheDirectory(env) }),
   );
   out.debug(`package ${pkg.sha256.slice(0, 12)}: ${pkg.bytes} bytes zipped${pkg.fromCache ? " (cached)" : ""}`);
-  checkPackageLimits({ packageUnzippedBytes: pkg.unzippedBytes, layerUnzippedBytes: layer.unzippedBytes });
+  checkPackageLimits({
+    packageUnzippedBytes: pkg.unzippedBytes,
+    layerUnzippedBytes: layer.unzippedBytes,
+    layer: { packages: layer.packages, install: checked.install, arch: checked.arch },
+  });
 
   const packageKey = `package/${pkg.sha256}.zip`;
   const layerKey = `layer/${layer.sha256}.zip`;

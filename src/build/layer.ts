@@ -8,15 +8,17 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { UserError } from "../errors.ts";
-import type { Architecture } from "../plan/types.ts";
+import type { Architecture, PackageSize } from "../plan/types.ts";
 import { namedPackages } from "../plan/install.ts";
+import { checkLayerRoom } from "../plan/placement.ts";
 import { sha256 } from "./hash.ts";
+import { fileSizes, ownersFromRecords, packageSizes } from "./layer-packages.ts";
 import { compileTemplates, compileTree, findPython } from "./python.ts";
 import { directoryEntries, writeZip } from "./zip.ts";
 
 const run = promisify(execFile);
-/** Bump when the layer's layout or clean-up changes, to invalidate caches. */
-const LAYER_FORMAT = 3;
+/** Bump when the layer's layout, clean-up or cached info changes, to invalidate caches. */
+const LAYER_FORMAT = 4;
 
 /**
  * Datasette 0.65 declares pip and setuptools as dependencies (for its
@@ -45,6 +47,8 @@ export interface Layer {
   bytes: number;
   sha256: string;
   unzippedBytes: number;
+  /** Each installed distribution's files, unzipped, biggest first: what the limit errors name. */
+  packages: PackageSize[];
   /** The interpreter version the .pyc files were compiled with, or null (sources only). */
   compiledWith: string | null;
   /** The interpreter of the runtime's version found on this machine (it compiles the package too), or null. */
@@ -192,6 +196,7 @@ export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): P
         cause: error,
       });
     }
+    const owners = await ownersFromRecords(target); // before clean-up deletes RECORD
     await cleanTree(target, prunableNames(request.requirements));
     if (python) {
       await compileTree(python, target, "/opt/python").catch((error: Error) =>
@@ -203,10 +208,14 @@ export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): P
     } else {
       deps.warn?.(`no Python ${request.pythonVersion} found to precompile the layer: shipping sources only, so cold starts are slower. Install Python ${request.pythonVersion} (e.g. \`uv python install ${request.pythonVersion}\`) to fix.`);
     }
+    // A layer that cannot fit fails here, naming its biggest packages, before it is zipped and cached.
+    const packages = packageSizes(await fileSizes(target), owners);
+    const unzippedBytes = packages.reduce((sum, pkg) => sum + pkg.bytes, 0);
+    checkLayerRoom(unzippedBytes, 0, { packages, install: request.install ?? [], arch: request.arch });
     await mkdir(cacheDir, { recursive: true });
     const partial = join(cacheDir, `${key}.zip.partial-${process.pid}`);
     const zip = await writeZip(await directoryEntries(target, "python/"), partial);
-    const info = { bytes: zip.bytes, sha256: zip.sha256, unzippedBytes: zip.unzippedBytes, compiledWith };
+    const info = { bytes: zip.bytes, sha256: zip.sha256, unzippedBytes: zip.unzippedBytes, packages, compiledWith };
     await rename(partial, zipPath);
     await writeFile(infoPath, JSON.stringify(info));
     return { ...info, path: zipPath, python, fromCache: false };

@@ -2,7 +2,7 @@
 // read before this runs, so the whole decision is unit-testable.
 import { UserError } from "../errors.ts";
 import type { SharedOptions } from "../shared-options.ts";
-import type { Architecture, DatabaseInput, DeployPlan } from "./types.ts";
+import type { Architecture, DatabaseInput, DeployPlan, PackageSize } from "./types.ts";
 import { validateDataAsOf } from "./data-as-of.ts";
 import { downloadWarning } from "./downloads.ts";
 import { MB, SNAPSTART_MAX_EPHEMERAL_STORAGE_MB } from "./limits.ts";
@@ -179,6 +179,8 @@ export interface PlanInputs {
   metadata: Record<string, unknown>;
   requirements: string[];
   layerBytes: number;
+  /** The layer's distributions, biggest first, for the error when it leaves no room. */
+  layerPackages?: PackageSize[];
   stubBytes: number;
 }
 
@@ -202,6 +204,7 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     external: options.external,
     layerBytes: inputs.layerBytes,
     stubBytes: inputs.stubBytes,
+    layer: { packages: inputs.layerPackages ?? [], install: options.install, arch: options.arch },
     downloads: options.settings.allow_download !== false,
   });
   const s3Bytes = placement.databases.filter((db) => db.location === "s3").reduce((sum, db) => sum + db.bytes, 0);

@@ -5,6 +5,13 @@ import type { SiteAssets } from "./assets.ts";
 
 export type Architecture = "arm64" | "x86_64";
 
+/** One distribution installed in the dependency layer and its files' size, unzipped. */
+export interface PackageSize {
+  /** The name pip knows it by, normalised (PEP 503): "pyyaml", "sqlite-utils". */
+  name: string;
+  bytes: number;
+}
+
 export interface DatabaseInput {
   /** Datasette's name for it: the file name without its extension. */
   name: string;

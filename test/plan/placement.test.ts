@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UserError } from "../../src/errors.ts";
 import { MB } from "../../src/plan/limits.ts";
-import { checkPackageLimits, ephemeralStorageFor, placeDatabases } from "../../src/plan/placement.ts";
+import { biggestPackages, checkLayerRoom, checkPackageLimits, ephemeralStorageFor, placeDatabases, type LayerContents } from "../../src/plan/placement.ts";
 import type { DatabaseInput } from "../../src/plan/types.ts";
 
 const db = (name: string, bytes: number): DatabaseInput => ({
@@ -71,5 +71,61 @@ test("a package over the limit names the limit and suggests --external", () => {
   assert.throws(
     () => checkPackageLimits({ packageUnzippedBytes: 200 * MB, layerUnzippedBytes: 60 * MB }),
     (error: unknown) => error instanceof UserError && /250 MB limit/.test(error.message) && /--external/.test(error.hint ?? ""),
+  );
+});
+
+const heavy: LayerContents = {
+  packages: [
+    { name: "pandas", bytes: 61.2 * MB },
+    { name: "numpy", bytes: 38 * MB },
+    { name: "pyarrow", bytes: 33.1 * MB },
+    { name: "datasette", bytes: 1.3 * MB },
+  ],
+  install: ["Pandas>=2.2", "datasette-parquet"],
+  arch: "arm64",
+};
+
+test("the biggest packages are named with sizes, biggest first, marking those from --install", () => {
+  assert.equal(biggestPackages(heavy), "biggest packages: pandas 61.2 MB, numpy 38.0 MB, pyarrow 33.1 MB (from --install: pandas)");
+  assert.equal(biggestPackages({ ...heavy, install: [] }), "biggest packages: pandas 61.2 MB, numpy 38.0 MB, pyarrow 33.1 MB");
+  assert.equal(biggestPackages({ ...heavy, packages: heavy.packages.slice(3) }), "biggest packages: datasette 1.3 MB");
+  assert.equal(biggestPackages({ ...heavy, packages: [] }), "");
+  assert.equal(biggestPackages(undefined), "");
+});
+
+test("a layer that leaves no room names its biggest packages and says what to drop", () => {
+  checkLayerRoom(200 * MB, MB, heavy);
+  assert.throws(
+    () => placeDatabases({ databases: [], external: false, layerBytes: 245 * MB, stubBytes: MB, layer: heavy, downloads: true }),
+    (error: unknown) => {
+      assert.ok(error instanceof UserError);
+      assert.equal(
+        error.message,
+        "the dependency layer (245.0 MB unzipped) leaves no room under Lambda's 250 MB unzipped limit for function and layers; " +
+          "biggest packages: pandas 61.2 MB, numpy 38.0 MB, pyarrow 33.1 MB (from --install: pandas)",
+      );
+      assert.match(error.hint ?? "", /^Drop or replace one of --install pandas, datasette-parquet .*; --arch x86_64 is sometimes smaller\. --external does not help/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => checkLayerRoom(245 * MB, MB, { ...heavy, install: [], arch: "x86_64" }),
+    (error: unknown) => error instanceof UserError && !/--arch/.test(error.hint ?? "") && /^Install fewer or smaller Python packages\./.test(error.hint ?? ""),
+  );
+});
+
+test("a package and layer over the limit name the layer's biggest packages; the bigger part's advice comes first", () => {
+  assert.throws(
+    () => checkPackageLimits({ packageUnzippedBytes: 200 * MB, layerUnzippedBytes: 60 * MB, layer: heavy }),
+    (error: unknown) => {
+      assert.ok(error instanceof UserError);
+      assert.match(error.message, /come to 260\.0 MB unzipped, over Lambda's 250 MB limit for function and layers; biggest packages: pandas 61\.2 MB, numpy 38\.0 MB, pyarrow 33\.1 MB \(from --install: pandas\)$/);
+      assert.match(error.hint ?? "", /^Pass --external to keep the databases in S3 instead of the package; or drop or replace one of --install pandas, datasette-parquet/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => checkPackageLimits({ packageUnzippedBytes: 20 * MB, layerUnzippedBytes: 235 * MB, layer: heavy }),
+    (error: unknown) => error instanceof UserError && /^Drop or replace one of --install .*; or pass --external/.test(error.hint ?? ""),
   );
 });

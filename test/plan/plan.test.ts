@@ -131,3 +131,18 @@ test("S3 databases that outlast a request's wait are warned about with the figur
   assert.deepEqual(planWarnings(createPlan(inputs(checkOptions("mysite", {}), [db("inline", 3, 100 * MB)]))), []);
   assert.deepEqual(planWarnings(createPlan(inputs(checkOptions("mysite", { external: true, snapstart: true }), [db("s", 3, 200 * MB)]))), []);
 });
+
+test("a layer with no room left: the error names its biggest packages and which came from --install", () => {
+  const options = checkOptions("mysite", { install: ["datasette-huge"], arch: "x86_64" });
+  const layerPackages = [{ name: "torch", bytes: 150 * MB }, { name: "datasette-huge", bytes: 90 * MB }, { name: "datasette", bytes: 2 * MB }];
+  assert.throws(
+    () => createPlan({ ...inputs(options), layerBytes: 242 * MB, layerPackages }),
+    (error: unknown) => {
+      assert.ok(error instanceof UserError);
+      assert.match(error.message, /; biggest packages: torch 150\.0 MB, datasette-huge 90\.0 MB, datasette 2\.0 MB \(from --install: datasette-huge\)$/);
+      assert.match(error.hint ?? "", /^Drop or replace one of --install datasette-huge/);
+      assert.doesNotMatch(error.hint ?? "", /--arch/, "already x86_64");
+      return true;
+    },
+  );
+});
