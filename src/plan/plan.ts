@@ -5,6 +5,7 @@ import type { SharedOptions } from "../shared-options.ts";
 import type { Architecture, DatabaseInput, DeployPlan } from "./types.ts";
 import { validateDataAsOf } from "./data-as-of.ts";
 import { downloadWarning } from "./downloads.ts";
+import { withExtraOptions } from "./extra-options.ts";
 import { MB, SNAPSTART_MAX_EPHEMERAL_STORAGE_MB } from "./limits.ts";
 import { mergeMetadata, metadataFromFlags, type MetadataFlags } from "./metadata-flags.ts";
 import { parsePluginSecrets } from "./plugin-secrets.ts";
@@ -62,6 +63,8 @@ export interface UpdateStackOptions extends SharedOptions, MetadataFlags {
   pk?: string;
   /** ISO 8601: overrides every database's "data as of". */
   dataAsOf?: string;
+  /** `datasette serve` options, as `datasette publish --extra-options` takes them: translated by withExtraOptions. */
+  extraOptions?: string;
 }
 
 /** The flags, checked: everything that needs no file or network. */
@@ -103,6 +106,7 @@ function checkDomainNeedsCdn(domain: string | null, cdn: boolean): void {
 }
 
 export function checkOptions(name: string, options: UpdateStackOptions): CheckedOptions {
+  options = withExtraOptions(options);
   const runtime = options.runtime ?? "python3.13";
   const domain = validateDomain(options.domain);
   const cdn = options.cdn !== false;
