@@ -99,7 +99,7 @@ export async function buildSite(name: string, files: string[], options: UpdateSt
     });
   }
   await checkAssetDirectories(checked.assets);
-  const metadata = mergeMetadata(await readMetadata(options.metadata), checked.extraMetadata);
+  const metadata = mergeMetadata(await readMetadata(checked.metadataFile ?? undefined), checked.extraMetadata);
   const databases = await readInputs(files, checked, deps);
   const requirements = [...(await readStubRequirements()), ...checked.install];
 

@@ -94,6 +94,8 @@ export interface CheckedOptions {
   assets: SiteAssets;
   /** Top-level metadata from --title, --license, ... (wins over --metadata's). */
   extraMetadata: Record<string, unknown>;
+  /** --metadata FILE (from the flag or --extra-options), not yet read. */
+  metadataFile: string | null;
 }
 
 /** --domain is served by CloudFront (alias records and its certificate); a Function URL takes no custom name. */
@@ -135,6 +137,7 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
     assets: parseAssets(options),
     install: validateInstall(options.install),
     versionNote: options.versionNote ?? null,
+    metadataFile: options.metadata ?? null,
   };
 }
 

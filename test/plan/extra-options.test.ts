@@ -196,6 +196,8 @@ test("checkOptions applies --extra-options first", () => {
   assert.equal(checked.crossdb, true);
   assert.deepEqual(checked.settings, { sql_time_limit_ms: 3500 });
   assert.equal(checked.versionNote, "a b");
+  assert.equal(checked.metadataFile, "meta.yml");
   assert.deepEqual(checked.assets.staticMounts, [{ mount: "s", dir: resolve("s") }]);
+  assert.equal(checkOptions("mysite", {}).metadataFile, null);
   rejects(() => checkOptions("mysite", { extraOptions: "--port 9000" }), /^--extra-options: --port is not used/);
 });
