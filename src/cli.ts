@@ -58,6 +58,7 @@ export function buildProgram(): Command {
       .option("--static <mount:dir>", "serve the files of DIR under /MOUNT/, repeatable (e.g. --static assets:./static)", collect)
       .option("--crossdb", "allow SQL queries across databases, at /_memory (Datasette --crossdb)")
       .option("--version-note <note>", "note shown on /-/versions.json (Datasette --version-note)")
+      .option("--extra-options <options>", 'datasette serve options to apply, as datasette publish takes them (e.g. --extra-options "--setting sql_time_limit_ms 3500 --cors")')
       .option("--secret <secret>", "Datasette's signing secret (default: DATASETTE_PUBLISH_SECRET, else the site keeps the random one made on its first deploy)")
       .option("--external", "keep databases in S3 (downloaded at cold start) even when they fit in the package")
       .option("--domain <name>", "custom domain for the site (e.g. data.example.com)")

@@ -71,12 +71,11 @@ VALUES = (
 def translate(params, secret_given=False):
     """Click's parameters -> (the CLI's arguments after the executable, variables to add
     to its environment). Pure. No secret value is ever in the arguments."""
-    for name, flag in (("branch", "--branch"), ("extra_options", "--extra-options")):
-        if params.get(name):
-            raise click.UsageError(
-                f"{flag} is not supported by datasette publish lambda: the site runs the Datasette "
-                "of its dependency layer (choose it with --install), with settings from --setting"
-            )
+    if params.get("branch"):
+        raise click.UsageError(
+            "--branch is not supported by datasette publish lambda: the site runs the Datasette "
+            "of its dependency layer (choose it with --install), with settings from --setting"
+        )
     args = ["update-stack", params["name"], *params.get("files", ())]
     metadata = params.get("metadata")
     if metadata is not None:
@@ -85,6 +84,11 @@ def translate(params, secret_given=False):
         value = params.get(name)
         if value is not None:
             args += [flag, str(value)]
+    extra_options = params.get("extra_options")
+    if extra_options is not None:
+        # datasette serve's options, as one argument (its value may start with -): the CLI
+        # translates those it has and refuses the rest by name.
+        args.append(f"--extra-options={extra_options}")
     for package in params.get("install", ()) or ():
         args += ["--install", package]
     for mount, directory in params.get("static", ()) or ():

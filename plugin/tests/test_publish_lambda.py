@@ -83,6 +83,7 @@ class Translate(unittest.TestCase):
                 json_output=True,
                 quiet=True,
                 verbose=True,
+                extra_options="--cors --crossdb",
             )
         )
         self.assertEqual(env, {})
@@ -96,7 +97,7 @@ class Translate(unittest.TestCase):
             "--cors", "--prefix data", "--domain data.example.com", "--no-cdn", "--external", "--memory 2048",
             "--timeout 20", "--runtime python3.12", "--arch x86_64", "--snapstart", "--into data", "--pk id",
             "--data-as-of 2026-12-01", "--region eu-west-1", "--profile work", "--endpoint-url http://127.0.0.1:5000",
-            "--dry-run", "--out build", "--json", "--quiet", "--verbose",
+            "--dry-run", "--out build", "--json", "--quiet", "--verbose", "--extra-options=--cors --crossdb",
         ):
             self.assertIn(expected, joined)
 
@@ -115,12 +116,17 @@ class Translate(unittest.TestCase):
         # Datasette's common --secret defaults to a random value; the site keeps its own instead.
         self.assertEqual(plugin.translate(params(secret="random-default"), secret_given=False)[1], {})
 
-    def test_branch_and_extra_options_are_refused(self):
-        for given, flag in (({"branch": "main"}, "--branch"), ({"extra_options": "--cors"}, "--extra-options")):
-            with self.assertRaises(click.UsageError) as caught:
-                plugin.translate(params(**given))
-            self.assertIn(flag, caught.exception.message)
-            self.assertIn("not supported", caught.exception.message)
+    def test_branch_is_refused(self):
+        with self.assertRaises(click.UsageError) as caught:
+            plugin.translate(params(branch="main"))
+        self.assertIn("--branch is not supported", caught.exception.message)
+
+    def test_extra_options_pass_through_as_one_argument(self):
+        # The CLI splits and translates them (refusing by name what it lacks); "=" keeps a leading - a value.
+        for given in ("--setting sql_time_limit_ms 3500 --version-note 'a b'", "--port 9000", ""):
+            args, _ = plugin.translate(params(extra_options=given))
+            self.assertEqual(args, ["update-stack", "mysite", "a.db", f"--extra-options={given}"])
+        self.assertNotIn("--extra-options", " ".join(plugin.translate(params(extra_options=None))[0]))
 
 
 class Executable(unittest.TestCase):
@@ -172,14 +178,14 @@ class Runs(unittest.TestCase):
             os.chmod(fake, 0o755)
             result = CliRunner().invoke(
                 datasette.cli.cli,
-                ["publish", "lambda", __file__, "-n", "mysite", "--cors", "--secret", "flag-secret-1",
+                ["publish", "lambda", __file__, "-n", "mysite", "--cors", "--extra-options", "--crossdb --version-note 'a b'", "--secret", "flag-secret-1",
                  "--plugin-secret", "datasette-auth-github", "client_secret", "plugin-secret-2"],
                 env={"DATASETTE_LAMBDA_BIN": fake, "DATASETTE_PUBLISH_SECRET": None, "DATASETTE_PUBLISH_PLUGIN_SECRETS": None},
             )
             self.assertEqual(result.exit_code, 3, result.output)
             with open(record) as handle:
                 seen = json.load(handle)
-        self.assertEqual(seen["argv"], ["update-stack", "mysite", __file__, "--cors"])
+        self.assertEqual(seen["argv"], ["update-stack", "mysite", __file__, "--extra-options=--crossdb --version-note 'a b'", "--cors"])
         self.assertEqual(seen["env"]["DATASETTE_PUBLISH_SECRET"], "flag-secret-1")
         self.assertEqual(json.loads(seen["env"]["DATASETTE_PUBLISH_PLUGIN_SECRETS"]), [["datasette-auth-github", "client_secret", "plugin-secret-2"]])
 
@@ -272,7 +278,8 @@ class EndToEnd(unittest.TestCase):
                 connection.executemany("insert into items (name) values (?)", [("one",), ("two",)])
             connection.close()
             options = ["--dry-run", "--runtime", "python3.11", "--arch", "x86_64", "--cors", "--prefix", "data",
-                       "--title", "Sample", "--setting", "sql_time_limit_ms", "3500", "--json"]
+                       "--title", "Sample", "--setting", "sql_time_limit_ms", "3500", "--json",
+                       "--extra-options", "--crossdb --version-note 'a b' --setting default_page_size 7"]
             env = {
                 **{key: value for key, value in os.environ.items() if not key.startswith("DATASETTE_PUBLISH_")},
                 "PATH": os.path.join(REPO_ROOT, ".venv", "bin") + os.pathsep + os.environ.get("PATH", ""),
@@ -320,6 +327,25 @@ class EndToEnd(unittest.TestCase):
                 json.loads(manifest)["metadata"]["plugins"],
                 {"datasette-auth-github": {"client_secret": {"$env": "DATASETTE_AUTH_GITHUB_CLIENT_SECRET"}}},
             )
+            # --extra-options reached the site, not just the command line.
+            self.assertEqual(json.loads(manifest)["crossdb"], True)
+            self.assertEqual(json.loads(manifest)["versionNote"], "a b")
+            settings = json.loads(manifest)["settings"]
+            self.assertEqual((settings["sql_time_limit_ms"], settings["default_page_size"]), (3500, 7))
+
+    def test_extra_options_the_cli_refuses_fail_naming_the_option(self):
+        with tempfile.TemporaryDirectory(prefix="dl-plugin-") as tmp:
+            db = os.path.join(tmp, "sample.db")
+            sqlite3.connect(db).close()
+            env = {**os.environ, "PYTHONPATH": PLUGIN_ROOT, "DATASETTE_LAMBDA_BIN": BIN, "NO_COLOR": "1", "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+            result = subprocess.run(
+                [sys.executable, "-c", RUN_PUBLISH, "publish", "lambda", db, "--name", "mysite", "--dry-run",
+                 "--out", os.path.join(tmp, "out"), "--extra-options", "--cors --port 9000"],
+                env=env, capture_output=True, text=True,
+            )
+            self.assertEqual(result.returncode, 1, result.stderr)
+            self.assertTrue(result.stderr.startswith("Error: --extra-options: --port is not used"), result.stderr)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "out")))
 
 
 # Datasette's real CLI in a child process, with the plugin registered in-process if not installed.

@@ -5,6 +5,7 @@ import type { SharedOptions } from "../shared-options.ts";
 import type { Architecture, DatabaseInput, DeployPlan, PackageSize } from "./types.ts";
 import { validateDataAsOf } from "./data-as-of.ts";
 import { downloadWarning } from "./downloads.ts";
+import { withExtraOptions } from "./extra-options.ts";
 import { MB, SNAPSTART_MAX_EPHEMERAL_STORAGE_MB } from "./limits.ts";
 import { mergeMetadata, metadataFromFlags, type MetadataFlags } from "./metadata-flags.ts";
 import { parsePluginSecrets } from "./plugin-secrets.ts";
@@ -64,6 +65,8 @@ export interface UpdateStackOptions extends SharedOptions, MetadataFlags {
   pk?: string;
   /** ISO 8601: overrides every database's "data as of". */
   dataAsOf?: string;
+  /** `datasette serve` options, as `datasette publish --extra-options` takes them: translated by withExtraOptions. */
+  extraOptions?: string;
 }
 
 /** The flags, checked: everything that needs no file or network. */
@@ -93,7 +96,7 @@ export interface CheckedOptions {
   assets: SiteAssets;
   /** Top-level metadata from --title, --license, ... (wins over --metadata's). */
   extraMetadata: Record<string, unknown>;
-  /** --metadata FILE, not yet read. */
+  /** --metadata FILE (from the flag or --extra-options), not yet read. */
   metadataFile: string | null;
   /** --dry-run: write to outDir, call no AWS API. */
   dryRun: boolean;
@@ -118,6 +121,7 @@ export function checkFilesGiven(name: string, files: string[]): void {
 
 /** Every flag of update-stack, checked and with its default applied (pure). */
 export function checkOptions(name: string, options: UpdateStackOptions): CheckedOptions {
+  options = withExtraOptions(options);
   const runtime = options.runtime ?? DEFAULT_RUNTIME;
   const domain = validateDomain(options.domain);
   const cdn = options.cdn !== false;

@@ -2,7 +2,7 @@
 // package's manifest.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { cliEnv, runCli } from "../_helpers/cli.ts";
@@ -78,6 +78,33 @@ test("--setting (beside --config), --crossdb and --version-note reach the manife
   assert.deepEqual(manifest.settings, { default_page_size: 7, sql_time_limit_ms: 3500, allow_facet: false });
   assert.equal(manifest.crossdb, true);
   assert.equal(manifest.versionNote, "CI run 42");
+});
+
+test("--extra-options: datasette serve's options reach the manifest, --metadata's file included", async () => {
+  const db = makeDatabase(join(dir, "extra.db"), { items: 3 });
+  writeFileSync(join(dir, "extra-metadata.json"), JSON.stringify({ title: "From --extra-options" }));
+  const out = join(dir, "out-extra");
+  const { summary } = await dryRun(
+    [db, "--config", "default_page_size:7", "--extra-options", `--setting sql_time_limit_ms 3500 --crossdb --version-note 'a b' -m ${join(dir, "extra-metadata.json")}`],
+    out,
+  );
+  const manifest = manifestOf(out, summary);
+  assert.deepEqual(manifest.settings, { default_page_size: 7, sql_time_limit_ms: 3500 });
+  assert.equal(manifest.crossdb, true);
+  assert.equal(manifest.versionNote, "a b");
+  assert.deepEqual(manifest.metadata, { title: "From --extra-options" });
+});
+
+test("--extra-options: a refused option fails in one line naming it, before anything is built", async () => {
+  const db = makeDatabase(join(dir, "extra-bad.db"), { items: 1 });
+  const out = join(dir, "out-extra-bad");
+  const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, ...HOST, "--extra-options", "--cors --port 9000"], { env });
+  assert.equal(result.code, 1);
+  const [first, hint, ...rest] = result.stderr.trim().split("\n");
+  assert.match(first ?? "", /^Error: --extra-options: --port is not used: Lambda chooses the listener$/);
+  assert.match(hint ?? "", /^Drop it/);
+  assert.deepEqual(rest, []);
+  assert.ok(!existsSync(out), "nothing written");
 });
 
 test("a bad --setting fails before anything is built, in one line naming the flag", async () => {
