@@ -7,6 +7,7 @@ import { inspectDatabase, inspectDatabases } from "../inputs/databases.ts";
 import { splitInputs } from "../inputs/input-files.ts";
 import { readMetadata } from "../inputs/metadata.ts";
 import { checkAssetDirectories } from "../inputs/asset-directories.ts";
+import { readInstallWheels } from "../inputs/install-wheels.ts";
 import { dataAsOfFromSources } from "../plan/data-as-of.ts";
 import { appStackParameters } from "../plan/app-parameters.ts";
 import { mergeMetadata } from "../plan/metadata-flags.ts";
@@ -99,12 +100,13 @@ export async function buildSite(name: string, files: string[], options: UpdateSt
     });
   }
   await checkAssetDirectories(checked.assets);
+  const install = await readInstallWheels(checked.install);
   const metadata = mergeMetadata(await readMetadata(options.metadata), checked.extraMetadata);
   const databases = await readInputs(files, checked, deps);
-  const requirements = [...(await readStubRequirements()), ...checked.install];
+  const requirements = [...(await readStubRequirements()), ...install.requirements];
 
   const layer = await out.task(`Building the dependency layer (Python ${checked.pythonVersion}, ${checked.arch})`, (update) =>
-    buildLayer({ requirements, pythonVersion: checked.pythonVersion, arch: checked.arch, install: checked.install }, { env, log: update, warn: out.warn }),
+    buildLayer({ requirements, pythonVersion: checked.pythonVersion, arch: checked.arch, install: checked.install, wheels: install.wheels }, { env, log: update, warn: out.warn }),
   );
   out.debug(`layer ${layer.sha256.slice(0, 12)}: ${layer.bytes} bytes zipped, ${layer.unzippedBytes} unzipped${layer.fromCache ? " (cached)" : ""}`);
 

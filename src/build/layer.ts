@@ -5,11 +5,11 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile, readdir } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { UserError } from "../errors.ts";
 import type { Architecture } from "../plan/types.ts";
-import { namedPackages } from "../plan/install.ts";
+import { namedPackages, projectName } from "../plan/install.ts";
 import { sha256 } from "./hash.ts";
 import { compileTemplates, compileTree, findPython } from "./python.ts";
 import { directoryEntries, writeZip } from "./zip.ts";
@@ -27,7 +27,7 @@ const UNUSED_AT_RUNTIME = ["pip", "setuptools", "pkg_resources", "_distutils_hac
 
 /** Top-level names the layer can drop, given what was asked for (pure). */
 export function prunableNames(requirements: string[]): string[] {
-  const asked = new Set(requirements.map((line) => line.split(/[<>=!~\[; ]/)[0]!.trim().toLowerCase()));
+  const asked = new Set(requirements.map(projectName));
   return UNUSED_AT_RUNTIME.filter((name) => !asked.has(name) && !(name !== "pip" && asked.has("setuptools")));
 }
 
@@ -36,8 +36,10 @@ export interface LayerRequest {
   /** "3.13" */
   pythonVersion: string;
   arch: Architecture;
-  /** The requirements that came from --install (for errors; the cache key has them in requirements). */
+  /** The requirements that came from --install, as given (for errors; the cache key has them in requirements). */
   install?: string[];
+  /** sha256 of each local wheel file in requirements, by its line there (the cache key takes the file's name and content, not its path). */
+  wheels?: Record<string, string>;
 }
 
 export interface Layer {
@@ -145,7 +147,10 @@ async function cleanTree(dir: string, prune: string[]): Promise<void> {
 export function layerCacheKey(request: LayerRequest, compiledWith: string | null): string {
   return sha256(JSON.stringify({
     format: LAYER_FORMAT,
-    requirements: [...request.requirements].sort(),
+    requirements: request.requirements.map((line) => {
+      const wheel = request.wheels?.[line];
+      return wheel === undefined ? line : `${basename(line)} sha256:${wheel}`;
+    }).sort(),
     python: request.pythonVersion,
     arch: request.arch,
     compiledWith,
