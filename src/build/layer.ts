@@ -126,7 +126,7 @@ async function chooseInstaller(): Promise<"uv" | "pip"> {
   });
 }
 
-/** Removes what Lambda never needs and what differs from machine to machine. */
+/** Removes what Lambda never needs and what differs from machine to machine (uv_cache.json: a local wheel's mtime). */
 async function cleanTree(dir: string, prune: string[]): Promise<void> {
   await rm(join(dir, "bin"), { recursive: true, force: true }); // console scripts with host shebangs
   for (const item of await readdir(dir)) {
@@ -138,7 +138,7 @@ async function cleanTree(dir: string, prune: string[]): Promise<void> {
   for (const item of await readdir(dir, { recursive: true, withFileTypes: true })) {
     const full = join(item.parentPath, item.name);
     if (item.isDirectory() && item.name === "__pycache__") await rm(full, { recursive: true, force: true });
-    else if (item.isFile() && item.parentPath.endsWith(".dist-info") && ["RECORD", "INSTALLER", "direct_url.json", "REQUESTED"].includes(item.name)) {
+    else if (item.isFile() && item.parentPath.endsWith(".dist-info") && ["RECORD", "INSTALLER", "direct_url.json", "REQUESTED", "uv_cache.json"].includes(item.name)) {
       await rm(full, { force: true });
     }
   }
