@@ -52,7 +52,7 @@ export function buildProgram(): Command {
       .option("--setting <name> <value>", "Datasette setting, repeatable (e.g. --setting sql_time_limit_ms 3500)", collectGroup("--setting"))
       .option("--config <key:value>", "Datasette setting, older spelling, repeatable (e.g. --config sql_time_limit_ms:3500)", collect)
       .option("--plugin-secret <plugin> <key> <value>", "secret setting for a plugin, repeatable: its value reaches the function's environment only (e.g. --plugin-secret datasette-auth-github client_secret VALUE)", collectGroup("--plugin-secret"))
-      .option("--install <package>", "Python package (e.g. a Datasette plugin) to add to the dependency layer, repeatable (e.g. --install datasette-cluster-map)", collect)
+      .option("--install <package>", "Python package (e.g. a Datasette plugin) for the dependency layer, repeatable: a name with optional version and marker, a local .whl file, or 'NAME @ https://…/x.whl' (e.g. --install datasette-cluster-map)", collect)
       .option("--plugins-dir <dir>", "directory of plugin modules (.py) to load, copied into the package")
       .option("--template-dir <dir>", "directory of templates overriding Datasette's, copied into the package")
       .option("--static <mount:dir>", "serve the files of DIR under /MOUNT/, repeatable (e.g. --static assets:./static)", collect)

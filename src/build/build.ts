@@ -6,6 +6,7 @@ import { UserError } from "../errors.ts";
 import { inspectDatabase, inspectDatabases } from "../inputs/databases.ts";
 import { splitInputs, type SplitInputs } from "../inputs/input-files.ts";
 import { readMetadata } from "../inputs/metadata.ts";
+import { readInstallWheels } from "../inputs/install-wheels.ts";
 import { dataAsOfFromSources } from "../plan/data-as-of.ts";
 import { appStackParameters } from "../plan/app-parameters.ts";
 import { mergeMetadata } from "../plan/metadata-flags.ts";
@@ -96,13 +97,14 @@ async function readInputs(files: string[], inputs: SplitInputs, checked: Checked
 export async function buildSite(checked: CheckedOptions, files: string[], deps: BuildDeps): Promise<BuildResult> {
   const { out } = deps;
   const env = deps.env ?? process.env;
+  const install = await readInstallWheels(checked.install);
   const inputs = await splitInputs(files);
   checkConvertFlags(checked, inputs.dataFiles);
   const metadata = mergeMetadata(await readMetadata(checked.metadataFile ?? undefined), checked.extraMetadata);
-  const requirements = [...(await readStubRequirements()), ...checked.install];
+  const requirements = [...(await readStubRequirements()), ...install.requirements];
 
   const layer = await out.task(`Building the dependency layer (Python ${checked.pythonVersion}, ${checked.arch})`, (update) =>
-    buildLayer({ requirements, pythonVersion: checked.pythonVersion, arch: checked.arch, install: checked.install }, { env, log: update, warn: out.warn }),
+    buildLayer({ requirements, pythonVersion: checked.pythonVersion, arch: checked.arch, install: checked.install, wheels: install.wheels }, { env, log: update, warn: out.warn }),
   );
   out.debug(`layer ${layer.sha256.slice(0, 12)}: ${layer.bytes} bytes zipped, ${layer.unzippedBytes} unzipped${layer.fromCache ? " (cached)" : ""}`);
 

@@ -5,11 +5,11 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile, readdir } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { UserError } from "../errors.ts";
 import type { Architecture, PackageSize } from "../plan/types.ts";
-import { namedPackages } from "../plan/install.ts";
+import { namedPackages, projectName } from "../plan/install.ts";
 import { checkLayerRoom } from "../plan/placement.ts";
 import { sha256 } from "./hash.ts";
 import { fileSizes, ownersFromRecords, packageSizes } from "./layer-packages.ts";
@@ -29,7 +29,7 @@ const UNUSED_AT_RUNTIME = ["pip", "setuptools", "pkg_resources", "_distutils_hac
 
 /** Top-level names the layer can drop, given what was asked for (pure). */
 export function prunableNames(requirements: string[]): string[] {
-  const asked = new Set(requirements.map((line) => line.split(/[<>=!~\[; ]/)[0]!.trim().toLowerCase()));
+  const asked = new Set(requirements.map(projectName));
   return UNUSED_AT_RUNTIME.filter((name) => !asked.has(name) && !(name !== "pip" && asked.has("setuptools")));
 }
 
@@ -38,8 +38,10 @@ export interface LayerRequest {
   /** "3.13" */
   pythonVersion: string;
   arch: Architecture;
-  /** The requirements that came from --install (for errors; the cache key has them in requirements). */
+  /** The requirements that came from --install, as given (for errors; the cache key has them in requirements). */
   install?: string[];
+  /** sha256 of each local wheel file in requirements, by its line there (the cache key takes the file's name and content, not its path). */
+  wheels?: Record<string, string>;
 }
 
 export interface Layer {
@@ -128,7 +130,7 @@ async function chooseInstaller(): Promise<"uv" | "pip"> {
   });
 }
 
-/** Removes what Lambda never needs and what differs from machine to machine. */
+/** Removes what Lambda never needs and what differs from machine to machine (uv_cache.json: a local wheel's mtime). */
 async function cleanTree(dir: string, prune: string[]): Promise<void> {
   await rm(join(dir, "bin"), { recursive: true, force: true }); // console scripts with host shebangs
   for (const item of await readdir(dir)) {
@@ -140,7 +142,7 @@ async function cleanTree(dir: string, prune: string[]): Promise<void> {
   for (const item of await readdir(dir, { recursive: true, withFileTypes: true })) {
     const full = join(item.parentPath, item.name);
     if (item.isDirectory() && item.name === "__pycache__") await rm(full, { recursive: true, force: true });
-    else if (item.isFile() && item.parentPath.endsWith(".dist-info") && ["RECORD", "INSTALLER", "direct_url.json", "REQUESTED"].includes(item.name)) {
+    else if (item.isFile() && item.parentPath.endsWith(".dist-info") && ["RECORD", "INSTALLER", "direct_url.json", "REQUESTED", "uv_cache.json"].includes(item.name)) {
       await rm(full, { force: true });
     }
   }
@@ -149,7 +151,10 @@ async function cleanTree(dir: string, prune: string[]): Promise<void> {
 export function layerCacheKey(request: LayerRequest, compiledWith: string | null): string {
   return sha256(JSON.stringify({
     format: LAYER_FORMAT,
-    requirements: [...request.requirements].sort(),
+    requirements: request.requirements.map((line) => {
+      const wheel = request.wheels?.[line];
+      return wheel === undefined ? line : `${basename(line)} sha256:${wheel}`;
+    }).sort(),
     python: request.pythonVersion,
     arch: request.arch,
     compiledWith,

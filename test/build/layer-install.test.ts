@@ -49,6 +49,16 @@ test("the cache key includes --install requirements", () => {
   assert.notEqual(layerCacheKey(withPlugin, "3.13"), layerCacheKey(base, "3.13"));
 });
 
+test("the cache key follows a local wheel's content, not its path", () => {
+  const base = { requirements: ["datasette==0.65.5", "/a/dist/datasette_foo-0.1-py3-none-any.whl"], pythonVersion: "3.13", arch: "arm64" as const };
+  const key = (path: string, sha: string) =>
+    layerCacheKey({ ...base, requirements: [base.requirements[0]!, path], wheels: { [path]: sha } }, "3.13");
+  const original = key("/a/dist/datasette_foo-0.1-py3-none-any.whl", "1".repeat(64));
+  assert.notEqual(key("/a/dist/datasette_foo-0.1-py3-none-any.whl", "2".repeat(64)), original, "a rebuilt wheel rebuilds the layer");
+  assert.equal(key("/elsewhere/datasette_foo-0.1-py3-none-any.whl", "1".repeat(64)), original, "the same wheel moved is the same layer");
+  assert.notEqual(key("/a/dist/datasette_foo-0.2-py3-none-any.whl", "1".repeat(64)), original);
+});
+
 test("an --install package the installer cannot install fails naming it and the platform", async () => {
   const dir = mkdtempSync(join(tmpdir(), "dl-install-"));
   const recorded = join(dir, "requirements-seen.txt");

@@ -251,3 +251,24 @@ test("a bad --install fails before anything is built, naming the flag", async ()
   assert.match(result.stderr, /--install "--index-url=https:\/\/example\.com" is not a package name/);
   assert.doesNotMatch(result.stderr, /Building|Packaging|Checking/);
 });
+
+test("an --install wheel that is not there fails before anything is converted or built, naming the flag", async () => {
+  const db = makeDatabase(join(dir, "install-missing.db"), { items: 1 });
+  const csv = join(dir, "install-missing.csv");
+  writeFileSync(csv, "id,name\n1,a\n");
+  const wheel = "./no-such-dist/datasette_foo-0.1-py3-none-any.whl";
+  const result = await runCli(["update-stack", "mysite", db, csv, "--dry-run", "--out", join(dir, "out-install-missing"), ...HOST, "--install", wheel], { env, cwd: dir });
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /--install \.\/no-such-dist\/datasette_foo-0\.1-py3-none-any\.whl: no such file \(/);
+  assert.match(result.stderr, /pip wheel --no-deps/);
+  assert.doesNotMatch(result.stderr, /Converting|Building|Packaging|Checking/);
+});
+
+test("--install of a source directory fails with a hint to build a wheel", async () => {
+  const db = makeDatabase(join(dir, "install-source.db"), { items: 1 });
+  const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-install-source"), ...HOST, "--install", "./my-plugin"], { env });
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /--install "\.\/my-plugin" is a source directory or archive/);
+  assert.match(result.stderr, /pip wheel --no-deps \.\/my-plugin -w dist/);
+  assert.doesNotMatch(result.stderr, /Building|Packaging|Checking/);
+});
