@@ -264,6 +264,28 @@ test("an --install wheel that is not there fails before anything is converted or
   assert.doesNotMatch(result.stderr, /Converting|Building|Packaging|Checking/);
 });
 
+test("an --install the installer cannot resolve fails naming it, before any data file is converted", async () => {
+  // A stand-in uv (first on PATH) that fails as uv does for a package with no usable wheel; a fresh cache, so the layer is built.
+  const bin = join(dir, "failing-uv");
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(
+    join(bin, "uv"),
+    "#!/bin/sh\n[ \"$1\" = \"--version\" ] && { echo 'uv 0.0.0'; exit 0; }\n" +
+      "echo '  x No solution found when resolving dependencies:' >&2\n" +
+      "echo '  -> Because datasette-nowhere-zz9 was not found in the package registry, we can conclude that your requirements are unsatisfiable.' >&2\nexit 1\n",
+    { mode: 0o755 },
+  );
+  const db = makeDatabase(join(dir, "install-unresolved.db"), { items: 1 });
+  const csv = join(dir, "install-unresolved.csv");
+  writeFileSync(csv, "id,name\n1,a\n");
+  const failingEnv = { ...env, PATH: `${bin}:${env.PATH}`, DATASETTE_LAMBDA_CACHE: join(dir, "cache-unresolved") };
+  const result = await runCli(["update-stack", "mysite", db, csv, "--dry-run", "--out", join(dir, "out-install-unresolved"), ...HOST, "--install", "datasette-nowhere-zz9"], { env: failingEnv });
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /Error: --install datasette-nowhere-zz9: uv could not install it for Lambda/);
+  assert.doesNotMatch(result.stderr, /Converting|Checking|Packaging/);
+  assert.ok(!existsSync(join(dir, "out-install-unresolved")), "nothing written to --out");
+});
+
 test("--install of a source directory fails with a hint to build a wheel", async () => {
   const db = makeDatabase(join(dir, "install-source.db"), { items: 1 });
   const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-install-source"), ...HOST, "--install", "./my-plugin"], { env });
