@@ -1,0 +1,92 @@
+// Issue 10's options for real: the CLI builds a site with every datasette publish
+// option (stub/tests/built_options_fixture.py's arguments) and --install of a tiny
+// plugin wheel built here (stub/tests/plugin_wheel.py, no network), for this
+// machine, with and without --prefix; the built package and layer, unzipped,
+// are served by the handler (stub/tests/test_built_options.py, and
+// test_installed_plugin.py for the wheel). The layer build needs uv and PyPI
+// for Datasette (cached after the first run).
+import assert from "node:assert/strict";
+import { execFile, execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { promisify } from "node:util";
+import { REPO_ROOT, TEST_PYTHON, cliEnv, runCli, testPythonVersion } from "../_helpers/cli.ts";
+import { tempDir } from "../_helpers/fixtures.ts";
+
+const run = promisify(execFile);
+const dir = tempDir("dl-built-options-");
+const VERSION = "0.1";
+/** built_options_fixture.PLUGIN_SECRET */
+const PLUGIN_SECRET = "plugin-secret-value-7f3a91c2";
+
+function only(directory: string): string {
+  const names = readdirSync(directory);
+  assert.equal(names.length, 1, `expected one artifact in ${directory}, found ${names.join(", ")}`);
+  return join(directory, names[0]!);
+}
+
+/** Builds with the fixture's arguments (and the wheel); returns the unzipped package and layer. */
+async function build(label: string, extra: string[]): Promise<{ taskRoot: string; layerDir: string; out: string; output: string }> {
+  const wheel = execFileSync(TEST_PYTHON, ["stub/tests/plugin_wheel.py", join(dir, "dist"), VERSION], { cwd: REPO_ROOT }).toString().trim();
+  const args = JSON.parse(
+    execFileSync(TEST_PYTHON, ["stub/tests/built_options_fixture.py", join(dir, `site-${label}`), ...extra], { cwd: REPO_ROOT }).toString(),
+  ) as string[];
+  const out = join(dir, `out-${label}`);
+  const hostArch = process.arch === "arm64" ? "arm64" : "x86_64";
+  const result = await runCli(
+    ["update-stack", "stubtest", ...args, "--install", wheel, "--runtime", `python${testPythonVersion()}`, "--arch", hostArch, "--dry-run", "--out", out],
+    { env: cliEnv() },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const taskRoot = join(dir, `task-${label}`);
+  const layerDir = join(dir, `layer-${label}`);
+  execFileSync("unzip", ["-q", only(join(out, "artifacts", "package")), "-d", taskRoot]);
+  execFileSync("unzip", ["-q", only(join(out, "artifacts", "layer")), "-d", layerDir]);
+  return { taskRoot, layerDir, out, output: result.stdout + result.stderr };
+}
+
+/** Runs stub test modules against the build; fails unless `expected` tests ran and passed. */
+async function stubTests(pattern: string, env: Record<string, string>, expected: number): Promise<void> {
+  let stderr: string;
+  try {
+    ({ stderr } = await run(TEST_PYTHON, ["-m", "unittest", "discover", "-v", "-s", "stub/tests", "-p", pattern], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+    }));
+  } catch (error) {
+    assert.fail(`stub tests ${pattern} failed:\n${String((error as { stderr?: string }).stderr ?? error).slice(-6000)}`);
+  }
+  // They must have run, not been skipped.
+  const ran = stderr.split("\n").filter((line) => / \.\.\. ok$/.test(line));
+  assert.equal(ran.length, expected, stderr);
+}
+
+function assertSecretNowhere(root: string, output: string): void {
+  assert.ok(!output.includes(PLUGIN_SECRET), "not in the CLI's output");
+  let searched = 0;
+  for (const name of readdirSync(root, { recursive: true }) as string[]) {
+    const path = join(root, name);
+    if (!statSync(path).isFile()) continue;
+    searched++;
+    assert.ok(!readFileSync(path, "latin1").includes(PLUGIN_SECRET), `not in ${name}`);
+  }
+  assert.ok(searched > 3, `files were searched under ${root}`);
+}
+
+test("every datasette publish option, and an --install'ed plugin wheel, work on the built package", async () => {
+  const { taskRoot, layerDir, out, output } = await build("root", []);
+  const distInfo = join(layerDir, "python", `datasette_lambda_test_plugin-${VERSION}.dist-info`);
+  // What the installer records of a local file (its path, its mtime) is not shipped: the layer depends on the wheel's content only.
+  assert.deepEqual(readdirSync(distInfo).sort(), ["METADATA", "WHEEL", "entry_points.txt"]);
+  const env = { DL_TASK_ROOT: taskRoot, DL_LAYER_DIR: layerDir };
+  await stubTests("test_installed_plugin.py", { ...env, DL_INSTALLED_PLUGIN: VERSION }, 3);
+  await stubTests("test_built_options.py", { ...env, DL_BUILT_OPTIONS: "1" }, 7);
+  assertSecretNowhere(taskRoot, output);
+  assertSecretNowhere(out, "");
+});
+
+test("the same options under --prefix x", async () => {
+  const { taskRoot, layerDir } = await build("prefix", ["--prefix", "x"]);
+  await stubTests("test_built_options.py", { DL_TASK_ROOT: taskRoot, DL_LAYER_DIR: layerDir, DL_BUILT_OPTIONS: "1" }, 7);
+});
