@@ -11,7 +11,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { REPO_ROOT, TEST_PYTHON, cliEnv, runCli, testPythonVersion } from "../_helpers/cli.ts";
+import { REPO_ROOT, TEST_PYTHON } from "../_helpers/cli.ts";
+import { buildForHost, type HostBuild } from "../_helpers/host-build.ts";
 import { tempDir } from "../_helpers/fixtures.ts";
 
 const run = promisify(execFile);
@@ -20,30 +21,13 @@ const VERSION = "0.1";
 /** built_options_fixture.PLUGIN_SECRET */
 const PLUGIN_SECRET = "plugin-secret-value-7f3a91c2";
 
-function only(directory: string): string {
-  const names = readdirSync(directory);
-  assert.equal(names.length, 1, `expected one artifact in ${directory}, found ${names.join(", ")}`);
-  return join(directory, names[0]!);
-}
-
-/** Builds with the fixture's arguments (and the wheel); returns the unzipped package and layer. */
-async function build(label: string, extra: string[]): Promise<{ taskRoot: string; layerDir: string; out: string; output: string }> {
+/** Builds with the fixture's arguments (and the wheel) for this machine, unzipped. */
+async function build(label: string, extra: string[]): Promise<HostBuild> {
   const wheel = execFileSync(TEST_PYTHON, ["stub/tests/plugin_wheel.py", join(dir, "dist"), VERSION], { cwd: REPO_ROOT }).toString().trim();
   const args = JSON.parse(
     execFileSync(TEST_PYTHON, ["stub/tests/built_options_fixture.py", join(dir, `site-${label}`), ...extra], { cwd: REPO_ROOT }).toString(),
   ) as string[];
-  const out = join(dir, `out-${label}`);
-  const hostArch = process.arch === "arm64" ? "arm64" : "x86_64";
-  const result = await runCli(
-    ["update-stack", "stubtest", ...args, "--install", wheel, "--runtime", `python${testPythonVersion()}`, "--arch", hostArch, "--dry-run", "--out", out],
-    { env: cliEnv() },
-  );
-  assert.equal(result.code, 0, result.stderr);
-  const taskRoot = join(dir, `task-${label}`);
-  const layerDir = join(dir, `layer-${label}`);
-  execFileSync("unzip", ["-q", only(join(out, "artifacts", "package")), "-d", taskRoot]);
-  execFileSync("unzip", ["-q", only(join(out, "artifacts", "layer")), "-d", layerDir]);
-  return { taskRoot, layerDir, out, output: result.stdout + result.stderr };
+  return buildForHost(dir, label, "stubtest", [...args, "--install", wheel]);
 }
 
 /** Runs stub test modules against the build; fails unless `expected` tests ran and passed. */

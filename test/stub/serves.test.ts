@@ -4,17 +4,15 @@
 // that says a package actually serves. Spec: stub/tests/FIXTURES.md.
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { REPO_ROOT, TEST_PYTHON, cliEnv, runCli, testPythonVersion } from "../_helpers/cli.ts";
+import { REPO_ROOT, TEST_PYTHON } from "../_helpers/cli.ts";
+import { buildForHost } from "../_helpers/host-build.ts";
 import { tempDir } from "../_helpers/fixtures.ts";
 
 const run = promisify(execFile);
 const python = TEST_PYTHON;
-const hostPython = testPythonVersion();
-const hostArch = process.arch === "arm64" ? "arm64" : "x86_64";
 const dir = tempDir("dl-stub-");
 
 /** Runs the stub's unittest suite; returns its summary line. Fails the test on any failure. */
@@ -39,26 +37,6 @@ async function stubSuite(env: Record<string, string> = {}): Promise<string> {
   }
 }
 
-function only(directory: string): string {
-  const names = readdirSync(directory);
-  assert.equal(names.length, 1, `expected one artifact in ${directory}, found ${names.join(", ")}`);
-  return join(directory, names[0]!);
-}
-
-async function buildAndUnzip(label: string, args: string[]): Promise<{ out: string; taskRoot: string; layerDir: string }> {
-  const out = join(dir, `out-${label}`);
-  const result = await runCli(
-    ["update-stack", "stubtest", ...args, "--runtime", `python${hostPython}`, "--arch", hostArch, "--dry-run", "--out", out],
-    { env: cliEnv() },
-  );
-  assert.equal(result.code, 0, result.stderr);
-  const taskRoot = join(dir, `task-${label}`);
-  const layerDir = join(dir, `layer-${label}`);
-  execFileSync("unzip", ["-q", only(join(out, "artifacts", "package")), "-d", taskRoot]);
-  execFileSync("unzip", ["-q", only(join(out, "artifacts", "layer")), "-d", layerDir]);
-  return { out, taskRoot, layerDir };
-}
-
 test("stub suite with the venv's Datasette (mode a)", async () => {
   await stubSuite();
 });
@@ -66,13 +44,13 @@ test("stub suite with the venv's Datasette (mode a)", async () => {
 test("a CLI-built package and layer serve: inline, --cors --prefix x (build A)", async () => {
   const fixtures = join(dir, "fixtures");
   execFileSync(python, ["stub/tests/fixture_databases.py", fixtures], { cwd: REPO_ROOT });
-  const { taskRoot, layerDir } = await buildAndUnzip("a", [join(fixtures, "fixtures.db"), "--cors", "--prefix", "x"]);
+  const { taskRoot, layerDir } = await buildForHost(dir, "a", "stubtest", [join(fixtures, "fixtures.db"), "--cors", "--prefix", "x"]);
   await stubSuite({ DL_TASK_ROOT: taskRoot, DL_LAYER_DIR: layerDir });
 });
 
 test("a CLI-built package serves databases fetched from S3 (moto): --external (build B)", async () => {
   const fixtures = join(dir, "fixtures-b");
   execFileSync(python, ["stub/tests/fixture_databases.py", fixtures], { cwd: REPO_ROOT });
-  const { out, taskRoot, layerDir } = await buildAndUnzip("b", [join(fixtures, "fixtures.db"), join(fixtures, "remote.db"), "--external"]);
+  const { out, taskRoot, layerDir } = await buildForHost(dir, "b", "stubtest", [join(fixtures, "fixtures.db"), join(fixtures, "remote.db"), "--external"]);
   await stubSuite({ DL_TASK_ROOT: taskRoot, DL_LAYER_DIR: layerDir, DL_ARTIFACTS_DIR: join(out, "artifacts") });
 });
