@@ -4,7 +4,7 @@
 import { stat } from "node:fs/promises";
 import { UserError } from "../errors.ts";
 import { inspectDatabase, inspectDatabases } from "../inputs/databases.ts";
-import { splitInputs, type SplitInputs } from "../inputs/input-files.ts";
+import { splitInputs } from "../inputs/input-files.ts";
 import { readMetadata } from "../inputs/metadata.ts";
 import { readInstallWheels } from "../inputs/install-wheels.ts";
 import { dataAsOfFromSources } from "../plan/data-as-of.ts";
@@ -62,37 +62,44 @@ export function checkDistinctNames(databases: DatabaseInput[]): void {
   }
 }
 
-/**
- * The converted data files and the databases, as databases in the order given
- * (with --into, one database where the first data file was).
- */
-async function readInputs(files: string[], inputs: SplitInputs, checked: CheckedOptions, deps: BuildDeps): Promise<DatabaseInput[]> {
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+
+/** The databases among FILES, checked and inspected: cheap, so done before the layer, and their errors come first. */
+async function checkGivenDatabases(databaseFiles: string[], out: Output): Promise<DatabaseInput[]> {
+  if (databaseFiles.length === 0) return [];
+  return out.task(`Checking ${plural(databaseFiles.length, "database")}`, () => inspectDatabases(databaseFiles));
+}
+
+/** The data files among FILES, converted (with --into, into one database) and inspected. */
+async function convertGivenDataFiles(dataFiles: string[], checked: CheckedOptions, deps: BuildDeps): Promise<DatabaseInput[]> {
+  if (dataFiles.length === 0) return [];
   const { out } = deps;
-  const { databases: databaseFiles, dataFiles } = inputs;
-  const converted = dataFiles.length === 0 ? [] : await out.task(
-    `Converting ${dataFiles.length} data file${dataFiles.length === 1 ? "" : "s"}`,
-    (update) => convertDataFiles(dataFiles, { into: checked.into ?? undefined, pk: checked.pk ?? undefined, workDir: deps.workDir, env: deps.env, log: update }),
+  const converted = await out.task(`Converting ${plural(dataFiles.length, "data file")}`, (update) =>
+    convertDataFiles(dataFiles, { into: checked.into ?? undefined, pk: checked.pk ?? undefined, workDir: deps.workDir, env: deps.env, log: update }),
   );
-  return out.task(`Checking ${databaseFiles.length + converted.length} database${databaseFiles.length + converted.length === 1 ? "" : "s"}`, async () => {
-    const byFile = new Map<string, DatabaseInput>();
-    for (const db of await inspectDatabases(databaseFiles)) byFile.set(db.sources![0]!, db);
-    for (const db of converted) {
+  return out.task(`Checking ${plural(converted.length, "converted database")}`, () =>
+    Promise.all(converted.map(async (db): Promise<DatabaseInput> => {
       const mtimes = await Promise.all(db.sources.map(async (source) => (await stat(source)).mtimeMs));
-      const inspected = await inspectDatabase(db.path);
-      const input: DatabaseInput = { ...inspected, name: db.name, sources: db.sources, dataAsOf: dataAsOfFromSources(mtimes) };
-      for (const source of db.sources) byFile.set(source, input);
-    }
-    const ordered = [...new Set(files.map((file) => byFile.get(file)!))];
-    checkDistinctNames(ordered);
-    return ordered;
-  });
+      return { ...(await inspectDatabase(db.path)), name: db.name, sources: db.sources, dataAsOf: dataAsOfFromSources(mtimes) };
+    })),
+  );
+}
+
+/** Every database in the order of FILES (a converted one where its first data file was), their names distinct. */
+function inFileOrder(files: string[], databases: DatabaseInput[]): DatabaseInput[] {
+  const byFile = new Map<string, DatabaseInput>();
+  for (const db of databases) for (const source of db.sources ?? [db.path]) byFile.set(source, db);
+  const ordered = [...new Set(files.map((file) => byFile.get(file)!))];
+  checkDistinctNames(ordered);
+  return ordered;
 }
 
 /**
  * Checked options (src/plan/plan.ts checkOptions; asset directories already
- * checked to exist) and FILES → everything a deploy sends. Cheap checks first,
- * then the layer (an --install that cannot be installed fails before any data
- * is converted), then the data, the plan and the package.
+ * checked to exist) and FILES → everything a deploy sends. Cheap checks first
+ * (--install wheels, FILES sorted, metadata, the given databases), then the
+ * layer (an --install that cannot be installed fails before any data file is
+ * converted), then the data files, the plan and the package.
  */
 export async function buildSite(checked: CheckedOptions, files: string[], deps: BuildDeps): Promise<BuildResult> {
   const { out } = deps;
@@ -101,6 +108,7 @@ export async function buildSite(checked: CheckedOptions, files: string[], deps: 
   const inputs = await splitInputs(files);
   checkConvertFlags(checked, inputs.dataFiles);
   const metadata = mergeMetadata(await readMetadata(checked.metadataFile ?? undefined), checked.extraMetadata);
+  const given = await checkGivenDatabases(inputs.databases, out);
   const requirements = [...(await readStubRequirements()), ...install.requirements];
 
   const layer = await out.task(`Building the dependency layer (Python ${checked.pythonVersion}, ${checked.arch})`, (update) =>
@@ -108,7 +116,7 @@ export async function buildSite(checked: CheckedOptions, files: string[], deps: 
   );
   out.debug(`layer ${layer.sha256.slice(0, 12)}: ${layer.bytes} bytes zipped, ${layer.unzippedBytes} unzipped${layer.fromCache ? " (cached)" : ""}`);
 
-  const databases = await readInputs(files, inputs, checked, deps);
+  const databases = inFileOrder(files, [...given, ...(await convertGivenDataFiles(inputs.dataFiles, checked, deps))]);
 
   const plan = createPlan({ options: checked, databases, metadata, requirements, layerBytes: layer.unzippedBytes, layerPackages: layer.packages, stubBytes: await stubBytes() });
   for (const warning of planWarnings(plan)) out.warn(warning);

@@ -282,8 +282,24 @@ test("an --install the installer cannot resolve fails naming it, before any data
   const result = await runCli(["update-stack", "mysite", db, csv, "--dry-run", "--out", join(dir, "out-install-unresolved"), ...HOST, "--install", "datasette-nowhere-zz9"], { env: failingEnv });
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /Error: --install datasette-nowhere-zz9: uv could not install it for Lambda/);
-  assert.doesNotMatch(result.stderr, /Converting|Checking|Packaging/);
+  assert.match(result.stderr, /Checking 1 database/, "the given database is checked first");
+  assert.doesNotMatch(result.stderr, /Converting|converted|Packaging/);
   assert.ok(!existsSync(join(dir, "out-install-unresolved")), "nothing written to --out");
+});
+
+test("a database that is missing or not SQLite fails before the dependency layer is built", async () => {
+  const notSqlite = join(dir, "not-sqlite.db");
+  writeFileSync(notSqlite, "id,name\n1,a\n");
+  const cases: Array<[string, RegExp]> = [
+    [join(dir, "missing.db"), /missing\.db: no such file/],
+    [notSqlite, /not-sqlite\.db: not an SQLite database/],
+  ];
+  for (const [file, message] of cases) {
+    const result = await runCli(["update-stack", "mysite", file, "--dry-run", "--out", join(dir, "out-bad-db"), ...HOST], { env });
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, message);
+    assert.doesNotMatch(result.stderr, /dependency layer|Packaging/);
+  }
 });
 
 test("--install of a source directory fails with a hint to build a wheel", async () => {
