@@ -689,6 +689,8 @@ describe("app.yaml function", () => {
       DATASETTE_LAMBDA_BUCKET: { Ref: "BucketName" },
       DATASETTE_LAMBDA_LIVE_SECONDS: { Ref: "LiveCheckSeconds" },
       DATASETTE_LAMBDA_PLUGIN_SECRETS: { Ref: "PluginSecrets" },
+      // A new fingerprint changes the function's configuration, so Lambda publishes a new version for it.
+      DATASETTE_LAMBDA_VERSION: { Ref: "VersionFingerprint" },
     });
   });
 

@@ -20,6 +20,7 @@ import { InterruptedError, type Sleep } from "../aws/interrupted.ts";
 import { takeLease } from "../aws/leases.ts";
 import { stackOutputs, stackParameters } from "../aws/stacks.ts";
 import { findMissingArtifacts, uniqueByKey, uploadArtifacts } from "../aws/uploads.ts";
+import { withSecretsInFingerprint } from "../plan/app-parameters.ts";
 import type { BuildResult } from "../plan/types.ts";
 import type { Output } from "../ui/output.ts";
 import { printStackEvents, reportGarbage, reportUploads } from "../ui/progress.ts";
@@ -108,7 +109,9 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
   );
   if (signal?.aborted) throw new InterruptedError("Interrupted before the app stack was updated; nothing was deployed. Run update-stack again to resume.");
 
-  const parameters = { ...build.appParameters, ...certificate.parameters, BucketName: bucket };
+  // With SnapStart, new secret values need a new version: they are in its environment.
+  const secrets = { secret: deps.secret, pluginSecrets: deps.pluginSecrets };
+  const parameters = { ...withSecretsInFingerprint(build.appParameters, secrets, stackName), ...certificate.parameters, BucketName: bucket };
   const app = await deployStack(
     clients.cloudformation,
     {

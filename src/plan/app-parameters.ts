@@ -1,5 +1,5 @@
 // The app stack's parameters (templates/app.yaml), decided from the plan.
-import { createHash } from "node:crypto";
+import { createHash, scryptSync } from "node:crypto";
 import { UserError } from "../errors.ts";
 import { PARAMETER_VALUE_BYTES } from "./limits.ts";
 import type { DeployPlan } from "./types.ts";
@@ -70,7 +70,7 @@ export function appStackParameters(
  * environment, handler, logging...) so that SnapStart sites publish a version
  * with them on their next deploy.
  */
-export const FUNCTION_TEMPLATE_REVISION = 2;
+export const FUNCTION_TEMPLATE_REVISION = 3;
 
 /**
  * With --snapstart the site is served by a published version (SnapStart snapshots
@@ -78,14 +78,36 @@ export const FUNCTION_TEMPLATE_REVISION = 2;
  * everything that makes up the function (code, layer, runtime, sizes), and a new
  * Description replaces the version: a new one is published exactly when the
  * function changed, and CloudFormation deletes the old one (each cached version is
- * billed). Never when nothing changed: Lambda would hand back the same version
- * number, and the replacement would delete the version the alias serves. The
- * bucket is fixed for a site, and the secrets
- * must not be digested here: a new --secret or --plugin-secret value alone
- * reaches a SnapStart site with its next published version (known gap).
+ * billed). The function's environment carries the digest too
+ * (DATASETTE_LAMBDA_VERSION), so a new digest always changes the function's
+ * configuration: otherwise Lambda would hand the new version resource the number of
+ * the one the alias serves, and the replacement would delete it.
  */
 export function versionFingerprint(functionConfiguration: Record<string, string>): string {
   return createHash("sha256").update(JSON.stringify({ revision: FUNCTION_TEMPLATE_REVISION, ...functionConfiguration })).digest("hex");
+}
+
+/** The secrets a deploy hands the function, as NoEcho parameters. */
+export interface GivenSecrets {
+  secret?: string;
+  pluginSecrets?: string;
+}
+
+/**
+ * The app parameters with the secrets given on this deploy folded into the
+ * VersionFingerprint, so that a new --secret or --plugin-secret value reaches a
+ * SnapStart site (a version keeps the environment it was published with).
+ * Unchanged without SnapStart (no fingerprint) or without given secrets: a secret
+ * that is kept, not given, is in the version already. The secrets go through
+ * scrypt, salted with the site's name, so the fingerprint (a plain stack
+ * parameter) is no cheap way to test guesses at them.
+ */
+export function withSecretsInFingerprint(parameters: Record<string, string>, secrets: GivenSecrets, site: string): Record<string, string> {
+  const fingerprint = parameters.VersionFingerprint;
+  if (!fingerprint || (secrets.secret === undefined && secrets.pluginSecrets === undefined)) return parameters;
+  const material = JSON.stringify([secrets.secret ?? null, secrets.pluginSecrets ?? null]);
+  const stretched = scryptSync(material, `datasette-lambda:${site}`, 32).toString("hex");
+  return { ...parameters, VersionFingerprint: createHash("sha256").update(JSON.stringify({ fingerprint, secrets: stretched })).digest("hex") };
 }
 
 /** CloudFormation refuses a parameter value over 4 KB; only the key list can grow that long. */

@@ -87,10 +87,11 @@ export function pluginSecretsParameter(values: Record<string, string>): string |
 /**
  * The function's other variables at their largest (templates/app.yaml): the
  * secret (64 hex digits unless --secret), the bucket name (at most 63), the
- * live check interval (at most 4 digits).
+ * live check interval (at most 4 digits), the version fingerprint (64 hex digits).
  */
 export function otherVariablesBytes(secretBytes: number): number {
-  return "DATASETTE_SECRET".length + secretBytes + "DATASETTE_LAMBDA_BUCKET".length + 63 + "DATASETTE_LAMBDA_LIVE_SECONDS".length + 4;
+  return "DATASETTE_SECRET".length + secretBytes + "DATASETTE_LAMBDA_BUCKET".length + 63 + "DATASETTE_LAMBDA_LIVE_SECONDS".length + 4 +
+    "DATASETTE_LAMBDA_VERSION".length + 64;
 }
 
 /** Lambda refuses a function whose environment exceeds 4 KB: fail before deploying, naming the flag. */

@@ -130,7 +130,7 @@ const updates = (w: World) => w.cfn.inputs<UpdateStackCommandInput>(UpdateStackC
 const artifactPuts = (w: World) =>
   w.bucket.mock.commandCalls(PutObjectCommand).filter((call) => !(call.args[0].input as PutObjectCommandInput).Key?.startsWith("deploys/")).length;
 const leases = (w: World) => [...w.bucket.objects.keys()].filter((key) => key.startsWith("deploys/"));
-const param = (input: { Parameters?: { ParameterKey?: string }[] } | undefined, key: string) =>
+const param = (input: { Parameters?: { ParameterKey?: string; ParameterValue?: string }[] } | undefined, key: string) =>
   input?.Parameters?.find((p) => p.ParameterKey === key);
 
 test("first deploy creates both stacks, uploads every artifact, and returns the URLs", async () => {
@@ -477,6 +477,20 @@ test("--secret replaces the stored secret: sent as the value on update, never pr
   const created = world();
   await deploySite(b, { ...created.deps, secret: chosen });
   assert.deepEqual(param(creates(created)[1], "DatasetteSecret"), { ParameterKey: "DatasetteSecret", ParameterValue: chosen });
+});
+
+test("with SnapStart, a given secret is folded into the VersionFingerprint sent (a new version gets it); without one, the build's stands", async () => {
+  const plain = await build();
+  const b: BuildResult = { ...plain, appParameters: { ...plain.appParameters, SnapStart: "true", VersionFingerprint: "f".repeat(64) } };
+  const w = await deployedWorld(b);
+  await deploySite(b, { ...w.deps, secret: "my-chosen-secret-value-7f3a" });
+  const sent = param(updates(w)[0], "VersionFingerprint")?.ParameterValue;
+  assert.match(sent ?? "", /^[0-9a-f]{64}$/);
+  assert.notEqual(sent, "f".repeat(64));
+
+  const kept = await deployedWorld(b);
+  await deploySite({ ...b, appParameters: { ...b.appParameters, MemorySize: "2048" } }, kept.deps);
+  assert.equal(param(updates(kept)[0], "VersionFingerprint")?.ParameterValue, "f".repeat(64));
 });
 
 test("--plugin-secret values: sent as the PluginSecrets value, never printed; without any, the parameter is left to its default", async () => {

@@ -108,6 +108,20 @@ test("--snapstart: one version behind the alias live; a change replaces it, an u
   assert.equal(await liveAlias(app), "2");
   assert.equal(changed.functionUrl, first.functionUrl, "the alias's URL stays");
 
+  // A new --plugin-secret value alone: a version keeps the environment it was published with, so a new one is.
+  const withSecret = (value: string) => ["--snapstart", "--plugin-secret", "some-plugin", "token", value];
+  await deploy(site, v2, withSecret("first-value"));
+  const secretFingerprint = (await appParameters(app)).VersionFingerprint;
+  assert.notEqual(secretFingerprint, parameters.VersionFingerprint);
+  assert.deepEqual(await publishedVersions(app), ["3"]);
+  assert.equal(await liveAlias(app), "3");
+  await deploy(site, v2, withSecret("first-value"));
+  assert.equal((await appParameters(app)).VersionFingerprint, secretFingerprint, "the same secret, the same version");
+  assert.deepEqual(await publishedVersions(app), ["3"]);
+  await deploy(site, v2, withSecret("second-value"));
+  assert.deepEqual(await publishedVersions(app), ["4"]);
+  assert.equal(await liveAlias(app), "4");
+
   const plain = await deploy(site, v2, []);
   assert.equal(plain.changed, true);
   parameters = await appParameters(app);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { appStackParameters, DEPLOY_TIME_PARAMETERS } from "../../src/plan/app-parameters.ts";
+import { appStackParameters, DEPLOY_TIME_PARAMETERS, withSecretsInFingerprint } from "../../src/plan/app-parameters.ts";
 import type { PlannedDatabase } from "../../src/plan/types.ts";
 import { sampleDatabase, samplePlan } from "../_helpers/plan.ts";
 
@@ -100,5 +100,30 @@ describe("appStackParameters", () => {
   it("refuses an S3 database without a key", () => {
     const broken: PlannedDatabase = { ...database("big", "s3"), key: undefined };
     assert.throws(() => appStackParameters(plan({ databases: [broken] }), keys), /big.*no key/);
+  });
+});
+
+describe("withSecretsInFingerprint", () => {
+  const snap = appStackParameters(samplePlan({ snapstart: true }), { packageKey: "package/p.zip", layerKey: "layer/l.zip" });
+  const fold = (secrets: { secret?: string; pluginSecrets?: string }, site = "mysite") => withSecretsInFingerprint(snap, secrets, site).VersionFingerprint;
+
+  it("changes the fingerprint with each secret value given, the same value giving the same fingerprint", () => {
+    const one = fold({ secret: "a-secret-of-sixteen-chars" });
+    assert.match(one ?? "", /^[0-9a-f]{64}$/);
+    assert.notEqual(one, snap.VersionFingerprint);
+    assert.equal(fold({ secret: "a-secret-of-sixteen-chars" }), one, "no churn when the same secret is given again");
+    assert.notEqual(fold({ secret: "another-secret-of-sixteen" }), one);
+    const plugin = fold({ pluginSecrets: '{"P_KEY":"v1"}' });
+    assert.notEqual(plugin, snap.VersionFingerprint);
+    assert.notEqual(fold({ pluginSecrets: '{"P_KEY":"v2"}' }), plugin);
+    assert.notEqual(fold({ secret: '{"P_KEY":"v1"}' }), plugin, "the secret and the plugin secrets are told apart");
+    assert.notEqual(fold({ secret: "a-secret-of-sixteen-chars" }, "othersite"), one, "salted by the site");
+  });
+
+  it("leaves the parameters alone without SnapStart or without given secrets", () => {
+    assert.equal(withSecretsInFingerprint(snap, {}, "mysite"), snap);
+    const plain = appStackParameters(samplePlan(), { packageKey: "package/p.zip", layerKey: "layer/l.zip" });
+    assert.deepEqual(withSecretsInFingerprint(plain, { secret: "a-secret-of-sixteen-chars" }, "mysite"), plain);
+    assert.deepEqual({ ...withSecretsInFingerprint(snap, { secret: "a-secret-of-sixteen-chars" }, "mysite"), VersionFingerprint: "" }, { ...snap, VersionFingerprint: "" });
   });
 });

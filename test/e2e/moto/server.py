@@ -436,8 +436,8 @@ class LambdaFunctionVersion(CloudFormationModel):
     and FunctionArn are the version's ARN, Version its number; an update publishes a new
     version and deletes the old one, as CloudFormation's replacement does. Two moto quirks
     are worked around: moto numbers a new version by counting the existing ones, so after a
-    deletion it would reuse a number (Lambda never does; this takes the next number after
-    the highest); and moto updates a stack's resources in no particular order, where
+    deletion it would reuse a number or go back below the highest (Lambda never does; this
+    takes the next number after the highest); and moto updates a stack's resources in no particular order, where
     CloudFormation updates the function before the version that refers to it, so moto's
     "nothing changed since the last version" check could see the old function: a
     replacement always publishes (the content of a version is not what these tests check).
@@ -482,7 +482,7 @@ class LambdaFunctionVersion(CloudFormationModel):
             function.code_or_config_updated = True
         published = backend.publish_version(name, properties.get("Description", ""))
         others = [v for v in backend._lambdas._functions[name]["versions"] if v is not published]
-        if any(int(v.version) == int(published.version) for v in others):
+        if others and int(published.version) <= max(int(v.version) for v in others):
             published.set_version(max(int(v.version) for v in others) + 1)
         return name, published
 
