@@ -148,6 +148,8 @@ class LiveData:
         if changes:
             for retired in self.served.replace_live(new_live):
                 self.in_flight.retire(lambda retired=retired: self._release(retired))
+            for cross in self.served.take_retired_cross():
+                self.in_flight.retire(cross.close)
             log.info("datasette-lambda: live data: %s", ", ".join(changes))
             self._release_unused()
         return complete

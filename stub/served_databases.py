@@ -15,7 +15,9 @@ already running keeps the Database objects it looked up; they stay open until it
 import collections
 import os
 
-from swap_safe_database import SwapSafeDatabase
+from datasette.app import SQLITE_LIMIT_ATTACHED
+
+from swap_safe_database import CrossDatabase, SwapSafeDatabase
 
 
 class Served:
@@ -76,6 +78,8 @@ class ServedDatabases:
         self.ds = ds
         self._deployed = collections.OrderedDict((s.name, s) for s in deployed_entries)
         self.live = {}  # name -> Served, as last swapped in
+        self._attached = None  # --crossdb: [(name, path)] /_memory's connections attach
+        self._retired_cross = []
         self.current = collections.OrderedDict()  # name -> Served: what requests see
         self._downloads = {}
         for served in deployed_entries:
@@ -144,7 +148,27 @@ class ServedDatabases:
         for name, served in current.items():
             databases[name] = served.database
 
+        self._cross_database(databases)
         self.ds.inspect_data = inspect or None
         self.current = current
         self._downloads = downloads
         self.ds.databases = databases
+
+    def _cross_database(self, databases):
+        """--crossdb: a new /_memory when the files it attaches change (swap_safe_database.py)."""
+        if not self.ds.crossdb:
+            return
+        # What Datasette's _prepare_connection attaches: the first file databases, in order.
+        attached = [(name, db.path) for name, db in databases.items() if not db.is_memory][:SQLITE_LIMIT_ATTACHED]
+        if attached == self._attached:
+            return
+        old = databases.get("_memory")
+        if old is not None and self._attached is not None:
+            self._retired_cross.append(old)
+        databases["_memory"] = CrossDatabase(self.ds)
+        self._attached = attached
+
+    def take_retired_cross(self):
+        """The /_memory objects replaced since the last call: the caller closes them once no request uses them."""
+        retired, self._retired_cross = self._retired_cross, []
+        return retired

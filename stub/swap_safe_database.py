@@ -8,6 +8,9 @@ Database object keeps its own per-thread connections, so the object in ds.databa
 the file that is read, whichever thread runs the query; a replaced object's connections
 are closed when nothing uses it any more (in_flight.py).
 
+The same goes for /_memory under --crossdb (CrossDatabase), whose connections attach
+the served files.
+
 Files are opened read-only as well as immutable: a file that has gone is an error, never
 a new empty database created at its path (which the /tmp cache would then trust).
 """
@@ -20,10 +23,33 @@ from datasette.database import Database
 from datasette.utils import sqlite3
 
 
-class SwapSafeDatabase(Database):
+class OwnConnections:
+    """execute_fn with per-thread connections kept by this object, not by its name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._thread_connections = threading.local()
+
+    async def execute_fn(self, fn):
+        if self.ds.executor is None:
+            # num_sql_threads 0: Datasette already keeps one connection per object.
+            return await super().execute_fn(fn)
+        connections = self._thread_connections
+
+        def in_thread():
+            conn = getattr(connections, "conn", None)
+            if conn is None:
+                conn = self.connect()
+                self.ds._prepare_connection(conn, self.name)
+                connections.conn = conn
+            return fn(conn)
+
+        return await asyncio.get_running_loop().run_in_executor(self.ds.executor, in_thread)
+
+
+class SwapSafeDatabase(OwnConnections, Database):
     def __init__(self, ds, path):
         super().__init__(ds, path=path, is_mutable=False)
-        self._thread_connections = threading.local()
 
     @property
     def cached_table_counts(self):
@@ -40,17 +66,18 @@ class SwapSafeDatabase(Database):
         self._all_file_connections.append(conn)
         return conn
 
-    async def execute_fn(self, fn):
-        if self.ds.executor is None:
-            # num_sql_threads 0: Datasette already keeps one connection per object.
-            return await super().execute_fn(fn)
 
-        def in_thread():
-            conn = getattr(self._thread_connections, "conn", None)
-            if conn is None:
-                conn = self.connect()
-                self.ds._prepare_connection(conn, self.name)
-                self._thread_connections.conn = conn
-            return fn(conn)
+class CrossDatabase(OwnConnections, Database):
+    """/_memory under --crossdb. Datasette attaches the served files to each connection as
+    it opens it, so when live data changes which files are served, a new object (with
+    new connections) takes the name: the old one's attachments would keep the files it
+    knew. Closing it (once no request uses it) closes those attachments too."""
 
-        return await asyncio.get_running_loop().run_in_executor(self.ds.executor, in_thread)
+    def __init__(self, ds):
+        super().__init__(ds, is_memory=True)
+        self.name = self.route = "_memory"
+
+    def connect(self, write=False):
+        conn = sqlite3.connect(":memory:", uri=True, check_same_thread=False)
+        self._all_file_connections.append(conn)
+        return conn

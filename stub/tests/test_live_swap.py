@@ -78,11 +78,13 @@ class TheTrap(unittest.TestCase):
 
 
 class LiveSiteOnMoto(unittest.TestCase):
+    manifest_extra = None  # top-level manifest fields of the site's package, e.g. {"crossdb": True}
+
     def setUp(self):
         self.bucket = unique("swap-site")
         self.s3 = moto.client()
         self.s3.create_bucket(Bucket=self.bucket)
-        self.task_root = make_task_root()
+        self.task_root = make_task_root(extra=self.manifest_extra)
         self.sandbox_tmp = tempfile.mkdtemp(dir=SESSION_DIR, prefix="sandbox-tmp-")
         self.clock = FakeClock()
         patcher = mock.patch.object(handler, "live_clock", self.clock)
@@ -190,6 +192,53 @@ class InternalCatalog(LiveSiteOnMoto):
         self.check_now()
         self.assertEqual(self.catalog_tables("extra"), [])
         self.assertEqual(self.catalog_tables("fixtures"), ["blobs", "categories", "dotted.table", "items"])
+
+
+class CrossDatabaseFollowsLiveData(LiveSiteOnMoto):
+    """--crossdb: /_memory's connections attach the files served now, on every thread."""
+
+    manifest_extra = {"crossdb": True}
+
+    def labels_everywhere(self, ds, sql):
+        return {tuple(rows) for _, rows in on_every_executor_thread(ds, ds.databases["_memory"], sql).values()}
+
+    def test_added_replaced_and_removed_live_databases(self):
+        self.assertEqual(request("/_memory.json?sql=select+1").status, 200)
+        ds = handler._instance.site.datasette
+        # Every thread has a /_memory connection before anything is published.
+        self.assertEqual(self.labels_everywhere(ds, "select count(*) from fixtures.items"), {((25,),)})
+
+        self.publisher.publish("extra", self.version("extra", ["v1"]))
+        self.check_now()
+        self.assertEqual(self.labels_everywhere(ds, "select label from extra.readings"), {(("v1",),)})
+        sql = "select+label+from+extra.readings+join+fixtures.items+on+items.id+%3D+1"
+        self.assertEqual(request(f"/_memory.json?sql={sql}&_shape=array").json(), [{"label": "v1"}])
+
+        first_memory = ds.databases["_memory"]
+        self.publisher.publish("extra", self.version("extra", ["v2"]))
+        self.check_now()
+        self.assertIsNot(ds.databases["_memory"], first_memory)
+        self.assertEqual(self.labels_everywhere(ds, "select label from extra.readings"), {(("v2",),)})
+        # The replaced /_memory's connections (and so their attachments) are closed.
+        self.assertTrue(first_memory._all_file_connections)
+        for conn in first_memory._all_file_connections:
+            with self.assertRaises(Exception):
+                conn.execute("select 1")
+
+        self.publisher.remove("extra")
+        self.check_now()
+        response = request("/_memory.json?sql=select+label+from+extra.readings")
+        self.assertEqual(response.status, 400)
+        self.assertIn("no such table", response.text)
+        self.assertEqual(self.labels_everywhere(ds, "select count(*) from fixtures.items"), {((25,),)})
+
+    def test_an_unchanged_check_keeps_memory_and_its_connections(self):
+        self.publisher.publish("extra", self.version("extra", ["v1"]))
+        self.check_now()
+        ds = handler._instance.site.datasette
+        memory = ds.databases["_memory"]
+        self.check_now()
+        self.assertIs(ds.databases["_memory"], memory)
 
 
 class RequestsDuringSwaps(LiveSiteOnMoto):
