@@ -314,7 +314,19 @@ class AcmCertificate(_StandIn, CloudFormationModel):
         self.ref = f"arn:aws:acm:{self.region}:{self.account_id}:certificate/{uuid}"
 
 
-class LambdaLayerVersion(CloudFormationModel):
+class _PublishedVersion(_StandIn):
+    """What the two version stand-ins share (a layer version, a function version): each
+    publishes through moto's Lambda backend, so Ref is the published version's ARN;
+    CloudFormation never updates one in place, it replaces it (see the subclasses)."""
+
+    def __init__(self, stack_id: str, logical_id: str, properties: dict[str, Any], arn: str, attributes: dict[str, Any]):
+        super().__init__(stack_id, logical_id, properties, region="", account_id="")
+        self.arn = arn
+        self.ref = arn
+        self.attributes = attributes
+
+
+class LambdaLayerVersion(_PublishedVersion, CloudFormationModel):
     """Test stand-in: moto HAS a model for AWS::Lambda::LayerVersion, but it is broken for
     our templates. It has no physical_resource_id, so a Ref to it is the Python object
     itself (moto/cloudformation/parsing.py, clean_json), and an update of a function with
@@ -328,22 +340,12 @@ class LambdaLayerVersion(CloudFormationModel):
 
     __module__ = STANDIN_MODULE
     TYPE = "AWS::Lambda::LayerVersion"
+    ATTRIBUTES = ("LayerVersionArn",)
 
     def __init__(self, stack_id: str, logical_id: str, properties: dict[str, Any], layer_version: Any):
-        self.stack_id = stack_id
-        self.logical_id = logical_id
-        self.properties = properties
-        self.deleted = False
-        self.update_count = 0
-        self._layer_version = layer_version
-        self.arn: str = layer_version.arn
+        super().__init__(stack_id, logical_id, properties, layer_version.arn, {"LayerVersionArn": layer_version.arn})
         self.name: str = layer_version.name
         self.version: int = layer_version.version
-        self.attributes = {"LayerVersionArn": self.arn}
-
-    @classmethod
-    def cloudformation_type(cls) -> str:
-        return cls.TYPE
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -351,10 +353,6 @@ class LambdaLayerVersion(CloudFormationModel):
         # (parsing.py, resource_name_property_from_type), i.e. its own, which says
         # "LayerVersion"; so create and update also read LayerName themselves.
         return "LayerName"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "LayerVersionArn"
 
     @staticmethod
     def _publish(account_id: str, region_name: str, layer_name: str, properties: dict[str, Any]) -> Any:
@@ -398,36 +396,14 @@ class LambdaLayerVersion(CloudFormationModel):
         original_resource.delete(account_id, region_name)
         return replacement
 
-    @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        pass
-
     def delete(self, account_id: str, region_name: str) -> None:
         from moto.awslambda.models import lambda_backends
 
         lambda_backends[account_id][region_name].delete_layer_version(self.name, str(self.version))
         self.deleted = True
 
-    def is_created(self) -> bool:
-        return True
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name in self.attributes:
-            return self.attributes[attribute_name]
-        raise UnformattedGetAttTemplateException()
-
-
-class LambdaFunctionVersion(CloudFormationModel):
+class LambdaFunctionVersion(_PublishedVersion, CloudFormationModel):
     """Test stand-in: moto HAS a model for AWS::Lambda::Version, but it is broken for our
     templates: no physical_resource_id (a Ref to it is the Python object), no Version or
     FunctionArn for Fn::GetAtt, no update (CloudFormation replaces a version whose
@@ -447,29 +423,17 @@ class LambdaFunctionVersion(CloudFormationModel):
 
     __module__ = STANDIN_MODULE
     TYPE = "AWS::Lambda::Version"
+    ATTRIBUTES = ("Version", "FunctionArn")
 
     def __init__(self, stack_id: str, logical_id: str, properties: dict[str, Any], function_name: str, published: Any):
-        self.stack_id = stack_id
-        self.logical_id = logical_id
-        self.properties = properties
-        self.deleted = False
-        self.update_count = 0
+        version = str(published.version)
+        super().__init__(stack_id, logical_id, properties, published.function_arn, {"Version": version, "FunctionArn": published.function_arn})
         self.function_name = function_name
-        self.version = str(published.version)
-        self.arn: str = published.function_arn
-        self.attributes = {"Version": self.version, "FunctionArn": self.arn}
-
-    @classmethod
-    def cloudformation_type(cls) -> str:
-        return cls.TYPE
+        self.version = version
 
     @staticmethod
     def cloudformation_name_type() -> str:
         return ""
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Version", "FunctionArn")
 
     @staticmethod
     def _publish(account_id: str, region_name: str, properties: dict[str, Any], replacing: bool = False) -> tuple[str, Any]:
@@ -523,34 +487,12 @@ class LambdaFunctionVersion(CloudFormationModel):
             original_resource.delete(account_id, region_name)
         return replacement
 
-    @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        pass
-
     def delete(self, account_id: str, region_name: str) -> None:
         from moto.awslambda.models import lambda_backends
 
         if not self.deleted:
             lambda_backends[account_id][region_name].delete_function(self.function_name, self.version)
         self.deleted = True
-
-    def is_created(self) -> bool:
-        return True
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name in self.attributes:
-            return self.attributes[attribute_name]
-        raise UnformattedGetAttTemplateException()
 
 
 class LambdaAlias(_StandIn, CloudFormationModel):
