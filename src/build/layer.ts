@@ -18,7 +18,7 @@ import { directoryEntries, writeZip } from "./zip.ts";
 
 const run = promisify(execFile);
 /** Bump when the layer's layout, clean-up or cached info changes, to invalidate caches. */
-const LAYER_FORMAT = 4;
+const LAYER_FORMAT = 5;
 
 /**
  * Datasette 0.65 declares pip and setuptools as dependencies (for its
@@ -133,6 +133,7 @@ async function chooseInstaller(): Promise<"uv" | "pip"> {
 /** Removes what Lambda never needs and what differs from machine to machine (uv_cache.json: a local wheel's mtime). */
 async function cleanTree(dir: string, prune: string[]): Promise<void> {
   await rm(join(dir, "bin"), { recursive: true, force: true }); // console scripts with host shebangs
+  await rm(join(dir, ".lock"), { force: true }); // uv's lock on the target directory, empty
   for (const item of await readdir(dir)) {
     const name = item.replace(/-[^-]*\.dist-info$/, "").toLowerCase();
     if (prune.includes(name) || prune.includes(item) || (item === "distutils-precedence.pth" && prune.includes("setuptools"))) {

@@ -50,6 +50,7 @@ test("the default layer is built for arm64 Lambda, compiled when Python 3.13 is 
   assert.ok(names.some((name) => /aarch64-linux-gnu\.so$/.test(name)), "arm64 binary wheels");
   assert.ok(!names.some((name) => /x86_64-linux-gnu\.so$/.test(name)), "no host binaries");
   assert.ok(!names.some((name) => name.startsWith("python/pip/") || name.startsWith("python/setuptools/") || name.startsWith("python/bin/")));
+  assert.ok(!names.includes("python/.lock"), "no installer lock file");
   const compiled = names.filter((name) => name.endsWith(".pyc"));
   if (await findPython("3.13", env)) {
     assert.equal(layer.compiledWith, "3.13");
