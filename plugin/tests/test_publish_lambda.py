@@ -164,67 +164,60 @@ class Executable(unittest.TestCase):
             self.assertEqual(plugin.CLI_VERSION, json.load(handle)["version"])
 
 
+def publish_with_fake_cli(args, records, exit_code=0, env=None, input=None):
+    """Runs `datasette publish lambda ARGS` through Datasette's CLI with a stand-in
+    datasette-lambda (DATASETTE_LAMBDA_BIN) that writes `records`, a Python expression over
+    sys.argv and os.environ, as JSON, and exits with exit_code. Returns (result, recorded)."""
+    with tempfile.TemporaryDirectory(prefix="dl-plugin-fake-") as tmp:
+        record = os.path.join(tmp, "record.json")
+        fake = os.path.join(tmp, "fake-datasette-lambda")
+        with open(fake, "w") as handle:
+            handle.write(
+                f"#!{sys.executable}\nimport json, os, sys\n"
+                f"json.dump({records}, open({record!r}, 'w'))\nsys.exit({exit_code})\n"
+            )
+        os.chmod(fake, 0o755)
+        result = CliRunner().invoke(
+            datasette.cli.cli, ["publish", "lambda", *args], input=input, env={"DATASETTE_LAMBDA_BIN": fake, **(env or {})}
+        )
+        recorded = None
+        if os.path.exists(record):
+            with open(record) as handle:
+                recorded = json.load(handle)
+    return result, recorded
+
+
+# Neither secret comes from the test run's own environment.
+NO_SECRETS_IN_ENV = {"DATASETTE_PUBLISH_SECRET": None, "DATASETTE_PUBLISH_PLUGIN_SECRETS": None}
+
+
 class Runs(unittest.TestCase):
     def test_argv_environment_and_exit_code_through_datasettes_cli(self):
-        with tempfile.TemporaryDirectory(prefix="dl-plugin-fake-") as tmp:
-            record = os.path.join(tmp, "record.json")
-            fake = os.path.join(tmp, "fake-datasette-lambda")
-            with open(fake, "w") as handle:
-                handle.write(
-                    "#!" + sys.executable + "\nimport json, os, sys\n"
-                    f"json.dump({{'argv': sys.argv[1:], 'env': dict(os.environ)}}, open({record!r}, 'w'))\n"
-                    "sys.exit(3)\n"
-                )
-            os.chmod(fake, 0o755)
-            result = CliRunner().invoke(
-                datasette.cli.cli,
-                ["publish", "lambda", __file__, "-n", "mysite", "--cors", "--extra-options", "--crossdb --version-note 'a b'", "--secret", "flag-secret-1",
-                 "--plugin-secret", "datasette-auth-github", "client_secret", "plugin-secret-2"],
-                env={"DATASETTE_LAMBDA_BIN": fake, "DATASETTE_PUBLISH_SECRET": None, "DATASETTE_PUBLISH_PLUGIN_SECRETS": None},
-            )
-            self.assertEqual(result.exit_code, 3, result.output)
-            with open(record) as handle:
-                seen = json.load(handle)
+        result, seen = publish_with_fake_cli(
+            [__file__, "-n", "mysite", "--cors", "--extra-options", "--crossdb --version-note 'a b'", "--secret", "flag-secret-1",
+             "--plugin-secret", "datasette-auth-github", "client_secret", "plugin-secret-2"],
+            "{'argv': sys.argv[1:], 'env': dict(os.environ)}",
+            exit_code=3,
+            env=NO_SECRETS_IN_ENV,
+        )
+        self.assertEqual(result.exit_code, 3, result.output)
         self.assertEqual(seen["argv"], ["update-stack", "mysite", __file__, "--extra-options=--crossdb --version-note 'a b'", "--cors"])
         self.assertEqual(seen["env"]["DATASETTE_PUBLISH_SECRET"], "flag-secret-1")
         self.assertEqual(json.loads(seen["env"]["DATASETTE_PUBLISH_PLUGIN_SECRETS"]), [["datasette-auth-github", "client_secret", "plugin-secret-2"]])
 
     def test_metadata_from_stdin_goes_through_a_file(self):
-        with tempfile.TemporaryDirectory(prefix="dl-plugin-fake-") as tmp:
-            record = os.path.join(tmp, "record.json")
-            fake = os.path.join(tmp, "fake-datasette-lambda")
-            with open(fake, "w") as handle:
-                handle.write(
-                    "#!" + sys.executable + "\nimport json, sys\n"
-                    "path = sys.argv[sys.argv.index('--metadata') + 1]\n"
-                    f"json.dump({{'path': path, 'content': open(path).read()}}, open({record!r}, 'w'))\n"
-                )
-            os.chmod(fake, 0o755)
-            result = CliRunner().invoke(
-                datasette.cli.cli, ["publish", "lambda", __file__, "-n", "mysite", "-m", "-"],
-                input='{"title": "From stdin"}', env={"DATASETTE_LAMBDA_BIN": fake},
-            )
-            self.assertEqual(result.exit_code, 0, result.output)
-            with open(record) as handle:
-                seen = json.load(handle)
+        metadata = "sys.argv[sys.argv.index('--metadata') + 1]"
+        result, seen = publish_with_fake_cli(
+            [__file__, "-n", "mysite", "-m", "-"], f"{{'path': {metadata}, 'content': open({metadata}).read()}}", input='{"title": "From stdin"}'
+        )
+        self.assertEqual(result.exit_code, 0, result.output)
         self.assertTrue(seen["path"].endswith("metadata.json"))
         self.assertEqual(json.loads(seen["content"]), {"title": "From stdin"})
         self.assertFalse(os.path.exists(seen["path"]), "the temporary file is removed")
 
     def test_datasettes_random_secret_is_not_sent(self):
-        with tempfile.TemporaryDirectory(prefix="dl-plugin-fake-") as tmp:
-            record = os.path.join(tmp, "record.json")
-            fake = os.path.join(tmp, "fake-datasette-lambda")
-            with open(fake, "w") as handle:
-                handle.write("#!" + sys.executable + "\nimport json, os\n" f"json.dump(dict(os.environ), open({record!r}, 'w'))\n")
-            os.chmod(fake, 0o755)
-            result = CliRunner().invoke(
-                datasette.cli.cli, ["publish", "lambda", __file__, "-n", "mysite"],
-                env={"DATASETTE_LAMBDA_BIN": fake, "DATASETTE_PUBLISH_SECRET": None, "DATASETTE_PUBLISH_PLUGIN_SECRETS": None},
-            )
-            self.assertEqual(result.exit_code, 0, result.output)
-            with open(record) as handle:
-                seen = json.load(handle)
+        result, seen = publish_with_fake_cli([__file__, "-n", "mysite"], "dict(os.environ)", env=NO_SECRETS_IN_ENV)
+        self.assertEqual(result.exit_code, 0, result.output)
         self.assertNotIn("DATASETTE_PUBLISH_SECRET", seen)
         self.assertNotIn("DATASETTE_PUBLISH_PLUGIN_SECRETS", seen)
 
