@@ -46,3 +46,19 @@ export const TEST_PYTHON = process.env.DATASETTE_LAMBDA_PYTHON ?? `${REPO_ROOT}.
 export function testPythonVersion(): string {
   return execFileSync(TEST_PYTHON, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).toString().trim();
 }
+
+/** What update-stack --json prints after a deploy (README). */
+export interface DeployJson {
+  stack: string;
+  url: string;
+  functionUrl: string;
+  changed: boolean;
+  uploaded: { files: number; bytes: number };
+}
+
+/** update-stack ARGS --json, which must succeed; its result. */
+export async function updateStackJson(args: string[], env: NodeJS.ProcessEnv): Promise<DeployJson> {
+  const result = await runCli(["update-stack", ...args, "--json"], { env });
+  if (result.code !== 0) throw new Error(`update-stack ${args.join(" ")} exited ${result.code}:\n${result.stderr}`);
+  return JSON.parse(result.stdout) as DeployJson;
+}

@@ -1,5 +1,5 @@
 // Test fixtures made on the fly: no binary files in the repository.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -26,4 +26,11 @@ export function makeDatabase(path: string, tables: Record<string, number> = { it
   }
   db.close();
   return path;
+}
+
+/** DIR/VERSION/fixtures.db with `rows` items: versions of one database share its file name. */
+export function databaseVersion(dir: string, version: string, rows: number): string {
+  const folder = join(dir, version);
+  mkdirSync(folder, { recursive: true });
+  return makeDatabase(join(folder, "fixtures.db"), { items: rows });
 }

@@ -12,11 +12,9 @@
 // Fn::If changed branch; the template tests show version and alias exist, and
 // the URL's qualifier and permissions point at the alias, only under UseSnapStart).
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { after, test } from "node:test";
-import { cliEnv, runCli } from "../_helpers/cli.ts";
-import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
+import { cliEnv, runCli, updateStackJson, type DeployJson } from "../_helpers/cli.ts";
+import { databaseVersion, tempDir } from "../_helpers/fixtures.ts";
 import { motoEnv, motoLambda, standIns, startMoto } from "../_helpers/moto.ts";
 import { describeStack, motoClients } from "../_helpers/moto-site.ts";
 
@@ -29,22 +27,12 @@ const dir = tempDir();
 // SnapStart needs python3.12 or later; the layer is built (and cached) for it.
 const HOST = ["--runtime", "python3.12", "--arch", "x86_64"];
 
-interface DeployJson {
-  url: string;
-  functionUrl: string;
-  changed: boolean;
-}
-
-async function deploy(site: string, file: string, flags: string[]): Promise<DeployJson> {
-  const result = await runCli(["update-stack", site, file, "--json", ...HOST, ...flags], { env });
-  assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout) as DeployJson;
+function deploy(site: string, file: string, flags: string[]): Promise<DeployJson> {
+  return updateStackJson([site, file, ...HOST, ...flags], env);
 }
 
 function database(version: string, rows: number): string {
-  const folder = join(dir, version);
-  mkdirSync(folder, { recursive: true });
-  return makeDatabase(join(folder, "fixtures.db"), { items: rows });
+  return databaseVersion(dir, version, rows);
 }
 
 async function appParameters(app: string): Promise<Record<string, string>> {

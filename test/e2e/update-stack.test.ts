@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { cliEnv, runCli } from "../_helpers/cli.ts";
-import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
+import { cliEnv, runCli, updateStackJson, type DeployJson } from "../_helpers/cli.ts";
+import { databaseVersion, tempDir } from "../_helpers/fixtures.ts";
 import { motoEnv, startMoto } from "../_helpers/moto.ts";
 import { describeStack, motoClients, stackOutputs } from "../_helpers/moto-site.ts";
 
@@ -26,25 +26,12 @@ const dir = tempDir();
 // layer is built once per machine (shared cache) and compiled with a matching Python.
 const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
 
-interface DeployJson {
-  stack: string;
-  url: string;
-  functionUrl: string;
-  changed: boolean;
-  uploaded: { files: number; bytes: number };
+function deploy(site: string, files: string[], flags: string[] = []): Promise<DeployJson> {
+  return updateStackJson([site, ...files, ...HOST, ...flags], env);
 }
 
-async function deploy(site: string, files: string[], flags: string[] = []): Promise<DeployJson> {
-  const result = await runCli(["update-stack", site, ...files, "--json", ...HOST, ...flags], { env });
-  assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout) as DeployJson;
-}
-
-/** A database in its own directory, so versions can share a file name. */
 function database(version: string, rows: number): string {
-  const folder = join(dir, version);
-  mkdirSync(folder, { recursive: true });
-  return makeDatabase(join(folder, "fixtures.db"), { items: rows });
+  return databaseVersion(dir, version, rows);
 }
 
 async function bucketKeys(bucket: string): Promise<string[]> {
