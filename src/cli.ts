@@ -3,7 +3,7 @@
 // lazily so `--help` does not load the AWS SDK.
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { readFileSync } from "node:fs";
-import { DatasetteLambdaError } from "./errors.ts";
+import { DatasetteLambdaError, errorMessage } from "./errors.ts";
 import { ARCHITECTURES, DEFAULT_ARCHITECTURE, DEFAULT_LOGS_SINCE, DEFAULT_OUT_DIR, DEFAULT_RUNTIME } from "./plan/defaults.ts";
 import { collectGroup, groupMultiValueOptions } from "./multi-value-options.ts";
 import { addConfirmOption, addSharedOptions } from "./shared-options.ts";
@@ -194,7 +194,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`${out.colors.red("Error:")} unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${out.colors.red("Error:")} unexpected failure: ${errorMessage(error)}\n`);
     process.stderr.write(verbose && error instanceof Error && error.stack ? `${error.stack}\n` : "Run again with --verbose for the stack trace.\n");
     return 1;
   }

@@ -14,6 +14,11 @@ export class DatasetteLambdaError extends Error {
   }
 }
 
+/** The message of anything thrown. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Bad input: a flag, a file, a name. The message names the culprit. */
 export class UserError extends DatasetteLambdaError {}
 

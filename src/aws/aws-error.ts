@@ -1,6 +1,6 @@
 // Turns an SDK error into an AwsError that names what we were doing and to
 // which stack or bucket, with a hint for the failures users can fix themselves.
-import { AwsError, DatasetteLambdaError, UserError } from "../errors.ts";
+import { AwsError, DatasetteLambdaError, errorMessage, UserError } from "../errors.ts";
 
 const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"]);
 const EXPIRED = new Set(["ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"]);
@@ -30,7 +30,7 @@ export function redactSignedUrls(text: string): string {
 export function toAwsError(error: unknown, action: string, resource: string): DatasetteLambdaError {
   if (error instanceof DatasetteLambdaError) return error;
   const name = error instanceof Error ? error.name : "Error";
-  const detail = redactSignedUrls(error instanceof Error ? error.message : String(error));
+  const detail = redactSignedUrls(errorMessage(error));
   if (name === "CredentialsProviderError") {
     return new UserError(`No usable AWS credentials: ${detail}`, { hint: CREDENTIALS_FIX, cause: error });
   }

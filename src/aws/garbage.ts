@@ -163,7 +163,8 @@ async function readLease(s3: S3Client, bucket: string, key: string): Promise<str
 
 export async function collectGarbage(s3: S3Client, cloudformation: CloudFormation, options: GarbageOptions): Promise<GarbageResult> {
   const { bucket } = options;
-  const now = options.now ?? Date.now;
+  // One clock reading for every age below: a lease is stale or not throughout.
+  const now = (options.now ?? Date.now)();
   const leaseTtlMs = options.leaseTtlMs ?? LEASE_TTL_MS;
 
   // Listed first: an artifact uploaded after this is simply not considered.
@@ -182,7 +183,7 @@ export async function collectGarbage(s3: S3Client, cloudformation: CloudFormatio
       listed.map(async (lease) => ({
         ...lease,
         // A stale lease is deleted unread.
-        keys: isOlderThan(lease, leaseTtlMs, now()) ? undefined : await readLease(s3, bucket, lease.key),
+        keys: isOlderThan(lease, leaseTtlMs, now) ? undefined : await readLease(s3, bucket, lease.key),
       })),
     );
     leases = read.filter((lease): lease is LeaseObject => lease.keys !== null);
@@ -195,28 +196,41 @@ export async function collectGarbage(s3: S3Client, cloudformation: CloudFormatio
     leases,
     appStack,
     keep: options.keep,
-    now: now(),
+    now,
     minAgeMs: options.minAgeMs ?? MIN_AGE_MS,
     leaseTtlMs,
   });
   if (decision.kind === "skip") return { kind: "skipped", reason: decision.reason };
 
-  const failed: { key: string; reason: string }[] = [];
-  for (const batch of inBatches([...decision.artifacts, ...decision.staleLeases])) {
+  const { deleted, failed } = await deleteKeys(s3, bucket, [...decision.artifacts, ...decision.staleLeases], `Deleting old artifacts in s3://${bucket}`);
+  const done = new Set(deleted);
+  return {
+    kind: "collected",
+    deleted: decision.artifacts.filter((key) => done.has(key)),
+    staleLeases: decision.staleLeases.filter((key) => done.has(key)),
+    failed,
+  };
+}
+
+export interface DeletedKeys {
+  deleted: string[];
+  /** Keys S3 refused to delete, with its reason. */
+  failed: { key: string; reason: string }[];
+}
+
+/** Deletes keys in batches; what S3 refuses is reported, a failed request throws (naming `what`). */
+export async function deleteKeys(s3: S3Client, bucket: string, keys: string[], what: string): Promise<DeletedKeys> {
+  const failed: DeletedKeys["failed"] = [];
+  for (const batch of inBatches(keys)) {
     try {
       const response = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
       for (const error of response.Errors ?? []) {
         failed.push({ key: error.Key ?? "", reason: `${error.Code ?? "Error"} ${error.Message ?? ""}`.trim() });
       }
     } catch (error) {
-      throw toAwsError(error, `Deleting old artifacts in s3://${bucket}`, bucket);
+      throw toAwsError(error, what, bucket);
     }
   }
   const refused = new Set(failed.map((failure) => failure.key));
-  return {
-    kind: "collected",
-    deleted: decision.artifacts.filter((key) => !refused.has(key)),
-    staleLeases: decision.staleLeases.filter((key) => !refused.has(key)),
-    failed,
-  };
+  return { deleted: keys.filter((key) => !refused.has(key)), failed };
 }

@@ -8,10 +8,10 @@
 // decideLiveGarbage is pure; collectLiveGarbage lists live/db/ FIRST and reads
 // the manifest after, so every database named by a manifest written before the
 // listing is seen as named.
-import { DeleteObjectsCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { LIVE_DATABASE_PREFIX, namedKeys, type LiveManifest } from "../live/manifest.ts";
 import { toAwsError } from "./aws-error.ts";
-import { inBatches, isOlderThan, listObjects, MIN_AGE_MS, type BucketObject } from "./garbage.ts";
+import { deleteKeys, isOlderThan, listObjects, MIN_AGE_MS, type BucketObject, type DeletedKeys } from "./garbage.ts";
 import { readLiveManifest } from "./live-manifest.ts";
 
 export interface LiveGarbageInput {
@@ -36,11 +36,8 @@ export interface LiveGarbageOptions {
   now?: () => number;
 }
 
-export interface LiveGarbageResult {
-  deleted: string[];
-  /** Keys S3 refused to delete: retried by the next publish. */
-  failed: { key: string; reason: string }[];
-}
+/** What S3 refused to delete is retried by the next publish. */
+export type LiveGarbageResult = DeletedKeys;
 
 export async function collectLiveGarbage(s3: S3Client, bucket: string, options: LiveGarbageOptions = {}): Promise<LiveGarbageResult> {
   let objects: BucketObject[];
@@ -51,15 +48,5 @@ export async function collectLiveGarbage(s3: S3Client, bucket: string, options: 
   }
   const { manifest } = await readLiveManifest(s3, bucket);
   const doomed = decideLiveGarbage({ objects, manifest, now: (options.now ?? Date.now)(), minAgeMs: options.minAgeMs ?? MIN_AGE_MS });
-  const failed: LiveGarbageResult["failed"] = [];
-  for (const batch of inBatches(doomed)) {
-    try {
-      const response = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
-      for (const error of response.Errors ?? []) failed.push({ key: error.Key ?? "", reason: `${error.Code ?? "Error"} ${error.Message ?? ""}`.trim() });
-    } catch (error) {
-      throw toAwsError(error, `Deleting old databases in s3://${bucket}/${LIVE_DATABASE_PREFIX}`, bucket);
-    }
-  }
-  const refused = new Set(failed.map((failure) => failure.key));
-  return { deleted: doomed.filter((key) => !refused.has(key)), failed };
+  return deleteKeys(s3, bucket, doomed, `Deleting old databases in s3://${bucket}/${LIVE_DATABASE_PREFIX}`);
 }

@@ -48,8 +48,6 @@ export interface Published {
 export interface PublishResult {
   published: Published[];
   uploaded: { files: number; bytes: number };
-  /** The manifest as written (or as found, when nothing changed). */
-  manifest: LiveManifest;
   /** What the clean-up deleted; absent when it failed (then `garbageError` says why). */
   garbage?: LiveGarbageResult;
   garbageError?: unknown;
@@ -93,7 +91,7 @@ export async function publishDatabases(s3: S3Client, bucket: string, items: Publ
     });
     files += summary.files;
     bytes += summary.bytes;
-    const entry = entryOf(item, isoSeconds(new Date(now())));
+    const entry = entryOf(item, isoSeconds(now()));
     const result = await updateLiveManifest(
       s3,
       bucket,
@@ -105,33 +103,40 @@ export async function publishDatabases(s3: S3Client, bucket: string, items: Publ
     published.push({ name: item.name, entry: manifest.databases[item.name] ?? entry, changed: true });
     options.onPublished?.(item.name);
   }
-  return { published, uploaded: { files, bytes }, manifest, ...(await cleanUp(s3, bucket, options)) };
+  return { published, uploaded: { files, bytes }, ...(await cleanUp(s3, bucket, options)) };
 }
 
 /** Thrown by removeDatabase when the manifest does not serve `name`. */
-export class NotLiveError extends UserError {}
+export class NotLiveError extends UserError {
+  constructor(
+    message: string,
+    /** The manifest that does not serve it, as just read. */
+    readonly manifest: LiveManifest,
+  ) {
+    super(message);
+  }
+}
 
 export interface RemoveResult {
   removed: LiveDatabase;
-  manifest: LiveManifest;
   garbage?: LiveGarbageResult;
   garbageError?: unknown;
 }
 
 export async function removeDatabase(s3: S3Client, bucket: string, name: string, options: Omit<PublishOptions, "onProgress" | "onUploaded" | "partSize"> = {}): Promise<RemoveResult> {
   let removed: LiveDatabase | undefined;
-  const result = await updateLiveManifest(
+  await updateLiveManifest(
     s3,
     bucket,
     (current) => {
       const next = withRemoved(current, name);
-      if (next === undefined) throw new NotLiveError(`${name} is not live`);
+      if (next === undefined) throw new NotLiveError(`${name} is not live`, current);
       removed = current.databases[name];
       return next;
     },
     options,
   );
-  return { removed: removed as LiveDatabase, manifest: result.manifest, ...(await cleanUp(s3, bucket, options)) };
+  return { removed: removed as LiveDatabase, ...(await cleanUp(s3, bucket, options)) };
 }
 
 /** The publish has succeeded: a failed clean-up is reported, not thrown (the next publish retries). */

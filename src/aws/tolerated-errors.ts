@@ -1,13 +1,10 @@
 // AWS answers that are not failures for us, matched in ONE place by error name
 // plus a stable part of the message (AWS has no dedicated error codes for them).
 // If AWS rewords one of these, only this file changes.
+import { errorMessage } from "../errors.ts";
 
 function errorName(error: unknown): string | undefined {
   return error instanceof Error ? error.name : undefined;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function httpStatus(error: unknown): number | undefined {

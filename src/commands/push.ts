@@ -12,19 +12,19 @@ import { InterruptedError, type Sleep } from "../aws/interrupted.ts";
 import { publishDatabases, type PublishItem, type PublishResult } from "../aws/live-publish.ts";
 import { findLiveSite, type LiveSite } from "../aws/live-site.ts";
 import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";
-import { DatasetteLambdaError, UserError } from "../errors.ts";
+import { DatasetteLambdaError, errorMessage, UserError } from "../errors.ts";
 import { pushFiles } from "../inputs/push-files.ts";
 import type { ConvertDataFiles, ConvertedDatabase } from "../live/converter.ts";
-import type { DeployedRecord } from "../live/deployed.ts";
+import { isDeployed, type DeployedRecord } from "../live/deployed.ts";
 import { databaseUrl } from "../live/listing.ts";
-import { isoSeconds } from "../live/manifest.ts";
+import { dataAsOfFromSources } from "../plan/data-as-of.ts";
 import { validateLiveName } from "../live/names.ts";
 import { waitUntilServed, WAIT_TIMEOUT_MS, type WaitOutcome } from "../live/wait-served.ts";
 import { validateSiteName } from "../plan/validate.ts";
 import type { SharedOptions } from "../shared-options.ts";
 import { onInterrupt } from "../ui/interrupt.ts";
 import { createOutput, type Output } from "../ui/output.ts";
-import { formatBytes } from "../ui/progress.ts";
+import { formatBytes, plural, reportLiveGarbage } from "../ui/progress.ts";
 
 export interface PushOptions extends SharedOptions {
   into?: string;
@@ -76,10 +76,6 @@ export interface PushResult {
   wait: WaitResult;
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
-
 /** Bad flags fail before any AWS call or conversion. */
 export function checkPushOptions(files: string[], options: PushOptions): { url: URL | undefined } {
   if (files.length === 0) throw new UserError("push needs at least one file", { hint: "e.g. datasette-lambda push mysite data.db" });
@@ -120,7 +116,7 @@ export function checkConverted(databases: ConvertedDatabase[]): void {
 async function dataAsOf(sources: string[]): Promise<string | undefined> {
   const times = await Promise.all(sources.map((source) => stat(source).then((info) => info.mtimeMs, () => undefined)));
   const known = times.filter((time): time is number => time !== undefined);
-  return known.length > 0 ? isoSeconds(new Date(Math.max(...known))) : undefined;
+  return known.length > 0 ? dataAsOfFromSources(known) : undefined;
 }
 
 async function publish(deps: PushDeps, site: LiveSite, items: PublishItem[]): Promise<PublishResult> {
@@ -158,16 +154,11 @@ async function publish(deps: PushDeps, site: LiveSite, items: PublishItem[]): Pr
 function reportPublished(output: Output, site: LiveSite, result: PublishResult, deployed: DeployedRecord | undefined): void {
   for (const db of result.published) {
     if (!db.changed) output.info(`${db.name}: the site already serves these bytes; nothing to upload.`);
-    if (deployed && Object.hasOwn(deployed.databases, db.name)) {
+    if (isDeployed(deployed, db.name)) {
       output.info(`${db.name} replaces the database of that name deployed by update-stack while it is live (rm ${site.name} ${db.name} brings that one back).`);
     }
   }
-  if (result.garbage && result.garbage.deleted.length > 0) output.info(`Deleted ${plural(result.garbage.deleted.length, "old database file")} from the bucket.`);
-  if (result.garbage && result.garbage.failed.length > 0) output.warn(`${plural(result.garbage.failed.length, "old database file")} could not be deleted; the next push tries again.`);
-  if (result.garbageError !== undefined) {
-    const reason = result.garbageError instanceof Error ? result.garbageError.message : String(result.garbageError);
-    output.warn(`Could not delete old database files (${reason}); the next push tries again.`);
-  }
+  reportLiveGarbage(output, result);
 }
 
 async function waitForSite(deps: PushDeps, site: LiveSite, base: string, expected: Record<string, string>): Promise<WaitResult> {
@@ -230,7 +221,7 @@ export async function runPush(name: string, files: string[], options: PushOption
     }
 
     const deployed = await readDeployedRecord(deps.clients.s3, site.bucket).catch((error: unknown) => {
-      output.debug(`could not read live/deployed.json: ${error instanceof Error ? error.message : String(error)}`);
+      output.debug(`could not read live/deployed.json: ${errorMessage(error)}`);
       return undefined;
     });
     const published = await publish(deps, site, items);
@@ -251,7 +242,7 @@ export async function runPush(name: string, files: string[], options: PushOption
         dataAsOf: db.entry.dataAsOf ?? null,
         source: db.entry.source ?? null,
         changed: db.changed,
-        replacesDeployed: deployed !== undefined && Object.hasOwn(deployed.databases, db.name),
+        replacesDeployed: isDeployed(deployed, db.name),
       })),
       uploaded: published.uploaded,
       wait,

@@ -11,13 +11,14 @@ import { readLiveManifest } from "../aws/live-manifest.ts";
 import { NotLiveError, removeDatabase } from "../aws/live-publish.ts";
 import { findLiveSite } from "../aws/live-site.ts";
 import { UserError } from "../errors.ts";
-import type { DeployedRecord } from "../live/deployed.ts";
+import { isDeployed, type DeployedRecord } from "../live/deployed.ts";
 import type { LiveManifest } from "../live/manifest.ts";
 import { validateLiveName } from "../live/names.ts";
 import { validateSiteName } from "../plan/validate.ts";
 import type { ConfirmOptions } from "../shared-options.ts";
 import { confirm } from "../ui/confirm.ts";
 import { createOutput, type Output } from "../ui/output.ts";
+import { reportLiveGarbage } from "../ui/progress.ts";
 
 export interface RmDeps {
   clients: Pick<AwsClients, "cloudformation" | "s3">;
@@ -42,7 +43,7 @@ export interface RmResult {
 
 /** Why `name` cannot be removed: deployed by update-stack, or nothing of that name. */
 export function notLiveError(site: string, name: string, manifest: LiveManifest, deployed: DeployedRecord | undefined): UserError {
-  if (deployed && Object.hasOwn(deployed.databases, name)) {
+  if (isDeployed(deployed, name)) {
     return new UserError(`${name} on ${site} was deployed by update-stack, not pushed: rm stops serving pushed databases only.`, {
       hint: `To stop serving it, deploy the site again without it: datasette-lambda update-stack ${site} <the other databases>.`,
     });
@@ -61,7 +62,7 @@ export async function runRm(site: string, name: string, options: ConfirmOptions,
   const live = await findLiveSite(deps.clients.cloudformation, site, region);
   const [{ manifest }, deployed] = await Promise.all([readLiveManifest(deps.clients.s3, live.bucket), readDeployedRecord(deps.clients.s3, live.bucket)]);
   if (!Object.hasOwn(manifest.databases, name)) throw notLiveError(site, name, manifest, deployed);
-  const comesBack = deployed !== undefined && Object.hasOwn(deployed.databases, name);
+  const comesBack = isDeployed(deployed, name);
 
   if (!options.yes) {
     const then = comesBack ? ` The database ${name} deployed by update-stack is served again.` : "";
@@ -83,14 +84,10 @@ export async function runRm(site: string, name: string, options: ConfirmOptions,
     });
   } catch (error) {
     // Removed by someone else since we looked.
-    if (error instanceof NotLiveError) throw notLiveError(site, name, (await readLiveManifest(deps.clients.s3, live.bucket)).manifest, deployed);
+    if (error instanceof NotLiveError) throw notLiveError(site, name, error.manifest, deployed);
     throw error;
   }
-  if (removed.garbageError !== undefined) {
-    output.warn(`Could not delete old database files (${removed.garbageError instanceof Error ? removed.garbageError.message : String(removed.garbageError)}); the next push tries again.`);
-  } else if (removed.garbage && removed.garbage.deleted.length > 0) {
-    output.info(`Deleted ${removed.garbage.deleted.length} old database file(s) from the bucket.`);
-  }
+  reportLiveGarbage(output, removed);
   const result: RmResult = {
     site,
     name,

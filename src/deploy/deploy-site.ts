@@ -12,7 +12,7 @@
 // carries on, and the next run waits for it before doing anything (see
 // src/aws/stack-status.ts). Both throw InterruptedError (exit 130) saying so.
 import { randomBytes } from "node:crypto";
-import { AwsError } from "../errors.ts";
+import { AwsError, errorMessage } from "../errors.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { writeDeployedRecord } from "../aws/deployed-record.ts";
 import { collectGarbage, referencedKeys, type GarbageOptions } from "../aws/garbage.ts";
@@ -99,9 +99,9 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
   // Before looking at what the bucket holds: clean-up by a concurrent run must
   // not delete what this one finds there and is about to deploy. Released
   // (deleted) when deploySite returns or throws.
-  await using _lease = await takeLease(clients.s3, bucket, [...build.artifacts.map((a) => a.key), ...referencedKeys(build.appParameters)], {
+  await using _lease = await takeLease(clients.s3, bucket, build.artifacts.map((a) => a.key), {
     refreshMs: deps.leaseRefreshMs,
-    onError: (error) => out.debug(`deploy lease: ${error instanceof Error ? error.message : String(error)} (it expires by itself)`),
+    onError: (error) => out.debug(`deploy lease: ${errorMessage(error)} (it expires by itself)`),
   });
   const missing = await findMissingArtifacts(clients.s3, bucket, build.artifacts, { signal });
   const uploaded = await reportUploads(out, bucket, uniqueByKey(build.artifacts).length, missing, (events) =>
@@ -156,7 +156,7 @@ async function recordDeployment(deps: DeployDeps, bucket: string, build: BuildRe
     const outcome = await writeDeployedRecord(deps.clients.s3, bucket, build.plan);
     deps.out.debug(`live/deployed.json ${outcome}`);
   } catch (error) {
-    deps.out.warn(`Could not record the deployed databases for ls (${error instanceof Error ? error.message : String(error)}); the next deploy tries again.`);
+    deps.out.warn(`Could not record the deployed databases for ls (${errorMessage(error)}); the next deploy tries again.`);
   }
 }
 
@@ -166,6 +166,6 @@ async function cleanUp(deps: DeployDeps, bucket: string, appStack: string, keep:
     const result = await collectGarbage(deps.clients.s3, deps.clients.cloudformation, { ...deps.garbage, bucket, appStack, keep });
     reportGarbage(deps.out, bucket, result);
   } catch (error) {
-    deps.out.warn(`Could not delete unused artifacts (${error instanceof Error ? error.message : String(error)}); the next deploy tries again.`);
+    deps.out.warn(`Could not delete unused artifacts (${errorMessage(error)}); the next deploy tries again.`);
   }
 }

@@ -59,3 +59,8 @@ export function parseDeployedRecord(text: string): DeployedRecord | undefined {
 export function sameDatabases(a: DeployedRecord, b: DeployedRecord | undefined): boolean {
   return b !== undefined && JSON.stringify(a.databases) === JSON.stringify(b.databases);
 }
+
+/** Whether update-stack deployed a database of this name (unknown record: no). */
+export function isDeployed(deployed: DeployedRecord | undefined, name: string): boolean {
+  return deployed !== undefined && Object.hasOwn(deployed.databases, name);
+}

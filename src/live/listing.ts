@@ -1,7 +1,7 @@
 // What `ls` shows: the databases a site serves, live (pushed) or deployed (by
 // update-stack), and the files that failed to convert. Pure: built from the
 // live manifest and live/deployed.json.
-import type { DeployedRecord } from "./deployed.ts";
+import { isDeployed, type DeployedRecord } from "./deployed.ts";
 import type { LiveManifest } from "./manifest.ts";
 
 export interface ListedDatabase {
@@ -45,12 +45,11 @@ export function databaseUrl(siteUrl: string, name: string): string {
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export function buildListing(site: string, siteUrl: string, manifest: LiveManifest, deployed: DeployedRecord | undefined): Listing {
-  const deployedDatabases = deployed?.databases ?? {};
   const live: ListedDatabase[] = Object.entries(manifest.databases).map(([name, entry]) => ({
     name,
     url: databaseUrl(siteUrl, name),
     live: true,
-    replacesDeployed: Object.hasOwn(deployedDatabases, name),
+    replacesDeployed: isDeployed(deployed, name),
     sha256: entry.sha256,
     bytes: entry.bytes,
     tables: entry.tables,
@@ -59,7 +58,7 @@ export function buildListing(site: string, siteUrl: string, manifest: LiveManife
     publishedAt: entry.publishedAt ?? null,
   }));
   const shown = new Set(live.map((db) => db.name));
-  const fromDeploy: ListedDatabase[] = Object.entries(deployedDatabases)
+  const fromDeploy: ListedDatabase[] = Object.entries(deployed?.databases ?? {})
     .filter(([name]) => !shown.has(name))
     .map(([name, entry]) => ({
       name,

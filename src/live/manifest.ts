@@ -49,10 +49,8 @@ export function emptyLiveManifest(): LiveManifest {
   return { format: 1, databases: {}, failed: {} };
 }
 
-/** "2026-12-01T10:00:05Z": the contract's times are UTC to the second. */
-export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+// The contract's times are UTC to the second, as the package manifest's.
+export { isoSeconds } from "../plan/data-as-of.ts";
 
 const SHA256 = /^[0-9a-f]{64}$/;
 

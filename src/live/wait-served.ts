@@ -7,6 +7,7 @@
 // Any answer but a usable 200 is retried (the site may be busy, cold, or
 // briefly failing); a 404 means the page does not exist: the site runs a stub
 // from before live data, and waiting would never end.
+import { errorMessage } from "../errors.ts";
 import { realSleep, sleepUnlessAborted, type Sleep } from "../aws/interrupted.ts";
 import { redactSignedUrls } from "../aws/aws-error.ts";
 import { parseSiteStatus, pendingDatabases, statusUrl } from "./site-status.ts";
@@ -51,7 +52,7 @@ async function poll(url: string, expected: Record<string, string>, options: Wait
   } catch (error) {
     // fetch says only "fetch failed"; its cause says why (ECONNREFUSED, a timeout, a bad port).
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+    const why = cause?.code ?? cause?.message ?? errorMessage(error);
     return { kind: "problem", problem: redactSignedUrls(why) };
   }
 }

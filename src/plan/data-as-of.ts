@@ -5,8 +5,8 @@
 import { UserError } from "../errors.ts";
 
 /** 2026-12-01T10:00:00Z: UTC, whole seconds (rounded down). */
-export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+export function isoSeconds(time: number | Date): string {
+  return new Date(Math.floor(+time / 1000) * 1000).toISOString().replace(".000Z", "Z");
 }
 
 /** The data as of the newest of these modification times. */

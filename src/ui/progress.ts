@@ -4,6 +4,8 @@
 import type { StackEvent } from "@aws-sdk/client-cloudformation";
 import type { ChalkInstance } from "chalk";
 import type { GarbageResult } from "../aws/garbage.ts";
+import type { LiveGarbageResult } from "../aws/live-garbage.ts";
+import { errorMessage } from "../errors.ts";
 import type { UploadOptions, UploadSummary } from "../aws/uploads.ts";
 import type { Artifact } from "../plan/types.ts";
 import type { Output } from "./output.ts";
@@ -16,7 +18,7 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / MB).toFixed(1)} MB`;
 }
 
-function plural(count: number, word: string): string {
+export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
@@ -86,4 +88,15 @@ export function reportGarbage(out: Output, bucket: string, result: GarbageResult
   if (result.failed.length > 0) {
     out.warn(`${plural(result.failed.length, "unused artifact")} could not be deleted; they are retried on the next deploy.`);
   }
+}
+
+/** What the clean-up after push or rm did; it never fails the command (the next push retries). */
+export function reportLiveGarbage(out: Output, result: { garbage?: LiveGarbageResult; garbageError?: unknown }): void {
+  if (result.garbageError !== undefined) {
+    out.warn(`Could not delete old database files (${errorMessage(result.garbageError)}); the next push tries again.`);
+    return;
+  }
+  if (!result.garbage) return;
+  if (result.garbage.deleted.length > 0) out.info(`Deleted ${plural(result.garbage.deleted.length, "old database file")} from the bucket.`);
+  if (result.garbage.failed.length > 0) out.warn(`${plural(result.garbage.failed.length, "old database file")} could not be deleted; the next push tries again.`);
 }
