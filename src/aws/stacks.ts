@@ -108,7 +108,6 @@ export interface StackInput {
   capabilities?: Capability[];
 }
 
-/** Starts a create; returns the new stack's id. */
 /** Starts a create; "exists" when another run created the stack meanwhile. */
 export async function createStack(client: CloudFormation, input: StackInput): Promise<string | "exists"> {
   try {

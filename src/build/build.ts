@@ -20,6 +20,7 @@ import { convertDataFiles } from "./convert.ts";
 import { buildLayer, cacheDirectory } from "./layer.ts";
 import { readStubRequirements, stubBytes } from "./package.ts";
 import { cachedPackage } from "./package-cache.ts";
+import { plural } from "../ui/progress.ts";
 
 export interface BuildDeps {
   out: Output;
@@ -61,8 +62,6 @@ export function checkDistinctNames(databases: DatabaseInput[]): void {
     seen.set(db.name, source);
   }
 }
-
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
 /** The databases among FILES, checked and inspected: cheap, so done before the layer, and their errors come first. */
 async function checkGivenDatabases(databaseFiles: string[], out: Output): Promise<DatabaseInput[]> {

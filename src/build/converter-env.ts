@@ -11,6 +11,8 @@ import { UserError } from "../errors.ts";
 import { sha256 } from "./hash.ts";
 import { cacheDirectory } from "./layer.ts";
 import { readStubRequirements } from "./package.ts";
+import { chooseInstaller as chooseInstallerFor, outputOf, versionOf } from "./python.ts";
+import { projectName } from "../plan/install.ts";
 
 const run = promisify(execFile);
 /** Bump when the environment's layout changes, to invalidate caches. */
@@ -19,11 +21,6 @@ const ENV_FORMAT = 1;
 export const CONVERTER_PACKAGES = ["sqlite-utils", "openpyxl", "python-frontmatter", "pyyaml"];
 /** sqlite-utils 4 and python-frontmatter 1.3 need Python 3.10+. */
 const MIN_PYTHON: [number, number] = [3, 10];
-
-/** PEP 503 normalised project name of a requirement line. */
-function projectName(line: string): string {
-  return line.split(/[<>=!~\[; @]/)[0]!.trim().toLowerCase().replace(/[-_.]+/g, "-");
-}
 
 /** The converter's pinned lines of the stub's requirements (pure). */
 export function converterRequirements(stubRequirements: string[]): string[] {
@@ -45,14 +42,6 @@ export function hostInstallCommand(tool: "uv" | "pip", python: string, target: s
   return [python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", target, "-r", requirementsFile]];
 }
 
-async function succeeds(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
-  try {
-    return (await run(command, args, { env, timeout: 20_000 })).stdout.trim();
-  } catch {
-    return null;
-  }
-}
-
 export interface HostPython {
   python: string;
   /** "3.11" */
@@ -64,9 +53,9 @@ export async function findHostPython(env: NodeJS.ProcessEnv = process.env): Prom
   const candidates = [...(env.DATASETTE_LAMBDA_CONVERT_PYTHON ? [env.DATASETTE_LAMBDA_CONVERT_PYTHON] : []), "python3", "python"];
   for (let i = 0; i <= candidates.length; i++) {
     // Last, one uv manages: asked only when PATH has none.
-    const python = candidates[i] ?? (await succeeds("uv", ["python", "find", `>=${MIN_PYTHON.join(".")}`, "--no-python-downloads"], env));
+    const python = candidates[i] ?? (await outputOf("uv", ["python", "find", `>=${MIN_PYTHON.join(".")}`, "--no-python-downloads"], env));
     if (!python) continue;
-    const version = await succeeds(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], env);
+    const version = await versionOf(python, env);
     if (!version) continue;
     const [major, minor] = version.split(".").map(Number) as [number, number];
     if (major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1])) return { python, version };
@@ -76,12 +65,12 @@ export async function findHostPython(env: NodeJS.ProcessEnv = process.env): Prom
   });
 }
 
-export async function chooseInstaller(python: string, env: NodeJS.ProcessEnv = process.env): Promise<"uv" | "pip"> {
-  if (await succeeds("uv", ["--version"], env)) return "uv";
-  if (await succeeds(python, ["-m", "pip", "--version"], env)) return "pip";
-  throw new UserError("converting data files needs uv or pip to install the converter's packages, and neither was found", {
-    hint: "Install uv (https://docs.astral.sh/uv/, e.g. `pip install uv`) or pip for your Python, then run again.",
-  });
+export function chooseInstaller(python: string, env: NodeJS.ProcessEnv = process.env): Promise<"uv" | "pip"> {
+  return chooseInstallerFor(python, env, () =>
+    new UserError("converting data files needs uv or pip to install the converter's packages, and neither was found", {
+      hint: "Install uv (https://docs.astral.sh/uv/, e.g. `pip install uv`) or pip for your Python, then run again.",
+    }),
+  );
 }
 
 export interface ConverterEnvironment {

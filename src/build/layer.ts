@@ -13,7 +13,7 @@ import { namedPackages, projectName } from "../plan/install.ts";
 import { checkLayerRoom } from "../plan/placement.ts";
 import { sha256 } from "./hash.ts";
 import { fileSizes, ownersFromRecords, packageSizes } from "./layer-packages.ts";
-import { compileTemplates, compileTree, findPython } from "./python.ts";
+import { chooseInstaller, compileTemplates, compileTree, findPython } from "./python.ts";
 import { directoryEntries, writeZip } from "./zip.ts";
 
 const run = promisify(execFile);
@@ -113,22 +113,10 @@ export function installCommand(
   ];
 }
 
-async function available(command: string, args: string[]): Promise<boolean> {
-  try {
-    await run(command, args, { timeout: 20_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function chooseInstaller(): Promise<"uv" | "pip"> {
-  if (await available("uv", ["--version"])) return "uv";
-  if (await available("python3", ["-m", "pip", "--version"])) return "pip";
-  throw new UserError("building the dependency layer needs uv or pip, and neither was found", {
+const NO_INSTALLER = () =>
+  new UserError("building the dependency layer needs uv or pip, and neither was found", {
     hint: "Install uv (https://docs.astral.sh/uv/, e.g. `pip install uv`) or Python 3 with pip, then run again.",
   });
-}
 
 /** Removes what Lambda never needs and what differs from machine to machine (uv_cache.json: a local wheel's mtime). */
 async function cleanTree(dir: string, prune: string[]): Promise<void> {
@@ -175,7 +163,7 @@ export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): P
     return { ...info, path: zipPath, python, fromCache: true };
   }
 
-  const installer = await chooseInstaller();
+  const installer = await chooseInstaller("python3", env, NO_INSTALLER);
   const work = await mkdtemp(join(tmpdir(), "datasette-lambda-layer-"));
   try {
     const target = join(work, "python");

@@ -15,13 +15,25 @@ const run = promisify(execFile);
 /** Builds the layer's compiled Jinja templates (see the script's docstring). */
 const TEMPLATE_CACHE_SCRIPT = fileURLToPath(new URL("../../stub/template_cache.py", import.meta.url));
 
-async function versionOf(python: string): Promise<string | null> {
+/** The trimmed stdout of a command that succeeds; null when it cannot run or fails. */
+export async function outputOf(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
   try {
-    const { stdout } = await run(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { timeout: 15_000 });
-    return stdout.trim();
+    return (await run(command, args, { env, timeout: 20_000 })).stdout.trim();
   } catch {
     return null;
   }
+}
+
+/** "3.13" for a Python that runs, else null. */
+export function versionOf(python: string, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  return outputOf(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], env);
+}
+
+/** uv when it is on PATH, else `python -m pip`; neither: `missing` (a UserError saying what needed them). */
+export async function chooseInstaller(python: string, env: NodeJS.ProcessEnv, missing: () => Error): Promise<"uv" | "pip"> {
+  if ((await outputOf("uv", ["--version"], env)) !== null) return "uv";
+  if ((await outputOf(python, ["-m", "pip", "--version"], env)) !== null) return "pip";
+  throw missing();
 }
 
 function pyenvCandidates(version: string, env: NodeJS.ProcessEnv): string[] {

@@ -47,9 +47,6 @@ export function renderDeploy(out: Output, result: DeployResult, prefix: string |
   });
 }
 
-// Moved to src/aws/garbage-env.ts (push and rm read it too); re-exported for its tests.
-export { garbageOptionsFromEnv };
-
 /** The secrets a deploy sends as NoEcho parameters, from flags and the environment. Never printed. */
 interface SiteSecrets {
   secret?: string;

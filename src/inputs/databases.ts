@@ -10,7 +10,6 @@ import type { DatabaseInput } from "../plan/types.ts";
 import { sha256File } from "../build/hash.ts";
 import { readHeader, SQLITE_HEADER } from "./input-files.ts";
 
-export { DATABASE_EXTENSIONS } from "./input-files.ts";
 
 /** Datasette names a database after its file name without the extension. */
 export function databaseName(path: string): string {

@@ -2,8 +2,9 @@
 // convert: SQLite by its header whatever the name, else by the extension.
 // The decisions are pure; reading the first bytes is the one side effect.
 import { open } from "node:fs/promises";
-import { basename, extname } from "node:path";
+import { extname } from "node:path";
 import { UserError } from "../errors.ts";
+import { liveNameFromFile } from "../live/names.ts";
 
 export const DATABASE_EXTENSIONS = [".db", ".sqlite", ".sqlite3"];
 /** What stub/convert.py reads (stub/live-data.md). */
@@ -30,7 +31,7 @@ export function inputKind(fileName: string, header: Buffer): InputKind | null {
  * characters other than [A-Za-z0-9_-] replaced by "_" (stub/live-data.md).
  */
 export function dataDatabaseName(file: string): string {
-  return basename(file, extname(file)).replace(/[^A-Za-z0-9_-]/g, "_") || "_";
+  return liveNameFromFile(file);
 }
 
 /** The first bytes of a file, or fewer when it is shorter; undefined when it cannot be read. */

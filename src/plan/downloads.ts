@@ -7,6 +7,7 @@
 // download; when a download outlasts a request's wait, the deploy says so, with
 // the figures.
 import { MB } from "./limits.ts";
+import { s3DatabaseBytes } from "./placement.ts";
 import type { DeployPlan } from "./types.ts";
 
 /**
@@ -19,10 +20,6 @@ export const S3_DOWNLOAD_MB_PER_SECOND = 50;
 export const STUB_PATIENCE_SECONDS = 20;
 /** Kept free of a request's time to answer: stub/handler.py RESPONSE_MARGIN_SECONDS. */
 export const STUB_RESPONSE_MARGIN_SECONDS = 2;
-
-export function s3DatabaseBytes(plan: Pick<DeployPlan, "databases">): number {
-  return plan.databases.filter((db) => db.location === "s3").reduce((sum, db) => sum + db.bytes, 0);
-}
 
 export function downloadSeconds(bytes: number): number {
   return Math.ceil(bytes / (S3_DOWNLOAD_MB_PER_SECOND * MB));

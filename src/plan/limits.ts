@@ -12,6 +12,8 @@ export const UNZIPPED_SAFETY_MARGIN = 10 * MB;
 export const MEMORY_MB = { min: 128, max: 10240, default: 1024 } as const;
 export const TIMEOUT_SECONDS = { min: 1, max: 900, default: 30 } as const;
 export const EPHEMERAL_STORAGE_MB = { min: 512, max: 10240 } as const;
+/** Lambda: all environment variables of a function, keys and values, together. */
+export const ENVIRONMENT_BYTES = 4096;
 /** One CloudFormation parameter value. */
 export const PARAMETER_VALUE_BYTES = 4096;
 /** CloudFormation TemplateBody; larger templates must be uploaded to S3 first. */

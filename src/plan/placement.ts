@@ -35,6 +35,11 @@ export interface Placement {
   ephemeralStorageMb: number;
 }
 
+/** The databases kept in S3 (downloaded to /tmp at cold start), in bytes. */
+export function s3DatabaseBytes(plan: { databases: PlannedDatabase[] }): number {
+  return plan.databases.filter((db) => db.location === "s3").reduce((sum, db) => sum + db.bytes, 0);
+}
+
 export function s3DatabaseKey(db: DatabaseInput): string {
   return `db/${db.sha256}/${db.fileName}`;
 }
@@ -103,8 +108,7 @@ export function placeDatabases(input: PlacementInput): Placement {
     if (!inline.has(db.name)) return { ...db, location: "s3", key: s3DatabaseKey(db) };
     return input.downloads ? { ...db, location: "inline", key: s3DatabaseKey(db) } : { ...db, location: "inline" };
   });
-  const s3Bytes = databases.filter((db) => db.location === "s3").reduce((sum, db) => sum + db.bytes, 0);
-  return { databases, ephemeralStorageMb: ephemeralStorageFor(s3Bytes) };
+  return { databases, ephemeralStorageMb: ephemeralStorageFor(s3DatabaseBytes({ databases })) };
 }
 
 /** The final check on a built package: the numbers Lambda will enforce. */

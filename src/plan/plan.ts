@@ -11,7 +11,7 @@ import { mergeMetadata, metadataFromFlags, type MetadataFlags } from "./metadata
 import { parsePluginSecrets } from "./plugin-secrets.ts";
 import { parseAssets, type SiteAssets } from "./assets.ts";
 import { validateInstall } from "./install.ts";
-import { placeDatabases } from "./placement.ts";
+import { placeDatabases, s3DatabaseBytes } from "./placement.ts";
 import { parseSettings } from "./settings.ts";
 import { appStackName } from "./stack-names.ts";
 import { DEFAULT_OUT_DIR, DEFAULT_RUNTIME } from "./defaults.ts";
@@ -211,8 +211,7 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     layer: { packages: inputs.layerPackages ?? [], install: options.install, arch: options.arch },
     downloads: options.settings.allow_download !== false,
   });
-  const s3Bytes = placement.databases.filter((db) => db.location === "s3").reduce((sum, db) => sum + db.bytes, 0);
-  checkSnapStartStorage(options.snapstart, placement.ephemeralStorageMb, s3Bytes, options.external);
+  checkSnapStartStorage(options.snapstart, placement.ephemeralStorageMb, s3DatabaseBytes(placement), options.external);
   const settings = { ...options.settings };
   if (options.prefix) settings.base_url = `/${options.prefix}/`;
   if (!("suggest_facets" in settings) && hasLargeTable(inputs.databases)) settings.suggest_facets = false;

@@ -5,11 +5,10 @@
 // variable that the stub unpacks before Datasette starts (stub/plugin_secrets.py).
 // Pure. No error ever includes a value.
 import { UserError } from "../errors.ts";
+import { ENVIRONMENT_BYTES } from "./limits.ts";
 
 /** The function's environment variable holding every value, as JSON. */
 export const PLUGIN_SECRETS_VARIABLE = "DATASETTE_LAMBDA_PLUGIN_SECRETS";
-/** Lambda: all environment variables of a function, keys and values, together. */
-export const ENVIRONMENT_BYTES = 4096;
 
 /** Datasette publish's name for the variable: PLUGIN_KEY, upper case, - as _. */
 export function pluginSecretVariable(plugin: string, key: string): string {

@@ -1,6 +1,7 @@
 // --secret: Datasette's signing secret, from the flag or DATASETTE_PUBLISH_SECRET
 // (as datasette publish reads it). Pure. The value is never put in an error.
 import { UserError } from "../errors.ts";
+import { PARAMETER_VALUE_BYTES } from "./limits.ts";
 
 /** The secret the user gave, or undefined: the site keeps (or on create generates) its own. */
 export function givenSecret(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
@@ -13,8 +14,8 @@ export function givenSecret(flag: string | undefined, env: NodeJS.ProcessEnv): s
   if (value.length < 16) {
     throw new UserError(`${source} is shorter than 16 characters, the least the site's stack takes`, { hint: "Use a long random value, e.g. from `openssl rand -hex 32`." });
   }
-  if (Buffer.byteLength(value) > 4096) {
-    throw new UserError(`${source} is over 4096 bytes, CloudFormation's limit for a parameter value`, { hint: "Use a shorter secret, e.g. 64 hex digits." });
+  if (Buffer.byteLength(value) > PARAMETER_VALUE_BYTES) {
+    throw new UserError(`${source} is over ${PARAMETER_VALUE_BYTES} bytes, CloudFormation's limit for a parameter value`, { hint: "Use a shorter secret, e.g. 64 hex digits." });
   }
   return value;
 }

@@ -95,8 +95,6 @@ export function validateDomain(domain: string | undefined): string | null {
   return name;
 }
 
-export { parseConfigPairs } from "./settings.ts";
-
 /** --into NAME: a database name as stub/live-data.md defines it; null when not given. */
 export function validateDatabaseName(flag: string, name: string | undefined): string | null {
   if (name === undefined) return null;

@@ -3,7 +3,8 @@
 // and its test-only clean-up hook.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { garbageOptionsFromEnv, renderDeploy, withPrefix } from "../../src/commands/update-stack.ts";
+import { garbageOptionsFromEnv } from "../../src/aws/garbage-env.ts";
+import { renderDeploy, withPrefix } from "../../src/commands/update-stack.ts";
 import { UserError } from "../../src/errors.ts";
 import type { DeployResult } from "../../src/deploy/deploy-site.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";

@@ -4,11 +4,11 @@ import { test } from "node:test";
 import {
   downloadSeconds,
   requestWaitSeconds,
-  s3DatabaseBytes,
   STUB_PATIENCE_SECONDS,
   STUB_RESPONSE_MARGIN_SECONDS,
 } from "../../src/plan/downloads.ts";
 import { MB } from "../../src/plan/limits.ts";
+import { s3DatabaseBytes } from "../../src/plan/placement.ts";
 import { sampleDatabase } from "../_helpers/plan.ts";
 
 test("download time at the realistic rate, rounded up", () => {

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UserError } from "../../src/errors.ts";
 import {
-  parseConfigPairs,
   validateDomain,
   validateMemory,
   validatePrefix,
@@ -11,6 +10,7 @@ import {
   validateSiteName,
   validateTimeout,
 } from "../../src/plan/validate.ts";
+import { parseConfigPairs } from "../../src/plan/settings.ts";
 
 const rejects = (fn: () => unknown, pattern: RegExp) => assert.throws(fn, (error: unknown) => error instanceof UserError && pattern.test(error.message));
 
