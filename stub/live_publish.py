@@ -26,6 +26,8 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
+from timestamps import format_utc
+
 MANIFEST_KEY = "live/manifest.json"
 DATABASE_PREFIX = "live/db/"
 INCOMING_PREFIX = "incoming/"
@@ -65,8 +67,8 @@ def database_key(sha256, name):
 
 
 def iso_seconds(moment):
-    """2026-12-01T10:00:05Z"""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A datetime as the manifests write times: 2026-12-01T10:00:05Z (timestamps.format_utc)."""
+    return format_utc(moment.timestamp())
 
 
 def sha256_file(path):
