@@ -26,9 +26,10 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
+from live_manifest import LIVE_MANIFEST_KEY as MANIFEST_KEY
+from live_manifest import NAME_PATTERN, SHA256_PATTERN, SUPPORTED_FORMAT
 from timestamps import format_utc
 
-MANIFEST_KEY = "live/manifest.json"
 DATABASE_PREFIX = "live/db/"
 INCOMING_PREFIX = "incoming/"
 FAILED_PREFIX = "failed/"
@@ -36,9 +37,6 @@ ATTEMPTS = 10
 GARBAGE_MIN_AGE = timedelta(minutes=15)
 _BACKOFF_BASE = 0.1
 _BACKOFF_CAP = 3.0
-
-_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 log = logging.getLogger("datasette_lambda")
 
@@ -83,7 +81,7 @@ def sha256_file(path):
 
 
 def empty_manifest():
-    return {"format": 1, "databases": {}, "failed": {}}
+    return {"format": SUPPORTED_FORMAT, "databases": {}, "failed": {}}
 
 
 def parse_manifest(text):
@@ -94,8 +92,8 @@ def parse_manifest(text):
         raise ManifestError(f"not JSON ({e})") from None
     if not isinstance(raw, dict):
         raise ManifestError("not a JSON object")
-    if raw.get("format") != 1:
-        raise ManifestError(f"format {raw.get('format')!r}; this version reads format 1")
+    if raw.get("format") != SUPPORTED_FORMAT:
+        raise ManifestError(f"format {raw.get('format')!r}; this version reads format {SUPPORTED_FORMAT}")
     databases = raw.get("databases", {})
     failed = raw.get("failed", {})
     if not isinstance(databases, dict):
@@ -104,11 +102,11 @@ def parse_manifest(text):
         raise ManifestError("failed must be an object")
     for name, entry in databases.items():
         where = f"databases.{name}"
-        if not _NAME.match(name):
+        if not NAME_PATTERN.match(name):
             raise ManifestError(f"database name {name!r} is not [A-Za-z0-9_-]+")
         if not isinstance(entry, dict):
             raise ManifestError(f"{where} must be an object")
-        if not isinstance(entry.get("sha256"), str) or not _SHA256.match(entry["sha256"]):
+        if not isinstance(entry.get("sha256"), str) or not SHA256_PATTERN.match(entry["sha256"]):
             raise ManifestError(f"{where}.sha256 must be 64 hex digits")
         if not isinstance(entry.get("key"), str) or not entry["key"].startswith(DATABASE_PREFIX):
             raise ManifestError(f"{where}.key must be a key under {DATABASE_PREFIX}")
@@ -118,7 +116,7 @@ def parse_manifest(text):
     for source, entry in failed.items():
         if not isinstance(entry, dict) or not all(isinstance(entry.get(f), str) for f in ("reason", "at", "key")):
             raise ManifestError(f"failed.{source} must have reason, at and key")
-    return dict(raw, format=1, databases=dict(databases), failed=dict(failed))
+    return dict(raw, format=SUPPORTED_FORMAT, databases=dict(databases), failed=dict(failed))
 
 
 def serialize_manifest(manifest):
@@ -288,7 +286,7 @@ def publish_database(s3, bucket, *, name, path, tables, data_as_of, source, now,
     source is the file it came from (its failed entry, if any, is cleared). Garbage
     collection runs afterwards; its failure is logged, not raised (the publish succeeded).
     """
-    if not _NAME.match(name):
+    if not NAME_PATTERN.match(name):
         raise ValueError(f"database name {name!r} is not [A-Za-z0-9_-]+")
     sha256 = sha256 or sha256_file(path)
     size = size if size is not None else os.path.getsize(path)
