@@ -232,14 +232,19 @@ def put_conditionally(s3, bucket, key, body, *, if_match=None, if_none_match=Non
         _conditions.headers = {}
 
 
-def update_manifest(s3, bucket, change, *, attempts=ATTEMPTS, sleep=time.sleep, random=_random.random, as_headers=None):
+def update_manifest(
+    s3, bucket, change, *, first_read=None, attempts=ATTEMPTS, sleep=time.sleep, random=_random.random, as_headers=None
+):
     """Apply change(manifest) -> new manifest (or None: nothing to write) conditionally.
 
     Returns the manifest as it now is. change is applied again to every re-read, so it must
-    decide from its argument only.
+    decide from its argument only. first_read: a (manifest, etag) from read_manifest the caller
+    already has, used by the first attempt instead of reading again (the PUT is conditional
+    on its ETag, so a change since then still means a re-read).
     """
     for attempt in range(1, attempts + 1):
-        manifest, etag = read_manifest(s3, bucket)
+        manifest, etag = read_manifest(s3, bucket) if first_read is None else first_read
+        first_read = None
         new = change(manifest)
         if new is None:
             return manifest
@@ -291,7 +296,7 @@ def publish_database(s3, bucket, *, name, path, tables, data_as_of, source, now,
     sha256 = sha256 or sha256_file(path)
     size = size if size is not None else os.path.getsize(path)
     key = database_key(sha256, name)
-    current, _ = read_manifest(s3, bucket)
+    current, etag = read_manifest(s3, bucket)
     if serves(current, name, sha256):
         return current["databases"][name], False
     s3.upload_file(path, bucket, key)
@@ -309,7 +314,7 @@ def publish_database(s3, bucket, *, name, path, tables, data_as_of, source, now,
     def change(manifest):
         return None if serves(manifest, name, sha256) else with_published(manifest, name, entry, [source])
 
-    written = update_manifest(s3, bucket, change, sleep=sleep)
+    written = update_manifest(s3, bucket, change, first_read=(current, etag), sleep=sleep)
     _collect_quietly(s3, bucket, now)
     return written["databases"].get(name, entry), True
 
