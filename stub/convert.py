@@ -15,7 +15,6 @@ Errors: exit code 2 and one line "FILE:LINE: reason" on stderr (with --json,
 """
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ from convert_errors import ConversionError
 from convert_formats import SQLITE_HEADER, detect_format, read_tables
 from convert_tables import StagedTable, open_output, open_staging
 from convert_text import decode_error
+from live_publish import sha256_file
 
 __all__ = ["ConversionError", "convert_files", "main"]
 
@@ -54,7 +54,7 @@ def convert_files(paths, out_path, *, table=None, pk=None):
             tables = _copy_database(paths[0], partial)
         else:
             tables = _convert(formats, partial, table, pk)
-        digest, size = _sha256(partial)
+        digest, size = sha256_file(partial), os.path.getsize(partial)
         os.replace(partial, out_path)
     finally:
         _remove(partial)
@@ -134,14 +134,6 @@ def _copy_database(path, partial):
         raise ConversionError(path, None, f"is corrupt ({e})") from None
     shutil.copyfile(path, partial)
     return tables
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest(), os.path.getsize(path)
 
 
 def _remove(path):

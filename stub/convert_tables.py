@@ -13,7 +13,7 @@ import sqlite3
 import sqlite_utils
 
 from convert_errors import ConversionError
-from convert_types import FLOAT, INTEGER, NULL, TEXT, sql_type, strings_kind, typed_value
+from convert_types import NULL, sql_type, strings_kind, typed_value
 
 BATCH_ROWS = 2000
 # Staging-only columns: where each row came from, for errors found after reading.
@@ -223,7 +223,7 @@ class StagedTable:
             raise ConversionError(self.files[file_index], line, f"--pk {pk}: a row with no {column}")
 
     def _duplicate_error(self, column, pk, error):
-        cast = f"CAST({self._value(column)} AS {types_sql(self.kinds[self.columns.index(column)])})"
+        cast = f"CAST({self._value(column)} AS {sql_type(self.kinds[self.columns.index(column)])})"
         table = _quote(self.name)
         duplicate = self.staging.execute(
             f"SELECT {cast} AS v, MIN(rowid) AS first FROM {table} GROUP BY v HAVING COUNT(*) > 1 ORDER BY first LIMIT 1"
@@ -246,10 +246,6 @@ def _detect_kinds(batch, kinds):
         return
     for i, column in enumerate(list(zip(*batch))[2:]):
         kinds[i] = strings_kind(column, kinds[i])
-
-
-def types_sql(kind):
-    return {NULL: "TEXT", INTEGER: "INTEGER", FLOAT: "REAL", TEXT: "TEXT"}[kind]
 
 
 def _quote(name):

@@ -33,7 +33,8 @@ _REASON_LIMIT = 1000
 def make_handler(convert=None, s3_factory=None, now=utc_now, temp_root=None, environ=None):
     """The handler, with its parts injectable for tests.
 
-    convert(paths, out_path, *, table=None, pk=None) -> {"tables": {...}, ...} raising
+    convert(paths, out_path, *, table=None, pk=None) -> {"tables", "sha256", "bytes", ...}
+    (without sha256 or bytes the published file is hashed or measured again) raising
     ConversionError(file, line, reason): convert.convert_files by default, imported on
     first use. s3_factory() -> a boto3 S3 client, made once per instance on first use.
     """
@@ -157,6 +158,8 @@ def handle_object(s3, bucket, key, convert, now, temp_root=None):
                 name=name,
                 path=out,
                 tables=result.get("tables", {}),
+                sha256=result.get("sha256"),  # already hashed by the conversion
+                size=result.get("bytes"),
                 data_as_of=iso_seconds(response["LastModified"]) if response.get("LastModified") else None,
                 source=source,
                 now=now(),

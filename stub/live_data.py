@@ -22,7 +22,7 @@ import time
 import served_databases
 from in_flight import InFlight
 from live_manifest import LiveManifestError, parse_live_manifest
-from manifest_check import ABSENT, UNCHANGED, ManifestCheck, ManifestCheckError
+from manifest_check import ABSENT, UNCHANGED, ManifestCheck, ManifestCheckError, one_line
 from s3_databases import DatabaseFetchError, ensure_local_copy
 from timestamps import format_utc
 
@@ -75,7 +75,7 @@ class LiveData:
             self._check()
         except Exception as e:  # a bug must not cost the request; say what it was
             log.warning("datasette-lambda: live data check failed (%s: %s); still serving "
-                        "what was served", type(e).__name__, " ".join(str(e).split())[:300])
+                        "what was served", type(e).__name__, one_line(e))
         finally:
             self._lock.release()
 

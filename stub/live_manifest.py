@@ -21,8 +21,9 @@ SUPPORTED_FORMAT = 1
 # Datasette's own databases: a live database may not take their place.
 RESERVED_NAMES = frozenset({"_internal", "_memory"})
 
-_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# Also the publisher's (live_publish.py).
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 
 
 class LiveManifestError(Exception):
@@ -55,7 +56,7 @@ def parse_live_manifest(body):
 
 def _entry(name, raw):
     where = f"{LIVE_MANIFEST_KEY}: databases[{name!r}]"
-    if not _NAME.match(name):
+    if not NAME_PATTERN.match(name):
         raise LiveManifestError(f"{where}: a name is letters, digits, _ and - only")
     if name in RESERVED_NAMES:
         raise LiveManifestError(f"{where}: {name} is Datasette's own database")
@@ -64,7 +65,7 @@ def _entry(name, raw):
     key, sha256, size = raw.get("key"), raw.get("sha256"), raw.get("bytes")
     if not isinstance(key, str) or not key:
         raise LiveManifestError(f"{where}.key must be a non-empty string")
-    if not isinstance(sha256, str) or not _SHA256.match(sha256):
+    if not isinstance(sha256, str) or not SHA256_PATTERN.match(sha256):
         raise LiveManifestError(f"{where}.sha256 must be 64 lower-case hex digits")
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise LiveManifestError(f"{where}.bytes must be a non-negative integer")

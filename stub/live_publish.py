@@ -26,7 +26,10 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-MANIFEST_KEY = "live/manifest.json"
+from live_manifest import LIVE_MANIFEST_KEY as MANIFEST_KEY
+from live_manifest import NAME_PATTERN, SHA256_PATTERN, SUPPORTED_FORMAT
+from timestamps import format_utc
+
 DATABASE_PREFIX = "live/db/"
 INCOMING_PREFIX = "incoming/"
 FAILED_PREFIX = "failed/"
@@ -34,9 +37,6 @@ ATTEMPTS = 10
 GARBAGE_MIN_AGE = timedelta(minutes=15)
 _BACKOFF_BASE = 0.1
 _BACKOFF_CAP = 3.0
-
-_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 log = logging.getLogger("datasette_lambda")
 
@@ -65,8 +65,8 @@ def database_key(sha256, name):
 
 
 def iso_seconds(moment):
-    """2026-12-01T10:00:05Z"""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A datetime as the manifests write times: 2026-12-01T10:00:05Z (timestamps.format_utc)."""
+    return format_utc(moment.timestamp())
 
 
 def sha256_file(path):
@@ -81,7 +81,7 @@ def sha256_file(path):
 
 
 def empty_manifest():
-    return {"format": 1, "databases": {}, "failed": {}}
+    return {"format": SUPPORTED_FORMAT, "databases": {}, "failed": {}}
 
 
 def parse_manifest(text):
@@ -92,8 +92,8 @@ def parse_manifest(text):
         raise ManifestError(f"not JSON ({e})") from None
     if not isinstance(raw, dict):
         raise ManifestError("not a JSON object")
-    if raw.get("format") != 1:
-        raise ManifestError(f"format {raw.get('format')!r}; this version reads format 1")
+    if raw.get("format") != SUPPORTED_FORMAT:
+        raise ManifestError(f"format {raw.get('format')!r}; this version reads format {SUPPORTED_FORMAT}")
     databases = raw.get("databases", {})
     failed = raw.get("failed", {})
     if not isinstance(databases, dict):
@@ -102,11 +102,11 @@ def parse_manifest(text):
         raise ManifestError("failed must be an object")
     for name, entry in databases.items():
         where = f"databases.{name}"
-        if not _NAME.match(name):
+        if not NAME_PATTERN.match(name):
             raise ManifestError(f"database name {name!r} is not [A-Za-z0-9_-]+")
         if not isinstance(entry, dict):
             raise ManifestError(f"{where} must be an object")
-        if not isinstance(entry.get("sha256"), str) or not _SHA256.match(entry["sha256"]):
+        if not isinstance(entry.get("sha256"), str) or not SHA256_PATTERN.match(entry["sha256"]):
             raise ManifestError(f"{where}.sha256 must be 64 hex digits")
         if not isinstance(entry.get("key"), str) or not entry["key"].startswith(DATABASE_PREFIX):
             raise ManifestError(f"{where}.key must be a key under {DATABASE_PREFIX}")
@@ -116,7 +116,7 @@ def parse_manifest(text):
     for source, entry in failed.items():
         if not isinstance(entry, dict) or not all(isinstance(entry.get(f), str) for f in ("reason", "at", "key")):
             raise ManifestError(f"failed.{source} must have reason, at and key")
-    return dict(raw, format=1, databases=dict(databases), failed=dict(failed))
+    return dict(raw, format=SUPPORTED_FORMAT, databases=dict(databases), failed=dict(failed))
 
 
 def serialize_manifest(manifest):
@@ -232,14 +232,19 @@ def put_conditionally(s3, bucket, key, body, *, if_match=None, if_none_match=Non
         _conditions.headers = {}
 
 
-def update_manifest(s3, bucket, change, *, attempts=ATTEMPTS, sleep=time.sleep, random=_random.random, as_headers=None):
+def update_manifest(
+    s3, bucket, change, *, first_read=None, attempts=ATTEMPTS, sleep=time.sleep, random=_random.random, as_headers=None
+):
     """Apply change(manifest) -> new manifest (or None: nothing to write) conditionally.
 
     Returns the manifest as it now is. change is applied again to every re-read, so it must
-    decide from its argument only.
+    decide from its argument only. first_read: a (manifest, etag) from read_manifest the caller
+    already has, used by the first attempt instead of reading again (the PUT is conditional
+    on its ETag, so a change since then still means a re-read).
     """
     for attempt in range(1, attempts + 1):
-        manifest, etag = read_manifest(s3, bucket)
+        manifest, etag = read_manifest(s3, bucket) if first_read is None else first_read
+        first_read = None
         new = change(manifest)
         if new is None:
             return manifest
@@ -286,12 +291,12 @@ def publish_database(s3, bucket, *, name, path, tables, data_as_of, source, now,
     source is the file it came from (its failed entry, if any, is cleared). Garbage
     collection runs afterwards; its failure is logged, not raised (the publish succeeded).
     """
-    if not _NAME.match(name):
+    if not NAME_PATTERN.match(name):
         raise ValueError(f"database name {name!r} is not [A-Za-z0-9_-]+")
     sha256 = sha256 or sha256_file(path)
     size = size if size is not None else os.path.getsize(path)
     key = database_key(sha256, name)
-    current, _ = read_manifest(s3, bucket)
+    current, etag = read_manifest(s3, bucket)
     if serves(current, name, sha256):
         return current["databases"][name], False
     s3.upload_file(path, bucket, key)
@@ -309,7 +314,7 @@ def publish_database(s3, bucket, *, name, path, tables, data_as_of, source, now,
     def change(manifest):
         return None if serves(manifest, name, sha256) else with_published(manifest, name, entry, [source])
 
-    written = update_manifest(s3, bucket, change, sleep=sleep)
+    written = update_manifest(s3, bucket, change, first_read=(current, etag), sleep=sleep)
     _collect_quietly(s3, bucket, now)
     return written["databases"].get(name, entry), True
 

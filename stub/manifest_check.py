@@ -57,7 +57,7 @@ class ManifestCheck:
                         "on the bucket for live/, so that no manifest yet is a 404)")
             raise ManifestCheckError(
                 f"could not read s3://{self.bucket}/{LIVE_MANIFEST_KEY}: {code or type(e).__name__}"
-                f"{f' (HTTP {status})' if status else ''}: {_one_line(e)}{hint}"
+                f"{f' (HTTP {status})' if status else ''}: {one_line(e)}{hint}"
             ) from e
         return CHANGED, body, response.get("ETag")
 
@@ -79,5 +79,6 @@ def _error_status(error):
     return status, code
 
 
-def _one_line(error):
+def one_line(error):
+    """An error's message on one line, at most 300 characters (for the log)."""
     return " ".join(str(error).split())[:300]

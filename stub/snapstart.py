@@ -9,16 +9,17 @@ python3.12+ runtimes; absent elsewhere, where nothing is registered):
   Datasette built and started; init may take minutes here, not 10 s) and warm it up by
   rendering its index and database pages once (SQLite connections opened, templates
   loaded), so that a restored instance serves its first request like a warm one;
-- after a restore, in order: built-in refreshes (a fresh seed for Python's `random`, which
-  the snapshot would otherwise replay in every instance; a new root token for Datasette;
-  the S3 client dropped so the next use makes one with fresh connections and credentials),
-  then every callback registered with register_after_restore().
+- after a restore, in order: a fresh seed for Python's `random` (the snapshot would
+  otherwise replay it in every instance); the handler's refresh (its S3 client dropped so
+  the next use makes one with fresh connections and credentials, a new root token for
+  Datasette, and with live data the live manifest checked at once, by
+  handler._refresh_after_restore itself, so a restored instance does not serve what was
+  live when the version was published); then every callback registered with
+  register_after_restore().
 
-register_after_restore(fn) is the hook point for other modules: the live-data check of the
-data manifest registers itself here, so a restored instance looks at the live data at once
-instead of serving what was live when the version was published. Callbacks run in order
-of registration, must be quick (Lambda allows 10 s for the restore) and must not raise;
-one that does is logged and the others still run.
+register_after_restore(fn) is the hook point for other modules (none of the stub's own
+registers one today). Callbacks run in order of registration, must be quick (Lambda allows
+10 s for the restore) and must not raise; one that does is logged and the others still run.
 """
 
 import logging

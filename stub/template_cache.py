@@ -175,7 +175,7 @@ def build(env, out_dir, site_dir, runtime_site_dir):
 
 def datasette_environment():
     """The Jinja environment a stub-built Datasette has after start-up (no databases needed:
-    templates and filters do not depend on them)."""
+    templates and filters do not depend on them), with the stub's template loader."""
     import asyncio
 
     from datasette.app import Datasette
@@ -183,6 +183,12 @@ def datasette_environment():
     from datasette.utils import await_me_maybe
 
     ds = Datasette([])
+    # The stub's Datasette reads index.html and database.html through this loader, which
+    # adds a line to each (data_as_of.py): compile what it will load. What the line shows
+    # comes from the manifests at run time; the template function is not called here.
+    from data_as_of import install_data_as_of
+
+    install_data_as_of(ds, lambda name: None)
 
     async def prepare():
         for hook in pm.hook.prepare_jinja2_environment(env=ds.jinja_env, datasette=ds):

@@ -18,7 +18,7 @@ import { directoryEntries, writeZip } from "./zip.ts";
 
 const run = promisify(execFile);
 /** Bump when the layer's layout, clean-up or cached info changes, to invalidate caches. */
-const LAYER_FORMAT = 5;
+const LAYER_FORMAT = 6;
 
 /**
  * Datasette 0.65 declares pip and setuptools as dependencies (for its

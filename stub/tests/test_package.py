@@ -27,6 +27,7 @@ from harness import (
     read_manifest,
     request,
 )
+from live_publish import sha256_file
 from moto_server import DUMMY_AWS_ENV, MotoServer
 from serving_tests import ServingTests
 
@@ -35,14 +36,6 @@ EXPECTED_COUNTS = {
     "remote": fixture_databases.REMOTE_COUNTS,
 }
 LAYER_PINS = ("datasette-0.65.5.dist-info", "mangum-0.22.0.dist-info")
-
-
-def sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class PackageChecks(ServingTests):

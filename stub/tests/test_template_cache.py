@@ -33,7 +33,11 @@ class WhenTheCacheIsUsed(unittest.TestCase):
     def fresh_datasette(self):
         from datasette.app import Datasette
 
-        return Datasette([])
+        from data_as_of import install_data_as_of
+
+        ds = Datasette([])
+        install_data_as_of(ds, lambda name: None)  # as datasette_app.build_datasette does
+        return ds
 
     def test_cached_templates_are_not_compiled_again(self):
         ds = self.fresh_datasette()
@@ -41,6 +45,16 @@ class WhenTheCacheIsUsed(unittest.TestCase):
         with mock.patch.object(ds.jinja_env, "compile", wraps=ds.jinja_env.compile) as compile_:
             ds.jinja_env.get_template("index.html")
             ds.jinja_env.get_template("default:table.html")
+        compile_.assert_not_called()
+
+    def test_the_templates_with_the_data_as_of_line_are_not_compiled_again(self):
+        ds = self.fresh_datasette()
+        self.assertTrue(template_cache.attach(ds, self.cache_dir))
+        for name in ("index.html", "database.html"):
+            self.assertIn('class="data-as-of"', ds.jinja_env.loader.get_source(ds.jinja_env, name)[0])
+        with mock.patch.object(ds.jinja_env, "compile", wraps=ds.jinja_env.compile) as compile_:
+            ds.jinja_env.get_template("index.html")
+            ds.jinja_env.get_template("database.html")
         compile_.assert_not_called()
 
     def test_a_template_with_other_source_compiles_from_its_own_source(self):
