@@ -79,10 +79,14 @@ test("a version tag starts the release; nothing else does", () => {
 });
 
 test("the tag is checked against the versions before the tests, and the tests before any publishing", () => {
-  const [versionJob] = jobWith(release.jobs, "check the tag", (step) => step.run?.includes("node .github/release-version.ts") ?? false);
-  const check = release.jobs[versionJob]!.steps!.find((step) => step.run?.includes("release-version.ts"))!;
-  assert.match(check.run!, /release-version\.ts "\$GITHUB_REF_NAME"$/, "the tag itself is what is checked");
-  assert.ok(existsSync(join(REPO_ROOT, ".github", "release-version.ts")));
+  const [versionJob] = jobWith(release.jobs, "check the tag", (step) => step.run?.includes("node .github/release-check.ts") ?? false);
+  const check = release.jobs[versionJob]!.steps!.find((step) => step.run?.includes("release-check.ts"))!;
+  assert.equal(
+    check.run,
+    'node .github/release-check.ts "$GITHUB_REF_NAME" "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY"',
+    "the tag itself, and the repository the release runs in",
+  );
+  assert.ok(existsSync(join(REPO_ROOT, ".github", "release-check.ts")));
 
   const tests = testJobs(release.jobs);
   assert.equal(tests.length, 1, "one job runs the suite");
@@ -94,6 +98,12 @@ test("the tag is checked against the versions before the tests, and the tests be
     const before = upstream(release.jobs, job);
     assert.ok(before.has(tests[0]!) && before.has(versionJob), `${job} publishes only after the version check and the suite`);
   }
+});
+
+test("the plugin is published only after the npm package it runs", () => {
+  const [npmJob] = jobWith(release.jobs, "publish to npm", (step) => /\bnpm publish\b/.test(step.run ?? ""));
+  const [pypiJob] = jobWith(release.jobs, "publish to PyPI", (step) => step.uses?.startsWith("pypa/gh-action-pypi-publish@") ?? false);
+  assert.ok(upstream(release.jobs, pypiJob).has(npmJob));
 });
 
 test("only the publishing jobs get an OIDC token", () => {

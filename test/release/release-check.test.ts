@@ -1,17 +1,17 @@
-// One version for a release: package.json (the npm package), plugin/pyproject.toml
-// (the plugin, which runs the CLI of its own version) and CHANGELOG.md's newest
-// release; the release workflow's check (.github/release-version.ts) also holds
-// the tag to it.
+// What a release must agree on (.github/release-check.ts): one version in
+// package.json (the npm package), plugin/pyproject.toml (the plugin, which runs
+// the CLI of its own version) and CHANGELOG.md's newest release, a tag naming
+// it, and package.json naming the repository the release runs in.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { changelogVersion, pyprojectVersion, readVersions, versionProblem } from "../../.github/release-version.ts";
+import { changelogVersion, pyprojectVersion, readVersions, repositoryProblem, repositoryUrl, versionProblem } from "../../.github/release-check.ts";
 import { REPO_ROOT } from "../_helpers/cli.ts";
 
 const run = promisify(execFile);
-const SCRIPT = join(REPO_ROOT, ".github", "release-version.ts");
+const SCRIPT = join(REPO_ROOT, ".github", "release-check.ts");
 
 test("package.json, plugin/pyproject.toml and CHANGELOG.md carry one version", () => {
   const sources = readVersions(REPO_ROOT);
@@ -57,14 +57,31 @@ test("CHANGELOG.md: the newest dated release, past Unreleased", () => {
   assert.equal(changelogVersion("## [Unreleased]\n\n## 1.0.0\n"), null, "a heading without [version] - date is not a release");
 });
 
+test("package.json's repository, in each form npm accepts, against the one the release runs in", () => {
+  const expected = "https://github.com/someone/datasette-lambda";
+  for (const given of ["git+https://github.com/someone/datasette-lambda.git", { type: "git", url: `${expected}.git` }, "github:someone/datasette-lambda", "someone/datasette-lambda", `${expected}/`]) {
+    assert.equal(repositoryUrl(given), expected, JSON.stringify(given));
+    assert.equal(repositoryProblem(given, expected), null);
+  }
+  assert.equal(
+    repositoryProblem(undefined, expected),
+    `package.json's repository is missing, and npm refuses a package published with provenance unless it names ${expected}: add "repository": {"type": "git", "url": "git+${expected}.git"}`,
+  );
+  assert.match(repositoryProblem("github:other/fork", expected)!, /^package\.json's repository is https:\/\/github\.com\/other\/fork, /);
+});
+
 test("the workflow's check, as the workflow runs it: the tag of this checkout's version passes, another fails in one line", async () => {
   const version = readVersions(REPO_ROOT)[0]!.version;
   const node = [process.execPath, "--experimental-strip-types", "--disable-warning=ExperimentalWarning", SCRIPT];
   const passed = await run(node[0]!, [...node.slice(1), `v${version}`], { cwd: REPO_ROOT });
   assert.equal(passed.stdout, `${version}\n`);
-  await assert.rejects(run(node[0]!, [...node.slice(1), "v0.0.0-not-this"], { cwd: REPO_ROOT }), (error: { code: number; stderr: string }) => {
-    assert.equal(error.code, 1);
-    assert.match(error.stderr, /^Error: tag v0\.0\.0-not-this does not name the version [^\n]+\n$/);
-    return true;
-  });
+  const fails = (args: string[], message: RegExp) =>
+    assert.rejects(run(node[0]!, [...node.slice(1), ...args], { cwd: REPO_ROOT }), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.match(error.stderr, message);
+      return true;
+    });
+  await fails(["v0.0.0-not-this"], /^Error: tag v0\.0\.0-not-this does not name the version [^\n]+\n$/);
+  // No repository is known yet (docs/CONTRIBUTING.md, "Releasing"): a release stops here, before anything is published.
+  await fails([`v${version}`, "https://github.com/someone/datasette-lambda"], /^Error: package\.json's repository is missing, [^\n]+\n$/);
 });

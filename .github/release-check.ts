@@ -1,9 +1,13 @@
-// The one version of a release. The npm package (package.json), the Datasette
-// plugin (plugin/pyproject.toml; it runs the CLI of its own version) and the
-// newest release in CHANGELOG.md must carry the same one, and a release tag
-// vX.Y.Z must name it. The release workflow runs this before anything else:
-//   node .github/release-version.ts v1.2.3
-// Without a tag it only checks the three files agree.
+// What a release must agree on before anything is built or published; the
+// release workflow runs this first:
+//   node .github/release-check.ts vX.Y.Z https://github.com/OWNER/REPO
+// - One version: package.json (the npm package), plugin/pyproject.toml (the
+//   plugin, which runs the CLI of its own version) and the newest release in
+//   CHANGELOG.md carry the same one, and the tag is v + that version.
+// - package.json's repository is the repository the workflow runs in: npm
+//   refuses a package published with provenance otherwise (E422), and would
+//   do so only at the very end.
+// Without arguments it only checks the three versions agree.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,9 +52,30 @@ export function versionProblem(sources: VersionSource[], tag?: string): string |
   return null;
 }
 
+/** package.json's repository as an https URL: "git+https://…/x.git", "github:o/r" and {url} forms. */
+export function repositoryUrl(repository: unknown): string | null {
+  const given = typeof repository === "string" ? repository : (repository as { url?: unknown } | undefined)?.url;
+  if (typeof given !== "string" || given === "") return null;
+  const url = given.replace(/^github:/, "https://github.com/").replace(/^git\+/, "").replace(/\.git$/, "").replace(/\/$/, "");
+  return /^[\w.-]+\/[\w.-]+$/.test(url) ? `https://github.com/${url}` : url;
+}
+
+/** One line when package.json's repository is not the one the workflow runs in, else null. Pure. */
+export function repositoryProblem(repository: unknown, expected: string): string | null {
+  const found = repositoryUrl(repository);
+  if (found === expected) return null;
+  return (
+    `package.json's repository is ${found ?? "missing"}, and npm refuses a package published with provenance unless it names ${expected}: ` +
+    `add "repository": {"type": "git", "url": "git+${expected}.git"}`
+  );
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const sources = readVersions(fileURLToPath(new URL("..", import.meta.url)));
-  const problem = versionProblem(sources, process.argv[2]);
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const [tag, repository] = process.argv.slice(2);
+  const sources = readVersions(root);
+  const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { repository?: unknown };
+  const problem = versionProblem(sources, tag) ?? (repository === undefined ? null : repositoryProblem(packageJson.repository, repository));
   if (problem) {
     process.stderr.write(`Error: ${problem}\n`);
     process.exit(1);
