@@ -1,5 +1,6 @@
 """datasette publish lambda: Datasette's publish options, and datasette-lambda's,
-translated into `datasette-lambda update-stack NAME FILES...` and run.
+translated into `datasette-lambda update-stack NAME FILES...` (cli_arguments.py) and
+run through the command find_cli.py finds, with its exit code.
 
 Secrets (--secret, --plugin-secret values) reach the CLI through its environment
 (DATASETTE_PUBLISH_SECRET, DATASETTE_PUBLISH_PLUGIN_SECRETS), never its command line.
@@ -8,9 +9,7 @@ Secrets (--secret, --plugin-secret values) reach the CLI through its environment
 import contextlib
 import json
 import os
-import shutil
 import subprocess
-import sys
 import tempfile
 
 import click
@@ -18,115 +17,8 @@ from click.core import ParameterSource
 from datasette import hookimpl
 from datasette.publish.common import add_common_publish_arguments_and_options
 
-# The datasette-lambda release this plugin runs through npx (kept equal to package.json's).
-CLI_VERSION = "0.1.0"
-BIN_VARIABLE = "DATASETTE_LAMBDA_BIN"
-SECRET_VARIABLE = "DATASETTE_PUBLISH_SECRET"
-PLUGIN_SECRETS_VARIABLE = "DATASETTE_PUBLISH_PLUGIN_SECRETS"
-NODE_MISSING = (
-    "datasette publish lambda needs Node.js 22.13 or newer (node and npx on PATH): "
-    "install it from https://nodejs.org/, or set DATASETTE_LAMBDA_BIN to a datasette-lambda executable"
-)
-
-# Switches: click parameter name -> CLI flag.
-SWITCHES = (
-    ("cors", "--cors"),
-    ("crossdb", "--crossdb"),
-    ("external", "--external"),
-    ("no_cdn", "--no-cdn"),
-    ("snapstart", "--snapstart"),
-    ("dry_run", "--dry-run"),
-    ("json_output", "--json"),
-    ("quiet", "--quiet"),
-    ("verbose", "--verbose"),
-)
-# Options with one value: click parameter name -> CLI flag.
-VALUES = (
-    ("title", "--title"),
-    ("license", "--license"),
-    ("license_url", "--license_url"),
-    ("source", "--source"),
-    ("source_url", "--source_url"),
-    ("about", "--about"),
-    ("about_url", "--about_url"),
-    ("plugins_dir", "--plugins-dir"),
-    ("template_dir", "--template-dir"),
-    ("version_note", "--version-note"),
-    ("prefix", "--prefix"),
-    ("domain", "--domain"),
-    ("region", "--region"),
-    ("profile", "--profile"),
-    ("endpoint_url", "--endpoint-url"),
-    ("memory", "--memory"),
-    ("timeout", "--timeout"),
-    ("runtime", "--runtime"),
-    ("arch", "--arch"),
-    ("into", "--into"),
-    ("pk", "--pk"),
-    ("data_as_of", "--data-as-of"),
-    ("out", "--out"),
-)
-
-
-def translate(params, secret_given=False):
-    """Click's parameters -> (the CLI's arguments after the executable, variables to add
-    to its environment). Pure. No secret value is ever in the arguments."""
-    if params.get("branch"):
-        raise click.UsageError(
-            "--branch is not supported by datasette publish lambda: the site runs the Datasette "
-            "of its dependency layer (choose it with --install), with settings from --setting"
-        )
-    args = ["update-stack", params["name"], *params.get("files", ())]
-    metadata = params.get("metadata")
-    if metadata is not None:
-        args += ["--metadata", metadata if isinstance(metadata, str) else metadata.name]
-    for name, flag in VALUES:
-        value = params.get(name)
-        if value is not None:
-            args += [flag, str(value)]
-    extra_options = params.get("extra_options")
-    if extra_options is not None:
-        # datasette serve's options, as one argument (its value may start with -): the CLI
-        # translates those it has and refuses the rest by name.
-        args.append(f"--extra-options={extra_options}")
-    for package in params.get("install", ()) or ():
-        args += ["--install", package]
-    for mount, directory in params.get("static", ()) or ():
-        args += ["--static", f"{mount}:{directory}"]
-    for setting, value in params.get("setting", ()) or ():
-        args += ["--setting", setting, value]
-    for name, flag in SWITCHES:
-        if params.get(name):
-            args.append(flag)
-    env = {}
-    if secret_given and params.get("secret"):
-        env[SECRET_VARIABLE] = params["secret"]
-    plugin_secrets = [list(triple) for triple in params.get("plugin_secret", ()) or ()]
-    if plugin_secrets:
-        env[PLUGIN_SECRETS_VARIABLE] = json.dumps(plugin_secrets)
-    return args, env
-
-
-def executable(environ=None, which=None):
-    """The command that runs datasette-lambda: DATASETTE_LAMBDA_BIN, else datasette-lambda
-    on PATH, else npx datasette-lambda@CLI_VERSION. Raises ClickException without Node.js."""
-    environ = os.environ if environ is None else environ
-    which = shutil.which if which is None else which
-    given = environ.get(BIN_VARIABLE)
-    if given:
-        if given.endswith(".js"):
-            node = which("node")
-            if node is None:
-                raise click.ClickException(NODE_MISSING)
-            return [node, given]
-        return [given]
-    installed = which("datasette-lambda")
-    if installed is not None:
-        return [installed]
-    npx = which("npx")
-    if npx is None or which("node") is None:
-        raise click.ClickException(NODE_MISSING)
-    return [npx, "--yes", f"datasette-lambda@{CLI_VERSION}"]
+from datasette_publish_lambda.find_cli import cli_command
+from datasette_publish_lambda.cli_arguments import PLUGIN_SECRETS_VARIABLE, translate
 
 
 def _metadata_path(metadata, stack):
@@ -188,7 +80,7 @@ def publish_subcommand(publish):
                 if not isinstance(earlier, list):
                     raise click.ClickException(f"{PLUGIN_SECRETS_VARIABLE}: not a list of [plugin, key, value]")
                 extra_env[PLUGIN_SECRETS_VARIABLE] = json.dumps(earlier + json.loads(extra_env[PLUGIN_SECRETS_VARIABLE]))
-            command = executable() + args
+            command = cli_command() + args
             try:
                 code = subprocess.call(command, env={**os.environ, **extra_env})
             except OSError as error:

@@ -1,10 +1,9 @@
-"""datasette publish lambda: the argv translation (pure), the executable's
-resolution, --help through Datasette's real CLI, and an end-to-end dry run
-compared file by file with the CLI's own.
+"""datasette publish lambda: the argv translation (pure), --help through
+Datasette's real CLI, and an end-to-end dry run compared file by file with the
+CLI's own. How the CLI is found and started: test_find_cli.py.
 
 Run: .venv/bin/python -m unittest discover -s plugin/tests
-The plugin is used from this checkout: if it is not installed (pip install -e
-plugin), its hook is registered on Datasette's publish group in-process.
+The plugin is used from this checkout (plugin_checkout.py).
 """
 
 import hashlib
@@ -16,19 +15,13 @@ import subprocess
 import sys
 import tempfile
 import unittest
-from unittest import mock
 
-PLUGIN_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REPO_ROOT = os.path.dirname(PLUGIN_ROOT)
-sys.path.insert(0, PLUGIN_ROOT)
+from plugin_checkout import PLUGIN_ROOT, REPO_ROOT, RUN_PUBLISH  # first: the plugin from this checkout
 
 import click  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 import datasette.cli  # noqa: E402
-import datasette_publish_lambda as plugin  # noqa: E402
-
-if "lambda" not in datasette.cli.publish.commands:  # not installed: register in-process
-    plugin.publish_subcommand(publish=datasette.cli.publish)
+from datasette_publish_lambda.cli_arguments import translate  # noqa: E402
 
 BIN = os.path.join(REPO_ROOT, "bin", "datasette-lambda.js")
 
@@ -41,10 +34,10 @@ def params(**given):
 
 class Translate(unittest.TestCase):
     def test_minimal(self):
-        self.assertEqual(plugin.translate(params()), (["update-stack", "mysite", "a.db"], {}))
+        self.assertEqual(translate(params()), (["update-stack", "mysite", "a.db"], {}))
 
     def test_every_option(self):
-        args, env = plugin.translate(
+        args, env = translate(
             params(
                 files=("a.db", "b.csv"),
                 metadata="meta.yml",
@@ -102,7 +95,7 @@ class Translate(unittest.TestCase):
             self.assertIn(expected, joined)
 
     def test_secrets_go_through_the_environment_only(self):
-        args, env = plugin.translate(
+        args, env = translate(
             params(secret="sekrit-1", plugin_secret=(("datasette-auth-github", "client_secret", "sekrit-2"),)),
             secret_given=True,
         )
@@ -114,54 +107,19 @@ class Translate(unittest.TestCase):
 
     def test_datasettes_random_default_secret_is_not_passed(self):
         # Datasette's common --secret defaults to a random value; the site keeps its own instead.
-        self.assertEqual(plugin.translate(params(secret="random-default"), secret_given=False)[1], {})
+        self.assertEqual(translate(params(secret="random-default"), secret_given=False)[1], {})
 
     def test_branch_is_refused(self):
         with self.assertRaises(click.UsageError) as caught:
-            plugin.translate(params(branch="main"))
+            translate(params(branch="main"))
         self.assertIn("--branch is not supported", caught.exception.message)
 
     def test_extra_options_pass_through_as_one_argument(self):
         # The CLI splits and translates them (refusing by name what it lacks); "=" keeps a leading - a value.
         for given in ("--setting sql_time_limit_ms 3500 --version-note 'a b'", "--port 9000", ""):
-            args, _ = plugin.translate(params(extra_options=given))
+            args, _ = translate(params(extra_options=given))
             self.assertEqual(args, ["update-stack", "mysite", "a.db", f"--extra-options={given}"])
-        self.assertNotIn("--extra-options", " ".join(plugin.translate(params(extra_options=None))[0]))
-
-
-class Executable(unittest.TestCase):
-    def which(self, present):
-        return lambda name: f"/usr/bin/{name}" if name in present else None
-
-    def test_environment_variable_first(self):
-        self.assertEqual(plugin.executable({"DATASETTE_LAMBDA_BIN": "/x/dl"}, self.which({"datasette-lambda"})), ["/x/dl"])
-        self.assertEqual(plugin.executable({"DATASETTE_LAMBDA_BIN": "/x/dl.js"}, self.which({"node"})), ["/usr/bin/node", "/x/dl.js"])
-
-    def test_path_then_npx(self):
-        self.assertEqual(plugin.executable({}, self.which({"datasette-lambda", "npx", "node"})), ["/usr/bin/datasette-lambda"])
-        self.assertEqual(
-            plugin.executable({}, self.which({"npx", "node"})),
-            ["/usr/bin/npx", "--yes", f"datasette-lambda@{plugin.CLI_VERSION}"],
-        )
-
-    def test_without_node_one_line_saying_what_to_install(self):
-        for environ in ({}, {"DATASETTE_LAMBDA_BIN": "/x/dl.js"}):
-            with self.assertRaises(click.ClickException) as caught:
-                plugin.executable(environ, self.which(set()))
-            self.assertIn("Node.js 22.13", caught.exception.message)
-            self.assertNotIn("\n", caught.exception.message)
-
-    def test_without_node_through_the_cli(self):
-        with mock.patch.object(plugin.shutil, "which", return_value=None):
-            result = CliRunner().invoke(datasette.cli.cli, ["publish", "lambda", __file__, "--name", "s"], env={"DATASETTE_LAMBDA_BIN": ""})
-        self.assertEqual(result.exit_code, 1)
-        lines = result.output.strip().splitlines()
-        self.assertEqual(len(lines), 1, result.output)
-        self.assertIn("install it from https://nodejs.org/", lines[0])
-
-    def test_npx_version_is_the_clis(self):
-        with open(os.path.join(REPO_ROOT, "package.json")) as handle:
-            self.assertEqual(plugin.CLI_VERSION, json.load(handle)["version"])
+        self.assertNotIn("--extra-options", " ".join(translate(params(extra_options=None))[0]))
 
 
 def publish_with_fake_cli(args, records, exit_code=0, env=None, input=None):
@@ -339,18 +297,6 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(result.returncode, 1, result.stderr)
             self.assertTrue(result.stderr.startswith("Error: --extra-options: --port is not used"), result.stderr)
             self.assertFalse(os.path.exists(os.path.join(tmp, "out")))
-
-
-# Datasette's real CLI in a child process, with the plugin registered in-process if not installed.
-RUN_PUBLISH = """
-import sys
-import datasette.cli
-import datasette_publish_lambda
-if "lambda" not in datasette.cli.publish.commands:
-    datasette_publish_lambda.publish_subcommand(publish=datasette.cli.publish)
-sys.argv[0] = "datasette"
-datasette.cli.cli()
-"""
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 // datasette publish lambda (plugin/): its unittest suite with the venv's
-// Datasette — the argv translation, --help through Datasette's real CLI, and a
+// Datasette — the argv translation, how the CLI is found and started (stand-in
+// node and npx answering as npm does), --help through Datasette's real CLI, and a
 // dry run compared file by file with this CLI's own (DATASETTE_LAMBDA_BIN).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
