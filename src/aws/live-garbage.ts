@@ -1,4 +1,4 @@
-// Garbage collection of published databases (stub/live-data.md): a
+// Garbage collection of published databases (docs/live-data.md): a
 // live/db/* object that the live manifest does not name and that is older
 // than 15 minutes is deleted by the next publish. Never one the manifest
 // names; never a young one (a publish in flight uploads its database before

@@ -1,5 +1,5 @@
 // Reading and replacing live/manifest.json in the site's bucket, as the
-// contract says (stub/live-data.md): GET it and remember its ETag (absent: an
+// contract says (docs/live-data.md): GET it and remember its ETag (absent: an
 // empty manifest), apply one change to what was read, PUT the whole object
 // back with If-Match: <etag> (If-None-Match: * when it was absent). A PUT
 // replaces the object atomically, so the manifest is never half-written; when

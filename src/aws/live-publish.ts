@@ -1,4 +1,4 @@
-// Publishing live databases and removing them (stub/live-data.md), for push
+// Publishing live databases and removing them (docs/live-data.md), for push
 // and rm. Publishing one database: upload it to live/db/<sha256>/<name>.db,
 // then at once a conditional update of live/manifest.json naming it; garbage
 // collection once at the end.

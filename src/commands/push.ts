@@ -1,5 +1,5 @@
 // push NAME FILE...: convert and check the files here (errors before anything
-// is uploaded), publish them as live databases of the site (stub/live-data.md),
+// is uploaded), publish them as live databases of the site (docs/live-data.md),
 // then wait until the site serves them, and print their URLs.
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";

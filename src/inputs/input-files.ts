@@ -7,7 +7,7 @@ import { UserError } from "../errors.ts";
 import { liveNameFromFile } from "../live/names.ts";
 
 export const DATABASE_EXTENSIONS = [".db", ".sqlite", ".sqlite3"];
-/** What stub/convert.py reads (stub/live-data.md). */
+/** What stub/convert.py reads (docs/live-data.md). */
 export const DATA_EXTENSIONS = [".csv", ".tsv", ".json", ".ndjson", ".jsonl", ".yaml", ".yml", ".md", ".xlsx"];
 export const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
 
@@ -28,7 +28,7 @@ export function inputKind(fileName: string, header: Buffer): InputKind | null {
 
 /**
  * The database a data file becomes: its file name without the extension,
- * characters other than [A-Za-z0-9_-] replaced by "_" (stub/live-data.md).
+ * characters other than [A-Za-z0-9_-] replaced by "_" (docs/live-data.md).
  */
 export function dataDatabaseName(file: string): string {
   return liveNameFromFile(file);

@@ -1,4 +1,4 @@
-// live/deployed.json (stub/live-data.md): what the last update-stack deployed,
+// live/deployed.json (docs/live-data.md): what the last update-stack deployed,
 // for `ls` to show beside what is live. Pure: the record a plan makes, and
 // reading one back. Nothing but `ls` (and push/rm, for their messages) reads it.
 import { basename } from "node:path";

@@ -1,4 +1,4 @@
-// live/manifest.json: what a site serves live (stub/live-data.md). Pure: the
+// live/manifest.json: what a site serves live (docs/live-data.md). Pure: the
 // layout of the bucket's live/ prefix, reading and checking a manifest, and
 // the two changes a publisher makes to it (publish databases, remove one).
 // Reading and writing it in S3, conditionally, is src/aws/live-manifest.ts.

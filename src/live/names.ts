@@ -1,4 +1,4 @@
-// Names of live databases (stub/live-data.md): [A-Za-z0-9_-]+, derived from
+// Names of live databases (docs/live-data.md): [A-Za-z0-9_-]+, derived from
 // the file name without its extension, any other character replaced by "_".
 // The same rule in stub/live_publish.py (the converter function).
 import { basename, extname } from "node:path";

@@ -1,6 +1,6 @@
 // What a running site says it serves: GET <site>/-/datasette-lambda.json
 // (under --prefix when there is one), answered by the stub with
-// Cache-Control: no-store (stub/live-data.md):
+// Cache-Control: no-store (docs/live-data.md):
 //   {"databases": {"<name>": {"sha256", "dataAsOf", "live": bool}}, "manifestEtag", "checkedAt"}
 // Pure: the address to poll and what an answer means for a push.
 

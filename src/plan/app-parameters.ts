@@ -20,7 +20,7 @@ export interface DomainParameters {
 
 export const NO_DOMAIN: DomainParameters = { HostedZoneId: "", CertificateArn: "" };
 
-/** How often each instance checks live/manifest.json for pushed databases (stub/live-data.md). */
+/** How often each instance checks live/manifest.json for pushed databases (docs/live-data.md). */
 export const LIVE_CHECK_SECONDS = 15;
 
 /** Every database copy in the bucket, sorted so argv order changes nothing. */

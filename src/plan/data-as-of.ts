@@ -1,7 +1,7 @@
 // "Data as of": when a database's data was last updated. The source file's
 // modification time (the latest of them when several files make one
 // database), or --data-as-of. Always ISO 8601 UTC to the second, the form
-// the package manifest and stub/live-data.md use. Pure.
+// the package manifest and docs/live-data.md use. Pure.
 import { UserError } from "../errors.ts";
 
 /** 2026-12-01T10:00:00Z: UTC, whole seconds (rounded down). */

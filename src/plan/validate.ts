@@ -95,7 +95,7 @@ export function validateDomain(domain: string | undefined): string | null {
   return name;
 }
 
-/** --into NAME: a database name as stub/live-data.md defines it; null when not given. */
+/** --into NAME: a database name as docs/live-data.md defines it; null when not given. */
 export function validateDatabaseName(flag: string, name: string | undefined): string | null {
   if (name === undefined) return null;
   if (!/^[A-Za-z0-9_-]+$/.test(name)) {

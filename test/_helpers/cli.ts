@@ -47,7 +47,7 @@ export function testPythonVersion(): string {
   return execFileSync(TEST_PYTHON, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).toString().trim();
 }
 
-/** What update-stack --json prints after a deploy (README). */
+/** What update-stack --json prints after a deploy (docs/cli.md). */
 export interface DeployJson {
   stack: string;
   url: string;

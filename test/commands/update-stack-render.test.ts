@@ -1,5 +1,5 @@
 // How update-stack renders a deploy result (the URL, with --prefix, on stdout,
-// or the --json shape README.md documents, `changed` derived from the result's type),
+// or the --json shape docs/cli.md documents, `changed` derived from the result's type),
 // and its test-only clean-up hook.
 import assert from "node:assert/strict";
 import { test } from "node:test";
