@@ -7,6 +7,9 @@ from a fresh process the way the stub does, logging what each page did. Two comm
       size alone and every value from the row number, so the same size gives the same
       rows on any machine. Prints one JSON line: {"bytes", "tables": {name: rows}, "seconds"}.
 
+  python in-place-driver.py describe DB
+      The same report for a database generate made earlier ("seconds": 0).
+
   python in-place-driver.py serve STUB_DIR DB TABLES_JSON PATH MODE LOG
       One fresh "instance": builds the site with the stub's own datasette_app (the
       database immutable, its table counts given as the CLI's manifest gives them),
@@ -200,6 +203,13 @@ def generate(path, size_gb):
     return {"bytes": os.path.getsize(path), "tables": counts, "seconds": time.perf_counter() - started}
 
 
+def describe(path):
+    """generate's report for a database it made earlier (ids run from 1, so max(id) counts)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    tables = {t: db.execute(f"select max(id) from {t}").fetchone()[0] for t in ("people", "orders", "events")}
+    return {"bytes": os.path.getsize(path), "tables": tables, "seconds": 0}
+
+
 # ---------------------------------------------------------------------------
 # serve
 
@@ -287,6 +297,8 @@ def main():
     command = sys.argv[1]
     if command == "generate":
         print(json.dumps(generate(sys.argv[2], float(sys.argv[3]))))
+    elif command == "describe":
+        print(json.dumps(describe(sys.argv[2])))
     elif command == "serve":
         stub_dir, db_path, tables, path, mode, log_path = sys.argv[2:8]
         asyncio.run(serve(stub_dir, db_path, json.loads(tables), path, mode, log_path))

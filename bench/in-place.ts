@@ -33,10 +33,14 @@
 //    instance) + the same local serving time. Ratios are download-then-serve over each
 //    in-place estimate. No pass/fail: the figures are a model fed with counted reads.
 //
+// Also per page: what 1,000 views of it cost in read requests (GETs at S3 direct; metered
+// reads on the fast tier), counting only the reads made before a query is cut.
+//
 // Run: node --import tsx bench/in-place.ts [--size-gb N] [--s3-ms MS] [--fast-ms MS] [--mbps MB_PER_S]
+//      [--db FILE]   (FILE: a database an earlier run left with --db; made there when missing, kept)
 // Needs strace (Debian: apt-get install -y strace) and ptrace allowed; the venv's Datasette.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statfsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,6 +53,7 @@ const { values: options } = parseArgs({
     "s3-ms": { type: "string", default: "30" },
     "fast-ms": { type: "string", default: "1" },
     mbps: { type: "string", default: "90" },
+    db: { type: "string" },
   },
 });
 const sizeGb = Number(options["size-gb"]);
@@ -58,6 +63,13 @@ const DOWNLOAD_BPS = Number(options.mbps) * 1e6;
 const S3_BPS = DOWNLOAD_BPS; // one GET stream at a time, as SQLite reads one page at a time
 const FAST_BPS = 3 * 1024 ** 3; // per-client read throughput, S3 Files performance page
 const READ_AHEAD_BYTES = 1024 * 1024;
+// Request prices, us-east-1 (check Amazon S3 pricing for your region): a GET of S3
+// Standard, $0.0004 per 1,000; an S3 Files read from the high-performance storage,
+// $0.03 per GB with every operation metered at 32 KiB at least (third-party summaries
+// of the pricing page, which this machine cannot reach; see notes/design-17.md).
+const S3_GET_USD = 0.0004 / 1000;
+const FAST_READ_USD_PER_GB = 0.03;
+const FAST_MIN_METERED = 32 * 1024;
 for (const [name, value] of Object.entries({ "--size-gb": sizeGb, "--s3-ms": S3_MS, "--fast-ms": FAST_MS, "--mbps": DOWNLOAD_BPS })) {
   if (!(value > 0)) throw new Error(`${name} must be a positive number, e.g. ${name} 2`);
 }
@@ -201,27 +213,38 @@ function segments(reads: Read[], blocks: Block[], t0: number, t1: number): Segme
 interface Estimate {
   /** Time added to the local serving time. */
   ms: number;
+  /** Queries Datasette would interrupt at their time limit. */
   cut: number;
+  /** Read requests made, and their metered bytes (a cut query stops reading). */
+  requests: number;
+  meteredBytes: number;
 }
 
 /** What reading in place adds to the local serving time, at one read path. A query takes
  * its local time plus its I/O, but Datasette interrupts it at its limit (the read under
- * way finishing first): then it takes the limit plus one read, local time included.
- * localMs: each query's time when served locally ("sql#n" -> ms, from the untraced run). */
-function estimate(segs: Segment[], localMs: Map<string, number>, latencyMs: number, bytesPerSecond: number, mergeBytes: number): Estimate {
-  let ms = 0;
-  let cut = 0;
+ * way finishing first): then it takes the limit plus one read, local time included, and
+ * makes only the requests that fit. localMs: each query's time when served locally
+ * ("sql#n" -> ms, from the untraced run). minMetered: bytes each request is billed at
+ * least (S3 Files meters 32 KiB per operation), 0 for a plain count. */
+function estimate(segs: Segment[], localMs: Map<string, number>, latencyMs: number, bytesPerSecond: number, mergeBytes: number, minMetered = 0): Estimate {
+  const result: Estimate = { ms: 0, cut: 0, requests: 0, meteredBytes: 0 };
   for (const seg of segs) {
     const trips = mergeBytes ? roundTrips(seg.reads, mergeBytes) : seg.reads.length;
     const bytes = seg.reads.reduce((sum, r) => sum + r.bytes, 0);
+    const metered = mergeBytes ? bytes : seg.reads.reduce((sum, r) => sum + Math.max(r.bytes, minMetered), 0);
     const io = trips * latencyMs + (bytes / bytesPerSecond) * 1000;
     const local = (seg.key && localMs.get(seg.key)) || 0;
+    let share = 1;
     if (seg.limitMs !== null && local + io > seg.limitMs) {
-      ms += Math.max(0, seg.limitMs + latencyMs - local);
-      cut++;
-    } else ms += io;
+      const allowed = Math.max(0, seg.limitMs + latencyMs - local);
+      result.ms += allowed;
+      result.cut++;
+      share = io > 0 ? Math.min(1, allowed / io) : 0;
+    } else result.ms += io;
+    result.requests += Math.ceil(trips * share);
+    result.meteredBytes += metered * share;
   }
-  return { ms, cut };
+  return result;
 }
 
 function runDriver(args: string[], env: NodeJS.ProcessEnv = process.env): string {
@@ -239,7 +262,8 @@ function strace(args: string[], traceLog: string): void {
 const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 const fmtKiB = (bytes: number) => (bytes >= 10 * 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(0)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`);
 const fmtRatio = (r: number) => (r >= 100 ? `${r.toFixed(0)}x` : r >= 10 ? `${r.toFixed(0)}x` : `${r.toFixed(1)}x`);
-const withCut = (e: Estimate) => (e.cut ? `${fmtMs(e.ms)} (${e.cut} cut)` : fmtMs(e.ms));
+const fmtUsd = (usd: number) => (usd >= 10 ? `${usd.toFixed(0)}` : usd >= 0.1 ? usd.toFixed(2) : usd.toFixed(4));
+const withCut = (e: Pick<Estimate, "ms" | "cut">) => (e.cut ? `${fmtMs(e.ms)} (${e.cut} cut)` : fmtMs(e.ms));
 
 try {
   execFileSync("strace", ["-V"], { stdio: "ignore" });
@@ -253,24 +277,31 @@ try {
   const { bavail, bsize } = statfsSync(dir);
   const free = bavail * bsize;
   const needed = sizeGb * 1024 ** 3 * 1.2 + 2 * 1024 ** 3;
-  if (free < needed) throw new Error(`${dir} has ${(free / 1024 ** 3).toFixed(1)} GiB free; --size-gb ${sizeGb} needs about ${(needed / 1024 ** 3).toFixed(1)} GiB`);
+  if (!options.db && free < needed) throw new Error(`${dir} has ${(free / 1024 ** 3).toFixed(1)} GiB free; --size-gb ${sizeGb} needs about ${(needed / 1024 ** 3).toFixed(1)} GiB`);
 
-  const db = join(dir, `${DB_NAME}.db`);
-  console.error(`generating a ${sizeGb} GiB database in ${dir} ...`);
-  const generated = JSON.parse(runDriver(["generate", db, String(sizeGb)])) as { bytes: number; tables: Record<string, number>; seconds: number };
+  // The page paths name the database after its file: ${DB_NAME}.db.
+  const db = options.db ?? join(dir, `${DB_NAME}.db`);
+  if (!db.endsWith(`/${DB_NAME}.db`)) throw new Error(`--db must name a file called ${DB_NAME}.db, e.g. --db /tmp/keep/${DB_NAME}.db`);
+  let generated: { bytes: number; tables: Record<string, number>; seconds: number };
+  if (options.db && existsSync(db)) {
+    generated = JSON.parse(runDriver(["describe", db])) as typeof generated;
+  } else {
+    console.error(`generating a ${sizeGb} GiB database at ${db} ...`);
+    generated = JSON.parse(runDriver(["generate", db, String(sizeGb)])) as typeof generated;
+  }
   const tables = JSON.stringify(generated.tables);
   const downloadMs = (generated.bytes / DOWNLOAD_BPS) * 1000;
   console.log(
     `database: ${(generated.bytes / 1024 ** 3).toFixed(2)} GiB (${Object.entries(generated.tables)
       .map(([t, n]) => `${t} ${n.toLocaleString("en")} rows`)
-      .join(", ")}), built in ${generated.seconds.toFixed(0)} s`,
+      .join(", ")})${generated.seconds ? `, built in ${generated.seconds.toFixed(0)} s` : ", reused"}`,
   );
   console.log(
     `model: fast tier ${FAST_MS} ms/read + ${(FAST_BPS / 1024 ** 3).toFixed(0)} GiB/s; S3 direct ${S3_MS} ms/read + ${DOWNLOAD_BPS / 1e6} MB/s; ` +
       `+RA = adjacent reads merged up to ${READ_AHEAD_BYTES / 1024} KiB; download ${DOWNLOAD_BPS / 1e6} MB/s = ${fmtMs(downloadMs)} for the file`,
   );
 
-  const header = ["page", "status", "reads", "read", "trips+RA", "again", "local", "fast tier", `S3 ${S3_MS} ms`, "S3 +RA", "download+serve", "dl/fast", "dl/S3", "dl/S3+RA"];
+  const header = ["page", "status", "reads", "read", "trips+RA", "again", "local", "fast tier", `S3 ${S3_MS} ms`, "S3 +RA", "download+serve", "dl/fast", "dl/S3", "dl/S3+RA", "$/1k fast", "$/1k S3"];
   const rows: string[][] = [];
   let firstOpen: string[] | null = null;
   const traceLog = join(dir, "strace.log");
@@ -322,11 +353,13 @@ try {
         fmtRatio(dl / (openLocalMs + fast.ms)),
         fmtRatio(dl / (openLocalMs + s3.ms)),
         fmtRatio(dl / (openLocalMs + s3ra.ms)),
+        "",
+        "",
       ];
       rows.push(firstOpen);
     }
     const localQueries = new Map(keyed(timed.blocks, localT0, localT1).map(([key, b]) => [key, (b.t1 - b.t0) * 1000]));
-    const fast = estimate(pageSegs, localQueries, FAST_MS, FAST_BPS, 0);
+    const fast = estimate(pageSegs, localQueries, FAST_MS, FAST_BPS, 0, FAST_MIN_METERED);
     const s3 = estimate(pageSegs, localQueries, S3_MS, S3_BPS, 0);
     const s3ra = estimate(pageSegs, localQueries, S3_MS, S3_BPS, READ_AHEAD_BYTES);
     const dl = downloadMs + localMs;
@@ -345,6 +378,8 @@ try {
       fmtRatio(dl / (localMs + fast.ms)),
       fmtRatio(dl / (localMs + s3.ms)),
       fmtRatio(dl / (localMs + s3ra.ms)),
+      fmtUsd(1000 * (fast.meteredBytes / 1024 ** 3) * FAST_READ_USD_PER_GB),
+      fmtUsd(1000 * s3.requests * S3_GET_USD),
     ]);
   }
 
@@ -373,6 +408,10 @@ first open; "first open" is the init phase plus a warm-up query, paid once per i
   download+serve  a new instance downloading the whole file first, then serving locally.
   dl/...       download+serve divided by the in-place estimate: above 1, in place answers
                a new instance's first visitor sooner.
+  $/1k         dollars of read requests per 1,000 cold views of the page: fast tier = reads
+               metered at >= 32 KiB at $${FAST_READ_USD_PER_GB}/GB; S3 = one GET per read at
+               $${(S3_GET_USD * 1000).toFixed(4)}/1,000 (reads a cut query never makes are not counted).
+               Download-then-serve pays a new instance's download instead (a few ranged GETs).
 Estimates scale with --s3-ms / --fast-ms; reads are counted, latencies assumed (see the
 header of bench/in-place.ts for the sources).`);
 } finally {
