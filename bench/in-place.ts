@@ -239,7 +239,8 @@ function estimate(segs: Segment[], localMs: Map<string, number>, latencyMs: numb
       const allowed = Math.max(0, seg.limitMs + latencyMs - local);
       result.ms += allowed;
       result.cut++;
-      share = io > 0 ? Math.min(1, allowed / io) : 0;
+      // The query runs for its limit; its reads are spread over its local time plus its I/O.
+      share = Math.min(1, (seg.limitMs + latencyMs) / (local + io));
     } else result.ms += io;
     result.requests += Math.ceil(trips * share);
     result.meteredBytes += metered * share;
