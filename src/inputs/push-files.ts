@@ -3,7 +3,7 @@
 // converted by the same converter as update-stack and the converter function.
 // Names follow the live-data contract: [A-Za-z0-9_-]+ from the file name, or --into.
 import { UserError } from "../errors.ts";
-import { convertDataFiles } from "../build/convert.ts";
+import { convertDataFiles } from "../artifacts/convert.ts";
 import type { ConvertDataFiles, ConvertedDatabase } from "../live/converter.ts";
 import { liveNameFromFile, validateLiveName } from "../live/names.ts";
 import { inspectDatabase } from "./databases.ts";

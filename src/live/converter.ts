@@ -2,7 +2,7 @@
 // databases out, checked, with their names per the live-data contract. The
 // converter is a dependency of push, so tests can pass their own; the command
 // uses src/inputs/push-files.ts.
-import type { ConvertOptions, ConvertedDatabase } from "../build/convert.ts";
+import type { ConvertOptions, ConvertedDatabase } from "../artifacts/convert.ts";
 
 export type { ConvertOptions, ConvertedDatabase };
 
