@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { AwsError } from "../errors.ts";
 import { toAwsError } from "./aws-error.ts";
-import { InterruptedError } from "./interrupted.ts";
+import { InterruptedError } from "../util/sleep.ts";
 import { isBucketMissingError } from "./tolerated-errors.ts";
 
 type S3 = Pick<S3Client, "send">;

@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-cloudformation";
 import { DeployError } from "../errors.ts";
 import { toAwsError } from "./aws-error.ts";
-import { InterruptedError, realSleep, sleepUnlessAborted, type Sleep } from "./interrupted.ts";
+import { InterruptedError, realSleep, sleepUnlessAborted, type Sleep } from "../util/sleep.ts";
 import { describeFailure, latestEventId, StackEventPoller } from "./stack-events.ts";
 import type { CloudFormation } from "./clients.ts";
 import { isDeleted, isInProgress } from "./stack-status.ts";

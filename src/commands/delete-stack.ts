@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import { CERTIFICATE_REGION, createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount } from "../aws/empty-bucket.ts";
-import type { Sleep } from "../aws/interrupted.ts";
+import type { Sleep } from "../util/sleep.ts";
 import { bucketOf, findStack, type StackInfo } from "../aws/site.ts";
 import { appStackName, certificateStackName } from "../plan/stack-names.ts";
 import { deleteStackAndWait, type WaitOptions } from "../aws/stacks.ts";

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { readDeployedRecord } from "../aws/deployed-record.ts";
-import { InterruptedError, type Sleep } from "../aws/interrupted.ts";
+import { InterruptedError, type Sleep } from "../util/sleep.ts";
 import { publishDatabases, type PublishItem, type PublishResult } from "../aws/live-publish.ts";
 import { findLiveSite, type LiveSite } from "../aws/live-site.ts";
 import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";

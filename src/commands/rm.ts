@@ -6,7 +6,7 @@ import { createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { readDeployedRecord } from "../aws/deployed-record.ts";
 import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";
-import type { Sleep } from "../aws/interrupted.ts";
+import type { Sleep } from "../util/sleep.ts";
 import { readLiveManifest } from "../aws/live-manifest.ts";
 import { NotLiveError, removeDatabase } from "../aws/live-publish.ts";
 import { findLiveSite } from "../aws/live-site.ts";

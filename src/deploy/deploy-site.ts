@@ -16,7 +16,7 @@ import { AwsError, errorMessage } from "../errors.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { writeDeployedRecord } from "../aws/deployed-record.ts";
 import { collectGarbage, referencedKeys, type GarbageOptions } from "../aws/garbage.ts";
-import { InterruptedError, type Sleep } from "../aws/interrupted.ts";
+import { InterruptedError, type Sleep } from "../util/sleep.ts";
 import { takeLease } from "../aws/leases.ts";
 import { stackOutputs, stackParameters } from "../aws/stacks.ts";
 import { findMissingArtifacts, uniqueByKey, uploadArtifacts } from "../aws/uploads.ts";

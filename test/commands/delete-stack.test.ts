@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DeleteStackCommand, DescribeStackResourcesCommand } from "@aws-sdk/client-cloudformation";
 import { runDeleteStack, type DeleteStackDeps } from "../../src/commands/delete-stack.ts";
-import { InterruptedError } from "../../src/aws/interrupted.ts";
+import { InterruptedError } from "../../src/util/sleep.ts";
 import { DeployError, UserError } from "../../src/errors.ts";
 import { noTerminalError } from "../../src/ui/confirm.ts";
 import { FakeCloudFormation, resource } from "../_helpers/fake-cloudformation.ts";

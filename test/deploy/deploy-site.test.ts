@@ -18,7 +18,7 @@ import {
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand, type PutObjectCommandInput } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
-import { InterruptedError } from "../../src/aws/interrupted.ts";
+import { InterruptedError } from "../../src/util/sleep.ts";
 import { leaseBody, parseLease } from "../../src/aws/leases.ts";
 import { deploySite, type DeployDeps } from "../../src/deploy/deploy-site.ts";
 import { NO_DOMAIN } from "../../src/plan/app-parameters.ts";

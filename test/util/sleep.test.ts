@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { test } from "node:test";
-import { InterruptedError, realSleep, sleepUnlessAborted } from "../../src/aws/interrupted.ts";
+import { InterruptedError, realSleep, sleepUnlessAborted } from "../../src/util/sleep.ts";
 import { UserError } from "../../src/errors.ts";
 
 test("InterruptedError is a user error with exit code 130", () => {
