@@ -22,6 +22,15 @@ export function errorMessage(error: unknown): string {
 /** Bad input: a flag, a file, a name. The message names the culprit. */
 export class UserError extends DatasetteLambdaError {}
 
+/**
+ * Ctrl-C during a deploy, push or delete: the long steps (uploads, stack waits)
+ * stop and throw this, saying what state was left behind and that running again recovers.
+ */
+export class InterruptedError extends UserError {
+  // 128 + SIGINT, as shells report a Ctrl-C'd program.
+  override readonly exitCode = 130;
+}
+
 /** An AWS call or deployment failed; names the stack or resource involved. */
 export class AwsError extends DatasetteLambdaError {
   readonly resource: string | undefined;

@@ -13,9 +13,9 @@ import {
   type Stack,
   type StackEvent,
 } from "@aws-sdk/client-cloudformation";
-import { DeployError } from "../errors.ts";
+import { DeployError, InterruptedError } from "../errors.ts";
 import { toAwsError } from "./aws-error.ts";
-import { InterruptedError, realSleep, sleepUnlessAborted, type Sleep } from "../util/sleep.ts";
+import { realSleep, sleepUnlessAborted, type Sleep } from "../util/sleep.ts";
 import { describeFailure, latestEventId, StackEventPoller } from "./stack-events.ts";
 import type { CloudFormation } from "./clients.ts";
 import { isDeleted, isInProgress } from "./stack-status.ts";

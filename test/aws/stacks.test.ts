@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DeleteStackCommand, DescribeStacksCommand, type StackEvent } from "@aws-sdk/client-cloudformation";
-import { AwsError, DeployError } from "../../src/errors.ts";
-import { InterruptedError } from "../../src/util/sleep.ts";
+import { AwsError, DeployError, InterruptedError } from "../../src/errors.ts";
 import { latestEventId } from "../../src/aws/stack-events.ts";
 import {
   deleteStackAndWait,

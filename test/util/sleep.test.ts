@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { test } from "node:test";
-import { InterruptedError, realSleep, sleepUnlessAborted } from "../../src/util/sleep.ts";
-import { UserError } from "../../src/errors.ts";
-
-test("InterruptedError is a user error with exit code 130", () => {
-  const error = new InterruptedError("stopped");
-  assert.ok(error instanceof UserError);
-  assert.equal(error.exitCode, 130);
-});
+import { realSleep, sleepUnlessAborted } from "../../src/util/sleep.ts";
 
 test("sleepUnlessAborted: a real 10 s sleep ends as soon as the signal aborts", async () => {
   const controller = new AbortController();
