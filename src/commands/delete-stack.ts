@@ -19,6 +19,7 @@ import { confirm } from "../ui/confirm.ts";
 import { onInterrupt } from "../ui/interrupt.ts";
 import { createOutput, type Output } from "../ui/output.ts";
 import { printStackEvents } from "../ui/progress.ts";
+import { plural } from "../util/plural.ts";
 
 export interface DeleteStackDeps {
   clients: Pick<AwsClients, "cloudformation" | "s3" | "certificateCloudformation">;
@@ -43,7 +44,7 @@ function objectsText(count: ObjectCount | undefined): string {
   if (!count) return "already gone";
   if (count.more) return `more than ${count.count.toLocaleString("en-US")} objects and versions`;
   if (count.count === 0) return "empty";
-  return `${count.count} object${count.count === 1 ? "" : "s"} and versions`;
+  return `${plural(count.count, "object")} and versions`;
 }
 
 function logicalId(reason: string): string | undefined {

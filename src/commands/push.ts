@@ -24,7 +24,8 @@ import { validateSiteName } from "../plan/validate.ts";
 import type { SharedOptions } from "../shared-options.ts";
 import { onInterrupt } from "../ui/interrupt.ts";
 import { createOutput, type Output } from "../ui/output.ts";
-import { formatBytes, plural, reportLiveGarbage } from "../ui/progress.ts";
+import { formatBytes, reportLiveGarbage } from "../ui/progress.ts";
+import { plural } from "../util/plural.ts";
 
 export interface PushOptions extends SharedOptions {
   into?: string;

@@ -9,7 +9,7 @@
 // from before live data, and waiting would never end.
 import { errorMessage } from "../errors.ts";
 import { realSleep, sleepUnlessAborted, type Sleep } from "../util/sleep.ts";
-import { redactSignedUrls } from "../aws/aws-error.ts";
+import { redactSignedUrls } from "../util/redact.ts";
 import { parseSiteStatus, pendingDatabases, statusUrl } from "./site-status.ts";
 
 export const WAIT_TIMEOUT_MS = 3 * 60_000;
