@@ -13,7 +13,7 @@ import { publishDatabases, type PublishItem, type PublishResult } from "../aws/l
 import { findLiveSite, type LiveSite } from "../aws/live-site.ts";
 import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";
 import { DatasetteLambdaError, errorMessage, InterruptedError, UserError } from "../errors.ts";
-import { pushFiles } from "../inputs/push-files.ts";
+import { pushFiles } from "../artifacts/push-files.ts";
 import type { ConvertDataFiles, ConvertedDatabase } from "../live/converter.ts";
 import { isDeployed, type DeployedRecord } from "../live/deployed.ts";
 import { databaseUrl } from "../live/listing.ts";

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { checkConverted, checkPushOptions, runPush, type PushDeps, type PushOptions, type PushResult } from "../../src/commands/push.ts";
 import { UserError } from "../../src/errors.ts";
-import { pushFiles } from "../../src/inputs/push-files.ts";
+import { pushFiles } from "../../src/artifacts/push-files.ts";
 import type { ConvertDataFiles } from "../../src/live/converter.ts";
 import { LIVE_MANIFEST_KEY, parseLiveManifest } from "../../src/live/manifest.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";

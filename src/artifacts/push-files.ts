@@ -3,11 +3,11 @@
 // converted by the same converter as update-stack and the converter function.
 // Names follow the live-data contract: [A-Za-z0-9_-]+ from the file name, or --into.
 import { UserError } from "../errors.ts";
-import { convertDataFiles } from "../artifacts/convert.ts";
+import { convertDataFiles } from "./convert.ts";
 import type { ConvertDataFiles, ConvertedDatabase } from "../live/converter.ts";
 import { liveNameFromFile, validateLiveName } from "../live/names.ts";
-import { inspectDatabase } from "./databases.ts";
-import { splitInputs } from "./input-files.ts";
+import { inspectDatabase } from "../inputs/databases.ts";
+import { splitInputs } from "../inputs/input-files.ts";
 
 /** --into and --pk shape converted data; SQLite databases are published whole. */
 function checkPushOptions(databases: string[], dataFiles: string[], options: { into?: string; pk?: string }): void {
