@@ -13,8 +13,8 @@ import { publishDatabases, type PublishItem, type PublishResult } from "../aws/l
 import { findLiveSite, type LiveSite } from "../aws/live-site.ts";
 import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";
 import { DatasetteLambdaError, errorMessage, InterruptedError, UserError } from "../errors.ts";
-import { pushFiles } from "../artifacts/push-files.ts";
-import type { ConvertDataFiles, ConvertedDatabase } from "../live/converter.ts";
+import type { ConvertedDatabase } from "../artifacts/convert.ts";
+import { pushFiles, type ConvertDataFiles } from "../artifacts/push-files.ts";
 import { isDeployed, type DeployedRecord } from "../live/deployed.ts";
 import { databaseUrl } from "../live/listing.ts";
 import { dataAsOfFromSources } from "../plan/data-as-of.ts";
