@@ -144,10 +144,8 @@ async function publish(deps: PushDeps, site: LiveSite, items: PublishItem[]): Pr
   } catch (error) {
     const done = published.length > 0 ? `${published.join(", ")} ${published.length === 1 ? "is" : "are"} published; the rest is not.` : "nothing was published.";
     if (error instanceof InterruptedError) throw new InterruptedError(`Interrupted during upload: ${done} Run push again to finish.`, { cause: error });
-    if (published.length > 0 && error instanceof DatasetteLambdaError) {
-      const Same = error.constructor as new (message: string, options: { hint?: string; cause?: unknown }) => DatasetteLambdaError;
-      throw new Same(error.message, { hint: [done, error.hint].filter(Boolean).join(" "), cause: error });
-    }
+    // Half a publish: say which half, on the error as thrown (its class and fields stay).
+    if (published.length > 0 && error instanceof DatasetteLambdaError) error.addHint(done);
     throw error;
   }
 }
