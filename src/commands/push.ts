@@ -11,7 +11,6 @@ import { readDeployedRecord } from "../aws/deployed-record.ts";
 import type { Sleep } from "../util/sleep.ts";
 import { publishDatabases, type PublishItem, type PublishResult } from "../aws/live-publish.ts";
 import { findLiveSite, type LiveSite } from "../aws/live-site.ts";
-import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";
 import { DatasetteLambdaError, errorMessage, InterruptedError, UserError } from "../errors.ts";
 import type { ConvertedDatabase } from "../artifacts/convert.ts";
 import { pushFiles, type ConvertDataFiles } from "../artifacts/push-files.ts";
@@ -49,6 +48,7 @@ export interface PushDeps {
   waitTimeoutMs?: number;
   pollMs?: number;
   partSize?: number;
+  /** Clean-up's minimum age (default 15 min): tests lower it; the CLI never does. */
   garbage?: { minAgeMs?: number };
 }
 
@@ -263,7 +263,6 @@ export async function push(name: string, files: string[], options: PushOptions, 
       output,
       convert: pushFiles,
       signal: interrupt.signal,
-      garbage: garbageOptionsFromEnv(process.env),
     });
   } finally {
     interrupt.dispose();
