@@ -22,7 +22,7 @@ from lambda_events import (
     make_cloudfront_event,
 )
 
-from cloudfront_origin import SIGNING_HEADERS, as_viewer_request, forwarded_host, signed_by_iam
+from datasette_lambda.serve.cloudfront_origin import SIGNING_HEADERS, as_viewer_request, forwarded_host, signed_by_iam
 
 # Pages of every kind: HTML, JSON, CSV, blobs, /-/ pages, static assets, redirects, errors.
 PAGES = [

@@ -14,9 +14,8 @@ import textwrap
 import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
-from convert import ConversionError, convert_files
+from datasette_lambda.convert.conversion import ConversionError, convert_files
 
-STUB_DIR = harness.STUB_DIR
 
 
 class ConverterTest(unittest.TestCase):
@@ -239,10 +238,10 @@ class Json(ConverterTest):
         self.assertIn("no columns", self.fails("none.json").reason)
 
     def test_arrays_are_streamed_across_chunks_with_lines(self):
-        import convert_formats
+        from datasette_lambda.convert import formats
 
-        self.addCleanup(setattr, convert_formats._JsonArrayStream, "CHUNK", convert_formats._JsonArrayStream.CHUNK)
-        convert_formats._JsonArrayStream.CHUNK = 7  # every item and string crosses a chunk boundary
+        self.addCleanup(setattr, formats._JsonArrayStream, "CHUNK", formats._JsonArrayStream.CHUNK)
+        formats._JsonArrayStream.CHUNK = 7  # every item and string crosses a chunk boundary
         items = [{"n": i, "text": "a fairly long string, é ü " * (i % 3), "nested": {"deep": [i, i + 0.5]}} for i in range(300)]
         self.write("stream.json", "[\n" + ",\n".join(json.dumps(item) for item in items) + "\n]\n")
         result, db = self.convert("stream.json")
@@ -398,7 +397,7 @@ class Determinism(ConverterTest):
 class CommandLine(ConverterTest):
     def run_cli(self, *args):
         return subprocess.run(
-            [sys.executable, os.path.join(STUB_DIR, "convert.py"), *args],
+            [sys.executable, "-m", "datasette_lambda.convert", *args],
             capture_output=True, text=True, cwd=self.dir, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
         )
 
@@ -423,12 +422,12 @@ class CommandLine(ConverterTest):
     def peak_mb(self, path):
         probe = (
             "import resource, sys; sys.argv = sys.argv[1:]; import runpy\n"
-            "try:\n    runpy.run_path(sys.argv[0], run_name='__main__')\n"
+            "try:\n    runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n"
             "except SystemExit as e:\n    assert not e.code, e.code\n"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"
         )
         done = subprocess.run(
-            [sys.executable, "-c", probe, os.path.join(STUB_DIR, "convert.py"), path, "--out", os.path.join(self.dir, "big.db")],
+            [sys.executable, "-c", probe, "datasette_lambda.convert", path, "--out", os.path.join(self.dir, "big.db")],
             capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
         )
         self.assertEqual(done.returncode, 0, done.stderr)

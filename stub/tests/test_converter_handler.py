@@ -14,9 +14,9 @@ import unittest
 from datetime import datetime, timedelta, timezone
 
 import harness  # noqa: F401  (sys.path for the stub)
-from converter_handler import incoming_object, make_handler, reason_line
+from datasette_lambda.convert.function import incoming_object, make_handler, reason_line
 from harness import SESSION_DIR, captured_output
-from live_publish import MANIFEST_KEY, database_key, empty_manifest, parse_manifest, serialize_manifest
+from datasette_lambda.convert.publish import MANIFEST_KEY, database_key, empty_manifest, parse_manifest, serialize_manifest
 from moto_server import MotoServer
 
 moto = None

@@ -17,7 +17,7 @@ import harness
 from harness import CODE_DIR, LAYER_DIR, SESSION_DIR, TEST_SECRET, make_task_root
 
 import isolated_site
-import template_cache
+from datasette_lambda.start import template_cache
 
 UNITS_METADATA = {
     "title": "Units",

@@ -6,7 +6,7 @@ import unittest
 
 import harness  # noqa: F401  (first: sets up sys.path for the stub)
 
-import import_diet
+from datasette_lambda.start import import_diet
 
 
 class LazyUnitRegistryStandsInFully(unittest.TestCase):

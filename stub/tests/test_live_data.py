@@ -2,7 +2,7 @@
 
 Databases are published into the bucket as the contract says (live_publisher.py), the
 site is driven with Function URL events, and the check interval runs on a clock the tests
-move (handler.live_clock), so nothing waits 15 seconds.
+move (the instance's clock), so nothing waits 15 seconds.
 """
 
 import os
@@ -16,7 +16,6 @@ from harness import SESSION_DIR, activate, captured_output, cloudfront_request, 
 from live_publisher import LivePublisher, sha256_file, write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 
-handler = harness.handler
 moto = ModuleMoto()  # one server for the module
 setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
 INTERVAL = 15
@@ -92,12 +91,9 @@ class LiveSite(unittest.TestCase):
             DATASETTE_LAMBDA_LIVE_SECONDS=self.interval,
         )
         self.clock = FakeClock()
-        patcher = mock.patch.object(handler, "live_clock", self.clock)
-        patcher.start()
-        self.addCleanup(patcher.stop)
         self.addCleanup(harness.deactivate)
         harness.new_instance(dict(self.env, LAMBDA_TASK_ROOT=self.task_root.path,
-                                  DATASETTE_SECRET=harness.TEST_SECRET), self.sandbox_tmp)
+                                  DATASETTE_SECRET=harness.TEST_SECRET), self.sandbox_tmp, clock=self.clock)
         self.publisher = LivePublisher(self.s3, self.bucket)
         self.base = f"/{self.prefix}/" if self.prefix else "/"
         self.files = os.path.join(SESSION_DIR, unique("live-files"))
@@ -105,8 +101,8 @@ class LiveSite(unittest.TestCase):
     def start(self):
         """Build the instance (its cold start checks the manifest) and watch its S3 calls."""
         self.assertEqual(request(self.base).status, 200)
-        self.site = handler._instance.site
-        self.calls = S3Calls(handler._s3_client())
+        self.site = harness.instance().site
+        self.calls = S3Calls(harness.instance().s3_client())
         return self.site
 
     def db_file(self, name, labels, table="readings"):
@@ -136,7 +132,7 @@ class FollowsTheManifest(LiveSite):
         self.assertEqual(self.calls.sent, [])
         self.clock.advance(1)
         self.assertEqual(self.labels("extra"), ["a", "b", "c"])
-        self.assertIs(handler._instance.site, site)  # the same site, datasette and adapter: no rebuild
+        self.assertIs(harness.instance().site, site)  # the same site, datasette and adapter: no rebuild
         self.assertTrue(os.path.exists(self.cached_file(entry, "extra")))
         index = request(self.base + ".json").json()
         self.assertEqual(list(index), ["fixtures", "extra"])
@@ -302,7 +298,7 @@ class KeepsServingOnFailure(LiveSite):
         self.next_check()
         self.assertEqual(self.labels("extra"), ["v1"])
         self.publisher.delete_manifest()
-        client = handler._s3_client()
+        client = harness.instance().s3_client()
         from botocore.exceptions import EndpointConnectionError
 
         def unreachable(**kwargs):
@@ -326,7 +322,7 @@ class KeepsServingOnFailure(LiveSite):
         self.start()
         denied = ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"},
                               "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetObject")
-        with mock.patch.object(handler._s3_client(), "get_object", side_effect=denied), captured_output() as out:
+        with mock.patch.object(harness.instance().s3_client(), "get_object", side_effect=denied), captured_output() as out:
             self.next_check()
             self.assertEqual(self.status("fixtures.json"), 200)
         lines = stub_lines(out)
@@ -339,8 +335,8 @@ class KeepsServingOnFailure(LiveSite):
         self.publisher.publish("extra", self.db_file("extra", ["v1"]))
         self.next_check()
         self.assertEqual(self.labels("extra"), ["v1"])
-        with mock.patch.object(handler._instance.site.live, "bucket", "no-such-bucket-here"), \
-                mock.patch.object(handler._instance.site.live.check, "bucket", "no-such-bucket-here"), \
+        with mock.patch.object(harness.instance().site.live, "bucket", "no-such-bucket-here"), \
+                mock.patch.object(harness.instance().site.live.check, "bucket", "no-such-bucket-here"), \
                 captured_output() as out:
             self.next_check()
             self.assertEqual(self.labels("extra"), ["v1"])
@@ -484,7 +480,7 @@ class LiveDataOff(LiveSite):
             self.next_check()
             self.assertEqual(self.status("extra"), 404)
         self.assertEqual(self.calls.sent, [])
-        self.assertIsNone(handler._instance.site.live)
+        self.assertIsNone(harness.instance().site.live)
         status = request("/-/datasette-lambda.json").json()
         self.assertEqual((status["manifestEtag"], status["checkedAt"]), (None, None))
         self.assertEqual(list(status["databases"]), ["fixtures"])
@@ -494,7 +490,7 @@ class LiveDataWithoutDeployedDatabases(LiveSite):
     def test_a_site_deployed_without_databases_serves_what_is_pushed(self):
         root = make_task_root(inline=())
         harness.new_instance(dict(self.env, LAMBDA_TASK_ROOT=root.path, DATASETTE_SECRET=harness.TEST_SECRET),
-                             self.sandbox_tmp)
+                             self.sandbox_tmp, clock=self.clock)
         self.start()
         self.publisher.publish("extra", self.db_file("extra", ["a"]))
         self.next_check()
@@ -504,7 +500,10 @@ class LiveDataWithoutDeployedDatabases(LiveSite):
 
 class IntervalSetting(unittest.TestCase):
     def test_default_off_and_bad_values(self):
-        from live_data import live_interval
+        from datasette_lambda.config import Config
+
+        def live_interval(environ):
+            return Config.from_environ(environ).live_seconds
 
         self.assertEqual(live_interval({}), 15)
         self.assertEqual(live_interval({"DATASETTE_LAMBDA_LIVE_SECONDS": "60"}), 60)

@@ -5,7 +5,7 @@ import json
 import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
-from live_manifest import LiveManifestError, parse_live_manifest
+from datasette_lambda.contract.live_manifest import LiveManifestError, parse_live_manifest
 
 SHA = "c" * 64
 GOOD = {

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta, timezone
 import harness  # noqa: F401  (sys.path for the stub)
 from botocore.exceptions import ClientError
 from harness import SESSION_DIR
-from live_publish import (
+from datasette_lambda.convert.publish import (
     MANIFEST_KEY,
     ManifestBusy,
-    ManifestError,
+    ManifestUnreadable,
     backoff,
     collect_garbage,
     database_key,
@@ -105,7 +105,7 @@ class PureManifest(unittest.TestCase):
             (json.dumps({"format": 1, "failed": {"x": {"reason": "r"}}}), "failed.x"),
         ]:
             with self.subTest(raw=raw):
-                with self.assertRaises(ManifestError) as caught:
+                with self.assertRaises(ManifestUnreadable) as caught:
                     parse_manifest(raw)
                 self.assertIn(message, str(caught.exception))
 
@@ -206,7 +206,7 @@ class ConditionalWrites(Bucket, unittest.TestCase):
 
     def test_an_unreadable_manifest_is_not_overwritten(self):
         self.s3.put_object(Bucket=self.bucket, Key=MANIFEST_KEY, Body=b'{"format": 9}')
-        with self.assertRaises(ManifestError):
+        with self.assertRaises(ManifestUnreadable):
             update_manifest(self.s3, self.bucket, publish("a", SHA_A))
         self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key=MANIFEST_KEY)["Body"].read(), b'{"format": 9}')
 

@@ -21,7 +21,6 @@ from live_publisher import LivePublisher, sha256_file, write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 from test_live_data import INTERVAL, FakeClock, unique
 
-handler = harness.handler
 moto = ModuleMoto()  # one server for the module
 setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
 
@@ -87,13 +86,10 @@ class LiveSiteOnMoto(unittest.TestCase):
         self.task_root = make_task_root(extra=self.manifest_extra)
         self.sandbox_tmp = tempfile.mkdtemp(dir=SESSION_DIR, prefix="sandbox-tmp-")
         self.clock = FakeClock()
-        patcher = mock.patch.object(handler, "live_clock", self.clock)
-        patcher.start()
-        self.addCleanup(patcher.stop)
         self.addCleanup(harness.deactivate)
         env = dict(DUMMY_AWS_ENV, AWS_ENDPOINT_URL=moto.endpoint, DATASETTE_LAMBDA_BUCKET=self.bucket,
                    LAMBDA_TASK_ROOT=self.task_root.path, DATASETTE_SECRET=harness.TEST_SECRET)
-        harness.new_instance(env, self.sandbox_tmp)
+        harness.new_instance(env, self.sandbox_tmp, clock=self.clock)
         self.publisher = LivePublisher(self.s3, self.bucket)
         self.files = os.path.join(SESSION_DIR, unique("swap-files"))
 
@@ -113,7 +109,7 @@ class SwapBeatsTheTrap(LiveSiteOnMoto):
         first = self.version("extra", ["v1"])
         self.publisher.publish("extra", first)
         self.assertEqual(request("/extra/readings.json").status, 200)
-        ds = handler._instance.site.datasette
+        ds = harness.instance().site.datasette
         old_database = ds.databases["extra"]
         before = on_every_executor_thread(ds, old_database, "select label from readings")
         self.assertEqual({rows[0][0] for _, rows in before.values()}, {"v1"})
@@ -141,7 +137,7 @@ class SwapBeatsTheTrap(LiveSiteOnMoto):
 
     def test_a_deployed_database_replaced_by_a_live_one_and_back(self):
         self.assertEqual(request("/fixtures/items.json").status, 200)
-        ds = handler._instance.site.datasette
+        ds = harness.instance().site.datasette
         deployed = ds.databases["fixtures"]
         before = on_every_executor_thread(ds, deployed, "select count(*) from sqlite_master where name = 'items'")
         self.assertEqual({rows[0][0] for _, rows in before.values()}, {1})
@@ -204,7 +200,7 @@ class CrossDatabaseFollowsLiveData(LiveSiteOnMoto):
 
     def test_added_replaced_and_removed_live_databases(self):
         self.assertEqual(request("/_memory.json?sql=select+1").status, 200)
-        ds = handler._instance.site.datasette
+        ds = harness.instance().site.datasette
         # Every thread has a /_memory connection before anything is published.
         self.assertEqual(self.labels_everywhere(ds, "select count(*) from fixtures.items"), {((25,),)})
 
@@ -235,7 +231,7 @@ class CrossDatabaseFollowsLiveData(LiveSiteOnMoto):
     def test_an_unchanged_check_keeps_memory_and_its_connections(self):
         self.publisher.publish("extra", self.version("extra", ["v1"]))
         self.check_now()
-        ds = handler._instance.site.datasette
+        ds = harness.instance().site.datasette
         memory = ds.databases["_memory"]
         self.check_now()
         self.assertIs(ds.databases["_memory"], memory)

@@ -4,7 +4,7 @@ import copy
 import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
-from manifest import ManifestError, load_manifest, validate_manifest
+from datasette_lambda.contract.package_manifest import PackageManifestError, load_manifest, validate_manifest
 
 GOOD = {
     "format": 1,
@@ -59,7 +59,7 @@ class ValidateManifest(unittest.TestCase):
                 manifest = validate_manifest(changed(("databases", 0, "dataAsOf"), given))
                 self.assertEqual(manifest["databases"][0]["dataAsOf"], kept)
         for bad in ("yesterday", 12, "2026-13-01T00:00:00Z"):
-            with self.subTest(bad=bad), self.assertRaisesRegex(ManifestError, r"databases\[0\]\.dataAsOf must be an ISO 8601 UTC time"):
+            with self.subTest(bad=bad), self.assertRaisesRegex(PackageManifestError, r"databases\[0\]\.dataAsOf must be an ISO 8601 UTC time"):
                 validate_manifest(changed(("databases", 0, "dataAsOf"), bad))
 
     def test_prefix_without_base_url_gets_one(self):
@@ -114,12 +114,12 @@ class ValidateManifest(unittest.TestCase):
         ]
         for raw, message in cases:
             with self.subTest(message=message):
-                with self.assertRaises(ManifestError) as caught:
+                with self.assertRaises(PackageManifestError) as caught:
                     validate_manifest(raw)
                 self.assertIn(message, str(caught.exception))
 
     def test_missing_file_says_how_packages_are_built(self):
-        with self.assertRaises(ManifestError) as caught:
+        with self.assertRaises(PackageManifestError) as caught:
             load_manifest(harness.SESSION_DIR)
         self.assertIn("built by datasette-lambda", str(caught.exception))
 

@@ -18,6 +18,7 @@ from harness import (
     ARTIFACTS_DIR,
     CODE_DIR,
     LAYER_DIR,
+    PACKAGE,
     PACKAGE_ROOT,
     SESSION_DIR,
     STUB_DIR,
@@ -27,7 +28,7 @@ from harness import (
     read_manifest,
     request,
 )
-from live_publish import sha256_file
+from datasette_lambda.convert.publish import sha256_file
 from moto_server import DUMMY_AWS_ENV, MotoServer
 from serving_tests import ServingTests
 
@@ -36,6 +37,16 @@ EXPECTED_COUNTS = {
     "remote": fixture_databases.REMOTE_COUNTS,
 }
 LAYER_PINS = ("datasette-0.65.5.dist-info", "mangum-0.22.0.dist-info")
+
+
+def python_files(directory):
+    """Every .py below directory, relative to it."""
+    return {
+        os.path.relpath(os.path.join(parent, name), directory)
+        for parent, _, names in os.walk(directory)
+        for name in names
+        if name.endswith(".py")
+    }
 
 
 class PackageChecks(ServingTests):
@@ -113,11 +124,13 @@ class PackageChecks(ServingTests):
             self.assertEqual(self.package_manifest["settings"].get("base_url"), f"/{prefix}/")
 
     def test_stub_and_layer_are_the_ones_under_test(self):
-        self.assertEqual(os.path.dirname(os.path.abspath(harness.handler.__file__)), os.path.abspath(CODE_DIR))
+        handler_dir = os.path.dirname(os.path.abspath(harness.handler.__file__))
+        self.assertEqual(handler_dir, os.path.join(os.path.abspath(CODE_DIR), PACKAGE))
         if self.package_root == CODE_DIR:
-            stub_modules = {n for n in os.listdir(STUB_DIR) if n.endswith(".py")}
-            packaged = {n for n in os.listdir(self.package_root) if n.endswith(".py")}
+            stub_modules = python_files(os.path.join(STUB_DIR, PACKAGE))
+            packaged = python_files(os.path.join(self.package_root, PACKAGE))
             self.assertEqual(stub_modules - packaged, set(), "stub modules missing from the package")
+            self.assertEqual(sorted(n for n in os.listdir(self.package_root) if n.endswith(".py")), [])
         if LAYER_DIR:
             import datasette
             import mangum
@@ -136,7 +149,7 @@ class PackageChecks(ServingTests):
         self.assertTrue(os.path.isfile(index), "the layer has no compiled templates")
         activate(self.package_root, self.env, self.sandbox_tmp)
         self.assertEqual(request(self.base).status, 200)
-        site = harness.handler._instance.site
+        site = harness.instance().site
         self.assertIsNotNone(site.datasette.jinja_env.bytecode_cache, "compiled templates not attached")
 
     def test_compiled_files_are_unchecked_hash_pycs(self):

@@ -11,7 +11,7 @@ from datasette.utils.asgi import Response
 
 import harness
 from harness import activate, captured_output, make_task_root, request
-from plugin_secrets import PluginSecretsError, unpack_plugin_secrets
+from datasette_lambda.start.plugin_secrets import PluginSecretsError, unpack_plugin_secrets
 
 
 class MetadataFlags(unittest.TestCase):
@@ -117,15 +117,15 @@ class PluginSecrets(unittest.TestCase):
 class UnpackPluginSecrets(unittest.TestCase):
     def test_each_value_becomes_a_variable(self):
         environ = {"DATASETTE_LAMBDA_PLUGIN_SECRETS": json.dumps({"A_KEY": "1", "B_KEY": "2"})}
-        self.assertEqual(unpack_plugin_secrets(environ), ["A_KEY", "B_KEY"])
+        self.assertEqual(unpack_plugin_secrets(environ["DATASETTE_LAMBDA_PLUGIN_SECRETS"], environ), ["A_KEY", "B_KEY"])
         self.assertEqual((environ["A_KEY"], environ["B_KEY"]), ("1", "2"))
-        self.assertEqual(unpack_plugin_secrets({}), [])
-        self.assertEqual(unpack_plugin_secrets({"DATASETTE_LAMBDA_PLUGIN_SECRETS": "{}"}), [])
+        self.assertEqual(unpack_plugin_secrets(None, {}), [])
+        self.assertEqual(unpack_plugin_secrets("{}", {}), [])
 
     def test_bad_packing_fails_without_showing_values(self):
         for packed in ('{"A_KEY": "hidden-value"', '["hidden-value"]', '{"lower": "hidden-value"}', '{"A_KEY": 5}'):
             with self.subTest(packed=packed), self.assertRaises(PluginSecretsError) as caught:
-                unpack_plugin_secrets({"DATASETTE_LAMBDA_PLUGIN_SECRETS": packed})
+                unpack_plugin_secrets(packed, {})
             self.assertNotIn("hidden-value", str(caught.exception))
 
 

@@ -5,7 +5,7 @@ import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
 from lambda_events import make_event
-from response_limit import LAMBDA_RESPONSE_LIMIT, enforce_response_limit, payload_size, requested_kind
+from datasette_lambda.serve.response_limit import LAMBDA_RESPONSE_LIMIT, enforce_response_limit, payload_size, requested_kind
 
 
 def response(body, base64=False):

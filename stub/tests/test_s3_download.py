@@ -12,8 +12,8 @@ from unittest import mock
 import harness  # noqa: F401  (first: sets up sys.path for the stub)
 from harness import SESSION_DIR
 
-import s3_databases
-import s3_download
+from datasette_lambda.databases import s3_databases
+from datasette_lambda.databases import s3_download
 from moto_server import ModuleMoto
 
 moto = ModuleMoto()  # one server for the module

@@ -20,7 +20,7 @@ import os
 import datasette
 import jinja2
 
-from timestamps import human_utc
+from datasette_lambda.contract.timestamps import human_utc
 
 log = logging.getLogger("datasette_lambda")
 

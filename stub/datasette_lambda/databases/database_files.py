@@ -2,14 +2,9 @@
 
 import os
 
-from s3_databases import DatabaseFetchError, ensure_local_copy
+from datasette_lambda.databases.s3_databases import DatabaseFetchError, ensure_local_copy
 
 INLINE_DIR = "databases"
-
-
-def task_root(environ, handler_file):
-    """Where the package was unzipped: Lambda says so in LAMBDA_TASK_ROOT (never assume /var/task)."""
-    return environ.get("LAMBDA_TASK_ROOT") or os.path.dirname(os.path.abspath(handler_file))
 
 
 def locate_databases(manifest, root, bucket, s3_client_factory, temp_root=None, on_progress=None):

@@ -16,7 +16,7 @@ import json
 import os
 import re
 
-from timestamps import parse_utc
+from datasette_lambda.contract.timestamps import parse_utc
 
 MANIFEST_NAME = "manifest.json"
 SUPPORTED_FORMAT = 1
@@ -28,7 +28,7 @@ _PREFIX = re.compile(r"^[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*$")
 _FILE_NAME = re.compile(r"^[^/\\\x00]+$")
 
 
-class ManifestError(Exception):
+class PackageManifestError(Exception):
     """manifest.json is missing or does not describe a site this stub can serve."""
 
 
@@ -38,33 +38,33 @@ def load_manifest(task_root):
         with open(path, encoding="utf-8") as f:
             raw = json.load(f)
     except FileNotFoundError:
-        raise ManifestError(
+        raise PackageManifestError(
             f"{path} is missing: the package must be built by datasette-lambda"
         ) from None
     except ValueError as e:
-        raise ManifestError(f"{path} is not valid JSON: {e}") from None
+        raise PackageManifestError(f"{path} is not valid JSON: {e}") from None
     return validate_manifest(raw)
 
 
 def validate_manifest(raw):
-    """Return a normalised copy of the manifest, or raise ManifestError naming the bad field."""
+    """Return a normalised copy of the manifest, or raise PackageManifestError naming the bad field."""
     if not isinstance(raw, dict):
-        raise ManifestError("manifest.json must hold a JSON object")
+        raise PackageManifestError("manifest.json must hold a JSON object")
     if raw.get("format") != SUPPORTED_FORMAT:
-        raise ManifestError(
+        raise PackageManifestError(
             f"manifest.json has format {raw.get('format')!r}; this stub reads format "
             f"{SUPPORTED_FORMAT}: rebuild the package with the same datasette-lambda version"
         )
 
     databases = raw.get("databases")
     if not isinstance(databases, list):
-        raise ManifestError("manifest.json: 'databases' must be a list")
+        raise PackageManifestError("manifest.json: 'databases' must be a list")
     seen = set()
     normalised_databases = []
     for i, entry in enumerate(databases):
         db = _validate_database(entry, f"databases[{i}]")
         if db["name"] in seen:
-            raise ManifestError(f"manifest.json: database name {db['name']!r} appears twice")
+            raise PackageManifestError(f"manifest.json: database name {db['name']!r} appears twice")
         seen.add(db["name"])
         normalised_databases.append(db)
 
@@ -74,19 +74,19 @@ def validate_manifest(raw):
 
     cors = raw.get("cors", False)
     if not isinstance(cors, bool):
-        raise ManifestError("manifest.json: 'cors' must be true or false")
+        raise PackageManifestError("manifest.json: 'cors' must be true or false")
 
     prefix = raw.get("prefix")
     if prefix is not None:
         if not isinstance(prefix, str) or not _PREFIX.match(prefix.strip("/")):
-            raise ManifestError(
+            raise PackageManifestError(
                 "manifest.json: 'prefix' must be null or path segments of letters, digits "
                 f"and . _ ~ - (got {prefix!r})"
             )
         prefix = prefix.strip("/")
         base_url = f"/{prefix}/"
         if settings.get("base_url", base_url) != base_url:
-            raise ManifestError(
+            raise PackageManifestError(
                 f"manifest.json: prefix {prefix!r} needs settings.base_url {base_url!r}, "
                 f"found {settings['base_url']!r}"
             )
@@ -94,10 +94,10 @@ def validate_manifest(raw):
 
     crossdb = raw.get("crossdb", False)
     if not isinstance(crossdb, bool):
-        raise ManifestError("manifest.json: 'crossdb' must be true or false")
+        raise PackageManifestError("manifest.json: 'crossdb' must be true or false")
     version_note = raw.get("versionNote")
     if version_note is not None and not isinstance(version_note, str):
-        raise ManifestError("manifest.json: 'versionNote' must be a string")
+        raise PackageManifestError("manifest.json: 'versionNote' must be a string")
 
     plugins_dir = _package_dir(raw, "pluginsDir")
     template_dir = _package_dir(raw, "templateDir")
@@ -121,22 +121,22 @@ def validate_manifest(raw):
 
 def _validate_database(entry, where):
     if not isinstance(entry, dict):
-        raise ManifestError(f"manifest.json: {where} must be an object")
+        raise PackageManifestError(f"manifest.json: {where} must be an object")
     name = entry.get("name")
     file_name = entry.get("fileName")
     sha256 = entry.get("sha256")
     size = entry.get("bytes")
     location = entry.get("location")
     if not isinstance(name, str) or not name:
-        raise ManifestError(f"manifest.json: {where}.name must be a non-empty string")
+        raise PackageManifestError(f"manifest.json: {where}.name must be a non-empty string")
     if not isinstance(file_name, str) or not _FILE_NAME.match(file_name) or file_name in (".", ".."):
-        raise ManifestError(f"manifest.json: {where}.fileName must be a plain file name")
+        raise PackageManifestError(f"manifest.json: {where}.fileName must be a plain file name")
     if not isinstance(sha256, str) or not _SHA256.match(sha256):
-        raise ManifestError(f"manifest.json: {where}.sha256 must be 64 lower-case hex digits")
+        raise PackageManifestError(f"manifest.json: {where}.sha256 must be 64 lower-case hex digits")
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise ManifestError(f"manifest.json: {where}.bytes must be a non-negative integer")
+        raise PackageManifestError(f"manifest.json: {where}.bytes must be a non-negative integer")
     if location not in ("inline", "s3"):
-        raise ManifestError(f"manifest.json: {where}.location must be 'inline' or 's3'")
+        raise PackageManifestError(f"manifest.json: {where}.location must be 'inline' or 's3'")
     db = {"name": name, "fileName": file_name, "sha256": sha256, "bytes": size, "location": location}
     # The object in the bucket: where an s3 database is fetched from, and where any
     # database with a key is downloaded from (inline ones have a copy there if the
@@ -144,7 +144,7 @@ def _validate_database(entry, where):
     key = entry.get("key")
     if key is not None or location == "s3":
         if not isinstance(key, str) or not key:
-            raise ManifestError(
+            raise PackageManifestError(
                 f"manifest.json: {where}.key "
                 + ("is required for an s3 database" if location == "s3" else "must be a non-empty string")
             )
@@ -155,7 +155,7 @@ def _validate_database(entry, where):
         try:
             db["dataAsOf"] = parse_utc(data_as_of)
         except ValueError:
-            raise ManifestError(
+            raise PackageManifestError(
                 f"manifest.json: {where}.dataAsOf must be an ISO 8601 UTC time such as "
                 f"2026-12-01T10:00:00Z (got {data_as_of!r})"
             ) from None
@@ -168,9 +168,9 @@ def _package_dir(raw, field):
     if value is None:
         return None
     if not isinstance(value, str) or not _PREFIX.match(value):
-        raise ManifestError(f"manifest.json: '{field}' must be a path inside the package (got {value!r})")
+        raise PackageManifestError(f"manifest.json: '{field}' must be a path inside the package (got {value!r})")
     if any(segment in (".", "..") for segment in value.split("/")):
-        raise ManifestError(f"manifest.json: '{field}' must be a path inside the package (got {value!r})")
+        raise PackageManifestError(f"manifest.json: '{field}' must be a path inside the package (got {value!r})")
     return value
 
 
@@ -178,17 +178,17 @@ def _static_mounts(value):
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ManifestError("manifest.json: 'staticMounts' must be a list")
+        raise PackageManifestError("manifest.json: 'staticMounts' must be a list")
     mounts = []
     for i, entry in enumerate(value):
         if not isinstance(entry, dict) or not isinstance(entry.get("mount"), str) or not _PREFIX.match(entry["mount"]):
-            raise ManifestError(f"manifest.json: staticMounts[{i}].mount must be URL path segments")
+            raise PackageManifestError(f"manifest.json: staticMounts[{i}].mount must be URL path segments")
         mounts.append((entry["mount"], _package_dir(entry, "dir") or _missing(f"staticMounts[{i}].dir")))
     return mounts
 
 
 def _missing(field):
-    raise ManifestError(f"manifest.json: {field} is required")
+    raise PackageManifestError(f"manifest.json: {field} is required")
 
 
 def _object(raw, field):
@@ -196,5 +196,5 @@ def _object(raw, field):
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ManifestError(f"manifest.json: '{field}' must be an object")
+        raise PackageManifestError(f"manifest.json: '{field}' must be an object")
     return value

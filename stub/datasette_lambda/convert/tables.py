@@ -12,8 +12,8 @@ import sqlite3
 
 import sqlite_utils
 
-from convert_errors import ConversionError
-from convert_types import NULL, sql_type, strings_kind, typed_value
+from datasette_lambda.convert.errors import ConversionError
+from datasette_lambda.convert.column_types import NULL, sql_type, strings_kind, typed_value
 
 BATCH_ROWS = 2000
 # Staging-only columns: where each row came from, for errors found after reading.

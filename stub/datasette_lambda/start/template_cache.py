@@ -4,9 +4,10 @@ Jinja compiles a template (parse, generate Python source, compile()) the first t
 rendered: measured on a 2-core x86 box, ~60 ms for the index page's templates and ~110 ms
 for a table page's, in every new Lambda instance, of a first request of ~100 ms. Jinja
 can load compiled templates from a bytecode cache instead (jinja2.BytecodeCache), so the
-CLI builds one into the layer (`python template_cache.py build SITE_DIR RUNTIME_DIR`, run
-by src/build/python.ts with a Python of the runtime's version) and the stub attaches it to
-Datasette's environment (`attach(ds)`) once Datasette has started.
+CLI builds one into the layer (`python -m datasette_lambda.start.template_cache build
+SITE_DIR RUNTIME_DIR`, run by src/build/python.ts with a Python of the runtime's version)
+and the stub attaches it to Datasette's environment (`attach(ds)`) once Datasette has
+started.
 
 Why the output cannot change:
 - a cached template is used only if its source is byte-for-byte the source Jinja loads now
@@ -186,7 +187,7 @@ def datasette_environment():
     # The stub's Datasette reads index.html and database.html through this loader, which
     # adds a line to each (data_as_of.py): compile what it will load. What the line shows
     # comes from the manifests at run time; the template function is not called here.
-    from data_as_of import install_data_as_of
+    from datasette_lambda.serve.data_as_of import install_data_as_of
 
     install_data_as_of(ds, lambda name: None)
 
@@ -199,10 +200,10 @@ def datasette_environment():
 
 
 def main(argv):
-    """template_cache.py build SITE_DIR RUNTIME_SITE_DIR: the cache for the packages in
+    """`build SITE_DIR RUNTIME_SITE_DIR`: the cache for the packages in
     SITE_DIR (a layer's python/), written to SITE_DIR/datasette_lambda_templates."""
     if len(argv) != 4 or argv[1] != "build":
-        print("usage: template_cache.py build SITE_DIR RUNTIME_SITE_DIR", file=sys.stderr)
+        print("usage: python -m datasette_lambda.start.template_cache build SITE_DIR RUNTIME_SITE_DIR", file=sys.stderr)
         return 2
     site_dir, runtime_site_dir = argv[2], argv[3]
     index = build(datasette_environment(), os.path.join(site_dir, CACHE_DIR_NAME), site_dir, runtime_site_dir)

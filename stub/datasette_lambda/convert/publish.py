@@ -26,9 +26,9 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from live_manifest import LIVE_MANIFEST_KEY as MANIFEST_KEY
-from live_manifest import NAME_PATTERN, SHA256_PATTERN, SUPPORTED_FORMAT
-from timestamps import format_utc
+from datasette_lambda.contract.live_manifest import LIVE_MANIFEST_KEY as MANIFEST_KEY
+from datasette_lambda.contract.live_manifest import NAME_PATTERN, SHA256_PATTERN, SUPPORTED_FORMAT
+from datasette_lambda.contract.timestamps import format_utc
 
 DATABASE_PREFIX = "live/db/"
 INCOMING_PREFIX = "incoming/"
@@ -41,7 +41,7 @@ _BACKOFF_CAP = 3.0
 log = logging.getLogger("datasette_lambda")
 
 
-class ManifestError(Exception):
+class ManifestUnreadable(Exception):
     """live/manifest.json is there but is not a manifest this code can read: never overwritten."""
 
 
@@ -85,37 +85,37 @@ def empty_manifest():
 
 
 def parse_manifest(text):
-    """The manifest in text, checked; ManifestError names the bad field. Unknown fields are kept."""
+    """The manifest in text, checked; ManifestUnreadable names the bad field. Unknown fields are kept."""
     try:
         raw = json.loads(text)
     except ValueError as e:
-        raise ManifestError(f"not JSON ({e})") from None
+        raise ManifestUnreadable(f"not JSON ({e})") from None
     if not isinstance(raw, dict):
-        raise ManifestError("not a JSON object")
+        raise ManifestUnreadable("not a JSON object")
     if raw.get("format") != SUPPORTED_FORMAT:
-        raise ManifestError(f"format {raw.get('format')!r}; this version reads format {SUPPORTED_FORMAT}")
+        raise ManifestUnreadable(f"format {raw.get('format')!r}; this version reads format {SUPPORTED_FORMAT}")
     databases = raw.get("databases", {})
     failed = raw.get("failed", {})
     if not isinstance(databases, dict):
-        raise ManifestError("databases must be an object")
+        raise ManifestUnreadable("databases must be an object")
     if not isinstance(failed, dict):
-        raise ManifestError("failed must be an object")
+        raise ManifestUnreadable("failed must be an object")
     for name, entry in databases.items():
         where = f"databases.{name}"
         if not NAME_PATTERN.match(name):
-            raise ManifestError(f"database name {name!r} is not [A-Za-z0-9_-]+")
+            raise ManifestUnreadable(f"database name {name!r} is not [A-Za-z0-9_-]+")
         if not isinstance(entry, dict):
-            raise ManifestError(f"{where} must be an object")
+            raise ManifestUnreadable(f"{where} must be an object")
         if not isinstance(entry.get("sha256"), str) or not SHA256_PATTERN.match(entry["sha256"]):
-            raise ManifestError(f"{where}.sha256 must be 64 hex digits")
+            raise ManifestUnreadable(f"{where}.sha256 must be 64 hex digits")
         if not isinstance(entry.get("key"), str) or not entry["key"].startswith(DATABASE_PREFIX):
-            raise ManifestError(f"{where}.key must be a key under {DATABASE_PREFIX}")
+            raise ManifestUnreadable(f"{where}.key must be a key under {DATABASE_PREFIX}")
         size = entry.get("bytes")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise ManifestError(f"{where}.bytes must be a whole number")
+            raise ManifestUnreadable(f"{where}.bytes must be a whole number")
     for source, entry in failed.items():
         if not isinstance(entry, dict) or not all(isinstance(entry.get(f), str) for f in ("reason", "at", "key")):
-            raise ManifestError(f"failed.{source} must have reason, at and key")
+            raise ManifestUnreadable(f"failed.{source} must have reason, at and key")
     return dict(raw, format=SUPPORTED_FORMAT, databases=dict(databases), failed=dict(failed))
 
 
@@ -189,8 +189,8 @@ def read_manifest(s3, bucket):
         text = body.read().decode("utf-8")
     try:
         return parse_manifest(text), response["ETag"]
-    except ManifestError as e:
-        raise ManifestError(f"s3://{bucket}/{MANIFEST_KEY}: {e}") from None
+    except ManifestUnreadable as e:
+        raise ManifestUnreadable(f"s3://{bucket}/{MANIFEST_KEY}: {e}") from None
 
 
 _conditions = threading.local()

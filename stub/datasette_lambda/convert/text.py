@@ -7,7 +7,7 @@ text, while the error names the line of the first bad byte and how to fix it.
 import codecs
 import io
 
-from convert_errors import ConversionError
+from datasette_lambda.convert.errors import ConversionError
 
 # UTF-32 first: its little-endian BOM starts with UTF-16's.
 _BOMS = (

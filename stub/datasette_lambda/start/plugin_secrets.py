@@ -8,6 +8,7 @@ reads its configuration. Unpacked before Datasette starts. Errors never include 
 
 import json
 import re
+from collections.abc import MutableMapping
 
 VARIABLE = "DATASETTE_LAMBDA_PLUGIN_SECRETS"
 _NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -17,9 +18,9 @@ class PluginSecretsError(Exception):
     """The packed variable is not what the CLI writes."""
 
 
-def unpack_plugin_secrets(environ):
-    """Sets each packed variable in environ; returns their names (sorted)."""
-    packed = environ.get(VARIABLE)
+def unpack_plugin_secrets(packed: str | None, environ: MutableMapping[str, str]) -> list[str]:
+    """Sets each variable of `packed` (the value of DATASETTE_LAMBDA_PLUGIN_SECRETS) in
+    environ; returns their names (sorted)."""
     if not packed:
         return []
     try:

@@ -4,7 +4,7 @@ incoming/ (by the AWS console, aws s3 cp, anything) becomes a live database.
 EventBridge delivers S3 "Object Created" events for incoming/ (templates/app.yaml,
 IncomingRule). For each: download the object to /tmp, convert it with convert.py (one
 database named after the file, per stub/live-data.md), publish it as push does
-(live_publish.py), and delete it from incoming/.
+(publish.py), and delete it from incoming/.
 
 A file that cannot be converted, or whose publishing fails, never breaks the site: it is
 copied to failed/<name>, failed/<name>.error.txt says why in one line ("FILE:LINE:
@@ -21,8 +21,8 @@ import shutil
 import tempfile
 from urllib.parse import unquote_plus
 
-import live_publish
-from live_publish import FAILED_PREFIX, INCOMING_PREFIX, database_name, iso_seconds, utc_now
+from datasette_lambda.convert import publish
+from datasette_lambda.convert.publish import FAILED_PREFIX, INCOMING_PREFIX, database_name, iso_seconds, utc_now
 
 log = logging.getLogger("datasette_lambda")
 log.setLevel(logging.INFO)
@@ -53,7 +53,7 @@ def make_handler(convert=None, s3_factory=None, now=utc_now, temp_root=None, env
     def converter():
         if convert is not None:
             return convert
-        from convert import convert_files  # stub/convert.py, shipped in the same package
+        from datasette_lambda.convert.conversion import convert_files  # stub/convert.py, shipped in the same package
 
         return convert_files
 
@@ -112,7 +112,7 @@ def _download(s3, bucket, key, directory):
         try:
             response = s3.get_object(Bucket=bucket, Key=candidate)
         except Exception as e:
-            if live_publish.is_missing(e):
+            if publish.is_missing(e):
                 continue
             raise
         # Named as uploaded: the converter names the table after the file.
@@ -128,7 +128,7 @@ def _delete_if_unchanged(s3, bucket, key, etag):
     try:
         current = s3.head_object(Bucket=bucket, Key=key)
     except Exception as e:
-        if live_publish.is_missing(e):
+        if publish.is_missing(e):
             return
         raise
     if current.get("ETag") != etag:
@@ -152,7 +152,7 @@ def handle_object(s3, bucket, key, convert, now, temp_root=None):
             out = os.path.join(directory, "out", f"{name}.db")
             os.makedirs(os.path.dirname(out))
             result = convert([path], out)
-            entry, changed = live_publish.publish_database(
+            entry, changed = publish.publish_database(
                 s3,
                 bucket,
                 name=name,
@@ -193,7 +193,7 @@ def _fail(s3, bucket, key, source, etag, error, now):
         Body=(reason + "\n").encode("utf-8"),
         ContentType="text/plain; charset=utf-8",
     )
-    live_publish.record_failure(s3, bucket, source=source, reason=reason, at=now(), key=failed_key)
+    publish.record_failure(s3, bucket, source=source, reason=reason, at=now(), key=failed_key)
     _delete_if_unchanged(s3, bucket, key, etag)
     log.error("datasette-lambda converter: %s moved to %s: %s", key, failed_key, reason)
     return {"status": "failed", "source": source, "key": failed_key, "reason": reason}

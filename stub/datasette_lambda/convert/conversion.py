@@ -1,33 +1,28 @@
 """Convert data files into one SQLite database: the converter of stub/live-data.md.
 
-    python convert.py INPUT... --out DB [--table NAME] [--pk COL] [--json]
-
-Used by the CLI at deploy time (on the user's machine) and by the converter
-function in AWS. Formats: SQLite (by its header, whatever the name), CSV, TSV,
+Used by the CLI at deploy time (on the user's machine, through `python -m
+datasette_lambda.convert`, __main__.py) and by the converter function in AWS
+(function.py). Formats: SQLite (by its header, whatever the name), CSV, TSV,
 JSON (an array of objects), NDJSON/JSONL, YAML (a list of objects), Markdown
 (one row: front-matter fields plus body) and Excel .xlsx (a table per sheet).
 One table per input, named after the file (or --table for all of them); types
 detected (integer, float, text; empty cells NULL); a unique column named id,
 or --pk COL, becomes the primary key. The same input gives the same bytes.
 
-Errors: exit code 2 and one line "FILE:LINE: reason" on stderr (with --json,
-{"error": {"file", "line", "reason"}} on stdout); nothing is left at DB.
+Errors: ConversionError(file, line, reason); nothing is left at the output path.
 """
 
-import argparse
-import json
 import os
 import shutil
 import sqlite3
-import sys
 
-from convert_errors import ConversionError
-from convert_formats import SQLITE_HEADER, detect_format, read_tables
-from convert_tables import StagedTable, open_output, open_staging
-from convert_text import decode_error
-from live_publish import sha256_file
+from datasette_lambda.convert.errors import ConversionError
+from datasette_lambda.convert.formats import SQLITE_HEADER, detect_format, read_tables
+from datasette_lambda.convert.tables import StagedTable, open_output, open_staging
+from datasette_lambda.convert.text import decode_error
+from datasette_lambda.convert.publish import sha256_file
 
-__all__ = ["ConversionError", "convert_files", "main"]
+__all__ = ["ConversionError", "convert_files"]
 
 SUPPORTED = ".csv, .tsv, .json, .ndjson, .jsonl, .yaml, .yml, .md, .xlsx"
 
@@ -141,33 +136,3 @@ def _remove(path):
         os.remove(path)
     except FileNotFoundError:
         pass
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="convert.py", description="Convert data files into one SQLite database (see stub/live-data.md)."
-    )
-    parser.add_argument("inputs", nargs="+", metavar="INPUT")
-    parser.add_argument("--out", required=True, metavar="DB")
-    parser.add_argument("--table", help="put the rows of every input into this one table")
-    parser.add_argument("--pk", metavar="COL", help="the primary key column (default: a unique column named id)")
-    parser.add_argument("--json", action="store_true", help="print the result (or the error) as JSON on stdout")
-    args = parser.parse_args(argv)
-    try:
-        result = convert_files(args.inputs, args.out, table=args.table, pk=args.pk)
-    except ConversionError as e:
-        if args.json:
-            print(json.dumps({"error": e.to_json()}))
-        else:
-            print(str(e), file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(result))
-    else:
-        tables = ", ".join(f"{name} ({t['count']} rows)" for name, t in result["tables"].items())
-        print(f"{result['database']}: {tables}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

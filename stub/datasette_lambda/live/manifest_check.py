@@ -8,7 +8,7 @@ an unchanged manifest costs one small request answered 304.
 
 import time
 
-from live_manifest import LIVE_MANIFEST_KEY
+from datasette_lambda.contract.live_manifest import LIVE_MANIFEST_KEY
 
 # What a fetch found.
 UNCHANGED = "unchanged"  # 304, or still no manifest

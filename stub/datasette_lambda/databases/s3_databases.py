@@ -14,7 +14,7 @@ import logging
 import os
 import tempfile
 
-from s3_download import download_verified
+from datasette_lambda.databases.s3_download import download_verified
 
 CACHE_DIR_NAME = "datasette-lambda"
 PARTIAL_PREFIX = ".partial-"

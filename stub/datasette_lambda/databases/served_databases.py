@@ -17,7 +17,7 @@ import os
 
 from datasette.app import SQLITE_LIMIT_ATTACHED
 
-from swap_safe_database import CrossDatabase, SwapSafeDatabase
+from datasette_lambda.databases.swap_safe_database import CrossDatabase, SwapSafeDatabase
 
 
 class Served:

@@ -14,7 +14,7 @@ compatible manifest.
 import json
 import re
 
-from timestamps import parse_utc
+from datasette_lambda.contract.timestamps import parse_utc
 
 LIVE_MANIFEST_KEY = "live/manifest.json"
 SUPPORTED_FORMAT = 1

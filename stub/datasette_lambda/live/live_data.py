@@ -19,37 +19,16 @@ import os
 import threading
 import time
 
-import served_databases
-from in_flight import InFlight
-from live_manifest import LiveManifestError, parse_live_manifest
-from manifest_check import ABSENT, UNCHANGED, ManifestCheck, ManifestCheckError, one_line
-from s3_databases import DatabaseFetchError, ensure_local_copy
-from timestamps import format_utc
+from datasette_lambda.databases import served_databases
+from datasette_lambda.databases.in_flight import InFlight
+from datasette_lambda.contract.live_manifest import LiveManifestError, parse_live_manifest
+from datasette_lambda.live.manifest_check import ABSENT, UNCHANGED, ManifestCheck, ManifestCheckError, one_line
+from datasette_lambda.databases.s3_databases import DatabaseFetchError, ensure_local_copy
+from datasette_lambda.contract.timestamps import format_utc
 
-DEFAULT_SECONDS = 15
 REPUBLISH = "Publish it again (datasette-lambda push)."
 
 log = logging.getLogger("datasette_lambda")
-
-
-def live_interval(environ):
-    """Seconds between checks from DATASETTE_LAMBDA_LIVE_SECONDS (default 15), None when off (0)."""
-    raw = environ.get("DATASETTE_LAMBDA_LIVE_SECONDS")
-    if raw is None or raw.strip() == "":
-        return DEFAULT_SECONDS
-    try:
-        seconds = float(raw)
-        if seconds < 0 or seconds != seconds or seconds == float("inf"):
-            raise ValueError
-    except ValueError:
-        log.warning(
-            "datasette-lambda: DATASETTE_LAMBDA_LIVE_SECONDS=%r is not a number of seconds; "
-            "checking live data every %d s",
-            raw[:40],
-            DEFAULT_SECONDS,
-        )
-        return DEFAULT_SECONDS
-    return seconds or None
 
 
 class LiveData:

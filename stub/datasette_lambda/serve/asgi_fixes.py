@@ -13,7 +13,7 @@ Requests CloudFront signed are then turned into the viewer's request (cloudfront
 import re
 from urllib.parse import quote, unquote
 
-from cloudfront_origin import as_viewer_request
+from datasette_lambda.serve.cloudfront_origin import as_viewer_request
 
 # Characters that may stand literally in an encoded path (RFC 3986 pchar and "/"), plus "%".
 _PATH_SAFE = "/%!$&'()*+,;=:@-._~"

@@ -14,8 +14,8 @@ import json
 import os
 import re
 
-from convert_errors import ConversionError
-from convert_text import open_text
+from datasette_lambda.convert.errors import ConversionError
+from datasette_lambda.convert.text import open_text
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 FORMATS_BY_EXTENSION = {
