@@ -58,7 +58,8 @@ if LAYER_DIR:
     sys.path.insert(0, os.path.join(LAYER_DIR, "python"))
 sys.path.insert(0, CODE_DIR)  # like Lambda: the task root first, then /opt/python
 
-from datasette_lambda import handler  # noqa: E402  (after the sys.path set-up above: the import diet first)
+# The handler module first: its import runs the import diet before anything imports Datasette.
+from datasette_lambda import handler  # noqa: E402, F401
 from datasette_lambda.config import Config  # noqa: E402
 from datasette_lambda.instance import Instance  # noqa: E402
 
@@ -70,7 +71,7 @@ FIXTURE_WRITERS = {
     "remote": fixture_databases.write_remote_db,
     "large": fixture_databases.write_large_db,
 }
-_fixture_cache = {}
+_fixture_cache: dict[str, str] = {}
 
 
 def fixture_file(name):
@@ -189,7 +190,7 @@ MANAGED_ENV = (
 )
 _active = None
 _instance = None
-_options = {}
+_options: dict[str, object] = {}
 
 
 def instance():

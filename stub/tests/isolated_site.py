@@ -68,11 +68,10 @@ def main():
         import_diet.install()
         from datasette_lambda.start import template_cache
     if not variant.get("template_cache", True):
-        template_cache.attach = lambda ds: False
+        template_cache.attach = lambda ds, directory=None: False
     elif variant.get("template_cache_dir"):
         template_cache.cache_directory = lambda: variant["template_cache_dir"]
     from datasette_lambda import handler  # noqa: E402  (starts the site, as Lambda's init phase does)
-
     from lambda_events import make_event, response_body
 
     responses = []

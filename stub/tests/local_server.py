@@ -123,10 +123,14 @@ def make_server(handler_module, host="127.0.0.1", port=0):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--task-root", required=True, help="an unzipped package, or a directory with manifest.json and databases/")
+    parser.add_argument(
+        "--task-root", required=True, help="an unzipped package, or a directory with manifest.json and databases/"
+    )
     parser.add_argument("--port", type=int, default=0, help="0 (default): any free port")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--code-dir", help="where the datasette_lambda package is (default: the task root if it has one, else stub/)")
+    parser.add_argument(
+        "--code-dir", help="where the datasette_lambda package is (default: the task root if it has one, else stub/)"
+    )
     parser.add_argument("--layer-dir", help="an unzipped layer: its python/ goes on sys.path after the code")
     parser.add_argument("--stop-on-eof", action="store_true", help="stop when stdin closes")
     args = parser.parse_args(argv)

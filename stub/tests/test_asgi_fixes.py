@@ -3,6 +3,7 @@
 import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
+
 from datasette_lambda.serve.asgi_fixes import encode_raw_path, fix_scope
 
 

@@ -17,10 +17,22 @@ ENTRY_POINTS = (
     "datasette_lambda.convert.function",  # the converter function's handler
 )
 # What the converter must not bring in: the site's dependencies and the site's modules.
-FORBIDDEN = ("datasette", "mangum", "jinja2", "datasette_lambda.serve", "datasette_lambda.start",
-             "datasette_lambda.databases", "datasette_lambda.live", "datasette_lambda.instance",
-             "datasette_lambda.handler")
-PROBE = "import importlib, json, sys\nfor name in sys.argv[1:]: importlib.import_module(name)\nprint(json.dumps(sorted(sys.modules)))"
+FORBIDDEN = (
+    "datasette",
+    "mangum",
+    "jinja2",
+    "datasette_lambda.serve",
+    "datasette_lambda.start",
+    "datasette_lambda.databases",
+    "datasette_lambda.live",
+    "datasette_lambda.instance",
+    "datasette_lambda.handler",
+)
+PROBE = (
+    "import importlib, json, sys\n"
+    "for name in sys.argv[1:]: importlib.import_module(name)\n"
+    "print(json.dumps(sorted(sys.modules)))"
+)
 
 
 class ConverterAlone(unittest.TestCase):
@@ -37,7 +49,9 @@ class ConverterAlone(unittest.TestCase):
     def test_the_probe_sees_what_a_site_module_brings_in(self):
         # Control: the same probe on the site's entry point finds what the converter must not have.
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([CODE_DIR, *sys.path]), PYTHONDONTWRITEBYTECODE="1")
-        done = subprocess.run([sys.executable, "-c", PROBE, "datasette_lambda.instance"], capture_output=True, text=True, env=env)
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, "datasette_lambda.instance"], capture_output=True, text=True, env=env
+        )
         self.assertEqual(done.returncode, 0, done.stderr)
         modules = json.loads(done.stdout)
         self.assertIn("datasette", modules)

@@ -27,6 +27,7 @@ from harness import (
     request,
     restart,
 )
+
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 
 moto = ModuleMoto()  # one server for the module
@@ -219,7 +220,7 @@ class DownloadsOff(DownloadSite, unittest.TestCase):
                 response = cloudfront_request(path)
                 self.assertEqual(response.status, 403)
                 self.assertIsNone(response.header("location"))
-        self.assertNotIn(".db\"", cloudfront_request("/fixtures").text)  # no download link
+        self.assertNotIn('.db"', cloudfront_request("/fixtures").text)  # no download link
 
 
 class PrivateInstance(DownloadSite, unittest.TestCase):

@@ -13,6 +13,7 @@ from unittest import mock
 
 import harness
 from harness import SESSION_DIR, activate, captured_output, cloudfront_request, make_task_root, request
+
 from live_publisher import LivePublisher, sha256_file, write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 
@@ -73,8 +74,8 @@ class S3Calls:
 class LiveSite(unittest.TestCase):
     """A fresh bucket and instance per test: fixtures.db deployed inline, live data on."""
 
-    prefix = None
-    deployed_data_as_of = None
+    prefix: str | None = None
+    deployed_data_as_of: str | None = None
     interval = str(INTERVAL)
 
     def setUp(self):
@@ -92,8 +93,11 @@ class LiveSite(unittest.TestCase):
         )
         self.clock = FakeClock()
         self.addCleanup(harness.deactivate)
-        harness.new_instance(dict(self.env, LAMBDA_TASK_ROOT=self.task_root.path,
-                                  DATASETTE_SECRET=harness.TEST_SECRET), self.sandbox_tmp, clock=self.clock)
+        harness.new_instance(
+            dict(self.env, LAMBDA_TASK_ROOT=self.task_root.path, DATASETTE_SECRET=harness.TEST_SECRET),
+            self.sandbox_tmp,
+            clock=self.clock,
+        )
         self.publisher = LivePublisher(self.s3, self.bucket)
         self.base = f"/{self.prefix}/" if self.prefix else "/"
         self.files = os.path.join(SESSION_DIR, unique("live-files"))
@@ -143,7 +147,9 @@ class FollowsTheManifest(LiveSite):
         first = self.publisher.publish("extra", self.db_file("extra", ["v1 a", "v1 b"]))
         self.next_check()
         self.assertEqual(self.labels("extra"), ["v1 a", "v1 b"])
-        second = self.publisher.publish("extra", self.db_file("extra", ["v2 a", "v2 b", "v2 c"]), tables={"readings": 3})
+        second = self.publisher.publish(
+            "extra", self.db_file("extra", ["v2 a", "v2 b", "v2 c"]), tables={"readings": 3}
+        )
         self.next_check()
         self.assertEqual(self.labels("extra"), ["v2 a", "v2 b", "v2 c"])
         self.assertIn("3 rows", request(self.base + "extra/readings").text)
@@ -320,9 +326,17 @@ class KeepsServingOnFailure(LiveSite):
         from botocore.exceptions import ClientError
 
         self.start()
-        denied = ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"},
-                              "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetObject")
-        with mock.patch.object(harness.instance().s3_client(), "get_object", side_effect=denied), captured_output() as out:
+        denied = ClientError(
+            {
+                "Error": {"Code": "AccessDenied", "Message": "Access Denied"},
+                "ResponseMetadata": {"HTTPStatusCode": 403},
+            },
+            "GetObject",
+        )
+        with (
+            mock.patch.object(harness.instance().s3_client(), "get_object", side_effect=denied),
+            captured_output() as out,
+        ):
             self.next_check()
             self.assertEqual(self.status("fixtures.json"), 200)
         lines = stub_lines(out)
@@ -335,9 +349,11 @@ class KeepsServingOnFailure(LiveSite):
         self.publisher.publish("extra", self.db_file("extra", ["v1"]))
         self.next_check()
         self.assertEqual(self.labels("extra"), ["v1"])
-        with mock.patch.object(harness.instance().site.live, "bucket", "no-such-bucket-here"), \
-                mock.patch.object(harness.instance().site.live.check, "bucket", "no-such-bucket-here"), \
-                captured_output() as out:
+        with (
+            mock.patch.object(harness.instance().site.live, "bucket", "no-such-bucket-here"),
+            mock.patch.object(harness.instance().site.live.check, "bucket", "no-such-bucket-here"),
+            captured_output() as out,
+        ):
             self.next_check()
             self.assertEqual(self.labels("extra"), ["v1"])
         self.assertIn("NoSuchBucket", out.getvalue())
@@ -353,7 +369,9 @@ class NothingSecretIsLogged(LiveSite):
             self.next_check()
             self.assertEqual(self.labels("extra"), ["a"])
         # The manifest, the database (the transfer manager's HeadObject, then its ranges), a 304.
-        self.assertEqual(self.calls.statuses, [("GetObject", 200), ("HeadObject", 200), ("GetObject", 200), ("GetObject", 304)])
+        self.assertEqual(
+            self.calls.statuses, [("GetObject", 200), ("HeadObject", 200), ("GetObject", 200), ("GetObject", 304)]
+        )
         log = out.getvalue()
         self.assertIn("datasette-lambda: live data: added extra", log)
         for secret in ("Signature=", "X-Amz-Security-Token", "Authorization", "AWS4-HMAC-SHA256"):
@@ -373,12 +391,15 @@ class DataAsOf(LiveSite):
         self.publisher.publish("extra", self.db_file("extra", ["a"]), data_as_of=self.LIVE)
         self.next_check()
         index = request(self.base).text
-        self.assertEqual(self.shown(index), [(self.deployed_data_as_of, "2026-11-30 09:15:00"),
-                                             (self.LIVE, "2026-12-01 10:00:00")])
+        self.assertEqual(
+            self.shown(index), [(self.deployed_data_as_of, "2026-11-30 09:15:00"), (self.LIVE, "2026-12-01 10:00:00")]
+        )
         # Under each database's own heading.
         self.assertLess(index.index(">fixtures</a>"), index.index("2026-11-30 09:15:00"))
         self.assertLess(index.index("2026-11-30 09:15:00"), index.index(">extra</a>"))
-        self.assertEqual(self.shown(request(self.base + "fixtures").text), [(self.deployed_data_as_of, "2026-11-30 09:15:00")])
+        self.assertEqual(
+            self.shown(request(self.base + "fixtures").text), [(self.deployed_data_as_of, "2026-11-30 09:15:00")]
+        )
         self.assertEqual(self.shown(request(self.base + "extra").text), [(self.LIVE, "2026-12-01 10:00:00")])
         self.assertEqual(request(self.base + "fixtures.json").json()["data_as_of"], self.deployed_data_as_of)
         self.assertEqual(request(self.base + "extra.json").json()["data_as_of"], self.LIVE)
@@ -407,7 +428,9 @@ class DataAsOf(LiveSite):
 
     def test_the_pages_are_otherwise_byte_for_byte_the_same(self):
         self.start()
-        with_time = {path: request(self.base + path).body for path in ("", "fixtures", "fixtures.json", "-/databases.json")}
+        with_time = {
+            path: request(self.base + path).body for path in ("", "fixtures", "fixtures.json", "-/databases.json")
+        }
         plain_root = make_task_root(prefix=self.prefix)  # the same site without dataAsOf
         activate(plain_root.path, {"DATASETTE_LAMBDA_BUCKET": None})
         for path, body in with_time.items():
@@ -438,9 +461,12 @@ class StatusEndpoint(LiveSite):
         self.assertEqual(response.header("cache-control"), "no-store")
         self.assertIn("application/json", response.header("content-type"))
         status = response.json()
-        self.assertEqual(status["databases"], {
-            "fixtures": {"sha256": fixtures_sha, "dataAsOf": "2026-11-30T09:15:00Z", "live": False},
-        })
+        self.assertEqual(
+            status["databases"],
+            {
+                "fixtures": {"sha256": fixtures_sha, "dataAsOf": "2026-11-30T09:15:00Z", "live": False},
+            },
+        )
         self.assertIsNone(status["manifestEtag"])  # nothing published yet
         self.assertRegex(status["checkedAt"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         entry = self.publisher.publish("extra", self.db_file("extra", ["a"]), data_as_of="2026-12-01T10:00:00Z")
@@ -448,10 +474,13 @@ class StatusEndpoint(LiveSite):
         self.publisher.publish("fixtures", path, data_as_of="2026-12-02T10:00:00Z")
         self.next_check()
         status = request("/x/-/datasette-lambda.json").json()
-        self.assertEqual(status["databases"], {
-            "fixtures": {"sha256": sha256_file(path), "dataAsOf": "2026-12-02T10:00:00Z", "live": True},
-            "extra": {"sha256": entry["sha256"], "dataAsOf": "2026-12-01T10:00:00Z", "live": True},
-        })
+        self.assertEqual(
+            status["databases"],
+            {
+                "fixtures": {"sha256": sha256_file(path), "dataAsOf": "2026-12-02T10:00:00Z", "live": True},
+                "extra": {"sha256": entry["sha256"], "dataAsOf": "2026-12-01T10:00:00Z", "live": True},
+            },
+        )
         self.assertEqual(status["manifestEtag"], self.publisher.etag())
         self.assertEqual(list(status), ["databases", "manifestEtag", "checkedAt"])
 
@@ -489,8 +518,11 @@ class LiveDataOff(LiveSite):
 class LiveDataWithoutDeployedDatabases(LiveSite):
     def test_a_site_deployed_without_databases_serves_what_is_pushed(self):
         root = make_task_root(inline=())
-        harness.new_instance(dict(self.env, LAMBDA_TASK_ROOT=root.path, DATASETTE_SECRET=harness.TEST_SECRET),
-                             self.sandbox_tmp, clock=self.clock)
+        harness.new_instance(
+            dict(self.env, LAMBDA_TASK_ROOT=root.path, DATASETTE_SECRET=harness.TEST_SECRET),
+            self.sandbox_tmp,
+            clock=self.clock,
+        )
         self.start()
         self.publisher.publish("extra", self.db_file("extra", ["a"]))
         self.next_check()

@@ -13,10 +13,10 @@ import sqlite3
 import tempfile
 import threading
 import unittest
-from unittest import mock
 
 import harness
 from harness import SESSION_DIR, make_task_root, request
+
 from live_publisher import LivePublisher, sha256_file, write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 from test_live_data import INTERVAL, FakeClock, unique
@@ -77,7 +77,9 @@ class TheTrap(unittest.TestCase):
 
 
 class LiveSiteOnMoto(unittest.TestCase):
-    manifest_extra = None  # top-level manifest fields of the site's package, e.g. {"crossdb": True}
+    manifest_extra: dict[str, bool] | None = (
+        None  # top-level manifest fields of the site's package, e.g. {"crossdb": True}
+    )
 
     def setUp(self):
         self.bucket = unique("swap-site")
@@ -87,8 +89,13 @@ class LiveSiteOnMoto(unittest.TestCase):
         self.sandbox_tmp = tempfile.mkdtemp(dir=SESSION_DIR, prefix="sandbox-tmp-")
         self.clock = FakeClock()
         self.addCleanup(harness.deactivate)
-        env = dict(DUMMY_AWS_ENV, AWS_ENDPOINT_URL=moto.endpoint, DATASETTE_LAMBDA_BUCKET=self.bucket,
-                   LAMBDA_TASK_ROOT=self.task_root.path, DATASETTE_SECRET=harness.TEST_SECRET)
+        env = dict(
+            DUMMY_AWS_ENV,
+            AWS_ENDPOINT_URL=moto.endpoint,
+            DATASETTE_LAMBDA_BUCKET=self.bucket,
+            LAMBDA_TASK_ROOT=self.task_root.path,
+            DATASETTE_SECRET=harness.TEST_SECRET,
+        )
         harness.new_instance(env, self.sandbox_tmp, clock=self.clock)
         self.publisher = LivePublisher(self.s3, self.bucket)
         self.files = os.path.join(SESSION_DIR, unique("swap-files"))
@@ -122,8 +129,7 @@ class SwapBeatsTheTrap(LiveSiteOnMoto):
         after = on_every_executor_thread(ds, new_database, "select label from readings")
         self.assertEqual(set(after), set(before))  # the very threads that held a v1 connection
         self.assertEqual({rows[0][0] for _, rows in after.values()}, {"v2"})
-        self.assertEqual({os.path.basename(os.path.dirname(file)) for file, _ in after.values()},
-                         {sha256_file(second)})
+        self.assertEqual({os.path.basename(os.path.dirname(file)) for file, _ in after.values()}, {sha256_file(second)})
         # And through the site, whichever thread each query lands on.
         for _ in range(3 * ds.setting("num_sql_threads")):
             rows = request("/extra/readings.json?_shape=array").json()
@@ -131,7 +137,7 @@ class SwapBeatsTheTrap(LiveSiteOnMoto):
         # The replaced object's connections were closed and its file deleted.
         self.assertTrue(old_database._all_file_connections)
         for conn in old_database._all_file_connections:
-            with self.assertRaises(Exception):
+            with self.assertRaises(Exception):  # noqa: B017  (any error will do: what matters is what it leaves)
                 conn.execute("select 1")
         self.assertFalse(os.path.exists(old_database.path))
 
@@ -164,8 +170,9 @@ class InternalCatalog(LiveSiteOnMoto):
         from itsdangerous import URLSafeSerializer
 
         root = URLSafeSerializer(harness.TEST_SECRET, "actor").dumps({"a": {"id": "root"}})
-        response = request("/_internal/tables.json", query=f"_shape=array&database_name={name}",
-                           cookies=[f"ds_actor={root}"])
+        response = request(
+            "/_internal/tables.json", query=f"_shape=array&database_name={name}", cookies=[f"ds_actor={root}"]
+        )
         self.assertEqual(response.status, 200, response.text[:300])
         return sorted(row["table_name"] for row in response.json())
 
@@ -218,7 +225,7 @@ class CrossDatabaseFollowsLiveData(LiveSiteOnMoto):
         # The replaced /_memory's connections (and so their attachments) are closed.
         self.assertTrue(first_memory._all_file_connections)
         for conn in first_memory._all_file_connections:
-            with self.assertRaises(Exception):
+            with self.assertRaises(Exception):  # noqa: B017  (any error will do: what matters is what it leaves)
                 conn.execute("select 1")
 
         self.publisher.remove("extra")
@@ -255,8 +262,16 @@ class RequestsDuringSwaps(LiveSiteOnMoto):
         self.assertEqual(request("/extra/readings.json").status, 200)
         seen, failures = [], []
         stop = threading.Event()
-        paths = ["/extra/readings.json?_shape=array", "/", "/extra", "/.json", "/extra/readings",
-                 "/fixtures.json", "/fixtures", "/-/databases.json"]
+        paths = [
+            "/extra/readings.json?_shape=array",
+            "/",
+            "/extra",
+            "/.json",
+            "/extra/readings",
+            "/fixtures.json",
+            "/fixtures",
+            "/-/databases.json",
+        ]
 
         def worker(offset):
             loop = asyncio.new_event_loop()  # Mangum runs each request on the thread's loop

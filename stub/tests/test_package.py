@@ -12,7 +12,6 @@ import tempfile
 import unittest
 import urllib.request
 
-import fixture_databases
 import harness
 from harness import (
     ARTIFACTS_DIR,
@@ -28,6 +27,8 @@ from harness import (
     read_manifest,
     request,
 )
+
+import fixture_databases
 from datasette_lambda.convert.publish import sha256_file
 from moto_server import DUMMY_AWS_ENV, MotoServer
 from serving_tests import ServingTests
@@ -216,7 +217,9 @@ class PackageChecks(ServingTests):
         if self.package_root != CODE_DIR:
             self.skipTest("the stub is imported from elsewhere than this task root")
         activate(self.package_root, dict(self.env, LAMBDA_TASK_ROOT=None), self.sandbox_tmp)
-        self.assertEqual(request(self.base + "fixtures/items.json", headers={"x-forwarded-host": "a.example"}).status, 200)
+        self.assertEqual(
+            request(self.base + "fixtures/items.json", headers={"x-forwarded-host": "a.example"}).status, 200
+        )
 
 
 @unittest.skipUnless(PACKAGE_ROOT, "set DL_TASK_ROOT to an unzipped package built by the CLI")
@@ -245,7 +248,9 @@ class SimulatedPackageA(PackageChecks, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.package_root, cls.artifacts_dir = simulated_package(
-            prefix="x", cors=True, inline_keys=True,
+            prefix="x",
+            cors=True,
+            inline_keys=True,
             database_overrides={"fixtures": {"dataAsOf": "2026-11-30T09:15:00Z"}},  # the CLI's file time
         )
         cls.prepare()

@@ -5,12 +5,13 @@ import os
 import types
 import unittest
 
+import harness
+from harness import activate, captured_output, make_task_root, request
+
 from datasette import hookimpl
 from datasette.plugins import pm
 from datasette.utils.asgi import Response
 
-import harness
-from harness import activate, captured_output, make_task_root, request
 from datasette_lambda.start.plugin_secrets import PluginSecretsError, unpack_plugin_secrets
 
 
@@ -83,7 +84,7 @@ def _secret_reader_routes():
 
 # A plugin that shows the configuration Datasette resolves for it (Datasette's plugins are modules).
 SecretReader = types.ModuleType("secret_reader")
-SecretReader.register_routes = _secret_reader_routes
+SecretReader.register_routes = _secret_reader_routes  # type: ignore[attr-defined]
 
 
 class PluginSecrets(unittest.TestCase):
@@ -97,12 +98,18 @@ class PluginSecrets(unittest.TestCase):
         self.addCleanup(os.environ.pop, "SECRET_READER_API_KEY", None)
         self.addCleanup(harness.deactivate)
         self.root = make_task_root(
-            metadata={"title": "Secrets", "plugins": {"secret-reader": {"api_key": {"$env": "SECRET_READER_API_KEY"}, "plain": 1}}}
+            metadata={
+                "title": "Secrets",
+                "plugins": {"secret-reader": {"api_key": {"$env": "SECRET_READER_API_KEY"}, "plain": 1}},
+            }
         )
 
     def test_the_plugin_reads_its_secret_through_metadata(self):
         with captured_output() as output:
-            activate(self.root.path, env={"DATASETTE_LAMBDA_PLUGIN_SECRETS": json.dumps({"SECRET_READER_API_KEY": self.VALUE})})
+            activate(
+                self.root.path,
+                env={"DATASETTE_LAMBDA_PLUGIN_SECRETS": json.dumps({"SECRET_READER_API_KEY": self.VALUE})},
+            )
             config = request("/-/secret-reader").json()
             self.assertEqual(config, {"api_key": self.VALUE, "plain": 1})
             # Datasette shows the metadata as written: the reference, not the value.

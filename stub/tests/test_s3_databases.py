@@ -2,16 +2,14 @@
 
 import os
 import tempfile
-import time
 import unittest
-from unittest import mock
 
 import harness
 from harness import SESSION_DIR, activate, captured_output, make_task_root, request, restart
-from moto_server import DUMMY_AWS_ENV, ModuleMoto
-from serving_tests import ServingTests
 
 from datasette_lambda.databases.s3_client import new_s3_client
+from moto_server import DUMMY_AWS_ENV, ModuleMoto
+from serving_tests import ServingTests
 
 moto = ModuleMoto()  # one server for the module
 setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
@@ -54,9 +52,7 @@ class AllDatabasesInS3(ServingTests, S3Site, unittest.TestCase):
 
     def site(self):
         if AllDatabasesInS3.site_args is None:
-            AllDatabasesInS3.site_args = self.make_s3_site(
-                inline=(), s3=("fixtures", "remote"), prefix="x", cors=True
-            )
+            AllDatabasesInS3.site_args = self.make_s3_site(inline=(), s3=("fixtures", "remote"), prefix="x", cors=True)
         return AllDatabasesInS3.site_args
 
 
@@ -78,7 +74,9 @@ class FetchAndVerify(S3Site, unittest.TestCase):
             return client
 
         harness.new_instance(
-            dict(env, LAMBDA_TASK_ROOT=root, DATASETTE_SECRET=harness.TEST_SECRET), sandbox_tmp, s3_factory=counting_factory
+            dict(env, LAMBDA_TASK_ROOT=root, DATASETTE_SECRET=harness.TEST_SECRET),
+            sandbox_tmp,
+            s3_factory=counting_factory,
         )
 
     def test_downloaded_once_verified_and_moved_into_place(self):

@@ -18,7 +18,6 @@ from harness import (
 )
 
 
-
 class ManifestDataIsUsedAsGiven(unittest.TestCase):
     """Counts and checksums come from the manifest: no count queries or hashing at cold start."""
 

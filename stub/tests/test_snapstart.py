@@ -16,7 +16,6 @@ from datasette_lambda.instance import Instance
 from datasette_lambda.start import snapstart
 
 
-
 class FakeRuntimeLibrary:
     """Stands in for snapshot_restore_py, which only Lambda's python3.12+ runtimes bundle."""
 
@@ -56,7 +55,6 @@ class BeforeSnapshot(unittest.TestCase):
         self.assertIn("warmed up /x/, /x/fixtures before the snapshot ([200, 200])", out.getvalue())
         self.assertEqual(request("/x/fixtures/items.json?_shape=array").status, 200)
         self.assertIs(harness.instance().site, site)
-
 
     def test_a_failure_is_logged_and_left_to_the_first_request(self):
         root = make_task_root()
@@ -128,7 +126,9 @@ class AfterRestoreWithLiveData(unittest.TestCase):
             snapstart.run_after_restore(harness.instance().refresh_after_restore)
         live.check.check_now.assert_called_once_with()
         live.follow.assert_called_once_with()
-        self.assertLess(live.method_calls.index(mock.call.check.check_now()), live.method_calls.index(mock.call.follow()))
+        self.assertLess(
+            live.method_calls.index(mock.call.check.check_now()), live.method_calls.index(mock.call.follow())
+        )
 
 
 if __name__ == "__main__":

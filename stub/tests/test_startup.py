@@ -10,11 +10,11 @@ import unittest
 from unittest import mock
 
 import harness
-from harness import SESSION_DIR, activate, captured_output, make_task_root, new_instance, request
-from moto_server import DUMMY_AWS_ENV, ModuleMoto
+from harness import SESSION_DIR, captured_output, make_task_root, new_instance, request
 
 from datasette_lambda.databases import s3_databases
 from datasette_lambda.instance import PATIENCE_SECONDS, RESPONSE_MARGIN_SECONDS, patience
+from moto_server import DUMMY_AWS_ENV, ModuleMoto
 
 moto = ModuleMoto()  # one server for the module
 setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
@@ -90,8 +90,11 @@ class LoadingWhileDownloading(unittest.TestCase):
 
     def activate(self, patience_seconds=0.2):
         """The site's instance, whose requests wait patience_seconds for the download."""
-        new_instance(dict(self.env, LAMBDA_TASK_ROOT=self.root.path, DATASETTE_SECRET=harness.TEST_SECRET),
-                     self.sandbox_tmp, patience_seconds=patience_seconds)
+        new_instance(
+            dict(self.env, LAMBDA_TASK_ROOT=self.root.path, DATASETTE_SECRET=harness.TEST_SECRET),
+            self.sandbox_tmp,
+            patience_seconds=patience_seconds,
+        )
 
     def total_bytes(self):
         return sum(db["bytes"] for db in self.root.manifest["databases"])
@@ -118,8 +121,13 @@ class LoadingWhileDownloading(unittest.TestCase):
         self.assertEqual(request("/remote/remote_rows.json").status, 200)
 
     def test_the_download_starts_in_the_init_phase_and_does_not_hold_it(self):
-        new_instance(dict(self.env, LAMBDA_TASK_ROOT=self.root.path, DATASETTE_SECRET=harness.TEST_SECRET),
-                     self.sandbox_tmp, init=True, init_wait_seconds=0.1, patience_seconds=30)
+        new_instance(
+            dict(self.env, LAMBDA_TASK_ROOT=self.root.path, DATASETTE_SECRET=harness.TEST_SECRET),
+            self.sandbox_tmp,
+            init=True,
+            init_wait_seconds=0.1,
+            patience_seconds=30,
+        )
         self.assertIsNone(harness.instance().site)
         self.gate.set()
         self.assertEqual(request("/remote/remote_rows.json").status, 200)

@@ -60,7 +60,9 @@ class WhenTheCacheIsUsed(unittest.TestCase):
     def test_a_template_with_other_source_compiles_from_its_own_source(self):
         from jinja2 import DictLoader, Environment
 
-        env = Environment(loader=DictLoader({"index.html": "<p>{{ 1 + 1 }} overridden</p>"}), autoescape=True, enable_async=True)
+        env = Environment(
+            loader=DictLoader({"index.html": "<p>{{ 1 + 1 }} overridden</p>"}), autoescape=True, enable_async=True
+        )
         env.bytecode_cache = template_cache.PrecompiledTemplates(self.cache_dir)
         with mock.patch.object(env, "compile", wraps=env.compile) as compile_:
             template = env.get_template("index.html")

@@ -103,6 +103,4 @@ def _time(raw, field, where):
     try:
         return parse_utc(value)
     except ValueError:
-        raise LiveManifestError(
-            f"{where}.{field} must be an ISO 8601 UTC time such as 2026-12-01T10:00:00Z"
-        ) from None
+        raise LiveManifestError(f"{where}.{field} must be an ISO 8601 UTC time such as 2026-12-01T10:00:00Z") from None

@@ -38,9 +38,7 @@ def load_manifest(task_root):
         with open(path, encoding="utf-8") as f:
             raw = json.load(f)
     except FileNotFoundError:
-        raise PackageManifestError(
-            f"{path} is missing: the package must be built by datasette-lambda"
-        ) from None
+        raise PackageManifestError(f"{path} is missing: the package must be built by datasette-lambda") from None
     except ValueError as e:
         raise PackageManifestError(f"{path} is not valid JSON: {e}") from None
     return validate_manifest(raw)
@@ -80,15 +78,13 @@ def validate_manifest(raw):
     if prefix is not None:
         if not isinstance(prefix, str) or not _PREFIX.match(prefix.strip("/")):
             raise PackageManifestError(
-                "manifest.json: 'prefix' must be null or path segments of letters, digits "
-                f"and . _ ~ - (got {prefix!r})"
+                f"manifest.json: 'prefix' must be null or path segments of letters, digits and . _ ~ - (got {prefix!r})"
             )
         prefix = prefix.strip("/")
         base_url = f"/{prefix}/"
         if settings.get("base_url", base_url) != base_url:
             raise PackageManifestError(
-                f"manifest.json: prefix {prefix!r} needs settings.base_url {base_url!r}, "
-                f"found {settings['base_url']!r}"
+                f"manifest.json: prefix {prefix!r} needs settings.base_url {base_url!r}, found {settings['base_url']!r}"
             )
         settings = dict(settings, base_url=base_url)
 

@@ -27,5 +27,5 @@ def format_utc(epoch_seconds):
 
 
 def human_utc(canonical):
-    """"2026-12-01T10:00:00Z" as people read it on a page: "2026-12-01 10:00:00"."""
+    """ "2026-12-01T10:00:00Z" as people read it on a page: "2026-12-01 10:00:00"."""
     return canonical[:-1].replace("T", " ")

@@ -16,7 +16,8 @@ from datasette_lambda.convert.errors import ConversionError
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m datasette_lambda.convert", description="Convert data files into one SQLite database (see stub/live-data.md)."
+        prog="python -m datasette_lambda.convert",
+        description="Convert data files into one SQLite database (see stub/live-data.md).",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT")
     parser.add_argument("--out", required=True, metavar="DB")

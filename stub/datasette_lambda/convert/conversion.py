@@ -18,9 +18,9 @@ import sqlite3
 
 from datasette_lambda.convert.errors import ConversionError
 from datasette_lambda.convert.formats import SQLITE_HEADER, detect_format, read_tables
+from datasette_lambda.convert.publish import sha256_file
 from datasette_lambda.convert.tables import StagedTable, open_output, open_staging
 from datasette_lambda.convert.text import decode_error
-from datasette_lambda.convert.publish import sha256_file
 
 __all__ = ["ConversionError", "convert_files"]
 
@@ -43,7 +43,8 @@ def convert_files(paths, out_path, *, table=None, pk=None):
         if sqlite_inputs:
             if len(paths) > 1 or table or pk:
                 raise ConversionError(
-                    sqlite_inputs[0], None,
+                    sqlite_inputs[0],
+                    None,
                     "an SQLite database is published as it is: convert it on its own, without --table or --pk",
                 )
             tables = _copy_database(paths[0], partial)
@@ -78,7 +79,7 @@ def _convert(formats, partial, table, pk):
     staging = open_staging(staging_path)
     out = open_output(partial)
     try:
-        staged = {}  # lower-cased table name -> StagedTable (SQLite names ignore case)
+        staged: dict[str, StagedTable] = {}  # lower-cased table name -> StagedTable (SQLite names ignore case)
         for path, fmt in formats:
             try:
                 for rows in read_tables(path, fmt):
@@ -115,7 +116,9 @@ def _copy_database(path, partial):
             result = "; ".join(row[0] for row in conn.execute("PRAGMA quick_check"))
             if result != "ok":
                 raise ConversionError(path, None, f"fails PRAGMA quick_check: {result[:200]}")
-            names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+            names = [
+                row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            ]
             tables = {}
             for name in names:
                 try:

@@ -90,7 +90,7 @@ def _csv_reason(error):
     if message.startswith("field larger than field limit"):
         return "a field is over 64 MB (an unclosed quote?)"
     if "expected after '\"'" in message:
-        return "text after a closing quote (a quote inside a quoted field must be doubled: \"\")"
+        return 'text after a closing quote (a quote inside a quoted field must be doubled: "")'
     return _CSV_REASONS.get(message, f"malformed: {message}")
 
 
@@ -103,7 +103,13 @@ def _delimited(path, delimiter):
         for values in reader:
             start = reader.line_num + 1
             if values:
-                return Rows(path, table_name(path), _csv_records(path, f, reader, start, len(values)), header=values, detect_types=True)
+                return Rows(
+                    path,
+                    table_name(path),
+                    _csv_records(path, f, reader, start, len(values)),
+                    header=values,
+                    detect_types=True,
+                )
     except csv.Error as e:
         f.close()
         raise ConversionError(path, start, _csv_reason(e)) from None
@@ -123,7 +129,9 @@ def _csv_records(path, f, reader, start, width):
                     yield line, values
                 elif values:  # a blank line is skipped, as every CSV reader does
                     count = len(values)
-                    raise ConversionError(path, line, f"{count} field{'' if count == 1 else 's'} where the header has {width}")
+                    raise ConversionError(
+                        path, line, f"{count} field{'' if count == 1 else 's'} where the header has {width}"
+                    )
         except csv.Error as e:
             raise ConversionError(path, start, _csv_reason(e)) from None
 
@@ -131,11 +139,20 @@ def _csv_records(path, f, reader, start, width):
 # JSON, NDJSON, YAML ---------------------------------------------------------
 
 
-_JSON_KINDS = {bool: "true or false", int: "a number", float: "a number", str: "a string", list: "a list", dict: "an object"}
+_JSON_KINDS = {
+    bool: "true or false",
+    int: "a number",
+    float: "a number",
+    str: "a string",
+    list: "a list",
+    dict: "an object",
+}
 
 
 def _not_an_object(value):
-    return f"expected an object, found {'null' if value is None else _JSON_KINDS.get(type(value), type(value).__name__)}"
+    return (
+        f"expected an object, found {'null' if value is None else _JSON_KINDS.get(type(value), type(value).__name__)}"
+    )
 
 
 def _ndjson_records(path):
@@ -189,7 +206,9 @@ class _JsonArrayStream:
     def peek(self):
         """The next non-blank character ("" at the end), skipping to it."""
         while True:
-            self.pos = _JSON_WHITESPACE.match(self.buffer, self.pos).end()
+            blank = _JSON_WHITESPACE.match(self.buffer, self.pos)
+            assert blank is not None  # matches the empty string too
+            self.pos = blank.end()
             if self.pos < len(self.buffer) or self.eof:
                 return self.buffer[self.pos : self.pos + 1]
             self.fill()
@@ -262,7 +281,9 @@ def _list_of_objects(path, data, kind):
     if data is None:
         raise ConversionError(path, 1, f"empty file: expected a {kind} list of objects")
     if not isinstance(data, list):
-        raise ConversionError(path, 1, f"expected a {kind} list of objects, found {_JSON_KINDS.get(type(data), type(data).__name__)}")
+        raise ConversionError(
+            path, 1, f"expected a {kind} list of objects, found {_JSON_KINDS.get(type(data), type(data).__name__)}"
+        )
     for index, record in enumerate(data, 1):
         if not isinstance(record, dict):
             raise ConversionError(path, None, f"item {index}: {_not_an_object(record)}")
@@ -292,13 +313,17 @@ def _markdown_record(path):
                 metadata = handler.load(fm)
             except yaml.MarkedYAMLError as e:
                 mark = e.problem_mark or e.context_mark
-                raise ConversionError(path, first_line + mark.line if mark else first_line, f"front matter is not YAML: {e.problem or e}") from None
+                raise ConversionError(
+                    path, first_line + mark.line if mark else first_line, f"front matter is not YAML: {e.problem or e}"
+                ) from None
             except (yaml.YAMLError, ValueError) as e:
                 raise ConversionError(path, first_line, f"front matter cannot be read: {e}") from None
             if metadata is None:
                 metadata = {}
             if not isinstance(metadata, dict):
-                raise ConversionError(path, first_line, f"front matter must be fields (a mapping), found {type(metadata).__name__}")
+                raise ConversionError(
+                    path, first_line, f"front matter must be fields (a mapping), found {type(metadata).__name__}"
+                )
     # Pairs, not a dict, body first: a front-matter field called body becomes body_2
     # instead of replacing the body (which the table puts last).
     yield None, [("body", body.strip()), *((str(key), value) for key, value in metadata.items())]
@@ -345,7 +370,9 @@ def _sheet_records(path, title, rows, width):
         if len(values) > width:
             extra = next((i for i in range(len(values) - 1, width - 1, -1) if values[i] is not None), None)
             if extra is not None:
-                raise ConversionError(path, line, f"sheet {title!r}: a value in column {extra + 1}, right of the header row's last column")
+                raise ConversionError(
+                    path, line, f"sheet {title!r}: a value in column {extra + 1}, right of the header row's last column"
+                )
             del values[width:]
         elif len(values) < width:
             values.extend([None] * (width - len(values)))

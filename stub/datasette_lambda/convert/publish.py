@@ -250,9 +250,13 @@ def update_manifest(
             return manifest
         try:
             if etag is None:
-                put_conditionally(s3, bucket, MANIFEST_KEY, serialize_manifest(new), if_none_match="*", as_headers=as_headers)
+                put_conditionally(
+                    s3, bucket, MANIFEST_KEY, serialize_manifest(new), if_none_match="*", as_headers=as_headers
+                )
             else:
-                put_conditionally(s3, bucket, MANIFEST_KEY, serialize_manifest(new), if_match=etag, as_headers=as_headers)
+                put_conditionally(
+                    s3, bucket, MANIFEST_KEY, serialize_manifest(new), if_match=etag, as_headers=as_headers
+                )
             return new
         except Exception as e:
             if not (lost_race(e) or (etag is not None and is_missing(e))):
@@ -276,7 +280,7 @@ def collect_garbage(s3, bucket, now, min_age=GARBAGE_MIN_AGE):
     manifest, _ = read_manifest(s3, bucket)
     named = named_keys(manifest)
     doomed = [o["Key"] for o in objects if o["Key"] not in named and now - o["LastModified"] >= min_age]
-    deleted = []
+    deleted: list[str] = []
     for start in range(0, len(doomed), 1000):
         batch = doomed[start : start + 1000]
         response = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True})
@@ -285,7 +289,9 @@ def collect_garbage(s3, bucket, now, min_age=GARBAGE_MIN_AGE):
     return deleted
 
 
-def publish_database(s3, bucket, *, name, path, tables, data_as_of, source, now, sha256=None, size=None, sleep=time.sleep):
+def publish_database(
+    s3, bucket, *, name, path, tables, data_as_of, source, now, sha256=None, size=None, sleep=time.sleep
+):
     """Publish the SQLite file at path as the live database `name`. Returns (entry, changed).
 
     source is the file it came from (its failed entry, if any, is cleared). Garbage

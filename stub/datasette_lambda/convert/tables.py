@@ -9,11 +9,12 @@ fixed order, with no deleted pages: the same input gives the same bytes.
 """
 
 import sqlite3
+from typing import Any
 
 import sqlite_utils
 
-from datasette_lambda.convert.errors import ConversionError
 from datasette_lambda.convert.column_types import NULL, sql_type, strings_kind, typed_value
+from datasette_lambda.convert.errors import ConversionError
 
 BATCH_ROWS = 2000
 # Staging-only columns: where each row came from, for errors found after reading.
@@ -118,9 +119,9 @@ class StagedTable:
 
     def _add_records(self, file_index, rows):
         # Rows as wide as every column seen so far; a new column flushes the batch.
-        layouts = {}  # the keys of a record -> their column positions
+        layouts: dict[tuple[str, ...], list[int]] = {}  # the keys of a record -> their column positions
         sql = self._insert_sql(range(len(self.columns)))
-        batch = []
+        batch: list[tuple[Any, ...]] = []
         for line, record in rows.rows:
             pairs = list(record.items()) if isinstance(record, dict) else record
             keys = tuple(key for key, _ in pairs)
@@ -138,7 +139,7 @@ class StagedTable:
                     layouts.clear()
                 layouts[keys] = positions
             values = [None] * len(self.columns)
-            for position, (_, value) in zip(positions, pairs):
+            for position, (_, value) in zip(positions, pairs, strict=False):
                 kind, values[position] = typed_value(value)
                 if kind > self.kinds[position]:
                     self.kinds[position] = kind
@@ -154,7 +155,7 @@ class StagedTable:
     # The final table ----------------------------------------------------------
 
     def column_types(self):
-        return {name: sql_type(kind) for name, kind in zip(self.columns, self.kinds)}
+        return {name: sql_type(kind) for name, kind in zip(self.columns, self.kinds, strict=False)}
 
     def write(self, out, pk=None):
         """Create the typed table in `out` (attached staging as "staging") and copy the rows."""
@@ -162,7 +163,9 @@ class StagedTable:
         if not self.columns:
             raise ConversionError(self.files[0], None, "no columns: nothing to make a table of")
         types = self.column_types()
-        order = [c for c in self.columns if c not in self.last_columns] + [c for c in self.columns if c in self.last_columns]
+        order = [c for c in self.columns if c not in self.last_columns] + [
+            c for c in self.columns if c in self.last_columns
+        ]
         if pk is not None:
             column = self._pk_column(pk)
             self._check_no_nulls(column, pk)
@@ -189,7 +192,8 @@ class StagedTable:
             columns = ", ".join(_quote(c) for c in order)
             values = ", ".join(self._value(c) for c in order)
             conn.execute(
-                f"INSERT INTO main.{_quote(self.name)} ({columns}) SELECT {values} FROM staging.{_quote(self.name)} ORDER BY rowid"
+                f"INSERT INTO main.{_quote(self.name)} ({columns}) "
+                f"SELECT {values} FROM staging.{_quote(self.name)} ORDER BY rowid"
             )
             conn.execute("COMMIT")
         except BaseException:
@@ -213,7 +217,8 @@ class StagedTable:
 
     def _first_null(self, column):
         return self.staging.execute(
-            f"SELECT {FILE_COLUMN}, {LINE_COLUMN} FROM {_quote(self.name)} WHERE {self._value(column)} IS NULL ORDER BY rowid LIMIT 1"
+            f"SELECT {FILE_COLUMN}, {LINE_COLUMN} FROM {_quote(self.name)} "
+            f"WHERE {self._value(column)} IS NULL ORDER BY rowid LIMIT 1"
         ).fetchone()
 
     def _check_no_nulls(self, column, pk):
@@ -226,7 +231,8 @@ class StagedTable:
         cast = f"CAST({self._value(column)} AS {sql_type(self.kinds[self.columns.index(column)])})"
         table = _quote(self.name)
         duplicate = self.staging.execute(
-            f"SELECT {cast} AS v, MIN(rowid) AS first FROM {table} GROUP BY v HAVING COUNT(*) > 1 ORDER BY first LIMIT 1"
+            f"SELECT {cast} AS v, MIN(rowid) AS first FROM {table} "
+            "GROUP BY v HAVING COUNT(*) > 1 ORDER BY first LIMIT 1"
         ).fetchone()
         if duplicate is None:
             return ConversionError(self.files[0], None, f"--pk {pk}: {error}")
@@ -244,7 +250,7 @@ def _detect_kinds(batch, kinds):
     """Widens kinds with a batch of staged string rows (file and line first)."""
     if not batch:
         return
-    for i, column in enumerate(list(zip(*batch))[2:]):
+    for i, column in enumerate(list(zip(*batch, strict=False))[2:]):
         kinds[i] = strings_kind(column, kinds[i])
 
 

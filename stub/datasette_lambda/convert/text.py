@@ -36,7 +36,8 @@ def open_text(path):
     if encoding == "utf-8" and b"\x00" in head:
         line = head[: head.index(b"\x00")].count(b"\n") + 1
         raise ConversionError(
-            path, line,
+            path,
+            line,
             "contains NUL bytes: it is not UTF-8 text (UTF-16 without a byte-order mark, or a binary file?)",
         )
     return io.TextIOWrapper(open(path, "rb"), encoding=encoding, errors="strict", newline="")
@@ -48,7 +49,8 @@ def decode_error(path, error):
         return ConversionError(path, None, f"not valid {error.encoding}: {error.reason}")
     line, byte = _first_invalid_utf8(path)
     return ConversionError(
-        path, line,
+        path,
+        line,
         f"not UTF-8 (byte 0x{byte:02X}): save it as UTF-8, e.g. if it is Windows-1252: "
         "iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.utf8",
     )
@@ -68,7 +70,7 @@ def _first_invalid_utf8(path):
             except UnicodeDecodeError as e:
                 # A sequence cut by the chunk's end is not an error yet.
                 if chunk and e.reason == "unexpected end of data":
-                    pending = data[e.start:]
+                    pending = data[e.start :]
                     data = data[: e.start]
                 else:
                     return lines + data[: e.start].count(b"\n"), data[e.start]

@@ -72,9 +72,7 @@ def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None, on_pr
     if os.path.exists(final_path):
         return final_path
     if not bucket:
-        raise DatabaseFetchError(
-            f"database {database['name']!r} lives in S3 but DATASETTE_LAMBDA_BUCKET is not set"
-        )
+        raise DatabaseFetchError(f"database {database['name']!r} lives in S3 but DATASETTE_LAMBDA_BUCKET is not set")
     directory = os.path.dirname(final_path)
     os.makedirs(directory, exist_ok=True)
     # Same directory as the final path, so os.replace() is an atomic rename.

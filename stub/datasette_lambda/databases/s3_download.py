@@ -140,7 +140,9 @@ class _Progress:
         self.subscriber = Subscriber()
 
 
-def download_verified(client, bucket, key, fd, size, on_progress=None, part_bytes=PART_BYTES, concurrency=MAX_CONCURRENCY):
+def download_verified(
+    client, bucket, key, fd, size, on_progress=None, part_bytes=PART_BYTES, concurrency=MAX_CONCURRENCY
+):
     """Download s3://bucket/key (size bytes) into fd, a file descriptor open for reading and
     writing (the hasher reads back what was written), e.g. from tempfile.mkstemp().
 

@@ -17,13 +17,14 @@ databases are swapped while it runs:
 """
 
 import threading
+from typing import Any
 
 _CATALOG_TABLES = ("databases", "tables", "columns", "foreign_keys", "indexes")
 
 
 def make_schema_refresh_thread_safe(ds):
     lock = threading.Lock()
-    recorded = {}  # name -> the Database object the catalog describes
+    recorded: dict[str, Any] = {}  # name -> the Database object the catalog describes
 
     async def refresh_schemas():
         if not lock.acquire(blocking=False):

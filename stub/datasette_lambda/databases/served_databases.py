@@ -14,6 +14,7 @@ already running keeps the Database objects it looked up; they stay open until it
 
 import collections
 import os
+from typing import Any
 
 from datasette.app import SQLITE_LIMIT_ATTACHED
 
@@ -66,8 +67,14 @@ def live(entry, path, database=None):
             "tables": {table: {"count": count} for table, count in entry["tables"].items()},
         }
     served = Served(
-        entry["name"], path, entry["sha256"], entry["bytes"], key=entry["key"],
-        data_as_of=entry["dataAsOf"], live=True, inspect=inspect,
+        entry["name"],
+        path,
+        entry["sha256"],
+        entry["bytes"],
+        key=entry["key"],
+        data_as_of=entry["dataAsOf"],
+        live=True,
+        inspect=inspect,
     )
     served.database = database
     return served
@@ -131,20 +138,16 @@ class ServedDatabases:
         served.database = database
 
     def _publish(self):
-        current = collections.OrderedDict()
+        current: collections.OrderedDict[str, Any] = collections.OrderedDict()
         for name, served in self._deployed.items():
             current[name] = self.live.get(name, served)
         for name in sorted(self.live):
             current.setdefault(name, self.live[name])
 
         inspect = {name: s.inspect for name, s in current.items() if s.inspect}
-        downloads = {
-            s.database.route: (s.key, os.path.basename(s.path)) for s in current.values() if s.key
-        }
+        downloads = {s.database.route: (s.key, os.path.basename(s.path)) for s in current.values() if s.key}
         # Datasette's in-memory databases (_internal, _memory) stay first, as it made them.
-        databases = collections.OrderedDict(
-            (name, db) for name, db in self.ds.databases.items() if not db.path
-        )
+        databases = collections.OrderedDict((name, db) for name, db in self.ds.databases.items() if not db.path)
         for name, served in current.items():
             databases[name] = served.database
 

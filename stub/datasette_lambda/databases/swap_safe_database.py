@@ -17,13 +17,21 @@ a new empty database created at its path (which the /tmp cache would then trust)
 
 import asyncio
 import threading
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from datasette.database import Database
 from datasette.utils import sqlite3
 
+# For the type checker the mixin is a Database (whose ds, name, connect and execute_fn it
+# uses); at run time it stands before Database in SwapSafeDatabase's bases.
+if TYPE_CHECKING:
+    from datasette.database import Database as _MixinBase
+else:
+    _MixinBase = object
 
-class OwnConnections:
+
+class OwnConnections(_MixinBase):
     """execute_fn with per-thread connections kept by this object, not by its name."""
 
     def __init__(self, *args, **kwargs):
@@ -60,9 +68,7 @@ class SwapSafeDatabase(OwnConnections, Database):
     def connect(self, write=False):
         if write:
             raise RuntimeError(f"{self.path} is served read-only")
-        conn = sqlite3.connect(
-            f"file:{quote(self.path)}?mode=ro&immutable=1", uri=True, check_same_thread=False
-        )
+        conn = sqlite3.connect(f"file:{quote(self.path)}?mode=ro&immutable=1", uri=True, check_same_thread=False)
         self._all_file_connections.append(conn)
         return conn
 

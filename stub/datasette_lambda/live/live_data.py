@@ -19,12 +19,12 @@ import os
 import threading
 import time
 
+from datasette_lambda.contract.live_manifest import LiveManifestError, parse_live_manifest
+from datasette_lambda.contract.timestamps import format_utc
 from datasette_lambda.databases import served_databases
 from datasette_lambda.databases.in_flight import InFlight
-from datasette_lambda.contract.live_manifest import LiveManifestError, parse_live_manifest
-from datasette_lambda.live.manifest_check import ABSENT, UNCHANGED, ManifestCheck, ManifestCheckError, one_line
 from datasette_lambda.databases.s3_databases import DatabaseFetchError, ensure_local_copy
-from datasette_lambda.contract.timestamps import format_utc
+from datasette_lambda.live.manifest_check import ABSENT, UNCHANGED, ManifestCheck, ManifestCheckError, one_line
 
 REPUBLISH = "Publish it again (datasette-lambda push)."
 
@@ -32,8 +32,9 @@ log = logging.getLogger("datasette_lambda")
 
 
 class LiveData:
-    def __init__(self, served, bucket, client_factory, interval, temp_root=None,
-                 clock=time.monotonic, wall_clock=time.time):
+    def __init__(
+        self, served, bucket, client_factory, interval, temp_root=None, clock=time.monotonic, wall_clock=time.time
+    ):
         self.served = served
         self.bucket = bucket
         self.client_factory = client_factory
@@ -53,8 +54,11 @@ class LiveData:
         try:
             self._check()
         except Exception as e:  # a bug must not cost the request; say what it was
-            log.warning("datasette-lambda: live data check failed (%s: %s); still serving "
-                        "what was served", type(e).__name__, one_line(e))
+            log.warning(
+                "datasette-lambda: live data check failed (%s: %s); still serving what was served",
+                type(e).__name__,
+                one_line(e),
+            )
         finally:
             self._lock.release()
 
@@ -114,8 +118,11 @@ class LiveData:
             except (DatabaseFetchError, OSError) as e:
                 complete = False
                 serving = self.served.get(name)  # a previous live one, or a deployed one
-                log.warning("datasette-lambda: live data: %s; still serving %s", e,
-                            f"the {'previous' if old else 'deployed'} {name}" if serving else f"without {name}")
+                log.warning(
+                    "datasette-lambda: live data: %s; still serving %s",
+                    e,
+                    f"the {'previous' if old else 'deployed'} {name}" if serving else f"without {name}",
+                )
                 if old is not None:
                     new_live[name] = old
                 continue
@@ -150,4 +157,3 @@ class LiveData:
             os.rmdir(os.path.dirname(retired.path))  # <sha256>/, if nothing else is in it
         except OSError:
             pass
-

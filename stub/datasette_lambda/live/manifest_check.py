@@ -53,8 +53,10 @@ class ManifestCheck:
             hint = ""
             if code == "AccessDenied":
                 # Without s3:ListBucket, S3 answers a missing key with 403, not 404.
-                hint = (" (the function's role needs s3:GetObject on live/* and s3:ListBucket "
-                        "on the bucket for live/, so that no manifest yet is a 404)")
+                hint = (
+                    " (the function's role needs s3:GetObject on live/* and s3:ListBucket "
+                    "on the bucket for live/, so that no manifest yet is a 404)"
+                )
             raise ManifestCheckError(
                 f"could not read s3://{self.bucket}/{LIVE_MANIFEST_KEY}: {code or type(e).__name__}"
                 f"{f' (HTTP {status})' if status else ''}: {one_line(e)}{hint}"

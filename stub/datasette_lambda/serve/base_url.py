@@ -23,7 +23,7 @@ def split_prefix(raw_path, base_url):
     """The path Datasette should see for raw_path (bytes), or None if it is outside base_url."""
     prefix = base_url.encode("ascii")
     if raw_path.startswith(prefix):
-        return b"/" + raw_path[len(prefix):]
+        return b"/" + raw_path[len(prefix) :]
     return None
 
 

@@ -20,9 +20,7 @@ Datasette API token, say) and reaches Datasette untouched.
 
 import re
 
-SIGNING_HEADERS = frozenset(
-    (b"authorization", b"x-amz-date", b"x-amz-content-sha256", b"x-amz-security-token")
-)
+SIGNING_HEADERS = frozenset((b"authorization", b"x-amz-date", b"x-amz-content-sha256", b"x-amz-security-token"))
 
 # host or host:port, or [ipv6]:port; anything else in x-forwarded-host is ignored.
 _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
@@ -63,7 +61,9 @@ def as_viewer_request(scope):
 
 
 def _server(host, previous):
-    name, port = _HOST_PORT.match(host).groups()
+    match = _HOST_PORT.match(host)
+    assert match is not None  # the pattern matches any host _HOST accepted
+    name, port = match.groups()
     if port:
         return (name, int(port))
     return (name, previous[1] if previous else 443)

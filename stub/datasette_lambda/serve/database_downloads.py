@@ -75,7 +75,7 @@ class DatabaseDownloadRedirect:
         path = (scope.get("raw_path") or b"").decode("ascii", "replace").partition("?")[0]
         # Datasette strips base_url once more before routing; match what it routes.
         if self.base_url != "/" and path.startswith(self.base_url):
-            path = "/" + path[len(self.base_url):]
+            path = "/" + path[len(self.base_url) :]
         match = _DOWNLOAD_PATH.match(path)
         return self.objects().get(tilde_decode(match["database"])) if match else None
 
@@ -103,8 +103,7 @@ class DatabaseDownloadRedirect:
             return self.presigner.url(key, file_name)
         except Exception as e:  # no credentials, say: Datasette serves the file itself
             log.warning(
-                "datasette-lambda: could not presign the download of %s (%s); serving it "
-                "from the function",
+                "datasette-lambda: could not presign the download of %s (%s); serving it from the function",
                 file_name,
                 type(e).__name__,
             )

@@ -10,12 +10,12 @@ from datasette.app import Datasette
 import datasette.handle_exception as datasette_handle_exception  # noqa: E402  isort:skip
 
 from datasette_lambda.databases import served_databases
+from datasette_lambda.databases.schema_refresh import make_schema_refresh_thread_safe
+from datasette_lambda.databases.served_databases import ServedDatabases
 from datasette_lambda.serve.asgi_fixes import ScopeFixes
 from datasette_lambda.serve.base_url import BaseUrlPrefix
 from datasette_lambda.serve.data_as_of import install_data_as_of
 from datasette_lambda.serve.database_downloads import DatabaseDownloadRedirect
-from datasette_lambda.databases.schema_refresh import make_schema_refresh_thread_safe
-from datasette_lambda.databases.served_databases import ServedDatabases
 from datasette_lambda.serve.site_status import SiteStatus, site_status
 
 

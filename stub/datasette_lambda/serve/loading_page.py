@@ -34,10 +34,7 @@ def wants_json(event):
 
 def loading_response(loading, event):
     progress = _progress(loading)
-    message = (
-        "This site has just started and is still loading its data "
-        f"({progress}). Please retry in a few seconds."
-    )
+    message = f"This site has just started and is still loading its data ({progress}). Please retry in a few seconds."
     headers = {
         "cache-control": "no-store",
         "retry-after": str(RETRY_AFTER_SECONDS),

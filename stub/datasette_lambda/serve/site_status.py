@@ -18,8 +18,7 @@ STATUS_PATH = b"/-/datasette-lambda.json"
 def site_status(served, live):
     status = {
         "databases": {
-            name: {"sha256": s.sha256, "dataAsOf": s.data_as_of, "live": s.live}
-            for name, s in served.current.items()
+            name: {"sha256": s.sha256, "dataAsOf": s.data_as_of, "live": s.live} for name, s in served.current.items()
         },
         "manifestEtag": None,
         "checkedAt": None,

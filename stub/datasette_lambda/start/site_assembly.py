@@ -86,7 +86,11 @@ def fetch_databases(
 ) -> list[tuple[str, str]]:
     details = preparation.details
     return locate_databases(
-        details["manifest"], details["root"], bucket=details["bucket"], s3_client_factory=s3_client, on_progress=progress
+        details["manifest"],
+        details["root"],
+        bucket=details["bucket"],
+        s3_client_factory=s3_client,
+        on_progress=progress,
     )
 
 

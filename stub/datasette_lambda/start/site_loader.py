@@ -76,7 +76,7 @@ class SiteLoader:
         self._prepare = prepare
         self._fetch = fetch
         self._assemble = assemble
-        self._attempt = None
+        self._attempt: _Attempt | None = None
         self.site = None
         self.timings = {}
 
@@ -92,9 +92,7 @@ class SiteLoader:
         """The site, or Loading after `wait` seconds (None: wait as long as it takes)."""
         if self.site is not None:
             return self.site
-        if self._attempt is None:
-            self._begin()
-        attempt = self._attempt
+        attempt = self._attempt or self._begin()
         if not attempt.done.wait(wait):
             return Loading(attempt.downloaded, attempt.preparation.pending_bytes, attempt.preparation.cors)
         self._attempt = None  # from here on, a failure is not kept
@@ -107,14 +105,17 @@ class SiteLoader:
         self.site = site
         return site
 
-    def _begin(self):
+    def _begin(self) -> _Attempt:
         started = time.monotonic()
         preparation = self._prepare()
         self.timings = {"prepare": time.monotonic() - started}
         attempt = _Attempt(preparation)
         self._attempt = attempt
         if preparation.pending_bytes:
-            thread = threading.Thread(target=attempt.fetch, args=(self._fetch,), name="datasette-lambda-fetch", daemon=True)
+            thread = threading.Thread(
+                target=attempt.fetch, args=(self._fetch,), name="datasette-lambda-fetch", daemon=True
+            )
             thread.start()
         else:
             attempt.fetch(self._fetch)
+        return attempt

@@ -25,10 +25,11 @@ registers one today). Callbacks run in order of registration, must be quick (Lam
 import logging
 import random
 import secrets
+from collections.abc import Callable
 
 log = logging.getLogger("datasette_lambda")
 
-_after_restore = []
+_after_restore: list[Callable[[], object]] = []
 
 
 def register_after_restore(callback):
@@ -60,7 +61,9 @@ def run_after_restore(refresh):
         try:
             callback()
         except Exception:
-            log.exception("datasette-lambda: an after-restore callback failed (%s)", getattr(callback, "__name__", callback))
+            log.exception(
+                "datasette-lambda: an after-restore callback failed (%s)", getattr(callback, "__name__", callback)
+            )
 
 
 def refresh_datasette(ds):
@@ -104,7 +107,7 @@ async def warm_up(app, paths):
             return {"type": "http.request", "body": b"", "more_body": False}
 
         async def send(message):
-            messages.append(message)
+            messages.append(message)  # noqa: B023  (awaited within this iteration)
 
         await app(scope, receive, send)
         statuses.append(next((m["status"] for m in messages if m["type"] == "http.response.start"), None))

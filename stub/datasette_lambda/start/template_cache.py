@@ -34,7 +34,8 @@ if __name__ == "__main__" and len(sys.argv) > 2:
     # Run by the CLI on a layer: its packages, not this machine's (run with -S and -B).
     sys.path.insert(0, os.path.abspath(sys.argv[2]))
 
-from jinja2 import BytecodeCache, __version__ as JINJA_VERSION  # noqa: E402
+from jinja2 import BytecodeCache  # noqa: E402
+from jinja2 import __version__ as JINJA_VERSION
 
 CACHE_DIR_NAME = "datasette_lambda_templates"
 INDEX_NAME = "index.json"
@@ -86,10 +87,18 @@ def environment_fingerprint(env):
     described = {
         "class": _qualified_name(type(env)),
         "syntax": [
-            env.block_start_string, env.block_end_string, env.variable_start_string,
-            env.variable_end_string, env.comment_start_string, env.comment_end_string,
-            env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
-            env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
+            env.block_start_string,
+            env.block_end_string,
+            env.variable_start_string,
+            env.variable_end_string,
+            env.comment_start_string,
+            env.comment_end_string,
+            env.line_statement_prefix,
+            env.line_comment_prefix,
+            env.trim_blocks,
+            env.lstrip_blocks,
+            env.newline_sequence,
+            env.keep_trailing_newline,
         ],
         "optimized": env.optimized,
         "autoescape": autoescape,
@@ -108,7 +117,7 @@ def _qualified_name(obj):
 
 
 def _python_version():
-    return "%d.%d" % sys.version_info[:2]
+    return f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 def attach(ds, directory=None):
@@ -156,7 +165,7 @@ def build(env, out_dir, site_dir, runtime_site_dir):
     for name in names:
         source, filename, _ = env.loader.get_source(env, name)
         if filename and os.path.abspath(filename).startswith(site_dir + os.sep):
-            filename = runtime_site_dir + os.path.abspath(filename)[len(site_dir):]
+            filename = runtime_site_dir + os.path.abspath(filename)[len(site_dir) :]
         bucket = Bucket(env, cache.get_cache_key(name), cache.get_source_checksum(source))
         bucket.code = env.compile(source, name, filename)
         with open(os.path.join(out_dir, f"{bucket.key}.cache"), "wb") as f:
