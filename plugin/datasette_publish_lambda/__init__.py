@@ -145,7 +145,7 @@ def _metadata_path(metadata, stack):
 
 
 @hookimpl
-def publish_subcommand(publish):
+def publish_subcommand(publish) -> None:
     @publish.command(name="lambda")
     @add_common_publish_arguments_and_options
     @click.option(
@@ -173,7 +173,7 @@ def publish_subcommand(publish):
     @click.option("-q", "--quiet", is_flag=True, help="Print only the result and warnings")
     @click.option("-v", "--verbose", is_flag=True, help="Print more detail, and stack traces on errors")
     @click.pass_context
-    def lambda_(ctx, **params):
+    def lambda_(ctx, **params) -> None:
         """Publish databases as a Datasette site on AWS Lambda (runs datasette-lambda update-stack)"""
 
         secret_given = ctx.get_parameter_source("secret") == ParameterSource.COMMANDLINE

@@ -11,8 +11,11 @@ something to serve half of. Unknown keys are ignored, so an older stub reads a n
 compatible manifest.
 """
 
+from __future__ import annotations
+
 import json
 import re
+from typing import Any
 
 from datasette_lambda.contract.timestamps import parse_utc
 
@@ -30,7 +33,7 @@ class LiveManifestError(Exception):
     """live/manifest.json cannot be followed; the message names the bad field."""
 
 
-def parse_live_manifest(body):
+def parse_live_manifest(body: str | bytes) -> dict[str, dict[str, Any]]:
     """{name: entry} in name order, from the manifest's bytes.
 
     Each entry: {"name", "key", "sha256", "bytes", "fileName": "<name>.db",
@@ -54,7 +57,7 @@ def parse_live_manifest(body):
     return {name: _entry(name, databases[name]) for name in sorted(databases)}
 
 
-def _entry(name, raw):
+def _entry(name: str, raw: Any) -> dict[str, Any]:
     where = f"{LIVE_MANIFEST_KEY}: databases[{name!r}]"
     if not NAME_PATTERN.match(name):
         raise LiveManifestError(f"{where}: a name is letters, digits, _ and - only")

@@ -12,9 +12,12 @@ s3, optional for inline; dataAsOf optional: packages built before it have none).
 Unknown keys are ignored so an older stub can read a newer, compatible manifest.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import re
+from typing import Any, NoReturn
 
 from datasette_lambda.contract.timestamps import parse_utc
 
@@ -32,7 +35,7 @@ class PackageManifestError(Exception):
     """manifest.json is missing or does not describe a site this stub can serve."""
 
 
-def load_manifest(task_root):
+def load_manifest(task_root: str) -> dict[str, Any]:
     path = os.path.join(task_root, MANIFEST_NAME)
     try:
         with open(path, encoding="utf-8") as f:
@@ -44,7 +47,7 @@ def load_manifest(task_root):
     return validate_manifest(raw)
 
 
-def validate_manifest(raw):
+def validate_manifest(raw: Any) -> dict[str, Any]:
     """Return a normalised copy of the manifest, or raise PackageManifestError naming the bad field."""
     if not isinstance(raw, dict):
         raise PackageManifestError("manifest.json must hold a JSON object")
@@ -183,7 +186,7 @@ def _static_mounts(value):
     return mounts
 
 
-def _missing(field):
+def _missing(field) -> NoReturn:
     raise PackageManifestError(f"manifest.json: {field} is required")
 
 

@@ -6,6 +6,8 @@ Errors: exit code 2 and one line "FILE:LINE: reason" on stderr (with --json,
 {"error": {"file", "line", "reason"}} on stdout); nothing is left at DB.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import sys
@@ -14,7 +16,7 @@ from datasette_lambda.convert.conversion import convert_files
 from datasette_lambda.convert.errors import ConversionError
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m datasette_lambda.convert",
         description="Convert data files into one SQLite database (see stub/live-data.md).",

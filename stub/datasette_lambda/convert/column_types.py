@@ -7,10 +7,14 @@ never changes what a cell says: "007", " 12", "1_000", "+5" and integers past
 typed formats (JSON, YAML, Excel) keep their own type: a JSON string is text.
 """
 
+from __future__ import annotations
+
 import datetime
 import json
 import math
 import re
+from collections.abc import Iterable
+from typing import Any
 
 NULL, INTEGER, FLOAT, TEXT = 0, 1, 2, 3
 SQL_TYPES = {NULL: "text", INTEGER: "integer", FLOAT: "float", TEXT: "text"}
@@ -20,7 +24,7 @@ _FLOAT = re.compile(r"-?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[
 _INT64 = (-(2**63), 2**63 - 1)
 
 
-def strings_kind(values, known=NULL):
+def strings_kind(values: Iterable[str], known: int = NULL) -> int:
     """The kind of a column holding these strings ("" is an empty cell) and `known` (pure).
 
     Column-wise over a batch: map() and all() keep the per-value work in C.
@@ -37,7 +41,7 @@ def strings_kind(values, known=NULL):
     return TEXT
 
 
-def typed_value(value):
+def typed_value(value: object) -> tuple[int, Any]:
     """(kind, value SQLite can store) for a value of a typed format (pure)."""
     if value is None:
         return NULL, None
@@ -60,5 +64,5 @@ def typed_value(value):
     return TEXT, str(value)
 
 
-def sql_type(kind):
+def sql_type(kind: int) -> str:
     return SQL_TYPES[kind]

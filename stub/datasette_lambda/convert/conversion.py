@@ -12,9 +12,13 @@ or --pk COL, becomes the primary key. The same input gives the same bytes.
 Errors: ConversionError(file, line, reason); nothing is left at the output path.
 """
 
+from __future__ import annotations
+
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterable
+from typing import Any
 
 from datasette_lambda.convert.errors import ConversionError
 from datasette_lambda.convert.formats import SQLITE_HEADER, detect_format, read_tables
@@ -27,7 +31,9 @@ __all__ = ["ConversionError", "convert_files"]
 SUPPORTED = ".csv, .tsv, .json, .ndjson, .jsonl, .yaml, .yml, .md, .xlsx"
 
 
-def convert_files(paths, out_path, *, table=None, pk=None):
+def convert_files(
+    paths: Iterable[str | os.PathLike[str]], out_path: str, *, table: str | None = None, pk: str | None = None
+) -> dict[str, Any]:
     """Convert `paths` into the database `out_path`; returns the --json result.
 
     Raises ConversionError(file, line, reason); `out_path` is then untouched.
@@ -134,7 +140,7 @@ def _copy_database(path, partial):
     return tables
 
 
-def _remove(path):
+def _remove(path) -> None:
     try:
         os.remove(path)
     except FileNotFoundError:

@@ -8,6 +8,8 @@ row; YAML and Markdown are read whole (they are rarely large, and their
 parsers need the whole document).
 """
 
+from __future__ import annotations
+
 import csv
 import itertools
 import json
@@ -37,7 +39,7 @@ csv.field_size_limit(64 * 1024 * 1024)
 class Rows:
     """One table's worth of rows from one file."""
 
-    def __init__(self, path, name, rows, header=None, detect_types=False, last_columns=()):
+    def __init__(self, path, name, rows, header=None, detect_types=False, last_columns=()) -> None:
         self.path = path
         self.name = name
         # (line or None, values): a list matching header, or a record (dict or pairs).
@@ -48,14 +50,14 @@ class Rows:
         self.last_columns = last_columns
 
 
-def detect_format(path, head):
+def detect_format(path: str, head: bytes) -> str | None:
     """The input format from the first bytes, else from the extension (pure)."""
     if head.startswith(SQLITE_HEADER):
         return "sqlite"
     return FORMATS_BY_EXTENSION.get(os.path.splitext(path)[1].lower())
 
 
-def table_name(path):
+def table_name(path: str) -> str:
     """A table is named after its file without the extension."""
     return os.path.splitext(os.path.basename(path))[0]
 
@@ -149,7 +151,7 @@ _JSON_KINDS = {
 }
 
 
-def _not_an_object(value):
+def _not_an_object(value) -> str:
     return (
         f"expected an object, found {'null' if value is None else _JSON_KINDS.get(type(value), type(value).__name__)}"
     )
@@ -181,12 +183,12 @@ class _JsonArrayStream:
 
     CHUNK = 1024 * 1024
 
-    def __init__(self, path, f):
+    def __init__(self, path, f) -> None:
         self.path, self.f = path, f
         self.buffer, self.pos, self.eof = "", 0, False
         self.line, self.counted = 1, 0  # the line at buffer offset `counted`
 
-    def fill(self):
+    def fill(self) -> None:
         # Geometric growth: a value longer than a chunk is re-parsed O(log n) times, not O(n).
         chunk = self.f.read(max(self.CHUNK, len(self.buffer) - self.pos))
         if not chunk:
@@ -198,7 +200,7 @@ class _JsonArrayStream:
         self.counted = pos
         return self.line
 
-    def compact(self):
+    def compact(self) -> None:
         if self.pos > self.CHUNK:
             self.line_at(self.pos)
             self.buffer, self.pos, self.counted = self.buffer[self.pos :], 0, 0

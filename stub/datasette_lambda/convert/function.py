@@ -15,10 +15,13 @@ Lambda retries it).
 Events may arrive twice: an object already gone from incoming/ was handled, and is skipped.
 """
 
+from __future__ import annotations
+
 import logging
 import os
 import shutil
 import tempfile
+from typing import Any
 from urllib.parse import unquote_plus
 
 from datasette_lambda.convert import publish
@@ -69,7 +72,7 @@ def make_handler(convert=None, s3_factory=None, now=utc_now, temp_root=None, env
     return handler
 
 
-def incoming_object(event, expected_bucket):
+def incoming_object(event: Any, expected_bucket: str | None) -> tuple[str, str] | None:
     """(bucket, key) of an Object Created event under incoming/, or None (logged) for anything else."""
     if event.get("source") != "aws.s3" or event.get("detail-type") != "Object Created":
         log.warning("datasette-lambda converter: ignoring an event that is not an S3 Object Created event")
@@ -90,7 +93,7 @@ def incoming_object(event, expected_bucket):
     return bucket, key
 
 
-def reason_line(source, error):
+def reason_line(source: str, error: BaseException) -> str:
     """One line: "FILE:LINE: reason" for a ConversionError, "FILE: what failed" otherwise."""
     reason = getattr(error, "reason", None)
     if reason is not None:
@@ -123,7 +126,7 @@ def _download(s3, bucket, key, directory):
     return None
 
 
-def _delete_if_unchanged(s3, bucket, key, etag):
+def _delete_if_unchanged(s3, bucket, key, etag) -> None:
     """Delete the incoming object, unless a newer one was put there meanwhile (its own event converts it)."""
     try:
         current = s3.head_object(Bucket=bucket, Key=key)

@@ -16,6 +16,8 @@ collection spares young objects, so a concurrent publish cannot delete it before
 manifest names it.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 import logging
@@ -24,7 +26,9 @@ import random as _random
 import re
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from datasette_lambda.contract.live_manifest import LIVE_MANIFEST_KEY as MANIFEST_KEY
 from datasette_lambda.contract.live_manifest import NAME_PATTERN, SHA256_PATTERN, SUPPORTED_FORMAT
@@ -52,7 +56,7 @@ class ManifestBusy(Exception):
 # --- names and layout --------------------------------------------------------------------
 
 
-def database_name(file_name):
+def database_name(file_name: str) -> str:
     """The file name without its extension, other characters than [A-Za-z0-9_-] replaced by _."""
     base = file_name.rsplit("/", 1)[-1]
     dot = base.rfind(".")
@@ -60,16 +64,16 @@ def database_name(file_name):
     return re.sub(r"[^A-Za-z0-9_-]", "_", stem)
 
 
-def database_key(sha256, name):
+def database_key(sha256: str, name: str) -> str:
     return f"{DATABASE_PREFIX}{sha256}/{name}.db"
 
 
-def iso_seconds(moment):
+def iso_seconds(moment: datetime) -> str:
     """A datetime as the manifests write times: 2026-12-01T10:00:05Z (timestamps.format_utc)."""
     return format_utc(moment.timestamp())
 
 
-def sha256_file(path):
+def sha256_file(path: str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -80,11 +84,11 @@ def sha256_file(path):
 # --- the manifest, pure --------------------------------------------------------------------
 
 
-def empty_manifest():
+def empty_manifest() -> dict[str, Any]:
     return {"format": SUPPORTED_FORMAT, "databases": {}, "failed": {}}
 
 
-def parse_manifest(text):
+def parse_manifest(text: str | bytes) -> dict[str, Any]:
     """The manifest in text, checked; ManifestUnreadable names the bad field. Unknown fields are kept."""
     try:
         raw = json.loads(text)
@@ -119,7 +123,7 @@ def parse_manifest(text):
     return dict(raw, format=SUPPORTED_FORMAT, databases=dict(databases), failed=dict(failed))
 
 
-def serialize_manifest(manifest):
+def serialize_manifest(manifest: dict[str, Any]) -> bytes:
     """Stable bytes: names sorted, as the CLI writes them."""
     ordered = dict(
         manifest,
@@ -129,7 +133,7 @@ def serialize_manifest(manifest):
     return (json.dumps(ordered, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def serves(manifest, name, sha256):
+def serves(manifest: dict[str, Any], name: str, sha256: str) -> bool:
     entry = manifest["databases"].get(name)
     return entry is not None and entry.get("sha256") == sha256 and entry.get("key") == database_key(sha256, name)
 
@@ -146,11 +150,11 @@ def with_failure(manifest, source, failure):
     return dict(manifest, failed=dict(manifest["failed"], **{source: failure}))
 
 
-def named_keys(manifest):
+def named_keys(manifest: dict[str, Any]) -> set[str]:
     return {entry["key"] for entry in manifest["databases"].values()}
 
 
-def backoff(attempt, random=_random.random):
+def backoff(attempt: int, random: Callable[[], float] = _random.random) -> float:
     """Seconds before retry `attempt` (from 1): exponential, capped, jittered (half to all of it)."""
     return min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** (attempt - 1)) * (0.5 + random() / 2)
 
@@ -166,12 +170,12 @@ def _error_code(error):
     )
 
 
-def is_missing(error):
+def is_missing(error: BaseException) -> bool:
     code, status = _error_code(error)
     return code in ("NoSuchKey", "NotFound", "404") or status == 404
 
 
-def lost_race(error):
+def lost_race(error: BaseException) -> bool:
     """A conditional PUT refused because another write won (412), or was in flight (409)."""
     code, status = _error_code(error)
     return code in ("PreconditionFailed", "ConditionalRequestConflict") or status in (412, 409)
@@ -202,7 +206,7 @@ def _supports_conditional_put(s3):
     return "IfMatch" in members and "IfNoneMatch" in members
 
 
-def _add_condition_headers(request, **kwargs):
+def _add_condition_headers(request, **kwargs) -> None:
     for header, value in getattr(_conditions, "headers", {}).items():
         request.headers[header] = value
 
@@ -325,12 +329,12 @@ def publish_database(
     return written["databases"].get(name, entry), True
 
 
-def record_failure(s3, bucket, *, source, reason, at, key, sleep=time.sleep):
+def record_failure(s3, bucket, *, source, reason, at, key, sleep=time.sleep) -> None:
     failure = {"reason": reason, "at": iso_seconds(at), "key": key}
     update_manifest(s3, bucket, lambda manifest: with_failure(manifest, source, failure), sleep=sleep)
 
 
-def _collect_quietly(s3, bucket, now):
+def _collect_quietly(s3, bucket, now) -> None:
     try:
         deleted = collect_garbage(s3, bucket, now)
         if deleted:
@@ -339,5 +343,5 @@ def _collect_quietly(s3, bucket, now):
         log.warning("datasette-lambda: could not delete old live database files: %s", e)
 
 
-def utc_now():
+def utc_now() -> datetime:
     return datetime.now(timezone.utc)

@@ -8,7 +8,10 @@ INSERT ... SELECT in staging order, so the output file is written once, in a
 fixed order, with no deleted pages: the same input gives the same bytes.
 """
 
+from __future__ import annotations
+
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
@@ -22,7 +25,7 @@ FILE_COLUMN = "__datasette_lambda_file"
 LINE_COLUMN = "__datasette_lambda_line"
 
 
-def unique_names(names):
+def unique_names(names: Iterable[str]) -> list[str]:
     """Column names from a header: blanks named column_N, repeats suffixed _2 (pure).
 
     SQLite compares column names case-insensitively, so "Name" repeats "name".
@@ -42,14 +45,14 @@ def unique_names(names):
 class StagedTable:
     """One output table: its columns, their kinds so far, and its staged rows."""
 
-    def __init__(self, staging, name):
+    def __init__(self, staging, name) -> None:
         self.staging = staging
         self.name = name
-        self.columns = []
-        self.index = {}  # lower-cased column name -> position
-        self.kinds = []
-        self.last_columns = []
-        self.files = []
+        self.columns: list[str] = []
+        self.index: dict[str, int] = {}  # lower-cased column name -> position
+        self.kinds: list[int] = []
+        self.last_columns: list[str] = []
+        self.files: list[str] = []
         self.count = 0
         # CSV and TSV stage empty cells as "", made NULL when copied out.
         self.empty_is_null = False
@@ -65,12 +68,12 @@ class StagedTable:
             self.kinds.append(NULL)
         return position
 
-    def _insert_sql(self, positions):
+    def _insert_sql(self, positions) -> str:
         names = [FILE_COLUMN, LINE_COLUMN, *(self.columns[p] for p in positions)]
         quoted = ", ".join(_quote(n) for n in names)
         return f"INSERT INTO {_quote(self.name)} ({quoted}) VALUES ({', '.join('?' * len(names))})"
 
-    def add(self, rows):
+    def add(self, rows) -> None:
         """Stage every row of one Rows (see convert_formats)."""
         file_index = len(self.files)
         self.files.append(rows.path)
@@ -82,7 +85,7 @@ class StagedTable:
         else:
             self._add_records(file_index, rows)
 
-    def _add_tabular(self, file_index, rows):
+    def _add_tabular(self, file_index, rows) -> None:
         positions = [self._column(name) for name in unique_names(rows.header)]
         sql = self._insert_sql(positions)
         kinds = [NULL] * len(positions)
@@ -117,7 +120,7 @@ class StagedTable:
         for i, position in enumerate(positions):
             self.kinds[position] = max(self.kinds[position], kinds[i])
 
-    def _add_records(self, file_index, rows):
+    def _add_records(self, file_index, rows) -> None:
         # Rows as wide as every column seen so far; a new column flushes the batch.
         layouts: dict[tuple[str, ...], list[int]] = {}  # the keys of a record -> their column positions
         sql = self._insert_sql(range(len(self.columns)))
@@ -157,7 +160,7 @@ class StagedTable:
     def column_types(self):
         return {name: sql_type(kind) for name, kind in zip(self.columns, self.kinds, strict=False)}
 
-    def write(self, out, pk=None):
+    def write(self, out, pk=None) -> None:
         """Create the typed table in `out` (attached staging as "staging") and copy the rows."""
         self.staging.conn.commit()
         if not self.columns:
@@ -184,7 +187,7 @@ class StagedTable:
                 pass
         self._copy(out, types, order, None)
 
-    def _copy(self, out, types, order, pk):
+    def _copy(self, out, types, order, pk) -> None:
         conn = out.conn
         conn.execute("BEGIN")
         try:
@@ -221,7 +224,7 @@ class StagedTable:
             f"WHERE {self._value(column)} IS NULL ORDER BY rowid LIMIT 1"
         ).fetchone()
 
-    def _check_no_nulls(self, column, pk):
+    def _check_no_nulls(self, column, pk) -> None:
         null = self._first_null(column)
         if null is not None:
             file_index, line = null
@@ -246,7 +249,7 @@ class StagedTable:
         return ConversionError(self.files[file_index], line, f"--pk {pk}: {value!r} is also on {where}")
 
 
-def _detect_kinds(batch, kinds):
+def _detect_kinds(batch, kinds) -> None:
     """Widens kinds with a batch of staged string rows (file and line first)."""
     if not batch:
         return
@@ -258,7 +261,7 @@ def _quote(name):
     return '"' + name.replace('"', '""') + '"'
 
 
-def open_output(path):
+def open_output(path: str) -> sqlite_utils.Database:
     """The output database: fixed page size, no journal file (a failure deletes it anyway)."""
     db = sqlite_utils.Database(path)
     db.conn.isolation_level = None  # explicit BEGIN/COMMIT, so a failed primary key can roll back

@@ -4,6 +4,8 @@ Anything else is reported, never guessed: a wrong guess would publish mangled
 text, while the error names the line of the first bad byte and how to fix it.
 """
 
+from __future__ import annotations
+
 import codecs
 import io
 
@@ -20,7 +22,7 @@ _BOMS = (
 _SNIFF_BYTES = 64 * 1024
 
 
-def encoding_for(head):
+def encoding_for(head: bytes) -> str:
     """The codec for a file starting with these bytes (pure)."""
     for bom, encoding in _BOMS:
         if head.startswith(bom):
@@ -28,7 +30,7 @@ def encoding_for(head):
     return "utf-8"
 
 
-def open_text(path):
+def open_text(path: str) -> io.TextIOWrapper:
     """A text stream of the file (newline="" as the csv module wants), or ConversionError."""
     with open(path, "rb") as f:
         head = f.read(_SNIFF_BYTES)
@@ -43,7 +45,7 @@ def open_text(path):
     return io.TextIOWrapper(open(path, "rb"), encoding=encoding, errors="strict", newline="")
 
 
-def decode_error(path, error):
+def decode_error(path: str, error: UnicodeDecodeError) -> ConversionError:
     """The ConversionError for a UnicodeDecodeError met while reading path."""
     if error.encoding not in ("utf-8", "utf-8-sig"):
         return ConversionError(path, None, f"not valid {error.encoding}: {error.reason}")

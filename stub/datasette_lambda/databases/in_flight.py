@@ -10,23 +10,26 @@ its request is counted, so that is at once; under threads (tests, local_server.p
 when the last older request ends, even while newer ones keep arriving.
 """
 
+from __future__ import annotations
+
 import threading
+from collections.abc import Callable
 
 
 class InFlight:
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._generation = 0
-        self._running = {}  # generation -> requests in progress
-        self._retired = []  # (generation, release)
+        self._running: dict[int, int] = {}  # generation -> requests in progress
+        self._retired: list[tuple[int, Callable[[], None]]] = []  # (generation, release)
 
-    def started(self):
+    def started(self) -> int:
         with self._lock:
             generation = self._generation
             self._running[generation] = self._running.get(generation, 0) + 1
             return generation
 
-    def finished(self, generation):
+    def finished(self, generation: int) -> None:
         with self._lock:
             left = self._running[generation] - 1
             if left:
@@ -34,16 +37,16 @@ class InFlight:
             else:
                 del self._running[generation]
 
-    def retire(self, release):
+    def retire(self, release: Callable[[], None]) -> None:
         """release() is called (by take_releasable's caller) once no older request runs."""
         with self._lock:
             self._generation += 1
             self._retired.append((self._generation, release))
 
-    def has_retired(self):
+    def has_retired(self) -> bool:
         return bool(self._retired)
 
-    def take_releasable(self):
+    def take_releasable(self) -> list[Callable[[], None]]:
         """The releases nothing can need any more, removed from the list."""
         with self._lock:
             oldest = min(self._running, default=None)

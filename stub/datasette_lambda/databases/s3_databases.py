@@ -9,10 +9,14 @@ final path; one left by a process that was killed (a timeout, say: /tmp outlives
 removed by remove_partial_downloads() before anything is downloaded again.
 """
 
+from __future__ import annotations
+
 import errno
 import logging
 import os
 import tempfile
+from collections.abc import Callable
+from typing import Any
 
 from datasette_lambda.databases.s3_download import download_verified
 
@@ -27,17 +31,17 @@ class DatabaseFetchError(Exception):
     """An S3 database could not be brought into the sandbox."""
 
 
-def cached_path(database, temp_root=None):
+def cached_path(database: dict[str, Any], temp_root: str | None = None) -> str:
     root = temp_root or tempfile.gettempdir()
     return os.path.join(root, CACHE_DIR_NAME, database["sha256"], database["fileName"])
 
 
-def needs_download(database, temp_root=None):
+def needs_download(database: dict[str, Any], temp_root: str | None = None) -> bool:
     """True if an S3 database has no verified local copy yet."""
     return not os.path.exists(cached_path(database, temp_root))
 
 
-def remove_partial_downloads(temp_root=None):
+def remove_partial_downloads(temp_root: str | None = None) -> int:
     """Delete every download a killed process left half-done; returns how many bytes that freed.
 
     Call before downloading, once per process: Lambda runs one process per sandbox at a
@@ -59,7 +63,14 @@ def remove_partial_downloads(temp_root=None):
     return freed
 
 
-def ensure_local_copy(database, bucket, s3_client_factory, temp_root=None, on_progress=None, remedy=REDEPLOY):
+def ensure_local_copy(
+    database: dict[str, Any],
+    bucket: str | None,
+    s3_client_factory: Callable[[], Any],
+    temp_root: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    remedy: str = REDEPLOY,
+) -> str:
     """Return the path of a verified local copy of an S3 database, downloading it if needed.
 
     database: {"name", "fileName", "sha256", "bytes", "key"} (a deployed database of the
@@ -117,7 +128,7 @@ def _fetch_error(bucket, database, error):
     )
 
 
-def _remove_quietly(path):
+def _remove_quietly(path) -> None:
     try:
         os.remove(path)
     except FileNotFoundError:

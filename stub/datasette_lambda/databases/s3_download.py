@@ -26,20 +26,20 @@ class PrefixHasher:
     """sha256 of a file whose byte ranges are written in any order (and maybe twice, when a
     range is retried): a thread hashes [0, frontier) as the written prefix grows."""
 
-    def __init__(self, fd, size):
+    def __init__(self, fd, size) -> None:
         self._fd = fd
         self._size = size
         self._frontier = 0  # every byte before it has been written
-        self._pending = []  # heap of (start, end) written beyond the frontier
+        self._pending: list[tuple[int, int]] = []  # heap of (start, end) written beyond the frontier
         self._hashed = 0
         self._digest = hashlib.sha256()
-        self._failed = None
+        self._failed: BaseException | None = None
         self._closed = False
         self._changed = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="sha256-prefix", daemon=True)
         self._thread.start()
 
-    def wrote(self, start, end):
+    def wrote(self, start, end) -> None:
         with self._changed:
             if start <= self._frontier:
                 self._frontier = max(self._frontier, end)
@@ -49,7 +49,7 @@ class PrefixHasher:
                 self._frontier = max(self._frontier, heapq.heappop(self._pending)[1])
             self._changed.notify()
 
-    def _run(self):
+    def _run(self) -> None:
         try:
             while True:
                 with self._changed:
@@ -78,7 +78,7 @@ class PrefixHasher:
             raise self._failed
         return self._digest.hexdigest()
 
-    def close(self):
+    def close(self) -> None:
         with self._changed:
             self._closed = True
             self._changed.notify()
@@ -89,12 +89,12 @@ class OffsetWriter:
     """The seekable file object s3transfer writes ranges into (seek, then write), with each
     write reported to a PrefixHasher. pwrite(): no buffer, so the hasher reads what was written."""
 
-    def __init__(self, fd, hasher):
+    def __init__(self, fd, hasher) -> None:
         self._fd = fd
         self._hasher = hasher
         self._position = 0
 
-    def seekable(self):
+    def seekable(self) -> bool:
         return True
 
     def seek(self, offset, whence=os.SEEK_SET):
@@ -124,16 +124,16 @@ class _Progress:
     """s3transfer subscriber: the manifest's size is the transfer's, progress goes to a callback.
     (Recent s3transfer still makes a HeadObject, for the ETag it pins every range to.)"""
 
-    def __init__(self, size, on_progress):
+    def __init__(self, size, on_progress) -> None:
         from s3transfer.subscribers import BaseSubscriber
 
         size_known, report = size, on_progress
 
         class Subscriber(BaseSubscriber):
-            def on_queued(self, future, **kwargs):
+            def on_queued(self, future, **kwargs) -> None:
                 future.meta.provide_transfer_size(size_known)
 
-            def on_progress(self, future, bytes_transferred, **kwargs):
+            def on_progress(self, future, bytes_transferred, **kwargs) -> None:
                 if report is not None:
                     report(bytes_transferred)
 

@@ -16,17 +16,19 @@ databases are swapped while it runs:
   rows of every name whose Database object changed or went are dropped.
 """
 
+from __future__ import annotations
+
 import threading
 from typing import Any
 
 _CATALOG_TABLES = ("databases", "tables", "columns", "foreign_keys", "indexes")
 
 
-def make_schema_refresh_thread_safe(ds):
+def make_schema_refresh_thread_safe(ds: Any) -> None:
     lock = threading.Lock()
     recorded: dict[str, Any] = {}  # name -> the Database object the catalog describes
 
-    async def refresh_schemas():
+    async def refresh_schemas() -> None:
         if not lock.acquire(blocking=False):
             return
         try:
@@ -43,7 +45,7 @@ def make_schema_refresh_thread_safe(ds):
     ds.refresh_schemas = refresh_schemas
 
 
-def _forget(conn, names):
+def _forget(conn, names) -> None:
     with conn:
         for table in _CATALOG_TABLES:
             conn.executemany(f"delete from {table} where database_name = ?", [(n,) for n in names])

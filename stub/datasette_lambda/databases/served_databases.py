@@ -26,7 +26,7 @@ class Served:
 
     __slots__ = ("name", "path", "sha256", "bytes", "key", "data_as_of", "live", "inspect", "database")
 
-    def __init__(self, name, path, sha256, size, key=None, data_as_of=None, live=False, inspect=None):
+    def __init__(self, name, path, sha256, size, key=None, data_as_of=None, live=False, inspect=None) -> None:
         self.name = name
         self.path = path
         self.sha256 = sha256
@@ -81,14 +81,16 @@ def live(entry, path, database=None):
 
 
 class ServedDatabases:
-    def __init__(self, ds, deployed_entries):
+    def __init__(self, ds, deployed_entries) -> None:
         self.ds = ds
         self._deployed = collections.OrderedDict((s.name, s) for s in deployed_entries)
-        self.live = {}  # name -> Served, as last swapped in
-        self._attached = None  # --crossdb: [(name, path)] /_memory's connections attach
-        self._retired_cross = []
-        self.current = collections.OrderedDict()  # name -> Served: what requests see
-        self._downloads = {}
+        self.live: dict[str, Served] = {}  # name -> Served, as last swapped in
+        self._attached: list[tuple[str, str]] | None = None  # --crossdb: [(name, path)] /_memory's connections attach
+        self._retired_cross: list[Any] = []
+        self.current: collections.OrderedDict[str, Served] = (
+            collections.OrderedDict()
+        )  # name -> Served: what requests see
+        self._downloads: dict[str, tuple[str, str]] = {}
         for served in deployed_entries:
             self._open(served)
         self._publish()
@@ -125,7 +127,7 @@ class ServedDatabases:
         """Files a served or deployed database reads (a deployed one may come back)."""
         return {s.path for s in self._deployed.values()} | {s.path for s in self.live.values()}
 
-    def _open(self, served):
+    def _open(self, served) -> None:
         database = SwapSafeDatabase(self.ds, served.path)
         database.name = database.route = served.name
         # Given, so Datasette neither hashes the file nor asks ds.inspect_data by name.
@@ -137,7 +139,7 @@ class ServedDatabases:
             }
         served.database = database
 
-    def _publish(self):
+    def _publish(self) -> None:
         current: collections.OrderedDict[str, Any] = collections.OrderedDict()
         for name, served in self._deployed.items():
             current[name] = self.live.get(name, served)
@@ -157,7 +159,7 @@ class ServedDatabases:
         self._downloads = downloads
         self.ds.databases = databases
 
-    def _cross_database(self, databases):
+    def _cross_database(self, databases) -> None:
         """--crossdb: a new /_memory when the files it attaches change (swap_safe_database.py)."""
         if not self.ds.crossdb:
             return

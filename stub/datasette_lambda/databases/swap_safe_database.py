@@ -34,7 +34,7 @@ else:
 class OwnConnections(_MixinBase):
     """execute_fn with per-thread connections kept by this object, not by its name."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._thread_connections = threading.local()
 
@@ -56,7 +56,7 @@ class OwnConnections(_MixinBase):
 
 
 class SwapSafeDatabase(OwnConnections, Database):
-    def __init__(self, ds, path):
+    def __init__(self, ds, path) -> None:
         super().__init__(ds, path=path, is_mutable=False)
 
     @property
@@ -79,7 +79,7 @@ class CrossDatabase(OwnConnections, Database):
     new connections) takes the name: the old one's attachments would keep the files it
     knew. Closing it (once no request uses it) closes those attachments too."""
 
-    def __init__(self, ds):
+    def __init__(self, ds) -> None:
         super().__init__(ds, is_memory=True)
         self.name = self.route = "_memory"
 

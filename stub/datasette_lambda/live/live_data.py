@@ -14,6 +14,9 @@ line and keeps what was served; the manifest is not marked as followed, so the n
 check tries again.
 """
 
+from __future__ import annotations
+
+import functools
 import logging
 import os
 import threading
@@ -34,7 +37,7 @@ log = logging.getLogger("datasette_lambda")
 class LiveData:
     def __init__(
         self, served, bucket, client_factory, interval, temp_root=None, clock=time.monotonic, wall_clock=time.time
-    ):
+    ) -> None:
         self.served = served
         self.bucket = bucket
         self.client_factory = client_factory
@@ -42,12 +45,12 @@ class LiveData:
         self.temp_root = temp_root
         self.wall_clock = wall_clock
         self.in_flight = InFlight()
-        self.checked_at = None  # when S3 last answered a check (ISO UTC)
+        self.checked_at: str | None = None  # when S3 last answered a check (ISO UTC)
         self._lock = threading.Lock()  # one check (and one release) at a time
 
     # -- in the request path ------------------------------------------------
 
-    def follow(self):
+    def follow(self) -> None:
         """Check the manifest if a check is due (and no other request is checking). Never raises."""
         if not self.check.due() or not self._lock.acquire(blocking=False):
             return
@@ -62,10 +65,10 @@ class LiveData:
         finally:
             self._lock.release()
 
-    def request_started(self):
+    def request_started(self) -> int:
         return self.in_flight.started()
 
-    def request_finished(self, generation):
+    def request_finished(self, generation: int) -> None:
         self.in_flight.finished(generation)
         if self.in_flight.has_retired() and self._lock.acquire(blocking=False):
             try:
@@ -78,7 +81,7 @@ class LiveData:
 
     # -- a due check --------------------------------------------------------
 
-    def _check(self):
+    def _check(self) -> None:
         try:
             outcome, body, etag = self.check.fetch()
         except ManifestCheckError as e:
@@ -133,7 +136,7 @@ class LiveData:
                 changes.append(f"removed {name}")
         if changes:
             for retired in self.served.replace_live(new_live):
-                self.in_flight.retire(lambda retired=retired: self._release(retired))
+                self.in_flight.retire(functools.partial(self._release, retired))
             for cross in self.served.take_retired_cross():
                 self.in_flight.retire(cross.close)
             log.info("datasette-lambda: live data: %s", ", ".join(changes))
@@ -142,12 +145,12 @@ class LiveData:
 
     # -- after a swap -------------------------------------------------------
 
-    def _release_unused(self):
+    def _release_unused(self) -> None:
         """Close and delete what swaps replaced, once no request can use it (lock held)."""
         for release in self.in_flight.take_releasable():
             release()
 
-    def _release(self, retired):
+    def _release(self, retired) -> None:
         retired.database.close()
         # The same file may be served again by now (republished), or be a deployed one's.
         if retired.path in self.served.paths_in_use():

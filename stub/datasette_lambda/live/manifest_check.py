@@ -6,6 +6,8 @@ fetches. The GET carries If-None-Match with the ETag of the manifest the site se
 an unchanged manifest costs one small request answered 304.
 """
 
+from __future__ import annotations
+
 import time
 
 from datasette_lambda.contract.live_manifest import LIVE_MANIFEST_KEY
@@ -21,15 +23,15 @@ class ManifestCheckError(Exception):
 
 
 class ManifestCheck:
-    def __init__(self, bucket, client_factory, interval, clock=time.monotonic):
+    def __init__(self, bucket, client_factory, interval, clock=time.monotonic) -> None:
         self.bucket = bucket
         self.client_factory = client_factory
         self.interval = interval
         self.clock = clock
-        self.etag = None  # of the manifest the site serves; None: none followed yet
+        self.etag: str | None = None  # of the manifest the site serves; None: none followed yet
         self._next_due = float("-inf")  # the first request checks
 
-    def due(self):
+    def due(self) -> bool:
         return self.clock() >= self._next_due
 
     def fetch(self):
@@ -63,11 +65,11 @@ class ManifestCheck:
             ) from e
         return CHANGED, body, response.get("ETag")
 
-    def followed(self, etag):
+    def followed(self, etag: str | None) -> None:
         """The manifest with this ETag is served in full (None: no manifest)."""
         self.etag = etag
 
-    def check_now(self):
+    def check_now(self) -> None:
         """Make the next due() true (tests and the first load)."""
         self._next_due = float("-inf")
 
@@ -81,6 +83,6 @@ def _error_status(error):
     return status, code
 
 
-def one_line(error):
+def one_line(error: BaseException) -> str:
     """An error's message on one line, at most 300 characters (for the log)."""
     return " ".join(str(error).split())[:300]

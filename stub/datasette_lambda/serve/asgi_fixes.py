@@ -10,7 +10,10 @@ keep the percent-encoding), so both are rebuilt from it.
 Requests CloudFront signed are then turned into the viewer's request (cloudfront_origin.py).
 """
 
+from __future__ import annotations
+
 import re
+from typing import Any
 from urllib.parse import quote, unquote
 
 from datasette_lambda.serve.cloudfront_origin import as_viewer_request
@@ -20,7 +23,7 @@ _PATH_SAFE = "/%!$&'()*+,;=:@-._~"
 _BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
-def encode_raw_path(raw_path):
+def encode_raw_path(raw_path: str) -> bytes:
     """Bytes for scope["raw_path"]: rawPath as sent, with anything not legal in a URL path escaped.
 
     Function URLs deliver rawPath still encoded; a front door that decodes it (API Gateway
@@ -30,7 +33,7 @@ def encode_raw_path(raw_path):
     return quote(escaped, safe=_PATH_SAFE).encode("ascii")
 
 
-def fix_scope(scope):
+def fix_scope(scope: dict[str, Any]) -> dict[str, Any]:
     """Return a copy of a Mangum HTTP scope with raw_path and path repaired (and, if
     CloudFront signed the request, its signing headers dropped and the viewer's Host)."""
     event = scope.get("aws.event") or {}
@@ -48,10 +51,10 @@ def fix_scope(scope):
 class ScopeFixes:
     """ASGI middleware applying fix_scope to HTTP requests."""
 
-    def __init__(self, app):
+    def __init__(self, app) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope.get("type") == "http":
             scope = fix_scope(scope)
         await self.app(scope, receive, send)

@@ -13,13 +13,16 @@ Known limit: a database named like the prefix itself makes "/x/..." ambiguous in
 redirects Datasette builds from the request path.
 """
 
+from __future__ import annotations
+
 import re
+from typing import Any
 from urllib.parse import unquote
 
 _LINK_TARGET = re.compile(r"<([^>]*)>")
 
 
-def split_prefix(raw_path, base_url):
+def split_prefix(raw_path: bytes, base_url: str) -> bytes | None:
     """The path Datasette should see for raw_path (bytes), or None if it is outside base_url."""
     prefix = base_url.encode("ascii")
     if raw_path.startswith(prefix):
@@ -38,14 +41,14 @@ def outside_redirect(raw_path, query_string, base_url):
     return location
 
 
-def prefixed_location(location, base_url):
+def prefixed_location(location: str, base_url: str) -> str:
     """Put the prefix back on a site-relative Location Datasette built from the request path."""
     if location.startswith("/") and not location.startswith("//") and not location.startswith(base_url):
         return base_url + location[1:]
     return location
 
 
-def prefixed_link(link, base_url):
+def prefixed_link(link: str, base_url: str) -> str:
     """The same for each <target> of a Link header (redirects carry "<path>; rel=preload")."""
     return _LINK_TARGET.sub(lambda m: "<" + prefixed_location(m.group(1), base_url) + ">", link)
 
@@ -56,13 +59,13 @@ _HEADER_FIXES = {b"location": prefixed_location, b"link": prefixed_link}
 class BaseUrlPrefix:
     """ASGI middleware, run after the scope repairs (it needs the real raw_path)."""
 
-    def __init__(self, app, base_url):
+    def __init__(self, app, base_url) -> None:
         if not (base_url.startswith("/") and base_url.endswith("/") and base_url != "/"):
             raise ValueError(f"base_url must look like '/x/', got {base_url!r}")
         self.app = app
         self.base_url = base_url
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope.get("type") != "http":
             await self.app(scope, receive, send)
             return
@@ -78,7 +81,7 @@ class BaseUrlPrefix:
             root_path=self.base_url.rstrip("/"),
         )
 
-        async def send_prefixed(message):
+        async def send_prefixed(message) -> None:
             if message["type"] == "http.response.start":
                 headers = []
                 for key, value in message.get("headers") or []:
@@ -92,7 +95,7 @@ class BaseUrlPrefix:
         await self.app(scope, receive, send_prefixed)
 
 
-async def _redirect(send, location):
+async def _redirect(send, location) -> None:
     await send(
         {
             "type": "http.response.start",

@@ -18,7 +18,10 @@ On a public Function URL any client can send x-forwarded-host, so it is ignored 
 Datasette API token, say) and reaches Datasette untouched.
 """
 
+from __future__ import annotations
+
 import re
+from typing import Any
 
 SIGNING_HEADERS = frozenset((b"authorization", b"x-amz-date", b"x-amz-content-sha256", b"x-amz-security-token"))
 
@@ -27,7 +30,7 @@ _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:
 _HOST_PORT = re.compile(r"^(.*?)(?::([0-9]+))?$")
 
 
-def signed_by_iam(event):
+def signed_by_iam(event: dict[str, Any]) -> bool:
     """True if Lambda authorised this Function URL event with IAM (CloudFront's OAC signature)."""
     context = event.get("requestContext")
     authorizer = context.get("authorizer") if isinstance(context, dict) else None
@@ -45,7 +48,7 @@ def forwarded_host(headers):
     return None
 
 
-def as_viewer_request(scope):
+def as_viewer_request(scope: dict[str, Any]) -> dict[str, Any]:
     """The scope as Datasette should see a request CloudFront signed; other scopes unchanged."""
     if not signed_by_iam(scope.get("aws.event") or {}):
         return scope

@@ -14,8 +14,12 @@ Datasette's own copy (a --template-dir override is left as it is; it can call
 datasette_lambda_data_as_of(name) itself).
 """
 
+from __future__ import annotations
+
 import logging
 import os
+from collections.abc import Callable
+from typing import Any
 
 import datasette
 import jinja2
@@ -28,7 +32,7 @@ TEMPLATE_FUNCTION = "datasette_lambda_data_as_of"
 DEFAULT_TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(datasette.__file__)), "templates")
 
 
-def _line(name_expression):
+def _line(name_expression) -> str:
     return (
         f"{{% with data_as_of = {TEMPLATE_FUNCTION}({name_expression}) %}}{{% if data_as_of %}}\n"
         '    <p class="data-as-of">Data as of <time datetime="{{ data_as_of.iso }}">'
@@ -49,7 +53,7 @@ _INSERTS = {
 }
 
 
-def install_data_as_of(ds, data_as_of):
+def install_data_as_of(ds: Any, data_as_of: Callable[[str], str | None]) -> None:
     """data_as_of(name) -> canonical ISO UTC time or None. Call before ds.app()."""
 
     def for_template(name):
@@ -85,7 +89,7 @@ def install_data_as_of(ds, data_as_of):
 
 
 class _DataAsOfLoader(jinja2.BaseLoader):
-    def __init__(self, loader):
+    def __init__(self, loader) -> None:
         self.loader = loader
 
     def get_source(self, environment, template):

@@ -19,8 +19,11 @@ redirect is "private, no-store" so CloudFront never hands it to anyone else or p
 expiry.
 """
 
+from __future__ import annotations
+
 import logging
 import re
+from typing import Any
 
 from datasette.utils import tilde_decode
 
@@ -38,12 +41,12 @@ class StopDownload(BaseException):
 class S3Presigner:
     """Presigned GET URLs for objects of the site's bucket (no network call: signing is local)."""
 
-    def __init__(self, bucket, client_factory, expires_in=PRESIGNED_URL_SECONDS):
+    def __init__(self, bucket, client_factory, expires_in=PRESIGNED_URL_SECONDS) -> None:
         self.bucket = bucket
         self.client_factory = client_factory
         self.expires_in = expires_in
 
-    def url(self, key, file_name):
+    def url(self, key: str, file_name: str) -> str:
         return self.client_factory().generate_presigned_url(
             "get_object",
             Params={
@@ -65,7 +68,7 @@ class DatabaseDownloadRedirect:
     deployed one is downloaded from its own object.
     """
 
-    def __init__(self, app, objects, presigner, base_url="/"):
+    def __init__(self, app, objects, presigner, base_url="/") -> None:
         self.app = app
         self.objects = objects
         self.presigner = presigner
@@ -79,13 +82,13 @@ class DatabaseDownloadRedirect:
         match = _DOWNLOAD_PATH.match(path)
         return self.objects().get(tilde_decode(match["database"])) if match else None
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         target = self._object_for(scope) if scope.get("type") == "http" else None
         if target is None:
             await self.app(scope, receive, send)
             return
 
-        async def send_or_redirect(message):
+        async def send_or_redirect(message) -> None:
             if message["type"] == "http.response.start" and _is_file_download(message):
                 location = self._presign(*target)
                 if location is not None:
@@ -120,7 +123,7 @@ def _is_file_download(message):
     return False
 
 
-async def _send_redirect(send, location, original):
+async def _send_redirect(send, location, original) -> None:
     headers = [
         (b"location", location.encode("latin-1")),
         # Never cached (by CloudFront or a browser) past the URL's expiry, nor shared.

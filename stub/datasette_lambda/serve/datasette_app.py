@@ -1,5 +1,7 @@
 """Build the Datasette instance and the ASGI app Mangum drives, from the manifest."""
 
+from __future__ import annotations
+
 import os
 
 from datasette.app import Datasette
@@ -9,17 +11,24 @@ from datasette.app import Datasette
 # every 404 then becomes a 500 ("Default exception handler should have returned something").
 import datasette.handle_exception as datasette_handle_exception  # noqa: E402  isort:skip
 
+from typing import TYPE_CHECKING, Any
+
 from datasette_lambda.databases import served_databases
 from datasette_lambda.databases.schema_refresh import make_schema_refresh_thread_safe
 from datasette_lambda.databases.served_databases import ServedDatabases
 from datasette_lambda.serve.asgi_fixes import ScopeFixes
 from datasette_lambda.serve.base_url import BaseUrlPrefix
 from datasette_lambda.serve.data_as_of import install_data_as_of
-from datasette_lambda.serve.database_downloads import DatabaseDownloadRedirect
+from datasette_lambda.serve.database_downloads import DatabaseDownloadRedirect, S3Presigner
 from datasette_lambda.serve.site_status import SiteStatus, site_status
 
+if TYPE_CHECKING:
+    from datasette_lambda.live.live_data import LiveData
 
-def build_datasette(manifest, located, secret, root="."):
+
+def build_datasette(
+    manifest: dict[str, Any], located: list[tuple[str, str]], secret: str, root: str = "."
+) -> tuple[Any, ServedDatabases]:
     """A Datasette serving the located databases [(name, path)] read-only and immutable,
     and what it serves (served_databases.ServedDatabases, which live data swaps into).
 
@@ -56,7 +65,7 @@ def build_datasette(manifest, located, secret, root="."):
     return ds, served
 
 
-async def start_datasette(ds):
+async def start_datasette(ds: Any) -> None:
     """What Datasette does when its first request arrives, done ahead of it (in the init phase).
 
     Datasette's app() runs, on its first request, the table counts of immutable databases
@@ -71,7 +80,9 @@ async def start_datasette(ds):
     await ds.refresh_schemas()
 
 
-def build_asgi_app(ds, served, live=None, presigner=None):
+def build_asgi_app(
+    ds: Any, served: ServedDatabases, live: LiveData | None = None, presigner: S3Presigner | None = None
+) -> Any:
     """Datasette's ASGI app behind the scope repairs (and the prefix handling, with a prefix),
     the status endpoint, and with a presigner (a bucket) downloads from S3 of the served
     databases that have an object there.

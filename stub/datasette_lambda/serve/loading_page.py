@@ -13,26 +13,37 @@ request gets this instead of a timeout:
 - for a .json URL, Datasette's JSON error shape.
 """
 
+from __future__ import annotations
+
 import json
 from html import escape
+from typing import Any, Protocol
 
 RETRY_AFTER_SECONDS = 5
 MB = 1024 * 1024
 
 
-def _progress(loading):
+class Progress(Protocol):
+    """How far the downloads are (start/site_loader.py's Loading)."""
+
+    done_bytes: int
+    total_bytes: int
+    cors: bool
+
+
+def _progress(loading) -> str:
     if not loading.total_bytes:
         return "preparing"
     percent = min(100, int(100 * loading.done_bytes / loading.total_bytes))
     return f"{loading.done_bytes / MB:.0f} of {loading.total_bytes / MB:.0f} MB ({percent}%)"
 
 
-def wants_json(event):
+def wants_json(event: dict[str, Any]) -> bool:
     path = (event or {}).get("rawPath") or ""
     return path.rstrip("/").endswith(".json")
 
 
-def loading_response(loading, event):
+def loading_response(loading: Progress, event: dict[str, Any]) -> dict[str, Any]:
     progress = _progress(loading)
     message = f"This site has just started and is still loading its data ({progress}). Please retry in a few seconds."
     headers = {

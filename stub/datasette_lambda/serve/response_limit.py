@@ -16,9 +16,12 @@ Status 507 ("unable to store the representation needed to complete the request")
   is not one of those: with "private, no-store" it is never cached.
 """
 
+from __future__ import annotations
+
 import json
 import re
 from html import escape
+from typing import Any
 from urllib.parse import parse_qs
 
 # Lambda's limit on a synchronous invocation's response payload, in bytes.
@@ -73,11 +76,11 @@ TOO_LARGE_PAGE = """<!DOCTYPE html>
 """
 
 
-def payload_size(response):
+def payload_size(response: dict[str, Any]) -> int:
     return len(json.dumps(response).encode("utf-8"))
 
 
-def requested_kind(event):
+def requested_kind(event: dict[str, Any] | None) -> str:
     """What the request asked for: "csv", "json", "db" (a database file) or "page"."""
     event = event or {}
     path = (event.get("rawPath") or "").lower()
@@ -89,7 +92,7 @@ def requested_kind(event):
     return "page"
 
 
-def too_large_response(size, event=None):
+def too_large_response(size: int, event: dict[str, Any] | None = None) -> dict[str, Any]:
     kind = requested_kind(event)
     what, advice = _ADVICE[kind]
     paragraphs = [f"{what} would be {size:,} bytes, more than the 6 MB an AWS Lambda function can return."]
@@ -121,7 +124,9 @@ def too_large_response(size, event=None):
     }
 
 
-def enforce_response_limit(response, event=None, limit=LAMBDA_RESPONSE_LIMIT):
+def enforce_response_limit(
+    response: dict[str, Any], event: dict[str, Any] | None = None, limit: int = LAMBDA_RESPONSE_LIMIT
+) -> dict[str, Any]:
     """Return the response, or a small explanatory one if Lambda would refuse it."""
     body = response.get("body") or ""
     if len(body) * 6 + 65536 < limit:

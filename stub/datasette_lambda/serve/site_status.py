@@ -10,7 +10,10 @@ each request may reach a different instance, and each says what it serves itself
 names what the index page shows, plus each file's sha256 and time.
 """
 
+from __future__ import annotations
+
 import json
+from typing import Any
 
 STATUS_PATH = b"/-/datasette-lambda.json"
 
@@ -31,12 +34,12 @@ def site_status(served, live):
 class SiteStatus:
     """ASGI middleware; status() gives the document for each request."""
 
-    def __init__(self, app, status, cors=False):
+    def __init__(self, app, status, cors=False) -> None:
         self.app = app
         self.status = status
         self.cors = cors
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if (
             scope.get("type") != "http"
             or scope.get("raw_path") != STATUS_PATH

@@ -37,6 +37,8 @@ import as it would. `status()` says what was deferred; the stub tests fail when 
 stops applying (tests/test_import_diet.py), so a Datasette upgrade cannot silently undo it.
 """
 
+from __future__ import annotations
+
 import importlib
 import importlib.machinery
 import importlib.util
@@ -44,6 +46,7 @@ import logging
 import sys
 import types
 import typing
+from typing import Any
 
 PINT_MODULE = "datasette.vendored.pint"
 BASE_VIEWS_MODULE = "datasette.views.base"
@@ -78,10 +81,10 @@ class LazyUnitRegistry(typing.Generic[_T]):
             raise AttributeError(name)  # copy/pickle probing must not build the registry
         return getattr(self._become_registry(), name)
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name, value) -> None:
         setattr(self._become_registry(), name, value)
 
-    def __delattr__(self, name):
+    def __delattr__(self, name) -> None:
         delattr(self._become_registry(), name)
 
     def __call__(self, *args, **kwargs):
@@ -90,7 +93,7 @@ class LazyUnitRegistry(typing.Generic[_T]):
     def __getitem__(self, item):
         return self._become_registry()[item]
 
-    def __contains__(self, item):
+    def __contains__(self, item) -> bool:
         return item in self._become_registry()
 
     def __iter__(self):
@@ -102,7 +105,7 @@ class LazyUnitRegistry(typing.Generic[_T]):
     def __deepcopy__(self, memo):
         return self._become_registry().__deepcopy__(memo)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return repr(self._become_registry())
 
 
@@ -128,7 +131,7 @@ class _LazyModuleFinder:
     path finder would, with a LazyLoader around their loader. Each name is handled once
     (its first import); then the finder steps aside."""
 
-    def __init__(self, names):
+    def __init__(self, names) -> None:
         self.pending = set(names)
 
     def find_spec(self, fullname, path=None, target=None):
@@ -144,7 +147,7 @@ class _LazyModuleFinder:
         return spec
 
 
-def install():
+def install() -> None:
     """Apply the diet. Call before anything imports datasette; calling again does nothing."""
     if _status["pint"] or _status["lazy_modules"]:
         return
@@ -172,6 +175,6 @@ def install():
         )
 
 
-def status():
+def status() -> dict[str, Any]:
     """What install() deferred: {"pint": bool, "lazy_modules": (names...)}."""
     return dict(_status)

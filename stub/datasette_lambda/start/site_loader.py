@@ -16,9 +16,12 @@ waiting for that attempt (or, for a failure in the init phase, retried by the ne
 request), and never kept: the next get() starts over, so a transient S3 error heals.
 """
 
+from __future__ import annotations
+
 import logging
 import threading
 import time
+from typing import Any
 
 log = logging.getLogger("datasette_lambda")
 
@@ -26,7 +29,7 @@ log = logging.getLogger("datasette_lambda")
 class Loading:
     """The site is not ready: its S3 databases are still downloading."""
 
-    def __init__(self, done_bytes, total_bytes, cors=False):
+    def __init__(self, done_bytes, total_bytes, cors=False) -> None:
         self.done_bytes = done_bytes
         self.total_bytes = total_bytes
         self.cors = cors
@@ -35,23 +38,23 @@ class Loading:
 class Preparation:
     """What prepare() found: the site's description and the bytes still to download."""
 
-    def __init__(self, pending_bytes=0, cors=False, **details):
+    def __init__(self, pending_bytes=0, cors=False, **details) -> None:
         self.pending_bytes = pending_bytes
         self.cors = cors
         self.details = details
 
 
 class _Attempt:
-    def __init__(self, preparation):
+    def __init__(self, preparation) -> None:
         self.preparation = preparation
         self.done = threading.Event()
-        self.located = None
-        self.error = None
-        self.fetch_seconds = None
+        self.located: Any = None
+        self.error: BaseException | None = None
+        self.fetch_seconds: float | None = None
         self._downloaded = 0
         self._lock = threading.Lock()
 
-    def progress(self, n):
+    def progress(self, n) -> None:
         with self._lock:
             self._downloaded += n
 
@@ -60,7 +63,7 @@ class _Attempt:
         with self._lock:
             return self._downloaded
 
-    def fetch(self, fetch):
+    def fetch(self, fetch) -> None:
         started = time.monotonic()
         try:
             self.located = fetch(self.preparation, self.progress)
@@ -72,15 +75,15 @@ class _Attempt:
 
 
 class SiteLoader:
-    def __init__(self, prepare, fetch, assemble):
+    def __init__(self, prepare, fetch, assemble) -> None:
         self._prepare = prepare
         self._fetch = fetch
         self._assemble = assemble
         self._attempt: _Attempt | None = None
-        self.site = None
-        self.timings = {}
+        self.site: Any = None
+        self.timings: dict[str, float | None] = {}
 
-    def start(self, wait=0.0):
+    def start(self, wait: float | None = 0.0) -> None:
         """Begin in the init phase; wait up to `wait` seconds for downloads to finish (and then
         assemble the site). Never raises: a failure is logged and the next get() starts over."""
         try:
@@ -88,7 +91,7 @@ class SiteLoader:
         except Exception:
             log.exception("datasette-lambda: the site could not start in the init phase; the first request tries again")
 
-    def get(self, wait=None):
+    def get(self, wait: float | None = None) -> Any:
         """The site, or Loading after `wait` seconds (None: wait as long as it takes)."""
         if self.site is not None:
             return self.site

@@ -22,27 +22,30 @@ registers one today). Callbacks run in order of registration, must be quick (Lam
 10 s for the restore) and must not raise; one that does is logged and the others still run.
 """
 
+from __future__ import annotations
+
 import logging
 import random
 import secrets
 from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger("datasette_lambda")
 
 _after_restore: list[Callable[[], object]] = []
 
 
-def register_after_restore(callback):
+def register_after_restore(callback: Callable[[], object]) -> Callable[[], object]:
     """Run callback() after every SnapStart restore (after the built-in refreshes)."""
     _after_restore.append(callback)
     return callback
 
 
-def after_restore_callbacks():
+def after_restore_callbacks() -> list[Callable[[], object]]:
     return list(_after_restore)
 
 
-def install(prepare_snapshot, refresh):
+def install(prepare_snapshot: Callable[[], None], refresh: Callable[[], None]) -> bool:
     """Register the runtime hooks. prepare_snapshot(): finish and warm the site; refresh():
     the handler's own after-restore work. Returns False where SnapStart's library is absent."""
     try:
@@ -54,7 +57,7 @@ def install(prepare_snapshot, refresh):
     return True
 
 
-def run_after_restore(refresh):
+def run_after_restore(refresh: Callable[[], None]) -> None:
     """The after-restore sequence (also what tests call): reseed, refresh, then callbacks."""
     random.seed()  # from os.urandom, which the kernel reseeds on restore
     for callback in [refresh, *_after_restore]:
@@ -66,7 +69,7 @@ def run_after_restore(refresh):
             )
 
 
-def refresh_datasette(ds):
+def refresh_datasette(ds: Any) -> None:
     """What Datasette made unique at start-up: its root token (used for --root sign-in)."""
     ds._root_token = secrets.token_hex(32)
 
@@ -74,7 +77,7 @@ def refresh_datasette(ds):
 WARM_UP_LIMIT = 20
 
 
-def warm_up_paths(ds, base_url="/"):
+def warm_up_paths(ds: Any, base_url: str = "/") -> list[str]:
     """The pages a restored instance most likely serves first: the index and each database."""
     paths = [base_url]
     for database in ds.databases.values():
@@ -83,7 +86,7 @@ def warm_up_paths(ds, base_url="/"):
     return paths
 
 
-async def warm_up(app, paths):
+async def warm_up(app: Any, paths: list[str]) -> list[int | None]:
     """GET each path through the ASGI app, discarding the responses; returns their statuses."""
     statuses = []
     for path in paths:
@@ -106,7 +109,7 @@ async def warm_up(app, paths):
         async def receive():
             return {"type": "http.request", "body": b"", "more_body": False}
 
-        async def send(message):
+        async def send(message) -> None:
             messages.append(message)  # noqa: B023  (awaited within this iteration)
 
         await app(scope, receive, send)

@@ -24,6 +24,8 @@ The cache is read-only (the layer is), lives in the layer next to datasette
 runtime's version to build it with (templates then compile on first use, as before).
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 import logging
@@ -33,6 +35,8 @@ import sys
 if __name__ == "__main__" and len(sys.argv) > 2:
     # Run by the CLI on a layer: its packages, not this machine's (run with -S and -B).
     sys.path.insert(0, os.path.abspath(sys.argv[2]))
+
+from typing import Any
 
 from jinja2 import BytecodeCache  # noqa: E402
 from jinja2 import __version__ as JINJA_VERSION
@@ -52,35 +56,35 @@ class PrecompiledTemplates(BytecodeCache):
     checksum differs from the source it loaded.
     """
 
-    def __init__(self, directory):
+    def __init__(self, directory) -> None:
         self.directory = directory
 
     def get_cache_key(self, name, filename=None):
         return cache_key(name)
 
-    def load_bytecode(self, bucket):
+    def load_bytecode(self, bucket) -> None:
         try:
             with open(os.path.join(self.directory, f"{bucket.key}.cache"), "rb") as f:
                 bucket.load_bytecode(f)
         except FileNotFoundError:
             pass
 
-    def dump_bytecode(self, bucket):
+    def dump_bytecode(self, bucket) -> None:
         pass  # read-only: a template compiled at run time stays in memory, as without a cache
 
 
-def cache_key(name):
+def cache_key(name: str) -> str:
     return hashlib.sha256(name.encode("utf-8")).hexdigest()
 
 
-def cache_directory():
+def cache_directory() -> str:
     """Where the layer keeps the cache: beside the datasette package (/opt/python in Lambda)."""
     import datasette
 
     return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(datasette.__file__))), CACHE_DIR_NAME)
 
 
-def environment_fingerprint(env):
+def environment_fingerprint(env: Any) -> str:
     """Everything of a Jinja environment that the code it compiles depends on, as a digest."""
     pass_arg = lambda func: str(getattr(func, "jinja_pass_arg", None))  # noqa: E731  (jinja2.utils._PassArg.from_obj)
     autoescape = env.autoescape if isinstance(env.autoescape, bool) else _qualified_name(env.autoescape)
@@ -112,15 +116,15 @@ def environment_fingerprint(env):
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def _qualified_name(obj):
+def _qualified_name(obj) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', type(obj).__qualname__)}"
 
 
-def _python_version():
+def _python_version() -> str:
     return f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 
-def attach(ds, directory=None):
+def attach(ds: Any, directory: str | None = None) -> bool:
     """Give Datasette's Jinja environment the layer's compiled templates, if they fit it.
 
     Call after Datasette's start-up (plugins' prepare_jinja2_environment hooks may add
@@ -153,7 +157,7 @@ def attach(ds, directory=None):
     return True
 
 
-def build(env, out_dir, site_dir, runtime_site_dir):
+def build(env: Any, out_dir: str, site_dir: str, runtime_site_dir: str) -> dict[str, Any]:
     """Compile every template env can list into out_dir; file names in the compiled code
     (tracebacks) are those Lambda will see: site_dir is replaced by runtime_site_dir."""
     from jinja2.bccache import Bucket
@@ -183,7 +187,7 @@ def build(env, out_dir, site_dir, runtime_site_dir):
     return index
 
 
-def datasette_environment():
+def datasette_environment() -> Any:
     """The Jinja environment a stub-built Datasette has after start-up (no databases needed:
     templates and filters do not depend on them), with the stub's template loader."""
     import asyncio
@@ -200,7 +204,7 @@ def datasette_environment():
 
     install_data_as_of(ds, lambda name: None)
 
-    async def prepare():
+    async def prepare() -> None:
         for hook in pm.hook.prepare_jinja2_environment(env=ds.jinja_env, datasette=ds):
             await await_me_maybe(hook)
 
@@ -208,7 +212,7 @@ def datasette_environment():
     return ds.jinja_env
 
 
-def main(argv):
+def main(argv: list[str]) -> int:
     """`build SITE_DIR RUNTIME_SITE_DIR`: the cache for the packages in
     SITE_DIR (a layer's python/), written to SITE_DIR/datasette_lambda_templates."""
     if len(argv) != 4 or argv[1] != "build":
