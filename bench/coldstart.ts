@@ -76,11 +76,11 @@ try {
   for (const path of PATHS) {
     const naive: Sample[] = [];
     const stub: Sample[] = [];
-    coldStart("handler", taskRoot, path); // one unmeasured round each: page cache warm for both
+    coldStart("datasette_lambda.handler", taskRoot, path); // one unmeasured round each: page cache warm for both
     coldStart("naive_handler", naiveDir, path);
     for (let i = 0; i < runs; i++) {
       naive.push(coldStart("naive_handler", naiveDir, path));
-      stub.push(coldStart("handler", taskRoot, path));
+      stub.push(coldStart("datasette_lambda.handler", taskRoot, path));
     }
     for (const sample of [...naive, ...stub]) if (sample.status !== 200) throw new Error(`${path}: status ${sample.status}`);
     const m = (samples: Sample[], key: "import_ms" | "import_cpu_ms" | "first_ms" | "first_cpu_ms") => median(samples.map((s) => s[key]));

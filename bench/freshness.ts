@@ -23,11 +23,10 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { DatabaseSync } from "node:sqlite";
 import type { Readable, Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { converterEnvironment } from "../src/artifacts/converter-env.ts";
-import { STUB_DIR } from "../src/artifacts/package.ts";
+import { converterCommand } from "../src/artifacts/convert.ts";
 import { REPO_ROOT, TEST_PYTHON, cliEnv, runCli, testPythonVersion } from "../test/_helpers/cli.ts";
 import { motoEnv, startMoto, type MotoServer } from "../test/_helpers/moto.ts";
 import { motoClients } from "../test/_helpers/moto-site.ts";
@@ -196,13 +195,13 @@ try {
   console.log(`CSV: ${csvMb.toFixed(0)} MB, ${rows} rows (${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}: times vary with it)`);
   const converter = await converterEnvironment({ env: cli });
   const convertStart = performance.now();
-  execFileSync(converter.python, [join(fileURLToPath(STUB_DIR), "convert.py"), csv, "--out", join(dir, "alone.db"), "--json"], {
+  execFileSync(converter.python, converterCommand([csv, "--out", join(dir, "alone.db"), "--json"]), {
     env: { ...cli, PYTHONPATH: converter.sitePackages, PYTHONDONTWRITEBYTECODE: "1" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const convertAlone = (performance.now() - convertStart) / 1000;
   const dbMb = statSync(join(dir, "alone.db")).size / 1024 / 1024;
-  console.log(`converter alone (stub/convert.py): ${convertAlone.toFixed(1)} s, ${dbMb.toFixed(0)} MB database`);
+  console.log(`converter alone (datasette_lambda.convert): ${convertAlone.toFixed(1)} s, ${dbMb.toFixed(0)} MB database`);
   rmSync(join(dir, "alone.db"));
 
   // 4. One push per scenario, each to a fresh running instance (built, its first check done at warm-up):

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { before, describe, it } from "node:test";
 import vm from "node:vm";
-import { appStackParameters, DEPLOY_TIME_PARAMETERS } from "../src/plan/app-parameters.ts";
+import { appStackParameters, DEPLOY_TIME_PARAMETERS, FUNCTION_TEMPLATE_REVISION } from "../src/plan/app-parameters.ts";
 import { MAX_SITE_NAME_LENGTH, SUPPORTED_RUNTIMES } from "../src/plan/limits.ts";
 import { appStackName } from "../src/plan/stack-names.ts";
 import { validateSiteName } from "../src/plan/validate.ts";
@@ -23,6 +24,8 @@ import { sampleDatabase, samplePlan } from "./_helpers/plan.ts";
 
 const ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 const TEMPLATE_BODY_LIMIT = 51_200;
+/** FUNCTION_TEMPLATE_REVISION and a digest of app.yaml's Function properties at that revision (see the SnapStart tests). */
+const FUNCTION_PROPERTIES_BY_REVISION = "4:e66804d7170609ca";
 
 let prereqText: string;
 let appText: string;
@@ -459,6 +462,20 @@ describe("app.yaml --snapstart", () => {
     }
   });
 
+  it("changes the fingerprint with the package (code) and with the template's function properties (handler)", () => {
+    const fingerprint = (keys: typeof sampleKeys) => appStackParameters(planWithS3({ snapstart: true, ephemeralStorageMb: 512 }), keys).VersionFingerprint;
+    // New code is a new package, so a new key: an existing SnapStart site publishes a version and the alias moves.
+    assert.notEqual(fingerprint({ ...sampleKeys, packageKey: "package/other.zip" }), fingerprint(sampleKeys));
+    // The function's properties are not parameters: a change to them must come with a new
+    // FUNCTION_TEMPLATE_REVISION. Record the digest of the properties with the revision.
+    const digest = createHash("sha256").update(JSON.stringify(app.Resources.Function!.Properties)).digest("hex").slice(0, 16);
+    assert.equal(
+      `${FUNCTION_TEMPLATE_REVISION}:${digest}`,
+      FUNCTION_PROPERTIES_BY_REVISION,
+      "templates/app.yaml changed the Function's properties: bump FUNCTION_TEMPLATE_REVISION (src/plan/app-parameters.ts) and record the new digest here",
+    );
+  });
+
   it("takes the fingerprint a SnapStart plan gives, and an empty one otherwise", () => {
     const p = app.Parameters!.VersionFingerprint!;
     const on = appStackParameters(planWithS3({ snapstart: true, ephemeralStorageMb: 512 }), sampleKeys).VersionFingerprint!;
@@ -662,14 +679,14 @@ describe("app.yaml function", () => {
     assert.equal(MAX_SITE_NAME_LENGTH, 57);
   });
 
-  it("is named after the stack, logs to its own 14-day group, and runs handler.handler from the package", () => {
+  it("is named after the stack, logs to its own 14-day group, and runs datasette_lambda.handler.handler from the package", () => {
     const { Function: fn, LogGroup: group, Layer: layer } = app.Resources;
     assert.deepEqual(group?.Properties?.LogGroupName, { "Fn::Sub": "/aws/lambda/${AWS::StackName}" });
     assert.equal(group?.Properties?.RetentionInDays, 14);
     const p = fn!.Properties!;
     assert.deepEqual(p.FunctionName, { Ref: "AWS::StackName" });
     assert.deepEqual((p.LoggingConfig as Record<string, Json>).LogGroup, { Ref: "LogGroup" });
-    assert.equal(p.Handler, "handler.handler");
+    assert.equal(p.Handler, "datasette_lambda.handler.handler");
     assert.deepEqual(p.Code, { S3Bucket: { Ref: "BucketName" }, S3Key: { Ref: "PackageKey" } });
     assert.deepEqual(p.Runtime, { Ref: "Runtime" });
     assert.deepEqual(p.Architectures, [{ Ref: "Architecture" }]);
@@ -733,13 +750,34 @@ function grants(roleId: string): string[] {
     .sort();
 }
 
+describe("app.yaml handlers", () => {
+  // Lambda's Python runtime (aws/aws-lambda-python-runtime-interface-client,
+  // awslambdaric/bootstrap.py, _get_handler) splits Handler at its last dot into a
+  // module and a function, imports the module with importlib.import_module (so a dotted
+  // name is a module in a package, from the task root), then getattr()s the function.
+  it("each names a function defined at the top of a module of the package (stub/ is the package's root)", () => {
+    for (const name of ["Function", "ConverterFunction"]) {
+      const handler = String(app.Resources[name]!.Properties!.Handler);
+      const dot = handler.lastIndexOf(".");
+      const [module, fn] = [handler.slice(0, dot), handler.slice(dot + 1)];
+      const parts = module.split(".");
+      for (let i = 1; i < parts.length; i++) {
+        const init = new URL(`../stub/${parts.slice(0, i).join("/")}/__init__.py`, import.meta.url);
+        assert.ok(existsSync(init), `${handler}: ${parts.slice(0, i).join(".")} is a package`);
+      }
+      const source = readFileSync(new URL(`../stub/${parts.join("/")}.py`, import.meta.url), "utf8");
+      assert.match(source, new RegExp(`^(def ${fn}\\(|${fn} = )`, "m"), `${handler}: ${fn} defined in ${module}`);
+    }
+  });
+});
+
 describe("app.yaml converter function (files put into incoming/)", () => {
-  it("runs converter_handler.handler from the site's package and layer, sized for conversions, logging to its own 14-day group", () => {
+  it("runs datasette_lambda.convert.function.handler from the site's package and layer, sized for conversions, logging to its own 14-day group", () => {
     const fn = app.Resources.ConverterFunction!;
     assert.equal(fn.Type, "AWS::Lambda::Function");
     assert.equal(fn.Condition, undefined, "in both CDN modes");
     const p = fn.Properties!;
-    assert.equal(p.Handler, "converter_handler.handler");
+    assert.equal(p.Handler, "datasette_lambda.convert.function.handler");
     assert.deepEqual(p.Code, { S3Bucket: { Ref: "BucketName" }, S3Key: { Ref: "PackageKey" } });
     assert.deepEqual(p.Layers, [{ Ref: "Layer" }]);
     assert.deepEqual(p.Runtime, { Ref: "Runtime" });

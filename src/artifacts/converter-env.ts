@@ -1,4 +1,4 @@
-// The host Python environment that runs stub/convert.py on the user's machine:
+// The host Python environment that runs the converter (datasette_lambda.convert) on the user's machine:
 // the converter's packages (their pins are stub/requirements.txt's, so the CLI
 // and the converter function in AWS convert alike), installed once for the
 // host's Python with uv (else pip) into the cache, keyed by what decides them.

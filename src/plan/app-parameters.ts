@@ -70,7 +70,7 @@ export function appStackParameters(
  * environment, handler, logging...) so that SnapStart sites publish a version
  * with them on their next deploy.
  */
-export const FUNCTION_TEMPLATE_REVISION = 3;
+export const FUNCTION_TEMPLATE_REVISION = 4; // 4: Handler datasette_lambda.handler.handler
 
 /**
  * With --snapstart the site is served by a published version (SnapStart snapshots

@@ -2,7 +2,7 @@
 // gets {"plugins": {PLUGIN: {KEY: {"$env": "PLUGIN_KEY"}}}} and the value goes
 // to the function's environment as PLUGIN_KEY. Here all values travel in one
 // NoEcho stack parameter (JSON), handed to the function as one environment
-// variable that the stub unpacks before Datasette starts (stub/plugin_secrets.py).
+// variable that the stub unpacks before Datasette starts (stub/datasette_lambda/start/plugin_secrets.py).
 // Pure. No error ever includes a value.
 import { UserError } from "../errors.ts";
 import { ENVIRONMENT_BYTES } from "./limits.ts";

@@ -1,5 +1,5 @@
 // Converting data files from the CLI: the pure decisions, and real runs of
-// stub/convert.py in the cached host environment (built once per machine).
+// the converter (datasette_lambda.convert) in the cached host environment (built once per machine).
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";

@@ -105,7 +105,7 @@ for (const cdn of [true, false]) {
     const converter = (await motoLambda(moto, `/functions/${out.ConverterFunctionName}`)).body as {
       Configuration?: { Handler?: string; CodeSha256?: string; Environment?: { Variables?: Record<string, string> } };
     };
-    assert.equal(converter.Configuration?.Handler, "converter_handler.handler");
+    assert.equal(converter.Configuration?.Handler, "datasette_lambda.convert.function.handler");
     assert.deepEqual(converter.Configuration?.Environment?.Variables, { DATASETTE_LAMBDA_BUCKET: bucket });
     const rules = ((await motoEvents(moto, "ListRules", {})).Rules as { Name: string; Arn: string; EventPattern: string }[]).filter((r) =>
       r.EventPattern.includes(bucket!),
