@@ -56,7 +56,11 @@ export function versionProblem(sources: VersionSource[], tag?: string): string |
 export function repositoryUrl(repository: unknown): string | null {
   const given = typeof repository === "string" ? repository : (repository as { url?: unknown } | undefined)?.url;
   if (typeof given !== "string" || given === "") return null;
-  const url = given.replace(/^github:/, "https://github.com/").replace(/^git\+/, "").replace(/\.git$/, "").replace(/\/$/, "");
+  const url = given
+    .replace(/^github:/, "https://github.com/")
+    .replace(/^git\+/, "")
+    .replace(/\.git$/, "")
+    .replace(/\/$/, "");
   return /^[\w.-]+\/[\w.-]+$/.test(url) ? `https://github.com/${url}` : url;
 }
 

@@ -22,7 +22,9 @@ export async function packageCacheKey(plan: DeployPlan, compiledWith: string | n
   const stub: Array<[string, string]> = [];
   for (const file of await stubFiles()) stub.push([basename(file), sha256(await readFile(file))]);
   const assets = await assetDigest(plan.assets);
-  return sha256(JSON.stringify({ format: PACKAGE_FORMAT, manifest: serializeManifest(buildManifest(plan)), stub, assets, compiledWith })).slice(0, 32);
+  return sha256(
+    JSON.stringify({ format: PACKAGE_FORMAT, manifest: serializeManifest(buildManifest(plan)), stub, assets, compiledWith }),
+  ).slice(0, 32);
 }
 
 async function pruneOld(dir: string): Promise<void> {

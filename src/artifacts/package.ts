@@ -16,7 +16,10 @@ export const STUB_DIR = new URL("../../stub/", import.meta.url);
 /** The stub's modules: every .py directly in stub/ (tests live below it). */
 export async function stubFiles(): Promise<string[]> {
   const names = await readdir(STUB_DIR);
-  return names.filter((name) => name.endsWith(".py")).sort().map((name) => join(fileURLToPath(STUB_DIR), name));
+  return names
+    .filter((name) => name.endsWith(".py"))
+    .sort()
+    .map((name) => join(fileURLToPath(STUB_DIR), name));
 }
 
 /** Size of the stub code (for the placement decision, before the package exists). */
@@ -28,7 +31,10 @@ export async function stubBytes(): Promise<number> {
 
 export async function readStubRequirements(): Promise<string[]> {
   const text = await readFile(new URL("requirements.txt", STUB_DIR), "utf8");
-  return text.split("\n").map((line) => line.replace(/#.*/, "").trim()).filter(Boolean);
+  return text
+    .split("\n")
+    .map((line) => line.replace(/#.*/, "").trim())
+    .filter(Boolean);
 }
 
 export interface PackageOptions {

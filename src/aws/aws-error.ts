@@ -33,7 +33,8 @@ export function toAwsError(error: unknown, action: string, resource: string): Da
   const message = `${action} failed: ${detail || name}`;
   let hint: string | undefined;
   if (ACCESS_DENIED.has(name)) {
-    hint = "Your AWS identity is not allowed to do this. Use a profile or role that may manage CloudFormation, S3, Lambda, IAM and CloudFront (--profile or AWS_PROFILE).";
+    hint =
+      "Your AWS identity is not allowed to do this. Use a profile or role that may manage CloudFormation, S3, Lambda, IAM and CloudFront (--profile or AWS_PROFILE).";
   } else if (EXPIRED.has(name)) {
     hint = "Your AWS session has expired: refresh it (e.g. `aws sso login`, or new temporary keys) and run the command again.";
   } else if (BAD_CREDENTIALS.has(name)) {

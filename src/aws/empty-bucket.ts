@@ -39,7 +39,12 @@ async function isVersioned(s3: S3, bucket: string): Promise<boolean> {
   return Status === "Enabled" || Status === "Suspended";
 }
 
-async function firstPage(s3: S3, bucket: string, versioned: boolean, maxKeys = BATCH_SIZE): Promise<{ objects: ObjectIdentifier[]; more: boolean }> {
+async function firstPage(
+  s3: S3,
+  bucket: string,
+  versioned: boolean,
+  maxKeys = BATCH_SIZE,
+): Promise<{ objects: ObjectIdentifier[]; more: boolean }> {
   if (versioned) {
     const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: maxKeys }));
     const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]

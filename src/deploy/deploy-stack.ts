@@ -135,17 +135,17 @@ async function create(client: CloudFormation, spec: StackSpec, context: StackCon
   if (stackId === "exists") return "raced";
   const result = await waitForStack(client, name, context.wait, { stackId });
   if (result.stack?.StackStatus !== "CREATE_COMPLETE") {
-    throw stackFailedError(name, "Creating", result, "Fix the cause above and run update-stack again: it deletes the failed stack and creates it anew.");
+    throw stackFailedError(
+      name,
+      "Creating",
+      result,
+      "Fix the cause above and run update-stack again: it deletes the failed stack and creates it anew.",
+    );
   }
   return { type: "created", stack: result.stack, previous: undefined };
 }
 
-async function update(
-  client: CloudFormation,
-  spec: StackSpec,
-  context: StackContext,
-  deployed: Stack,
-): Promise<StackDeployment | "raced"> {
+async function update(client: CloudFormation, spec: StackSpec, context: StackContext, deployed: Stack): Promise<StackDeployment | "raced"> {
   const name = spec.stackName;
   if (isUpToDate(spec, deployed, await getTemplateBody(client, name))) {
     context.info(`Stack ${name}: no changes.`);
@@ -167,7 +167,12 @@ async function update(
   }
   const result = await waitForStack(client, name, context.wait, { stackId, sinceEventId });
   if (result.stack?.StackStatus !== "UPDATE_COMPLETE") {
-    throw stackFailedError(name, "Updating", result, "CloudFormation rolled the stack back to its previous state; fix the cause above and run update-stack again.");
+    throw stackFailedError(
+      name,
+      "Updating",
+      result,
+      "CloudFormation rolled the stack back to its previous state; fix the cause above and run update-stack again.",
+    );
   }
   return { type: "updated", stack: result.stack, previous: deployed };
 }

@@ -44,7 +44,9 @@ export function parsePluginSecrets(triples: string[][] = []): PluginSecrets {
     }
     const earlier = from.get(variable);
     if (earlier !== undefined) {
-      throw new UserError(`${given} and ${earlier} both need the environment variable ${variable}`, { hint: "Give each plugin's key once." });
+      throw new UserError(`${given} and ${earlier} both need the environment variable ${variable}`, {
+        hint: "Give each plugin's key once.",
+      });
     }
     if (value === "") throw new UserError(`${given}: the value is empty`, { hint: "Give the secret's value as the third value." });
     from.set(variable, given);
@@ -89,8 +91,16 @@ export function pluginSecretsParameter(values: Record<string, string>): string |
  * live check interval (at most 4 digits), the version fingerprint (64 hex digits).
  */
 export function otherVariablesBytes(secretBytes: number): number {
-  return "DATASETTE_SECRET".length + secretBytes + "DATASETTE_LAMBDA_BUCKET".length + 63 + "DATASETTE_LAMBDA_LIVE_SECONDS".length + 4 +
-    "DATASETTE_LAMBDA_VERSION".length + 64;
+  return (
+    "DATASETTE_SECRET".length +
+    secretBytes +
+    "DATASETTE_LAMBDA_BUCKET".length +
+    63 +
+    "DATASETTE_LAMBDA_LIVE_SECONDS".length +
+    4 +
+    "DATASETTE_LAMBDA_VERSION".length +
+    64
+  );
 }
 
 /** Lambda refuses a function whose environment exceeds 4 KB: fail before deploying, naming the flag. */

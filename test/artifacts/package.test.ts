@@ -20,7 +20,11 @@ async function plan(databases: string[], options = {}): Promise<DeployPlan> {
   for (const file of databases) inputs.push(await inspectDatabase(file));
   return createPlan({
     options: checkOptions("pkgtest", { runtime: `python${hostPython}`, ...options }),
-    databases: inputs, metadata: { title: "T" }, requirements: [], layerBytes: 0, stubBytes: 0,
+    databases: inputs,
+    metadata: { title: "T" },
+    requirements: [],
+    layerBytes: 0,
+    stubBytes: 0,
   });
 }
 

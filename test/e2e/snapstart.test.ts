@@ -118,7 +118,10 @@ test("--snapstart: one version behind the alias live; a change replaces it, an u
 });
 
 test("--snapstart on python3.11 is refused before anything is built or deployed", async () => {
-  const result = await runCli(["update-stack", "E2e-Snap311", database("v311", 1), "--snapstart", "--runtime", "python3.11", "--arch", "x86_64"], { env });
+  const result = await runCli(
+    ["update-stack", "E2e-Snap311", database("v311", 1), "--snapstart", "--runtime", "python3.11", "--arch", "x86_64"],
+    { env },
+  );
   assert.equal(result.code, 1);
   assert.match(result.stderr, /--snapstart needs python3\.12 or later; --runtime python3\.11 has no SnapStart/);
   assert.match(result.stderr, /--runtime python3\.13 --snapstart/);

@@ -59,7 +59,7 @@ test("tail-logs prints the site's recent log events, summarised, and --filter na
   assert.match(all.stdout, /ValueError: boom/);
   assert.match(all.stdout, /REPORT 12 ms \(billed 13 ms\) mem 90\/1024 MB cold start 813 ms/);
   assert.doesNotMatch(all.stdout, /too old to show/);
-  assert.doesNotMatch(all.stdout, /\x1b\[/, "no colour when piped");
+  assert.ok(!all.stdout.includes("\x1b["), "no colour when piped");
 
   const filtered = await runCli(["tail-logs", site.name, "--since", "1h", "--no-follow", "--filter", "boom"], { env });
   assert.equal(filtered.code, 0, filtered.stderr);
@@ -70,7 +70,10 @@ test("tail-logs prints the site's recent log events, summarised, and --filter na
 
   const json = await runCli(["tail-logs", site.name, "--since", "1h", "--no-follow", "--json"], { env });
   assert.equal(json.code, 0, json.stderr);
-  const objects = json.stdout.trim().split("\n").map((line) => JSON.parse(line) as { message: string; requestId: string | null });
+  const objects = json.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { message: string; requestId: string | null });
   assert.deepEqual(
     objects.map((o) => o.message),
     recent.map((e) => e.message),
