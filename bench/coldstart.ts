@@ -103,15 +103,16 @@ try {
       ["stub", stub],
     ] as const) {
       console.log(
-        `  ${label.padEnd(6)}  ${ms(m(samples, "import_ms"))} (cpu ${ms(m(samples, "import_cpu_ms"))})  ${ms(m(samples, "first_ms"))} (cpu ${ms(m(samples, "first_cpu_ms"))})  ${ms(total(samples))}`,
+        `  ${label.padEnd(6)}  ${ms(m(samples, "import_ms"))} (cpu ${ms(m(samples, "import_cpu_ms"))})  ` +
+          `${ms(m(samples, "first_ms"))} (cpu ${ms(m(samples, "first_cpu_ms"))})  ${ms(total(samples))}`,
       );
     }
     const steps = Object.keys(stub[0]!.steps_ms);
+    const stepTimes = steps.map((step) => `${step} ${median(stub.map((s) => s.steps_ms[step] ?? 0)).toFixed(1)} ms`);
+    console.log(`  stub's own steps in init: ${stepTimes.join(", ")}`);
     console.log(
-      `  stub's own steps in init: ${steps.map((step) => `${step} ${median(stub.map((s) => s.steps_ms[step] ?? 0)).toFixed(1)} ms`).join(", ")}`,
-    );
-    console.log(
-      `  ratio stub/naive: import ${(m(stub, "import_ms") / m(naive, "import_ms")).toFixed(2)}, first request ${(m(stub, "first_ms") / m(naive, "first_ms")).toFixed(2)}, ` +
+      `  ratio stub/naive: import ${(m(stub, "import_ms") / m(naive, "import_ms")).toFixed(2)}, ` +
+        `first request ${(m(stub, "first_ms") / m(naive, "first_ms")).toFixed(2)}, ` +
         `import + first ${(total(stub) / total(naive)).toFixed(2)} (target <= 0.50)`,
     );
   }

@@ -76,7 +76,8 @@ try {
   line(`${version} insert --csv ${detect.join(" ")}`.trim(), theirs, "sqlite-utils.db");
   console.log(`speed: ours is ${(theirs.seconds / ours.seconds).toFixed(2)}x sqlite-utils' rows/s`);
   console.log(
-    `peak RSS ratio ours/sqlite-utils: ${(ours.peakMb / theirs.peakMb).toFixed(2)} (ours under 200 MB, the target for a 1 GB CSV: ${ours.peakMb < 200 ? "yes" : "NO"})`,
+    `peak RSS ratio ours/sqlite-utils: ${(ours.peakMb / theirs.peakMb).toFixed(2)} ` +
+      `(ours under 200 MB, the target for a 1 GB CSV: ${ours.peakMb < 200 ? "yes" : "NO"})`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

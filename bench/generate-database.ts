@@ -6,7 +6,8 @@ import { DatabaseSync } from "node:sqlite";
 export function generateDatabase(path: string, megabytes: number): { bytes: number; rows: number } {
   const db = new DatabaseSync(path);
   db.exec(
-    "pragma journal_mode = off; pragma synchronous = off; create table rows (id integer primary key, name text, city text, amount real, note text)",
+    "pragma journal_mode = off; pragma synchronous = off; " +
+      "create table rows (id integer primary key, name text, city text, amount real, note text)",
   );
   const insert = db.prepare("insert into rows (name, city, amount, note) values (?, ?, ?, ?)");
   const cities = ["Lisbon", "Oslo", "Lagos", "Lima", "Osaka", "Perth", "Quito", "Accra"];

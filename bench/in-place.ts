@@ -314,8 +314,10 @@ try {
       .join(", ")})${generated.seconds ? `, built in ${generated.seconds.toFixed(0)} s` : ", reused"}`,
   );
   console.log(
-    `model: fast tier ${FAST_MS} ms/read + ${(FAST_BPS / 1024 ** 3).toFixed(0)} GiB/s; S3 direct ${S3_MS} ms/read + ${DOWNLOAD_BPS / 1e6} MB/s; ` +
-      `+RA = adjacent reads merged up to ${READ_AHEAD_BYTES / 1024} KiB; download ${DOWNLOAD_BPS / 1e6} MB/s = ${fmtMs(downloadMs)} for the file`,
+    `model: fast tier ${FAST_MS} ms/read + ${(FAST_BPS / 1024 ** 3).toFixed(0)} GiB/s; ` +
+      `S3 direct ${S3_MS} ms/read + ${DOWNLOAD_BPS / 1e6} MB/s; ` +
+      `+RA = adjacent reads merged up to ${READ_AHEAD_BYTES / 1024} KiB; ` +
+      `download ${DOWNLOAD_BPS / 1e6} MB/s = ${fmtMs(downloadMs)} for the file`,
   );
 
   const header = [

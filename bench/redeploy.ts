@@ -27,7 +27,8 @@ try {
     if (result.code !== 0) throw new Error(`${label} failed: ${result.stderr}`);
     const json = JSON.parse(result.stdout) as { changed: boolean; uploaded: { files: number; bytes: number } };
     console.log(
-      `${label}: ${seconds.toFixed(2)} s, changed=${json.changed}, uploaded ${json.uploaded.files} files, ${(json.uploaded.bytes / 1024 / 1024).toFixed(1)} MB`,
+      `${label}: ${seconds.toFixed(2)} s, changed=${json.changed}, ` +
+        `uploaded ${json.uploaded.files} files, ${(json.uploaded.bytes / 1024 / 1024).toFixed(1)} MB`,
     );
     return seconds;
   };

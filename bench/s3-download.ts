@@ -98,7 +98,8 @@ try {
         console.log(`  ${way.padEnd(19)} ${t.toFixed(2).padStart(6)} s  ${(bytes / MB / t).toFixed(0).padStart(5)} MB/s${after}`);
       }
       console.log(
-        `  ratio stub/single (time): ${(seconds("stub") / seconds("single")).toFixed(2)} (${(seconds("single") / seconds("stub")).toFixed(2)}x the speed)`,
+        `  ratio stub/single (time): ${(seconds("stub") / seconds("single")).toFixed(2)} ` +
+          `(${(seconds("single") / seconds("stub")).toFixed(2)}x the speed)`,
       );
       console.log(`  ratio stub/parallel-then-hash (time): ${(seconds("stub") / seconds("parallel-then-hash")).toFixed(2)}`);
     } finally {

@@ -40,7 +40,8 @@ export function buildProgram(): Command {
       .argument("<name>", "site name; also the CloudFormation stack names NAME and NAME-lambda")
       .argument(
         "[files...]",
-        "SQLite databases to serve (.db, .sqlite, .sqlite3), and data files to convert (.csv, .tsv, .json, .ndjson, .jsonl, .yaml, .yml, .md, .xlsx)",
+        "SQLite databases to serve (.db, .sqlite, .sqlite3), " +
+          "and data files to convert (.csv, .tsv, .json, .ndjson, .jsonl, .yaml, .yml, .md, .xlsx)",
       )
       .option("--cors", "send Access-Control-Allow-Origin: * (Datasette --cors)")
       .option("--prefix <path>", "serve the site under /PATH/ instead of / (e.g. --prefix data)")
@@ -60,12 +61,15 @@ export function buildProgram(): Command {
       .option("--config <key:value>", "Datasette setting, older spelling, repeatable (e.g. --config sql_time_limit_ms:3500)", collect)
       .option(
         "--plugin-secret <plugin> <key> <value>",
-        "secret setting for a plugin, repeatable: its value reaches the function's environment only (e.g. --plugin-secret datasette-auth-github client_secret VALUE)",
+        "secret setting for a plugin, repeatable: its value reaches the function's environment only " +
+          "(e.g. --plugin-secret datasette-auth-github client_secret VALUE)",
         collectGroup("--plugin-secret"),
       )
       .option(
         "--install <package>",
-        "Python package (e.g. a Datasette plugin) for the dependency layer, repeatable: a name with optional version and marker, a local .whl file, or 'NAME @ https://…/x.whl' (e.g. --install datasette-cluster-map)",
+        "Python package (e.g. a Datasette plugin) for the dependency layer, repeatable: " +
+          "a name with optional version and marker, a local .whl file, or 'NAME @ https://…/x.whl' " +
+          "(e.g. --install datasette-cluster-map)",
         collect,
       )
       .option("--plugins-dir <dir>", "directory of plugin modules (.py) to load, copied into the package")
@@ -75,7 +79,8 @@ export function buildProgram(): Command {
       .option("--version-note <note>", "note shown on /-/versions.json (Datasette --version-note)")
       .option(
         "--extra-options <options>",
-        'datasette serve options to apply, as datasette publish takes them (e.g. --extra-options "--setting sql_time_limit_ms 3500 --cors")',
+        "datasette serve options to apply, as datasette publish takes them " +
+          '(e.g. --extra-options "--setting sql_time_limit_ms 3500 --cors")',
       )
       .option(
         "--secret <secret>",
@@ -167,7 +172,8 @@ export function buildProgram(): Command {
       .argument("<name>", "site name given to update-stack")
       .argument(
         "<files...>",
-        "SQLite databases (.db, .sqlite, .sqlite3) and data files to convert (.csv, .json, ...); each becomes the database named after its file",
+        "SQLite databases (.db, .sqlite, .sqlite3) and data files to convert (.csv, .json, ...); " +
+          "each becomes the database named after its file",
       )
       .option("--into <db>", "put every data file into one database of this name, or publish one SQLite file under it (e.g. --into sales)")
       .option("--pk <column>", "primary key column for tables converted from data files (CSV, JSON)")

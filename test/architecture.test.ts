@@ -148,7 +148,15 @@ test("the walk finds cycles, and only cycles", () => {
     undefined,
   );
   // The import pattern sees every form of relative import, and nothing else.
-  const text = `import a from "./a.ts";\nimport type { B } from "../b/b.ts";\nimport "./c.ts";\nconst d = await import("./d.ts");\nexport { e } from "./e.ts";\nimport f from "yaml";\nimport g from "node:fs";`;
+  const text = [
+    'import a from "./a.ts";',
+    'import type { B } from "../b/b.ts";',
+    'import "./c.ts";',
+    'const d = await import("./d.ts");',
+    'export { e } from "./e.ts";',
+    'import f from "yaml";',
+    'import g from "node:fs";',
+  ].join("\n");
   assert.deepEqual(
     [...text.matchAll(IMPORT)].map((m) => m[1]),
     ["./a.ts", "../b/b.ts", "./c.ts", "./d.ts", "./e.ts"],

@@ -311,18 +311,22 @@ describe("app.yaml parameters", () => {
 describe("app.yaml in both modes", () => {
   for (const EnableCdn of ["true", "false"] as const) {
     for (const SnapStart of ["true", "false"] as const) {
-      it(`EnableCdn=${EnableCdn} SnapStart=${SnapStart}: every reference points at a resource, parameter or pseudo parameter that exists`, () => {
-        const instance = instantiate(app, { EnableCdn, SnapStart });
-        const known = new Set([...Object.keys(instance.resources), ...Object.keys(app.Parameters ?? {})]);
-        for (const [id, value] of [...Object.entries(instance.resources), ...Object.entries(instance.outputs)]) {
-          for (const ref of references(value)) {
-            assert.ok(
-              known.has(ref) || ref.startsWith("AWS::"),
-              `${id} refers to ${ref}, absent when EnableCdn=${EnableCdn} SnapStart=${SnapStart}`,
-            );
+      it(
+        `EnableCdn=${EnableCdn} SnapStart=${SnapStart}: ` +
+          "every reference points at a resource, parameter or pseudo parameter that exists",
+        () => {
+          const instance = instantiate(app, { EnableCdn, SnapStart });
+          const known = new Set([...Object.keys(instance.resources), ...Object.keys(app.Parameters ?? {})]);
+          for (const [id, value] of [...Object.entries(instance.resources), ...Object.entries(instance.outputs)]) {
+            for (const ref of references(value)) {
+              assert.ok(
+                known.has(ref) || ref.startsWith("AWS::"),
+                `${id} refers to ${ref}, absent when EnableCdn=${EnableCdn} SnapStart=${SnapStart}`,
+              );
+            }
           }
-        }
-      });
+        },
+      );
     }
   }
 

@@ -61,7 +61,9 @@ export async function findHostPython(env: NodeJS.ProcessEnv = process.env): Prom
     if (major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1])) return { python, version };
   }
   throw new UserError(`converting data files needs Python ${MIN_PYTHON.join(".")} or newer, and none was found`, {
-    hint: "Install Python 3 (e.g. `uv python install 3.13`, or your system's python3 package), or set DATASETTE_LAMBDA_CONVERT_PYTHON to one.",
+    hint:
+      "Install Python 3 (e.g. `uv python install 3.13`, or your system's python3 package), " +
+      "or set DATASETTE_LAMBDA_CONVERT_PYTHON to one.",
   });
 }
 

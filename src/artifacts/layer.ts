@@ -217,7 +217,8 @@ export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): P
       if (named.length > 0) {
         throw new UserError(`--install ${named.join(", ")}: ${installer} could not install it for Lambda (${stderr})`, {
           hint:
-            `Check the name and version; each package needs a wheel for Linux ${platformArch(request.arch)}, Python ${request.pythonVersion} ` +
+            "Check the name and version; " +
+            `each package needs a wheel for Linux ${platformArch(request.arch)}, Python ${request.pythonVersion} ` +
             "(pure-Python packages always have one; try --arch x86_64 if a package lacks arm64 wheels).",
           cause: error,
         });
@@ -240,7 +241,8 @@ export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): P
       );
     } else {
       deps.warn?.(
-        `no Python ${request.pythonVersion} found to precompile the layer: shipping sources only, so cold starts are slower. Install Python ${request.pythonVersion} (e.g. \`uv python install ${request.pythonVersion}\`) to fix.`,
+        `no Python ${request.pythonVersion} found to precompile the layer: shipping sources only, so cold starts are slower. ` +
+          `Install Python ${request.pythonVersion} (e.g. \`uv python install ${request.pythonVersion}\`) to fix.`,
       );
     }
     // A layer that cannot fit fails here, naming its biggest packages, before it is zipped and cached.

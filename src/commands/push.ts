@@ -166,7 +166,8 @@ function reportPublished(output: Output, site: LiveSite, result: PublishResult, 
     if (!db.changed) output.info(`${db.name}: the site already serves these bytes; nothing to upload.`);
     if (isDeployed(deployed, db.name)) {
       output.info(
-        `${db.name} replaces the database of that name deployed by update-stack while it is live (rm ${site.name} ${db.name} brings that one back).`,
+        `${db.name} replaces the database of that name deployed by update-stack while it is live ` +
+          `(rm ${site.name} ${db.name} brings that one back).`,
       );
     }
   }
@@ -178,7 +179,8 @@ async function waitForSite(deps: PushDeps, site: LiveSite, base: string, expecte
   const catchUp = `running instances pick it up within ${site.liveCheckSeconds} s of their next request`;
   if (site.liveCheckSeconds === 0) {
     output.warn(
-      `Live data is off for ${site.name} (its LiveCheckSeconds is 0): it is published, but the site will not serve it until that is changed.`,
+      `Live data is off for ${site.name} (its LiveCheckSeconds is 0): ` +
+        "it is published, but the site will not serve it until that is changed.",
     );
     return "skipped";
   }
@@ -201,7 +203,8 @@ async function waitForSite(deps: PushDeps, site: LiveSite, base: string, expecte
     case "timed-out":
       output.warn(
         `${base} did not serve ${outcome.pending.join(", ")} within ${Math.round(timeoutMs / 1000)} s` +
-          `${outcome.lastProblem ? ` (last answer: ${outcome.lastProblem})` : ""}. It is published: ${catchUp}; see datasette-lambda ls ${site.name}.`,
+          `${outcome.lastProblem ? ` (last answer: ${outcome.lastProblem})` : ""}. ` +
+          `It is published: ${catchUp}; see datasette-lambda ls ${site.name}.`,
       );
       return "timed-out";
     case "unsupported":

@@ -65,7 +65,8 @@ export async function runTailLogs(name: string, options: TailLogsOptions, deps: 
       logGroupMissing = true;
       const visit = app.outputs.SiteUrl ? `Open ${app.outputs.SiteUrl} to make some` : "Invoke the function to make some";
       output.info(
-        `No logs yet: log group ${logGroupName} does not exist until the function first runs. ${visit}${follow ? "; waiting for them." : "."}`,
+        `No logs yet: log group ${logGroupName} does not exist until the function first runs. ` +
+          `${visit}${follow ? "; waiting for them." : "."}`,
       );
       continue;
     }

@@ -111,7 +111,8 @@ export async function runUpdateStack(
     if (!deploy) {
       if (Object.keys(secrets).length > 0) {
         out.info(
-          "Secrets (--secret, --plugin-secret values) are not written to --out: a deploy sends them to CloudFormation only, as NoEcho parameters.",
+          "Secrets (--secret, --plugin-secret values) are not written to --out: " +
+            "a deploy sends them to CloudFormation only, as NoEcho parameters.",
         );
       }
       const summary = await writeDryRun(build, checked.outDir);

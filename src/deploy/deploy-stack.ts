@@ -180,7 +180,8 @@ async function update(client: CloudFormation, spec: StackSpec, context: StackCon
 function blockedError(name: string, status: string, why: string, context: StackContext): DeployError {
   const hint =
     status === "UPDATE_ROLLBACK_FAILED"
-      ? `Fix what blocked the rollback (see the stack's events), then run \`${continueRollbackCommand(name, context.region)}\` and run update-stack again.`
+      ? "Fix what blocked the rollback (see the stack's events), " +
+        `then run \`${continueRollbackCommand(name, context.region)}\` and run update-stack again.`
       : status === "DELETE_FAILED"
         ? `Run \`datasette-lambda delete-stack ${context.siteName}\` to finish deleting it, then update-stack to create it again.`
         : "Resolve it in the CloudFormation console, then run update-stack again.";

@@ -108,7 +108,9 @@ const ACCEPTED: Accepted[] = [
         throw new UserError(
           `${FLAG}: ${name} ${value} is Datasette 1.0's --config FILE (datasette.yaml), which the site's Datasette 0.65 does not take`,
           {
-            hint: `Give settings as --setting NAME VALUE (or Datasette 0.x's --config NAME:VALUE), and plugin configuration in --metadata FILE.`,
+            hint:
+              "Give settings as --setting NAME VALUE (or Datasette 0.x's --config NAME:VALUE), " +
+              "and plugin configuration in --metadata FILE.",
           },
         );
       }
@@ -123,7 +125,8 @@ const ACCEPTED: Accepted[] = [
 ];
 
 const TAKEN =
-  "--cors, --crossdb, --setting NAME VALUE, --config NAME:VALUE, --version-note TEXT, -m/--metadata FILE, --template-dir DIR, --plugins-dir DIR, --static MOUNT:DIR";
+  "--cors, --crossdb, --setting NAME VALUE, --config NAME:VALUE, --version-note TEXT, " +
+  "-m/--metadata FILE, --template-dir DIR, --plugins-dir DIR, --static MOUNT:DIR";
 
 interface Refused {
   names: string[];

@@ -14,7 +14,8 @@ const SPECIFIER = "(?:===|==|!=|<=|>=|~=|<|>)[A-Za-z0-9.*+!_-]+";
 const SPECIFIERS = `(?:${SPECIFIER}(?:,${SPECIFIER})*)?`;
 /** PEP 508 markers, simple ones: python_version >= "3.12" joined by and/or, no parentheses. */
 const MARKER_VARIABLE =
-  "(?:python_version|python_full_version|os_name|sys_platform|platform_release|platform_system|platform_version|platform_machine|platform_python_implementation|implementation_name|implementation_version|extra)";
+  "(?:python_version|python_full_version|os_name|sys_platform|platform_release|platform_system|platform_version|" +
+  "platform_machine|platform_python_implementation|implementation_name|implementation_version|extra)";
 const MARKER_CLAUSE = `${MARKER_VARIABLE} *(?:===|==|!=|<=|>=|~=|<|>|not in|in) *(?:"[A-Za-z0-9._*+!-]*"|'[A-Za-z0-9._*+!-]*')`;
 const MARKER = `${MARKER_CLAUSE}(?: +(?:and|or) +${MARKER_CLAUSE})*`;
 /** An https URL of a wheel, optionally with a #sha256=... fragment; no spaces, ; or ${. */
@@ -90,7 +91,8 @@ function checkRequirement(requirement: string): void {
     refuse(
       requirement,
       "is not NAME @ an https URL of a wheel (.whl): the layer takes only wheels, installed for Lambda's platform",
-      "Point at a built wheel (https://.../NAME-VERSION-py3-none-any.whl), or build one: pip wheel --no-deps SOURCE -w dist, then --install dist/NAME-VERSION-py3-none-any.whl",
+      "Point at a built wheel (https://.../NAME-VERSION-py3-none-any.whl), " +
+        "or build one: pip wheel --no-deps SOURCE -w dist, then --install dist/NAME-VERSION-py3-none-any.whl",
     );
   }
   // pip reads anything ending in an archive's extension as a file, as it does a .whl.

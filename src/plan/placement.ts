@@ -52,7 +52,8 @@ export function ephemeralStorageFor(s3Bytes: number): number {
   const needed = Math.ceil((s3Bytes * 1.1) / MB) + 256;
   if (needed > EPHEMERAL_STORAGE_MB.max) {
     throw new UserError(
-      `the S3 databases total ${megabytes(s3Bytes)}; with headroom they need ${needed} MB of /tmp, over Lambda's ${EPHEMERAL_STORAGE_MB.max} MB`,
+      `the S3 databases total ${megabytes(s3Bytes)}; ` +
+        `with headroom they need ${needed} MB of /tmp, over Lambda's ${EPHEMERAL_STORAGE_MB.max} MB`,
       { hint: "Publish fewer or smaller databases (Lambda's ephemeral storage stops at 10 GB)." },
     );
   }
@@ -126,7 +127,8 @@ export function checkPackageLimits(sizes: { packageUnzippedBytes: number; layerU
       : [shrinkLayerAdvice(sizes.layer), EXTERNAL_ADVICE];
   const hint = `${capitalised(first)}; or ${second}.`;
   throw new UserError(
-    `the package (${megabytes(sizes.packageUnzippedBytes)}) and layer (${megabytes(sizes.layerUnzippedBytes)}) come to ${megabytes(total)} unzipped, over Lambda's 250 MB limit for function and layers` +
+    `the package (${megabytes(sizes.packageUnzippedBytes)}) and layer (${megabytes(sizes.layerUnzippedBytes)}) ` +
+      `come to ${megabytes(total)} unzipped, over Lambda's 250 MB limit for function and layers` +
       (biggest ? `; ${biggest}` : ""),
     { hint },
   );

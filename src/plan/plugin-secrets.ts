@@ -34,7 +34,9 @@ export function parsePluginSecrets(triples: string[][] = []): PluginSecrets {
     const variable = pluginSecretVariable(plugin, key);
     if (!/^[A-Z][A-Z0-9_]*$/.test(variable)) {
       throw new UserError(`${given}: the plugin and key make the environment variable name "${variable}", which is not one`, {
-        hint: "Use the plugin's name and its setting's name, letters, digits, - and _, e.g. --plugin-secret datasette-auth-github client_secret VALUE",
+        hint:
+          "Use the plugin's name and its setting's name, letters, digits, - and _, " +
+          "e.g. --plugin-secret datasette-auth-github client_secret VALUE",
       });
     }
     if (RESERVED.test(variable)) {
@@ -66,7 +68,9 @@ export const PLUGIN_SECRETS_INPUT_VARIABLE = "DATASETTE_PUBLISH_PLUGIN_SECRETS";
 export function pluginSecretsFromEnv(env: NodeJS.ProcessEnv): string[][] {
   const raw = env[PLUGIN_SECRETS_INPUT_VARIABLE];
   if (raw === undefined || raw === "") return [];
-  const hint = `Set ${PLUGIN_SECRETS_INPUT_VARIABLE} to a JSON list of [plugin, key, value], e.g. [["datasette-auth-github", "client_secret", "VALUE"]]`;
+  const hint =
+    `Set ${PLUGIN_SECRETS_INPUT_VARIABLE} to a JSON list of [plugin, key, value], ` +
+    'e.g. [["datasette-auth-github", "client_secret", "VALUE"]]';
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -110,7 +114,8 @@ export function checkEnvironmentSize(parameter: string | undefined, secretBytes 
   const others = otherVariablesBytes(secretBytes);
   if (bytes + others > ENVIRONMENT_BYTES) {
     throw new UserError(
-      `the --plugin-secret values take ${bytes} bytes of the function's environment; with the site's own ${others} bytes that is over Lambda's ${ENVIRONMENT_BYTES}-byte limit`,
+      `the --plugin-secret values take ${bytes} bytes of the function's environment; ` +
+        `with the site's own ${others} bytes that is over Lambda's ${ENVIRONMENT_BYTES}-byte limit`,
       { hint: "Pass fewer or shorter plugin secrets (a long --secret counts too)." },
     );
   }

@@ -78,7 +78,8 @@ test("an --install package the installer cannot install fails naming it and the 
       'if [ "$1" = "--version" ]; then echo "uv 0.0.0 (stand-in)"; exit 0; fi',
       `while [ $# -gt 0 ]; do if [ "$1" = "-r" ]; then cp "$2" ${JSON.stringify(recorded)}; fi; shift; done`,
       "echo '  x No solution found when resolving dependencies:' >&2",
-      "echo '  -> Because only datasette-no-wheel-zz9==1.0 is available and it has no wheels with a matching platform tag (e.g. manylinux_2_34_aarch64), we can conclude that all versions of datasette-no-wheel-zz9 cannot be used.' >&2",
+      "echo '  -> Because only datasette-no-wheel-zz9==1.0 is available and it has no wheels with a matching platform tag " +
+        "(e.g. manylinux_2_34_aarch64), we can conclude that all versions of datasette-no-wheel-zz9 cannot be used.' >&2",
       "exit 1",
     ].join("\n"),
   );

@@ -44,8 +44,13 @@ test("the same files give the same zip, whatever their order, times, modes or ti
   assert.equal(first.unzippedBytes, 6000 + 50_000 + 2);
 
   // A different TZ in another process must not change the bytes (DOS times are local).
+  const entries = [
+    `{ name: "m.json", source: Buffer.from("{}") }`,
+    `{ name: "b.bin", source: ${JSON.stringify(b)} }`,
+    `{ name: "x/a.txt", source: ${JSON.stringify(a)} }`,
+  ].join(", ");
   const script = `import { writeZip } from ${JSON.stringify(new URL("../../src/artifacts/zip.ts", import.meta.url).href)};
-const r = await writeZip([{ name: "m.json", source: Buffer.from("{}") }, { name: "b.bin", source: ${JSON.stringify(b)} }, { name: "x/a.txt", source: ${JSON.stringify(a)} }], ${JSON.stringify(join(dir, "3.zip"))});
+const r = await writeZip([${entries}], ${JSON.stringify(join(dir, "3.zip"))});
 console.log(r.sha256);`;
   const other = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
     env: { ...process.env, TZ: "Pacific/Kiritimati" },

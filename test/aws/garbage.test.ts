@@ -70,24 +70,28 @@ test("inBatches: at most 1000 each", () => {
   assert.deepEqual(inBatches([]), []);
 });
 
-test("decide: old artifacts nothing names are deleted; the live stack's, this run's and the replaced deployment's are kept; other prefixes never", () => {
-  const decision = decideGarbage(
-    input({
-      artifacts: [
-        "package/live.zip",
-        "layer/live.zip",
-        "db/live/a.db",
-        "package/mine.zip",
-        "package/previous.zip",
-        "package/old.zip",
-        "db/old/b.db",
-        "incoming/x.csv",
-      ].map((key) => object(key)),
-      keep: ["package/mine.zip", "package/previous.zip"],
-    }),
-  );
-  assert.deepEqual(deleted(decision).artifacts, ["package/old.zip", "db/old/b.db"]);
-});
+test(
+  "decide: old artifacts nothing names are deleted; the live stack's, this run's and the replaced deployment's are kept; " +
+    "other prefixes never",
+  () => {
+    const decision = decideGarbage(
+      input({
+        artifacts: [
+          "package/live.zip",
+          "layer/live.zip",
+          "db/live/a.db",
+          "package/mine.zip",
+          "package/previous.zip",
+          "package/old.zip",
+          "db/old/b.db",
+          "incoming/x.csv",
+        ].map((key) => object(key)),
+        keep: ["package/mine.zip", "package/previous.zip"],
+      }),
+    );
+    assert.deepEqual(deleted(decision).artifacts, ["package/old.zip", "db/old/b.db"]);
+  },
+);
 
 test("decide: anything younger than the minimum age stays, and so does anything of unknown age or dated in the future (clock skew)", () => {
   const decision = decideGarbage(
@@ -249,26 +253,29 @@ test("collectGarbage re-reads the stack after listing: what another run deployed
   assert.ok(bucket.objects.has("package/other-run.zip"));
 });
 
-test("collectGarbage reads live leases and keeps what they name; deletes stale leases unread; a lease gone meanwhile is no obstacle", async () => {
-  const { bucket, run } = site();
-  bucket.put("package/leased.zip", "x", NOW - 3 * HOUR);
-  bucket.put("package/unleased.zip", "x", NOW - 3 * HOUR);
-  bucket.put("deploys/running.json", leaseBody(["package/leased.zip"], new Date(NOW)), NOW - MINUTE);
-  bucket.put("deploys/killed.json", leaseBody(["package/unleased.zip"], new Date(NOW)), NOW - 2 * HOUR);
-  bucket.put("deploys/finished.json", leaseBody([], new Date(NOW)), NOW - MINUTE);
-  bucket.mock
-    .on(GetObjectCommand, { Key: "deploys/finished.json" })
-    .rejects(Object.assign(new Error("gone"), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }));
+test(
+  "collectGarbage reads live leases and keeps what they name; deletes stale leases unread; " + "a lease gone meanwhile is no obstacle",
+  async () => {
+    const { bucket, run } = site();
+    bucket.put("package/leased.zip", "x", NOW - 3 * HOUR);
+    bucket.put("package/unleased.zip", "x", NOW - 3 * HOUR);
+    bucket.put("deploys/running.json", leaseBody(["package/leased.zip"], new Date(NOW)), NOW - MINUTE);
+    bucket.put("deploys/killed.json", leaseBody(["package/unleased.zip"], new Date(NOW)), NOW - 2 * HOUR);
+    bucket.put("deploys/finished.json", leaseBody([], new Date(NOW)), NOW - MINUTE);
+    bucket.mock
+      .on(GetObjectCommand, { Key: "deploys/finished.json" })
+      .rejects(Object.assign(new Error("gone"), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }));
 
-  const result = await run();
+    const result = await run();
 
-  assert.deepEqual(result, { kind: "collected", deleted: ["package/unleased.zip"], staleLeases: ["deploys/killed.json"], failed: [] });
-  const read = bucket.mock
-    .commandCalls(GetObjectCommand)
-    .map((call) => call.args[0].input.Key)
-    .sort();
-  assert.deepEqual(read, ["deploys/finished.json", "deploys/running.json"], "the stale lease is not read");
-});
+    assert.deepEqual(result, { kind: "collected", deleted: ["package/unleased.zip"], staleLeases: ["deploys/killed.json"], failed: [] });
+    const read = bucket.mock
+      .commandCalls(GetObjectCommand)
+      .map((call) => call.args[0].input.Key)
+      .sort();
+    assert.deepEqual(read, ["deploys/finished.json", "deploys/running.json"], "the stale lease is not read");
+  },
+);
 
 test("collectGarbage skips while the app stack is in progress, deleting nothing", async () => {
   const { bucket, stack, run } = site();

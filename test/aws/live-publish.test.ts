@@ -126,21 +126,24 @@ test("publish: when a later upload fails, the databases before it stay published
   assert.deepEqual(Object.keys(manifestIn(bucket).databases), ["good"]);
 });
 
-test("publish: clean-up runs after (old unnamed databases go, named and young ones stay); its failure is reported, not thrown", async () => {
-  const bucket = bucketAt();
-  bucket.put(liveDatabaseKey("9".repeat(64), "gone"), "x", NOW - 2 * HOUR);
-  bucket.put(liveDatabaseKey("8".repeat(64), "young"), "x", NOW - 60_000);
-  const result = await publishDatabases(bucket.client, bucket.name, [item("sales", "s1")], { ...noSleep, now: () => NOW });
-  assert.deepEqual(result.garbage?.deleted, [liveDatabaseKey("9".repeat(64), "gone")]);
-  assert.ok(bucket.objects.has(liveDatabaseKey("8".repeat(64), "young")));
+test(
+  "publish: clean-up runs after (old unnamed databases go, named and young ones stay); " + "its failure is reported, not thrown",
+  async () => {
+    const bucket = bucketAt();
+    bucket.put(liveDatabaseKey("9".repeat(64), "gone"), "x", NOW - 2 * HOUR);
+    bucket.put(liveDatabaseKey("8".repeat(64), "young"), "x", NOW - 60_000);
+    const result = await publishDatabases(bucket.client, bucket.name, [item("sales", "s1")], { ...noSleep, now: () => NOW });
+    assert.deepEqual(result.garbage?.deleted, [liveDatabaseKey("9".repeat(64), "gone")]);
+    assert.ok(bucket.objects.has(liveDatabaseKey("8".repeat(64), "young")));
 
-  bucket.mock.on(DeleteObjectsCommand).rejects(Object.assign(new Error("slow down"), { name: "SlowDown" }));
-  bucket.put(liveDatabaseKey("7".repeat(64), "old"), "x", NOW - 2 * HOUR);
-  const failing = await publishDatabases(bucket.client, bucket.name, [item("other", "o1")], { ...noSleep, now: () => NOW });
-  assert.equal(failing.garbage, undefined);
-  assert.match(String((failing.garbageError as Error).message), /slow down/);
-  assert.ok(manifestIn(bucket).databases.other, "published all the same");
-});
+    bucket.mock.on(DeleteObjectsCommand).rejects(Object.assign(new Error("slow down"), { name: "SlowDown" }));
+    bucket.put(liveDatabaseKey("7".repeat(64), "old"), "x", NOW - 2 * HOUR);
+    const failing = await publishDatabases(bucket.client, bucket.name, [item("other", "o1")], { ...noSleep, now: () => NOW });
+    assert.equal(failing.garbage, undefined);
+    assert.match(String((failing.garbageError as Error).message), /slow down/);
+    assert.ok(manifestIn(bucket).databases.other, "published all the same");
+  },
+);
 
 test("publish: two publishes at once both land", async () => {
   const bucket = bucketAt();

@@ -141,7 +141,8 @@ test("waitForStack stops on abort, naming the stack and its status", async () =>
       assert.equal(error.exitCode, 130);
       assert.equal(
         error.message,
-        "The stack site-lambda is still UPDATE_IN_PROGRESS in CloudFormation; run update-stack again: it waits for it to finish and carries on.",
+        "The stack site-lambda is still UPDATE_IN_PROGRESS in CloudFormation; " +
+          "run update-stack again: it waits for it to finish and carries on.",
       );
       return true;
     },

@@ -72,7 +72,9 @@ const invocation = (at: number) => [
   {
     eventId: "4",
     timestamp: at + 3,
-    message: `REPORT RequestId: ${ID}\tDuration: 123.4 ms\tBilled Duration: 124 ms\tMemory Size: 1024 MB\tMax Memory Used: 90 MB\tInit Duration: 812.3 ms\t\n`,
+    message:
+      `REPORT RequestId: ${ID}\tDuration: 123.4 ms\tBilled Duration: 124 ms\t` +
+      "Memory Size: 1024 MB\tMax Memory Used: 90 MB\tInit Duration: 812.3 ms\t\n",
   },
 ];
 

@@ -77,44 +77,47 @@ function dataFiles(subdir: string): { csv: string; json: string; db: string; dis
   return { csv, json, db, disguised };
 }
 
-test("data files become databases named after them, beside databases; data as of each file's time; same input, same artifacts", async () => {
-  const { csv, json, db, disguised } = dataFiles("beside");
-  const out1 = join(dir, "out1");
-  const first = await dryRun([csv, db, json, disguised], out1);
-  assert.deepEqual(first.databases, [
-    { name: "sales", inline: true, dataAsOf: "2026-05-01T08:00:00Z" },
-    { name: "people", inline: true, dataAsOf: "2026-01-02T03:04:05Z" },
-    { name: "regions", inline: true, dataAsOf: "2026-06-01T09:30:00Z" },
-    { name: "legacy", inline: true, dataAsOf: "2026-02-02T00:00:00Z" },
-  ]);
-  assert.deepEqual(tablesOf(out1, first, "sales"), {
-    sales: [
-      { id: 1, region: "north", amount: 10.5 },
-      { id: 2, region: "south", amount: null },
-    ],
-  });
-  assert.deepEqual(tablesOf(out1, first, "regions"), {
-    regions: [
-      { code: "north", name: "North" },
-      { code: "south", name: "South" },
-    ],
-  });
-  const legacy = first.artifacts.find((a) => a.key.endsWith("/legacy.csv"));
-  assert.ok(legacy, "an SQLite file named .csv is shipped as it is, under its own name");
-  const manifest = manifestOf(out1, first);
-  assert.deepEqual(
-    manifest.databases.map((d) => [d.name, d.fileName, d.dataAsOf]),
-    [
-      ["sales", "sales.db", "2026-05-01T08:00:00Z"],
-      ["people", "people.db", "2026-01-02T03:04:05Z"],
-      ["regions", "regions.db", "2026-06-01T09:30:00Z"],
-      ["legacy", "legacy.csv", "2026-02-02T00:00:00Z"],
-    ],
-  );
+test(
+  "data files become databases named after them, beside databases; data as of each file's time; " + "same input, same artifacts",
+  async () => {
+    const { csv, json, db, disguised } = dataFiles("beside");
+    const out1 = join(dir, "out1");
+    const first = await dryRun([csv, db, json, disguised], out1);
+    assert.deepEqual(first.databases, [
+      { name: "sales", inline: true, dataAsOf: "2026-05-01T08:00:00Z" },
+      { name: "people", inline: true, dataAsOf: "2026-01-02T03:04:05Z" },
+      { name: "regions", inline: true, dataAsOf: "2026-06-01T09:30:00Z" },
+      { name: "legacy", inline: true, dataAsOf: "2026-02-02T00:00:00Z" },
+    ]);
+    assert.deepEqual(tablesOf(out1, first, "sales"), {
+      sales: [
+        { id: 1, region: "north", amount: 10.5 },
+        { id: 2, region: "south", amount: null },
+      ],
+    });
+    assert.deepEqual(tablesOf(out1, first, "regions"), {
+      regions: [
+        { code: "north", name: "North" },
+        { code: "south", name: "South" },
+      ],
+    });
+    const legacy = first.artifacts.find((a) => a.key.endsWith("/legacy.csv"));
+    assert.ok(legacy, "an SQLite file named .csv is shipped as it is, under its own name");
+    const manifest = manifestOf(out1, first);
+    assert.deepEqual(
+      manifest.databases.map((d) => [d.name, d.fileName, d.dataAsOf]),
+      [
+        ["sales", "sales.db", "2026-05-01T08:00:00Z"],
+        ["people", "people.db", "2026-01-02T03:04:05Z"],
+        ["regions", "regions.db", "2026-06-01T09:30:00Z"],
+        ["legacy", "legacy.csv", "2026-02-02T00:00:00Z"],
+      ],
+    );
 
-  const second = await dryRun([csv, db, json, disguised], join(dir, "out2"));
-  assert.deepEqual(second.artifacts, first.artifacts, "converting again gives the same bytes, so a redeploy uploads nothing");
-});
+    const second = await dryRun([csv, db, json, disguised], join(dir, "out2"));
+    assert.deepEqual(second.artifacts, first.artifacts, "converting again gives the same bytes, so a redeploy uploads nothing");
+  },
+);
 
 test("--into puts every data file's table into one database; --pk and --data-as-of apply", async () => {
   const { csv, json, db } = dataFiles("into");

@@ -192,26 +192,30 @@ test("--plugin-secret: $env references in the manifest's metadata; the value in 
   assertNowhere(value, out, result);
 });
 
-test("DATASETTE_PUBLISH_PLUGIN_SECRETS: plugin secrets off the command line, the same $env references; a bad value fails without echoing it", async () => {
-  const db = makeDatabase(join(dir, "plugin-secret-env.db"), { items: 1 });
-  const value = "plugin-secret-env-value-7a41";
-  const out = join(dir, "out-plugin-secret-env");
-  const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, "--json", ...HOST], {
-    env: { ...env, DATASETTE_PUBLISH_PLUGIN_SECRETS: JSON.stringify([["datasette-auth-github", "client_secret", value]]) },
-  });
-  assert.equal(result.code, 0, result.stderr);
-  assert.deepEqual(manifestOf(out, JSON.parse(result.stdout)).metadata, {
-    plugins: { "datasette-auth-github": { client_secret: { $env: "DATASETTE_AUTH_GITHUB_CLIENT_SECRET" } } },
-  });
-  assertNowhere(value, out, result);
+test(
+  "DATASETTE_PUBLISH_PLUGIN_SECRETS: plugin secrets off the command line, the same $env references; " +
+    "a bad value fails without echoing it",
+  async () => {
+    const db = makeDatabase(join(dir, "plugin-secret-env.db"), { items: 1 });
+    const value = "plugin-secret-env-value-7a41";
+    const out = join(dir, "out-plugin-secret-env");
+    const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, "--json", ...HOST], {
+      env: { ...env, DATASETTE_PUBLISH_PLUGIN_SECRETS: JSON.stringify([["datasette-auth-github", "client_secret", value]]) },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(manifestOf(out, JSON.parse(result.stdout)).metadata, {
+      plugins: { "datasette-auth-github": { client_secret: { $env: "DATASETTE_AUTH_GITHUB_CLIENT_SECRET" } } },
+    });
+    assertNowhere(value, out, result);
 
-  const bad = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-plugin-secret-env-bad"), ...HOST], {
-    env: { ...env, DATASETTE_PUBLISH_PLUGIN_SECRETS: `[["p", "k", "${value}"` },
-  });
-  assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /DATASETTE_PUBLISH_PLUGIN_SECRETS: not valid JSON/);
-  assert.ok(!bad.stderr.includes(value));
-});
+    const bad = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-plugin-secret-env-bad"), ...HOST], {
+      env: { ...env, DATASETTE_PUBLISH_PLUGIN_SECRETS: `[["p", "k", "${value}"` },
+    });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /DATASETTE_PUBLISH_PLUGIN_SECRETS: not valid JSON/);
+    assert.ok(!bad.stderr.includes(value));
+  },
+);
 
 test("--plugin-secret over Lambda's 4 KB environment fails before anything is built", async () => {
   const db = makeDatabase(join(dir, "plugin-big.db"), { items: 1 });
@@ -376,7 +380,8 @@ test("an --install the installer cannot resolve fails naming it, before any data
     join(bin, "uv"),
     '#!/bin/sh\n[ "$1" = "--version" ] && { echo \'uv 0.0.0\'; exit 0; }\n' +
       "echo '  x No solution found when resolving dependencies:' >&2\n" +
-      "echo '  -> Because datasette-nowhere-zz9 was not found in the package registry, we can conclude that your requirements are unsatisfiable.' >&2\nexit 1\n",
+      "echo '  -> Because datasette-nowhere-zz9 was not found in the package registry, " +
+      "we can conclude that your requirements are unsatisfiable.' >&2\nexit 1\n",
     { mode: 0o755 },
   );
   const db = makeDatabase(join(dir, "install-unresolved.db"), { items: 1 });

@@ -92,20 +92,23 @@ function harness(options: { json?: boolean; region?: string | (() => Promise<str
 
 const run = (h: ReturnType<typeof harness>, options: UpdateStackOptions, files = [db]) => runUpdateStack("mysite", files, options, h.deps);
 
-test("a deploy: region and credentials checked once, before the build; the region and secrets reach the deploy; the URL under --prefix", async () => {
-  const h = harness();
-  const result = await run(h, { prefix: "x", secret: SECRET });
-  assert.equal(result.type, "deploy");
-  assert.equal(h.calls.clients, 1);
-  assert.equal(h.calls.regionLookups, 1);
-  assert.equal(h.calls.built.length, 1);
-  assert.equal(h.calls.deployed.length, 1);
-  assert.equal(h.calls.deployed[0]!.region, "eu-west-1");
-  assert.equal(h.calls.deployed[0]!.secret, SECRET);
-  assert.equal(h.output.stdout(), "https://d111.cloudfront.net/x/\n");
-  assert.deepEqual(h.output.lines(), ["Function URL: https://abc.lambda-url.eu-west-1.on.aws/x/"]);
-  assert.ok(!h.output.stderr().includes(SECRET) && !h.output.stdout().includes(SECRET));
-});
+test(
+  "a deploy: region and credentials checked once, before the build; the region and secrets reach the deploy; " + "the URL under --prefix",
+  async () => {
+    const h = harness();
+    const result = await run(h, { prefix: "x", secret: SECRET });
+    assert.equal(result.type, "deploy");
+    assert.equal(h.calls.clients, 1);
+    assert.equal(h.calls.regionLookups, 1);
+    assert.equal(h.calls.built.length, 1);
+    assert.equal(h.calls.deployed.length, 1);
+    assert.equal(h.calls.deployed[0]!.region, "eu-west-1");
+    assert.equal(h.calls.deployed[0]!.secret, SECRET);
+    assert.equal(h.output.stdout(), "https://d111.cloudfront.net/x/\n");
+    assert.deepEqual(h.output.lines(), ["Function URL: https://abc.lambda-url.eu-west-1.on.aws/x/"]);
+    assert.ok(!h.output.stderr().includes(SECRET) && !h.output.stdout().includes(SECRET));
+  },
+);
 
 test("missing region: the fix named, nothing built, nothing deployed", async () => {
   const h = harness({

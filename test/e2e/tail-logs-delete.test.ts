@@ -37,7 +37,8 @@ function invocation(minutesAgo: number): { timestamp: number; message: string }[
     `[INFO]\t${iso}\t${REQUEST_ID}\tserving /fixtures`,
     `[ERROR]\t${iso}\t${REQUEST_ID}\tTraceback (most recent call last):\r  File "handler.py", line 1, in handler\rValueError: boom`,
     `END RequestId: ${REQUEST_ID}`,
-    `REPORT RequestId: ${REQUEST_ID}\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 1024 MB\tMax Memory Used: 90 MB\tInit Duration: 812.50 ms\t`,
+    `REPORT RequestId: ${REQUEST_ID}\tDuration: 12.34 ms\tBilled Duration: 13 ms\t` +
+      "Memory Size: 1024 MB\tMax Memory Used: 90 MB\tInit Duration: 812.50 ms\t",
   ].map((message, i) => ({ timestamp: start + i, message }));
 }
 

@@ -86,7 +86,8 @@ test("a REPORT with a failure status is red", () => {
   const line = render(
     d,
     event(
-      `REPORT RequestId: ${ID}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tStatus: timeout`,
+      `REPORT RequestId: ${ID}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\t` +
+        "Memory Size: 128 MB\tMax Memory Used: 60 MB\tStatus: timeout",
     ),
     colour,
   )!;

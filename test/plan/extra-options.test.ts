@@ -140,7 +140,8 @@ test("every other datasette serve option is refused by name, with what to do ins
 
 test("every option of the venv's datasette serve is translated or refused by name, none is unknown", () => {
   const script =
-    "import json; from datasette.cli import serve; print(json.dumps([o for p in serve.params for o in p.opts + p.secondary_opts if o.startswith('-')]))";
+    "import json; from datasette.cli import serve; " +
+    "print(json.dumps([o for p in serve.params for o in p.opts + p.secondary_opts if o.startswith('-')]))";
   const names = JSON.parse(execFileSync(TEST_PYTHON, ["-c", script]).toString()) as string[];
   assert.ok(names.includes("--port") && names.includes("--crossdb"), names.join(" "));
   for (const name of names) {

@@ -88,7 +88,9 @@ test("source directories and archives cannot be installed for another platform: 
 test("the --install packages an installer's error names, whatever its - _ . spelling", () => {
   assert.equal(projectName("Datasette_Cluster.Map[x]>=1"), "datasette-cluster-map");
   const uv =
-    "  × No solution found when resolving dependencies:\n  ╰─▶ Because datasette-no-such-plugin was not found in the package registry and you require datasette-no-such-plugin, we can conclude that your requirements are unsatisfiable.";
+    "  × No solution found when resolving dependencies:\n" +
+    "  ╰─▶ Because datasette-no-such-plugin was not found in the package registry and you require datasette-no-such-plugin, " +
+    "we can conclude that your requirements are unsatisfiable.";
   assert.deepEqual(namedPackages(uv, ["datasette-cluster-map", "datasette_no_such_plugin==1.0"]), ["datasette_no_such_plugin==1.0"]);
   // A longer name containing another is not a match for it.
   assert.deepEqual(namedPackages("Because datasette-cluster-map-extra has no wheels", ["datasette-cluster-map"]), []);
@@ -102,11 +104,13 @@ test("wheels, URLs and markers are named by their project, or their wheel's file
   assert.equal(projectName('six; python_version >= "3.12"'), "six");
   // uv on a wheel for another platform names only the file.
   const incompatible =
-    "error: Failed to determine installation plan\n  cause: A path (datasette_foo-0.1-cp313-cp313-macosx_11_0_arm64.whl) dependency is incompatible with the current platform";
+    "error: Failed to determine installation plan\n" +
+    "  cause: A path (datasette_foo-0.1-cp313-cp313-macosx_11_0_arm64.whl) dependency is incompatible with the current platform";
   const local = "./dist/datasette_foo-0.1-cp313-cp313-macosx_11_0_arm64.whl";
   assert.deepEqual(namedPackages(incompatible, ["datasette-cluster-map", local]), [local]);
   const fetch =
-    "error: Failed to fetch: https://example.com/files/datasette_foo-0.1-py3-none-any.whl\n  cause: HTTP status client error (404 Not Found)";
+    "error: Failed to fetch: https://example.com/files/datasette_foo-0.1-py3-none-any.whl\n" +
+    "  cause: HTTP status client error (404 Not Found)";
   assert.deepEqual(namedPackages(fetch, [URL_REQUIREMENT, "six"]), [URL_REQUIREMENT]);
   assert.deepEqual(namedPackages("Because six==9 has no wheels", ['six==9; python_version >= "3.12"']), [
     'six==9; python_version >= "3.12"',

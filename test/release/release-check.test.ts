@@ -38,7 +38,8 @@ test("two that differ are named, with their versions, in one line", () => {
   ]);
   assert.equal(
     problem,
-    'versions differ: package.json 0.2.0, plugin/pyproject.toml 0.1.0, CHANGELOG.md 0.2.0: give all three the version being released (docs/CONTRIBUTING.md, "Releasing")',
+    "versions differ: package.json 0.2.0, plugin/pyproject.toml 0.1.0, CHANGELOG.md 0.2.0: " +
+      'give all three the version being released (docs/CONTRIBUTING.md, "Releasing")',
   );
   assert.match(
     versionProblem([
@@ -55,7 +56,8 @@ test("a tag must name the version, v and all", () => {
   for (const tag of ["1.2.3", "v1.2.4", "v1.2.3-rc.1"]) {
     assert.equal(
       versionProblem(agreed, tag),
-      `tag ${tag} does not name the version 1.2.3 of package.json, plugin/pyproject.toml, CHANGELOG.md: tag v1.2.3, or bump the files first`,
+      `tag ${tag} does not name the version 1.2.3 of package.json, plugin/pyproject.toml, CHANGELOG.md: ` +
+        "tag v1.2.3, or bump the files first",
     );
   }
 });
@@ -88,7 +90,8 @@ test("package.json's repository, in each form npm accepts, against the one the r
   }
   assert.equal(
     repositoryProblem(undefined, expected),
-    `package.json's repository is missing, and npm refuses a package published with provenance unless it names ${expected}: add "repository": {"type": "git", "url": "git+${expected}.git"}`,
+    `package.json's repository is missing, and npm refuses a package published with provenance unless it names ${expected}: ` +
+      `add "repository": {"type": "git", "url": "git+${expected}.git"}`,
   );
   assert.match(repositoryProblem("github:other/fork", expected)!, /^package\.json's repository is https:\/\/github\.com\/other\/fork, /);
 });
