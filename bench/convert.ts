@@ -31,7 +31,11 @@ function measure(python: string, command: string[], env: NodeJS.ProcessEnv): Mea
     "assert done.returncode == 0, done.returncode",
     "print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)",
   ].join("\n");
-  const output = execFileSync(python, ["-c", probe, ...command], { env, stdio: ["ignore", "pipe", "inherit"] }).toString().trim().split("\n").at(-1)!;
+  const output = execFileSync(python, ["-c", probe, ...command], { env, stdio: ["ignore", "pipe", "inherit"] })
+    .toString()
+    .trim()
+    .split("\n")
+    .at(-1)!;
   const [seconds, maxrssKb] = output.split(" ").map(Number) as [number, number];
   return { seconds, peakMb: maxrssKb / 1024 };
 }
@@ -56,11 +60,20 @@ try {
   const version = execFileSync("sqlite-utils", ["--version"], { env }).toString().trim();
 
   const line = (label: string, m: Measured, db: string) =>
-    console.log(`${label.padEnd(44)} ${m.seconds.toFixed(1).padStart(7)} s  ${Math.round(rows / m.seconds).toString().padStart(8)} rows/s  peak RSS ${m.peakMb.toFixed(0).padStart(4)} MB  ${(statSync(join(dir, db)).size / 1024 / 1024).toFixed(0)} MB out`);
+    console.log(
+      `${label.padEnd(44)} ${m.seconds.toFixed(1).padStart(7)} s  ${Math.round(rows / m.seconds)
+        .toString()
+        .padStart(
+          8,
+        )} rows/s  peak RSS ${m.peakMb.toFixed(0).padStart(4)} MB  ${(statSync(join(dir, db)).size / 1024 / 1024).toFixed(0)} MB out`,
+    );
   line("ours (datasette_lambda.convert)", ours, "ours.db");
   line(`${version} insert --csv ${detect.join(" ")}`.trim(), theirs, "sqlite-utils.db");
   console.log(`speed: ours is ${(theirs.seconds / ours.seconds).toFixed(2)}x sqlite-utils' rows/s`);
-  console.log(`peak RSS ratio ours/sqlite-utils: ${(ours.peakMb / theirs.peakMb).toFixed(2)} (ours under 200 MB, the target for a 1 GB CSV: ${ours.peakMb < 200 ? "yes" : "NO"})`);
+  console.log(
+    `peak RSS ratio ours/sqlite-utils: ${(ours.peakMb / theirs.peakMb).toFixed(2)} ` +
+      `(ours under 200 MB, the target for a 1 GB CSV: ${ours.peakMb < 200 ? "yes" : "NO"})`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

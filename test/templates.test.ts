@@ -187,7 +187,8 @@ describe("templates on disk", () => {
   });
 
   it("fit in a CloudFormation TemplateBody (51,200 bytes)", async () => {
-    for (const text of [prereqText, appText, await readTemplate("certificate")]) assert.ok(Buffer.byteLength(text) < TEMPLATE_BODY_LIMIT, `${Buffer.byteLength(text)} bytes`);
+    for (const text of [prereqText, appText, await readTemplate("certificate")])
+      assert.ok(Buffer.byteLength(text) < TEMPLATE_BODY_LIMIT, `${Buffer.byteLength(text)} bytes`);
   });
 });
 
@@ -294,7 +295,10 @@ describe("app.yaml parameters", () => {
       CertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-1111-2222-333344445555",
     };
     assert.equal(values.DomainName, "data.example.com");
-    assert.deepEqual(Object.entries(values).flatMap(([name, value]) => violations(name, value, p[name]!)), []);
+    assert.deepEqual(
+      Object.entries(values).flatMap(([name, value]) => violations(name, value, p[name]!)),
+      [],
+    );
   });
 
   it("allow every runtime the CLI offers", () => {
@@ -310,22 +314,34 @@ describe("app.yaml parameters", () => {
 describe("app.yaml in both modes", () => {
   for (const EnableCdn of ["true", "false"] as const) {
     for (const SnapStart of ["true", "false"] as const) {
-      it(`EnableCdn=${EnableCdn} SnapStart=${SnapStart}: every reference points at a resource, parameter or pseudo parameter that exists`, () => {
-        const instance = instantiate(app, { EnableCdn, SnapStart });
-        const known = new Set([...Object.keys(instance.resources), ...Object.keys(app.Parameters ?? {})]);
-        for (const [id, value] of [...Object.entries(instance.resources), ...Object.entries(instance.outputs)]) {
-          for (const ref of references(value)) {
-            assert.ok(known.has(ref) || ref.startsWith("AWS::"), `${id} refers to ${ref}, absent when EnableCdn=${EnableCdn} SnapStart=${SnapStart}`);
+      it(
+        `EnableCdn=${EnableCdn} SnapStart=${SnapStart}: ` +
+          "every reference points at a resource, parameter or pseudo parameter that exists",
+        () => {
+          const instance = instantiate(app, { EnableCdn, SnapStart });
+          const known = new Set([...Object.keys(instance.resources), ...Object.keys(app.Parameters ?? {})]);
+          for (const [id, value] of [...Object.entries(instance.resources), ...Object.entries(instance.outputs)]) {
+            for (const ref of references(value)) {
+              assert.ok(
+                known.has(ref) || ref.startsWith("AWS::"),
+                `${id} refers to ${ref}, absent when EnableCdn=${EnableCdn} SnapStart=${SnapStart}`,
+              );
+            }
           }
-        }
-      });
+        },
+      );
     }
   }
 
   it("CDN: CloudFront in front of an IAM-only Function URL, both CloudFront permissions, no public ones", () => {
     const cdn = instantiate(app, "true");
     const types = Object.values(cdn.resources).map((r) => r.Type);
-    for (const type of ["AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl", "AWS::CloudFront::Function", "AWS::CloudFront::CachePolicy"]) {
+    for (const type of [
+      "AWS::CloudFront::Distribution",
+      "AWS::CloudFront::OriginAccessControl",
+      "AWS::CloudFront::Function",
+      "AWS::CloudFront::CachePolicy",
+    ]) {
       assert.ok(types.includes(type), type);
     }
     const [, url] = resourcesOfType(cdn, "AWS::Lambda::Url")[0]!;
@@ -356,14 +372,17 @@ describe("app.yaml in both modes", () => {
 
   it("no CDN: no CloudFront at all, a public Function URL with both public permissions", () => {
     const direct = instantiate(app, "false");
-    assert.deepEqual(Object.values(direct.resources).filter((r) => String(r.Type).startsWith("AWS::CloudFront::")), []);
+    assert.deepEqual(
+      Object.values(direct.resources).filter((r) => String(r.Type).startsWith("AWS::CloudFront::")),
+      [],
+    );
     const [, url] = resourcesOfType(direct, "AWS::Lambda::Url")[0]!;
     assert.equal(props(url).AuthType, "NONE");
     const permissions = sitePermissions(direct);
-    assert.deepEqual(
-      permissions.map((p) => [p.Action, p.Principal]).sort(),
-      [["lambda:InvokeFunction", "*"], ["lambda:InvokeFunctionUrl", "*"]],
-    );
+    assert.deepEqual(permissions.map((p) => [p.Action, p.Principal]).sort(), [
+      ["lambda:InvokeFunction", "*"],
+      ["lambda:InvokeFunctionUrl", "*"],
+    ]);
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunctionUrl")?.FunctionUrlAuthType, "NONE");
     // Without it, "*" could call the Invoke API directly from any account.
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunction")?.InvokedViaFunctionUrl, true);
@@ -408,7 +427,10 @@ describe("app.yaml --snapstart", () => {
   it("a plain deploy has no version, no alias, no SnapStart setting and no qualifier: nothing churns", () => {
     for (const EnableCdn of ["true", "false"] as const) {
       const plain = instantiate(app, { EnableCdn, SnapStart: "false" });
-      assert.deepEqual(Object.values(plain.resources).filter((r) => LAMBDA_TYPES.includes(String(r.Type))), []);
+      assert.deepEqual(
+        Object.values(plain.resources).filter((r) => LAMBDA_TYPES.includes(String(r.Type))),
+        [],
+      );
       assert.equal(props(plain.resources.Function).SnapStart, undefined);
       assert.equal(props(plain.resources.FunctionUrl).Qualifier, undefined);
       assert.deepEqual(props(plain.resources.FunctionUrl).TargetFunctionArn, { "Fn::GetAtt": ["Function", "Arn"] });
@@ -451,19 +473,27 @@ describe("app.yaml --snapstart", () => {
       assert.deepEqual(qualifier["Fn::Select"][1]["Fn::Split"][1], { Ref: "LiveAlias" });
       // Ref of an alias is its ARN: the Select picks the alias name out of it.
       const aliasArn = "arn:aws:lambda:eu-west-1:123456789012:function:mysite-lambda:live";
-      assert.equal(aliasArn.split(qualifier["Fn::Select"][1]["Fn::Split"][0])[qualifier["Fn::Select"][0]], props(snap.resources.LiveAlias).Name);
+      assert.equal(
+        aliasArn.split(qualifier["Fn::Select"][1]["Fn::Split"][0])[qualifier["Fn::Select"][0]],
+        props(snap.resources.LiveAlias).Name,
+      );
       const targets = permissionTargets(snap);
       assert.equal(targets.length, 2);
       for (const target of targets) assert.deepEqual(target, { Ref: "LiveAlias" });
       if (EnableCdn === "true") {
-        const origin = ((props(snap.resources.Distribution).DistributionConfig as Record<string, Json>).Origins as Record<string, Json>[])[0]!;
-        assert.deepEqual(origin.DomainName, { "Fn::Select": [2, { "Fn::Split": ["/", { "Fn::GetAtt": ["FunctionUrl", "FunctionUrl"] }] }] });
+        const origin = (
+          (props(snap.resources.Distribution).DistributionConfig as Record<string, Json>).Origins as Record<string, Json>[]
+        )[0]!;
+        assert.deepEqual(origin.DomainName, {
+          "Fn::Select": [2, { "Fn::Split": ["/", { "Fn::GetAtt": ["FunctionUrl", "FunctionUrl"] }] }],
+        });
       }
     }
   });
 
   it("changes the fingerprint with the package (code) and with the template's function properties (handler)", () => {
-    const fingerprint = (keys: typeof sampleKeys) => appStackParameters(planWithS3({ snapstart: true, ephemeralStorageMb: 512 }), keys).VersionFingerprint;
+    const fingerprint = (keys: typeof sampleKeys) =>
+      appStackParameters(planWithS3({ snapstart: true, ephemeralStorageMb: 512 }), keys).VersionFingerprint;
     // New code is a new package, so a new key: an existing SnapStart site publishes a version and the alias moves.
     assert.notEqual(fingerprint({ ...sampleKeys, packageKey: "package/other.zip" }), fingerprint(sampleKeys));
     // The function's properties are not parameters: a change to them must come with a new
@@ -472,7 +502,8 @@ describe("app.yaml --snapstart", () => {
     assert.equal(
       `${FUNCTION_TEMPLATE_REVISION}:${digest}`,
       FUNCTION_PROPERTIES_BY_REVISION,
-      "templates/app.yaml changed the Function's properties: bump FUNCTION_TEMPLATE_REVISION (src/plan/app-parameters.ts) and record the new digest here",
+      "templates/app.yaml changed the Function's properties: " +
+        "bump FUNCTION_TEMPLATE_REVISION (src/plan/app-parameters.ts) and record the new digest here",
     );
   });
 
@@ -519,8 +550,13 @@ describe("app.yaml CloudFront", () => {
   });
 
   it("runs the function on viewer requests of the default cache behaviour", () => {
-    const behavior = (props(cloudFront().Distribution).DistributionConfig as Record<string, Json>).DefaultCacheBehavior as Record<string, Json>;
-    assert.deepEqual(behavior.FunctionAssociations, [{ EventType: "viewer-request", FunctionARN: { "Fn::GetAtt": ["HostFunction", "FunctionARN"] } }]);
+    const behavior = (props(cloudFront().Distribution).DistributionConfig as Record<string, Json>).DefaultCacheBehavior as Record<
+      string,
+      Json
+    >;
+    assert.deepEqual(behavior.FunctionAssociations, [
+      { EventType: "viewer-request", FunctionARN: { "Fn::GetAtt": ["HostFunction", "FunctionARN"] } },
+    ]);
   });
 
   it("keys the cache on all query strings, cookies and the viewer's host, with TTLs from the origin", () => {
@@ -544,16 +580,20 @@ describe("app.yaml CloudFront", () => {
     const config = props(cloudFront().Distribution).DistributionConfig as Record<string, Json>;
     const behaviors = config.CacheBehaviors as Record<string, Json>[];
     const pattern = (behavior: Record<string, Json>, pathPrefix: string) =>
-      ((behavior.PathPattern as { "Fn::Sub": string })["Fn::Sub"]).replace("${PathPrefix}", pathPrefix);
+      (behavior.PathPattern as { "Fn::Sub": string })["Fn::Sub"].replace("${PathPrefix}", pathPrefix);
     // CloudFront path patterns: * matches any characters, / included.
-    const matches = (glob: string, path: string) => new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(path);
+    const matches = (glob: string, path: string) =>
+      new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(path);
     for (const prefix of [null, "x", "x/y"]) {
       const { PathPrefix } = appStackParameters(samplePlan({ prefix }), sampleKeys);
       const base = prefix ? `/${prefix}/` : "/";
       const patterns = behaviors.map((b) => pattern(b, PathPrefix!));
       // The URLs Datasette 0.65 links its assets with under base_url.
       for (const asset of [`${base}-/static/app.css?1234abcd`, `${base}-/static-plugins/datasette_vega/main.js`]) {
-        assert.ok(patterns.some((glob) => matches(glob, asset.split("?")[0]!)), `${asset} not matched by ${patterns.join(", ")}`);
+        assert.ok(
+          patterns.some((glob) => matches(glob, asset.split("?")[0]!)),
+          `${asset} not matched by ${patterns.join(", ")}`,
+        );
       }
       assert.ok(!patterns.some((glob) => matches(glob, `${base}fixtures/-/static`)), "a database page is not a static asset");
       if (prefix) assert.ok(!patterns.some((glob) => matches(glob, "/-/static/app.css")), "outside the prefix is not the site's");
@@ -656,7 +696,10 @@ describe("certificate.yaml", () => {
   it("requests a DNS-validated certificate for the domain in its zone and outputs its ARN", async () => {
     const certificate = parseTemplate(await readTemplate("certificate"));
     const resources = Object.values(certificate.Resources);
-    assert.deepEqual(resources.map((r) => r.Type), ["AWS::CertificateManager::Certificate"]);
+    assert.deepEqual(
+      resources.map((r) => r.Type),
+      ["AWS::CertificateManager::Certificate"],
+    );
     const p = resources[0]!.Properties!;
     assert.deepEqual(p.DomainName, { Ref: "DomainName" });
     assert.equal(p.ValidationMethod, "DNS");
@@ -714,7 +757,10 @@ describe("app.yaml function", () => {
   it("has a role that reads db/* and live/* only, lists the bucket (404 for a missing manifest) and writes only to its log group", () => {
     const role = app.Resources.Role!.Properties!;
     const trust = (role.AssumeRolePolicyDocument as { Statement: Record<string, Json>[] }).Statement;
-    assert.deepEqual(trust.map((s) => [s.Principal, s.Action]), [[{ Service: "lambda.amazonaws.com" }, "sts:AssumeRole"]]);
+    assert.deepEqual(
+      trust.map((s) => [s.Principal, s.Action]),
+      [[{ Service: "lambda.amazonaws.com" }, "sts:AssumeRole"]],
+    );
     assert.equal(role.ManagedPolicyArns, undefined);
     assert.deepEqual(grants("Role"), [
       "logs:CreateLogStream LogGroup.Arn",
@@ -737,8 +783,13 @@ describe("app.yaml function", () => {
 /** Every "action resource" a role's inline policies allow; bucket ARNs shortened to "bucket". Asserts they are all Allow. */
 function grants(roleId: string): string[] {
   const role = app.Resources[roleId]!.Properties!;
-  const statements = (role.Policies as { PolicyDocument: { Statement: Record<string, Json>[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
-  assert.ok(statements.every((s) => s.Effect === "Allow" && s.Condition === undefined), `${roleId}: Allow statements without conditions only`);
+  const statements = (role.Policies as { PolicyDocument: { Statement: Record<string, Json>[] } }[]).flatMap(
+    (p) => p.PolicyDocument.Statement,
+  );
+  assert.ok(
+    statements.every((s) => s.Effect === "Allow" && s.Condition === undefined),
+    `${roleId}: Allow statements without conditions only`,
+  );
   const describe = (resource: Json): string => {
     const node = resource as Record<string, Json>;
     if (typeof node["Fn::Sub"] === "string") return node["Fn::Sub"].replace("arn:${AWS::Partition}:s3:::${BucketName}", "bucket");
@@ -746,7 +797,9 @@ function grants(roleId: string): string[] {
     return JSON.stringify(resource);
   };
   return statements
-    .flatMap((s) => ([s.Action].flat() as string[]).flatMap((action) => [s.Resource].flat().map((resource) => `${action} ${describe(resource)}`)))
+    .flatMap((s) =>
+      ([s.Action].flat() as string[]).flatMap((action) => [s.Resource].flat().map((resource) => `${action} ${describe(resource)}`)),
+    )
     .sort();
 }
 
@@ -772,7 +825,7 @@ describe("app.yaml handlers", () => {
 });
 
 describe("app.yaml converter function (files put into incoming/)", () => {
-  it("runs datasette_lambda.convert.function.handler from the site's package and layer, sized for conversions, logging to its own 14-day group", () => {
+  it("runs datasette_lambda.convert.function.handler from the site's package and layer, sized for conversions, 14-day logs", () => {
     const fn = app.Resources.ConverterFunction!;
     assert.equal(fn.Type, "AWS::Lambda::Function");
     assert.equal(fn.Condition, undefined, "in both CDN modes");
@@ -820,11 +873,19 @@ describe("app.yaml converter function (files put into incoming/)", () => {
     });
     assert.deepEqual(rule.Properties?.Targets, [{ Id: "converter", Arn: { "Fn::GetAtt": ["ConverterFunction", "Arn"] } }]);
     const permissions = Object.values(app.Resources).filter(
-      (r) => r.Type === "AWS::Lambda::Permission" && JSON.stringify(r.Properties?.FunctionName) === JSON.stringify({ Ref: "ConverterFunction" }),
+      (r) =>
+        r.Type === "AWS::Lambda::Permission" && JSON.stringify(r.Properties?.FunctionName) === JSON.stringify({ Ref: "ConverterFunction" }),
     );
     assert.deepEqual(
       permissions.map((r) => r.Properties),
-      [{ FunctionName: { Ref: "ConverterFunction" }, Action: "lambda:InvokeFunction", Principal: "events.amazonaws.com", SourceArn: { "Fn::GetAtt": ["IncomingRule", "Arn"] } }],
+      [
+        {
+          FunctionName: { Ref: "ConverterFunction" },
+          Action: "lambda:InvokeFunction",
+          Principal: "events.amazonaws.com",
+          SourceArn: { "Fn::GetAtt": ["IncomingRule", "Arn"] },
+        },
+      ],
     );
   });
 });
@@ -835,8 +896,9 @@ describe("prereq.yaml", () => {
     assert.equal(buckets.length, 1);
     const bucket = buckets[0]!.Properties!;
     assert.equal(bucket.BucketName, undefined, "no fixed name: stack names may have upper case");
-    const sse = (bucket.BucketEncryption as { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[] })
-      .ServerSideEncryptionConfiguration;
+    const sse = (
+      bucket.BucketEncryption as { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[] }
+    ).ServerSideEncryptionConfiguration;
     assert.equal(sse[0]?.ServerSideEncryptionByDefault.SSEAlgorithm, "AES256");
     assert.deepEqual(bucket.PublicAccessBlockConfiguration, {
       BlockPublicAcls: true,
@@ -846,7 +908,11 @@ describe("prereq.yaml", () => {
     });
     assert.deepEqual(bucket.OwnershipControls, { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] });
     const rules = (bucket.LifecycleConfiguration as { Rules: Record<string, Json>[] }).Rules;
-    assert.ok(rules.some((r) => r.Status === "Enabled" && (r.AbortIncompleteMultipartUpload as { DaysAfterInitiation: number }).DaysAfterInitiation >= 1));
+    assert.ok(
+      rules.some(
+        (r) => r.Status === "Enabled" && (r.AbortIncompleteMultipartUpload as { DaysAfterInitiation: number }).DaysAfterInitiation >= 1,
+      ),
+    );
 
     const policy = Object.values(prereq.Resources).find((r) => r.Type === "AWS::S3::BucketPolicy")!.Properties!;
     const [deny] = (policy.PolicyDocument as { Statement: Record<string, Json>[] }).Statement;

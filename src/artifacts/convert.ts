@@ -31,7 +31,10 @@ export function conversionGroups(files: string[], into?: string): Array<{ name: 
   if (into !== undefined) return files.length > 0 ? [{ name: into, files }] : [];
   const groups = files.map((file) => ({ name: dataDatabaseName(file), files: [file] }));
   const seen = new Map<string, string>();
-  for (const { name, files: [file] } of groups) {
+  for (const {
+    name,
+    files: [file],
+  } of groups) {
     const earlier = seen.get(name.toLowerCase());
     if (earlier !== undefined) {
       throw new UserError(`${file} and ${earlier} would both become the database "${name}"`, {
@@ -81,11 +84,16 @@ export function converterOutcome(code: number | null, stdout: string, stderr: st
  * shadow a module, and Python 3.10 has no -P to keep it off. runpy is what -m runs.
  */
 export function converterCommand(args: string[]): string[] {
-  const launch = "import runpy, sys; sys.path[0] = sys.argv.pop(1); runpy.run_module('datasette_lambda.convert', run_name='__main__', alter_sys=True)";
+  const launch =
+    "import runpy, sys; sys.path[0] = sys.argv.pop(1); runpy.run_module('datasette_lambda.convert', run_name='__main__', alter_sys=True)";
   return ["-c", launch, fileURLToPath(STUB_DIR), ...args];
 }
 
-function runConverter(environment: ConverterEnvironment, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runConverter(
+  environment: ConverterEnvironment,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(environment.python, converterCommand(args), {
       env: {
@@ -120,7 +128,15 @@ export async function convertDataFiles(files: string[], options: ConvertOptions)
     const args = [...group.files, "--out", path, "--json", ...(options.pk !== undefined ? ["--pk", options.pk] : [])];
     const { code, stdout, stderr } = await runConverter(environment, args, env);
     const result = converterOutcome(code, stdout, stderr, group.files);
-    converted.push({ name: group.name, path, fileName, bytes: result.bytes, sha256: result.sha256, tables: result.tables, sources: group.files });
+    converted.push({
+      name: group.name,
+      path,
+      fileName,
+      bytes: result.bytes,
+      sha256: result.sha256,
+      tables: result.tables,
+      sources: group.files,
+    });
   }
   return converted;
 }

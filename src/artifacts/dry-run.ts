@@ -41,7 +41,11 @@ export function parametersFile(build: BuildResult): Array<{ ParameterKey: string
         CertificateArn: `<output CertificateArn of stack ${certificateStackName(stackName)} in us-east-1>`,
       }
     : NO_DOMAIN;
-  const values: Record<string, string> = { BucketName: `<output BucketName of stack ${stackName}>`, ...domainValues, ...build.appParameters };
+  const values: Record<string, string> = {
+    BucketName: `<output BucketName of stack ${stackName}>`,
+    ...domainValues,
+    ...build.appParameters,
+  };
   return Object.keys(values)
     .sort()
     .map((key) => ({ ParameterKey: key, ParameterValue: values[key]! }));
@@ -52,7 +56,11 @@ export function dryRunSummary(build: BuildResult, out: string): DryRunSummary {
     stack: build.plan.stackName,
     out,
     artifacts: build.artifacts.map(({ key, bytes, sha256 }) => ({ key, bytes, sha256 })),
-    databases: build.plan.databases.map((db) => ({ name: db.name, inline: db.location === "inline", ...(db.dataAsOf ? { dataAsOf: db.dataAsOf } : {}) })),
+    databases: build.plan.databases.map((db) => ({
+      name: db.name,
+      inline: db.location === "inline",
+      ...(db.dataAsOf ? { dataAsOf: db.dataAsOf } : {}),
+    })),
   };
 }
 
@@ -76,7 +84,10 @@ export async function writeDryRun(build: BuildResult, dir: string): Promise<DryR
       await copyFile(artifact.path, destination, constants.COPYFILE_FICLONE);
     }
     const previous = `${target}.previous-${process.pid}`;
-    const hadPrevious = await stat(target).then(() => true, () => false);
+    const hadPrevious = await stat(target).then(
+      () => true,
+      () => false,
+    );
     if (hadPrevious) await rename(target, previous);
     await rename(staging, target);
     if (hadPrevious) await rm(previous, { recursive: true, force: true });

@@ -22,7 +22,9 @@ export async function packageCacheKey(plan: DeployPlan, compiledWith: string | n
   const stub: Array<[string, string]> = [];
   for (const file of await stubFiles()) stub.push([file, sha256(await readFile(new URL(file, STUB_DIR)))]);
   const assets = await assetDigest(plan.assets);
-  return sha256(JSON.stringify({ format: PACKAGE_FORMAT, manifest: serializeManifest(buildManifest(plan)), stub, assets, compiledWith })).slice(0, 32);
+  return sha256(
+    JSON.stringify({ format: PACKAGE_FORMAT, manifest: serializeManifest(buildManifest(plan)), stub, assets, compiledWith }),
+  ).slice(0, 32);
 }
 
 async function pruneOld(dir: string): Promise<void> {

@@ -38,7 +38,10 @@ export async function stubBytes(): Promise<number> {
 
 export async function readStubRequirements(): Promise<string[]> {
   const text = await readFile(new URL("requirements.txt", STUB_DIR), "utf8");
-  return text.split("\n").map((line) => line.replace(/#.*/, "").trim()).filter(Boolean);
+  return text
+    .split("\n")
+    .map((line) => line.replace(/#.*/, "").trim())
+    .filter(Boolean);
 }
 
 export interface PackageOptions {

@@ -98,5 +98,10 @@ export async function compileTemplates(python: string, dir: string, runtimeDir: 
   delete env.PYTHONPATH;
   delete env.PYTHONUSERBASE;
   delete env.PYTHONSAFEPATH; // -m then puts the working directory, stub/, first on sys.path
-  await run(python, ["-S", "-B", "-m", TEMPLATE_CACHE_MODULE, "build", dir, runtimeDir], { cwd: STUB_ROOT, env, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
+  await run(python, ["-S", "-B", "-m", TEMPLATE_CACHE_MODULE, "build", dir, runtimeDir], {
+    cwd: STUB_ROOT,
+    env,
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 120_000,
+  });
 }

@@ -93,7 +93,9 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     const lines = [
       `This deletes the site ${name} in ${region}:`,
       ...(app ? [describe(app, "the function, its URL, CloudFront distribution and log group")] : []),
-      ...(certificate ? [describe(certificate, `the certificate for ${certificate.outputs.DomainName ?? "its domain"}, in ${CERTIFICATE_REGION}`)] : []),
+      ...(certificate
+        ? [describe(certificate, `the certificate for ${certificate.outputs.DomainName ?? "its domain"}, in ${CERTIFICATE_REGION}`)]
+        : []),
       ...(bucket ? [`  bucket ${bucket}: ${objectsText(count)}`] : []),
       ...(prereq ? [describe(prereq, "the bucket")] : []),
     ];
@@ -105,7 +107,13 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
   }
 
   const deleted: string[] = [];
-  const wait: WaitOptions = { onEvent: printStackEvents(output), command: `delete-stack ${name}`, signal: deps.signal, sleep: deps.sleep, pollMs: deps.pollMs };
+  const wait: WaitOptions = {
+    onEvent: printStackEvents(output),
+    command: `delete-stack ${name}`,
+    signal: deps.signal,
+    sleep: deps.sleep,
+    pollMs: deps.pollMs,
+  };
   const deleteStep = async (stack: StackInfo, client = cloudformation, stackRegion = region) => {
     output.info(`Deleting stack ${stack.name} (${stack.status})${stackRegion === region ? "" : ` in ${stackRegion}`}...`);
     try {
@@ -152,7 +160,9 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
   if (prereq) deleted.push(prereq.name);
 
   const result: DeleteStackResult = { stack: name, deleted, nothingToDelete: false };
-  const parts = deleted.map((item) => (item.startsWith("s3://") ? `bucket ${item.slice(5)} (${objects} objects and versions emptied)` : `stack ${item}`));
+  const parts = deleted.map((item) =>
+    item.startsWith("s3://") ? `bucket ${item.slice(5)} (${objects} objects and versions emptied)` : `stack ${item}`,
+  );
   output.result(`Deleted the site ${name} in ${region}: ${parts.join(", ")}.`, result);
   return result;
 }

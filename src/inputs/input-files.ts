@@ -69,7 +69,9 @@ export async function splitInputs(files: string[]): Promise<SplitInputs> {
     const kind = inputKind(file, header);
     if (kind === null) {
       throw new UserError(`${file}: neither an SQLite database nor a data file the converter reads`, {
-        hint: `Pass SQLite databases (${DATABASE_EXTENSIONS.join(", ")}, or any file with SQLite's header) or data files (${DATA_EXTENSIONS.join(", ")}).`,
+        hint:
+          `Pass SQLite databases (${DATABASE_EXTENSIONS.join(", ")}, or any file with SQLite's header) ` +
+          `or data files (${DATA_EXTENSIONS.join(", ")}).`,
       });
     }
     split[kind === "database" ? "databases" : "dataFiles"].push(file);

@@ -206,7 +206,8 @@ export function planWarnings(plan: DeployPlan): string[] {
   const warnings: string[] = [];
   if (plan.cdn && plan.timeoutSeconds > CLOUDFRONT_ORIGIN_TIMEOUT_SECONDS) {
     warnings.push(
-      `--timeout ${plan.timeoutSeconds}: CloudFront gives up on a request after ${CLOUDFRONT_ORIGIN_TIMEOUT_SECONDS} s, so only the Function URL gets the longer limit (or use --no-cdn).`,
+      `--timeout ${plan.timeoutSeconds}: CloudFront gives up on a request after ${CLOUDFRONT_ORIGIN_TIMEOUT_SECONDS} s, ` +
+        "so only the Function URL gets the longer limit (or use --no-cdn).",
     );
   }
   const download = downloadWarning(plan);

@@ -84,8 +84,7 @@ export async function deploySiteWithSdk(
   const { cloudformation, s3 } = motoClients(moto);
   const templates = await readTemplates();
 
-  const prereqStackId = (await cloudformation.send(new CreateStackCommand({ StackName: name, TemplateBody: templates.prereq })))
-    .StackId!;
+  const prereqStackId = (await cloudformation.send(new CreateStackCommand({ StackName: name, TemplateBody: templates.prereq }))).StackId!;
   const prereq = await settleStack(cloudformation, name);
   if (prereq.StackStatus !== "CREATE_COMPLETE") throw new Error(`${name}: ${prereq.StackStatus} ${prereq.StackStatusReason ?? ""}`);
   const bucket = stackOutputs(prereq).BucketName!;

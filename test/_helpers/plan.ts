@@ -45,7 +45,12 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
 }
 
 /** Every app stack parameter for the sample plan, as a deploy would pass them. */
-export function sampleAppParameters(options: { bucket: string; packageKey: string; layerKey: string; cdn: boolean }): Record<string, string> {
+export function sampleAppParameters(options: {
+  bucket: string;
+  packageKey: string;
+  layerKey: string;
+  cdn: boolean;
+}): Record<string, string> {
   return {
     ...appStackParameters(samplePlan({ databases: [], cdn: options.cdn }), { packageKey: options.packageKey, layerKey: options.layerKey }),
     ...NO_DOMAIN,

@@ -36,8 +36,7 @@ for (const cdn of [true, false]) {
     const name = cdn ? "Harness-Cdn" : "Harness-NoCdn";
 
     // Prerequisite stack: the bucket.
-    const prereqId = (await cloudformation.send(new CreateStackCommand({ StackName: name, TemplateBody: templates.prereq })))
-      .StackId!;
+    const prereqId = (await cloudformation.send(new CreateStackCommand({ StackName: name, TemplateBody: templates.prereq }))).StackId!;
     const prereq = await settle(name);
     assert.equal(prereq.StackStatus, "CREATE_COMPLETE");
     const bucket = outputs(prereq).BucketName;
@@ -117,14 +116,19 @@ for (const cdn of [true, false]) {
       detail: { bucket: { name: [bucket] }, object: { key: [{ prefix: "incoming/" }] } },
     });
     const targets = (await motoEvents(moto, "ListTargetsByRule", { Rule: rules[0]!.Name })).Targets as { Arn: string }[];
-    assert.deepEqual(targets.map((t) => t.Arn.split(":").at(-1)), [out.ConverterFunctionName]);
+    assert.deepEqual(
+      targets.map((t) => t.Arn.split(":").at(-1)),
+      [out.ConverterFunctionName],
+    );
     const converterPolicy = (await motoLambda(moto, `/functions/${out.ConverterFunctionName}/policy`)).body as { Policy: string };
     const converterGrants = (JSON.parse(converterPolicy.Policy) as { Statement: Record<string, unknown>[] }).Statement.map((st) => [
       st.Action,
       st.Principal,
       JSON.stringify(st.Condition ?? null),
     ]);
-    assert.deepEqual(converterGrants, [["lambda:InvokeFunction", { Service: "events.amazonaws.com" }, `{"ArnLike":{"AWS:SourceArn":"${rules[0]!.Arn}"}}`]]);
+    assert.deepEqual(converterGrants, [
+      ["lambda:InvokeFunction", { Service: "events.amazonaws.com" }, `{"ArnLike":{"AWS:SourceArn":"${rules[0]!.Arn}"}}`],
+    ]);
 
     // The stand-ins saw what the template asked of them.
     const records = (await standIns(moto, appId)).filter((r) => !r.deleted);
@@ -192,7 +196,10 @@ for (const cdn of [true, false]) {
         [keys.layerB, false],
       ],
     );
-    assert.deepEqual(fn.Configuration?.Layers?.map((l) => l.Arn), [layers[1]?.physicalResourceId]);
+    assert.deepEqual(
+      fn.Configuration?.Layers?.map((l) => l.Arn),
+      [layers[1]?.physicalResourceId],
+    );
 
     // Deleting the app stack removes its resources.
     await cloudformation.send(new DeleteStackCommand({ StackName: app }));
@@ -201,8 +208,14 @@ for (const cdn of [true, false]) {
     assert.deepEqual(remaining.logGroups, [], "both log groups are gone");
     assert.equal((await motoLambda(moto, `/functions/${app}`)).status, 404);
     assert.equal((await motoLambda(moto, `/functions/${out.ConverterFunctionName}`)).status, 404);
-    assert.deepEqual(((await motoEvents(moto, "ListRules", {})).Rules as { EventPattern: string }[]).filter((r) => r.EventPattern.includes(bucket!)), []);
-    assert.ok((await standIns(moto, appId)).every((r) => r.deleted), "a stand-in outlived its stack");
+    assert.deepEqual(
+      ((await motoEvents(moto, "ListRules", {})).Rules as { EventPattern: string }[]).filter((r) => r.EventPattern.includes(bucket!)),
+      [],
+    );
+    assert.ok(
+      (await standIns(moto, appId)).every((r) => r.deleted),
+      "a stand-in outlived its stack",
+    );
 
     // moto's DeleteStack would leave a non-empty bucket behind: empty it first,
     // as delete-stack does, then the bucket really goes.

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import {
-  downloadSeconds,
-  requestWaitSeconds,
-  STUB_PATIENCE_SECONDS,
-  STUB_RESPONSE_MARGIN_SECONDS,
-} from "../../src/plan/downloads.ts";
+import { downloadSeconds, requestWaitSeconds, STUB_PATIENCE_SECONDS, STUB_RESPONSE_MARGIN_SECONDS } from "../../src/plan/downloads.ts";
 import { MB } from "../../src/plan/limits.ts";
 import { s3DatabaseBytes } from "../../src/plan/placement.ts";
 import { sampleDatabase } from "../_helpers/plan.ts";

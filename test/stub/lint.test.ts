@@ -14,7 +14,11 @@ const run = promisify(execFile);
 /** Runs a Python tool of the venv from the repository root; its output when it fails, else null. */
 async function findings(module: string, args: string[]): Promise<string | null> {
   try {
-    await run(TEST_PYTHON, ["-m", module, ...args], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: "1" } });
+    await run(TEST_PYTHON, ["-m", module, ...args], {
+      cwd: REPO_ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     return null;
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
