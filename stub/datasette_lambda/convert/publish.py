@@ -270,6 +270,8 @@ def update_manifest(
                     f"s3://{bucket}/{MANIFEST_KEY} changed under every one of {attempts} attempts to update it"
                 ) from e
             sleep(backoff(attempt, random))
+    # Only with attempts < 1, which used to return None where callers expect a manifest.
+    raise ValueError(f"attempts must be 1 or more, not {attempts}")
 
 
 def collect_garbage(s3, bucket, now, min_age=GARBAGE_MIN_AGE):
