@@ -24,7 +24,7 @@ STATUS_PATH = b"/-/datasette-lambda.json"
 
 
 def site_status(served: ServedDatabases, live: LiveData | None) -> dict[str, Any]:
-    status = {
+    status: dict[str, Any] = {
         "databases": {
             name: {"sha256": s.sha256, "dataAsOf": s.data_as_of, "live": s.live} for name, s in served.current.items()
         },
