@@ -40,9 +40,10 @@ FORMATS_BY_EXTENSION = {
 # A runaway quoted field (an unclosed quote) fails here, not after eating the file.
 csv.field_size_limit(64 * 1024 * 1024)
 
-# (line or None, values): a list matching Rows.header, else a record (a dict, or (name, value)
-# pairs). Which of the two is told by header, which a type checker cannot follow: hence Any.
+# One of Rows.rows: (line or None, values). The values are Any: a list or a record, told
+# apart by Rows.header, which a type checker cannot follow.
 Row = tuple[int | None, Any]
+# A JSON or YAML object.
 Record = dict[str, Any]
 
 
