@@ -38,22 +38,22 @@ def convert_files(
 
     Raises ConversionError(file, line, reason); `out_path` is then untouched.
     """
-    paths = [os.fspath(p) for p in paths]
+    files = [os.fspath(p) for p in paths]
     out_path = os.fspath(out_path)
-    if not paths:
+    if not files:
         raise ValueError("convert_files needs at least one input")
-    formats = [(path, _format_of(path)) for path in paths]
+    formats = [(path, _format_of(path)) for path in files]
     partial = f"{out_path}.partial-{os.getpid()}"
     try:
         sqlite_inputs = [path for path, fmt in formats if fmt == "sqlite"]
         if sqlite_inputs:
-            if len(paths) > 1 or table or pk:
+            if len(files) > 1 or table or pk:
                 raise ConversionError(
                     sqlite_inputs[0],
                     None,
                     "an SQLite database is published as it is: convert it on its own, without --table or --pk",
                 )
-            tables = _copy_database(paths[0], partial)
+            tables = _copy_database(files[0], partial)
         else:
             tables = _convert(formats, partial, table, pk)
         digest, size = sha256_file(partial), os.path.getsize(partial)
@@ -63,7 +63,7 @@ def convert_files(
     return {"database": out_path, "tables": tables, "bytes": size, "sha256": digest}
 
 
-def _format_of(path):
+def _format_of(path: str) -> str:
     try:
         with open(path, "rb") as f:
             head = f.read(len(SQLITE_HEADER))
@@ -79,7 +79,9 @@ def _format_of(path):
     return fmt
 
 
-def _convert(formats, partial, table, pk):
+def _convert(
+    formats: list[tuple[str, str]], partial: str, table: str | None, pk: str | None
+) -> dict[str, dict[str, int]]:
     staging_path = f"{partial}.staging"
     _remove(partial)
     staging = open_staging(staging_path)
@@ -113,7 +115,7 @@ def _convert(formats, partial, table, pk):
         _remove(staging_path)
 
 
-def _copy_database(path, partial):
+def _copy_database(path: str, partial: str) -> dict[str, dict[str, int]]:
     """An SQLite input is published byte for byte, once it passes quick_check."""
     uri = "file:" + os.path.abspath(path).replace("?", "%3F").replace("#", "%23") + "?immutable=1"
     try:
@@ -140,7 +142,7 @@ def _copy_database(path, partial):
     return tables
 
 
-def _remove(path) -> None:
+def _remove(path: str) -> None:
     try:
         os.remove(path)
     except FileNotFoundError:

@@ -21,6 +21,8 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -32,8 +34,18 @@ log.setLevel(logging.INFO)
 
 _REASON_LIMIT = 1000
 
+# convert(paths, out_path) -> {"tables", "sha256", "bytes", ...}, as conversion.convert_files.
+Convert = Callable[[list[str], str], dict[str, Any]]
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
-def make_handler(convert=None, s3_factory=None, now=utc_now, temp_root=None, environ=None):
+
+def make_handler(
+    convert: Convert | None = None,
+    s3_factory: Callable[[], Any] | None = None,
+    now: Callable[[], datetime] = utc_now,
+    temp_root: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Handler:
     """The handler, with its parts injectable for tests.
 
     convert(paths, out_path, *, table=None, pk=None) -> {"tables", "sha256", "bytes", ...}
@@ -43,7 +55,7 @@ def make_handler(convert=None, s3_factory=None, now=utc_now, temp_root=None, env
     """
     state = {"s3": None}
 
-    def s3_client():
+    def s3_client() -> Any:
         if state["s3"] is None:
             if s3_factory is not None:
                 state["s3"] = s3_factory()
@@ -53,14 +65,14 @@ def make_handler(convert=None, s3_factory=None, now=utc_now, temp_root=None, env
                 state["s3"] = boto3.client("s3")
         return state["s3"]
 
-    def converter():
+    def converter() -> Convert:
         if convert is not None:
             return convert
         from datasette_lambda.convert.conversion import convert_files  # stub/convert.py, shipped in the same package
 
         return convert_files
 
-    def handler(event, context):
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         env = os.environ if environ is None else environ
         target = incoming_object(event, env.get("DATASETTE_LAMBDA_BUCKET"))
         if target is None:
@@ -105,7 +117,7 @@ def reason_line(source: str, error: BaseException) -> str:
     return text if len(text) <= _REASON_LIMIT else text[: _REASON_LIMIT - 1] + "…"
 
 
-def _download(s3, bucket, key, directory):
+def _download(s3: Any, bucket: str, key: str, directory: str) -> tuple[str, str, dict[str, Any]] | None:
     """(key, path, response) of the object, or None when it is gone (handled already).
 
     The key is tried as the event gives it and, if that is missing, URL-decoded (S3's
@@ -126,7 +138,7 @@ def _download(s3, bucket, key, directory):
     return None
 
 
-def _delete_if_unchanged(s3, bucket, key, etag) -> None:
+def _delete_if_unchanged(s3: Any, bucket: str, key: str, etag: str | None) -> None:
     """Delete the incoming object, unless a newer one was put there meanwhile (its own event converts it)."""
     try:
         current = s3.head_object(Bucket=bucket, Key=key)
@@ -140,7 +152,9 @@ def _delete_if_unchanged(s3, bucket, key, etag) -> None:
     s3.delete_object(Bucket=bucket, Key=key)
 
 
-def handle_object(s3, bucket, key, convert, now, temp_root=None):
+def handle_object(
+    s3: Any, bucket: str, key: str, convert: Convert, now: Callable[[], datetime], temp_root: str | None = None
+) -> dict[str, Any]:
     """Convert and publish one incoming object; on any failure move it to failed/."""
     directory = tempfile.mkdtemp(dir=temp_root, prefix="datasette-lambda-convert-")
     try:
@@ -183,7 +197,15 @@ def handle_object(s3, bucket, key, convert, now, temp_root=None):
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _fail(s3, bucket, key, source, etag, error, now):
+def _fail(
+    s3: Any,
+    bucket: str,
+    key: str,
+    source: str,
+    etag: str | None,
+    error: BaseException,
+    now: Callable[[], datetime],
+) -> dict[str, Any]:
     reason = reason_line(source, error)
     failed_key = FAILED_PREFIX + source
     if getattr(error, "reason", None) is None:

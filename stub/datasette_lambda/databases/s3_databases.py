@@ -107,7 +107,9 @@ def ensure_local_copy(
     return final_path
 
 
-def _download(client, bucket, database, fd, on_progress):
+def _download(
+    client: Any, bucket: str, database: dict[str, Any], fd: int, on_progress: Callable[[int], None] | None
+) -> tuple[str, int]:
     try:
         return download_verified(client, bucket, database["key"], fd, database["bytes"], on_progress)
     except OSError as e:
@@ -122,13 +124,13 @@ def _download(client, bucket, database, fd, on_progress):
         raise _fetch_error(bucket, database, e) from e
 
 
-def _fetch_error(bucket, database, error):
+def _fetch_error(bucket: str, database: dict[str, Any], error: BaseException) -> DatabaseFetchError:
     return DatabaseFetchError(
         f"could not download database {database['name']!r} from s3://{bucket}/{database['key']}: {error}"
     )
 
 
-def _remove_quietly(path) -> None:
+def _remove_quietly(path: str) -> None:
     try:
         os.remove(path)
     except FileNotFoundError:

@@ -13,6 +13,8 @@ import hashlib
 import heapq
 import os
 import threading
+from collections.abc import Callable
+from typing import Any
 
 # AWS's S3 guidelines: ranged GETs of 8 or 16 MB on concurrent connections. Ranges are
 # fetched in order, MAX_CONCURRENCY at a time, so the written prefix (all the hasher can
@@ -26,7 +28,7 @@ class PrefixHasher:
     """sha256 of a file whose byte ranges are written in any order (and maybe twice, when a
     range is retried): a thread hashes [0, frontier) as the written prefix grows."""
 
-    def __init__(self, fd, size) -> None:
+    def __init__(self, fd: int, size: int) -> None:
         self._fd = fd
         self._size = size
         self._frontier = 0  # every byte before it has been written
@@ -39,7 +41,7 @@ class PrefixHasher:
         self._thread = threading.Thread(target=self._run, name="sha256-prefix", daemon=True)
         self._thread.start()
 
-    def wrote(self, start, end) -> None:
+    def wrote(self, start: int, end: int) -> None:
         with self._changed:
             if start <= self._frontier:
                 self._frontier = max(self._frontier, end)
@@ -68,10 +70,10 @@ class PrefixHasher:
             self._failed = e
 
     @property
-    def hashed_bytes(self):
+    def hashed_bytes(self) -> int:
         return self._hashed
 
-    def hexdigest(self):
+    def hexdigest(self) -> str:
         """Wait for the hashing thread to take in everything written; the digest of the prefix."""
         self.close()
         if self._failed is not None:
@@ -89,7 +91,7 @@ class OffsetWriter:
     """The seekable file object s3transfer writes ranges into (seek, then write), with each
     write reported to a PrefixHasher. pwrite(): no buffer, so the hasher reads what was written."""
 
-    def __init__(self, fd, hasher) -> None:
+    def __init__(self, fd: int, hasher: PrefixHasher) -> None:
         self._fd = fd
         self._hasher = hasher
         self._position = 0
@@ -97,7 +99,7 @@ class OffsetWriter:
     def seekable(self) -> bool:
         return True
 
-    def seek(self, offset, whence=os.SEEK_SET):
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
         if whence == os.SEEK_SET:
             self._position = offset
         elif whence == os.SEEK_CUR:
@@ -106,10 +108,10 @@ class OffsetWriter:
             raise ValueError("seek from the end is not supported")
         return self._position
 
-    def tell(self):
+    def tell(self) -> int:
         return self._position
 
-    def write(self, data):
+    def write(self, data: bytes | bytearray | memoryview) -> int:
         view = memoryview(data)
         start = self._position
         while view:
@@ -124,16 +126,16 @@ class _Progress:
     """s3transfer subscriber: the manifest's size is the transfer's, progress goes to a callback.
     (Recent s3transfer still makes a HeadObject, for the ETag it pins every range to.)"""
 
-    def __init__(self, size, on_progress) -> None:
+    def __init__(self, size: int, on_progress: Callable[[int], None] | None) -> None:
         from s3transfer.subscribers import BaseSubscriber
 
         size_known, report = size, on_progress
 
         class Subscriber(BaseSubscriber):
-            def on_queued(self, future, **kwargs) -> None:
+            def on_queued(self, future: Any, **kwargs: Any) -> None:
                 future.meta.provide_transfer_size(size_known)
 
-            def on_progress(self, future, bytes_transferred, **kwargs) -> None:
+            def on_progress(self, future: Any, bytes_transferred: int, **kwargs: Any) -> None:
                 if report is not None:
                     report(bytes_transferred)
 
@@ -141,8 +143,15 @@ class _Progress:
 
 
 def download_verified(
-    client, bucket, key, fd, size, on_progress=None, part_bytes=PART_BYTES, concurrency=MAX_CONCURRENCY
-):
+    client: Any,
+    bucket: str,
+    key: str,
+    fd: int,
+    size: int,
+    on_progress: Callable[[int], None] | None = None,
+    part_bytes: int = PART_BYTES,
+    concurrency: int = MAX_CONCURRENCY,
+) -> tuple[str, int]:
     """Download s3://bucket/key (size bytes) into fd, a file descriptor open for reading and
     writing (the hasher reads back what was written), e.g. from tempfile.mkstemp().
 

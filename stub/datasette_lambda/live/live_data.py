@@ -21,12 +21,15 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 from datasette_lambda.contract.live_manifest import LiveManifestError, parse_live_manifest
 from datasette_lambda.contract.timestamps import format_utc
 from datasette_lambda.databases import served_databases
 from datasette_lambda.databases.in_flight import InFlight
 from datasette_lambda.databases.s3_databases import DatabaseFetchError, ensure_local_copy
+from datasette_lambda.databases.served_databases import Served, ServedDatabases
 from datasette_lambda.live.manifest_check import ABSENT, UNCHANGED, ManifestCheck, ManifestCheckError, one_line
 
 REPUBLISH = "Publish it again (datasette-lambda push)."
@@ -36,7 +39,14 @@ log = logging.getLogger("datasette_lambda")
 
 class LiveData:
     def __init__(
-        self, served, bucket, client_factory, interval, temp_root=None, clock=time.monotonic, wall_clock=time.time
+        self,
+        served: ServedDatabases,
+        bucket: str,
+        client_factory: Callable[[], Any],
+        interval: float,
+        temp_root: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.served = served
         self.bucket = bucket
@@ -76,7 +86,7 @@ class LiveData:
             finally:
                 self._lock.release()
 
-    def status(self):
+    def status(self) -> dict[str, str | None]:
         return {"manifestEtag": self.check.etag, "checkedAt": self.checked_at}
 
     # -- a due check --------------------------------------------------------
@@ -93,6 +103,7 @@ class LiveData:
         if outcome == ABSENT:
             wanted = {}
         else:
+            assert body is not None  # CHANGED comes with the manifest's bytes
             try:
                 wanted = parse_live_manifest(body)
             except LiveManifestError as e:
@@ -101,7 +112,7 @@ class LiveData:
         if self._apply(wanted):
             self.check.followed(etag if outcome != ABSENT else None)
 
-    def _apply(self, wanted):
+    def _apply(self, wanted: dict[str, dict[str, Any]]) -> bool:
         """Serve the wanted live databases; True if every one of them could be."""
         complete = True
         new_live = {}
@@ -150,7 +161,7 @@ class LiveData:
         for release in self.in_flight.take_releasable():
             release()
 
-    def _release(self, retired) -> None:
+    def _release(self, retired: Served) -> None:
         retired.database.close()
         # The same file may be served again by now (republished), or be a deployed one's.
         if retired.path in self.served.paths_in_use():

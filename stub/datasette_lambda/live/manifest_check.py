@@ -9,6 +9,8 @@ an unchanged manifest costs one small request answered 304.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from datasette_lambda.contract.live_manifest import LIVE_MANIFEST_KEY
 
@@ -23,7 +25,13 @@ class ManifestCheckError(Exception):
 
 
 class ManifestCheck:
-    def __init__(self, bucket, client_factory, interval, clock=time.monotonic) -> None:
+    def __init__(
+        self,
+        bucket: str,
+        client_factory: Callable[[], Any],
+        interval: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.bucket = bucket
         self.client_factory = client_factory
         self.interval = interval
@@ -34,7 +42,7 @@ class ManifestCheck:
     def due(self) -> bool:
         return self.clock() >= self._next_due
 
-    def fetch(self):
+    def fetch(self) -> tuple[str, bytes | None, str | None]:
         """(UNCHANGED | ABSENT, None, None) or (CHANGED, body bytes, etag). Schedules the next
         check whatever happens: a failure is retried at the next due check, not by every
         request until then."""
@@ -74,7 +82,7 @@ class ManifestCheck:
         self._next_due = float("-inf")
 
 
-def _error_status(error):
+def _error_status(error: BaseException) -> tuple[int | None, str | None]:
     response = getattr(error, "response", None) or {}
     status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
     code = (response.get("Error") or {}).get("Code")

@@ -106,10 +106,10 @@ async def warm_up(app: Any, paths: list[str]) -> list[int | None]:
         }
         messages = []
 
-        async def receive():
+        async def receive() -> dict[str, Any]:
             return {"type": "http.request", "body": b"", "more_body": False}
 
-        async def send(message) -> None:
+        async def send(message: dict[str, Any]) -> None:
             messages.append(message)  # noqa: B023  (awaited within this iteration)
 
         await app(scope, receive, send)
