@@ -95,6 +95,11 @@ export function buildProgram(): Command {
       .option("--no-cdn", "serve from the Lambda Function URL only, without CloudFront")
       .option("--into <name>", "put the tables of every data file into this one database (e.g. --into data)")
       .option("--pk <column>", "primary key column of the tables made from data files (default: a unique column named id)")
+      .option(
+        "--fts <column>",
+        "make this column of the tables made from data files searchable, repeatable; kept for files put into incoming/ (e.g. --fts title)",
+        collect,
+      )
       .option("--data-as-of <time>", "when the data was last updated, ISO 8601 (default: each file's modification time)")
       .option(
         "--snapstart",
@@ -177,6 +182,11 @@ export function buildProgram(): Command {
       )
       .option("--into <db>", "put every data file into one database of this name, or publish one SQLite file under it (e.g. --into sales)")
       .option("--pk <column>", "primary key column for tables converted from data files (CSV, JSON)")
+      .option(
+        "--fts <column>",
+        "make this column of converted tables searchable, repeatable (default: the site's update-stack --fts)",
+        collect,
+      )
       .option("--no-wait", "return once published, without waiting for the site to serve it")
       .option("--url <url>", "wait on this address of the site instead of its own (e.g. http://127.0.0.1:8001/)")
       .addHelpText(

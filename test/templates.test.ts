@@ -841,7 +841,11 @@ describe("app.yaml converter function (files put into incoming/)", () => {
     assert.equal((p.EphemeralStorage as { Size: number }).Size, 10240);
     assert.equal(p.FunctionName, undefined, "NAME-lambda already takes Lambda's 64 characters for the longest site name");
     assert.deepEqual((p.LoggingConfig as Record<string, Json>).LogGroup, { Ref: "ConverterLogGroup" });
-    assert.deepEqual((p.Environment as { Variables: Record<string, Json> }).Variables, { DATASETTE_LAMBDA_BUCKET: { Ref: "BucketName" } });
+    assert.deepEqual((p.Environment as { Variables: Record<string, Json> }).Variables, {
+      DATASETTE_LAMBDA_BUCKET: { Ref: "BucketName" },
+      // update-stack's --fts and --encoding, for incoming/ files (docs/live-data.md).
+      DATASETTE_LAMBDA_CONVERT_SETTINGS: { Ref: "ConvertSettings" },
+    });
     const group = app.Resources.ConverterLogGroup!;
     assert.equal(group.DeletionPolicy, "Delete");
     assert.equal(group.Properties?.RetentionInDays, 14);

@@ -16,7 +16,7 @@ import { createPlan, planWarnings, type CheckedOptions } from "../plan/plan.ts";
 import type { Artifact, BuildResult, DatabaseInput } from "../plan/types.ts";
 import { readTemplates } from "../templates.ts";
 import type { Output } from "../ui/output.ts";
-import { convertDataFiles } from "./convert.ts";
+import { checkFtsColumnsFound, convertDataFiles } from "./convert.ts";
 import { buildLayer, cacheDirectory } from "./layer.ts";
 import { readStubRequirements, stubBytes } from "./package.ts";
 import { cachedPackage } from "./package-cache.ts";
@@ -77,11 +77,13 @@ async function convertGivenDataFiles(dataFiles: string[], checked: CheckedOption
     convertDataFiles(dataFiles, {
       into: checked.into ?? undefined,
       pk: checked.pk ?? undefined,
+      fts: checked.convert.fts,
       workDir: deps.workDir,
       env: deps.env,
       log: update,
     }),
   );
+  checkFtsColumnsFound(checked.convert.fts, converted);
   return out.task(`Checking ${plural(converted.length, "converted database")}`, () =>
     Promise.all(
       converted.map(async (db): Promise<DatabaseInput> => {

@@ -15,11 +15,15 @@ import { STUB_DIR } from "./package.ts";
 export type ConvertedDatabase = Pick<DatabaseInput, "name" | "path" | "fileName" | "bytes" | "sha256" | "tables"> & {
   /** The data files it was made from, as given. */
   sources: string[];
+  /** With --fts: each table given a search index, and its columns. */
+  search?: Record<string, string[]>;
 };
 
 export interface ConvertOptions {
   into?: string;
   pk?: string;
+  /** --fts: columns indexed for search in every table that has them. */
+  fts?: string[];
   /** Where the databases are written; the caller removes it when done with them. */
   workDir: string;
   env?: NodeJS.ProcessEnv;
@@ -51,10 +55,25 @@ interface ConverterSuccess {
   tables: Record<string, { count: number }>;
   bytes: number;
   sha256: string;
+  search?: Record<string, string[]>;
 }
 
 interface ConverterFailure {
   error: { file: string; line: number | null; reason: string };
+}
+
+/**
+ * --fts columns that no converted table has: most likely a typo, which would
+ * leave the site without the search it was asked for (pure).
+ */
+export function checkFtsColumnsFound(fts: string[], converted: Array<Pick<ConvertedDatabase, "search">>): void {
+  const found = new Set(converted.flatMap((db) => Object.values(db.search ?? {}).flat()).map((c) => c.toLowerCase()));
+  const missing = fts.filter((column) => !found.has(column.toLowerCase()));
+  if (missing.length > 0) {
+    throw new UserError(`--fts ${missing.join(", ")}: no table made from the data files has such a column`, {
+      hint: "Check the column names (the header row of a CSV, the keys of JSON objects); --fts indexes the columns it names.",
+    });
+  }
 }
 
 /** The converter's --json output and exit code → the result, or the UserError to report (pure). */
@@ -125,7 +144,14 @@ export async function convertDataFiles(files: string[], options: ConvertOptions)
     const fileName = `${group.name}.db`;
     const path = join(options.workDir, fileName);
     options.log?.(`converting ${group.files.join(", ")}`);
-    const args = [...group.files, "--out", path, "--json", ...(options.pk !== undefined ? ["--pk", options.pk] : [])];
+    const args = [
+      ...group.files,
+      "--out",
+      path,
+      "--json",
+      ...(options.pk !== undefined ? ["--pk", options.pk] : []),
+      ...(options.fts ?? []).flatMap((column) => ["--fts", column]),
+    ];
     const { code, stdout, stderr } = await runConverter(environment, args, env);
     const result = converterOutcome(code, stdout, stderr, group.files);
     converted.push({
@@ -136,6 +162,7 @@ export async function convertDataFiles(files: string[], options: ConvertOptions)
       sha256: result.sha256,
       tables: result.tables,
       sources: group.files,
+      ...(result.search ? { search: result.search } : {}),
     });
   }
   return converted;

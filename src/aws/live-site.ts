@@ -4,6 +4,7 @@
 // no LiveCheckSeconds parameter: its function would never follow the
 // manifest, so these commands refuse it with the fix.
 import { UserError } from "../errors.ts";
+import { parseConvertSettings, type ConvertSettings } from "../plan/convert-settings.ts";
 import { appStackName } from "../plan/stack-names.ts";
 import type { CloudFormation } from "./clients.ts";
 import { bucketOf, findStack, missingSiteError } from "./site.ts";
@@ -16,6 +17,8 @@ export interface LiveSite {
   url: string;
   /** How often each instance checks the manifest; 0: live data off. */
   liveCheckSeconds: number;
+  /** update-stack's --fts and --encoding, which push applies unless given its own. */
+  convert: ConvertSettings;
 }
 
 /** "https://x.net/" + "/a/b" -> "https://x.net/a/b/". */
@@ -52,5 +55,6 @@ export async function findLiveSite(cloudformation: CloudFormation, site: string,
     bucket,
     url: siteAddress(outputs.SiteUrl, parameters.PathPrefix),
     liveCheckSeconds: Number(parameters.LiveCheckSeconds) || 0,
+    convert: parseConvertSettings(parameters.ConvertSettings),
   };
 }

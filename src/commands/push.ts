@@ -12,10 +12,11 @@ import type { Sleep } from "../util/sleep.ts";
 import { publishDatabases, type PublishItem, type PublishResult } from "../aws/live-publish.ts";
 import { findLiveSite, type LiveSite } from "../aws/live-site.ts";
 import { DatasetteLambdaError, errorMessage, InterruptedError, UserError } from "../errors.ts";
-import type { ConvertedDatabase } from "../artifacts/convert.ts";
+import { checkFtsColumnsFound, type ConvertedDatabase } from "../artifacts/convert.ts";
 import { pushFiles, type ConvertDataFiles } from "../artifacts/push-files.ts";
 import { isDeployed, type DeployedRecord } from "../live/deployed.ts";
 import { databaseUrl } from "../live/listing.ts";
+import { validateFts } from "../plan/convert-settings.ts";
 import { dataAsOfFromSources } from "../plan/data-as-of.ts";
 import { validateLiveName } from "../live/names.ts";
 import { waitUntilServed, WAIT_TIMEOUT_MS, type WaitOutcome } from "../live/wait-served.ts";
@@ -29,6 +30,8 @@ import { plural } from "../util/plural.ts";
 export interface PushOptions extends SharedOptions {
   into?: string;
   pk?: string;
+  /** --fts COLUMN, repeatable; absent: the site's own (update-stack --fts). */
+  fts?: string[];
   /** commander's --no-wait sets false. */
   wait?: boolean;
   /** Poll this address (the site's, with its prefix) instead of the site's own. */
@@ -81,6 +84,7 @@ export interface PushResult {
 export function checkPushOptions(files: string[], options: PushOptions): { url: URL | undefined } {
   if (files.length === 0) throw new UserError("push needs at least one file", { hint: "e.g. datasette-lambda push mysite data.db" });
   if (options.into !== undefined) validateLiveName(options.into, "--into");
+  validateFts(options.fts);
   if (options.url === undefined) return { url: undefined };
   if (options.wait === false) {
     throw new UserError("--url says where push waits for the site, and --no-wait skips the wait", { hint: "Drop one of them." });
@@ -227,9 +231,13 @@ export async function runPush(name: string, files: string[], options: PushOption
 
   const workDir = await mkdtemp(join(tmpdir(), "datasette-lambda-push-"));
   try {
+    // The site's settings unless this push gives its own: a pushed file gets the index update-stack's had.
+    const fts = options.fts !== undefined ? validateFts(options.fts) : site.convert.fts;
+    if (options.fts === undefined && fts.length > 0) output.debug(`converting with the site's --fts ${fts.join(", ")}`);
     const converted = await output.task(`Converting and checking ${plural(files.length, "file")}`, () =>
-      deps.convert(files, { into: options.into, pk: options.pk, workDir, env: deps.env ?? process.env }),
+      deps.convert(files, { into: options.into, pk: options.pk, fts, workDir, env: deps.env ?? process.env }),
     );
+    if (options.fts !== undefined) checkFtsColumnsFound(fts, converted);
     checkConverted(converted);
     const items: PublishItem[] = [];
     for (const db of converted) {

@@ -10,12 +10,15 @@ export interface LiveWorld {
   output: RecordingOutput;
 }
 
-export function liveWorld(options: { prefix?: string; liveCheckSeconds?: string | null; json?: boolean } = {}): LiveWorld {
+export function liveWorld(
+  options: { prefix?: string; liveCheckSeconds?: string | null; json?: boolean; convertSettings?: string } = {},
+): LiveWorld {
   const cfn = new FakeCloudFormation();
   const bucket = new FakeBucket("site-bucket-1a2b");
   cfn.addStack({ name: "site", status: "CREATE_COMPLETE", outputs: { BucketName: bucket.name } });
   const parameters: Record<string, string> = { PathPrefix: options.prefix ?? "" };
   if (options.liveCheckSeconds !== null) parameters.LiveCheckSeconds = options.liveCheckSeconds ?? "15";
+  if (options.convertSettings !== undefined) parameters.ConvertSettings = options.convertSettings;
   cfn.addStack({
     name: "site-lambda",
     status: "UPDATE_COMPLETE",

@@ -1,6 +1,7 @@
 // Sample DeployPlan values for tests that need a plan but not a build.
 import { appStackParameters, NO_DOMAIN } from "../../src/plan/app-parameters.ts";
 import { NO_ASSETS } from "../../src/plan/assets.ts";
+import { NO_CONVERT_SETTINGS } from "../../src/plan/convert-settings.ts";
 import type { DeployPlan, PlannedDatabase } from "../../src/plan/types.ts";
 
 export function sampleDatabase(name: string, location: "inline" | "s3"): PlannedDatabase {
@@ -39,6 +40,7 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
     timeoutSeconds: 30,
     ephemeralStorageMb: 512,
     snapstart: false,
+    convert: NO_CONVERT_SETTINGS,
     requirements: [],
     ...overrides,
   };

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
-import { conversionGroups, convertDataFiles, converterOutcome } from "../../src/artifacts/convert.ts";
+import { checkFtsColumnsFound, conversionGroups, convertDataFiles, converterOutcome } from "../../src/artifacts/convert.ts";
 import {
   chooseInstaller,
   converterEnvKey,
@@ -43,6 +43,35 @@ test("the converter's exit and JSON become the result or a one-line error naming
   assert.throws(
     () => converterOutcome(1, "", "Traceback...\nMemoryError\n", ["c.csv"]),
     userError(/^converting c\.csv failed: MemoryError$/),
+  );
+});
+
+test("--fts: a column no converted table has is refused (a typo), found in any database is enough", () => {
+  const converted: Array<{ search?: Record<string, string[]> }> = [{ search: { posts: ["title", "body"] } }, { search: {} }, {}];
+  checkFtsColumnsFound(["Title", "body"], converted);
+  checkFtsColumnsFound([], []);
+  assert.throws(
+    () => checkFtsColumnsFound(["title", "titel", "summary"], converted),
+    userError(/^--fts titel, summary: no table made from the data files has such a column$/),
+  );
+});
+
+test("convertDataFiles --fts: the tables with the columns get an index, reported per database", async () => {
+  const posts = join(dir, "posts.csv");
+  writeFileSync(posts, "id,title,body\n1,Hello,First post\n2,Maps,Points on a map\n");
+  const scores = join(dir, "scores.csv");
+  writeFileSync(scores, "id,score\n1,5\n");
+  const work = join(dir, "work-fts");
+  mkdirSync(work);
+  const [withIndex, without] = await convertDataFiles([posts, scores], { workDir: work, env, fts: ["body", "title"] });
+  assert.deepEqual(withIndex!.search, { posts: ["body", "title"] });
+  assert.deepEqual(without!.search, {});
+  const db = new DatabaseSync(withIndex!.path, { readOnly: true });
+  const rows = db.prepare("select rowid from posts_fts where posts_fts match ?").all("map*");
+  db.close();
+  assert.deepEqual(
+    rows.map((row) => row.rowid),
+    [2],
   );
 });
 

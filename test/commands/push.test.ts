@@ -282,3 +282,24 @@ test("push: a failure after some databases are published says which, on the erro
   });
   assert.deepEqual(Object.keys(parseLiveManifest(w.bucket.objects.get(LIVE_MANIFEST_KEY)!.toString()).databases), ["first"]);
 });
+
+test("push converts with the site's --fts unless given its own, and an explicit column found nowhere is refused", async () => {
+  const calls: Array<string[] | undefined> = [];
+  const recording =
+    (search: Record<string, string[]>): ConvertDataFiles =>
+    async (files, options) => {
+      calls.push(options.fts);
+      return (await pushFiles([sales], options)).map((db) => ({ ...db, search }));
+    };
+  const w = liveWorld({ convertSettings: '{"fts":["title"]}' });
+  await push(w, ["posts.csv"], { wait: false }, { convert: recording({}) });
+  await push(w, ["posts.csv"], { wait: false, fts: ["body", "Body"] }, { convert: recording({ posts: ["body"] }) });
+  assert.deepEqual(calls, [["title"], ["body"]]);
+  await assert.rejects(
+    push(w, ["posts.csv"], { wait: false, fts: ["summary"] }, { convert: recording({ posts: ["body"] }) }),
+    (error: unknown) => error instanceof UserError && /^--fts summary: no table made from the data files/.test(error.message),
+  );
+  const older = liveWorld();
+  await push(older, ["posts.csv"], { wait: false }, { convert: recording({}) });
+  assert.deepEqual(calls.at(-1), [], "a site deployed before the setting has none");
+});

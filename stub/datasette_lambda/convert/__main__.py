@@ -1,6 +1,6 @@
 """The converter's command line, run by the CLI on the deploying machine (src/build/convert.ts):
 
-    python -m datasette_lambda.convert INPUT... --out DB [--table NAME] [--pk COL] [--json]
+    python -m datasette_lambda.convert INPUT... --out DB [--table NAME] [--pk COL] [--fts COL]... [--json]
 
 Errors: exit code 2 and one line "FILE:LINE: reason" on stderr (with --json,
 {"error": {"file", "line", "reason"}} on stdout); nothing is left at DB.
@@ -25,10 +25,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, metavar="DB")
     parser.add_argument("--table", help="put the rows of every input into this one table")
     parser.add_argument("--pk", metavar="COL", help="the primary key column (default: a unique column named id)")
+    parser.add_argument(
+        "--fts",
+        metavar="COL",
+        action="append",
+        default=[],
+        help="make this column searchable in every table that has it (repeatable)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result (or the error) as JSON on stdout")
     args = parser.parse_args(argv)
     try:
-        result = convert_files(args.inputs, args.out, table=args.table, pk=args.pk)
+        result = convert_files(args.inputs, args.out, table=args.table, pk=args.pk, fts=args.fts)
     except ConversionError as e:
         if args.json:
             print(json.dumps({"error": e.to_json()}))

@@ -7,7 +7,8 @@ JSON (an array of objects), NDJSON/JSONL, YAML (a list of objects), Markdown
 (one row: front-matter fields plus body) and Excel .xlsx (a table per sheet).
 One table per input, named after the file (or --table for all of them); types
 detected (integer, float, text; empty cells NULL); a unique column named id,
-or --pk COL, becomes the primary key. The same input gives the same bytes.
+or --pk COL, becomes the primary key; --fts COLUMN makes the tables that have that
+column searchable (search.py). The same input gives the same bytes.
 
 Errors: ConversionError(file, line, reason); nothing is left at the output path.
 """
@@ -17,12 +18,13 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from datasette_lambda.convert.errors import ConversionError
 from datasette_lambda.convert.formats import SQLITE_HEADER, detect_format, read_tables
 from datasette_lambda.convert.publish import sha256_file
+from datasette_lambda.convert.search import make_searchable, searchable_columns
 from datasette_lambda.convert.tables import StagedTable, open_output, open_staging
 from datasette_lambda.convert.text import decode_error
 
@@ -32,11 +34,19 @@ SUPPORTED = ".csv, .tsv, .json, .ndjson, .jsonl, .yaml, .yml, .md, .xlsx"
 
 
 def convert_files(
-    paths: Iterable[str | os.PathLike[str]], out_path: str, *, table: str | None = None, pk: str | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    out_path: str,
+    *,
+    table: str | None = None,
+    pk: str | None = None,
+    fts: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Convert `paths` into the database `out_path`; returns the --json result.
 
-    Raises ConversionError(file, line, reason); `out_path` is then untouched.
+    fts: columns to index for search in every table that has them (a table with none of
+    them gets no index; the result's "search" says which tables got one, so a caller can
+    tell a column that is nowhere). Raises ConversionError(file, line, reason);
+    `out_path` is then untouched.
     """
     files = [os.fspath(p) for p in paths]
     out_path = os.fspath(out_path)
@@ -44,23 +54,27 @@ def convert_files(
         raise ValueError("convert_files needs at least one input")
     formats = [(path, _format_of(path)) for path in files]
     partial = f"{out_path}.partial-{os.getpid()}"
+    search: dict[str, list[str]] = {}  # table -> its indexed columns
     try:
         sqlite_inputs = [path for path, fmt in formats if fmt == "sqlite"]
         if sqlite_inputs:
-            if len(files) > 1 or table or pk:
+            if len(files) > 1 or table or pk or fts:
                 raise ConversionError(
                     sqlite_inputs[0],
                     None,
-                    "an SQLite database is published as it is: convert it on its own, without --table or --pk",
+                    "an SQLite database is published as it is: convert it on its own, without --table, --pk or --fts",
                 )
             tables = _copy_database(files[0], partial)
         else:
-            tables = _convert(formats, partial, table, pk)
+            tables, search = _convert(formats, partial, table, pk, fts)
         digest, size = sha256_file(partial), os.path.getsize(partial)
         os.replace(partial, out_path)
     finally:
         _remove(partial)
-    return {"database": out_path, "tables": tables, "bytes": size, "sha256": digest}
+    result: dict[str, Any] = {"database": out_path, "tables": tables, "bytes": size, "sha256": digest}
+    if fts:
+        result["search"] = search
+    return result
 
 
 def _format_of(path: str) -> str:
@@ -80,8 +94,8 @@ def _format_of(path: str) -> str:
 
 
 def _convert(
-    formats: list[tuple[str, str]], partial: str, table: str | None, pk: str | None
-) -> dict[str, dict[str, int]]:
+    formats: list[tuple[str, str]], partial: str, table: str | None, pk: str | None, fts: Sequence[str]
+) -> tuple[dict[str, dict[str, int]], dict[str, list[str]]]:
     staging_path = f"{partial}.staging"
     _remove(partial)
     staging = open_staging(staging_path)
@@ -105,10 +119,16 @@ def _convert(
         for target in staged.values():
             target.write(out, pk)
         out.execute("DETACH DATABASE staging")
-        # Only a primary key that turned out not unique leaves free pages behind.
+        search: dict[str, list[str]] = {}
+        for target in staged.values():
+            columns = searchable_columns(target.columns, fts)
+            if columns:
+                make_searchable(out, target.name, columns, target.files[0])
+                search[target.name] = columns
+        # A primary key that turned out not unique, or an optimized search index, leaves free pages behind.
         if out.execute("PRAGMA freelist_count").fetchone()[0]:
             out.execute("VACUUM")
-        return {target.name: {"count": target.count} for target in staged.values()}
+        return {target.name: {"count": target.count} for target in staged.values()}, search
     finally:
         out.close()
         staging.close()

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
+from datasette_lambda.contract.convert_settings import SETTINGS_VARIABLE, parse_convert_settings
 from datasette_lambda.convert import publish
 from datasette_lambda.convert.publish import FAILED_PREFIX, INCOMING_PREFIX, database_name, iso_seconds, utc_now
 
@@ -34,8 +35,8 @@ log.setLevel(logging.INFO)
 
 _REASON_LIMIT = 1000
 
-# convert(paths, out_path) -> {"tables", "sha256", "bytes", ...}, as conversion.convert_files.
-Convert = Callable[[list[str], str], dict[str, Any]]
+# convert(paths, out_path, **options) -> {"tables", "sha256", "bytes", ...}, as conversion.convert_files.
+Convert = Callable[..., dict[str, Any]]
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
@@ -78,8 +79,16 @@ def make_handler(
         if target is None:
             return {"status": "ignored"}
         bucket, key = target
-        # Resolved inside the conversion, so even a missing converter is a recorded failure.
-        return handle_object(s3_client(), bucket, key, lambda paths, out: converter()(paths, out), now, temp_root)
+        settings_text = env.get(SETTINGS_VARIABLE)
+
+        def convert_as_the_site(paths: list[str], out: str) -> dict[str, Any]:
+            # Resolved here, inside the conversion, so even a missing converter or bad
+            # settings are a recorded failure. The site's --fts and --encoding apply.
+            from datasette_lambda.convert.site_options import options_for
+
+            return converter()(paths, out, **options_for(paths[0], parse_convert_settings(settings_text)))
+
+        return handle_object(s3_client(), bucket, key, convert_as_the_site, now, temp_root)
 
     return handler
 
