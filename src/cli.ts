@@ -41,7 +41,7 @@ export function buildProgram(): Command {
       .argument(
         "[files...]",
         "SQLite databases to serve (.db, .sqlite, .sqlite3), " +
-          "and data files to convert (.csv, .tsv, .json, .ndjson, .jsonl, .yaml, .yml, .md, .xlsx)",
+          "and data files to convert (.csv, .tsv, .json, .geojson, .ndjson, .jsonl, .geojsonl, .yaml, .yml, .md, .xlsx)",
       )
       .option("--cors", "send Access-Control-Allow-Origin: * (Datasette --cors)")
       .option("--prefix <path>", "serve the site under /PATH/ instead of / (e.g. --prefix data)")

@@ -150,6 +150,8 @@ export async function convertDataFiles(files: string[], options: ConvertOptions)
       path,
       "--json",
       ...(options.pk !== undefined ? ["--pk", options.pk] : []),
+      // With --into the database is named otherwise: a JSON object's tables are named after its keys alone.
+      ...(options.into !== undefined ? ["--key-names"] : []),
       ...(options.fts ?? []).flatMap((column) => ["--fts", column]),
     ];
     const { code, stdout, stderr } = await runConverter(environment, args, env);

@@ -75,6 +75,24 @@ test("convertDataFiles --fts: the tables with the columns get an index, reported
   );
 });
 
+test("convertDataFiles: a JSON object's lists are tables FILE_KEY, or KEY with --into; GeoJSON points get latitude/longitude", async () => {
+  const graph = join(dir, "graph.json");
+  writeFileSync(graph, JSON.stringify({ nodes: [{ id: "a" }, { id: "b" }], links: [{ source: "a", target: "b" }] }));
+  const places = join(dir, "places.geojson");
+  const feature = (coordinates: number[]) => ({ type: "Feature", properties: { n: 1 }, geometry: { type: "Point", coordinates } });
+  writeFileSync(places, JSON.stringify({ type: "FeatureCollection", features: [feature([2.35, 48.86])] }));
+  const work = join(dir, "work-json");
+  mkdirSync(work);
+  const [byFile, placesDb] = await convertDataFiles([graph, places], { workDir: work, env });
+  assert.deepEqual(byFile!.tables, { graph_nodes: { count: 2 }, graph_links: { count: 1 } });
+  assert.deepEqual(placesDb!.tables, { places: { count: 1 } });
+  const db = new DatabaseSync(placesDb!.path, { readOnly: true });
+  assert.deepEqual({ ...db.prepare("select latitude, longitude from places").get() }, { latitude: 48.86, longitude: 2.35 });
+  db.close();
+  const [into] = await convertDataFiles([graph, places], { workDir: work, env, into: "net" });
+  assert.deepEqual(into!.tables, { nodes: { count: 2 }, links: { count: 1 }, places: { count: 1 } });
+});
+
 test("the host environment pins exactly the converter's lines of stub/requirements.txt", async () => {
   const lines = converterRequirements(await readStubRequirements());
   assert.deepEqual(lines.map((line) => line.split("==")[0]!.toLowerCase()).sort(), [

@@ -32,10 +32,17 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="make this column searchable in every table that has it (repeatable)",
     )
+    parser.add_argument(
+        "--key-names",
+        action="store_true",
+        help="name the tables of a JSON object's keys KEY, not FILE_KEY (the CLI's --into)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result (or the error) as JSON on stdout")
     args = parser.parse_args(argv)
     try:
-        result = convert_files(args.inputs, args.out, table=args.table, pk=args.pk, fts=args.fts)
+        result = convert_files(
+            args.inputs, args.out, table=args.table, pk=args.pk, fts=args.fts, key_names=args.key_names
+        )
     except ConversionError as e:
         if args.json:
             print(json.dumps({"error": e.to_json()}))

@@ -3,9 +3,10 @@
 Used by the CLI at deploy time (on the user's machine, through `python -m
 datasette_lambda.convert`, __main__.py) and by the converter function in AWS
 (function.py). Formats: SQLite (by its header, whatever the name), CSV, TSV,
-JSON (an array of objects), NDJSON/JSONL, YAML (a list of objects), Markdown
-(one row: front-matter fields plus body) and Excel .xlsx (a table per sheet).
-One table per input, named after the file (or --table for all of them); types
+JSON (an array of objects, or an object with lists of objects under its keys: a
+table per key), GeoJSON (a row per feature), NDJSON/JSONL, YAML (a list of
+objects), Markdown (one row: front-matter fields plus body) and Excel .xlsx (a
+table per sheet). One table per input, named after the file (or --table for all of them); types
 detected (integer, float, text; empty cells NULL); a unique column named id,
 or --pk COL, becomes the primary key; --fts COLUMN makes the tables that have that
 column searchable (search.py). The same input gives the same bytes.
@@ -21,8 +22,10 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlite_utils import Database
+
 from datasette_lambda.convert.errors import ConversionError
-from datasette_lambda.convert.formats import SQLITE_HEADER, detect_format, read_tables
+from datasette_lambda.convert.formats import SQLITE_HEADER, Rows, detect_format, read_tables
 from datasette_lambda.convert.publish import sha256_file
 from datasette_lambda.convert.search import make_searchable, searchable_columns
 from datasette_lambda.convert.tables import StagedTable, open_output, open_staging
@@ -30,7 +33,7 @@ from datasette_lambda.convert.text import decode_error
 
 __all__ = ["ConversionError", "convert_files"]
 
-SUPPORTED = ".csv, .tsv, .json, .ndjson, .jsonl, .yaml, .yml, .md, .xlsx"
+SUPPORTED = ".csv, .tsv, .json, .geojson, .ndjson, .jsonl, .geojsonl, .yaml, .yml, .md, .xlsx"
 
 
 def convert_files(
@@ -40,8 +43,13 @@ def convert_files(
     table: str | None = None,
     pk: str | None = None,
     fts: Sequence[str] = (),
+    key_names: bool = False,
 ) -> dict[str, Any]:
     """Convert `paths` into the database `out_path`; returns the --json result.
+
+    key_names: the tables a JSON object makes (one per key holding a list of objects) are
+    named KEY rather than FILE_KEY: the CLI's --into, which puts several files' tables into
+    one database named otherwise.
 
     fts: columns to index for search in every table that has them (a table with none of
     them gets no index; the result's "search" says which tables got one, so a caller can
@@ -66,7 +74,7 @@ def convert_files(
                 )
             tables = _copy_database(files[0], partial)
         else:
-            tables, search = _convert(formats, partial, table, pk, fts)
+            tables, search = _convert(formats, partial, table, pk, fts, key_names)
         digest, size = sha256_file(partial), os.path.getsize(partial)
         os.replace(partial, out_path)
     finally:
@@ -94,7 +102,12 @@ def _format_of(path: str) -> str:
 
 
 def _convert(
-    formats: list[tuple[str, str]], partial: str, table: str | None, pk: str | None, fts: Sequence[str]
+    formats: list[tuple[str, str]],
+    partial: str,
+    table: str | None,
+    pk: str | None,
+    fts: Sequence[str],
+    key_names: bool,
 ) -> tuple[dict[str, dict[str, int]], dict[str, list[str]]]:
     staging_path = f"{partial}.staging"
     _remove(partial)
@@ -104,14 +117,12 @@ def _convert(
         staged: dict[str, StagedTable] = {}  # lower-cased table name -> StagedTable (SQLite names ignore case)
         for path, fmt in formats:
             try:
-                for rows in read_tables(path, fmt):
-                    name = table or rows.name
-                    target = staged.get(name.lower())
-                    if target is None:
-                        target = staged[name.lower()] = StagedTable(staging, name)
-                    elif not table:
-                        raise ConversionError(path, None, f"its table {name!r} would also come from {target.files[0]}")
-                    target.add(rows)
+                tables = read_tables(path, fmt, key_names)
+                if table:
+                    for rows in tables:
+                        staged.setdefault(table.lower(), StagedTable(staging, table)).add(rows)
+                else:
+                    _stage_file(staging, staged, path, tables)
             except UnicodeDecodeError as e:
                 raise decode_error(path, e) from None
         staging.conn.commit()
@@ -133,6 +144,23 @@ def _convert(
         out.close()
         staging.close()
         _remove(staging_path)
+
+
+def _stage_file(staging: Database, staged: dict[str, StagedTable], path: str, tables: Iterable[Rows]) -> None:
+    """Each table of one file staged, then named (a JSON object's only list of objects takes
+    the file's name, known once the file is read) and checked against the others' names."""
+    from_file: list[tuple[str | None, StagedTable]] = []
+    for rows in tables:
+        target = StagedTable(staging, rows.name)
+        target.add(rows)
+        from_file.append((rows.alone_name, target))
+    if len(from_file) == 1 and from_file[0][0]:
+        from_file[0][1].name = from_file[0][0]
+    for _, target in from_file:
+        earlier = staged.get(target.name.lower())
+        if earlier is not None:
+            raise ConversionError(path, None, f"its table {target.name!r} would also come from {earlier.files[0]}")
+        staged[target.name.lower()] = target
 
 
 def _copy_database(path: str, partial: str) -> dict[str, dict[str, int]]:
