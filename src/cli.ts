@@ -100,6 +100,10 @@ export function buildProgram(): Command {
         "make this column of the tables made from data files searchable, repeatable; kept for files put into incoming/ (e.g. --fts title)",
         collect,
       )
+      .option(
+        "--encoding <name>",
+        "encoding of text data files without a byte-order mark, any Python knows (default UTF-8); kept for incoming/ (e.g. cp1252)",
+      )
       .option("--data-as-of <time>", "when the data was last updated, ISO 8601 (default: each file's modification time)")
       .option(
         "--snapstart",
@@ -186,6 +190,10 @@ export function buildProgram(): Command {
         "--fts <column>",
         "make this column of converted tables searchable, repeatable (default: the site's update-stack --fts)",
         collect,
+      )
+      .option(
+        "--encoding <name>",
+        "encoding of text data files without a byte-order mark (default: the site's update-stack --encoding, else UTF-8)",
       )
       .option("--no-wait", "return once published, without waiting for the site to serve it")
       .option("--url <url>", "wait on this address of the site instead of its own (e.g. http://127.0.0.1:8001/)")

@@ -78,6 +78,7 @@ async function convertGivenDataFiles(dataFiles: string[], checked: CheckedOption
       into: checked.into ?? undefined,
       pk: checked.pk ?? undefined,
       fts: checked.convert.fts,
+      encoding: checked.convert.encoding ?? undefined,
       workDir: deps.workDir,
       env: deps.env,
       log: update,

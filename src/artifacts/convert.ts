@@ -24,6 +24,8 @@ export interface ConvertOptions {
   pk?: string;
   /** --fts: columns indexed for search in every table that has them. */
   fts?: string[];
+  /** --encoding: text files' encoding when they have no byte-order mark. */
+  encoding?: string;
   /** Where the databases are written; the caller removes it when done with them. */
   workDir: string;
   env?: NodeJS.ProcessEnv;
@@ -153,6 +155,7 @@ export async function convertDataFiles(files: string[], options: ConvertOptions)
       // With --into the database is named otherwise: a JSON object's tables are named after its keys alone.
       ...(options.into !== undefined ? ["--key-names"] : []),
       ...(options.fts ?? []).flatMap((column) => ["--fts", column]),
+      ...(options.encoding !== undefined ? ["--encoding", options.encoding] : []),
     ];
     const { code, stdout, stderr } = await runConverter(environment, args, env);
     const result = converterOutcome(code, stdout, stderr, group.files);

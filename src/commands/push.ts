@@ -13,6 +13,7 @@ import { publishDatabases, type PublishItem, type PublishResult } from "../aws/l
 import { findLiveSite, type LiveSite } from "../aws/live-site.ts";
 import { DatasetteLambdaError, errorMessage, InterruptedError, UserError } from "../errors.ts";
 import { checkFtsColumnsFound, type ConvertedDatabase } from "../artifacts/convert.ts";
+import { checkEncoding } from "../artifacts/check-encoding.ts";
 import { pushFiles, type ConvertDataFiles } from "../artifacts/push-files.ts";
 import { isDeployed, type DeployedRecord } from "../live/deployed.ts";
 import { databaseUrl } from "../live/listing.ts";
@@ -32,6 +33,8 @@ export interface PushOptions extends SharedOptions {
   pk?: string;
   /** --fts COLUMN, repeatable; absent: the site's own (update-stack --fts). */
   fts?: string[];
+  /** --encoding NAME; absent: the site's own (update-stack --encoding). */
+  encoding?: string;
   /** commander's --no-wait sets false. */
   wait?: boolean;
   /** Poll this address (the site's, with its prefix) instead of the site's own. */
@@ -42,6 +45,8 @@ export interface PushDeps {
   clients: Pick<AwsClients, "cloudformation" | "s3">;
   output: Output;
   convert: ConvertDataFiles;
+  /** Checks --encoding with the host's Python (default: artifacts/check-encoding.ts). */
+  checkEncoding?: typeof checkEncoding;
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   sleep?: Sleep;
@@ -226,16 +231,19 @@ export async function runPush(name: string, files: string[], options: PushOption
   const { output } = deps;
   validateSiteName(name);
   const { url: pollUrl } = checkPushOptions(files, options);
+  if (options.encoding !== undefined) await (deps.checkEncoding ?? checkEncoding)(options.encoding, deps.env ?? process.env);
   const { region } = await checkAwsAccess(deps.clients.cloudformation);
   const site = await findLiveSite(deps.clients.cloudformation, name, region);
 
   const workDir = await mkdtemp(join(tmpdir(), "datasette-lambda-push-"));
   try {
-    // The site's settings unless this push gives its own: a pushed file gets the index update-stack's had.
+    // The site's settings unless this push gives its own: a pushed file is converted as update-stack's were.
     const fts = options.fts !== undefined ? validateFts(options.fts) : site.convert.fts;
+    const encoding = options.encoding ?? site.convert.encoding ?? undefined;
     if (options.fts === undefined && fts.length > 0) output.debug(`converting with the site's --fts ${fts.join(", ")}`);
+    if (options.encoding === undefined && encoding) output.debug(`converting with the site's --encoding ${encoding}`);
     const converted = await output.task(`Converting and checking ${plural(files.length, "file")}`, () =>
-      deps.convert(files, { into: options.into, pk: options.pk, fts, workDir, env: deps.env ?? process.env }),
+      deps.convert(files, { into: options.into, pk: options.pk, fts, encoding, workDir, env: deps.env ?? process.env }),
     );
     if (options.fts !== undefined) checkFtsColumnsFound(fts, converted);
     checkConverted(converted);

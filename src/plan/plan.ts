@@ -45,7 +45,7 @@ export interface CheckedOptions {
   external: boolean;
   into: string | null;
   pk: string | null;
-  /** --fts (and later --encoding): how data files are converted, here and in the site. */
+  /** --fts, --encoding: how data files are converted, here and in the site (the encoding is checked by Python). */
   convert: ConvertSettings;
   /** ISO 8601 UTC to the second, or null: each database's file time. */
   dataAsOf: string | null;
@@ -105,7 +105,7 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
     external: Boolean(options.external),
     into: validateDatabaseName("--into", options.into),
     pk: validatePk(options.pk),
-    convert: { fts: validateFts(options.fts), encoding: null },
+    convert: { fts: validateFts(options.fts), encoding: options.encoding ?? null },
     dataAsOf: validateDataAsOf(options.dataAsOf),
     snapstart: validateSnapStart(options.snapstart, runtime, pythonVersion),
     extraMetadata: mergeMetadata(metadataFromFlags(options), pluginSecrets.metadata),

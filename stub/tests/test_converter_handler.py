@@ -307,9 +307,9 @@ class WithTheRealConverter(Site, unittest.TestCase):
 
 
 class WithTheSiteSettings(Site, unittest.TestCase):
-    """update-stack --fts reaches the function as DATASETTE_LAMBDA_CONVERT_SETTINGS."""
+    """update-stack --fts and --encoding reach the function as DATASETTE_LAMBDA_CONVERT_SETTINGS."""
 
-    def make(self, convert=None, now=None, settings='{"fts": ["item"]}'):
+    def make(self, convert=None, now=None, settings='{"fts": ["item"], "encoding": "cp1252"}'):
         environ = {"DATASETTE_LAMBDA_BUCKET": self.bucket, "DATASETTE_LAMBDA_CONVERT_SETTINGS": settings}
         return make_handler(s3_factory=moto.client, now=lambda: self.now, temp_root=self.tmp, environ=environ)
 
@@ -320,8 +320,8 @@ class WithTheSiteSettings(Site, unittest.TestCase):
         self.addCleanup(os.remove, path)
         return path
 
-    def test_a_dropped_file_is_indexed_as_the_site_says(self):
-        result = self.call(self.drop("incoming/prices.csv", "id,item\n1,crème brûlée\n2,tea\n".encode()))
+    def test_a_dropped_file_is_indexed_and_decoded_as_the_site_says(self):
+        result = self.call(self.drop("incoming/prices.csv", "id,item\n1,crème brûlée\n2,tea\n".encode("cp1252")))
         self.assertEqual(result["status"], "published", result)
         conn = sqlite3.connect(self.published("prices"))
         self.addCleanup(conn.close)

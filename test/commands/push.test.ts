@@ -303,3 +303,24 @@ test("push converts with the site's --fts unless given its own, and an explicit 
   await push(older, ["posts.csv"], { wait: false }, { convert: recording({}) });
   assert.deepEqual(calls.at(-1), [], "a site deployed before the setting has none");
 });
+
+test("push converts with the site's --encoding unless given its own, checked before any AWS call", async () => {
+  const seen: Array<string | undefined> = [];
+  const recording: ConvertDataFiles = async (files, options) => {
+    seen.push(options.encoding);
+    return pushFiles([sales], options);
+  };
+  const checked: string[] = [];
+  const checkEncoding = async (name: string) => {
+    checked.push(name);
+    if (name === "nope") throw new UserError("--encoding nope: Python knows no text encoding of that name");
+  };
+  const w = liveWorld({ convertSettings: '{"encoding":"cp1252"}' });
+  await push(w, ["a.csv"], { wait: false }, { convert: recording, checkEncoding });
+  await push(w, ["a.csv"], { wait: false, encoding: "latin-1" }, { convert: recording, checkEncoding });
+  assert.deepEqual(seen, ["cp1252", "latin-1"]);
+  assert.deepEqual(checked, ["latin-1"], "the site's own was checked when update-stack deployed it");
+  const calls = w.cfn.mock.calls().length;
+  await assert.rejects(push(w, ["a.csv"], { encoding: "nope" }, { convert: recording, checkEncoding }), /--encoding nope/);
+  assert.equal(w.cfn.mock.calls().length, calls, "no AWS call");
+});

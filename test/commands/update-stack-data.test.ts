@@ -175,6 +175,16 @@ test("--fts: an FTS5 index in the converted database, the same bytes again, kept
   assert.equal(parametersOf(onlyDb).ConvertSettings, '{"fts":["title"]}');
 });
 
+test("--encoding: a Windows CSV converts, and the site keeps the encoding for incoming/ files", async () => {
+  mkdirSync(join(dir, "encoding"));
+  const excel = join(dir, "encoding", "prices.csv");
+  writeFileSync(excel, Buffer.from("item,price\nCr\xe8me br\xfbl\xe9e,\x804\n", "latin1"));
+  const out = join(dir, "encoding-out");
+  const summary = await dryRun([excel, "--encoding", "cp1252", "--fts", "item"], out);
+  assert.deepEqual(tablesOf(out, summary, "prices").prices, [{ item: "Crème brûlée", price: "€4" }]);
+  assert.equal(parametersOf(out).ConvertSettings, '{"fts":["item"],"encoding":"cp1252"}');
+});
+
 test("bad data input: one line naming the file, line and reason, exit 1, nothing written", async () => {
   const good = join(dir, "good.csv");
   writeFileSync(good, "id,name\n1,a\n");
@@ -185,7 +195,8 @@ test("bad data input: one line naming the file, line and reason, exit 1, nothing
   const db = makeDatabase(join(dir, "good.db"));
   const cases: Array<[string[], RegExp]> = [
     [[good, ragged], /ragged\.csv:4: 3 fields where the header has 2$/],
-    [[latin1], /latin1\.csv:2: not UTF-8 \(byte 0xE9\)/],
+    [[latin1], /latin1\.csv:2: not UTF-8 \(byte 0xE9\): name its encoding with --encoding, e\.g\. --encoding cp1252/],
+    [[good, "--encoding", "klingon"], /^Error: --encoding klingon: Python knows no text encoding of that name/],
     [[good, "--pk", "nope"], /good\.csv: --pk nope: no such column \(columns: id, name\)$/],
     [[good, db], /would both be served as the database "good"/],
     [[good, join(dir, "missing.json")], /missing\.json: no such file/],

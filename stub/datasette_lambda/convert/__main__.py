@@ -1,6 +1,7 @@
-"""The converter's command line, run by the CLI on the deploying machine (src/build/convert.ts):
+"""The converter's command line, run by the CLI on the deploying machine (src/artifacts/convert.ts):
 
-    python -m datasette_lambda.convert INPUT... --out DB [--table NAME] [--pk COL] [--fts COL]... [--json]
+    python -m datasette_lambda.convert INPUT... --out DB [--table NAME] [--pk COL] [--fts COL]...
+        [--encoding NAME] [--key-names] [--json]
 
 Errors: exit code 2 and one line "FILE:LINE: reason" on stderr (with --json,
 {"error": {"file", "line", "reason"}} on stdout); nothing is left at DB.
@@ -19,7 +20,7 @@ from datasette_lambda.convert.errors import ConversionError
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m datasette_lambda.convert",
-        description="Convert data files into one SQLite database (see stub/live-data.md).",
+        description="Convert data files into one SQLite database (see docs/live-data.md).",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT")
     parser.add_argument("--out", required=True, metavar="DB")
@@ -33,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
         help="make this column searchable in every table that has it (repeatable)",
     )
     parser.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the encoding of text inputs without a byte-order mark, any Python knows (default: UTF-8)",
+    )
+    parser.add_argument(
         "--key-names",
         action="store_true",
         help="name the tables of a JSON object's keys KEY, not FILE_KEY (the CLI's --into)",
@@ -41,7 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result = convert_files(
-            args.inputs, args.out, table=args.table, pk=args.pk, fts=args.fts, key_names=args.key_names
+            args.inputs,
+            args.out,
+            table=args.table,
+            pk=args.pk,
+            fts=args.fts,
+            key_names=args.key_names,
+            encoding=args.encoding,
         )
     except ConversionError as e:
         if args.json:

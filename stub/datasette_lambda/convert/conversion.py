@@ -29,7 +29,7 @@ from datasette_lambda.convert.formats import SQLITE_HEADER, Rows, detect_format,
 from datasette_lambda.convert.publish import sha256_file
 from datasette_lambda.convert.search import make_searchable, searchable_columns
 from datasette_lambda.convert.tables import StagedTable, open_output, open_staging
-from datasette_lambda.convert.text import decode_error
+from datasette_lambda.convert.text import decode_error, encoding_problem
 
 __all__ = ["ConversionError", "convert_files"]
 
@@ -44,12 +44,14 @@ def convert_files(
     pk: str | None = None,
     fts: Sequence[str] = (),
     key_names: bool = False,
+    encoding: str | None = None,
 ) -> dict[str, Any]:
     """Convert `paths` into the database `out_path`; returns the --json result.
 
     key_names: the tables a JSON object makes (one per key holding a list of objects) are
     named KEY rather than FILE_KEY: the CLI's --into, which puts several files' tables into
-    one database named otherwise.
+    one database named otherwise. encoding: the codec of text inputs without a byte-order
+    mark (default UTF-8), any Python knows.
 
     fts: columns to index for search in every table that has them (a table with none of
     them gets no index; the result's "search" says which tables got one, so a caller can
@@ -61,6 +63,9 @@ def convert_files(
     if not files:
         raise ValueError("convert_files needs at least one input")
     formats = [(path, _format_of(path)) for path in files]
+    problem = encoding_problem(encoding) if encoding is not None else None
+    if problem is not None:
+        raise ConversionError(files[0], None, f"--encoding {encoding}: {problem}")
     partial = f"{out_path}.partial-{os.getpid()}"
     search: dict[str, list[str]] = {}  # table -> its indexed columns
     try:
@@ -74,7 +79,7 @@ def convert_files(
                 )
             tables = _copy_database(files[0], partial)
         else:
-            tables, search = _convert(formats, partial, table, pk, fts, key_names)
+            tables, search = _convert(formats, partial, table, pk, fts, key_names, encoding)
         digest, size = sha256_file(partial), os.path.getsize(partial)
         os.replace(partial, out_path)
     finally:
@@ -108,6 +113,7 @@ def _convert(
     pk: str | None,
     fts: Sequence[str],
     key_names: bool,
+    encoding: str | None,
 ) -> tuple[dict[str, dict[str, int]], dict[str, list[str]]]:
     staging_path = f"{partial}.staging"
     _remove(partial)
@@ -117,14 +123,14 @@ def _convert(
         staged: dict[str, StagedTable] = {}  # lower-cased table name -> StagedTable (SQLite names ignore case)
         for path, fmt in formats:
             try:
-                tables = read_tables(path, fmt, key_names)
+                tables = read_tables(path, fmt, key_names, encoding)
                 if table:
                     for rows in tables:
                         staged.setdefault(table.lower(), StagedTable(staging, table)).add(rows)
                 else:
                     _stage_file(staging, staged, path, tables)
             except UnicodeDecodeError as e:
-                raise decode_error(path, e) from None
+                raise decode_error(path, e, encoding) from None
         staging.conn.commit()
         out.execute("ATTACH DATABASE ? AS staging", [staging_path])
         for target in staged.values():

@@ -88,24 +88,25 @@ def table_name(path: str) -> str:
     return os.path.splitext(os.path.basename(path))[0]
 
 
-def read_tables(path: str, fmt: str, key_names: bool = False) -> Iterable[Rows]:
+def read_tables(path: str, fmt: str, key_names: bool = False, encoding: str | None = None) -> Iterable[Rows]:
     """The Rows of each table in the file, each to be read before the next is asked for.
 
     key_names: the tables of a JSON object's keys are named KEY, not FILE_KEY (--into).
+    encoding: text files' encoding when they have no byte-order mark (default UTF-8).
     """
     if fmt in ("csv", "tsv"):
-        return [_delimited(path, "," if fmt == "csv" else "\t")]
+        return [_delimited(path, "," if fmt == "csv" else "\t", encoding)]
     if fmt == "ndjson":
-        return [Rows(path, table_name(path), _ndjson_records(path))]
+        return [Rows(path, table_name(path), _ndjson_records(path, encoding))]
     if fmt == "json":
         return (
             Rows(path, table.name, table.rows, alone_name=table.alone_name)
-            for table in document_tables(path, table_name(path), key_names)
+            for table in document_tables(path, table_name(path), key_names, encoding)
         )
     if fmt == "yaml":
-        return [Rows(path, table_name(path), _yaml_records(path))]
+        return [Rows(path, table_name(path), _yaml_records(path, encoding))]
     if fmt == "markdown":
-        return [Rows(path, table_name(path), _markdown_record(path), last_columns=("body",))]
+        return [Rows(path, table_name(path), _markdown_record(path, encoding), last_columns=("body",))]
     if fmt == "xlsx":
         return _sheets(path)
     raise ValueError(f"unknown format {fmt!r}")
@@ -128,8 +129,8 @@ def _csv_reason(error: csv.Error) -> str:
     return _CSV_REASONS.get(message, f"malformed: {message}")
 
 
-def _delimited(path: str, delimiter: str) -> Rows:
-    f = open_text(path)
+def _delimited(path: str, delimiter: str, encoding: str | None) -> Rows:
+    f = open_text(path, encoding)
     # strict: a stray quote is an error with a line number, not a silently merged field.
     reader = csv.reader(f, delimiter=delimiter, strict=True)
     start = 1
@@ -173,8 +174,8 @@ def _csv_records(path: str, f: TextIO, reader: CsvReader, start: int, width: int
 # JSON, NDJSON, YAML ---------------------------------------------------------
 
 
-def _ndjson_records(path: str) -> Iterator[tuple[int, Any]]:
-    with open_text(path) as f:
+def _ndjson_records(path: str, encoding: str | None) -> Iterator[tuple[int, Any]]:
+    with open_text(path, encoding) as f:
         for line, text in enumerate(f, 1):
             # A GeoJSON text sequence (RFC 8142) starts each feature with a record separator.
             text = text.lstrip("\x1e")
@@ -189,10 +190,10 @@ def _ndjson_records(path: str) -> Iterator[tuple[int, Any]]:
             yield line, as_record(record)
 
 
-def _yaml_records(path: str) -> Iterator[tuple[None, Record]]:
+def _yaml_records(path: str, encoding: str | None) -> Iterator[tuple[None, Record]]:
     import yaml
 
-    with open_text(path) as f:
+    with open_text(path, encoding) as f:
         try:
             data = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.MarkedYAMLError as e:
@@ -217,11 +218,11 @@ def _list_of_objects(path: str, data: object, kind: str) -> Iterator[tuple[None,
 # Markdown ---------------------------------------------------------------------
 
 
-def _markdown_record(path: str) -> Iterator[tuple[None, list[tuple[str, Any]]]]:
+def _markdown_record(path: str, encoding: str | None) -> Iterator[tuple[None, list[tuple[str, Any]]]]:
     import frontmatter
     import yaml
 
-    with open_text(path) as f:
+    with open_text(path, encoding) as f:
         text = f.read()
     stripped = text.lstrip()
     handler = frontmatter.detect_format(stripped, frontmatter.handlers)

@@ -35,9 +35,9 @@ def as_record(value: object) -> Any:
     return feature_record(value) if is_feature(value) else value
 
 
-def document_tables(path: str, file_table: str, key_names: bool) -> Iterator[JsonTable]:
+def document_tables(path: str, file_table: str, key_names: bool, encoding: str | None = None) -> Iterator[JsonTable]:
     """The tables of the JSON document at path, each read before the next is asked for."""
-    with open_text(path) as f:
+    with open_text(path, encoding) as f:
         stream = JsonStream(path, f)
         first = stream.peek()
         if first == "":
