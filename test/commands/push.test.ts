@@ -287,7 +287,7 @@ test("push converts with the site's --fts unless given its own, and an explicit 
   const calls: Array<string[] | undefined> = [];
   const recording =
     (search: Record<string, string[]>): ConvertDataFiles =>
-    async (files, options) => {
+    async (_files, options) => {
       calls.push(options.fts);
       return (await pushFiles([sales], options)).map((db) => ({ ...db, search }));
     };
@@ -306,7 +306,7 @@ test("push converts with the site's --fts unless given its own, and an explicit 
 
 test("push converts with the site's --encoding unless given its own, checked before any AWS call", async () => {
   const seen: Array<string | undefined> = [];
-  const recording: ConvertDataFiles = async (files, options) => {
+  const recording: ConvertDataFiles = async (_files, options) => {
     seen.push(options.encoding);
     return pushFiles([sales], options);
   };
