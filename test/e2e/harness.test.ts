@@ -105,7 +105,10 @@ for (const cdn of [true, false]) {
       Configuration?: { Handler?: string; CodeSha256?: string; Environment?: { Variables?: Record<string, string> } };
     };
     assert.equal(converter.Configuration?.Handler, "datasette_lambda.convert.function.handler");
-    assert.deepEqual(converter.Configuration?.Environment?.Variables, { DATASETTE_LAMBDA_BUCKET: bucket });
+    assert.deepEqual(converter.Configuration?.Environment?.Variables, {
+      DATASETTE_LAMBDA_BUCKET: bucket,
+      DATASETTE_LAMBDA_CONVERT_SETTINGS: "{}",
+    });
     const rules = ((await motoEvents(moto, "ListRules", {})).Rules as { Name: string; Arn: string; EventPattern: string }[]).filter((r) =>
       r.EventPattern.includes(bucket!),
     );
