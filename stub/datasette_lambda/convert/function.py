@@ -9,9 +9,9 @@ database named after the file, per stub/live-data.md), publish it as push does
 A file that cannot be converted, or whose publishing fails, never breaks the site: it is
 copied to failed/<name>, failed/<name>.error.txt says why in one line ("FILE:LINE:
 reason"), the manifest records it under "failed", and it is deleted from incoming/. What
-the site serves is not touched. So is a file that would outlast the invocation: the
-conversion runs on a budget (budget.py) of the time Lambda leaves it, less what moving the
-file to failed/ takes, and of most of the function's memory, and stops early with the
+the site serves is not touched. A file that would outlast the invocation goes there too:
+the conversion runs on a budget (budget.py) of the time Lambda leaves it, less what moving
+the file to failed/ takes, and of most of the function's memory, and stops early with the
 reason. Only when even that fails does the invocation fail; Lambda does not retry it
 (templates/app.yaml, ConverterInvokeConfig), the file stays in incoming/ and `ls` lists it
 as waiting.
