@@ -100,31 +100,30 @@ class Memory(unittest.TestCase):
         del block
 
 
+def counting_to(n):
+    """A statement of roughly 10 steps of SQLite's virtual machine per number counted."""
+    return f"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {n}) SELECT count(*) FROM c"
+
+
 class InsideSqlite(unittest.TestCase):
-    def test_a_long_statement_is_interrupted_and_the_budget_says_why(self):
+    def watched(self, seconds):
         conn = sqlite3.connect(":memory:")
-        budget = Budget(3, clock=SteppingClock())
+        self.addCleanup(conn.close)
+        budget = Budget(seconds, clock=SteppingClock())
         budget.watch(conn)
-        # About 10^8 steps of SQLite's virtual machine: seconds of work, if not interrupted.
-        runaway = (
-            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10000000) SELECT count(*) FROM c"
-        )
+        return conn, budget
+
+    def test_a_long_statement_is_interrupted_and_the_budget_says_why(self):
+        conn, budget = self.watched(3)
         with self.assertRaises(sqlite3.OperationalError):
-            conn.execute(runaway).fetchone()
+            conn.execute(counting_to(10**7)).fetchone()  # seconds of work, if not interrupted
         with self.assertRaises(OutOfBudget):
             budget.raise_if_exceeded()
-        conn.close()
 
     def test_a_statement_within_budget_is_left_alone(self):
-        conn = sqlite3.connect(":memory:")
-        budget = Budget(1000, clock=SteppingClock())
-        budget.watch(conn)
-        count = (
-            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT count(*) FROM c"
-        )
-        self.assertEqual(conn.execute(count).fetchone(), (100000,))
+        conn, budget = self.watched(1000)
+        self.assertEqual(conn.execute(counting_to(100_000)).fetchone(), (100_000,))
         budget.raise_if_exceeded()
-        conn.close()
 
 
 class ConvertFilesOnABudget(unittest.TestCase):
