@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 ROWS_PER_CHECK = 2000
-# SQLite calls the progress handler every this many virtual machine instructions: about a
-# millisecond of work, so a long statement is interrupted soon after the deadline.
+# SQLite calls the progress handler every this many virtual machine instructions: a few
+# milliseconds of work at most, so a long statement is interrupted soon after the deadline.
 SQLITE_STEPS_PER_CHECK = 100_000
 ADVICE = "split the file or push it from your machine"
 MB = 1024 * 1024
