@@ -11,7 +11,8 @@ detected (integer, float, text; empty cells NULL); a unique column named id,
 or --pk COL, becomes the primary key; --fts COLUMN makes the tables that have that
 column searchable (search.py). The same input gives the same bytes.
 
-Errors: ConversionError(file, line, reason); nothing is left at the output path.
+Errors: ConversionError(file, line, reason); nothing is left at the output path. With a
+budget (the converter function's), OutOfBudget(reason) when it would outlast the function.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlite_utils import Database
 
+from datasette_lambda.convert.budget import Budget
 from datasette_lambda.convert.errors import ConversionError
 from datasette_lambda.convert.formats import SQLITE_HEADER, Rows, detect_format, read_tables
 from datasette_lambda.convert.publish import sha256_file
@@ -45,6 +47,7 @@ def convert_files(
     fts: Sequence[str] = (),
     key_names: bool = False,
     encoding: str | None = None,
+    budget: Budget | None = None,
 ) -> dict[str, Any]:
     """Convert `paths` into the database `out_path`; returns the --json result.
 
@@ -55,8 +58,8 @@ def convert_files(
 
     fts: columns to index for search in every table that has them (a table with none of
     them gets no index; the result's "search" says which tables got one, so a caller can
-    tell a column that is nowhere). Raises ConversionError(file, line, reason);
-    `out_path` is then untouched.
+    tell a column that is nowhere). Raises ConversionError(file, line, reason), or
+    OutOfBudget(reason) when `budget` runs out; `out_path` is then untouched.
     """
     files = [os.fspath(p) for p in paths]
     out_path = os.fspath(out_path)
@@ -77,11 +80,17 @@ def convert_files(
                     None,
                     "an SQLite database is published as it is: convert it on its own, without --table, --pk or --fts",
                 )
-            tables = _copy_database(files[0], partial)
+            tables = _copy_database(files[0], partial, budget)
         else:
-            tables, search = _convert(formats, partial, table, pk, fts, key_names, encoding)
+            tables, search = _convert(formats, partial, table, pk, fts, key_names, encoding, budget)
+        if budget is not None:
+            budget.check()  # hashing a large database takes a while too
         digest, size = sha256_file(partial), os.path.getsize(partial)
         os.replace(partial, out_path)
+    except sqlite3.Error:
+        if budget is not None:
+            budget.raise_if_exceeded()  # a statement the budget interrupted
+        raise
     finally:
         _remove(partial)
     result: dict[str, Any] = {"database": out_path, "tables": tables, "bytes": size, "sha256": digest}
@@ -114,16 +123,22 @@ def _convert(
     fts: Sequence[str],
     key_names: bool,
     encoding: str | None,
+    budget: Budget | None,
 ) -> tuple[dict[str, dict[str, int]], dict[str, list[str]]]:
     staging_path = f"{partial}.staging"
     _remove(partial)
     staging = open_staging(staging_path)
     out = open_output(partial)
+    if budget is not None:
+        budget.watch(staging.conn)
+        budget.watch(out.conn)
     try:
         staged: dict[str, StagedTable] = {}  # lower-cased table name -> StagedTable (SQLite names ignore case)
         for path, fmt in formats:
             try:
                 tables = read_tables(path, fmt, key_names, encoding)
+                if budget is not None:
+                    tables = _metered(tables, budget)
                 if table:
                     for rows in tables:
                         staged.setdefault(table.lower(), StagedTable(staging, table)).add(rows)
@@ -169,11 +184,20 @@ def _stage_file(staging: Database, staged: dict[str, StagedTable], path: str, ta
         staged[target.name.lower()] = target
 
 
-def _copy_database(path: str, partial: str) -> dict[str, dict[str, int]]:
+def _metered(tables: Iterable[Rows], budget: Budget) -> Iterator[Rows]:
+    """Each table's rows counted against the budget as they are read."""
+    for rows in tables:
+        rows.rows = budget.metered(rows.rows)
+        yield rows
+
+
+def _copy_database(path: str, partial: str, budget: Budget | None) -> dict[str, dict[str, int]]:
     """An SQLite input is published byte for byte, once it passes quick_check."""
     uri = "file:" + os.path.abspath(path).replace("?", "%3F").replace("#", "%23") + "?immutable=1"
     try:
         conn = sqlite3.connect(uri, uri=True)
+        if budget is not None:
+            budget.watch(conn)
         try:
             result = "; ".join(row[0] for row in conn.execute("PRAGMA quick_check"))
             if result != "ok":
@@ -191,6 +215,8 @@ def _copy_database(path: str, partial: str) -> dict[str, dict[str, int]]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as e:
+        if budget is not None:
+            budget.raise_if_exceeded()  # interrupted, not corrupt
         raise ConversionError(path, None, f"is corrupt ({e})") from None
     shutil.copyfile(path, partial)
     return tables
