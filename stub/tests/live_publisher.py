@@ -41,9 +41,10 @@ class LivePublisher:
         self.s3 = s3
         self.bucket = bucket
 
-    def publish(self, name, path, data_as_of=None, tables=None, upload=True):
+    def publish(self, name, path, data_as_of=None, tables=None, upload=True, source_url=None):
         """Upload the database (unless upload=False: the manifest then names a missing
-        object) and put its entry in the manifest. Returns the entry."""
+        object) and put its entry in the manifest (with a scheduled import's sourceUrl when
+        given). Returns the entry."""
         sha = sha256_file(path)
         key = f"live/db/{sha}/{name}.db"
         if upload:
@@ -58,6 +59,8 @@ class LivePublisher:
         }
         if tables is not None:
             entry["tables"] = {table: {"count": count} for table, count in tables.items()}
+        if source_url is not None:
+            entry["sourceUrl"] = source_url
         self._update(lambda databases: databases.__setitem__(name, entry))
         return entry
 

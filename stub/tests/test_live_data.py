@@ -409,6 +409,23 @@ class DataAsOf(LiveSite):
         query = request(self.base + "extra.json", query="sql=select+1+as+one&_shape=array").json()
         self.assertEqual(query, [{"one": 1}])
 
+    def test_a_scheduled_imports_database_says_where_its_data_comes_from(self):
+        self.start()
+        url = "https://data.example.org/quakes.csv"
+        self.publisher.publish("quakes", self.db_file("quakes", ["a"]), data_as_of=self.LIVE, source_url=url)
+        self.next_check()
+        expected = (
+            f'<p class="data-as-of">Data from <a href="{url}">{url}</a>, as of '
+            f'<time datetime="{self.LIVE}">2026-12-01 10:00:00</time> UTC</p>'
+        )
+        for path in ("", "quakes"):
+            with self.subTest(path=path):
+                self.assertIn(expected, request(self.base + path).text)
+        # A later publish of the same file from elsewhere (a push) says nothing of a source.
+        self.publisher.publish("quakes", self.db_file("quakes", ["a"]), data_as_of=self.LIVE)
+        self.next_check()
+        self.assertEqual(self.shown(request(self.base + "quakes").text), [(self.LIVE, "2026-12-01 10:00:00")])
+
     def test_a_live_replacement_shows_its_own_time_and_the_deployed_one_comes_back(self):
         self.start()
         self.publisher.publish("fixtures", self.db_file("fixtures", ["a"]), data_as_of=self.LIVE)

@@ -60,8 +60,11 @@ class ParseLiveManifest(unittest.TestCase):
                 "fileName": "sales.db",
                 "tables": {"sales": 3, "empty": 0},
                 "dataAsOf": "2026-12-01T10:00:00Z",
+                "sourceUrl": None,
             },
         )
+        url = "https://data.example.org/sales.csv?x=1"
+        self.assertEqual(parsed(changed("sales", "sourceUrl", url))["sales"]["sourceUrl"], url)
 
     def test_data_as_of_falls_back_to_the_publish_time_and_tables_are_optional(self):
         entry = parsed(GOOD)["a-first_one"]
@@ -94,6 +97,8 @@ class ParseLiveManifest(unittest.TestCase):
             (changed("sales", "tables", {"t": {"count": -2}}), "databases['sales'].tables['t'].count"),
             (changed("sales", "dataAsOf", "yesterday"), "databases['sales'].dataAsOf must be an ISO 8601 UTC"),
             (changed("sales", "publishedAt", "2026-12-01T10:00:00+01:00"), "databases['sales'].publishedAt"),
+            (changed("sales", "sourceUrl", "javascript:alert(1)"), "databases['sales'].sourceUrl must be an http(s)"),
+            (changed("sales", "sourceUrl", 'https://x.org/"onmouseover'), "databases['sales'].sourceUrl"),
         ]
         for manifest, message in cases:
             with self.subTest(message=message):

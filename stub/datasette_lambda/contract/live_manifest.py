@@ -27,6 +27,7 @@ RESERVED_NAMES = frozenset({"_internal", "_memory"})
 # Also the publisher's (live_publish.py).
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+_HTTP_URL = re.compile(r"^https?://[^\s\"'<>]+$")
 
 
 class LiveManifestError(Exception):
@@ -37,8 +38,9 @@ def parse_live_manifest(body: str | bytes) -> dict[str, dict[str, Any]]:
     """{name: entry} in name order, from the manifest's bytes.
 
     Each entry: {"name", "key", "sha256", "bytes", "fileName": "<name>.db",
-    "tables": {table: count} or None, "dataAsOf": canonical time or None}. dataAsOf falls
-    back to publishedAt (the contract: a live database's data is as of its publication).
+    "tables": {table: count} or None, "dataAsOf": canonical time or None, "sourceUrl": the
+    http(s) address of a scheduled import or None}. dataAsOf falls back to publishedAt (the
+    contract: a live database's data is as of its publication).
     """
     try:
         raw = json.loads(body)
@@ -73,6 +75,10 @@ def _entry(name: str, raw: Any) -> dict[str, Any]:
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise LiveManifestError(f"{where}.bytes must be a non-negative integer")
     data_as_of, published_at = _time(raw, "dataAsOf", where), _time(raw, "publishedAt", where)
+    source_url = raw.get("sourceUrl")
+    # Shown as a link on the site's pages: an http(s) address and nothing else (no javascript:).
+    if source_url is not None and (not isinstance(source_url, str) or not _HTTP_URL.match(source_url)):
+        raise LiveManifestError(f"{where}.sourceUrl must be an http(s) address")
     return {
         "name": name,
         "key": key,
@@ -81,6 +87,7 @@ def _entry(name: str, raw: Any) -> dict[str, Any]:
         "fileName": f"{name}.db",
         "tables": _table_counts(raw.get("tables"), where),
         "dataAsOf": data_as_of or published_at,
+        "sourceUrl": source_url,
     }
 
 

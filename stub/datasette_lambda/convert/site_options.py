@@ -12,12 +12,12 @@ from datasette_lambda.contract.convert_settings import ConvertSettings
 from datasette_lambda.convert.formats import SQLITE_HEADER
 
 
-def options_for(path: str, settings: ConvertSettings) -> dict[str, Any]:
-    """convert_files' keyword options for the file at path."""
+def options_for(path: str, settings: ConvertSettings, key_names: bool = False) -> dict[str, Any]:
+    """convert_files' keyword options for the file at path (key_names: a scheduled import's --into)."""
     with open(path, "rb") as f:
         if f.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
             return {}
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"key_names": True} if key_names else {}
     if settings.fts:
         options["fts"] = list(settings.fts)
     if settings.encoding:

@@ -1,0 +1,153 @@
+"""Fetching a scheduled import's source: one http(s) GET into a file, conditional on what the
+last fetch saw, within a size limit and a time limit.
+
+- Only http:// and https://, redirects included (urllib would follow one to ftp://).
+- Conditional: If-None-Match with the last ETag and If-Modified-Since with the last
+  Last-Modified; a 304 is NotModified (RFC 9110, 13.1.2 and 13.1.3).
+- At most MAX_BYTES (1 GiB, checked against Content-Length first, then as the body streams),
+  each connect and read within READ_TIMEOUT_SECONDS, the whole download within
+  DOWNLOAD_SECONDS: a source that is too big or too slow fails the run, with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from http.client import HTTPMessage
+from typing import IO, Any
+from urllib.parse import unquote, urlsplit
+
+MAX_BYTES = 1024**3
+READ_TIMEOUT_SECONDS = 30
+DOWNLOAD_SECONDS = 300
+_CHUNK = 1024 * 1024
+USER_AGENT = "datasette-lambda (scheduled import)"
+
+# What the converter reads, by the Content-Type a server gives it (when the URL's path has
+# no extension it knows). SQLite is known by its header whatever the name.
+EXTENSIONS_BY_TYPE = {
+    "text/csv": ".csv",
+    "application/csv": ".csv",
+    "text/tab-separated-values": ".tsv",
+    "application/json": ".json",
+    "text/json": ".json",
+    "application/geo+json": ".geojson",
+    "application/x-ndjson": ".ndjson",
+    "application/ndjson": ".ndjson",
+    "application/jsonl": ".ndjson",
+    "application/geo+json-seq": ".geojsonl",
+    "application/yaml": ".yaml",
+    "application/x-yaml": ".yaml",
+    "text/yaml": ".yaml",
+    "text/markdown": ".md",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.sqlite3": ".db",
+    "application/x-sqlite3": ".db",
+}
+
+
+class FetchError(Exception):
+    """The source could not be fetched; the message is the reason, one line."""
+
+
+@dataclass(frozen=True)
+class NotModified:
+    """304: the source is what the last fetch got."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    path: str
+    size: int
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+
+
+def display_url(url: str) -> str:
+    """The address without credentials or query string: what pages and logs may show (pure)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return f"{parts.scheme}://{host}{parts.path}"
+
+
+def file_name(url: str, database: str, content_type: str | None, known: tuple[str, ...]) -> str | None:
+    """The name to save the source under, so the converter knows its format and names its
+    table: the URL's own file name when its extension is one the converter reads, else the
+    database's with the Content-Type's extension; None when neither tells (pure)."""
+    base = os.path.basename(unquote(urlsplit(url).path)).replace("\x00", "")
+    if os.path.splitext(base)[1].lower() in known:
+        return base
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    extension = EXTENSIONS_BY_TYPE.get(media_type)
+    return database + extension if extension else None
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(
+        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage, newurl: str
+    ) -> urllib.request.Request | None:
+        if urlsplit(newurl).scheme not in ("http", "https"):
+            raise FetchError(f"redirected to {urlsplit(newurl).scheme}:, not an http(s) address")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch(
+    url: str,
+    into: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    clock: Any = time.monotonic,
+    max_bytes: int = MAX_BYTES,
+    download_seconds: float = DOWNLOAD_SECONDS,
+) -> Fetched | NotModified:
+    """GET url into the file `into` (conditional on etag / last_modified when given)."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise FetchError("not an http(s) address")
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    opener = urllib.request.build_opener(_HttpOnlyRedirects)
+    deadline = clock() + download_seconds
+    try:
+        response = opener.open(urllib.request.Request(url, headers=headers), timeout=READ_TIMEOUT_SECONDS)
+    except urllib.error.HTTPError as e:
+        e.close()
+        if e.code == 304:
+            return NotModified()
+        raise FetchError(f"HTTP {e.code} {e.reason}") from None
+    except urllib.error.URLError as e:
+        raise FetchError(f"could not connect: {e.reason}") from None
+    except (OSError, ValueError) as e:
+        raise FetchError(f"could not connect: {e}") from None
+    with response:
+        length = response.headers.get("Content-Length")
+        if length and length.isdigit() and int(length) > max_bytes:
+            raise FetchError(f"{int(length):,} bytes, over the {max_bytes:,}-byte limit of a scheduled import")
+        size = 0
+        try:
+            with open(into, "wb") as out:
+                for chunk in iter(lambda: response.read(_CHUNK), b""):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise FetchError(f"over the {max_bytes:,}-byte limit of a scheduled import")
+                    if clock() > deadline:
+                        raise FetchError(f"not downloaded within {download_seconds:g} s ({size:,} bytes so far)")
+                    out.write(chunk)
+        except OSError as e:  # a read that timed out, a connection reset
+            raise FetchError(f"the download broke off after {size:,} bytes: {e}") from None
+        return Fetched(
+            into,
+            size,
+            response.headers.get("ETag"),
+            response.headers.get("Last-Modified"),
+            response.headers.get("Content-Type"),
+        )
