@@ -158,7 +158,7 @@ export function buildProgram(): Command {
       program
         .command("delete-stack")
         .summary("delete the site and everything created for it")
-        .description("Delete the site NAME: both stacks and every object in its bucket. Asks first unless --yes.")
+        .description("Delete the site NAME: its scheduled imports, both stacks and every object in its bucket. Asks first unless --yes.")
         .argument("<name>", "site name given to update-stack")
         .addHelpText(
           "after",
@@ -244,6 +244,51 @@ export function buildProgram(): Command {
   ).action(async (name: string, db: string, options, command: Command) => {
     const { rm } = await import("./commands/rm.ts");
     await rm(name, db, options, command);
+  });
+
+  addSharedOptions(
+    program
+      .command("schedule")
+      .summary("fetch a URL on a schedule and publish it as a live database when it changes")
+      .description(
+        "Have the site NAME fetch URL (http or https) on a schedule, convert it as its data files are converted, and publish it " +
+          "as a live database (as push does) whenever it changed. EventBridge Scheduler runs it in AWS; the first run starts " +
+          "within a minute. Scheduling a URL again changes its schedule. See docs/live-data.md.",
+      )
+      .argument("<name>", "site name given to update-stack")
+      .argument("<url>", "the data file's address, http(s); its file name names the database unless --into")
+      .option("--every <interval>", "how often to fetch it, in minutes, hours or days (e.g. --every 30m, 1h, 1d)")
+      .option("--into <db>", "publish it as this database (its tables named after the URL's file, or a JSON object's keys)")
+      .option("--fts <column>", "make this column searchable, repeatable (default: the site's update-stack --fts)", collect)
+      .option(
+        "--encoding <name>",
+        "the file's encoding when it has no byte-order mark (default: the site's update-stack --encoding, else UTF-8)",
+      )
+      .addHelpText(
+        "after",
+        [
+          "",
+          "Examples:",
+          "  $ datasette-lambda schedule mysite https://example.org/data/quakes.csv --every 1h",
+          "  $ datasette-lambda schedule mysite 'https://api.example.org/v1/items?format=json' --every 30m --into items --fts title",
+        ].join("\n"),
+      ),
+  ).action(async (name: string, url: string, options, command: Command) => {
+    const { schedule } = await import("./commands/schedule.ts");
+    await schedule(name, url, options, command);
+  });
+
+  addSharedOptions(
+    program
+      .command("unschedule")
+      .summary("stop fetching a URL on a schedule")
+      .description("Stop the scheduled import of URL into the site NAME. What it published stays served (rm NAME DB stops serving it).")
+      .argument("<name>", "site name given to update-stack")
+      .argument("<url>", "the URL given to schedule")
+      .addHelpText("after", ["", "Examples:", "  $ datasette-lambda unschedule mysite https://example.org/data/quakes.csv"].join("\n")),
+  ).action(async (name: string, url: string, options, command: Command) => {
+    const { unschedule } = await import("./commands/unschedule.ts");
+    await unschedule(name, url, options, command);
   });
 
   return program;

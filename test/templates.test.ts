@@ -359,6 +359,7 @@ describe("app.yaml in both modes", () => {
     for (const p of permissions) assert.deepEqual(p.SourceArn, distributionArn);
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunctionUrl")?.FunctionUrlAuthType, "AWS_IAM");
     assert.deepEqual(Object.keys(cdn.outputs).sort(), [
+      "ConverterFunctionArn",
       "ConverterFunctionName",
       "ConverterLogGroupName",
       "DatabaseKeys",
@@ -367,6 +368,8 @@ describe("app.yaml in both modes", () => {
       "FunctionName",
       "FunctionUrl",
       "LogGroupName",
+      "ScheduleGroupName",
+      "SchedulerRoleArn",
       "SiteUrl",
     ]);
     assert.deepEqual(cdn.outputs.SiteUrl, { "Fn::Sub": "https://${Distribution.DomainName}/" });
@@ -389,12 +392,15 @@ describe("app.yaml in both modes", () => {
     // Without it, "*" could call the Invoke API directly from any account.
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunction")?.InvokedViaFunctionUrl, true);
     assert.deepEqual(Object.keys(direct.outputs).sort(), [
+      "ConverterFunctionArn",
       "ConverterFunctionName",
       "ConverterLogGroupName",
       "DatabaseKeys",
       "FunctionName",
       "FunctionUrl",
       "LogGroupName",
+      "ScheduleGroupName",
+      "SchedulerRoleArn",
       "SiteUrl",
     ]);
     assert.deepEqual(direct.outputs.SiteUrl, { "Fn::GetAtt": ["FunctionUrl", "FunctionUrl"] });
@@ -862,9 +868,11 @@ describe("app.yaml converter function (files put into incoming/)", () => {
       "s3:DeleteObject bucket/live/db/*",
       "s3:GetObject bucket/incoming/*",
       "s3:GetObject bucket/live/*",
+      "s3:GetObject bucket/schedules/*",
       "s3:ListBucket bucket",
       "s3:PutObject bucket/failed/*",
       "s3:PutObject bucket/live/*",
+      "s3:PutObject bucket/schedules/*",
     ]);
   });
 
@@ -893,6 +901,42 @@ describe("app.yaml converter function (files put into incoming/)", () => {
         },
       ],
     );
+  });
+});
+
+describe("app.yaml scheduled imports (`schedule`)", () => {
+  // The CLI creates the schedules (EventBridge Scheduler's CreateSchedule) in the stack's group,
+  // so deleting the stack deletes them ("Deleting a schedule group results in EventBridge
+  // Scheduler deleting all schedules associated with the group", API Reference,
+  // DeleteScheduleGroup). Their Lambda target runs as an execution role that EventBridge Scheduler
+  // assumes ("Setting up the execution role"), scoped to this account and group ("Confused deputy
+  // prevention in EventBridge Scheduler": aws:SourceAccount and aws:SourceArn, the group's ARN).
+  it("has a schedule group named after the stack, and a role only Scheduler may assume, for this group", () => {
+    const group = app.Resources.ScheduleGroup!;
+    assert.equal(group.Type, "AWS::Scheduler::ScheduleGroup");
+    assert.equal(group.Condition, undefined, "in both CDN modes");
+    assert.deepEqual(group.Properties, { Name: { Ref: "AWS::StackName" } });
+    const role = app.Resources.SchedulerRole!.Properties!;
+    assert.deepEqual(role.AssumeRolePolicyDocument, {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "scheduler.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" }, "aws:SourceArn": { "Fn::GetAtt": ["ScheduleGroup", "Arn"] } },
+          },
+        },
+      ],
+    });
+    assert.deepEqual(grants("SchedulerRole"), ["lambda:InvokeFunction ConverterFunction.Arn"]);
+  });
+
+  it("outputs what schedule needs: the group, the role and the converter's ARN", () => {
+    assert.deepEqual(app.Outputs?.ScheduleGroupName?.Value, { Ref: "ScheduleGroup" });
+    assert.deepEqual(app.Outputs?.SchedulerRoleArn?.Value, { "Fn::GetAtt": ["SchedulerRole", "Arn"] });
+    assert.deepEqual(app.Outputs?.ConverterFunctionArn?.Value, { "Fn::GetAtt": ["ConverterFunction", "Arn"] });
   });
 });
 

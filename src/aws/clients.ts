@@ -4,6 +4,7 @@ import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SharedOptions } from "../shared-options.ts";
 
 /** Any CloudFormation client: the modules that only send commands take this, so tests may pass a mocked one. */
@@ -20,6 +21,8 @@ export interface AwsClients {
   logs: CloudWatchLogsClient;
   /** Route 53 is global (its API lives in us-east-1). */
   route53: Route53Client;
+  /** EventBridge Scheduler: the site's scheduled imports. */
+  scheduler: SchedulerClient;
 }
 
 export function createAwsClients(options: SharedOptions, env: NodeJS.ProcessEnv = process.env): AwsClients {
@@ -37,5 +40,6 @@ export function createAwsClients(options: SharedOptions, env: NodeJS.ProcessEnv 
     s3: new S3Client({ ...config, ...(endpoint ? { forcePathStyle: true } : {}) }),
     logs: new CloudWatchLogsClient(config),
     route53: new Route53Client(inCertificateRegion),
+    scheduler: new SchedulerClient(config),
   };
 }

@@ -7,6 +7,7 @@ import { UserError } from "../errors.ts";
 import { parseConvertSettings, type ConvertSettings } from "../plan/convert-settings.ts";
 import { appStackName } from "../plan/stack-names.ts";
 import type { CloudFormation } from "./clients.ts";
+import type { SchedulingTarget } from "./schedules.ts";
 import { bucketOf, findStack, missingSiteError } from "./site.ts";
 import { describeStack, stackOutputs, stackParameters } from "./stacks.ts";
 
@@ -19,6 +20,8 @@ export interface LiveSite {
   liveCheckSeconds: number;
   /** update-stack's --fts and --encoding, which push applies unless given its own. */
   convert: ConvertSettings;
+  /** Where its scheduled imports go; undefined for a site deployed before them. */
+  scheduling?: SchedulingTarget;
 }
 
 /** "https://x.net/" + "/a/b" -> "https://x.net/a/b/". */
@@ -56,5 +59,8 @@ export async function findLiveSite(cloudformation: CloudFormation, site: string,
     url: siteAddress(outputs.SiteUrl, parameters.PathPrefix),
     liveCheckSeconds: Number(parameters.LiveCheckSeconds) || 0,
     convert: parseConvertSettings(parameters.ConvertSettings),
+    ...(outputs.ScheduleGroupName && outputs.SchedulerRoleArn && outputs.ConverterFunctionArn
+      ? { scheduling: { group: outputs.ScheduleGroupName, roleArn: outputs.SchedulerRoleArn, functionArn: outputs.ConverterFunctionArn } }
+      : {}),
   };
 }

@@ -10,6 +10,7 @@ import { CERTIFICATE_REGION, createAwsClients, type AwsClients } from "../aws/cl
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount } from "../aws/empty-bucket.ts";
 import type { Sleep } from "../util/sleep.ts";
+import { deleteAllSchedules } from "../aws/schedules.ts";
 import { bucketOf, findStack, type StackInfo } from "../aws/site.ts";
 import { appStackName, certificateStackName } from "../plan/stack-names.ts";
 import { deleteStackAndWait, type WaitOptions } from "../aws/stacks.ts";
@@ -22,7 +23,7 @@ import { printStackEvents } from "../ui/progress.ts";
 import { plural } from "../util/plural.ts";
 
 export interface DeleteStackDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "certificateCloudformation">;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "certificateCloudformation" | "scheduler">;
   output: Output;
   /** Asks y/N; throws a UserError naming --yes when there is no terminal to ask on. */
   confirm: (question: string, action: string) => Promise<boolean>;
@@ -135,6 +136,13 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     return count;
   };
 
+  // Scheduled imports first, so none fires while the site goes. (The stack's
+  // ScheduleGroup would take them with it too, but only eventually.)
+  const group = app?.outputs.ScheduleGroupName;
+  if (group) {
+    const schedules = await deleteAllSchedules(deps.clients.scheduler, group);
+    if (schedules.length > 0) output.info(`Deleted ${plural(schedules.length, "scheduled import")}.`);
+  }
   // The function reads the bucket: it goes first.
   if (app) {
     await deleteStep(app);

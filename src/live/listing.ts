@@ -1,9 +1,10 @@
 // What `ls` shows: the databases a site serves, live (pushed) or deployed (by
-// update-stack), the files that failed to convert, and those still waiting in
-// incoming/. Pure: built from the live manifest, live/deployed.json and the
+// update-stack), the files that failed to convert, those still waiting in
+// incoming/, and the scheduled imports. Pure: built from the live manifest, live/deployed.json and the
 // waiting files (waiting.ts).
 import { isDeployed, type DeployedRecord } from "./deployed.ts";
 import type { LiveManifest } from "./manifest.ts";
+import type { ListedImport } from "./schedule-state.ts";
 import type { WaitingFile } from "./waiting.ts";
 
 export interface ListedDatabase {
@@ -37,6 +38,8 @@ export interface Listing {
   failed: ListedFailure[];
   /** Files in incoming/ the converter never finished (waiting.ts). */
   waiting: WaitingFile[];
+  /** Scheduled imports (`schedule`), with their last run. */
+  imports: ListedImport[];
   /** False when the site has no live/deployed.json: only live databases are known. */
   deployedKnown: boolean;
 }
@@ -54,6 +57,7 @@ export function buildListing(
   manifest: LiveManifest,
   deployed: DeployedRecord | undefined,
   waiting: WaitingFile[] = [],
+  imports: ListedImport[] = [],
 ): Listing {
   const live: ListedDatabase[] = Object.entries(manifest.databases).map(([name, entry]) => ({
     name,
@@ -91,6 +95,7 @@ export function buildListing(
     databases: [...live, ...fromDeploy].sort(byName),
     failed,
     waiting,
+    imports,
     deployedKnown: deployed !== undefined,
   };
 }

@@ -6,6 +6,7 @@ import { DeployError, InterruptedError, UserError } from "../../src/errors.ts";
 import { noTerminalError } from "../../src/ui/confirm.ts";
 import { FakeCloudFormation, resource } from "../_helpers/fake-cloudformation.ts";
 import { FakeS3Versions, versionedEntries } from "../_helpers/fake-s3-versions.ts";
+import { FakeScheduler } from "../_helpers/fake-scheduler.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";
 
 const BUCKET = "site-bucket-1a2b3c";
@@ -21,7 +22,12 @@ function setup(options: { app?: boolean; prereq?: boolean; bucket?: boolean; jso
   const recorded = recordingOutput({ json: Boolean(options.json) });
   const questions: string[] = [];
   const deps: DeleteStackDeps = {
-    clients: { cloudformation: cfn.client, s3: s3.client, certificateCloudformation: new FakeCloudFormation().client },
+    clients: {
+      cloudformation: cfn.client,
+      s3: s3.client,
+      certificateCloudformation: new FakeCloudFormation().client,
+      scheduler: new FakeScheduler().client,
+    },
     output: recorded.out,
     confirm: async (question) => {
       questions.push(question);
