@@ -1,29 +1,18 @@
 """The site's conversion settings (DATASETTE_LAMBDA_CONVERT_SETTINGS) read as the CLI writes
 them: the golden examples test/plan/convert-settings.test.ts checks the writer against."""
 
-import json
-import os
 import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
 
 from datasette_lambda.contract.convert_settings import ConvertSettingsError, parse_convert_settings
-
-EXAMPLES = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)),
-    "..",
-    "datasette_lambda",
-    "contract",
-    "schemas",
-    "convert-settings.examples.json",
-)
+from golden_examples import golden_examples
 
 
 class GoldenExamples(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        with open(EXAMPLES, encoding="utf-8") as f:
-            cls.examples = json.load(f)
+        cls.examples = golden_examples("convert-settings")
 
     def test_what_the_cli_writes_is_read_as_it_means(self):
         for example in self.examples["valid"] + self.examples["readOnly"]:

@@ -34,16 +34,9 @@ from datasette_lambda.convert.fetch import FetchError, NotModified, display_url,
 from datasette_lambda.convert.function import make_handler
 from datasette_lambda.convert.publish import MANIFEST_KEY, parse_manifest
 from datasette_lambda.convert.scheduled_import import data_as_of
+from golden_examples import golden_examples
 from moto_server import MotoServer
 
-EXAMPLES = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)),
-    "..",
-    "datasette_lambda",
-    "contract",
-    "schemas",
-    "scheduled-import.examples.json",
-)
 moto = None
 
 
@@ -377,8 +370,7 @@ class Contract(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        with open(EXAMPLES, encoding="utf-8") as f:
-            cls.examples = json.load(f)
+        cls.examples = golden_examples("scheduled-import")
 
     def test_the_events_the_cli_writes_are_read(self):
         for example in self.examples["events"]["valid"]:
