@@ -92,6 +92,9 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
 
   assert.deepEqual(readdirSync(out).sort(), ["app.yaml", "artifacts", "parameters.json", "prereq.yaml"]);
   assert.match(readFileSync(join(out, "app.yaml"), "utf8"), /AWS::Lambda::Function/);
+  // What `schedule` needs is in every site: its schedules' group and the role they run as.
+  assert.match(readFileSync(join(out, "app.yaml"), "utf8"), /ScheduleGroup:\n {4}Type: AWS::Scheduler::ScheduleGroup\n/);
+  assert.match(readFileSync(join(out, "app.yaml"), "utf8"), /SchedulerRole:\n {4}Type: AWS::IAM::Role\n/);
   assert.match(readFileSync(join(out, "prereq.yaml"), "utf8"), /AWS::S3::Bucket/);
   const parameters = Object.fromEntries(
     JSON.parse(readFileSync(join(out, "parameters.json"), "utf8")).map((p: { ParameterKey: string; ParameterValue: string }) => [
@@ -116,6 +119,7 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
   assert.equal(parameters.DomainName, "");
   assert.equal(parameters.CertificateArn, "");
   assert.equal(parameters.DatasetteSecret, undefined, "the secret is never written out");
+  assert.equal(parameters.ConvertSettings, "{}");
   // Both databases are inline, and both have a copy in the bucket to be downloaded from.
   const dbKeys = keys.filter((k: string) => k.startsWith("db/")).sort();
   assert.equal(dbKeys.length, 2);
