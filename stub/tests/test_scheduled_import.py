@@ -300,7 +300,10 @@ class Imports(unittest.TestCase):
     def test_a_redirect_to_another_scheme_is_refused(self):
         self.source.serve("/moved", b"", status=302, Location="ftp://127.0.0.1/quakes.csv")
         result = self.run_import(path="/moved")
-        self.assertEqual((result["status"], result["detail"]), ("failed", "redirected to ftp:, not an http(s) address"))
+        self.assertEqual(
+            (result["status"], result["detail"]),
+            ("failed", "redirected to ftp://127.0.0.1/quakes.csv, ftp: is not an http(s) address"),
+        )
         self.source.serve("/old.csv", b"", status=301, Location="/data/quakes.csv")
         self.source.serve("/data/quakes.csv", b"id\n1\n")
         self.assertEqual(self.run_import(path="/old.csv")["status"], "published")
@@ -342,6 +345,26 @@ class Fetching(unittest.TestCase):
     def test_only_http(self):
         with self.assertRaises(FetchError):
             fetch("file:///etc/passwd", os.path.join(self.dir, "f"))
+
+    def test_never_the_functions_own_runtime_api(self):
+        # Lambda's runtime API listens on the instance itself (AWS_LAMBDA_RUNTIME_API, "host:port");
+        # a GET of its /next would take the function's next event. Here the source stands in for it.
+        api = f"127.0.0.1:{self.source.server.server_port}"
+        self.source.serve("/2018-06-01/runtime/invocation/next", b"{}")
+        with self.assertRaises(FetchError) as caught:
+            fetch(
+                f"http://localhost:{self.source.server.server_port}/2018-06-01/runtime/invocation/next",
+                os.path.join(self.dir, "f"),
+                runtime_api=api,
+            )
+        self.assertEqual(str(caught.exception), "refused: that is the Lambda Runtime API of the function itself")
+        other = Source()
+        self.addCleanup(other.stop)
+        other.serve("/data.csv", b"", status=302, Location=f"http://{api}/2018-06-01/runtime/invocation/next")
+        with self.assertRaises(FetchError) as caught:
+            fetch(other.base + "/data.csv", os.path.join(self.dir, "g"), runtime_api=api)
+        self.assertIn("refused: that is the Lambda Runtime API", str(caught.exception))
+        self.assertEqual([path for path, _ in self.source.requests], [], "never asked")
 
 
 class Pure(unittest.TestCase):

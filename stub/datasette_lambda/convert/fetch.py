@@ -1,7 +1,9 @@
 """Fetching a scheduled import's source: one http(s) GET into a file, conditional on what the
 last fetch saw, within a size limit and a time limit.
 
-- Only http:// and https://, redirects included (urllib would follow one to ftp://).
+- Only http:// and https://, redirects included (urllib would follow one to ftp://), and
+  never the function's own Lambda Runtime API (AWS_LAMBDA_RUNTIME_API, on the instance's
+  loopback): a source that redirected there could take the function's next invocation.
 - Conditional: If-None-Match with the last ETag and If-Modified-Since with the last
   Last-Modified; a 304 is NotModified (RFC 9110, 13.1.2 and 13.1.3).
 - At most MAX_BYTES (1 GiB, checked against Content-Length first, then as the body streams),
@@ -12,6 +14,7 @@ last fetch saw, within a size limit and a time limit.
 from __future__ import annotations
 
 import os
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -88,12 +91,38 @@ def file_name(url: str, database: str, content_type: str | None, known: tuple[st
     return database + extension if extension else None
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+def _check_destination(url: str, runtime_api: str | None) -> None:
+    """FetchError unless url is http(s) and not the Lambda Runtime API (host:port, resolved)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError(f"{parts.scheme or 'no scheme'}: is not an http(s) address")
+    if not runtime_api or not parts.hostname:
+        return
+    api_host, _, api_port = runtime_api.rpartition(":")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if str(port) != api_port:
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port)}
+        api_addresses = {info[4][0] for info in socket.getaddrinfo(api_host, int(api_port))}
+    except (OSError, ValueError):
+        return  # not resolvable: the GET fails on its own
+    if addresses & api_addresses:
+        raise FetchError("refused: that is the Lambda Runtime API of the function itself")
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    def __init__(self, runtime_api: str | None) -> None:
+        super().__init__()
+        self.runtime_api = runtime_api
+
     def redirect_request(
         self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage, newurl: str
     ) -> urllib.request.Request | None:
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise FetchError(f"redirected to {urlsplit(newurl).scheme}:, not an http(s) address")
+        try:
+            _check_destination(newurl, self.runtime_api)
+        except FetchError as e:
+            raise FetchError(f"redirected to {newurl.split('?')[0]}, {e}") from None
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -106,16 +135,16 @@ def fetch(
     clock: Any = time.monotonic,
     max_bytes: int = MAX_BYTES,
     download_seconds: float = DOWNLOAD_SECONDS,
+    runtime_api: str | None = os.environ.get("AWS_LAMBDA_RUNTIME_API"),  # set before any import, in Lambda
 ) -> Fetched | NotModified:
     """GET url into the file `into` (conditional on etag / last_modified when given)."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise FetchError("not an http(s) address")
+    _check_destination(url, runtime_api)
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    opener = urllib.request.build_opener(_HttpOnlyRedirects)
+    opener = urllib.request.build_opener(_CheckedRedirects(runtime_api))
     deadline = clock() + download_seconds
     try:
         response = opener.open(urllib.request.Request(url, headers=headers), timeout=READ_TIMEOUT_SECONDS)
