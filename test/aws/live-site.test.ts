@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { findLiveSite, siteAddress } from "../../src/aws/live-site.ts";
-import { liveWorld } from "../_helpers/live-site.ts";
+import { liveWorld, SCHEDULING_OUTPUTS } from "../_helpers/live-site.ts";
 
 test("siteAddress: the site URL with the stack's PathPrefix, ending in /", () => {
   assert.equal(siteAddress("https://d1.net/", ""), "https://d1.net/");
@@ -9,7 +9,7 @@ test("siteAddress: the site URL with the stack's PathPrefix, ending in /", () =>
   assert.equal(siteAddress("https://d1.net/", "/v1/data"), "https://d1.net/v1/data/");
 });
 
-test("findLiveSite: bucket, address, check interval and conversion settings from the two stacks", async () => {
+test("findLiveSite: bucket, address, check interval, conversion settings and scheduling from the two stacks", async () => {
   const w = liveWorld({ prefix: "/x", liveCheckSeconds: "30", convertSettings: '{"fts":["title"]}' });
   assert.deepEqual(await findLiveSite(w.cfn.client, "site", "eu-west-1"), {
     name: "site",
@@ -17,9 +17,15 @@ test("findLiveSite: bucket, address, check interval and conversion settings from
     url: "https://d111.cloudfront.net/x/",
     liveCheckSeconds: 30,
     convert: { fts: ["title"], encoding: null },
+    scheduling: {
+      group: SCHEDULING_OUTPUTS.ScheduleGroupName,
+      roleArn: SCHEDULING_OUTPUTS.SchedulerRoleArn,
+      functionArn: SCHEDULING_OUTPUTS.ConverterFunctionArn,
+    },
   });
-  const older = liveWorld();
-  assert.deepEqual((await findLiveSite(older.cfn.client, "site", "eu-west-1")).convert, { fts: [], encoding: null });
+  const older = await findLiveSite(liveWorld({ scheduling: false }).cfn.client, "site", "eu-west-1");
+  assert.deepEqual(older.convert, { fts: [], encoding: null }, "a site deployed before the settings has none");
+  assert.equal(older.scheduling, undefined, "nor scheduled imports");
 });
 
 test("findLiveSite: a site whose bucket stack is gone says what to do", async () => {
