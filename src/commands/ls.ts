@@ -25,7 +25,7 @@ export async function runLs(name: string, _options: SharedOptions, deps: LsDeps)
     readLiveManifest(deps.clients.s3, site.bucket),
     readDeployedRecord(deps.clients.s3, site.bucket),
   ]);
-  const listing = buildListing(name, site.url, manifest, deployed);
+  const listing = buildListing(name, site.url, manifest, deployed, site.tmpBytes);
   if (!listing.deployedKnown) {
     deps.output.info(
       `Databases deployed by update-stack are not listed: the site has no live/deployed.json yet (the next update-stack writes it).`,

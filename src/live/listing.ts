@@ -1,8 +1,10 @@
 // What `ls` shows: the databases a site serves, live (pushed) or deployed (by
-// update-stack), and the files that failed to convert. Pure: built from the
-// live manifest and live/deployed.json.
+// update-stack), the live ones it cannot serve and why, and the files that
+// failed to convert. Pure: built from the live manifest, live/deployed.json
+// and the size of the function's /tmp.
 import { isDeployed, type DeployedRecord } from "./deployed.ts";
 import type { LiveManifest } from "./manifest.ts";
+import { tmpProblem } from "./tmp-space.ts";
 
 export interface ListedDatabase {
   name: string;
@@ -19,6 +21,8 @@ export interface ListedDatabase {
   source: string | null;
   /** Live databases: when they were published. */
   publishedAt: string | null;
+  /** Why the site cannot serve it (a live database that cannot fit the function's /tmp), or null. */
+  problem: string | null;
 }
 
 export interface ListedFailure {
@@ -44,7 +48,14 @@ export function databaseUrl(siteUrl: string, name: string): string {
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-export function buildListing(site: string, siteUrl: string, manifest: LiveManifest, deployed: DeployedRecord | undefined): Listing {
+/** tmpBytes: the function's /tmp (undefined: unknown, nothing is said about it). */
+export function buildListing(
+  site: string,
+  siteUrl: string,
+  manifest: LiveManifest,
+  deployed: DeployedRecord | undefined,
+  tmpBytes?: number,
+): Listing {
   const live: ListedDatabase[] = Object.entries(manifest.databases).map(([name, entry]) => ({
     name,
     url: databaseUrl(siteUrl, name),
@@ -56,6 +67,7 @@ export function buildListing(site: string, siteUrl: string, manifest: LiveManife
     dataAsOf: entry.dataAsOf ?? null,
     source: entry.source ?? null,
     publishedAt: entry.publishedAt ?? null,
+    problem: tmpProblem(entry.bytes, tmpBytes, deployed),
   }));
   const shown = new Set(live.map((db) => db.name));
   const fromDeploy: ListedDatabase[] = Object.entries(deployed?.databases ?? {})
@@ -71,6 +83,7 @@ export function buildListing(site: string, siteUrl: string, manifest: LiveManife
       dataAsOf: entry.dataAsOf ?? null,
       source: entry.source ?? null,
       publishedAt: null,
+      problem: null,
     }));
   const failed = Object.entries(manifest.failed)
     .map(([source, entry]) => ({ source, reason: entry.reason, at: entry.at, key: entry.key }))
