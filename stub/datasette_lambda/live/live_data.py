@@ -110,12 +110,16 @@ class LiveData:
         the first check downloads. For the start of an instance only: requests never wait."""
         end = None if timeout is None else time.monotonic() + timeout
         while not self._ready:
+            if self.downloads.wait_idle(0):  # ended: swap in what they brought (maybe starting more)
+                with self._lock:
+                    self._follow()
+                if not self._ready and self.downloads.wait_idle(0):
+                    self._ready = True  # nothing runs and waiting brings nothing: serve what there is (logged)
+                continue
             left = None if end is None else end - time.monotonic()
             if left is not None and left <= 0:
                 return False
-            if self.downloads.wait_idle(left):
-                with self._lock:
-                    self._follow()
+            self.downloads.wait_idle(left)
         return True
 
     def progress(self) -> tuple[int, int]:
