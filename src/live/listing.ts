@@ -1,10 +1,12 @@
 // What `ls` shows: the databases a site serves, live (pushed) or deployed (by
-// update-stack), the live ones it cannot serve and why, and the files that
-// failed to convert. Pure: built from the live manifest, live/deployed.json
-// and the size of the function's /tmp.
+// update-stack), the live ones it cannot serve and why, the files that failed
+// to convert, and those still waiting in incoming/. Pure: built from the live
+// manifest, live/deployed.json, the waiting files (waiting.ts) and the size of
+// the function's /tmp.
 import { isDeployed, type DeployedRecord } from "./deployed.ts";
 import type { LiveManifest } from "./manifest.ts";
 import { tmpProblem } from "./tmp-space.ts";
+import type { WaitingFile } from "./waiting.ts";
 
 export interface ListedDatabase {
   name: string;
@@ -37,6 +39,8 @@ export interface Listing {
   url: string;
   databases: ListedDatabase[];
   failed: ListedFailure[];
+  /** Files in incoming/ the converter never finished (waiting.ts). */
+  waiting: WaitingFile[];
   /** False when the site has no live/deployed.json: only live databases are known. */
   deployedKnown: boolean;
 }
@@ -48,12 +52,13 @@ export function databaseUrl(siteUrl: string, name: string): string {
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** tmpBytes: the function's /tmp (undefined: unknown, nothing is said about it). */
+/** waiting: files still in incoming/; tmpBytes: the function's /tmp (undefined: unknown, nothing is said about it). */
 export function buildListing(
   site: string,
   siteUrl: string,
   manifest: LiveManifest,
   deployed: DeployedRecord | undefined,
+  waiting: WaitingFile[] = [],
   tmpBytes?: number,
 ): Listing {
   const live: ListedDatabase[] = Object.entries(manifest.databases).map(([name, entry]) => ({
@@ -88,5 +93,12 @@ export function buildListing(
   const failed = Object.entries(manifest.failed)
     .map(([source, entry]) => ({ source, reason: entry.reason, at: entry.at, key: entry.key }))
     .sort((a, b) => (a.source < b.source ? -1 : 1));
-  return { site, url: siteUrl, databases: [...live, ...fromDeploy].sort(byName), failed, deployedKnown: deployed !== undefined };
+  return {
+    site,
+    url: siteUrl,
+    databases: [...live, ...fromDeploy].sort(byName),
+    failed,
+    waiting,
+    deployedKnown: deployed !== undefined,
+  };
 }
