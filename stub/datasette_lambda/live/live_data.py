@@ -92,7 +92,8 @@ class LiveData:
     # -- in the request path ------------------------------------------------
 
     def follow(self) -> None:
-        """Check if a check is due, swap in what has finished downloading. Never waits, never raises."""
+        """Check the manifest if a check is due, swap in what has finished downloading. Never
+        waits, never raises."""
         if not (self.downloads.news.is_set() or self.check.due()) or not self._lock.acquire(blocking=False):
             return
         try:
@@ -107,7 +108,9 @@ class LiveData:
 
     def wait_ready(self, timeout: float | None) -> bool:
         """Wait up to timeout seconds (None: as long as it takes) until ready, swapping in what
-        the first check downloads. For the start of an instance only: requests never wait."""
+        the first check downloads. Only while a new instance starts (its init phase, and its
+        first requests up to their patience, as for the deployed databases): once it is
+        ready, no request waits for a download."""
         end = None if timeout is None else time.monotonic() + timeout
         while not self._ready:
             if self.downloads.wait_idle(0):  # ended: swap in what they brought (maybe starting more)
