@@ -42,6 +42,8 @@ MB = 1024 * 1024
 BIG = 600 * MB
 # How far a download gets while one request is in progress, in this model.
 REQUEST_BUDGET = 8 * MB
+# Big enough that no request can see its download end; small enough to cost little.
+MEDIUM = 3 * REQUEST_BUDGET
 GUARD_SECONDS = 120  # only ever reached if a download hangs: a failure, not a measure
 
 moto = ModuleMoto()
@@ -236,7 +238,7 @@ class DownloadDeadline(LiveDownloadSite):
     def test_a_download_that_outlasts_its_deadline_is_stopped_logged_and_tried_again_later(self):
         self.publish_file("slow", ["v1"])
         self.assertEqual(self.labels("slow"), ["v1"])
-        slow = self.publish_synthetic("slow", ["v2"], 64 * MB)
+        slow = self.publish_synthetic("slow", ["v2"], MEDIUM)
         self.clock.advance(INTERVAL)
         self.running.step = 1.0  # each read of the running clock: a second of running time
         self.assertEqual(self.labels("slow"), ["v1"])  # starts the download, which then gets no more bytes
@@ -275,7 +277,7 @@ class SnapStartRestore(LiveDownloadSite):
         self.assertEqual(self.served_sha("extra"), first["sha256"])
         instance.s3_client()
         # Days later the manifest has changed: a new version and a new database.
-        v2 = self.publish_synthetic("extra", ["v2"], 64 * MB)
+        v2 = self.publish_synthetic("extra", ["v2"], MEDIUM)
         self.publish_file("added", ["new"])
         requests = front.requests
         library.after[0]()  # a restore
@@ -356,12 +358,12 @@ class ColdStart(LiveDownloadSite):
         return {"patience_seconds": 0.2}
 
     def test_a_new_instance_says_loading_until_the_live_databases_it_found_are_in(self):
-        self.publish_synthetic("extra", ["v1"], 64 * MB)  # published before the instance starts
+        self.publish_synthetic("extra", ["v1"], MEDIUM)  # published before the instance starts
         for path in ("/extra/readings.json", "/"):
             response = self.visit(path)  # the start, then its patience: 8 MB at most got through
             self.assertEqual(response.status, 503)
             self.assertEqual(response.header("x-datasette-lambda-status"), "loading")
-            self.assertRegex(response.text, r"still loading its data \(\d+ of 64 MB")
+            self.assertRegex(response.text, r"still loading its data \(\d+ of 24 MB")
         self.busy_stretch()
         self.assertEqual(self.labels("extra"), ["v1"])
         self.assertEqual(self.visit("/fixtures/items.json").status, 200)
