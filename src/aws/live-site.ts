@@ -1,10 +1,11 @@
 // The parts of a site that push, ls and rm need, from its two stacks: the
-// bucket (stack NAME), the site's address and --prefix, and its live-check
-// interval (stack NAME-lambda). A site deployed before live data existed has
+// bucket (stack NAME), the site's address and --prefix, its live-check
+// interval and the size of its function's /tmp (stack NAME-lambda). A site deployed before live data existed has
 // no LiveCheckSeconds parameter: its function would never follow the
 // manifest, so these commands refuse it with the fix.
 import { UserError } from "../errors.ts";
 import { parseConvertSettings, type ConvertSettings } from "../plan/convert-settings.ts";
+import { MB } from "../plan/limits.ts";
 import { appStackName } from "../plan/stack-names.ts";
 import type { CloudFormation } from "./clients.ts";
 import type { SchedulingTarget } from "./schedules.ts";
@@ -22,6 +23,8 @@ export interface LiveSite {
   convert: ConvertSettings;
   /** Where its scheduled imports go; undefined for a site deployed before them. */
   scheduling?: SchedulingTarget;
+  /** The function's /tmp (its EphemeralStorageSize) in bytes; undefined when the stack does not say. */
+  tmpBytes: number | undefined;
 }
 
 /** "https://x.net/" + "/a/b" -> "https://x.net/a/b/". */
@@ -62,5 +65,6 @@ export async function findLiveSite(cloudformation: CloudFormation, site: string,
     ...(outputs.ScheduleGroupName && outputs.SchedulerRoleArn && outputs.ConverterFunctionArn
       ? { scheduling: { group: outputs.ScheduleGroupName, roleArn: outputs.SchedulerRoleArn, functionArn: outputs.ConverterFunctionArn } }
       : {}),
+    tmpBytes: parameters.EphemeralStorageSize ? Number(parameters.EphemeralStorageSize) * MB : undefined,
   };
 }

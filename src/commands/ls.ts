@@ -33,7 +33,15 @@ export async function runLs(name: string, _options: SharedOptions, deps: LsDeps)
     listIncoming(deps.clients.s3, site.bucket),
     site.scheduling ? listSchedules(deps.clients.scheduler, deps.clients.s3, site.scheduling.group, site.bucket) : [],
   ]);
-  const listing = buildListing(name, site.url, manifest, deployed, waitingFiles(incoming, (deps.now ?? Date.now)()), imports);
+  const listing = buildListing(
+    name,
+    site.url,
+    manifest,
+    deployed,
+    waitingFiles(incoming, (deps.now ?? Date.now)()),
+    site.tmpBytes,
+    imports,
+  );
   if (!listing.deployedKnown) {
     deps.output.info(
       `Databases deployed by update-stack are not listed: the site has no live/deployed.json yet (the next update-stack writes it).`,

@@ -22,7 +22,14 @@ export const SCHEDULING_OUTPUTS = {
 };
 
 export function liveWorld(
-  options: { prefix?: string; liveCheckSeconds?: string | null; json?: boolean; convertSettings?: string; scheduling?: boolean } = {},
+  options: {
+    prefix?: string;
+    liveCheckSeconds?: string | null;
+    ephemeralStorageMb?: string;
+    json?: boolean;
+    convertSettings?: string;
+    scheduling?: boolean;
+  } = {},
 ): LiveWorld {
   const cfn = new FakeCloudFormation();
   const bucket = new FakeBucket("site-bucket-1a2b");
@@ -30,6 +37,7 @@ export function liveWorld(
   const parameters: Record<string, string> = { PathPrefix: options.prefix ?? "" };
   if (options.liveCheckSeconds !== null) parameters.LiveCheckSeconds = options.liveCheckSeconds ?? "15";
   if (options.convertSettings !== undefined) parameters.ConvertSettings = options.convertSettings;
+  if (options.ephemeralStorageMb !== undefined) parameters.EphemeralStorageSize = options.ephemeralStorageMb;
   cfn.addStack({
     name: "site-lambda",
     status: "UPDATE_COMPLETE",
