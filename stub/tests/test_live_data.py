@@ -429,7 +429,7 @@ class DataAsOf(LiveSite):
         self.start()
         url = "https://data.example.org/quakes.csv"
         self.publisher.publish("quakes", self.db_file("quakes", ["a"]), data_as_of=self.LIVE, source_url=url)
-        self.next_check()
+        self.check_and_download()
         expected = (
             f'<p class="data-as-of">Data from <a href="{url}">{url}</a>, as of '
             f'<time datetime="{self.LIVE}">2026-12-01 10:00:00</time> UTC</p>'
@@ -439,7 +439,7 @@ class DataAsOf(LiveSite):
                 self.assertIn(expected, request(self.base + path).text)
         # A later publish of the same file from elsewhere (a push) says nothing of a source.
         self.publisher.publish("quakes", self.db_file("quakes", ["a"]), data_as_of=self.LIVE)
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.shown(request(self.base + "quakes").text), [(self.LIVE, "2026-12-01 10:00:00")])
 
     def test_a_live_replacement_shows_its_own_time_and_the_deployed_one_comes_back(self):
