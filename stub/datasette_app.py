@@ -14,6 +14,7 @@ from asgi_fixes import ScopeFixes
 from base_url import BaseUrlPrefix
 from data_as_of import install_data_as_of
 from database_downloads import DatabaseDownloadRedirect
+from response_caching import ResponseCaching
 from schema_refresh import make_schema_refresh_thread_safe
 from served_databases import ServedDatabases
 from site_status import SiteStatus, site_status
@@ -74,7 +75,7 @@ async def start_datasette(ds):
 def build_asgi_app(ds, served, live=None, presigner=None):
     """Datasette's ASGI app behind the scope repairs (and the prefix handling, with a prefix),
     the status endpoint, and with a presigner (a bucket) downloads from S3 of the served
-    databases that have an object there.
+    databases that have an object there; every response's Cache-Control checked last.
     """
     app = ds.app()
     base_url = ds.setting("base_url") or "/"
@@ -83,7 +84,7 @@ def build_asgi_app(ds, served, live=None, presigner=None):
     app = SiteStatus(app, lambda: site_status(served, live), cors=ds.cors)
     if base_url != "/":
         app = BaseUrlPrefix(app, base_url)
-    return ScopeFixes(app)
+    return ScopeFixes(ResponseCaching(app))
 
 
 def _in_package(root, path):

@@ -558,11 +558,14 @@ describe("app.yaml CloudFront", () => {
     assert.equal(key.HeadersConfig?.HeaderBehavior, "none");
   });
 
-  it("keeps no 400/403/405/500/503 longer than the origin says (CloudFront's default is 10 s, no-store ignored)", () => {
+  // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages-expiration.html
+  // and HTTPStatusCodes.html: 404, 405, 414 and 500-504 are always cached (400 and 403 with
+  // a max-age), 10 s by default; no-store is honoured only on 404, 410, 414 and 501.
+  it("keeps no 400/403/404/405/500/502/503/504 longer than the origin says (CloudFront's default is 10 s, no-store ignored)", () => {
     const config = props(cloudFront().Distribution).DistributionConfig as Record<string, Json>;
     const errors = config.CustomErrorResponses as { ErrorCode: number; ErrorCachingMinTTL: number; ResponsePagePath?: string }[];
-    // 503: the stub's "loading, retry shortly" while a new instance downloads its databases.
-    assert.deepEqual(errors.map((e) => e.ErrorCode).sort(), [400, 403, 405, 500, 503]);
+    // 502: a crashed function; 503: the stub's "loading, retry shortly"; 504: origin timeout.
+    assert.deepEqual(errors.map((e) => e.ErrorCode).sort(), [400, 403, 404, 405, 500, 502, 503, 504]);
     for (const error of errors) {
       assert.equal(error.ErrorCachingMinTTL, 0, String(error.ErrorCode));
       assert.equal(error.ResponsePagePath, undefined, "the origin's own error page is kept");
