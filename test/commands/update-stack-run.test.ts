@@ -123,6 +123,13 @@ test("missing credentials: the fix named, nothing built, nothing deployed", asyn
   assert.equal(h.calls.built.length, 0);
 });
 
+test("--snapstart in a region without SnapStart: refused once the region is known, before the build", async () => {
+  const h = harness({ region: "ap-southeast-6" });
+  await assert.rejects(run(h, { snapstart: true }), (error: unknown) => error instanceof UserError && /not offered in Asia Pacific \(New Zealand\) \(ap-southeast-6\)/.test(error.message));
+  assert.equal(h.calls.built.length, 0);
+  assert.equal(h.calls.deployed.length, 0);
+});
+
 test("bad input fails before the AWS check and the build: no files, a bad flag, a missing --plugins-dir, a bad --out", async () => {
   await writeFile(join(dir, "not-a-directory"), "x");
   const cases: Array<[UpdateStackOptions, string[], RegExp]> = [
