@@ -829,6 +829,32 @@ describe("prereq.yaml", () => {
     assert.deepEqual(bucket.NotificationConfiguration, { EventBridgeConfiguration: { EventBridgeEnabled: true } });
 
     assert.deepEqual(prereq.Outputs?.BucketName?.Value, { Ref: "Bucket" });
-    assert.deepEqual(prereq.Parameters ?? {}, {});
+    assert.deepEqual(Object.keys(prereq.Parameters ?? {}), ["Cors"]);
+  });
+
+  // The download redirect goes to a presigned S3 URL; a browser script may read the answer
+  // only if S3 sends CORS headers, and after a cross-origin redirect it sends "Origin: null"
+  // (Fetch's tainted origin), which AllowedOrigins "*" matches. Fields: the CorsRule page,
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-cors-corsrule.html
+  it("--cors gives the bucket one CORS rule for GET and HEAD from any origin; without it, none", () => {
+    const bucketWith = (cors: "true" | "false") => {
+      const conditions = Object.fromEntries(Object.keys(prereq.Conditions ?? {}).map((name) => [name, evalCondition({ Condition: name }, prereq, { Cors: cors })]));
+      return props(chooseBranches(prereq.Resources.Bucket, conditions));
+    };
+    assert.deepEqual(bucketWith("true").CorsConfiguration, {
+      CorsRules: [
+        {
+          Id: "DatabaseDownloads",
+          AllowedMethods: ["GET", "HEAD"],
+          AllowedOrigins: ["*"],
+          AllowedHeaders: ["Range"],
+          ExposedHeaders: ["Content-Range", "Content-Disposition", "ETag", "Accept-Ranges"],
+          MaxAge: 3000,
+        },
+      ],
+    });
+    assert.equal(bucketWith("false").CorsConfiguration, undefined);
+    assert.deepEqual(prereq.Parameters?.Cors?.AllowedValues, ["true", "false"]);
+    assert.equal(prereq.Parameters?.Cors?.Default, "false");
   });
 });

@@ -42,6 +42,11 @@ export function parametersFile(build: BuildResult): Array<{ ParameterKey: string
       }
     : NO_DOMAIN;
   const values: Record<string, string> = { BucketName: `<output BucketName of stack ${stackName}>`, ...domainValues, ...build.appParameters };
+  return awsCliParameters(values);
+}
+
+/** Parameters as the AWS CLI's --parameters file takes them, sorted by key. */
+export function awsCliParameters(values: Record<string, string>): Array<{ ParameterKey: string; ParameterValue: string }> {
   return Object.keys(values)
     .sort()
     .map((key) => ({ ParameterKey: key, ParameterValue: values[key]! }));
@@ -70,6 +75,7 @@ export async function writeDryRun(build: BuildResult, dir: string): Promise<DryR
     if (build.plan.domain) await writeFile(join(staging, "certificate.yaml"), await readTemplate("certificate"));
     // DatasetteSecret is generated at the first real deploy and never written out.
     await writeFile(join(staging, "parameters.json"), `${JSON.stringify(parametersFile(build), null, 2)}\n`);
+    await writeFile(join(staging, "prereq-parameters.json"), `${JSON.stringify(awsCliParameters(build.prereqParameters), null, 2)}\n`);
     for (const artifact of build.artifacts) {
       const destination = join(staging, "artifacts", ...artifact.key.split("/"));
       await mkdir(dirname(destination), { recursive: true });

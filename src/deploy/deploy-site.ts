@@ -85,7 +85,7 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
 
   const prereq = await deployStack(
     clients.cloudformation,
-    { stackName, templateBody: build.prereqTemplate, parameters: {}, capabilities: [...CAPABILITIES] },
+    { stackName, templateBody: build.prereqTemplate, parameters: build.prereqParameters, capabilities: [...CAPABILITIES] },
     context,
   );
   const bucket = stackOutputs(prereq.stack).BucketName;

@@ -94,6 +94,8 @@ export interface BuildResult {
   plan: DeployPlan;
   artifacts: Artifact[];
   prereqTemplate: string;
+  /** The prerequisite stack's parameters (--cors). */
+  prereqParameters: Record<string, string>;
   appTemplate: string;
   /** App stack parameters except DEPLOY_TIME_PARAMETERS (bucket, secret, domain's zone and certificate). */
   appParameters: Record<string, string>;

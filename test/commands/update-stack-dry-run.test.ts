@@ -67,9 +67,11 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
     assert.ok(artifact.key.includes(artifact.sha256), "keys are content-addressed");
   }
 
-  assert.deepEqual(readdirSync(out).sort(), ["app.yaml", "artifacts", "parameters.json", "prereq.yaml"]);
+  assert.deepEqual(readdirSync(out).sort(), ["app.yaml", "artifacts", "parameters.json", "prereq-parameters.json", "prereq.yaml"]);
   assert.match(readFileSync(join(out, "app.yaml"), "utf8"), /AWS::Lambda::Function/);
   assert.match(readFileSync(join(out, "prereq.yaml"), "utf8"), /AWS::S3::Bucket/);
+  // --cors reaches the bucket stack (its CORS rule for the download redirect).
+  assert.deepEqual(JSON.parse(readFileSync(join(out, "prereq-parameters.json"), "utf8")), [{ ParameterKey: "Cors", ParameterValue: "true" }]);
   const parameters = Object.fromEntries(
     JSON.parse(readFileSync(join(out, "parameters.json"), "utf8")).map((p: { ParameterKey: string; ParameterValue: string }) => [p.ParameterKey, p.ParameterValue]),
   );
@@ -96,7 +98,7 @@ test("--domain: the certificate template is written too, the deploy-time values 
   const result = await runCli(["update-stack", "mysite", db, "--domain", "Data.Example.com", "--dry-run", "--out", out, ...HOST], { env: noAwsEnv() });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(awsRequests, 0, "a dry run must not look the zone up either");
-  assert.deepEqual(readdirSync(out).sort(), ["app.yaml", "artifacts", "certificate.yaml", "parameters.json", "prereq.yaml"]);
+  assert.deepEqual(readdirSync(out).sort(), ["app.yaml", "artifacts", "certificate.yaml", "parameters.json", "prereq-parameters.json", "prereq.yaml"]);
   assert.match(readFileSync(join(out, "certificate.yaml"), "utf8"), /AWS::CertificateManager::Certificate/);
   const parameters = Object.fromEntries(
     JSON.parse(readFileSync(join(out, "parameters.json"), "utf8")).map((p: { ParameterKey: string; ParameterValue: string }) => [p.ParameterKey, p.ParameterValue]),

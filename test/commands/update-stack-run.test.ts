@@ -76,6 +76,7 @@ function harness(options: { json?: boolean; region?: string | (() => Promise<str
         plan: samplePlan({ prefix: checked.prefix }),
         artifacts: [{ key: "package/abc.zip", path: artifact, bytes: 3, sha256: "abc" }],
         prereqTemplate: "prereq",
+        prereqParameters: { Cors: "false" },
         appTemplate: "app",
         appParameters: { PackageKey: "package/abc.zip" },
       };

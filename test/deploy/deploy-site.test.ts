@@ -60,6 +60,7 @@ async function build(contents: { pkg?: string; layer?: string; db?: string } = {
     plan,
     artifacts: [pkg, layer, db],
     prereqTemplate: PREREQ,
+    prereqParameters: { Cors: "false" },
     appTemplate: APP,
     appParameters: {
       PackageKey: pkg.key,
@@ -111,7 +112,7 @@ function world(): World {
 /** Both stacks deployed from `deployed`, its artifacts in the bucket. */
 async function deployedWorld(deployed: BuildResult, appStatus = "UPDATE_COMPLETE"): Promise<World> {
   const w = world();
-  w.cfn.addStack({ name: "site", status: "CREATE_COMPLETE", template: PREREQ, outputs: { BucketName: w.bucket.name } });
+  w.cfn.addStack({ name: "site", status: "CREATE_COMPLETE", template: PREREQ, parameters: deployed.prereqParameters, outputs: { BucketName: w.bucket.name } });
   w.cfn.addStack({
     name: "site-lambda",
     status: appStatus,
@@ -147,6 +148,7 @@ test("first deploy creates both stacks, uploads every artifact, and returns the 
     uploaded: { files: 3, bytes: b.artifacts.reduce((n, a) => n + a.bytes, 0) },
   });
   assert.deepEqual(creates(w).map((c) => c.StackName), ["site", "site-lambda"]);
+  assert.deepEqual(creates(w)[0]?.Parameters, [{ ParameterKey: "Cors", ParameterValue: "false" }]);
   const app = creates(w)[1];
   assert.equal(app?.TemplateBody, APP);
   assert.deepEqual(param(app, "BucketName"), { ParameterKey: "BucketName", ParameterValue: w.bucket.name });
@@ -506,4 +508,18 @@ test("--plugin-secret values: sent as the PluginSecrets value, never printed; wi
   const fresh = world();
   await deploySite(b, fresh.deps);
   assert.equal(param(creates(fresh)[1], "PluginSecrets"), undefined);
+});
+
+test("--cors added to a deployed site updates the bucket stack with it; the same flags again change nothing", async () => {
+  const deployed = await build();
+  const w = await deployedWorld(deployed);
+  const withCors = { ...deployed, prereqParameters: { Cors: "true" } };
+  await deploySite(withCors, w.deps);
+  assert.deepEqual(
+    updates(w).filter((u) => u.StackName === "site").map((u) => u.Parameters),
+    [[{ ParameterKey: "Cors", ParameterValue: "true" }]],
+  );
+  const again = await deploySite(withCors, w.deps);
+  assert.equal(updates(w).filter((u) => u.StackName === "site").length, 1);
+  assert.equal(again.type, "no-op");
 });

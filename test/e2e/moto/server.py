@@ -17,6 +17,11 @@ What differs from plain moto, each labelled where it is defined:
 - patch_condition_tag: `!Condition X` in YAML conditions (moto evaluates it as true);
 - patch_sub_references: a parameter used only in a `!Sub` string counts as used (moto
   would not update a resource when only that parameter changed);
+- patch_condition_references: likewise a parameter a resource uses only through a
+  condition (`!If [WithCors, ...]`);
+- patch_bucket_cors: AWS::S3::Bucket's CorsConfiguration is applied to the bucket (moto's
+  model ignores it), and moto's server-wide CORS headers are off (MOTO_DISABLE_GLOBAL_CORS)
+  so that only the bucket's rules answer;
 - patch_create_failures: a resource that fails to create rolls the stack back to
   ROLLBACK_COMPLETE with a CREATE_FAILED event, instead of failing the CreateStack call;
 - patch_atomic_conditional_puts: a PutObject with If-Match / If-None-Match is checked and
@@ -48,12 +53,21 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
+# moto's server otherwise adds CORS headers to every answer (flask-cors, moto/moto_server/
+# werkzeug_app.py), so a bucket's own CORS rules could not be told from them. Read by
+# moto.settings at import.
+os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
+
 # Importing parsing imports every moto service model that CloudFormation knows.
-from moto.cloudformation import parsing
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-from moto.core.common_models import CloudFormationModel
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import make_server
+from moto.cloudformation import parsing  # noqa: E402
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException  # noqa: E402
+from moto.core.common_models import CloudFormationModel  # noqa: E402
+from moto.moto_server.werkzeug_app import (  # noqa: E402
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server  # noqa: E402
 
 # moto's model metaclass files each model class under the second dotted part of its
 # module name (moto/core/base_backend.py, InstanceTrackerMeta); "__main__" has none.
@@ -607,6 +621,101 @@ def patch_sub_references() -> None:
     parsing.get_references_from_template = get_references_from_template  # type: ignore[assignment]
 
 
+def patch_condition_references() -> None:
+    """Test patch: on UpdateStack, CloudFormation updates a resource whose properties depend
+    on a condition whose value changed (`CorsConfiguration: !If [WithCors, ...]` when the
+    Cors parameter changes). moto's build_resource_diff (moto/cloudformation/parsing.py)
+    only looks for a changed parameter among the resource's own Refs, so such a resource
+    is left as it was. This adds, to moto's Modify list, every unchanged resource that
+    names a condition (Fn::If, or its Condition attribute) referring to a changed parameter."""
+
+    original = parsing.ResourceMap.build_resource_diff
+
+    def condition_names(value: Any) -> set[str]:
+        names: set[str] = set()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "Fn::If" and isinstance(item, list) and item and isinstance(item[0], str):
+                    names.add(item[0])
+                if key == "Condition" and isinstance(item, str):
+                    names.add(item)
+                names |= condition_names(item)
+        elif isinstance(value, list):
+            for item in value:
+                names |= condition_names(item)
+        return names
+
+    def build_resource_diff(self: Any, other_template: dict[str, Any], parameters: dict[str, Any] | None = None) -> Any:
+        result = original(self, other_template, parameters)
+        if not parameters:
+            return result
+        changed = {name for name in parameters if self.input_parameters.get(name) != parameters[name]}
+        conditions = other_template.get("Conditions") or {}
+
+        def parameters_of(condition: str, seen: frozenset[str] = frozenset()) -> set[str]:
+            if condition in seen or condition not in conditions:
+                return set()
+            found = set(parsing.get_references_from_template(conditions[condition]))
+            for inner in condition_names(conditions[condition]):
+                found |= parameters_of(inner, seen | {condition})
+            return found
+
+        old = self._resource_json_map
+        for name, resource in other_template["Resources"].items():
+            if name not in old or old[name] != resource or name in result["Modify"]:
+                continue
+            if any(parameters_of(condition) & changed for condition in condition_names(resource)):
+                result["Modify"].append(name)
+        return result
+
+    parsing.ResourceMap.build_resource_diff = build_resource_diff  # type: ignore[method-assign]
+
+
+def patch_bucket_cors() -> None:
+    """Test patch: moto's AWS::S3::Bucket model (moto/s3/models.py, FakeBucket's
+    create/update_from_cloudformation_json) ignores CorsConfiguration, so a bucket made by
+    CloudFormation has no CORS rules and S3's answers to browsers could not be checked.
+    This applies the property (CloudFormation's CorsRules shape, turned into the API's) on
+    create and on every update, and removes the rules when the property is gone, as
+    CloudFormation does. moto's own CORS answers are then used as they are."""
+    from moto.s3.models import FakeBucket
+
+    def apply_cors(bucket: Any, properties: dict[str, Any]) -> None:
+        rules = (properties.get("CorsConfiguration") or {}).get("CorsRules") or []
+        api_rules = []
+        for rule in rules:
+            api_rule: dict[str, Any] = {
+                "AllowedMethod": rule["AllowedMethods"],
+                "AllowedOrigin": rule["AllowedOrigins"],
+            }
+            if "AllowedHeaders" in rule:
+                api_rule["AllowedHeader"] = rule["AllowedHeaders"]
+            if "ExposedHeaders" in rule:
+                api_rule["ExposeHeader"] = rule["ExposedHeaders"]
+            if "MaxAge" in rule:
+                api_rule["MaxAgeSeconds"] = str(rule["MaxAge"])
+            if "Id" in rule:
+                api_rule["ID"] = rule["Id"]
+            api_rules.append(api_rule)
+        bucket.set_cors(api_rules)
+
+    original_create = FakeBucket.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+    original_update = FakeBucket.update_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any) -> Any:
+        bucket = original_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        apply_cors(bucket, cloudformation_json.get("Properties", {}))
+        return bucket
+
+    def update(cls: Any, original_resource: Any, new_resource_name: str, cloudformation_json: Any, account_id: str, region_name: str) -> Any:
+        bucket = original_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        apply_cors(bucket, cloudformation_json.get("Properties", {}))
+        return bucket
+
+    FakeBucket.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign, assignment]
+    FakeBucket.update_from_cloudformation_json = classmethod(update)  # type: ignore[method-assign, assignment]
+
+
 def patch_create_failures() -> None:
     """Test patch: CloudFormation accepts CreateStack, reports a resource that fails to
     create as that resource's CREATE_FAILED event with a reason, and rolls the stack back
@@ -771,6 +880,8 @@ def main(argv: list[str] | None = None) -> None:
 
     patch_condition_tag()
     patch_sub_references()
+    patch_condition_references()
+    patch_bucket_cors()
     patch_create_failures()
     patch_atomic_conditional_puts()
     check_model_map()
