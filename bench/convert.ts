@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { converterEnvironment } from "../src/build/converter-env.ts";
-import { STUB_DIR } from "../src/build/package.ts";
+import { converterEnvironment } from "../src/artifacts/converter-env.ts";
+import { STUB_DIR } from "../src/artifacts/package.ts";
 import { cliEnv } from "../test/_helpers/cli.ts";
 import { generateCsv } from "./generate-csv.ts";
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { buildPackage } from "../src/build/package.ts";
+import { buildPackage } from "../src/artifacts/package.ts";
 import { inspectDatabase } from "../src/inputs/databases.ts";
 import { samplePlan } from "../test/_helpers/plan.ts";
 import { generateDatabase } from "./generate-database.ts";

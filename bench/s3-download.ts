@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { sha256File } from "../src/build/hash.ts";
+import { sha256File } from "../src/util/sha256.ts";
 import { TEST_PYTHON } from "../test/_helpers/cli.ts";
 import { motoEnv } from "../test/_helpers/moto.ts";
 import { generateDatabase } from "./generate-database.ts";

@@ -1,6 +1,7 @@
 // Turns an SDK error into an AwsError that names what we were doing and to
 // which stack or bucket, with a hint for the failures users can fix themselves.
 import { AwsError, DatasetteLambdaError, errorMessage, UserError } from "../errors.ts";
+import { redactSignedUrls } from "../util/redact.ts";
 
 const ACCESS_DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"]);
 const EXPIRED = new Set(["ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"]);
@@ -17,11 +18,6 @@ const NETWORK = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET",
 
 export const CREDENTIALS_FIX =
   "Run `aws configure` (or `aws sso login`), pick a profile with --profile or AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.";
-
-/** Error messages may quote request URLs; never let a signed one reach the terminal. */
-export function redactSignedUrls(text: string): string {
-  return text.replace(/\bhttps?:\/\/\S*?[?&]X-Amz-[^\s"']*/gi, "<signed URL>");
-}
 
 /**
  * `action` says what failed ("Updating stack mysite-lambda"); `resource` names the

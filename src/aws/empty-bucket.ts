@@ -13,9 +13,8 @@ import {
   type ObjectIdentifier,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { AwsError } from "../errors.ts";
+import { AwsError, InterruptedError } from "../errors.ts";
 import { toAwsError } from "./aws-error.ts";
-import { InterruptedError } from "./interrupted.ts";
 import { isBucketMissingError } from "./tolerated-errors.ts";
 
 type S3 = Pick<S3Client, "send">;

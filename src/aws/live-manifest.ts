@@ -11,7 +11,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/clie
 import { AwsError, DatasetteLambdaError } from "../errors.ts";
 import { emptyLiveManifest, LIVE_MANIFEST_KEY, LiveManifestError, parseLiveManifest, serializeLiveManifest, type LiveManifest } from "../live/manifest.ts";
 import { toAwsError } from "./aws-error.ts";
-import { realSleep, type Sleep } from "./interrupted.ts";
+import { realSleep, type Sleep } from "../util/sleep.ts";
 import { isConditionalWriteLost, isObjectMissingError } from "./tolerated-errors.ts";
 
 type S3 = Pick<S3Client, "send">;

@@ -4,7 +4,7 @@
 import { FilterLogEventsCommand, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { LogEvent } from "../logs/event.ts";
 import { FollowWindow, type WindowOptions } from "../logs/window.ts";
-import { realSleep, type Sleep } from "./interrupted.ts";
+import { realSleep, type Sleep } from "../util/sleep.ts";
 import { isLogGroupMissing } from "./tolerated-errors.ts";
 
 export interface LogQuery {

@@ -1,7 +1,8 @@
 // Stack events of ONE operation: fetched page by page (newest first, as AWS
 // returns them), deduplicated by EventId, handed out oldest first, with the
-// failures collected so the error can name the first failing resource.
+// failures collected (as data) so the error can name the first failing resource.
 import { DescribeStackEventsCommand, type StackEvent } from "@aws-sdk/client-cloudformation";
+import type { StackFailure } from "../errors.ts";
 import type { CloudFormation } from "./clients.ts";
 import { isStackMissingError } from "./tolerated-errors.ts";
 
@@ -21,7 +22,7 @@ export async function latestEventId(client: CloudFormation, stackNameOrId: strin
 
 export class StackEventPoller {
   private readonly seen = new Set<string>();
-  private readonly failed: StackEvent[] = [];
+  private readonly failed: StackFailure[] = [];
 
   /**
    * @param stackNameOrId poll by stack id once known: a deleted stack's events
@@ -60,13 +61,13 @@ export class StackEventPoller {
     fresh.reverse();
     for (const event of fresh) {
       this.seen.add(event.EventId as string);
-      if (isFailureEvent(event)) this.failed.push(event);
+      if (isFailureEvent(event)) this.failed.push(failureOf(event));
     }
     return fresh;
   }
 
   /** Failed resources of this operation so far, oldest first, cancellations left out. */
-  get failures(): StackEvent[] {
+  get failures(): StackFailure[] {
     return [...this.failed];
   }
 }
@@ -79,8 +80,18 @@ export function isFailureEvent(event: StackEvent): boolean {
   return !/cancell?ed/i.test(event.ResourceStatusReason ?? "");
 }
 
-/** "Function (AWS::Lambda::Function): reason" */
-export function describeFailure(event: StackEvent): string {
-  const what = event.ResourceType ? `${event.LogicalResourceId} (${event.ResourceType})` : `${event.LogicalResourceId}`;
-  return `${what}: ${event.ResourceStatusReason ?? event.ResourceStatus ?? "failed"}`;
+/** The failure a failure event reports, as data. */
+export function failureOf(event: StackEvent): StackFailure {
+  return {
+    logicalId: event.LogicalResourceId ?? "",
+    type: event.ResourceType,
+    status: event.ResourceStatus ?? "",
+    reason: event.ResourceStatusReason,
+  };
+}
+
+/** "Function (AWS::Lambda::Function): reason", for the error's message. */
+export function describeFailure(failure: StackFailure): string {
+  const what = failure.type ? `${failure.logicalId} (${failure.type})` : failure.logicalId;
+  return `${what}: ${failure.reason ?? (failure.status || "failed")}`;
 }

@@ -13,9 +13,9 @@ import {
   type Stack,
   type StackEvent,
 } from "@aws-sdk/client-cloudformation";
-import { DeployError } from "../errors.ts";
+import { DeployError, InterruptedError, type StackFailure } from "../errors.ts";
 import { toAwsError } from "./aws-error.ts";
-import { InterruptedError, realSleep, sleepUnlessAborted, type Sleep } from "./interrupted.ts";
+import { realSleep, sleepUnlessAborted, type Sleep } from "../util/sleep.ts";
 import { describeFailure, latestEventId, StackEventPoller } from "./stack-events.ts";
 import type { CloudFormation } from "./clients.ts";
 import { isDeleted, isInProgress } from "./stack-status.ts";
@@ -49,7 +49,7 @@ export interface WaitResult {
   /** The settled stack, or undefined when it no longer exists (deleted). */
   stack: Stack | undefined;
   /** Failed resources of this operation, oldest first, cancellations left out. */
-  failures: StackEvent[];
+  failures: StackFailure[];
 }
 
 /** The stack, or undefined when there is none (never created, or DELETE_COMPLETE). */
@@ -187,11 +187,11 @@ export async function deleteStackAndWait(client: CloudFormation, stackName: stri
  */
 export function stackFailedError(stackName: string, action: string, result: WaitResult, hint?: string): DeployError {
   const status = result.stack?.StackStatus ?? "DELETE_COMPLETE";
-  const reasons = result.failures.map(describeFailure);
-  const first = reasons[0] ?? result.stack?.StackStatusReason ?? "CloudFormation gave no reason; see the stack's events in the AWS console.";
-  return new DeployError(`${action} stack ${stackName} failed (${status}): ${first}`, {
+  const first = result.failures[0];
+  const why = first ? describeFailure(first) : (result.stack?.StackStatusReason ?? "CloudFormation gave no reason; see the stack's events in the AWS console.");
+  return new DeployError(`${action} stack ${stackName} failed (${status}): ${why}`, {
     resource: stackName,
-    reasons,
+    reasons: result.failures,
     ...(hint ? { hint } : {}),
   });
 }

@@ -9,7 +9,7 @@ import { AbortMultipartUploadCommand, HeadObjectCommand, type S3Client } from "@
 import { Upload } from "@aws-sdk/lib-storage";
 import type { Artifact } from "../plan/types.ts";
 import { toAwsError } from "./aws-error.ts";
-import { InterruptedError } from "./interrupted.ts";
+import { InterruptedError } from "../errors.ts";
 import { isObjectMissingError } from "./tolerated-errors.ts";
 
 export const INTERRUPTED_UPLOAD_MESSAGE = "Interrupted during upload; nothing was deployed. Run update-stack again to resume.";

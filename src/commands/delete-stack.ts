@@ -9,16 +9,17 @@ import type { Command } from "commander";
 import { CERTIFICATE_REGION, createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount } from "../aws/empty-bucket.ts";
-import type { Sleep } from "../aws/interrupted.ts";
+import type { Sleep } from "../util/sleep.ts";
 import { bucketOf, findStack, type StackInfo } from "../aws/site.ts";
 import { appStackName, certificateStackName } from "../plan/stack-names.ts";
 import { deleteStackAndWait, type WaitOptions } from "../aws/stacks.ts";
-import { DeployError } from "../errors.ts";
+import { DeployError, type StackFailure } from "../errors.ts";
 import type { ConfirmOptions } from "../shared-options.ts";
 import { confirm } from "../ui/confirm.ts";
 import { onInterrupt } from "../ui/interrupt.ts";
 import { createOutput, type Output } from "../ui/output.ts";
 import { printStackEvents } from "../ui/progress.ts";
+import { plural } from "../util/plural.ts";
 
 export interface DeleteStackDeps {
   clients: Pick<AwsClients, "cloudformation" | "s3" | "certificateCloudformation">;
@@ -43,31 +44,24 @@ function objectsText(count: ObjectCount | undefined): string {
   if (!count) return "already gone";
   if (count.more) return `more than ${count.count.toLocaleString("en-US")} objects and versions`;
   if (count.count === 0) return "empty";
-  return `${count.count} object${count.count === 1 ? "" : "s"} and versions`;
+  return `${plural(count.count, "object")} and versions`;
 }
 
-function logicalId(reason: string): string | undefined {
-  return /^(\S+) \(/.exec(reason)?.[1];
-}
-
-/** A failed delete, with what to do about it. */
-function deleteAdvice(error: unknown, site: string, stack: string, region: string, bucket: string | undefined): unknown {
-  if (!(error instanceof DeployError)) return error;
-  const bucketFailed = error.reasons.some((reason) => reason.includes("(AWS::S3::Bucket)"));
-  let hint: string;
-  if (bucketFailed && bucket) {
-    hint = `Empty bucket ${bucket} by hand (S3 console: Empty, which removes every version), then run delete-stack ${site} again.`;
-  } else {
-    const ids = [...new Set(error.reasons.map(logicalId).filter((id): id is string => Boolean(id) && id !== stack))];
-    hint =
-      `Fix the cause above, then run delete-stack ${site} again.` +
-      (ids.length > 0
-        ? ` To leave ${ids.length === 1 ? "that resource" : "those resources"} behind instead: ` +
-          `aws cloudformation delete-stack --stack-name ${stack} --retain-resources ${ids.join(" ")} --region ${region}` +
-          `, then delete ${ids.length === 1 ? "it" : "them"} yourself.`
-        : "");
+/** What to do about a failed delete, from the resources that failed. */
+export function deleteAdvice(failures: StackFailure[], site: string, stack: string, region: string, bucket: string | undefined): string {
+  if (bucket && failures.some((failure) => failure.type === "AWS::S3::Bucket")) {
+    return `Empty bucket ${bucket} by hand (S3 console: Empty, which removes every version), then run delete-stack ${site} again.`;
   }
-  return new DeployError(error.message, { resource: error.resource ?? stack, reasons: error.reasons, hint, cause: error });
+  // The stack's own failure event names the stack: it is not a resource to retain.
+  const ids = [...new Set(failures.map((failure) => failure.logicalId).filter((id) => id !== "" && id !== stack))];
+  return (
+    `Fix the cause above, then run delete-stack ${site} again.` +
+    (ids.length > 0
+      ? ` To leave ${ids.length === 1 ? "that resource" : "those resources"} behind instead: ` +
+        `aws cloudformation delete-stack --stack-name ${stack} --retain-resources ${ids.join(" ")} --region ${region}` +
+        `, then delete ${ids.length === 1 ? "it" : "them"} yourself.`
+      : "")
+  );
 }
 
 export async function runDeleteStack(name: string, options: ConfirmOptions, deps: DeleteStackDeps): Promise<DeleteStackResult> {
@@ -117,7 +111,8 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     try {
       await deleteStackAndWait(client, stack.name, wait);
     } catch (error) {
-      throw deleteAdvice(error, name, stack.name, stackRegion, bucket);
+      if (error instanceof DeployError) error.addHint(deleteAdvice(error.reasons, name, stack.name, stackRegion, bucket));
+      throw error;
     }
   };
   const empty = async (what: string) => {

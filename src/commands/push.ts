@@ -8,13 +8,12 @@ import type { Command } from "commander";
 import { createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { readDeployedRecord } from "../aws/deployed-record.ts";
-import { InterruptedError, type Sleep } from "../aws/interrupted.ts";
+import type { Sleep } from "../util/sleep.ts";
 import { publishDatabases, type PublishItem, type PublishResult } from "../aws/live-publish.ts";
 import { findLiveSite, type LiveSite } from "../aws/live-site.ts";
-import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";
-import { DatasetteLambdaError, errorMessage, UserError } from "../errors.ts";
-import { pushFiles } from "../inputs/push-files.ts";
-import type { ConvertDataFiles, ConvertedDatabase } from "../live/converter.ts";
+import { DatasetteLambdaError, errorMessage, InterruptedError, UserError } from "../errors.ts";
+import type { ConvertedDatabase } from "../artifacts/convert.ts";
+import { pushFiles, type ConvertDataFiles } from "../artifacts/push-files.ts";
 import { isDeployed, type DeployedRecord } from "../live/deployed.ts";
 import { databaseUrl } from "../live/listing.ts";
 import { dataAsOfFromSources } from "../plan/data-as-of.ts";
@@ -24,7 +23,8 @@ import { validateSiteName } from "../plan/validate.ts";
 import type { SharedOptions } from "../shared-options.ts";
 import { onInterrupt } from "../ui/interrupt.ts";
 import { createOutput, type Output } from "../ui/output.ts";
-import { formatBytes, plural, reportLiveGarbage } from "../ui/progress.ts";
+import { formatBytes, reportLiveGarbage } from "../ui/progress.ts";
+import { plural } from "../util/plural.ts";
 
 export interface PushOptions extends SharedOptions {
   into?: string;
@@ -48,6 +48,7 @@ export interface PushDeps {
   waitTimeoutMs?: number;
   pollMs?: number;
   partSize?: number;
+  /** Clean-up's minimum age (default 15 min): tests lower it; the CLI never does. */
   garbage?: { minAgeMs?: number };
 }
 
@@ -143,10 +144,8 @@ async function publish(deps: PushDeps, site: LiveSite, items: PublishItem[]): Pr
   } catch (error) {
     const done = published.length > 0 ? `${published.join(", ")} ${published.length === 1 ? "is" : "are"} published; the rest is not.` : "nothing was published.";
     if (error instanceof InterruptedError) throw new InterruptedError(`Interrupted during upload: ${done} Run push again to finish.`, { cause: error });
-    if (published.length > 0 && error instanceof DatasetteLambdaError) {
-      const Same = error.constructor as new (message: string, options: { hint?: string; cause?: unknown }) => DatasetteLambdaError;
-      throw new Same(error.message, { hint: [done, error.hint].filter(Boolean).join(" "), cause: error });
-    }
+    // Half a publish: say which half, on the error as thrown (its class and fields stay).
+    if (published.length > 0 && error instanceof DatasetteLambdaError) error.addHint(done);
     throw error;
   }
 }
@@ -264,7 +263,6 @@ export async function push(name: string, files: string[], options: PushOptions, 
       output,
       convert: pushFiles,
       signal: interrupt.signal,
-      garbage: garbageOptionsFromEnv(process.env),
     });
   } finally {
     interrupt.dispose();

@@ -5,8 +5,7 @@ import type { Command } from "commander";
 import { createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { readDeployedRecord } from "../aws/deployed-record.ts";
-import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";
-import type { Sleep } from "../aws/interrupted.ts";
+import type { Sleep } from "../util/sleep.ts";
 import { readLiveManifest } from "../aws/live-manifest.ts";
 import { NotLiveError, removeDatabase } from "../aws/live-publish.ts";
 import { findLiveSite } from "../aws/live-site.ts";
@@ -28,6 +27,7 @@ export interface RmDeps {
   sleep?: Sleep;
   random?: () => number;
   now?: () => number;
+  /** Clean-up's minimum age (default 15 min): tests lower it; the CLI never does. */
   garbage?: { minAgeMs?: number };
 }
 
@@ -108,6 +108,5 @@ export async function rm(site: string, name: string, options: ConfirmOptions, _c
     clients: createAwsClients(options),
     output: createOutput(options),
     confirm: (question, action) => confirm(question, { action }),
-    garbage: garbageOptionsFromEnv(process.env),
   });
 }

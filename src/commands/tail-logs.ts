@@ -3,7 +3,7 @@ import { Chalk, type ChalkInstance } from "chalk";
 import type { Command } from "commander";
 import { createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
-import type { Sleep } from "../aws/interrupted.ts";
+import type { Sleep } from "../util/sleep.ts";
 import { tailLogEvents } from "../aws/logs.ts";
 import { findSiteLogGroup } from "../aws/site.ts";
 import { EventDescriber, eventJson, renderEvent } from "../logs/format.ts";

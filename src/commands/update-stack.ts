@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
-import { garbageOptionsFromEnv } from "../aws/garbage-env.ts";
-import { buildSite } from "../build/build.ts";
-import { checkOutDirectory, writeDryRun, type DryRunSummary } from "../build/dry-run.ts";
+import { buildSite } from "../artifacts/build.ts";
+import { checkOutDirectory, writeDryRun, type DryRunSummary } from "../artifacts/dry-run.ts";
 import { deploySite, type DeployDeps, type DeployResult } from "../deploy/deploy-site.ts";
-import { checkFilesGiven, checkOptions, type UpdateStackOptions } from "../plan/plan.ts";
+import { checkFilesGiven, checkOptions } from "../plan/plan.ts";
+import type { UpdateStackOptions } from "../plan/update-stack-options.ts";
 import { checkEnvironmentSize, parsePluginSecrets, pluginSecretsFromEnv, pluginSecretsParameter } from "../plan/plugin-secrets.ts";
 import { givenSecret } from "../plan/secret.ts";
 import { checkSnapStartRegion } from "../plan/snapstart-regions.ts";
@@ -69,6 +69,7 @@ export interface UpdateStackDeps {
   build: typeof buildSite;
   deploy: typeof deploySite;
   signal?: AbortSignal;
+  /** Clean-up's minimum age (default 15 min): tests lower it; the CLI never does. */
   garbage?: DeployDeps["garbage"];
 }
 
@@ -129,7 +130,6 @@ export async function updateStack(name: string, files: string[], options: Update
       build: buildSite,
       deploy: deploySite,
       signal: interrupt.signal,
-      garbage: garbageOptionsFromEnv(process.env),
     });
   } finally {
     interrupt.dispose();

@@ -12,11 +12,11 @@
 // carries on, and the next run waits for it before doing anything (see
 // src/aws/stack-status.ts). Both throw InterruptedError (exit 130) saying so.
 import { randomBytes } from "node:crypto";
-import { AwsError, errorMessage } from "../errors.ts";
+import { AwsError, errorMessage, InterruptedError } from "../errors.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { writeDeployedRecord } from "../aws/deployed-record.ts";
 import { collectGarbage, referencedKeys, type GarbageOptions } from "../aws/garbage.ts";
-import { InterruptedError, type Sleep } from "../aws/interrupted.ts";
+import type { Sleep } from "../util/sleep.ts";
 import { takeLease } from "../aws/leases.ts";
 import { stackOutputs, stackParameters } from "../aws/stacks.ts";
 import { findMissingArtifacts, uniqueByKey, uploadArtifacts } from "../aws/uploads.ts";

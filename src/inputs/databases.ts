@@ -7,7 +7,7 @@ import { basename, extname, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 import { isoSeconds } from "../plan/data-as-of.ts";
 import type { DatabaseInput } from "../plan/types.ts";
-import { sha256File } from "../build/hash.ts";
+import { sha256File } from "../util/sha256.ts";
 import { readHeader, SQLITE_HEADER } from "./input-files.ts";
 
 

@@ -4,7 +4,7 @@
 import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { sha256File } from "../build/hash.ts";
+import { sha256File } from "../util/sha256.ts";
 import { UserError } from "../errors.ts";
 import { localWheel, safeRequirementPath } from "../plan/install.ts";
 

@@ -8,8 +8,8 @@
 // briefly failing); a 404 means the page does not exist: the site runs a stub
 // from before live data, and waiting would never end.
 import { errorMessage } from "../errors.ts";
-import { realSleep, sleepUnlessAborted, type Sleep } from "../aws/interrupted.ts";
-import { redactSignedUrls } from "../aws/aws-error.ts";
+import { realSleep, sleepUnlessAborted, type Sleep } from "../util/sleep.ts";
+import { redactSignedUrls } from "../util/redact.ts";
 import { parseSiteStatus, pendingDatabases, statusUrl } from "./site-status.ts";
 
 export const WAIT_TIMEOUT_MS = 3 * 60_000;

@@ -1,5 +1,6 @@
 // --since: a duration back from now (30s, 10m, 1h, 2d, 1w) or an ISO 8601 time.
 import { UserError } from "../errors.ts";
+import { plural } from "../util/plural.ts";
 
 const UNIT_MS: Record<string, number> = {
   s: 1000,
@@ -37,5 +38,5 @@ export function describeSince(value: string): string {
   const names: Record<string, string> = { s: "second", m: "minute", h: "hour", d: "day", w: "week" };
   const amount = Number(duration[1]);
   const unit = names[duration[2]!.toLowerCase()]!;
-  return `${amount} ${unit}${amount === 1 ? "" : "s"} ago`;
+  return `${plural(amount, unit)} ago`;
 }

@@ -4,8 +4,8 @@
 // Lambda (or are not supported yet) are refused by name, never ignored. Pure.
 import { resolve } from "node:path";
 import { UserError } from "../errors.ts";
-import type { UpdateStackOptions } from "./plan.ts";
 import { parseSettings } from "./settings.ts";
+import type { UpdateStackOptions } from "./update-stack-options.ts";
 
 const FLAG = "--extra-options";
 

@@ -1,13 +1,12 @@
 // Options → DeployPlan. Pure: every input (file contents, sizes, counts) is
 // read before this runs, so the whole decision is unit-testable.
 import { UserError } from "../errors.ts";
-import type { SharedOptions } from "../shared-options.ts";
 import type { Architecture, DatabaseInput, DeployPlan, PackageSize } from "./types.ts";
 import { validateDataAsOf } from "./data-as-of.ts";
 import { downloadWarning } from "./downloads.ts";
 import { withExtraOptions } from "./extra-options.ts";
 import { MB, SNAPSTART_MAX_EPHEMERAL_STORAGE_MB } from "./limits.ts";
-import { mergeMetadata, metadataFromFlags, type MetadataFlags } from "./metadata-flags.ts";
+import { mergeMetadata, metadataFromFlags } from "./metadata-flags.ts";
 import { parsePluginSecrets } from "./plugin-secrets.ts";
 import { parseAssets, type SiteAssets } from "./assets.ts";
 import { validateInstall } from "./install.ts";
@@ -16,6 +15,7 @@ import { runtimeWarning } from "./runtimes.ts";
 import { parseSettings } from "./settings.ts";
 import { appStackName } from "./stack-names.ts";
 import { DEFAULT_OUT_DIR, DEFAULT_RUNTIME } from "./defaults.ts";
+import type { UpdateStackOptions } from "./update-stack-options.ts";
 import {
   validateArchitecture,
   validateDatabaseName,
@@ -28,47 +28,6 @@ import {
   validateSnapStart,
   validateTimeout,
 } from "./validate.ts";
-
-/** What commander hands the update-stack action. */
-export interface UpdateStackOptions extends SharedOptions, MetadataFlags {
-  cors?: boolean;
-  prefix?: string;
-  metadata?: string;
-  config?: string[];
-  /** --setting NAME VALUE, repeatable: [name, value] pairs. */
-  setting?: string[][];
-  crossdb?: boolean;
-  versionNote?: string;
-  /** --secret: never in the plan, the package or any output; sent as a NoEcho parameter. */
-  secret?: string;
-  pluginsDir?: string;
-  templateDir?: string;
-  /** --static MOUNT:DIR, repeatable. */
-  static?: string[];
-  /** --install PKG, repeatable. */
-  install?: string[];
-  /** --plugin-secret PLUGIN KEY VALUE, repeatable. */
-  pluginSecret?: string[][];
-  external?: boolean;
-  domain?: string;
-  runtime?: string;
-  arch?: string;
-  memory?: number;
-  timeout?: number;
-  /** commander's --no-cdn: false when given. */
-  cdn?: boolean;
-  snapstart?: boolean;
-  dryRun?: boolean;
-  out?: string;
-  /** Every data file becomes a table of this one database. */
-  into?: string;
-  /** Primary key column of the converted tables. */
-  pk?: string;
-  /** ISO 8601: overrides every database's "data as of". */
-  dataAsOf?: string;
-  /** `datasette serve` options, as `datasette publish --extra-options` takes them: translated by withExtraOptions. */
-  extraOptions?: string;
-}
 
 /** The flags, checked: everything that needs no file or network. */
 export interface CheckedOptions {

@@ -8,6 +8,7 @@ import type { LiveGarbageResult } from "../aws/live-garbage.ts";
 import { errorMessage } from "../errors.ts";
 import type { UploadOptions, UploadSummary } from "../aws/uploads.ts";
 import type { Artifact } from "../plan/types.ts";
+import { plural } from "../util/plural.ts";
 import type { Output } from "./output.ts";
 
 const MB = 1024 * 1024;
@@ -16,10 +17,6 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < MB) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / MB).toFixed(1)} MB`;
-}
-
-export function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
 function clock(date: Date | undefined): string {

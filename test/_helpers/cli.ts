@@ -1,9 +1,11 @@
 // Runs the real CLI (bin/datasette-lambda.js) in a child process.
 import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { UpdateStackRequest } from "./update-stack-process.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = fileURLToPath(new URL("../../bin/datasette-lambda.js", import.meta.url));
+const UPDATE_STACK_PROCESS = fileURLToPath(new URL("./update-stack-process.ts", import.meta.url));
 
 /** Shared between test runs so the dependency layer is built once per machine. */
 export const TEST_CACHE = `${REPO_ROOT}.cache/test`;
@@ -28,8 +30,17 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
 }
 
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  return runNode([BIN, ...args], options);
+}
+
+/** update-stack's core in a process of its own, with clean-up's minimum age injected (update-stack-process.ts). */
+export function runUpdateStackProcess(request: UpdateStackRequest, options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return runNode(["--import", "tsx", UPDATE_STACK_PROCESS, JSON.stringify(request)], { ...options, cwd: REPO_ROOT });
+}
+
+function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: options.env ?? cliEnv(), cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, { env: options.env ?? cliEnv(), cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { redactSignedUrls, toAwsError } from "../../src/aws/aws-error.ts";
+import { toAwsError } from "../../src/aws/aws-error.ts";
 import { AwsError, UserError } from "../../src/errors.ts";
 
 const sdkError = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 403 } });
@@ -39,7 +39,5 @@ test("our own errors pass through unchanged", () => {
 
 test("signed URLs never reach a message", () => {
   const url = "https://bucket.s3.amazonaws.com/db/abc/big.db?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F&X-Amz-Signature=deadbeef";
-  assert.equal(redactSignedUrls(`failed to fetch ${url} (403)`), "failed to fetch <signed URL> (403)");
   assert.doesNotMatch(toAwsError(sdkError("Forbidden", `GET ${url}`), "Uploading", "bucket").message, /Signature|deadbeef/);
-  assert.equal(redactSignedUrls("see https://example.com/docs"), "see https://example.com/docs");
 });

@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DeleteObjectsCommand, ListObjectsV2Command, ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { bucketExists, countObjects, deleteBucket, emptyBucket } from "../../src/aws/empty-bucket.ts";
-import { InterruptedError } from "../../src/aws/interrupted.ts";
-import { AwsError } from "../../src/errors.ts";
+import { AwsError, InterruptedError } from "../../src/errors.ts";
 import { FakeS3Versions, versionedEntries } from "../_helpers/fake-s3-versions.ts";
 
 test("a versioned bucket with 1,300 objects x 2 versions + delete markers is emptied in batches of at most 1,000", async () => {

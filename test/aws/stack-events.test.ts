@@ -56,10 +56,19 @@ test("poller collects failures oldest first and ignores cancelled resources", as
   });
   const poller = new StackEventPoller(cfn.client, "site");
   await poller.poll();
+  assert.deepEqual(poller.failures, [
+    { logicalId: "Function", type: "AWS::Lambda::Function", status: "CREATE_FAILED", reason: "Layer version arn:x does not exist" },
+    { logicalId: "Bucket", type: "AWS::S3::Bucket", status: "DELETE_FAILED", reason: "Bucket not empty" },
+  ]);
   assert.deepEqual(poller.failures.map(describeFailure), [
     "Function (AWS::Lambda::Function): Layer version arn:x does not exist",
     "Bucket (AWS::S3::Bucket): Bucket not empty",
   ]);
+});
+
+test("describeFailure: without a type, the logical id alone; without a reason, the status", () => {
+  assert.equal(describeFailure({ logicalId: "site", type: undefined, status: "UPDATE_FAILED", reason: "Template error" }), "site: Template error");
+  assert.equal(describeFailure({ logicalId: "Role", type: "AWS::IAM::Role", status: "DELETE_FAILED", reason: undefined }), "Role (AWS::IAM::Role): DELETE_FAILED");
 });
 
 test("isFailureEvent: *_FAILED with a reason that is not a cancellation", () => {

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DeleteStackCommand, DescribeStacksCommand, type StackEvent } from "@aws-sdk/client-cloudformation";
-import { AwsError, DeployError } from "../../src/errors.ts";
-import { InterruptedError } from "../../src/aws/interrupted.ts";
+import { AwsError, DeployError, InterruptedError } from "../../src/errors.ts";
 import { latestEventId } from "../../src/aws/stack-events.ts";
 import {
   deleteStackAndWait,
@@ -93,7 +92,7 @@ test("waitForStack returns the failures, first failing resource first", async ()
   const result = await waitForStack(cfn.client, "site", { sleep: r.sleep });
   const error = stackFailedError("site", "Creating", result, "fix it");
   assert.equal(error.message, "Creating stack site failed (ROLLBACK_COMPLETE): Function (AWS::Lambda::Function): Handler not found");
-  assert.deepEqual(error.reasons, ["Function (AWS::Lambda::Function): Handler not found"]);
+  assert.deepEqual(error.reasons, [{ logicalId: "Function", type: "AWS::Lambda::Function", status: "CREATE_FAILED", reason: "Handler not found" }]);
   assert.equal(error.hint, "fix it");
   assert.equal(error.exitCode, 1);
 });

@@ -12,9 +12,8 @@ import {
   PutObjectCommand,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { InterruptedError } from "../../src/aws/interrupted.ts";
 import { findMissingArtifacts, uploadArtifacts, type UploadProgress } from "../../src/aws/uploads.ts";
-import { AwsError } from "../../src/errors.ts";
+import { AwsError, InterruptedError } from "../../src/errors.ts";
 import type { Artifact } from "../../src/plan/types.ts";
 import { FakeBucket } from "../_helpers/fake-artifact-bucket.ts";
 

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DeleteStackCommand, DescribeStackResourcesCommand } from "@aws-sdk/client-cloudformation";
-import { runDeleteStack, type DeleteStackDeps } from "../../src/commands/delete-stack.ts";
-import { InterruptedError } from "../../src/aws/interrupted.ts";
-import { DeployError, UserError } from "../../src/errors.ts";
+import { deleteAdvice, runDeleteStack, type DeleteStackDeps } from "../../src/commands/delete-stack.ts";
+import { DeployError, InterruptedError, UserError } from "../../src/errors.ts";
 import { noTerminalError } from "../../src/ui/confirm.ts";
 import { FakeCloudFormation, resource } from "../_helpers/fake-cloudformation.ts";
 import { FakeS3Versions, versionedEntries } from "../_helpers/fake-s3-versions.ts";
@@ -250,4 +249,20 @@ test("Ctrl-C while waiting: stops with advice to run again (exit 130)", async ()
   await assert.rejects(runDeleteStack("site", { yes: true }, t.deps), (error: unknown) => {
     return error instanceof InterruptedError && error.exitCode === 130 && /run delete-stack site again/.test(error.message);
   });
+});
+
+test("deleteAdvice reads the failed resources' fields: a bucket says empty it; others are named for --retain-resources", () => {
+  const failure = (logicalId: string, type: string | undefined) => ({ logicalId, type, status: "DELETE_FAILED", reason: "no" });
+  assert.match(deleteAdvice([failure("Bucket", "AWS::S3::Bucket")], "site", "site", "eu-west-1", BUCKET), /^Empty bucket site-bucket-1a2b3c by hand/);
+  // The bucket already gone: nothing to empty, so the retain advice.
+  assert.match(deleteAdvice([failure("Bucket", "AWS::S3::Bucket")], "site", "site", "eu-west-1", undefined), /--retain-resources Bucket --region eu-west-1/);
+  const advice = deleteAdvice(
+    [failure("Role", "AWS::IAM::Role"), failure("Policy", undefined), failure("Role", "AWS::IAM::Role"), failure("site-lambda", "AWS::CloudFormation::Stack")],
+    "site",
+    "site-lambda",
+    "eu-west-1",
+    BUCKET,
+  );
+  assert.match(advice, /--stack-name site-lambda --retain-resources Role Policy --region eu-west-1, then delete them yourself\.$/);
+  assert.equal(deleteAdvice([failure("site-lambda", "AWS::CloudFormation::Stack")], "site", "site-lambda", "eu-west-1", BUCKET), "Fix the cause above, then run delete-stack site again.");
 });

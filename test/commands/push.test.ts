@@ -4,9 +4,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { checkConverted, checkPushOptions, runPush, type PushDeps, type PushOptions, type PushResult } from "../../src/commands/push.ts";
-import { UserError } from "../../src/errors.ts";
-import { pushFiles } from "../../src/inputs/push-files.ts";
-import type { ConvertDataFiles } from "../../src/live/converter.ts";
+import { AwsError, UserError } from "../../src/errors.ts";
+import { pushFiles, type ConvertDataFiles } from "../../src/artifacts/push-files.ts";
 import { LIVE_MANIFEST_KEY, parseLiveManifest } from "../../src/live/manifest.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 import { liveWorld, type LiveWorld } from "../_helpers/live-site.ts";
@@ -200,4 +199,21 @@ test("checkConverted: names per the contract, never two alike", () => {
   checkConverted([db("a", "a.csv"), db("b", "b.csv")]);
   assert.throws(() => checkConverted([db("a", "a.csv"), db("a", "a.json")]), /a\.csv and a\.json would both be published as the database "a"/);
   assert.throws(() => checkConverted([db("a.b", "a.b.csv")]), /the database name of a\.b\.csv "a\.b"/);
+});
+
+test("push: a failure after some databases are published says which, on the error as thrown", async () => {
+  const w = liveWorld();
+  const first = makeDatabase(join(dir, "first.db"), { a: 1 });
+  const second = makeDatabase(join(dir, "second.db"), { b: 1 });
+  w.bucket.beforePut = (key) => {
+    if (key.endsWith("/second.db")) throw Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
+  };
+  await assert.rejects(push(w, [first, second], { wait: false }), (error: unknown) => {
+    assert.ok(error instanceof AwsError);
+    assert.equal(error.resource, "site-bucket-1a2b");
+    assert.match(error.message, /Access Denied/);
+    assert.match(error.hint ?? "", /^first is published; the rest is not\. Your AWS identity is not allowed to do this\./);
+    return true;
+  });
+  assert.deepEqual(Object.keys(parseLiveManifest(w.bucket.objects.get(LIVE_MANIFEST_KEY)!.toString()).databases), ["first"]);
 });

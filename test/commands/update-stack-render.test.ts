@@ -1,11 +1,8 @@
 // How update-stack renders a deploy result (the URL, with --prefix, on stdout,
-// or the --json shape docs/cli.md documents, `changed` derived from the result's type),
-// and its test-only clean-up hook.
+// or the --json shape docs/cli.md documents, `changed` derived from the result's type).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { garbageOptionsFromEnv } from "../../src/aws/garbage-env.ts";
 import { renderDeploy, withPrefix } from "../../src/commands/update-stack.ts";
-import { UserError } from "../../src/errors.ts";
 import type { DeployResult } from "../../src/deploy/deploy-site.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";
 
@@ -50,12 +47,4 @@ test("withPrefix: the site under /PREFIX/", () => {
   assert.equal(withPrefix("https://a.net/", null), "https://a.net/");
   assert.equal(withPrefix("https://a.net/", "v1/data"), "https://a.net/v1/data/");
   assert.equal(withPrefix("https://a.net", "x"), "https://a.net/x/");
-});
-
-test("the clean-up age hook for tests: unset means the default; 0 and up are taken; anything else is refused", () => {
-  assert.deepEqual(garbageOptionsFromEnv({}), {});
-  assert.deepEqual(garbageOptionsFromEnv({ DATASETTE_LAMBDA_TEST_GC_MIN_AGE_MS: "" }), {});
-  assert.deepEqual(garbageOptionsFromEnv({ DATASETTE_LAMBDA_TEST_GC_MIN_AGE_MS: "0" }), { minAgeMs: 0 });
-  assert.deepEqual(garbageOptionsFromEnv({ DATASETTE_LAMBDA_TEST_GC_MIN_AGE_MS: "1500" }), { minAgeMs: 1500 });
-  for (const bad of ["-1", "soon", "NaN"]) assert.throws(() => garbageOptionsFromEnv({ DATASETTE_LAMBDA_TEST_GC_MIN_AGE_MS: bad }), UserError, bad);
 });

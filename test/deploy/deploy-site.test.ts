@@ -18,11 +18,10 @@ import {
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand, type PutObjectCommandInput } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
-import { InterruptedError } from "../../src/aws/interrupted.ts";
 import { leaseBody, parseLease } from "../../src/aws/leases.ts";
 import { deploySite, type DeployDeps } from "../../src/deploy/deploy-site.ts";
 import { NO_DOMAIN } from "../../src/plan/app-parameters.ts";
-import { DeployError, UserError } from "../../src/errors.ts";
+import { DeployError, InterruptedError, UserError } from "../../src/errors.ts";
 import type { Artifact, BuildResult, DeployPlan } from "../../src/plan/types.ts";
 import { FakeBucket } from "../_helpers/fake-artifact-bucket.ts";
 import { FakeCloudFormation, resource, type FakeStack } from "../_helpers/fake-cloudformation.ts";

@@ -3,18 +3,20 @@
 // proves: every run exits 0, and after each round every key the deployed app
 // stack's parameters reference is still in the bucket (one run's clean-up never
 // deletes what the other deployed or is about to deploy), with no lease left
-// behind; and clean-up still deletes old garbage. The runs set
-// DATASETTE_LAMBDA_TEST_GC_MIN_AGE_MS=0, so only the stack re-read, the leases
-// and "keep the previous deployment" protect anything: the 15-minute age rule
-// would otherwise hide a mistake. What it cannot prove: AWS's own timing
-// (moto applies a stack update within the UpdateStack call).
+// behind; and clean-up still deletes old garbage. The racing runs are
+// update-stack processes with clean-up's minimum age injected as 0
+// (test/_helpers/update-stack-process.ts), so only the stack re-read, the
+// leases and "keep the previous deployment" protect anything: the 15-minute
+// age rule would otherwise hide a mistake. The last deploy is the real CLI, at
+// its own age. What it cannot prove: AWS's own timing (moto applies a stack
+// update within the UpdateStack call).
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { referencedKeys } from "../../src/aws/garbage.ts";
-import { cliEnv, runCli, type CliResult } from "../_helpers/cli.ts";
+import { cliEnv, runCli, runUpdateStackProcess, type CliResult } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 import { motoEnv, startMoto } from "../_helpers/moto.ts";
 import { describeStack, motoClients, stackOutputs } from "../_helpers/moto-site.ts";
@@ -25,13 +27,14 @@ after(() => moto.stop());
 const { cloudformation, s3 } = motoClients(moto);
 const dir = tempDir();
 // The host's Python and architecture, as in update-stack.test.ts: the layer is built once per machine.
-const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
+const HOST = { runtime: "python3.11", arch: "x86_64" };
 const SITE = "E2e-Race";
+const env = motoEnv(moto.endpoint, cliEnv());
 
-/** `gcMinAgeMs: "default"` leaves the test hook unset. */
-function deploy(db: string, gcMinAgeMs: "0" | "default" = "0"): Promise<CliResult> {
-  const env = motoEnv(moto.endpoint, cliEnv({ DATASETTE_LAMBDA_TEST_GC_MIN_AGE_MS: gcMinAgeMs === "default" ? undefined : gcMinAgeMs }));
-  return runCli(["update-stack", SITE, db, "--json", "--verbose", ...HOST], { env });
+/** update-stack SITE DB: clean-up at any age in its own process, or ("cli") the CLI as users run it. */
+function deploy(db: string, how: "any age" | "cli" = "any age"): Promise<CliResult> {
+  if (how === "cli") return runCli(["update-stack", SITE, db, "--json", "--verbose", "--runtime", HOST.runtime, "--arch", HOST.arch], { env });
+  return runUpdateStackProcess({ name: SITE, files: [db], options: { json: true, verbose: true, ...HOST }, minAgeMs: 0 }, { env });
 }
 
 /** A database of its own content (so its own key and package) in its own directory. */
@@ -85,8 +88,8 @@ test("two update-stack runs at once, three rounds: the live stack's artifacts al
   const artifacts = (await bucketKeys(bucket)).filter((key) => !key.startsWith("deploys/") && key !== "live/deployed.json");
   assert.deepEqual(artifacts, [...new Set([...current, ...replaced])].sort());
 
-  // Without the test hook, garbage younger than 15 minutes stays: the deployment
-  // two back (just made garbage) is still there after one more deploy.
-  passed(await deploy(database("default-age", 7), "default"), "a deploy at the default age");
+  // The CLI keeps garbage younger than 15 minutes: the deployment two back
+  // (just made garbage) is still there after one more deploy.
+  passed(await deploy(database("default-age", 7), "cli"), "a deploy at the default age");
   for (const key of replaced) assert.ok((await bucketKeys(bucket)).includes(key), `${key} is younger than 15 minutes`);
 });

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { layerCacheKey } from "../../src/build/layer.ts";
+import { layerCacheKey } from "../../src/artifacts/layer.ts";
 import { UserError } from "../../src/errors.ts";
 import { readInstallWheels } from "../../src/inputs/install-wheels.ts";
 import { tempDir } from "../_helpers/fixtures.ts";

@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
-import { STUB_DIR, stubFiles } from "../../src/build/package.ts";
+import { STUB_DIR, stubFiles } from "../../src/artifacts/package.ts";
 import { REPO_ROOT } from "../_helpers/cli.ts";
 import { tempDir } from "../_helpers/fixtures.ts";
 import { npmPack } from "../_helpers/npm-pack.ts";
@@ -33,7 +33,7 @@ test("the CloudFormation templates", () => {
 });
 
 test("every runtime file the package build copies, and the runtime's pinned requirements", async () => {
-  // The same list the CLI builds a site's package from (src/build/package.ts).
+  // The same list the CLI builds a site's package from (src/artifacts/package.ts).
   const runtime = (await stubFiles()).map((file) => relative(REPO_ROOT, file));
   assert.ok(runtime.length > 0);
   const requirements = relative(REPO_ROOT, fileURLToPath(new URL("requirements.txt", STUB_DIR)));

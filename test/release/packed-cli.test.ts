@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { before, test } from "node:test";
 import { promisify } from "node:util";
-import { stubFiles } from "../../src/build/package.ts";
+import { stubFiles } from "../../src/artifacts/package.ts";
 import { cliEnv, REPO_ROOT } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 import { npmPack } from "../_helpers/npm-pack.ts";

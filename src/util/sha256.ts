@@ -1,3 +1,4 @@
+// Content addresses: artifacts, databases and caches are keyed by their sha256.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 

@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "n
 import { basename, join } from "node:path";
 import { buildManifest, serializeManifest } from "../plan/manifest.ts";
 import type { DeployPlan } from "../plan/types.ts";
-import { sha256 } from "./hash.ts";
+import { sha256 } from "../util/sha256.ts";
 import { assetDigest } from "./asset-entries.ts";
 import { buildPackage, stubFiles } from "./package.ts";
 import type { ZipResult } from "./zip.ts";

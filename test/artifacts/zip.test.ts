@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, utimesSync, writeFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { writeZip } from "../../src/build/zip.ts";
+import { writeZip } from "../../src/artifacts/zip.ts";
 import { tempDir } from "../_helpers/fixtures.ts";
 
 const dir = tempDir();
@@ -25,7 +25,7 @@ test("the same files give the same zip, whatever their order, times, modes or ti
   assert.equal(first.unzippedBytes, 6000 + 50_000 + 2);
 
   // A different TZ in another process must not change the bytes (DOS times are local).
-  const script = `import { writeZip } from ${JSON.stringify(new URL("../../src/build/zip.ts", import.meta.url).href)};
+  const script = `import { writeZip } from ${JSON.stringify(new URL("../../src/artifacts/zip.ts", import.meta.url).href)};
 const r = await writeZip([{ name: "m.json", source: Buffer.from("{}") }, { name: "b.bin", source: ${JSON.stringify(b)} }, { name: "x/a.txt", source: ${JSON.stringify(a)} }], ${JSON.stringify(join(dir, "3.zip"))});
 console.log(r.sha256);`;
   const other = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { env: { ...process.env, TZ: "Pacific/Kiritimati" } }).toString().trim();

@@ -21,7 +21,7 @@ import { convertDataFiles } from "./convert.ts";
 import { buildLayer, cacheDirectory } from "./layer.ts";
 import { readStubRequirements, stubBytes } from "./package.ts";
 import { cachedPackage } from "./package-cache.ts";
-import { plural } from "../ui/progress.ts";
+import { plural } from "../util/plural.ts";
 
 export interface BuildDeps {
   out: Output;

@@ -8,7 +8,7 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { UserError } from "../errors.ts";
-import { sha256 } from "./hash.ts";
+import { sha256 } from "../util/sha256.ts";
 import { cacheDirectory } from "./layer.ts";
 import { readStubRequirements } from "./package.ts";
 import { chooseInstaller as chooseInstallerFor, outputOf, versionOf } from "./python.ts";

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { buildLayer, layerCacheKey } from "../../src/build/layer.ts";
+import { buildLayer, layerCacheKey } from "../../src/artifacts/layer.ts";
 import { UserError } from "../../src/errors.ts";
 import { MB } from "../../src/plan/limits.ts";
 

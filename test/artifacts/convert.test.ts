@@ -6,9 +6,9 @@ import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
-import { conversionGroups, convertDataFiles, converterOutcome } from "../../src/build/convert.ts";
-import { chooseInstaller, converterEnvKey, converterRequirements, findHostPython, hostInstallCommand } from "../../src/build/converter-env.ts";
-import { readStubRequirements } from "../../src/build/package.ts";
+import { conversionGroups, convertDataFiles, converterOutcome } from "../../src/artifacts/convert.ts";
+import { chooseInstaller, converterEnvKey, converterRequirements, findHostPython, hostInstallCommand } from "../../src/artifacts/converter-env.ts";
+import { readStubRequirements } from "../../src/artifacts/package.ts";
 import { UserError } from "../../src/errors.ts";
 import { cliEnv } from "../_helpers/cli.ts";
 import { tempDir } from "../_helpers/fixtures.ts";

@@ -3,11 +3,18 @@
 // converted by the same converter as update-stack and the converter function.
 // Names follow the live-data contract: [A-Za-z0-9_-]+ from the file name, or --into.
 import { UserError } from "../errors.ts";
-import { convertDataFiles } from "../build/convert.ts";
-import type { ConvertDataFiles, ConvertedDatabase } from "../live/converter.ts";
+import { inspectDatabase } from "../inputs/databases.ts";
+import { splitInputs } from "../inputs/input-files.ts";
 import { liveNameFromFile, validateLiveName } from "../live/names.ts";
-import { inspectDatabase } from "./databases.ts";
-import { splitInputs } from "./input-files.ts";
+import { convertDataFiles, type ConvertedDatabase, type ConvertOptions } from "./convert.ts";
+
+/**
+ * What push needs from a converter: files in (CSV, JSON, SQLite...), checked
+ * SQLite databases out. A dependency of push, so tests can pass their own.
+ * Throws a UserError naming the file (and, for data files, the line) on bad
+ * input, before anything is uploaded.
+ */
+export type ConvertDataFiles = (files: string[], options: ConvertOptions) => Promise<ConvertedDatabase[]>;
 
 /** --into and --pk shape converted data; SQLite databases are published whole. */
 function checkPushOptions(databases: string[], dataFiles: string[], options: { into?: string; pk?: string }): void {

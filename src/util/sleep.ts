@@ -1,13 +1,7 @@
-// Ctrl-C during a deploy or delete: the command layer turns SIGINT into an
-// AbortSignal; the long steps (uploads, stack waits) stop and throw this,
-// saying what state was left behind and that running again recovers.
+// Waiting that Ctrl-C cuts short: the command layer turns SIGINT into an
+// AbortSignal, and every poll loop sleeps through one of these so it stops at
+// once. Injected everywhere, so tests pass a sleep that returns immediately.
 import { setTimeout as setTimeoutPromise } from "node:timers/promises";
-import { UserError } from "../errors.ts";
-
-export class InterruptedError extends UserError {
-  // 128 + SIGINT, as shells report a Ctrl-C'd program.
-  override readonly exitCode = 130;
-}
 
 /** Waits ms; may return early once `signal` aborts (tests pass a fake that returns at once). */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;

@@ -11,7 +11,7 @@ import { UserError } from "../errors.ts";
 import type { Architecture, PackageSize } from "../plan/types.ts";
 import { namedPackages, projectName } from "../plan/install.ts";
 import { checkLayerRoom } from "../plan/placement.ts";
-import { sha256 } from "./hash.ts";
+import { sha256 } from "../util/sha256.ts";
 import { fileSizes, ownersFromRecords, packageSizes } from "./layer-packages.ts";
 import { chooseInstaller, compileTemplates, compileTree, findPython } from "./python.ts";
 import { directoryEntries, writeZip } from "./zip.ts";

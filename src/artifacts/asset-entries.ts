@@ -3,7 +3,7 @@
 // left out: it depends on the machine, and Lambda's task root is read-only.
 import { readFile } from "node:fs/promises";
 import { PACKAGE_PLUGINS_DIR, PACKAGE_TEMPLATE_DIR, packageStaticDir, type SiteAssets } from "../plan/assets.ts";
-import { sha256 } from "./hash.ts";
+import { sha256 } from "../util/sha256.ts";
 import { directoryEntries, type ZipEntry } from "./zip.ts";
 
 export async function assetEntries(assets: SiteAssets): Promise<ZipEntry[]> {

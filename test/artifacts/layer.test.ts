@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
-import { buildLayer, installCommand, layerCacheKey, manylinuxTag, prunableNames } from "../../src/build/layer.ts";
-import { findPython } from "../../src/build/python.ts";
+import { buildLayer, installCommand, layerCacheKey, manylinuxTag, prunableNames } from "../../src/artifacts/layer.ts";
+import { findPython } from "../../src/artifacts/python.ts";
 import { cliEnv } from "../_helpers/cli.ts";
 
 test("Lambda's glibc decides the wheel platform: AL2023 for 3.12+, AL2 before", () => {

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { UserError } from "../../src/errors.ts";
-import { pushFiles } from "../../src/inputs/push-files.ts";
+import { pushFiles } from "../../src/artifacts/push-files.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 
 const dir = tempDir();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { distributionName, packageSizes, recordPaths } from "../../src/build/layer-packages.ts";
+import { distributionName, packageSizes, recordPaths } from "../../src/artifacts/layer-packages.ts";
 
 test("a dist-info directory names its distribution as pip does", () => {
   assert.equal(distributionName("PyYAML-6.0.2.dist-info"), "pyyaml");
