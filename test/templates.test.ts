@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { before, describe, it } from "node:test";
 import vm from "node:vm";
-import { appStackParameters, DEPLOY_TIME_PARAMETERS } from "../src/plan/app-parameters.ts";
+import { appStackParameters, DEPLOY_TIME_PARAMETERS, SHARED_OUTPUTS } from "../src/plan/app-parameters.ts";
 import { MAX_SITE_NAME_LENGTH } from "../src/plan/limits.ts";
 import { PYTHON_RUNTIMES } from "../src/plan/runtimes.ts";
 import { appStackName } from "../src/plan/stack-names.ts";
@@ -29,12 +29,14 @@ let prereqText: string;
 let appText: string;
 let app: CfnTemplate;
 let prereq: CfnTemplate;
+let shared: CfnTemplate;
 
 before(async () => {
   prereqText = await readTemplate("prereq");
   appText = await readTemplate("app");
   app = parseTemplate(appText);
   prereq = parseTemplate(prereqText);
+  shared = parseTemplate(await readTemplate("shared"));
 });
 
 /** One inline and two S3 databases, 2 GB of /tmp. */
@@ -185,7 +187,7 @@ describe("templates on disk", () => {
   });
 
   it("fit in a CloudFormation TemplateBody (51,200 bytes)", async () => {
-    for (const text of [prereqText, appText, await readTemplate("certificate")]) assert.ok(Buffer.byteLength(text) < TEMPLATE_BODY_LIMIT, `${Buffer.byteLength(text)} bytes`);
+    for (const text of [prereqText, appText, await readTemplate("certificate"), await readTemplate("shared")]) assert.ok(Buffer.byteLength(text) < TEMPLATE_BODY_LIMIT, `${Buffer.byteLength(text)} bytes`);
   });
 });
 
@@ -194,11 +196,11 @@ describe("cfn-lint", () => {
   // template, so cfn-lint checks both; the structural tests below prove each.
   let findings: CfnLintFinding[];
   before(async () => {
-    findings = await cfnLint(["prereq", "app", "certificate"].map((name) => fileURLToPath(templateUrl(name as TemplateName))));
+    findings = await cfnLint(["prereq", "app", "certificate", "shared"].map((name) => fileURLToPath(templateUrl(name as TemplateName))));
   });
 
   // app.yaml's domain and CDN modes are conditions of one template: cfn-lint checks every branch.
-  for (const name of ["prereq", "app", "certificate"] as const) {
+  for (const name of ["prereq", "app", "certificate", "shared"] as const) {
     it(`finds no error or warning in ${name}.yaml`, () => {
       const mine = findings.filter((f) => f.Filename.endsWith(`${name}.yaml`) && f.Level !== "Informational");
       assert.deepEqual(mine, [], formatFindings(mine));
@@ -327,9 +329,8 @@ describe("app.yaml in both modes", () => {
   it("CDN: CloudFront in front of an IAM-only Function URL, both CloudFront permissions, no public ones", () => {
     const cdn = instantiate(app, "true");
     const types = Object.values(cdn.resources).map((r) => r.Type);
-    for (const type of ["AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl", "AWS::CloudFront::Function", "AWS::CloudFront::CachePolicy"]) {
-      assert.ok(types.includes(type), type);
-    }
+    // The distribution is the site's; its policies, OAC and function are the account's (shared.yaml).
+    assert.deepEqual(types.filter((type) => String(type).startsWith("AWS::CloudFront::")), ["AWS::CloudFront::Distribution"]);
     const [, url] = resourcesOfType(cdn, "AWS::Lambda::Url")[0]!;
     assert.equal(props(url).AuthType, "AWS_IAM");
     assert.equal(props(url).InvokeMode, "BUFFERED");
@@ -386,7 +387,8 @@ describe("app.yaml in both modes", () => {
     const cloudFront = Object.entries(app.Resources).filter(
       ([, r]) => r.Type.startsWith("AWS::CloudFront::") || r.Properties?.Principal === "cloudfront.amazonaws.com",
     );
-    assert.equal(cloudFront.length, 7);
+    // The distribution and its two invoke permissions: CloudFront's other parts are shared.yaml's.
+    assert.equal(cloudFront.length, 3);
     for (const [id, r] of cloudFront) assert.equal(r.Condition, "UseCdn", id);
     assert.equal(app.Outputs?.DistributionId?.Condition, "UseCdn");
     assert.equal(app.Outputs?.DistributionUrl?.Condition, "UseCdn");
@@ -475,12 +477,12 @@ describe("app.yaml --snapstart", () => {
   });
 });
 
-describe("app.yaml CloudFront", () => {
+describe("app.yaml CloudFront, with the shared parts of shared.yaml", () => {
   const cloudFront = () => instantiate(app, "true").resources;
 
   it("copies the viewer Host into x-forwarded-host, overwriting or removing what the client sent", () => {
-    const fn = cloudFront().HostFunction!;
-    assert.equal(fn.Type, "AWS::CloudFront::Function");
+    const fn = shared.Resources.ViewerRequestFunction! as unknown as Json;
+    assert.equal((fn as { Type: string }).Type, "AWS::CloudFront::Function");
     const config = props(fn).FunctionConfig as Record<string, Json>;
     assert.equal(config.Runtime, "cloudfront-js-2.0");
     type Request = { headers: Record<string, { value: string }>; uri: string };
@@ -508,11 +510,14 @@ describe("app.yaml CloudFront", () => {
 
   it("runs the function on viewer requests of the default cache behaviour", () => {
     const behavior = (props(cloudFront().Distribution).DistributionConfig as Record<string, Json>).DefaultCacheBehavior as Record<string, Json>;
-    assert.deepEqual(behavior.FunctionAssociations, [{ EventType: "viewer-request", FunctionARN: { "Fn::GetAtt": ["HostFunction", "FunctionARN"] } }]);
+    assert.deepEqual(behavior.FunctionAssociations, [{ EventType: "viewer-request", FunctionARN: { Ref: "SharedViewerFunctionArn" } }]);
+    assert.deepEqual(shared.Outputs?.ViewerFunctionArn?.Value, { "Fn::GetAtt": ["ViewerRequestFunction", "FunctionARN"] });
+    assert.deepEqual(behavior.CachePolicyId, { Ref: "SharedCachePolicyId" });
+    assert.deepEqual(shared.Outputs?.CachePolicyId?.Value, { Ref: "CachePolicy" });
   });
 
   it("keys the cache on all query strings, cookies and the viewer's host, with TTLs from the origin", () => {
-    const config = props(cloudFront().CachePolicy).CachePolicyConfig as Record<string, Json>;
+    const config = props(shared.Resources.CachePolicy).CachePolicyConfig as Record<string, Json>;
     const key = config.ParametersInCacheKeyAndForwardedToOrigin as Record<string, Record<string, Json>>;
     assert.equal(key.QueryStringsConfig?.QueryStringBehavior, "all");
     // Pages carry absolute links: a page made for one host name must not be served under another.
@@ -548,13 +553,14 @@ describe("app.yaml CloudFront", () => {
     }
     const resources = cloudFront();
     for (const behavior of behaviors) {
-      assert.deepEqual(behavior.CachePolicyId, { Ref: "StaticCachePolicy" });
+      assert.deepEqual(behavior.CachePolicyId, { Ref: "SharedStaticCachePolicyId" });
       assert.equal(behavior.TargetOriginId, "function-url");
       assert.deepEqual(behavior.AllowedMethods, ["GET", "HEAD"]);
       // No viewer Host may reach the Function URL: no origin request policy forwarding it.
       assert.equal(behavior.OriginRequestPolicyId, undefined);
     }
-    const staticConfig = props(resources.StaticCachePolicy).CachePolicyConfig as Record<string, Json>;
+    assert.deepEqual(shared.Outputs?.StaticCachePolicyId?.Value, { Ref: "StaticCachePolicy" });
+    const staticConfig = props(shared.Resources.StaticCachePolicy).CachePolicyConfig as Record<string, Json>;
     const key = staticConfig.ParametersInCacheKeyAndForwardedToOrigin as Record<string, Record<string, Json>>;
     // Datasette sends no Cache-Control for these: DefaultTTL is what applies.
     assert.ok((staticConfig.DefaultTTL as number) >= 3600);
@@ -582,7 +588,7 @@ describe("app.yaml CloudFront", () => {
     const config = props(resources.Distribution).DistributionConfig as Record<string, Json>;
     const behavior = config.DefaultCacheBehavior as Record<string, Json>;
     assert.equal(behavior.OriginRequestPolicyId, ALL_VIEWER_EXCEPT_HOST_HEADER);
-    assert.deepEqual(behavior.CachePolicyId, { Ref: "CachePolicy" });
+    assert.deepEqual(behavior.CachePolicyId, { Ref: "SharedCachePolicyId" });
     assert.equal(behavior.ViewerProtocolPolicy, "redirect-to-https");
     assert.deepEqual([...(behavior.AllowedMethods as string[])].sort(), ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
     assert.equal(behavior.Compress, true);
@@ -592,12 +598,13 @@ describe("app.yaml CloudFront", () => {
     const [origin] = config.Origins as Record<string, Json>[];
     assert.equal(origin!.Id, behavior.TargetOriginId);
     assert.equal((origin!.CustomOriginConfig as Record<string, Json>).OriginProtocolPolicy, "https-only");
-    assert.deepEqual(origin!.OriginAccessControlId, { "Fn::GetAtt": ["OriginAccessControl", "Id"] });
+    assert.deepEqual(origin!.OriginAccessControlId, { Ref: "SharedOriginAccessControlId" });
+    assert.deepEqual(shared.Outputs?.OriginAccessControlId?.Value, { "Fn::GetAtt": ["OriginAccessControl", "Id"] });
     // Select 2 of Split "/" turns the Function URL into its host name.
     assert.deepEqual(origin!.DomainName, { "Fn::Select": [2, { "Fn::Split": ["/", { "Fn::GetAtt": ["FunctionUrl", "FunctionUrl"] }] }] });
     assert.equal("https://abcdefgh.lambda-url.eu-west-1.on.aws/".split("/")[2], "abcdefgh.lambda-url.eu-west-1.on.aws");
 
-    const oac = props(resources.OriginAccessControl).OriginAccessControlConfig as Record<string, Json>;
+    const oac = props(shared.Resources.OriginAccessControl).OriginAccessControlConfig as Record<string, Json>;
     assert.equal(oac.OriginAccessControlOriginType, "lambda");
     assert.equal(oac.SigningBehavior, "always");
     assert.equal(oac.SigningProtocol, "sigv4");
@@ -856,5 +863,36 @@ describe("prereq.yaml", () => {
     assert.equal(bucketWith("false").CorsConfiguration, undefined);
     assert.deepEqual(prereq.Parameters?.Cors?.AllowedValues, ["true", "false"]);
     assert.equal(prereq.Parameters?.Cors?.Default, "false");
+  });
+});
+
+describe("shared.yaml: the account's CloudFront parts", () => {
+  // CloudFront names are unique per account: the stack id's UUID, never a site's name.
+  const uuid = { "Fn::Select": [2, { "Fn::Split": ["/", { Ref: "AWS::StackId" }] }] };
+
+  it("holds the two cache policies, the origin access control and the viewer-request function, named by the stack id", () => {
+    assert.deepEqual(
+      Object.entries(shared.Resources).map(([id, r]) => [id, r.Type]),
+      [
+        ["CachePolicy", "AWS::CloudFront::CachePolicy"],
+        ["StaticCachePolicy", "AWS::CloudFront::CachePolicy"],
+        ["OriginAccessControl", "AWS::CloudFront::OriginAccessControl"],
+        ["ViewerRequestFunction", "AWS::CloudFront::Function"],
+      ],
+    );
+    const names = [
+      (props(shared.Resources.CachePolicy).CachePolicyConfig as Record<string, Json>).Name,
+      (props(shared.Resources.StaticCachePolicy).CachePolicyConfig as Record<string, Json>).Name,
+      (props(shared.Resources.OriginAccessControl).OriginAccessControlConfig as Record<string, Json>).Name,
+      props(shared.Resources.ViewerRequestFunction).Name,
+    ];
+    for (const name of names) assert.deepEqual((name as { "Fn::Sub": [string, Record<string, Json>] })["Fn::Sub"][1], { Id: uuid });
+    // Cache policy names are unique among cache policies; OAC and function names each among their own kind.
+    assert.notDeepEqual(names[0], names[1]);
+  });
+
+  it("outputs what the app stack takes, one output per Shared* parameter", () => {
+    assert.deepEqual(Object.keys(shared.Outputs ?? {}).sort(), Object.values(SHARED_OUTPUTS).sort());
+    for (const parameter of Object.keys(SHARED_OUTPUTS)) assert.ok(app.Parameters?.[parameter], parameter);
   });
 });

@@ -2,18 +2,20 @@
 // always works in one run: the app stack (the function stops using the
 // bucket, the distribution its certificate), then the --domain certificate
 // stack in us-east-1, then every object/version/delete marker in the bucket,
-// then the prerequisite stack (which deletes the now empty bucket). Whatever is already
-// gone is skipped, so a half-deleted site is finished off and a deleted one is
-// "nothing to delete".
+// then the prerequisite stack (which deletes the now empty bucket), and last,
+// when no site's distribution uses it any more, the account's shared CloudFront
+// stack. Whatever is already gone is skipped, so a half-deleted site is finished
+// off and a deleted one is "nothing to delete".
 import type { Command } from "commander";
 import { CERTIFICATE_REGION, createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount } from "../aws/empty-bucket.ts";
 import type { Sleep } from "../util/sleep.ts";
 import { bucketOf, findStack, type StackInfo } from "../aws/site.ts";
-import { appStackName, certificateStackName } from "../plan/stack-names.ts";
+import { appStackName, certificateStackName, SHARED_STACK_NAME } from "../plan/stack-names.ts";
+import { releaseShared } from "../deploy/release-shared.ts";
 import { deleteStackAndWait, type WaitOptions } from "../aws/stacks.ts";
-import { DeployError, type StackFailure } from "../errors.ts";
+import { DeployError, errorMessage, InterruptedError, type StackFailure } from "../errors.ts";
 import type { ConfirmOptions } from "../shared-options.ts";
 import { confirm } from "../ui/confirm.ts";
 import { onInterrupt } from "../ui/interrupt.ts";
@@ -22,7 +24,7 @@ import { printStackEvents } from "../ui/progress.ts";
 import { plural } from "../util/plural.ts";
 
 export interface DeleteStackDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "certificateCloudformation">;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "usEast1Cloudformation" | "cloudfront">;
   output: Output;
   /** Asks y/N; throws a UserError naming --yes when there is no terminal to ask on. */
   confirm: (question: string, action: string) => Promise<boolean>;
@@ -66,14 +68,14 @@ export function deleteAdvice(failures: StackFailure[], site: string, stack: stri
 
 export async function runDeleteStack(name: string, options: ConfirmOptions, deps: DeleteStackDeps): Promise<DeleteStackResult> {
   const { output } = deps;
-  const { cloudformation, s3, certificateCloudformation } = deps.clients;
+  const { cloudformation, s3, usEast1Cloudformation } = deps.clients;
   const { region } = await checkAwsAccess(cloudformation);
   const appName = appStackName(name);
 
   const [app, prereq, certificate] = await Promise.all([
     findStack(cloudformation, appName),
     findStack(cloudformation, name),
-    findStack(certificateCloudformation, certificateStackName(name)),
+    findStack(usEast1Cloudformation, certificateStackName(name)),
   ]);
   let bucket = prereq ? await bucketOf(cloudformation, prereq) : undefined;
   if (bucket && !(await bucketExists(s3, bucket))) {
@@ -81,9 +83,12 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     bucket = undefined;
   }
 
+  const wait: WaitOptions = { onEvent: printStackEvents(output), command: `delete-stack ${name}`, signal: deps.signal, sleep: deps.sleep, pollMs: deps.pollMs };
   if (!app && !prereq && !certificate) {
-    const result: DeleteStackResult = { stack: name, deleted: [], nothingToDelete: true };
-    output.result(`Nothing to delete: no site named ${name} in ${region} (stacks ${name} and ${appName} not found).`, result);
+    const deleted = (await releaseLeftovers(deps, output, wait)) ? [SHARED_STACK_NAME] : [];
+    const result: DeleteStackResult = { stack: name, deleted, nothingToDelete: true };
+    const also = deleted.length > 0 ? ` Deleted the unused shared CloudFront stack ${SHARED_STACK_NAME}.` : "";
+    output.result(`Nothing to delete: no site named ${name} in ${region} (stacks ${name} and ${appName} not found).${also}`, result);
     return result;
   }
 
@@ -105,7 +110,6 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
   }
 
   const deleted: string[] = [];
-  const wait: WaitOptions = { onEvent: printStackEvents(output), command: `delete-stack ${name}`, signal: deps.signal, sleep: deps.sleep, pollMs: deps.pollMs };
   const deleteStep = async (stack: StackInfo, client = cloudformation, stackRegion = region) => {
     output.info(`Deleting stack ${stack.name} (${stack.status})${stackRegion === region ? "" : ` in ${stackRegion}`}...`);
     try {
@@ -134,7 +138,7 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
   }
   // Only once no distribution uses it (ACM refuses to delete a certificate in use).
   if (certificate) {
-    await deleteStep(certificate, certificateCloudformation, CERTIFICATE_REGION);
+    await deleteStep(certificate, usEast1Cloudformation, CERTIFICATE_REGION);
     deleted.push(certificate.name);
   }
   const objects = await empty("");
@@ -150,11 +154,32 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     deleted.push(`s3://${bucket}`);
   }
   if (prereq) deleted.push(prereq.name);
+  // Last: the site's distribution is gone, so the shared parts may be unused now.
+  if (app?.outputs.DistributionId) {
+    const shared = await releaseShared(deps.clients, output, wait);
+    if (shared.type === "deleted") deleted.push(SHARED_STACK_NAME);
+  }
 
   const result: DeleteStackResult = { stack: name, deleted, nothingToDelete: false };
   const parts = deleted.map((item) => (item.startsWith("s3://") ? `bucket ${item.slice(5)} (${objects} objects and versions emptied)` : `stack ${item}`));
   output.result(`Deleted the site ${name} in ${region}: ${parts.join(", ")}.`, result);
   return result;
+}
+
+/**
+ * Nothing of the site is left: a run after one that left the shared parts
+ * behind (another site was deploying, say) finishes them off, quietly. True
+ * when it deleted the shared stack.
+ */
+async function releaseLeftovers(deps: DeleteStackDeps, output: Output, wait: WaitOptions): Promise<boolean> {
+  const quiet = (message: string) => output.debug(message);
+  try {
+    return (await releaseShared(deps.clients, { info: quiet, warn: quiet, debug: quiet }, wait)).type === "deleted";
+  } catch (error) {
+    if (error instanceof InterruptedError) throw error;
+    output.debug(`Shared CloudFront stack not checked: ${errorMessage(error)}`);
+    return false;
+  }
 }
 
 /** The commander action: real clients and terminal, Ctrl-C stops waiting (exit 130, rerun to finish). */

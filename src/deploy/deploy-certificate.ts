@@ -14,7 +14,7 @@ import type { DeployPlan } from "../plan/types.ts";
 import { readTemplate } from "../templates.ts";
 import { deployStack, type StackContext, type StackDeployment } from "./deploy-stack.ts";
 
-export type CertificateClients = Pick<AwsClients, "route53" | "certificateCloudformation">;
+export type CertificateClients = Pick<AwsClients, "route53" | "usEast1Cloudformation">;
 
 export interface CertificateDeployment {
   parameters: DomainParameters;
@@ -28,7 +28,7 @@ export async function deployCertificate(clients: CertificateClients, plan: Deplo
   context.info(`Domain ${plan.domain}: hosted zone ${zone.name} (${zone.id}); certificate in ${CERTIFICATE_REGION}.`);
   const stackName = certificateStackName(plan.stackName);
   const deployment = await deployStack(
-    clients.certificateCloudformation,
+    clients.usEast1Cloudformation,
     {
       stackName,
       templateBody: await readTemplate("certificate"),
@@ -50,8 +50,8 @@ export async function deployCertificate(clients: CertificateClients, plan: Deplo
 export async function removeUnusedCertificate(clients: CertificateClients, plan: DeployPlan, context: StackContext): Promise<boolean> {
   if (plan.domain) return false;
   const stackName = certificateStackName(plan.stackName);
-  if (!(await describeStack(clients.certificateCloudformation, stackName))) return false;
+  if (!(await describeStack(clients.usEast1Cloudformation, stackName))) return false;
   context.info(`No --domain any more: deleting the certificate stack ${stackName} (${CERTIFICATE_REGION}).`);
-  await deleteStackAndWait(clients.certificateCloudformation, stackName, context.wait);
+  await deleteStackAndWait(clients.usEast1Cloudformation, stackName, context.wait);
   return true;
 }

@@ -1,6 +1,7 @@
 // The whole AWS side of update-stack, after the build (the caller has checked
 // region and credentials): with --domain, its hosted zone and the certificate
-//   stack NAME-certificate (us-east-1) -> prerequisite stack NAME (the bucket)
+//   stack NAME-certificate (us-east-1) -> with CloudFront, the account's shared
+//   stack datasette-lambda-shared (us-east-1) -> prerequisite stack NAME (the bucket)
 //   -> upload the missing artifacts -> app stack NAME-lambda -> outputs ->
 //   live/deployed.json (what is deployed, for `ls`) -> delete artifacts no
 //   longer referenced (and a certificate no longer used).
@@ -25,10 +26,11 @@ import type { BuildResult } from "../plan/types.ts";
 import type { Output } from "../ui/output.ts";
 import { printStackEvents, reportGarbage, reportUploads } from "../ui/progress.ts";
 import { deployCertificate, removeUnusedCertificate } from "./deploy-certificate.ts";
+import { deployShared } from "./deploy-shared.ts";
 import { deployStack, type StackContext } from "./deploy-stack.ts";
 
 export interface DeployDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "route53" | "certificateCloudformation">;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "route53" | "usEast1Cloudformation" | "cloudfront">;
   /** The clients' region, resolved (with the credentials) by the caller before the build. */
   region: string;
   out: Output;
@@ -82,6 +84,7 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
 
   // Before anything else: a domain without a zone fails here, and validation takes minutes.
   const certificate = await deployCertificate(clients, build.plan, context);
+  const shared = await deployShared(clients, build.plan, context);
 
   const prereq = await deployStack(
     clients.cloudformation,
@@ -111,7 +114,7 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
 
   // With SnapStart, new secret values need a new version: they are in its environment.
   const secrets = { secret: deps.secret, pluginSecrets: deps.pluginSecrets };
-  const parameters = { ...withSecretsInFingerprint(build.appParameters, secrets, stackName), ...certificate.parameters, BucketName: bucket };
+  const parameters = { ...withSecretsInFingerprint(build.appParameters, secrets, stackName), ...certificate.parameters, ...shared.parameters, BucketName: bucket };
   const app = await deployStack(
     clients.cloudformation,
     {
@@ -141,7 +144,7 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
   await cleanUp(deps, bucket, appStackName, [...referencedKeys(parameters), ...referencedKeys(stackParameters(app.previous))]);
 
   return {
-    type: [prereq, app, certificate.deployment].every((stack) => !stack || stack.type === "no-op") ? "no-op" : "deployed",
+    type: [prereq, app, certificate.deployment, shared.deployment].every((stack) => !stack || stack.type === "no-op") ? "no-op" : "deployed",
     stack: stackName,
     appStack: appStackName,
     url: outputs.SiteUrl,

@@ -7,10 +7,43 @@ import type { DeployPlan } from "./types.ts";
 /**
  * Parameters known only at deploy time: the bucket (prereq stack), the stored
  * secret, the --plugin-secret values (NoEcho; omitted without any, so the
- * template's default "{}" clears earlier ones), and with --domain the hosted zone (Route 53) and the certificate
- * (the us-east-1 certificate stack).
+ * template's default "{}" clears earlier ones), with --domain the hosted zone (Route 53) and the certificate
+ * (the us-east-1 certificate stack), and with CloudFront the account's shared parts (the shared stack).
  */
-export const DEPLOY_TIME_PARAMETERS = ["BucketName", "DatasetteSecret", "PluginSecrets", "HostedZoneId", "CertificateArn"] as const;
+export const DEPLOY_TIME_PARAMETERS = [
+  "BucketName",
+  "DatasetteSecret",
+  "PluginSecrets",
+  "HostedZoneId",
+  "CertificateArn",
+  "SharedCachePolicyId",
+  "SharedStaticCachePolicyId",
+  "SharedOriginAccessControlId",
+  "SharedViewerFunctionArn",
+] as const;
+
+/** The shared stack's outputs as the app stack takes them; empty strings without CloudFront. */
+export interface SharedParameters {
+  SharedCachePolicyId: string;
+  SharedStaticCachePolicyId: string;
+  SharedOriginAccessControlId: string;
+  SharedViewerFunctionArn: string;
+}
+
+export const NO_SHARED: SharedParameters = {
+  SharedCachePolicyId: "",
+  SharedStaticCachePolicyId: "",
+  SharedOriginAccessControlId: "",
+  SharedViewerFunctionArn: "",
+};
+
+/** Which output of the shared stack each parameter is. */
+export const SHARED_OUTPUTS: Record<keyof SharedParameters, string> = {
+  SharedCachePolicyId: "CachePolicyId",
+  SharedStaticCachePolicyId: "StaticCachePolicyId",
+  SharedOriginAccessControlId: "OriginAccessControlId",
+  SharedViewerFunctionArn: "ViewerFunctionArn",
+};
 
 /** What --domain resolves to at deploy time; empty strings without a domain. */
 export interface DomainParameters {

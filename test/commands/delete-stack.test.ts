@@ -5,23 +5,28 @@ import { deleteAdvice, runDeleteStack, type DeleteStackDeps } from "../../src/co
 import { DeployError, InterruptedError, UserError } from "../../src/errors.ts";
 import { noTerminalError } from "../../src/ui/confirm.ts";
 import { FakeCloudFormation, resource } from "../_helpers/fake-cloudformation.ts";
+import { FakeCloudFront } from "../_helpers/fake-cloudfront.ts";
 import { FakeS3Versions, versionedEntries } from "../_helpers/fake-s3-versions.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";
 
 const BUCKET = "site-bucket-1a2b3c";
 
-function setup(options: { app?: boolean; prereq?: boolean; bucket?: boolean; json?: boolean; entries?: number } = {}) {
+function setup(options: { app?: boolean; prereq?: boolean; bucket?: boolean; json?: boolean; entries?: number; distribution?: string } = {}) {
   const cfn = new FakeCloudFormation();
+  // us-east-1: the certificate and shared stacks (none unless a test adds them).
+  const usEast1 = new FakeCloudFormation();
+  const cloudfront = new FakeCloudFront();
   const s3 = new FakeS3Versions();
   if (options.prereq !== false) cfn.addStack({ name: "site", status: "CREATE_COMPLETE", outputs: { BucketName: BUCKET } });
   if (options.app !== false) {
-    cfn.addStack({ name: "site-lambda", status: "UPDATE_COMPLETE", outputs: { LogGroupName: "/aws/lambda/site-fn" } });
+    const distribution: Record<string, string> = options.distribution ? { DistributionId: options.distribution } : {};
+    cfn.addStack({ name: "site-lambda", status: "UPDATE_COMPLETE", outputs: { LogGroupName: "/aws/lambda/site-fn", ...distribution } });
   }
   if (options.bucket !== false) s3.add(BUCKET, { versioning: "Enabled", entries: versionedEntries(options.entries ?? 1200, 1, true) });
   const recorded = recordingOutput({ json: Boolean(options.json) });
   const questions: string[] = [];
   const deps: DeleteStackDeps = {
-    clients: { cloudformation: cfn.client, s3: s3.client, certificateCloudformation: new FakeCloudFormation().client },
+    clients: { cloudformation: cfn.client, s3: s3.client, usEast1Cloudformation: usEast1.client, cloudfront: cloudfront.client },
     output: recorded.out,
     confirm: async (question) => {
       questions.push(question);
@@ -30,7 +35,7 @@ function setup(options: { app?: boolean; prereq?: boolean; bucket?: boolean; jso
     sleep: async () => {},
     pollMs: 0,
   };
-  return { cfn, s3, recorded, deps, questions };
+  return { cfn, usEast1, cloudfront, s3, recorded, deps, questions };
 }
 
 function deletedStacks(cfn: FakeCloudFormation): string[] {
@@ -90,6 +95,41 @@ test("both stacks gone: 'nothing to delete', exit normally, no question asked", 
   const text = setup({ app: false, prereq: false, bucket: false });
   await runDeleteStack("site", { yes: true }, text.deps);
   assert.match(text.recorded.stdout(), /^Nothing to delete: no site named site in eu-west-1/);
+});
+
+// The shared CloudFront stack (us-east-1) goes with the last site whose distribution used it.
+const SHARED = { CachePolicyId: "policy-pages", StaticCachePolicyId: "policy-static" };
+
+test("the last site with CloudFront: its stacks, then the unused shared stack", async () => {
+  const t = setup({ bucket: false, json: true, distribution: "E1THISSITE" });
+  t.usEast1.addStack({ name: "datasette-lambda-shared", status: "CREATE_COMPLETE", outputs: SHARED });
+  const result = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(result.deleted, ["site-lambda", "site", "datasette-lambda-shared"]);
+  assert.equal(t.usEast1.stack("datasette-lambda-shared"), undefined);
+});
+
+test("another site still uses the shared parts: they stay; a site without CloudFront never looks", async () => {
+  const t = setup({ bucket: false, distribution: "E1THISSITE" });
+  t.usEast1.addStack({ name: "datasette-lambda-shared", status: "CREATE_COMPLETE", outputs: SHARED });
+  t.cloudfront.users.set("policy-pages", ["E2OTHERSITE"]);
+  const result = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(result.deleted, ["site-lambda", "site"]);
+  assert.ok(t.usEast1.stack("datasette-lambda-shared"));
+  assert.match(t.recorded.stderr(), /Shared CloudFront stack datasette-lambda-shared kept: 1 other distribution uses it/);
+
+  const noCdn = setup({ bucket: false });
+  noCdn.usEast1.addStack({ name: "datasette-lambda-shared", status: "CREATE_COMPLETE", outputs: SHARED });
+  await runDeleteStack("site", { yes: true }, noCdn.deps);
+  assert.equal(noCdn.cloudfront.calls(), 0);
+  assert.ok(noCdn.usEast1.stack("datasette-lambda-shared"));
+});
+
+test("nothing left of the site, but an unused shared stack (an earlier run could not delete it): finished off", async () => {
+  const t = setup({ app: false, prereq: false, bucket: false });
+  t.usEast1.addStack({ name: "datasette-lambda-shared", status: "CREATE_COMPLETE", outputs: SHARED });
+  const result = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(result, { stack: "site", deleted: ["datasette-lambda-shared"], nothingToDelete: true });
+  assert.match(t.recorded.stdout(), /Nothing to delete: .* Deleted the unused shared CloudFront stack datasette-lambda-shared\./);
 });
 
 test("half deleted (app stack gone): the bucket is emptied and the prereq stack deleted", async () => {

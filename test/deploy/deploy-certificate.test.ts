@@ -28,7 +28,7 @@ function world() {
   });
   const info: string[] = [];
   const context: StackContext = { info: (line) => info.push(line), wait: { sleep: async () => {} }, siteName: "site", region: "eu-west-1" };
-  return { clients: { route53, certificateCloudformation: certificates.client }, certificates, zones, context, info };
+  return { clients: { route53, usEast1Cloudformation: certificates.client }, certificates, zones, context, info };
 }
 
 test("without --domain: no Route 53 call, no certificate stack, empty parameters", async () => {

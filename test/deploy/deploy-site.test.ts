@@ -20,11 +20,12 @@ import { DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand, type PutObje
 import { mockClient } from "aws-sdk-client-mock";
 import { leaseBody, parseLease } from "../../src/aws/leases.ts";
 import { deploySite, type DeployDeps } from "../../src/deploy/deploy-site.ts";
-import { NO_DOMAIN } from "../../src/plan/app-parameters.ts";
+import { NO_DOMAIN, NO_SHARED } from "../../src/plan/app-parameters.ts";
 import { DeployError, InterruptedError, UserError } from "../../src/errors.ts";
 import type { Artifact, BuildResult, DeployPlan } from "../../src/plan/types.ts";
 import { FakeBucket } from "../_helpers/fake-artifact-bucket.ts";
 import { FakeCloudFormation, resource, type FakeStack } from "../_helpers/fake-cloudformation.ts";
+import { FakeCloudFront } from "../_helpers/fake-cloudfront.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";
 
 const PREREQ = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n";
@@ -97,8 +98,9 @@ function world(): World {
       cloudformation: cfn.client,
       s3: bucket.client,
       // us-east-1, where a --domain certificate stack would be: empty here.
-      certificateCloudformation: new FakeCloudFormation().client,
+      usEast1Cloudformation: new FakeCloudFormation().client,
       route53: new Route53Client({ region: "us-east-1" }),
+      cloudfront: new FakeCloudFront().client,
     },
     region: "eu-west-1",
     out: output.out,
@@ -116,7 +118,7 @@ async function deployedWorld(deployed: BuildResult, appStatus = "UPDATE_COMPLETE
     name: "site-lambda",
     status: appStatus,
     template: APP,
-    parameters: { ...deployed.appParameters, ...NO_DOMAIN, BucketName: w.bucket.name, DatasetteSecret: "the-old-secret" },
+    parameters: { ...deployed.appParameters, ...NO_DOMAIN, ...NO_SHARED, BucketName: w.bucket.name, DatasetteSecret: "the-old-secret" },
     outputs: w.cfn.outputsFor({ name: "site-lambda" } as FakeStack),
     events: [resource("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE"), resource("site-lambda", "AWS::CloudFormation::Stack", appStatus)],
   });

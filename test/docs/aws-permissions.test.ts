@@ -24,6 +24,8 @@ const SERVICE_PREFIX: Record<string, string> = {
   "client-route-53": "route53",
   "client-s3": "s3",
   "client-acm": "acm",
+  "client-cloudfront": "cloudfront",
+  "client-lambda": "lambda",
 };
 
 // Operations IAM authorizes under another action ("Required permissions" /
@@ -126,6 +128,7 @@ const ACCOUNT_LEVEL = new Set([
   "route53:ListHostedZones",
   "acm:RequestCertificate",
   "cloudfront:CreateOriginAccessControl",
+  "cloudfront:ListDistributionsByCachePolicyId",
 ]);
 const CLOUDFRONT_FUNCTION_ACTIONS = new Set(["CreateFunction", "PublishFunction", "DescribeFunction", "UpdateFunction", "DeleteFunction", "GetFunction"]);
 

@@ -27,7 +27,7 @@ const SITE_REGION = "eu-west-1";
 const env = motoEnv(moto.endpoint, cliEnv());
 const route53 = new Route53Client(moto.clientConfig);
 const siteCloudformation = new CloudFormationClient({ ...moto.clientConfig, region: SITE_REGION });
-const certificateCloudformation = new CloudFormationClient({ ...moto.clientConfig, region: "us-east-1" });
+const usEast1Cloudformation = new CloudFormationClient({ ...moto.clientConfig, region: "us-east-1" });
 const dir = tempDir();
 const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
 
@@ -98,7 +98,7 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
     assert.equal(json.url, `https://${domain}/`);
 
     // The certificate lives in us-east-1, not in the site's region.
-    const certificateStack = await findStack(certificateCloudformation, `${site}-certificate`);
+    const certificateStack = await findStack(usEast1Cloudformation, `${site}-certificate`);
     assert.equal(certificateStack?.StackStatus, "CREATE_COMPLETE");
     assert.equal(await findStack(siteCloudformation, `${site}-certificate`), undefined);
     const certificateArn = certificateStack?.Outputs?.find((o) => o.OutputKey === "CertificateArn")?.OutputValue ?? "";
@@ -129,11 +129,11 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
   });
 
   it("re-deploys reuse the certificate: nothing changes", async () => {
-    const before = await findStack(certificateCloudformation, `${site}-certificate`);
+    const before = await findStack(usEast1Cloudformation, `${site}-certificate`);
     const result = await deploy();
     assert.equal(result.code, 0, result.stderr);
     assert.equal((JSON.parse(result.stdout) as { changed: boolean }).changed, false);
-    const afterwards = await findStack(certificateCloudformation, `${site}-certificate`);
+    const afterwards = await findStack(usEast1Cloudformation, `${site}-certificate`);
     assert.equal(afterwards?.StackId, before?.StackId);
     assert.equal(afterwards?.StackStatus, "CREATE_COMPLETE");
   });
@@ -143,7 +143,7 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
     assert.equal(result.code, 0, result.stderr);
     const json = JSON.parse(result.stdout) as { deleted: string[] };
     assert.ok(json.deleted.includes(`${site}-certificate`), result.stdout);
-    assert.equal(await findStack(certificateCloudformation, `${site}-certificate`), undefined);
+    assert.equal(await findStack(usEast1Cloudformation, `${site}-certificate`), undefined);
     assert.equal(await findStack(siteCloudformation, `${site}-lambda`), undefined);
     assert.equal(await findStack(siteCloudformation, site), undefined);
     assert.deepEqual(await aliasRecords(zones["site.example.net"]!, domain), []);
@@ -156,6 +156,6 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
     assert.equal(errors.length, 1, result.stderr);
     assert.match(errors[0]!, /--domain data\.nowhere\.test: no public Route 53 hosted zone .*searched data\.nowhere\.test, nowhere\.test, test/);
     for (const name of ["Dom-None", "Dom-None-lambda"]) assert.equal(await findStack(siteCloudformation, name), undefined, name);
-    assert.equal(await findStack(certificateCloudformation, "Dom-None-certificate"), undefined);
+    assert.equal(await findStack(usEast1Cloudformation, "Dom-None-certificate"), undefined);
   });
 });

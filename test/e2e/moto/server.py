@@ -9,6 +9,8 @@ small STAND-IN models for exactly those types, before moto first builds its (cac
 model map, and then starts moto's own server. The real templates deploy unchanged.
 
 What differs from plain moto, each labelled where it is defined:
+- stand-ins for API calls moto lacks: CloudFront's ListDistributionsByCachePolicyId
+  (answered from the Distribution stand-ins);
 - stand-ins for AWS::Lambda::Url, AWS::Lambda::Alias, AWS::CloudFront::{Distribution,
   OriginAccessControl,Function,CachePolicy}, AWS::S3::BucketPolicy and
   AWS::CertificateManager::Certificate (no moto model);
@@ -25,7 +27,10 @@ What differs from plain moto, each labelled where it is defined:
 - patch_create_failures: a resource that fails to create rolls the stack back to
   ROLLBACK_COMPLETE with a CREATE_FAILED event, instead of failing the CreateStack call;
 - patch_atomic_conditional_puts: a PutObject with If-Match / If-None-Match is checked and
-  written in one step, as S3 does (moto checks, then writes, without a lock).
+  written in one step, as S3 does (moto checks, then writes, without a lock);
+- patch_atomic_stack_calls: a second CreateStack of an existing name is refused however
+  close the two come, and reading a stack being created does not create its resources
+  again (moto checks, then creates, without a lock, and creates resources lazily).
 
 A stand-in only records its properties and returns plausible attributes. It cannot
 prove CloudFront behaviour or Function URL auth; template tests and cfn-lint do that.
@@ -807,6 +812,29 @@ def patch_atomic_conditional_puts() -> None:
     S3Response.put_object = put_object  # type: ignore[method-assign]
 
 
+def patch_atomic_stack_calls() -> None:
+    """Test patch: CloudFormation refuses a second CreateStack of a name that exists
+    (AlreadyExistsException), however close together the two calls come, and a stack
+    being created is never created twice by reading it. moto checks the name, then builds
+    the stack and its resources, without a lock (moto/cloudformation/models.py,
+    CloudFormationBackend.create_stack), and creates resources lazily: a DescribeStacks
+    of a stack still being built resolves its outputs and so creates the resources they
+    refer to a second time (moto/cloudformation/parsing.py, ResourceMap). Two first
+    deploys creating the account's shared stack at once would both create its resources.
+    This serialises the stack calls that create or resolve resources."""
+    from moto.cloudformation.models import CloudFormationBackend
+
+    lock = threading.RLock()
+    for name in ("create_stack", "update_stack", "delete_stack", "describe_stacks", "describe_stack_resources", "list_stack_resources"):
+        original = getattr(CloudFormationBackend, name)
+
+        def serialised(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        setattr(CloudFormationBackend, name, serialised)
+
+
 def check_model_map() -> None:
     """Fail at start-up, not mid-test, if moto would not use the stand-ins."""
     model_map = parsing.get_model_map()
@@ -849,13 +877,60 @@ def standin_records() -> list[dict[str, Any]]:
     return records
 
 
+def _signed_for(environ: dict[str, Any], service: str) -> bool:
+    """The request's SigV4 credential scope names this service (how moto itself routes)."""
+    return f"/{service}/aws4_request" in environ.get("HTTP_AUTHORIZATION", "")
+
+
+DISTRIBUTIONS_BY_CACHE_POLICY = "/2020-05-31/distributionsByCachePolicyId/"
+
+
+def distributions_by_cache_policy(policy_id: str, query: str) -> bytes:
+    """Test stand-in for CloudFront's ListDistributionsByCachePolicyId, which moto lacks:
+    the ids of the Distribution stand-ins not deleted whose default or other cache
+    behaviours name the policy, in the API's XML, paged by Marker/MaxItems
+    (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListDistributionsByCachePolicyId.html)."""
+    from urllib.parse import parse_qs
+    from xml.sax.saxutils import escape
+
+    params = {key: values[0] for key, values in parse_qs(query).items()}
+    using = []
+    for distribution in CloudFrontDistribution.instances_tracked:  # type: ignore[attr-defined]
+        if distribution.deleted:
+            continue
+        config = distribution.properties.get("DistributionConfig", {})
+        behaviours = [config.get("DefaultCacheBehavior", {}), *config.get("CacheBehaviors", [])]
+        if any(b.get("CachePolicyId") == policy_id for b in behaviours):
+            using.append(distribution.ref)
+    start = using.index(params["Marker"]) + 1 if params.get("Marker") in using else 0
+    size = int(params.get("MaxItems", "100"))
+    page = using[start : start + size]
+    truncated = start + size < len(using)
+    items = "".join(f"<DistributionId>{escape(i)}</DistributionId>" for i in page)
+    next_marker = f"<NextMarker>{escape(page[-1])}</NextMarker>" if truncated else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<DistributionIdList xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">'
+        f"<Marker>{escape(params.get('Marker', ''))}</Marker>{next_marker}<MaxItems>{size}</MaxItems>"
+        f"<IsTruncated>{str(truncated).lower()}</IsTruncated><Quantity>{len(page)}</Quantity>"
+        f"<Items>{items}</Items></DistributionIdList>"
+    ).encode()
+
+
 def with_standins_endpoint(app: Any) -> Any:
-    """moto's WSGI app, plus GET /_e2e/standins (no S3 bucket name starts with "_")."""
+    """moto's WSGI app, plus GET /_e2e/standins (no S3 bucket name starts with "_") and the
+    labelled stand-ins for API calls moto lacks (each names the call it answers)."""
 
     def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO") == STANDINS_PATH and environ.get("REQUEST_METHOD") == "GET":
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD")
+        if path == STANDINS_PATH and method == "GET":
             body = json.dumps(standin_records(), default=str).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        if path.startswith(DISTRIBUTIONS_BY_CACHE_POLICY) and method == "GET" and _signed_for(environ, "cloudfront"):
+            body = distributions_by_cache_policy(path[len(DISTRIBUTIONS_BY_CACHE_POLICY) :], environ.get("QUERY_STRING", ""))
+            start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
             return [body]
         return app(environ, start_response)
 
@@ -884,6 +959,7 @@ def main(argv: list[str] | None = None) -> None:
     patch_bucket_cors()
     patch_create_failures()
     patch_atomic_conditional_puts()
+    patch_atomic_stack_calls()
     check_model_map()
 
     # What moto.server's ThreadedMotoServer does, with the extra endpoint.
