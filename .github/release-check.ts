@@ -47,7 +47,8 @@ export function versionProblem(sources: VersionSource[], tag?: string): string |
   }
   const version = sources[0]!.version!;
   if (tag !== undefined && tag !== `v${version}`) {
-    return `tag ${tag} does not name the version ${version} of ${sources.map((source) => source.file).join(", ")}: tag v${version}, or bump the files first`;
+    const files = sources.map((source) => source.file).join(", ");
+    return `tag ${tag} does not name the version ${version} of ${files}: tag v${version}, or bump the files first`;
   }
   return null;
 }
@@ -56,7 +57,11 @@ export function versionProblem(sources: VersionSource[], tag?: string): string |
 export function repositoryUrl(repository: unknown): string | null {
   const given = typeof repository === "string" ? repository : (repository as { url?: unknown } | undefined)?.url;
   if (typeof given !== "string" || given === "") return null;
-  const url = given.replace(/^github:/, "https://github.com/").replace(/^git\+/, "").replace(/\.git$/, "").replace(/\/$/, "");
+  const url = given
+    .replace(/^github:/, "https://github.com/")
+    .replace(/^git\+/, "")
+    .replace(/\.git$/, "")
+    .replace(/\/$/, "");
   return /^[\w.-]+\/[\w.-]+$/.test(url) ? `https://github.com/${url}` : url;
 }
 
@@ -65,7 +70,8 @@ export function repositoryProblem(repository: unknown, expected: string): string
   const found = repositoryUrl(repository);
   if (found === expected) return null;
   return (
-    `package.json's repository is ${found ?? "missing"}, and npm refuses a package published with provenance unless it names ${expected}: ` +
+    `package.json's repository is ${found ?? "missing"}, ` +
+    `and npm refuses a package published with provenance unless it names ${expected}: ` +
     `add "repository": {"type": "git", "url": "git+${expected}.git"}`
   );
 }

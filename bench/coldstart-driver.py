@@ -3,11 +3,12 @@
 Run as `python -S -B coldstart-driver.py MODULE CODE_DIR LAYER_PYTHON_DIR PATH`: only the
 standard library, the code directory (Lambda's task root) and the layer's python/ (as
 /opt/python) are importable, as in Lambda; nothing the machine has installed. Imports
-nothing of its own before the clock starts but `time` (the event is a literal). Prints one
+nothing of its own before the clock starts but `time` and `importlib` (the event is a literal). Prints one
 JSON line: wall and CPU milliseconds of the import (Lambda's init phase) and of the first
 request, the response's status and size, and the stub's own step timings when it has them.
 """
 
+import importlib
 import sys
 import time
 
@@ -43,15 +44,15 @@ EVENT = {
 }
 
 wall0, cpu0 = time.perf_counter(), time.process_time()
-module = __import__(module_name)
+module = importlib.import_module(module_name)
 wall1, cpu1 = time.perf_counter(), time.process_time()
 response = module.handler(EVENT, None)
 wall2, cpu2 = time.perf_counter(), time.process_time()
 
 import json  # noqa: E402  (after the clock)
 
-instance = getattr(module, "_instance", None)
-timings = getattr(instance, "timings", None) or {}
+instance = getattr(module, "instance", None)
+timings = getattr(getattr(instance, "loader", None), "timings", None) or {}
 print(
     json.dumps(
         {

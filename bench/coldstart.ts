@@ -51,7 +51,18 @@ try {
   execFileSync(python, ["stub/tests/fixture_databases.py", join(dir, "fixtures")], { cwd: REPO_ROOT });
   const out = join(dir, "out");
   const built = await runCli(
-    ["update-stack", "bench", join(dir, "fixtures", "fixtures.db"), "--runtime", `python${version}`, "--arch", arch, "--dry-run", "--out", out],
+    [
+      "update-stack",
+      "bench",
+      join(dir, "fixtures", "fixtures.db"),
+      "--runtime",
+      `python${version}`,
+      "--arch",
+      arch,
+      "--dry-run",
+      "--out",
+      out,
+    ],
     { env: cliEnv() },
   );
   if (built.code !== 0) throw new Error(`build failed: ${built.stderr}`);
@@ -76,26 +87,32 @@ try {
   for (const path of PATHS) {
     const naive: Sample[] = [];
     const stub: Sample[] = [];
-    coldStart("handler", taskRoot, path); // one unmeasured round each: page cache warm for both
+    coldStart("datasette_lambda.handler", taskRoot, path); // one unmeasured round each: page cache warm for both
     coldStart("naive_handler", naiveDir, path);
     for (let i = 0; i < runs; i++) {
       naive.push(coldStart("naive_handler", naiveDir, path));
-      stub.push(coldStart("handler", taskRoot, path));
+      stub.push(coldStart("datasette_lambda.handler", taskRoot, path));
     }
     for (const sample of [...naive, ...stub]) if (sample.status !== 200) throw new Error(`${path}: status ${sample.status}`);
     const m = (samples: Sample[], key: "import_ms" | "import_cpu_ms" | "first_ms" | "first_cpu_ms") => median(samples.map((s) => s[key]));
     const total = (samples: Sample[]) => median(samples.map((s) => s.import_ms + s.first_ms));
     console.log(`\nGET ${path}`);
     console.log(`                    import (init)      first request      import + first`);
-    for (const [label, samples] of [["naive", naive], ["stub", stub]] as const) {
+    for (const [label, samples] of [
+      ["naive", naive],
+      ["stub", stub],
+    ] as const) {
       console.log(
-        `  ${label.padEnd(6)}  ${ms(m(samples, "import_ms"))} (cpu ${ms(m(samples, "import_cpu_ms"))})  ${ms(m(samples, "first_ms"))} (cpu ${ms(m(samples, "first_cpu_ms"))})  ${ms(total(samples))}`,
+        `  ${label.padEnd(6)}  ${ms(m(samples, "import_ms"))} (cpu ${ms(m(samples, "import_cpu_ms"))})  ` +
+          `${ms(m(samples, "first_ms"))} (cpu ${ms(m(samples, "first_cpu_ms"))})  ${ms(total(samples))}`,
       );
     }
     const steps = Object.keys(stub[0]!.steps_ms);
-    console.log(`  stub's own steps in init: ${steps.map((step) => `${step} ${median(stub.map((s) => s.steps_ms[step] ?? 0)).toFixed(1)} ms`).join(", ")}`);
+    const stepTimes = steps.map((step) => `${step} ${median(stub.map((s) => s.steps_ms[step] ?? 0)).toFixed(1)} ms`);
+    console.log(`  stub's own steps in init: ${stepTimes.join(", ")}`);
     console.log(
-      `  ratio stub/naive: import ${(m(stub, "import_ms") / m(naive, "import_ms")).toFixed(2)}, first request ${(m(stub, "first_ms") / m(naive, "first_ms")).toFixed(2)}, ` +
+      `  ratio stub/naive: import ${(m(stub, "import_ms") / m(naive, "import_ms")).toFixed(2)}, ` +
+        `first request ${(m(stub, "first_ms") / m(naive, "first_ms")).toFixed(2)}, ` +
         `import + first ${(total(stub) / total(naive)).toFixed(2)} (target <= 0.50)`,
     );
   }

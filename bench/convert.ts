@@ -1,5 +1,5 @@
 // Benchmark: converting a generated CSV (~1 GB by default) with our converter
-// (stub/convert.py, in the host environment the CLI builds) side by side with
+// (datasette_lambda.convert, in the host environment the CLI builds) side by side with
 // `sqlite-utils insert --csv --detect-types` in the same run: rows per second
 // and peak RSS of each, and their ratios. sqlite-utils runs as a user would
 // run it (its default commits every 100 rows; --batch-size 100000 was
@@ -9,9 +9,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { converterEnvironment } from "../src/artifacts/converter-env.ts";
-import { STUB_DIR } from "../src/artifacts/package.ts";
+import { converterCommand } from "../src/artifacts/convert.ts";
 import { cliEnv } from "../test/_helpers/cli.ts";
 import { generateCsv } from "./generate-csv.ts";
 
@@ -32,7 +31,11 @@ function measure(python: string, command: string[], env: NodeJS.ProcessEnv): Mea
     "assert done.returncode == 0, done.returncode",
     "print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)",
   ].join("\n");
-  const output = execFileSync(python, ["-c", probe, ...command], { env, stdio: ["ignore", "pipe", "inherit"] }).toString().trim().split("\n").at(-1)!;
+  const output = execFileSync(python, ["-c", probe, ...command], { env, stdio: ["ignore", "pipe", "inherit"] })
+    .toString()
+    .trim()
+    .split("\n")
+    .at(-1)!;
   const [seconds, maxrssKb] = output.split(" ").map(Number) as [number, number];
   return { seconds, peakMb: maxrssKb / 1024 };
 }
@@ -46,7 +49,7 @@ try {
   const env = cliEnv();
   const converter = await converterEnvironment({ env });
   const ourEnv = { ...env, PYTHONPATH: converter.sitePackages, PYTHONDONTWRITEBYTECODE: "1" };
-  const ours = measure(converter.python, [converter.python, join(fileURLToPath(STUB_DIR), "convert.py"), csv, "--out", join(dir, "ours.db")], ourEnv);
+  const ours = measure(converter.python, [converter.python, ...converterCommand([csv, "--out", join(dir, "ours.db")])], ourEnv);
 
   // sqlite-utils 4 detects types by default and dropped --detect-types; 3.x needs the flag.
   const help = execFileSync("sqlite-utils", ["insert", "--help"], { env }).toString();
@@ -57,11 +60,20 @@ try {
   const version = execFileSync("sqlite-utils", ["--version"], { env }).toString().trim();
 
   const line = (label: string, m: Measured, db: string) =>
-    console.log(`${label.padEnd(44)} ${m.seconds.toFixed(1).padStart(7)} s  ${Math.round(rows / m.seconds).toString().padStart(8)} rows/s  peak RSS ${m.peakMb.toFixed(0).padStart(4)} MB  ${(statSync(join(dir, db)).size / 1024 / 1024).toFixed(0)} MB out`);
-  line("ours (stub/convert.py)", ours, "ours.db");
+    console.log(
+      `${label.padEnd(44)} ${m.seconds.toFixed(1).padStart(7)} s  ${Math.round(rows / m.seconds)
+        .toString()
+        .padStart(
+          8,
+        )} rows/s  peak RSS ${m.peakMb.toFixed(0).padStart(4)} MB  ${(statSync(join(dir, db)).size / 1024 / 1024).toFixed(0)} MB out`,
+    );
+  line("ours (datasette_lambda.convert)", ours, "ours.db");
   line(`${version} insert --csv ${detect.join(" ")}`.trim(), theirs, "sqlite-utils.db");
   console.log(`speed: ours is ${(theirs.seconds / ours.seconds).toFixed(2)}x sqlite-utils' rows/s`);
-  console.log(`peak RSS ratio ours/sqlite-utils: ${(ours.peakMb / theirs.peakMb).toFixed(2)} (ours under 200 MB, the target for a 1 GB CSV: ${ours.peakMb < 200 ? "yes" : "NO"})`);
+  console.log(
+    `peak RSS ratio ours/sqlite-utils: ${(ours.peakMb / theirs.peakMb).toFixed(2)} ` +
+      `(ours under 200 MB, the target for a 1 GB CSV: ${ours.peakMb < 200 ? "yes" : "NO"})`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

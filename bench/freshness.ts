@@ -23,11 +23,10 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { DatabaseSync } from "node:sqlite";
 import type { Readable, Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { converterEnvironment } from "../src/artifacts/converter-env.ts";
-import { STUB_DIR } from "../src/artifacts/package.ts";
+import { converterCommand } from "../src/artifacts/convert.ts";
 import { REPO_ROOT, TEST_PYTHON, cliEnv, runCli, testPythonVersion } from "../test/_helpers/cli.ts";
 import { motoEnv, startMoto, type MotoServer } from "../test/_helpers/moto.ts";
 import { motoClients } from "../test/_helpers/moto-site.ts";
@@ -69,7 +68,11 @@ async function stopChild(child: Child): Promise<void> {
 }
 
 /** stub/tests/local_server.py on the unzipped package and layer; resolves once it prints READY <port>. */
-async function startLocalServer(taskRoot: string, layerDir: string, env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void>; stderr: () => string }> {
+async function startLocalServer(
+  taskRoot: string,
+  layerDir: string,
+  env: Record<string, string>,
+): Promise<{ url: string; stop: () => Promise<void>; stderr: () => string }> {
   const child: Child = spawn(
     TEST_PYTHON,
     [join(REPO_ROOT, "stub/tests/local_server.py"), "--task-root", taskRoot, "--layer-dir", layerDir, "--port", "0", "--stop-on-eof"],
@@ -100,7 +103,11 @@ async function startLocalServer(taskRoot: string, layerDir: string, env: Record<
 }
 
 /** The CLI with each stderr line stamped with when it arrived (ms since start). */
-async function timedCli(args: string[], env: NodeJS.ProcessEnv, onLine: (text: string) => void = () => {}): Promise<{ code: number; stdout: string; stderr: string; lines: { at: number; text: string }[]; seconds: number }> {
+async function timedCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onLine: (text: string) => void = () => {},
+): Promise<{ code: number; stdout: string; stderr: string; lines: { at: number; text: string }[]; seconds: number }> {
   const start = performance.now();
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
@@ -182,7 +189,10 @@ try {
   const bucket = parameters.BucketName!;
   const taskRoot = join(dir, "task");
   const layerDir = join(dir, "layer");
-  for (const [key, target] of [[parameters.PackageKey!, taskRoot], [parameters.LayerKey!, layerDir]] as const) {
+  for (const [key, target] of [
+    [parameters.PackageKey!, taskRoot],
+    [parameters.LayerKey!, layerDir],
+  ] as const) {
     const zip = join(dir, "artifact.zip");
     await download(moto, bucket, key, zip);
     execFileSync("unzip", ["-q", zip, "-d", target]);
@@ -193,16 +203,19 @@ try {
   const csv = join(dir, "trips.csv");
   const rows = generateCsv(csv, targetMb);
   const csvMb = statSync(csv).size / 1024 / 1024;
-  console.log(`CSV: ${csvMb.toFixed(0)} MB, ${rows} rows (${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}: times vary with it)`);
+  console.log(
+    `CSV: ${csvMb.toFixed(0)} MB, ${rows} rows ` +
+      `(${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}: times vary with it)`,
+  );
   const converter = await converterEnvironment({ env: cli });
   const convertStart = performance.now();
-  execFileSync(converter.python, [join(fileURLToPath(STUB_DIR), "convert.py"), csv, "--out", join(dir, "alone.db"), "--json"], {
+  execFileSync(converter.python, converterCommand([csv, "--out", join(dir, "alone.db"), "--json"]), {
     env: { ...cli, PYTHONPATH: converter.sitePackages, PYTHONDONTWRITEBYTECODE: "1" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const convertAlone = (performance.now() - convertStart) / 1000;
   const dbMb = statSync(join(dir, "alone.db")).size / 1024 / 1024;
-  console.log(`converter alone (stub/convert.py): ${convertAlone.toFixed(1)} s, ${dbMb.toFixed(0)} MB database`);
+  console.log(`converter alone (datasette_lambda.convert): ${convertAlone.toFixed(1)} s, ${dbMb.toFixed(0)} MB database`);
   rmSync(join(dir, "alone.db"));
 
   // 4. One push per scenario, each to a fresh running instance (built, its first check done at warm-up):
@@ -249,8 +262,12 @@ try {
     // push's own temp dir (the converted database) inside ours, so an interrupted run leaves nothing.
     const pushed = await timedCli(["push", SITE, file, "--url", server.url, "--json"], { ...cli, TMPDIR: tmp }, onLine);
     if (pushed.code !== 0) throw new Error(`push failed:\n${pushed.stderr}\n--- server ---\n${server.stderr()}`);
-    const json = JSON.parse(pushed.stdout) as { wait: string; databases: { name: string; sha256: string; tables: Record<string, { count: number }> }[] };
-    if (json.wait !== "served") throw new Error(`push did not see the site serve it (wait: ${json.wait}):\n${pushed.stderr}\n--- server ---\n${server.stderr()}`);
+    const json = JSON.parse(pushed.stdout) as {
+      wait: string;
+      databases: { name: string; sha256: string; tables: Record<string, { count: number }> }[];
+    };
+    if (json.wait !== "served")
+      throw new Error(`push did not see the site serve it (wait: ${json.wait}):\n${pushed.stderr}\n--- server ---\n${server.stderr()}`);
     const at = (prefix: string) => {
       const line = pushed.lines.find((l) => l.text.startsWith(prefix));
       if (!line) throw new Error(`push printed no "${prefix}..." line:\n${pushed.stderr}`);
@@ -272,7 +289,9 @@ try {
     const table = await getJson(`${server.url}${name}/${name}.json?_size=1`);
     const count = table.filtered_table_rows_count;
     if (count !== rows || json.databases[0]?.tables[name]?.count !== rows) {
-      throw new Error(`${name}: expected ${rows} rows, the server counts ${String(count)}, push said ${JSON.stringify(json.databases[0]?.tables)}`);
+      throw new Error(
+        `${name}: expected ${rows} rows, the server counts ${String(count)}, push said ${JSON.stringify(json.databases[0]?.tables)}`,
+      );
     }
     runs.push({
       label: scenario.label,
@@ -291,17 +310,30 @@ try {
   console.log(`\npush of a ${csvMb.toFixed(0)} MB CSV (${rows} rows) until a running stub serves it (each verified: ${rows} rows served)`);
   const cell = (s: number) => `${s.toFixed(1).padStart(5)} s`;
   const width = Math.max(...runs.map((run) => run.label.length)) + 2;
-  console.log(`${"live check".padEnd(width)}${"start".padStart(7)}  ${"convert".padStart(7)}  ${"upload+pub".padStart(10)}  ${"wait".padStart(7)}  ${"total".padStart(7)}  vs ${TARGET_SECONDS} s  convert share  last check before write`);
+  console.log(
+    `${"live check".padEnd(width)}${"start".padStart(7)}  ${"convert".padStart(7)}  ${"upload+pub".padStart(10)}  ` +
+      `${"wait".padStart(7)}  ${"total".padStart(7)}  vs ${TARGET_SECONDS} s  convert share  last check before write`,
+  );
   for (const run of runs) {
+    const ratio = `${(run.total / TARGET_SECONDS).toFixed(2)}x`;
+    const share = `${Math.round((run.conversion / run.total) * 100)}%`;
     console.log(
-      `${run.label.padEnd(width)}${cell(run.start)}  ${cell(run.conversion)}  ${cell(run.publish).padStart(10)}  ${cell(run.wait)}  ${cell(run.total)}  ` +
-        `${`${(run.total / TARGET_SECONDS).toFixed(2)}x`.padStart(7)}  ${`${Math.round((run.conversion / run.total) * 100)}%`.padStart(13)}  ${cell(run.sinceCheck).padStart(22)}`,
+      `${run.label.padEnd(width)}${cell(run.start)}  ${cell(run.conversion)}  ${cell(run.publish).padStart(10)}  ` +
+        `${cell(run.wait)}  ${cell(run.total)}  ${ratio.padStart(7)}  ${share.padStart(13)}  ${cell(run.sinceCheck).padStart(22)}`,
     );
   }
   const over = runs.filter((run) => run.total >= TARGET_SECONDS);
-  console.log(over.length === 0 ? `all under the ${TARGET_SECONDS} s target` : `OVER the ${TARGET_SECONDS} s target: ${over.map((run) => run.label).join("; ")}`);
-  console.log(`converter alone on the same file: ${convertAlone.toFixed(1)} s (push's conversion step adds its checks and the converter's start-up)`);
-  console.log("start: CLI start-up and AWS lookups; wait: to the instance's next due check (on a request: push polls every 2 s), download, swap.");
+  console.log(
+    over.length === 0
+      ? `all under the ${TARGET_SECONDS} s target`
+      : `OVER the ${TARGET_SECONDS} s target: ${over.map((run) => run.label).join("; ")}`,
+  );
+  console.log(
+    `converter alone on the same file: ${convertAlone.toFixed(1)} s (push's conversion step adds its checks and the converter's start-up)`,
+  );
+  console.log(
+    "start: CLI start-up and AWS lookups; wait: to the instance's next due check (on a request: push polls every 2 s), download, swap.",
+  );
   console.log("Per-request cost of following live data: .venv/bin/python bench/live-check.py");
 } finally {
   for (const server of servers) await server.stop().catch(() => undefined);

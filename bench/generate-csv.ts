@@ -14,7 +14,10 @@ export function generateCsv(path: string, megabytes: number): number {
       const lines: string[] = [];
       for (let i = 0; i < 10_000; i++, rows++) {
         const note = rows % 50 === 0 ? `"line one, with a comma\nline two ""quoted"""` : `note ${(rows * 2654435761) % 1_000_003}`;
-        lines.push(`${rows},person ${rows % 50_000},${cities[rows % cities.length]},${((rows * 7919) % 100_000) / 100},${rows % 7 === 0 ? "" : rows % 1000},${String(rows % 100_000).padStart(5, "0")},${note}\n`);
+        const amount = ((rows * 7919) % 100_000) / 100;
+        const count = rows % 7 === 0 ? "" : rows % 1000;
+        const zip = String(rows % 100_000).padStart(5, "0");
+        lines.push(`${rows},person ${rows % 50_000},${cities[rows % cities.length]},${amount},${count},${zip},${note}\n`);
       }
       bytes += writeSync(fd, lines.join(""));
     }

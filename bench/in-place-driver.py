@@ -250,9 +250,8 @@ async def serve(stub_dir, db_path, tables, path, mode, log_path):
     sys.path.insert(0, stub_dir)
     import httpx
 
-    from manifest import validate_manifest
-
-    import datasette_app
+    from datasette_lambda.contract.package_manifest import validate_manifest
+    from datasette_lambda.serve import datasette_app
 
     install_block_log(blocks)
     name = os.path.splitext(os.path.basename(db_path))[0]

@@ -135,7 +135,8 @@ function parseStrace(log: string, file: string): Read[] {
   for (const line of log.split("\n")) {
     let m = whole.exec(line);
     if (m) {
-      if (m[3] === file && Number(m[5]) > 0) reads.push({ tid: Number(m[1]), t: Number(m[2]), offset: Number(m[4] ?? 0), bytes: Number(m[5]) });
+      if (m[3] === file && Number(m[5]) > 0)
+        reads.push({ tid: Number(m[1]), t: Number(m[2]), offset: Number(m[4] ?? 0), bytes: Number(m[5]) });
       continue;
     }
     m = unfinished.exec(line);
@@ -226,7 +227,14 @@ interface Estimate {
  * makes only the requests that fit. localMs: each query's time when served locally
  * ("sql#n" -> ms, from the untraced run). minMetered: bytes each request is billed at
  * least (S3 Files meters 32 KiB per operation), 0 for a plain count. */
-function estimate(segs: Segment[], localMs: Map<string, number>, latencyMs: number, bytesPerSecond: number, mergeBytes: number, minMetered = 0): Estimate {
+function estimate(
+  segs: Segment[],
+  localMs: Map<string, number>,
+  latencyMs: number,
+  bytesPerSecond: number,
+  mergeBytes: number,
+  minMetered = 0,
+): Estimate {
   const result: Estimate = { ms: 0, cut: 0, requests: 0, meteredBytes: 0 };
   for (const seg of segs) {
     const trips = mergeBytes ? roundTrips(seg.reads, mergeBytes) : seg.reads.length;
@@ -253,14 +261,19 @@ function runDriver(args: string[], env: NodeJS.ProcessEnv = process.env): string
 }
 
 function strace(args: string[], traceLog: string): void {
-  const done = spawnSync("strace", ["-f", "-ttt", "-y", "-s", "0", "-e", "trace=pread64,read", "-e", "signal=none", "-o", traceLog, TEST_PYTHON, DRIVER, ...args], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const done = spawnSync(
+    "strace",
+    ["-f", "-ttt", "-y", "-s", "0", "-e", "trace=pread64,read", "-e", "signal=none", "-o", traceLog, TEST_PYTHON, DRIVER, ...args],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   if (done.error) throw new Error(`strace could not run (${done.error.message}): install it (apt-get install -y strace)`);
   if (done.status !== 0) throw new Error(`driver under strace exited ${done.status}:\n${done.stderr.toString().slice(-3000)}`);
 }
 
-const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
+const fmtMs = (ms: number) =>
+  ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`;
 const fmtKiB = (bytes: number) => (bytes >= 10 * 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(0)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`);
 const fmtRatio = (r: number) => (r >= 100 ? `${r.toFixed(0)}x` : r >= 10 ? `${r.toFixed(0)}x` : `${r.toFixed(1)}x`);
 const fmtUsd = (usd: number) => (usd >= 10 ? `${usd.toFixed(0)}` : usd >= 0.1 ? usd.toFixed(2) : usd.toFixed(4));
@@ -278,7 +291,10 @@ try {
   const { bavail, bsize } = statfsSync(dir);
   const free = bavail * bsize;
   const needed = sizeGb * 1024 ** 3 * 1.2 + 2 * 1024 ** 3;
-  if (!options.db && free < needed) throw new Error(`${dir} has ${(free / 1024 ** 3).toFixed(1)} GiB free; --size-gb ${sizeGb} needs about ${(needed / 1024 ** 3).toFixed(1)} GiB`);
+  if (!options.db && free < needed)
+    throw new Error(
+      `${dir} has ${(free / 1024 ** 3).toFixed(1)} GiB free; --size-gb ${sizeGb} needs about ${(needed / 1024 ** 3).toFixed(1)} GiB`,
+    );
 
   // The page paths name the database after its file: ${DB_NAME}.db.
   const db = options.db ?? join(dir, `${DB_NAME}.db`);
@@ -298,11 +314,30 @@ try {
       .join(", ")})${generated.seconds ? `, built in ${generated.seconds.toFixed(0)} s` : ", reused"}`,
   );
   console.log(
-    `model: fast tier ${FAST_MS} ms/read + ${(FAST_BPS / 1024 ** 3).toFixed(0)} GiB/s; S3 direct ${S3_MS} ms/read + ${DOWNLOAD_BPS / 1e6} MB/s; ` +
-      `+RA = adjacent reads merged up to ${READ_AHEAD_BYTES / 1024} KiB; download ${DOWNLOAD_BPS / 1e6} MB/s = ${fmtMs(downloadMs)} for the file`,
+    `model: fast tier ${FAST_MS} ms/read + ${(FAST_BPS / 1024 ** 3).toFixed(0)} GiB/s; ` +
+      `S3 direct ${S3_MS} ms/read + ${DOWNLOAD_BPS / 1e6} MB/s; ` +
+      `+RA = adjacent reads merged up to ${READ_AHEAD_BYTES / 1024} KiB; ` +
+      `download ${DOWNLOAD_BPS / 1e6} MB/s = ${fmtMs(downloadMs)} for the file`,
   );
 
-  const header = ["page", "status", "reads", "read", "trips+RA", "again", "local", "fast tier", `S3 ${S3_MS} ms`, "S3 +RA", "download+serve", "dl/fast", "dl/S3", "dl/S3+RA", "$/1k fast", "$/1k S3"];
+  const header = [
+    "page",
+    "status",
+    "reads",
+    "read",
+    "trips+RA",
+    "again",
+    "local",
+    "fast tier",
+    `S3 ${S3_MS} ms`,
+    "S3 +RA",
+    "download+serve",
+    "dl/fast",
+    "dl/S3",
+    "dl/S3+RA",
+    "$/1k fast",
+    "$/1k S3",
+  ];
   const rows: string[][] = [];
   let firstOpen: string[] | null = null;
   const traceLog = join(dir, "strace.log");

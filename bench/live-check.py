@@ -23,7 +23,9 @@ import harness  # noqa: E402  (puts a copy of the stub first on sys.path)
 from live_publisher import LivePublisher  # noqa: E402
 from moto_server import DUMMY_AWS_ENV, MotoServer  # noqa: E402
 
-handler = harness.handler
+from datasette_lambda.config import Config  # noqa: E402
+from datasette_lambda.instance import Instance  # noqa: E402
+
 REQUESTS = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 PATHS = ("/-/settings.json", "/fixtures/items.json?_shape=array&_size=5")
 
@@ -46,18 +48,25 @@ def main():
         tempfile.tempdir = tempfile.mkdtemp(dir=harness.SESSION_DIR)
         root = harness.make_task_root().path
         base_env = {"LAMBDA_TASK_ROOT": root, "DATASETTE_SECRET": "bench", "DATASETTE_LAMBDA_BUCKET": "bench-site"}
-        live_on = handler.build_site(dict(base_env, DATASETTE_LAMBDA_LIVE_SECONDS="15"))
-        live_off = handler.build_site(dict(base_env, DATASETTE_LAMBDA_LIVE_SECONDS="0"))
+        def started(live_seconds):
+            """An instance of the site, started (its whole start-up, in this thread)."""
+            instance = Instance(Config.from_environ(dict(base_env, DATASETTE_LAMBDA_LIVE_SECONDS=live_seconds)))
+            instance.loader.get(wait=None)
+            return instance
+
+        on_instance, off_instance = started("15"), started("0")
         # A second live-off site: the off/off difference is the noise floor of 1b.
-        live_off_too = handler.build_site(dict(base_env, DATASETTE_LAMBDA_LIVE_SECONDS="0"))
+        off_too_instance = started("0")
+        instances = {id(i.site): i for i in (on_instance, off_instance, off_too_instance)}
+        live_on, live_off, live_off_too = on_instance.site, off_instance.site, off_too_instance.site
         assert live_on.live is not None and live_off.live is None
         assert list(live_on.datasette.databases) == list(live_off.datasette.databases)
 
         def timed_request(site, path):
-            handler._instance.site = site
+            instance = instances[id(site)]
             event = harness.make_event("GET", *path.split("?", 1)) if "?" in path else harness.make_event("GET", path)
             start = time.perf_counter()
-            response = handler.handler(event, None)
+            response = instance.handle(event, None)
             elapsed = time.perf_counter() - start
             assert response["statusCode"] == 200, response
             return elapsed
@@ -101,9 +110,8 @@ def main():
               f"{median_us(plain):.0f} µs without, a check costs {median_us(checks) - median_us(plain):.0f} µs "
               f"(ratio {statistics.median(checks) / statistics.median(plain):.2f}); "
               f"etag {live.check.etag} followed")
-        for site in (live_on, live_off, live_off_too):
-            site.close()
-        handler._site = None
+        for instance in (on_instance, off_instance, off_too_instance):
+            instance.close()
     finally:
         moto.stop()
 

@@ -26,7 +26,10 @@ try {
     const seconds = (performance.now() - start) / 1000;
     if (result.code !== 0) throw new Error(`${label} failed: ${result.stderr}`);
     const json = JSON.parse(result.stdout) as { changed: boolean; uploaded: { files: number; bytes: number } };
-    console.log(`${label}: ${seconds.toFixed(2)} s, changed=${json.changed}, uploaded ${json.uploaded.files} files, ${(json.uploaded.bytes / 1024 / 1024).toFixed(1)} MB`);
+    console.log(
+      `${label}: ${seconds.toFixed(2)} s, changed=${json.changed}, ` +
+        `uploaded ${json.uploaded.files} files, ${(json.uploaded.bytes / 1024 / 1024).toFixed(1)} MB`,
+    );
     return seconds;
   };
   const first = await timed("first deploy ");

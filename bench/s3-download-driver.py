@@ -7,7 +7,7 @@ alternate the three ways, so a slower moment of the machine hits each alike:
 - single: what the stub did before, one GetObject stream, hashed as it is read;
 - parallel-then-hash: boto3's transfer manager (parallel ranged GETs, the stub's part size
   and concurrency), then the whole file hashed after the download;
-- stub: the stub's own download (stub/s3_download.py): the same ranged GETs, hashed while
+- stub: the stub's own download (stub/datasette_lambda/databases/s3_download.py): the same ranged GETs, hashed while
   they arrive. "tail" is the time from the last byte written to the digest.
 """
 
@@ -72,7 +72,7 @@ def main():
     import boto3
     from botocore.config import Config
 
-    import s3_download
+    from datasette_lambda.databases import s3_download
 
     size, rounds = int(size), int(rounds)
     client = boto3.client("s3", config=Config(max_pool_connections=32))

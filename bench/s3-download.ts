@@ -68,15 +68,27 @@ try {
   ] as const) {
     const server = await startServer([...args]);
     try {
-      const s3 = new S3Client({ region: "us-east-1", endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+      const s3 = new S3Client({
+        region: "us-east-1",
+        endpoint: server.endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+      });
       await s3.send(new CreateBucketCommand({ Bucket: "bench" }));
       await new Upload({ client: s3, params: { Bucket: "bench", Key: "db/big.db", Body: createReadStream(db) }, partSize: 64 * MB }).done();
       const env = { ...motoEnv(server.endpoint, { PATH: process.env.PATH ?? "" }), AWS_DEFAULT_REGION: "us-east-1" };
-      const stdout = execFileSync(TEST_PYTHON, [DRIVER, STUB_DIR, "bench", "db/big.db", String(statSync(db).size), sha256, out, String(rounds)], {
-        env,
-        maxBuffer: 16 * MB,
-      }).toString();
-      const results = stdout.trim().split("\n").map((line) => JSON.parse(line) as { way: string; seconds: number; tail: number | null });
+      const stdout = execFileSync(
+        TEST_PYTHON,
+        [DRIVER, STUB_DIR, "bench", "db/big.db", String(statSync(db).size), sha256, out, String(rounds)],
+        {
+          env,
+          maxBuffer: 16 * MB,
+        },
+      ).toString();
+      const results = stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { way: string; seconds: number; tail: number | null });
       const seconds = (way: string) => median(results.filter((r) => r.way === way).map((r) => r.seconds));
       const tail = (way: string) => median(results.filter((r) => r.way === way).map((r) => r.tail ?? 0));
       console.log(`\n${label}:`);
@@ -85,7 +97,10 @@ try {
         const after = way === "single" ? "" : `, hashing after the last byte ${(tail(way) * 1000).toFixed(0)} ms`;
         console.log(`  ${way.padEnd(19)} ${t.toFixed(2).padStart(6)} s  ${(bytes / MB / t).toFixed(0).padStart(5)} MB/s${after}`);
       }
-      console.log(`  ratio stub/single (time): ${(seconds("stub") / seconds("single")).toFixed(2)} (${(seconds("single") / seconds("stub")).toFixed(2)}x the speed)`);
+      console.log(
+        `  ratio stub/single (time): ${(seconds("stub") / seconds("single")).toFixed(2)} ` +
+          `(${(seconds("single") / seconds("stub")).toFixed(2)}x the speed)`,
+      );
       console.log(`  ratio stub/parallel-then-hash (time): ${(seconds("stub") / seconds("parallel-then-hash")).toFixed(2)}`);
     } finally {
       server.stop();

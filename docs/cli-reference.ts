@@ -2,7 +2,7 @@
 // page cannot drift from --help. Pure: the program and the page's current text
 // in, the new text out. Only what sits between a pair of markers is generated;
 // the prose around the blocks is hand-written and kept as it is.
-import { Help, type Command, type Option } from "commander";
+import type { Help, Command, Option } from "commander";
 
 /** The commands table, and the options every command shares, have blocks of their own. */
 export const COMMANDS_BLOCK = "commands";
@@ -24,7 +24,11 @@ function cell(text: string): string {
 }
 
 function optionRows(help: Help, options: readonly Option[]): string[] {
-  return ["| option | description |", "| --- | --- |", ...options.map((o) => `| \`${help.optionTerm(o)}\` | ${cell(help.optionDescription(o))} |`)];
+  return [
+    "| option | description |",
+    "| --- | --- |",
+    ...options.map((o) => `| \`${help.optionTerm(o)}\` | ${cell(help.optionDescription(o))} |`),
+  ];
 }
 
 /** What `addHelpText("after", ...)` prints under --help (the examples): the help, less its built-in part. */
@@ -57,7 +61,13 @@ function commandBlock(command: Command, shared: Set<string>): string {
 function sharedFlags(commands: readonly Command[]): Set<string> {
   const [first, ...rest] = commands;
   if (!first) return new Set();
-  const flagsOf = (c: Command) => new Set(c.createHelp().visibleOptions(c).map((o) => o.flags));
+  const flagsOf = (c: Command) =>
+    new Set(
+      c
+        .createHelp()
+        .visibleOptions(c)
+        .map((o) => o.flags),
+    );
   const shared = flagsOf(first);
   for (const c of rest) {
     const theirs = flagsOf(c);
@@ -99,7 +109,9 @@ export function renderCliReference(program: Command, current: string): string {
   let page = current.replace(BLOCK, (_whole, id: string) => {
     const body = blocks.get(id);
     if (body === undefined) {
-      throw new Error(`docs/cli.md has a generated block "${id}" that ${program.name()} no longer has: delete that section (or its markers)`);
+      throw new Error(
+        `docs/cli.md has a generated block "${id}" that ${program.name()} no longer has: delete that section (or its markers)`,
+      );
     }
     seen.add(id);
     return wrap(id, body);

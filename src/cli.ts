@@ -23,6 +23,13 @@ function integer(flag: string, example: string) {
   };
 }
 
+/** "python3.11, python3.12, ...": the runtime table's rows, oldest first. */
+function runtimeChoices(): string {
+  return PYTHON_RUNTIMES.map((runtime) => runtime.id)
+    .reverse()
+    .join(", ");
+}
+
 export function buildProgram(): Command {
   const program = new Command("datasette-lambda")
     .description("Publish SQLite databases as a Datasette site on AWS Lambda.")
@@ -39,7 +46,11 @@ export function buildProgram(): Command {
           "Re-running with the same input changes nothing and uploads nothing.",
       )
       .argument("<name>", "site name; also the CloudFormation stack names NAME and NAME-lambda")
-      .argument("[files...]", "SQLite databases to serve (.db, .sqlite, .sqlite3), and data files to convert (.csv, .tsv, .json, .ndjson, .jsonl, .yaml, .yml, .md, .xlsx)")
+      .argument(
+        "[files...]",
+        "SQLite databases to serve (.db, .sqlite, .sqlite3), " +
+          "and data files to convert (.csv, .tsv, .json, .ndjson, .jsonl, .yaml, .yml, .md, .xlsx)",
+      )
       .option("--cors", "send Access-Control-Allow-Origin: * (Datasette --cors)")
       .option("--prefix <path>", "serve the site under /PATH/ instead of / (e.g. --prefix data)")
       .option("-m, --metadata <file>", "Datasette metadata file, JSON or YAML")
@@ -50,20 +61,46 @@ export function buildProgram(): Command {
       .option("--source_url <url>", "address of the source")
       .option("--about <text>", "what the site is about, for the metadata")
       .option("--about_url <url>", "address of more about the site")
-      .option("--setting <name> <value>", "Datasette setting, repeatable (e.g. --setting sql_time_limit_ms 3500)", collectGroup("--setting"))
+      .option(
+        "--setting <name> <value>",
+        "Datasette setting, repeatable (e.g. --setting sql_time_limit_ms 3500)",
+        collectGroup("--setting"),
+      )
       .option("--config <key:value>", "Datasette setting, older spelling, repeatable (e.g. --config sql_time_limit_ms:3500)", collect)
-      .option("--plugin-secret <plugin> <key> <value>", "secret setting for a plugin, repeatable: its value reaches the function's environment only (e.g. --plugin-secret datasette-auth-github client_secret VALUE)", collectGroup("--plugin-secret"))
-      .option("--install <package>", "Python package (e.g. a Datasette plugin) for the dependency layer, repeatable: a name with optional version and marker, a local .whl file, or 'NAME @ https://…/x.whl' (e.g. --install datasette-cluster-map)", collect)
+      .option(
+        "--plugin-secret <plugin> <key> <value>",
+        "secret setting for a plugin, repeatable: its value reaches the function's environment only " +
+          "(e.g. --plugin-secret datasette-auth-github client_secret VALUE)",
+        collectGroup("--plugin-secret"),
+      )
+      .option(
+        "--install <package>",
+        "Python package (e.g. a Datasette plugin) for the dependency layer, repeatable: " +
+          "a name with optional version and marker, a local .whl file, or 'NAME @ https://…/x.whl' " +
+          "(e.g. --install datasette-cluster-map)",
+        collect,
+      )
       .option("--plugins-dir <dir>", "directory of plugin modules (.py) to load, copied into the package")
       .option("--template-dir <dir>", "directory of templates overriding Datasette's, copied into the package")
       .option("--static <mount:dir>", "serve the files of DIR under /MOUNT/, repeatable (e.g. --static assets:./static)", collect)
       .option("--crossdb", "allow SQL queries across databases, at /_memory (Datasette --crossdb)")
       .option("--version-note <note>", "note shown on /-/versions.json (Datasette --version-note)")
-      .option("--extra-options <options>", 'datasette serve options to apply, as datasette publish takes them (e.g. --extra-options "--setting sql_time_limit_ms 3500 --cors")')
-      .option("--secret <secret>", "Datasette's signing secret (default: DATASETTE_PUBLISH_SECRET, else the site keeps the random one made on its first deploy)")
+      .option(
+        "--extra-options <options>",
+        "datasette serve options to apply, as datasette publish takes them " +
+          '(e.g. --extra-options "--setting sql_time_limit_ms 3500 --cors")',
+      )
+      .option(
+        "--secret <secret>",
+        "Datasette's signing secret (default: DATASETTE_PUBLISH_SECRET, else the site keeps the random one made on its first deploy)",
+      )
       .option("--external", "keep databases in S3 (downloaded at cold start) even when they fit in the package")
       .option("--domain <name>", "custom domain for the site (e.g. data.example.com)")
-      .addOption(new Option("--runtime <runtime>", `Lambda Python runtime, ${PYTHON_RUNTIMES.map((r) => r.id).reverse().join(", ")} (refused from Lambda's block-create date)`).default(DEFAULT_RUNTIME))
+      .addOption(
+        new Option("--runtime <runtime>", `Lambda Python runtime, ${runtimeChoices()} (refused from Lambda's block-create date)`).default(
+          DEFAULT_RUNTIME,
+        ),
+      )
       .addOption(new Option("--arch <arch>", "Lambda architecture").choices(ARCHITECTURES).default(DEFAULT_ARCHITECTURE))
       .addOption(new Option("--memory <mb>", "Lambda memory in MB, 128-10240 (default 1024)").argParser(integer("--memory", "1024")))
       .addOption(new Option("--timeout <seconds>", "Lambda timeout in seconds, 1-900 (default 30)").argParser(integer("--timeout", "30")))
@@ -71,7 +108,11 @@ export function buildProgram(): Command {
       .option("--into <name>", "put the tables of every data file into this one database (e.g. --into data)")
       .option("--pk <column>", "primary key column of the tables made from data files (default: a unique column named id)")
       .option("--data-as-of <time>", "when the data was last updated, ISO 8601 (default: each file's modification time)")
-      .option("--snapstart", "Lambda SnapStart: new instances resume from a snapshot of a started site (python3.12+, not in every region; it costs money at rest: see docs/cli.md)")
+      .option(
+        "--snapstart",
+        "Lambda SnapStart: new instances resume from a snapshot of a started site " +
+          "(python3.12+, not in every region; it costs money at rest: see docs/cli.md)",
+      )
       .option("--dry-run", "build everything and write it to --out; call no AWS API")
       .option("--out <dir>", "where --dry-run writes templates, parameters and artifacts", DEFAULT_OUT_DIR)
       .addHelpText(
@@ -104,21 +145,31 @@ export function buildProgram(): Command {
       .option("--filter <pattern>", "CloudWatch Logs filter pattern, e.g. ERROR or '\"GET /\"'")
       .addHelpText(
         "after",
-        ["", "Examples:", "  $ datasette-lambda tail-logs mysite", "  $ datasette-lambda tail-logs mysite --since 1h --filter ERROR --no-follow"].join("\n"),
+        [
+          "",
+          "Examples:",
+          "  $ datasette-lambda tail-logs mysite",
+          "  $ datasette-lambda tail-logs mysite --since 1h --filter ERROR --no-follow",
+        ].join("\n"),
       ),
   ).action(async (name: string, options, command: Command) => {
     const { tailLogs } = await import("./commands/tail-logs.ts");
     await tailLogs(name, options, command);
   });
 
-  addConfirmOption(addSharedOptions(
-    program
-      .command("delete-stack")
-      .summary("delete the site and everything created for it")
-      .description("Delete the site NAME: both stacks and every object in its bucket. Asks first unless --yes.")
-      .argument("<name>", "site name given to update-stack")
-      .addHelpText("after", ["", "Examples:", "  $ datasette-lambda delete-stack mysite", "  $ datasette-lambda delete-stack mysite --yes"].join("\n")),
-  )).action(async (name: string, options, command: Command) => {
+  addConfirmOption(
+    addSharedOptions(
+      program
+        .command("delete-stack")
+        .summary("delete the site and everything created for it")
+        .description("Delete the site NAME: both stacks and every object in its bucket. Asks first unless --yes.")
+        .argument("<name>", "site name given to update-stack")
+        .addHelpText(
+          "after",
+          ["", "Examples:", "  $ datasette-lambda delete-stack mysite", "  $ datasette-lambda delete-stack mysite --yes"].join("\n"),
+        ),
+    ),
+  ).action(async (name: string, options, command: Command) => {
     const { deleteStack } = await import("./commands/delete-stack.ts");
     await deleteStack(name, options, command);
   });
@@ -132,7 +183,11 @@ export function buildProgram(): Command {
           "of the site NAME without a redeploy, wait until the site serves them, and print their URLs.",
       )
       .argument("<name>", "site name given to update-stack")
-      .argument("<files...>", "SQLite databases (.db, .sqlite, .sqlite3) and data files to convert (.csv, .json, ...); each becomes the database named after its file")
+      .argument(
+        "<files...>",
+        "SQLite databases (.db, .sqlite, .sqlite3) and data files to convert (.csv, .json, ...); " +
+          "each becomes the database named after its file",
+      )
       .option("--into <db>", "put every data file into one database of this name, or publish one SQLite file under it (e.g. --into sales)")
       .option("--pk <column>", "primary key column for tables converted from data files (CSV, JSON)")
       .option("--no-wait", "return once published, without waiting for the site to serve it")
@@ -155,7 +210,9 @@ export function buildProgram(): Command {
     program
       .command("ls")
       .summary("list what the site serves, and files that failed to convert")
-      .description("List the databases the site NAME serves (live and deployed: tables, size, data as of) and any failed files with their reasons.")
+      .description(
+        "List the databases the site NAME serves (live and deployed: tables, size, data as of) and any failed files with their reasons.",
+      )
       .argument("<name>", "site name given to update-stack")
       .addHelpText("after", ["", "Examples:", "  $ datasette-lambda ls mysite", "  $ datasette-lambda ls mysite --json"].join("\n")),
   ).action(async (name: string, options, command: Command) => {
@@ -163,15 +220,22 @@ export function buildProgram(): Command {
     await ls(name, options, command);
   });
 
-  addConfirmOption(addSharedOptions(
-    program
-      .command("rm")
-      .summary("stop serving one live database")
-      .description("Stop serving the live database DB on the site NAME (a deployed one of that name comes back). Asks first unless --yes.")
-      .argument("<name>", "site name given to update-stack")
-      .argument("<db>", "the live database's name, as ls shows it")
-      .addHelpText("after", ["", "Examples:", "  $ datasette-lambda rm mysite sales", "  $ datasette-lambda rm mysite sales --yes"].join("\n")),
-  )).action(async (name: string, db: string, options, command: Command) => {
+  addConfirmOption(
+    addSharedOptions(
+      program
+        .command("rm")
+        .summary("stop serving one live database")
+        .description(
+          "Stop serving the live database DB on the site NAME (a deployed one of that name comes back). Asks first unless --yes.",
+        )
+        .argument("<name>", "site name given to update-stack")
+        .argument("<db>", "the live database's name, as ls shows it")
+        .addHelpText(
+          "after",
+          ["", "Examples:", "  $ datasette-lambda rm mysite sales", "  $ datasette-lambda rm mysite sales --yes"].join("\n"),
+        ),
+    ),
+  ).action(async (name: string, db: string, options, command: Command) => {
     const { rm } = await import("./commands/rm.ts");
     await rm(name, db, options, command);
   });
@@ -196,7 +260,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       return error.exitCode;
     }
     process.stderr.write(`${out.colors.red("Error:")} unexpected failure: ${errorMessage(error)}\n`);
-    process.stderr.write(verbose && error instanceof Error && error.stack ? `${error.stack}\n` : "Run again with --verbose for the stack trace.\n");
+    process.stderr.write(
+      verbose && error instanceof Error && error.stack ? `${error.stack}\n` : "Run again with --verbose for the stack trace.\n",
+    );
     return 1;
   }
 }

@@ -18,7 +18,12 @@ export async function readTemplate(name: TemplateName): Promise<string> {
 }
 
 export async function readTemplates(): Promise<Record<TemplateName, string>> {
-  const [prereq, app, certificate, shared] = await Promise.all([readTemplate("prereq"), readTemplate("app"), readTemplate("certificate"), readTemplate("shared")]);
+  const [prereq, app, certificate, shared] = await Promise.all([
+    readTemplate("prereq"),
+    readTemplate("app"),
+    readTemplate("certificate"),
+    readTemplate("shared"),
+  ]);
   return { prereq, app, certificate, shared };
 }
 
@@ -57,8 +62,23 @@ export interface CfnTemplate {
 // CloudFormation's short-form tags (!Ref, !Sub, ...), turned into the long
 // form ({"Ref": x}, {"Fn::Sub": x}) so any YAML reader can load a template.
 const FUNCTIONS = [
-  "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "If", "ImportValue", "Join", "Length",
-  "Select", "Split", "Sub", "ToJsonString", "Equals", "Not", "And", "Or",
+  "Base64",
+  "Cidr",
+  "FindInMap",
+  "GetAtt",
+  "GetAZs",
+  "If",
+  "ImportValue",
+  "Join",
+  "Length",
+  "Select",
+  "Split",
+  "Sub",
+  "ToJsonString",
+  "Equals",
+  "Not",
+  "And",
+  "Or",
 ];
 
 function longForm(name: string, value: unknown): Record<string, unknown> {

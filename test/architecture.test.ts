@@ -126,12 +126,41 @@ const files = sourceFiles();
 const graph = importGraph(files);
 
 test("the walk finds cycles, and only cycles", () => {
-  assert.deepEqual(findCycle(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]]])), ["a", "b", "c", "a"]);
+  assert.deepEqual(
+    findCycle(
+      new Map([
+        ["a", ["b"]],
+        ["b", ["c"]],
+        ["c", ["a"]],
+      ]),
+    ),
+    ["a", "b", "c", "a"],
+  );
   assert.deepEqual(findCycle(new Map([["a", ["a"]]])), ["a", "a"]);
-  assert.equal(findCycle(new Map([["a", ["b", "c"]], ["b", ["c"]], ["c", []]])), undefined);
+  assert.equal(
+    findCycle(
+      new Map([
+        ["a", ["b", "c"]],
+        ["b", ["c"]],
+        ["c", []],
+      ]),
+    ),
+    undefined,
+  );
   // The import pattern sees every form of relative import, and nothing else.
-  const text = `import a from "./a.ts";\nimport type { B } from "../b/b.ts";\nimport "./c.ts";\nconst d = await import("./d.ts");\nexport { e } from "./e.ts";\nimport f from "yaml";\nimport g from "node:fs";`;
-  assert.deepEqual([...text.matchAll(IMPORT)].map((m) => m[1]), ["./a.ts", "../b/b.ts", "./c.ts", "./d.ts", "./e.ts"]);
+  const text = [
+    'import a from "./a.ts";',
+    'import type { B } from "../b/b.ts";',
+    'import "./c.ts";',
+    'const d = await import("./d.ts");',
+    'export { e } from "./e.ts";',
+    'import f from "yaml";',
+    'import g from "node:fs";',
+  ].join("\n");
+  assert.deepEqual(
+    [...text.matchAll(IMPORT)].map((m) => m[1]),
+    ["./a.ts", "../b/b.ts", "./c.ts", "./d.ts", "./e.ts"],
+  );
 });
 
 test("src/ has files and every import names a file that exists", () => {
@@ -155,7 +184,8 @@ test("no two rooms of src/ import each other, directly or in a circle", () => {
 
 test("every room is in LAYERS, and imports only from its own room or those below it", () => {
   const rooms = new Set(files.map(roomOf));
-  for (const room of rooms) assert.ok(LAYERS.includes(room), `src/${room} is not in LAYERS (test/architecture.test.ts): place it in the layering`);
+  for (const room of rooms)
+    assert.ok(LAYERS.includes(room), `src/${room} is not in LAYERS (test/architecture.test.ts): place it in the layering`);
   for (const room of LAYERS) assert.ok(rooms.has(room), `LAYERS names ${room}, which is not in src/ any more`);
   for (const [file, targets] of graph) {
     const from = LAYERS.indexOf(roomOf(file));

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { before, describe, it } from "node:test";
 import vm from "node:vm";
-import { appStackParameters, DEPLOY_TIME_PARAMETERS, SHARED_OUTPUTS } from "../src/plan/app-parameters.ts";
+import { appStackParameters, DEPLOY_TIME_PARAMETERS, FUNCTION_TEMPLATE_REVISION, SHARED_OUTPUTS } from "../src/plan/app-parameters.ts";
 import { MAX_SITE_NAME_LENGTH } from "../src/plan/limits.ts";
 import { PYTHON_RUNTIMES } from "../src/plan/runtimes.ts";
 import { appStackName } from "../src/plan/stack-names.ts";
@@ -24,6 +25,8 @@ import { sampleDatabase, samplePlan } from "./_helpers/plan.ts";
 
 const ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 const TEMPLATE_BODY_LIMIT = 51_200;
+/** FUNCTION_TEMPLATE_REVISION and a digest of app.yaml's Function properties at that revision (see the SnapStart tests). */
+const FUNCTION_PROPERTIES_BY_REVISION = "4:e66804d7170609ca";
 
 let prereqText: string;
 let appText: string;
@@ -187,7 +190,8 @@ describe("templates on disk", () => {
   });
 
   it("fit in a CloudFormation TemplateBody (51,200 bytes)", async () => {
-    for (const text of [prereqText, appText, await readTemplate("certificate"), await readTemplate("shared")]) assert.ok(Buffer.byteLength(text) < TEMPLATE_BODY_LIMIT, `${Buffer.byteLength(text)} bytes`);
+    for (const text of [prereqText, appText, await readTemplate("certificate"), await readTemplate("shared")])
+      assert.ok(Buffer.byteLength(text) < TEMPLATE_BODY_LIMIT, `${Buffer.byteLength(text)} bytes`);
   });
 });
 
@@ -294,7 +298,10 @@ describe("app.yaml parameters", () => {
       CertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-1111-2222-333344445555",
     };
     assert.equal(values.DomainName, "data.example.com");
-    assert.deepEqual(Object.entries(values).flatMap(([name, value]) => violations(name, value, p[name]!)), []);
+    assert.deepEqual(
+      Object.entries(values).flatMap(([name, value]) => violations(name, value, p[name]!)),
+      [],
+    );
   });
 
   it("accept every runtime the CLI offers, and list none (the CLI checks Lambda's dates; cfn-lint would warn on a listed one once deprecated)", () => {
@@ -314,15 +321,22 @@ describe("app.yaml parameters", () => {
 describe("app.yaml in both modes", () => {
   for (const EnableCdn of ["true", "false"] as const) {
     for (const SnapStart of ["true", "false"] as const) {
-      it(`EnableCdn=${EnableCdn} SnapStart=${SnapStart}: every reference points at a resource, parameter or pseudo parameter that exists`, () => {
-        const instance = instantiate(app, { EnableCdn, SnapStart });
-        const known = new Set([...Object.keys(instance.resources), ...Object.keys(app.Parameters ?? {})]);
-        for (const [id, value] of [...Object.entries(instance.resources), ...Object.entries(instance.outputs)]) {
-          for (const ref of references(value)) {
-            assert.ok(known.has(ref) || ref.startsWith("AWS::"), `${id} refers to ${ref}, absent when EnableCdn=${EnableCdn} SnapStart=${SnapStart}`);
+      it(
+        `EnableCdn=${EnableCdn} SnapStart=${SnapStart}: ` +
+          "every reference points at a resource, parameter or pseudo parameter that exists",
+        () => {
+          const instance = instantiate(app, { EnableCdn, SnapStart });
+          const known = new Set([...Object.keys(instance.resources), ...Object.keys(app.Parameters ?? {})]);
+          for (const [id, value] of [...Object.entries(instance.resources), ...Object.entries(instance.outputs)]) {
+            for (const ref of references(value)) {
+              assert.ok(
+                known.has(ref) || ref.startsWith("AWS::"),
+                `${id} refers to ${ref}, absent when EnableCdn=${EnableCdn} SnapStart=${SnapStart}`,
+              );
+            }
           }
-        }
-      });
+        },
+      );
     }
   }
 
@@ -330,7 +344,10 @@ describe("app.yaml in both modes", () => {
     const cdn = instantiate(app, "true");
     const types = Object.values(cdn.resources).map((r) => r.Type);
     // The distribution is the site's; its policies, OAC and function are the account's (shared.yaml).
-    assert.deepEqual(types.filter((type) => String(type).startsWith("AWS::CloudFront::")), ["AWS::CloudFront::Distribution"]);
+    assert.deepEqual(
+      types.filter((type) => String(type).startsWith("AWS::CloudFront::")),
+      ["AWS::CloudFront::Distribution"],
+    );
     const [, url] = resourcesOfType(cdn, "AWS::Lambda::Url")[0]!;
     assert.equal(props(url).AuthType, "AWS_IAM");
     assert.equal(props(url).InvokeMode, "BUFFERED");
@@ -359,14 +376,17 @@ describe("app.yaml in both modes", () => {
 
   it("no CDN: no CloudFront at all, a public Function URL with both public permissions", () => {
     const direct = instantiate(app, "false");
-    assert.deepEqual(Object.values(direct.resources).filter((r) => String(r.Type).startsWith("AWS::CloudFront::")), []);
+    assert.deepEqual(
+      Object.values(direct.resources).filter((r) => String(r.Type).startsWith("AWS::CloudFront::")),
+      [],
+    );
     const [, url] = resourcesOfType(direct, "AWS::Lambda::Url")[0]!;
     assert.equal(props(url).AuthType, "NONE");
     const permissions = sitePermissions(direct);
-    assert.deepEqual(
-      permissions.map((p) => [p.Action, p.Principal]).sort(),
-      [["lambda:InvokeFunction", "*"], ["lambda:InvokeFunctionUrl", "*"]],
-    );
+    assert.deepEqual(permissions.map((p) => [p.Action, p.Principal]).sort(), [
+      ["lambda:InvokeFunction", "*"],
+      ["lambda:InvokeFunctionUrl", "*"],
+    ]);
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunctionUrl")?.FunctionUrlAuthType, "NONE");
     // Without it, "*" could call the Invoke API directly from any account.
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunction")?.InvokedViaFunctionUrl, true);
@@ -412,7 +432,10 @@ describe("app.yaml --snapstart", () => {
   it("a plain deploy has no version, no alias, no SnapStart setting and no qualifier: nothing churns", () => {
     for (const EnableCdn of ["true", "false"] as const) {
       const plain = instantiate(app, { EnableCdn, SnapStart: "false" });
-      assert.deepEqual(Object.values(plain.resources).filter((r) => LAMBDA_TYPES.includes(String(r.Type))), []);
+      assert.deepEqual(
+        Object.values(plain.resources).filter((r) => LAMBDA_TYPES.includes(String(r.Type))),
+        [],
+      );
       assert.equal(props(plain.resources.Function).SnapStart, undefined);
       assert.equal(props(plain.resources.FunctionUrl).Qualifier, undefined);
       assert.deepEqual(props(plain.resources.FunctionUrl).TargetFunctionArn, { "Fn::GetAtt": ["Function", "Arn"] });
@@ -455,15 +478,38 @@ describe("app.yaml --snapstart", () => {
       assert.deepEqual(qualifier["Fn::Select"][1]["Fn::Split"][1], { Ref: "LiveAlias" });
       // Ref of an alias is its ARN: the Select picks the alias name out of it.
       const aliasArn = "arn:aws:lambda:eu-west-1:123456789012:function:mysite-lambda:live";
-      assert.equal(aliasArn.split(qualifier["Fn::Select"][1]["Fn::Split"][0])[qualifier["Fn::Select"][0]], props(snap.resources.LiveAlias).Name);
+      assert.equal(
+        aliasArn.split(qualifier["Fn::Select"][1]["Fn::Split"][0])[qualifier["Fn::Select"][0]],
+        props(snap.resources.LiveAlias).Name,
+      );
       const targets = permissionTargets(snap);
       assert.equal(targets.length, 2);
       for (const target of targets) assert.deepEqual(target, { Ref: "LiveAlias" });
       if (EnableCdn === "true") {
-        const origin = ((props(snap.resources.Distribution).DistributionConfig as Record<string, Json>).Origins as Record<string, Json>[])[0]!;
-        assert.deepEqual(origin.DomainName, { "Fn::Select": [2, { "Fn::Split": ["/", { "Fn::GetAtt": ["FunctionUrl", "FunctionUrl"] }] }] });
+        const origin = (
+          (props(snap.resources.Distribution).DistributionConfig as Record<string, Json>).Origins as Record<string, Json>[]
+        )[0]!;
+        assert.deepEqual(origin.DomainName, {
+          "Fn::Select": [2, { "Fn::Split": ["/", { "Fn::GetAtt": ["FunctionUrl", "FunctionUrl"] }] }],
+        });
       }
     }
+  });
+
+  it("changes the fingerprint with the package (code) and with the template's function properties (handler)", () => {
+    const fingerprint = (keys: typeof sampleKeys) =>
+      appStackParameters(planWithS3({ snapstart: true, ephemeralStorageMb: 512 }), keys).VersionFingerprint;
+    // New code is a new package, so a new key: an existing SnapStart site publishes a version and the alias moves.
+    assert.notEqual(fingerprint({ ...sampleKeys, packageKey: "package/other.zip" }), fingerprint(sampleKeys));
+    // The function's properties are not parameters: a change to them must come with a new
+    // FUNCTION_TEMPLATE_REVISION. Record the digest of the properties with the revision.
+    const digest = createHash("sha256").update(JSON.stringify(app.Resources.Function!.Properties)).digest("hex").slice(0, 16);
+    assert.equal(
+      `${FUNCTION_TEMPLATE_REVISION}:${digest}`,
+      FUNCTION_PROPERTIES_BY_REVISION,
+      "templates/app.yaml changed the Function's properties: " +
+        "bump FUNCTION_TEMPLATE_REVISION (src/plan/app-parameters.ts) and record the new digest here",
+    );
   });
 
   it("takes the fingerprint a SnapStart plan gives, and an empty one otherwise", () => {
@@ -509,7 +555,10 @@ describe("app.yaml CloudFront, with the shared parts of shared.yaml", () => {
   });
 
   it("runs the function on viewer requests of the default cache behaviour", () => {
-    const behavior = (props(cloudFront().Distribution).DistributionConfig as Record<string, Json>).DefaultCacheBehavior as Record<string, Json>;
+    const behavior = (props(cloudFront().Distribution).DistributionConfig as Record<string, Json>).DefaultCacheBehavior as Record<
+      string,
+      Json
+    >;
     assert.deepEqual(behavior.FunctionAssociations, [{ EventType: "viewer-request", FunctionARN: { Ref: "SharedViewerFunctionArn" } }]);
     assert.deepEqual(shared.Outputs?.ViewerFunctionArn?.Value, { "Fn::GetAtt": ["ViewerRequestFunction", "FunctionARN"] });
     assert.deepEqual(behavior.CachePolicyId, { Ref: "SharedCachePolicyId" });
@@ -521,7 +570,7 @@ describe("app.yaml CloudFront, with the shared parts of shared.yaml", () => {
     const key = config.ParametersInCacheKeyAndForwardedToOrigin as Record<string, Record<string, Json>>;
     assert.equal(key.QueryStringsConfig?.QueryStringBehavior, "all");
     // Pages carry absolute links: a page made for one host name must not be served under another.
-    // x-forwarded-host, set by HostFunction before the lookup; Host itself must never reach the origin.
+    // x-forwarded-host, set by the shared ViewerRequestFunction before the lookup; Host itself must never reach the origin.
     assert.equal(key.HeadersConfig?.HeaderBehavior, "whitelist");
     assert.deepEqual(key.HeadersConfig?.Headers, ["x-forwarded-host"]);
     // Responses are reused only for requests with the same cookies, ds_actor included.
@@ -537,16 +586,20 @@ describe("app.yaml CloudFront, with the shared parts of shared.yaml", () => {
     const config = props(cloudFront().Distribution).DistributionConfig as Record<string, Json>;
     const behaviors = config.CacheBehaviors as Record<string, Json>[];
     const pattern = (behavior: Record<string, Json>, pathPrefix: string) =>
-      ((behavior.PathPattern as { "Fn::Sub": string })["Fn::Sub"]).replace("${PathPrefix}", pathPrefix);
+      (behavior.PathPattern as { "Fn::Sub": string })["Fn::Sub"].replace("${PathPrefix}", pathPrefix);
     // CloudFront path patterns: * matches any characters, / included.
-    const matches = (glob: string, path: string) => new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(path);
+    const matches = (glob: string, path: string) =>
+      new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(path);
     for (const prefix of [null, "x", "x/y"]) {
       const { PathPrefix } = appStackParameters(samplePlan({ prefix }), sampleKeys);
       const base = prefix ? `/${prefix}/` : "/";
       const patterns = behaviors.map((b) => pattern(b, PathPrefix!));
       // The URLs Datasette 0.65 links its assets with under base_url.
       for (const asset of [`${base}-/static/app.css?1234abcd`, `${base}-/static-plugins/datasette_vega/main.js`]) {
-        assert.ok(patterns.some((glob) => matches(glob, asset.split("?")[0]!)), `${asset} not matched by ${patterns.join(", ")}`);
+        assert.ok(
+          patterns.some((glob) => matches(glob, asset.split("?")[0]!)),
+          `${asset} not matched by ${patterns.join(", ")}`,
+        );
       }
       assert.ok(!patterns.some((glob) => matches(glob, `${base}fixtures/-/static`)), "a database page is not a static asset");
       if (prefix) assert.ok(!patterns.some((glob) => matches(glob, "/-/static/app.css")), "outside the prefix is not the site's");
@@ -654,7 +707,10 @@ describe("certificate.yaml", () => {
   it("requests a DNS-validated certificate for the domain in its zone and outputs its ARN", async () => {
     const certificate = parseTemplate(await readTemplate("certificate"));
     const resources = Object.values(certificate.Resources);
-    assert.deepEqual(resources.map((r) => r.Type), ["AWS::CertificateManager::Certificate"]);
+    assert.deepEqual(
+      resources.map((r) => r.Type),
+      ["AWS::CertificateManager::Certificate"],
+    );
     const p = resources[0]!.Properties!;
     assert.deepEqual(p.DomainName, { Ref: "DomainName" });
     assert.equal(p.ValidationMethod, "DNS");
@@ -677,14 +733,14 @@ describe("app.yaml function", () => {
     assert.equal(MAX_SITE_NAME_LENGTH, 57);
   });
 
-  it("is named after the stack, logs to its own 14-day group, and runs handler.handler from the package", () => {
+  it("is named after the stack, logs to its own 14-day group, and runs datasette_lambda.handler.handler from the package", () => {
     const { Function: fn, LogGroup: group, Layer: layer } = app.Resources;
     assert.deepEqual(group?.Properties?.LogGroupName, { "Fn::Sub": "/aws/lambda/${AWS::StackName}" });
     assert.equal(group?.Properties?.RetentionInDays, 14);
     const p = fn!.Properties!;
     assert.deepEqual(p.FunctionName, { Ref: "AWS::StackName" });
     assert.deepEqual((p.LoggingConfig as Record<string, Json>).LogGroup, { Ref: "LogGroup" });
-    assert.equal(p.Handler, "handler.handler");
+    assert.equal(p.Handler, "datasette_lambda.handler.handler");
     assert.deepEqual(p.Code, { S3Bucket: { Ref: "BucketName" }, S3Key: { Ref: "PackageKey" } });
     assert.deepEqual(p.Runtime, { Ref: "Runtime" });
     assert.deepEqual(p.Architectures, [{ Ref: "Architecture" }]);
@@ -712,7 +768,10 @@ describe("app.yaml function", () => {
   it("has a role that reads db/* and live/* only, lists the bucket (404 for a missing manifest) and writes only to its log group", () => {
     const role = app.Resources.Role!.Properties!;
     const trust = (role.AssumeRolePolicyDocument as { Statement: Record<string, Json>[] }).Statement;
-    assert.deepEqual(trust.map((s) => [s.Principal, s.Action]), [[{ Service: "lambda.amazonaws.com" }, "sts:AssumeRole"]]);
+    assert.deepEqual(
+      trust.map((s) => [s.Principal, s.Action]),
+      [[{ Service: "lambda.amazonaws.com" }, "sts:AssumeRole"]],
+    );
     assert.equal(role.ManagedPolicyArns, undefined);
     assert.deepEqual(grants("Role"), [
       "logs:CreateLogStream LogGroup.Arn",
@@ -735,8 +794,13 @@ describe("app.yaml function", () => {
 /** Every "action resource" a role's inline policies allow; bucket ARNs shortened to "bucket". Asserts they are all Allow. */
 function grants(roleId: string): string[] {
   const role = app.Resources[roleId]!.Properties!;
-  const statements = (role.Policies as { PolicyDocument: { Statement: Record<string, Json>[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
-  assert.ok(statements.every((s) => s.Effect === "Allow" && s.Condition === undefined), `${roleId}: Allow statements without conditions only`);
+  const statements = (role.Policies as { PolicyDocument: { Statement: Record<string, Json>[] } }[]).flatMap(
+    (p) => p.PolicyDocument.Statement,
+  );
+  assert.ok(
+    statements.every((s) => s.Effect === "Allow" && s.Condition === undefined),
+    `${roleId}: Allow statements without conditions only`,
+  );
   const describe = (resource: Json): string => {
     const node = resource as Record<string, Json>;
     if (typeof node["Fn::Sub"] === "string") return node["Fn::Sub"].replace("arn:${AWS::Partition}:s3:::${BucketName}", "bucket");
@@ -744,17 +808,40 @@ function grants(roleId: string): string[] {
     return JSON.stringify(resource);
   };
   return statements
-    .flatMap((s) => ([s.Action].flat() as string[]).flatMap((action) => [s.Resource].flat().map((resource) => `${action} ${describe(resource)}`)))
+    .flatMap((s) =>
+      ([s.Action].flat() as string[]).flatMap((action) => [s.Resource].flat().map((resource) => `${action} ${describe(resource)}`)),
+    )
     .sort();
 }
 
+describe("app.yaml handlers", () => {
+  // Lambda's Python runtime (aws/aws-lambda-python-runtime-interface-client,
+  // awslambdaric/bootstrap.py, _get_handler) splits Handler at its last dot into a
+  // module and a function, imports the module with importlib.import_module (so a dotted
+  // name is a module in a package, from the task root), then getattr()s the function.
+  it("each names a function defined at the top of a module of the package (stub/ is the package's root)", () => {
+    for (const name of ["Function", "ConverterFunction"]) {
+      const handler = String(app.Resources[name]!.Properties!.Handler);
+      const dot = handler.lastIndexOf(".");
+      const [module, fn] = [handler.slice(0, dot), handler.slice(dot + 1)];
+      const parts = module.split(".");
+      for (let i = 1; i < parts.length; i++) {
+        const init = new URL(`../stub/${parts.slice(0, i).join("/")}/__init__.py`, import.meta.url);
+        assert.ok(existsSync(init), `${handler}: ${parts.slice(0, i).join(".")} is a package`);
+      }
+      const source = readFileSync(new URL(`../stub/${parts.join("/")}.py`, import.meta.url), "utf8");
+      assert.match(source, new RegExp(`^(def ${fn}\\(|${fn} = )`, "m"), `${handler}: ${fn} defined in ${module}`);
+    }
+  });
+});
+
 describe("app.yaml converter function (files put into incoming/)", () => {
-  it("runs converter_handler.handler from the site's package and layer, sized for conversions, logging to its own 14-day group", () => {
+  it("runs datasette_lambda.convert.function.handler from the site's package and layer, sized for conversions, 14-day logs", () => {
     const fn = app.Resources.ConverterFunction!;
     assert.equal(fn.Type, "AWS::Lambda::Function");
     assert.equal(fn.Condition, undefined, "in both CDN modes");
     const p = fn.Properties!;
-    assert.equal(p.Handler, "converter_handler.handler");
+    assert.equal(p.Handler, "datasette_lambda.convert.function.handler");
     assert.deepEqual(p.Code, { S3Bucket: { Ref: "BucketName" }, S3Key: { Ref: "PackageKey" } });
     assert.deepEqual(p.Layers, [{ Ref: "Layer" }]);
     assert.deepEqual(p.Runtime, { Ref: "Runtime" });
@@ -797,11 +884,19 @@ describe("app.yaml converter function (files put into incoming/)", () => {
     });
     assert.deepEqual(rule.Properties?.Targets, [{ Id: "converter", Arn: { "Fn::GetAtt": ["ConverterFunction", "Arn"] } }]);
     const permissions = Object.values(app.Resources).filter(
-      (r) => r.Type === "AWS::Lambda::Permission" && JSON.stringify(r.Properties?.FunctionName) === JSON.stringify({ Ref: "ConverterFunction" }),
+      (r) =>
+        r.Type === "AWS::Lambda::Permission" && JSON.stringify(r.Properties?.FunctionName) === JSON.stringify({ Ref: "ConverterFunction" }),
     );
     assert.deepEqual(
       permissions.map((r) => r.Properties),
-      [{ FunctionName: { Ref: "ConverterFunction" }, Action: "lambda:InvokeFunction", Principal: "events.amazonaws.com", SourceArn: { "Fn::GetAtt": ["IncomingRule", "Arn"] } }],
+      [
+        {
+          FunctionName: { Ref: "ConverterFunction" },
+          Action: "lambda:InvokeFunction",
+          Principal: "events.amazonaws.com",
+          SourceArn: { "Fn::GetAtt": ["IncomingRule", "Arn"] },
+        },
+      ],
     );
   });
 });
@@ -812,8 +907,9 @@ describe("prereq.yaml", () => {
     assert.equal(buckets.length, 1);
     const bucket = buckets[0]!.Properties!;
     assert.equal(bucket.BucketName, undefined, "no fixed name: stack names may have upper case");
-    const sse = (bucket.BucketEncryption as { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[] })
-      .ServerSideEncryptionConfiguration;
+    const sse = (
+      bucket.BucketEncryption as { ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: { SSEAlgorithm: string } }[] }
+    ).ServerSideEncryptionConfiguration;
     assert.equal(sse[0]?.ServerSideEncryptionByDefault.SSEAlgorithm, "AES256");
     assert.deepEqual(bucket.PublicAccessBlockConfiguration, {
       BlockPublicAcls: true,
@@ -823,7 +919,11 @@ describe("prereq.yaml", () => {
     });
     assert.deepEqual(bucket.OwnershipControls, { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] });
     const rules = (bucket.LifecycleConfiguration as { Rules: Record<string, Json>[] }).Rules;
-    assert.ok(rules.some((r) => r.Status === "Enabled" && (r.AbortIncompleteMultipartUpload as { DaysAfterInitiation: number }).DaysAfterInitiation >= 1));
+    assert.ok(
+      rules.some(
+        (r) => r.Status === "Enabled" && (r.AbortIncompleteMultipartUpload as { DaysAfterInitiation: number }).DaysAfterInitiation >= 1,
+      ),
+    );
 
     const policy = Object.values(prereq.Resources).find((r) => r.Type === "AWS::S3::BucketPolicy")!.Properties!;
     const [deny] = (policy.PolicyDocument as { Statement: Record<string, Json>[] }).Statement;
@@ -845,7 +945,9 @@ describe("prereq.yaml", () => {
   // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-cors-corsrule.html
   it("--cors gives the bucket one CORS rule for GET and HEAD from any origin; without it, none", () => {
     const bucketWith = (cors: "true" | "false") => {
-      const conditions = Object.fromEntries(Object.keys(prereq.Conditions ?? {}).map((name) => [name, evalCondition({ Condition: name }, prereq, { Cors: cors })]));
+      const conditions = Object.fromEntries(
+        Object.keys(prereq.Conditions ?? {}).map((name) => [name, evalCondition({ Condition: name }, prereq, { Cors: cors })]),
+      );
       return props(chooseBranches(prereq.Resources.Bucket, conditions));
     };
     assert.deepEqual(bucketWith("true").CorsConfiguration, {

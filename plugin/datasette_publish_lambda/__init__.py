@@ -17,8 +17,8 @@ from click.core import ParameterSource
 from datasette import hookimpl
 from datasette.publish.common import add_common_publish_arguments_and_options
 
-from datasette_publish_lambda.find_cli import cli_command
 from datasette_publish_lambda.cli_arguments import PLUGIN_SECRETS_VARIABLE, translate
+from datasette_publish_lambda.find_cli import cli_command
 
 
 def _metadata_path(metadata, stack):
@@ -41,7 +41,9 @@ def _metadata_path(metadata, stack):
 def publish_subcommand(publish):
     @publish.command(name="lambda")
     @add_common_publish_arguments_and_options
-    @click.option("-n", "--name", required=True, help="Site name: also the CloudFormation stack names NAME and NAME-lambda")
+    @click.option(
+        "-n", "--name", required=True, help="Site name: also the CloudFormation stack names NAME and NAME-lambda"
+    )
     @click.option("--cors", is_flag=True, help="Send Access-Control-Allow-Origin: *")
     @click.option("--prefix", help="Serve the site under /PREFIX/ instead of /")
     @click.option("--domain", help="Custom domain for the site, e.g. data.example.com")
@@ -76,22 +78,31 @@ def publish_subcommand(publish):
                 try:
                     earlier = json.loads(existing)
                 except ValueError:
-                    raise click.ClickException(f"{PLUGIN_SECRETS_VARIABLE}: not valid JSON")
+                    raise click.ClickException(f"{PLUGIN_SECRETS_VARIABLE}: not valid JSON") from None
                 if not isinstance(earlier, list):
                     raise click.ClickException(f"{PLUGIN_SECRETS_VARIABLE}: not a list of [plugin, key, value]")
-                extra_env[PLUGIN_SECRETS_VARIABLE] = json.dumps(earlier + json.loads(extra_env[PLUGIN_SECRETS_VARIABLE]))
+                extra_env[PLUGIN_SECRETS_VARIABLE] = json.dumps(
+                    earlier + json.loads(extra_env[PLUGIN_SECRETS_VARIABLE])
+                )
             command = cli_command() + args
             try:
                 code = subprocess.call(command, env={**os.environ, **extra_env})
             except OSError as error:
-                raise click.ClickException(f"could not run {command[0]}: {error.strerror}")
+                raise click.ClickException(f"could not run {command[0]}: {error.strerror}") from None
         ctx.exit(code)
 
     # --setting and --crossdb: from Datasette's common options where it has them, else ours.
     names = {param.name for param in lambda_.params}
     if "setting" not in names:
         lambda_.params.append(
-            click.Option(["--setting"], type=(str, str), multiple=True, help="Datasette setting, repeatable, e.g. --setting sql_time_limit_ms 3500")
+            click.Option(
+                ["--setting"],
+                type=(str, str),
+                multiple=True,
+                help="Datasette setting, repeatable, e.g. --setting sql_time_limit_ms 3500",
+            )
         )
     if "crossdb" not in names:
-        lambda_.params.append(click.Option(["--crossdb"], is_flag=True, help="Allow SQL queries across databases, at /_memory"))
+        lambda_.params.append(
+            click.Option(["--crossdb"], is_flag=True, help="Allow SQL queries across databases, at /_memory")
+        )

@@ -31,11 +31,11 @@ def cli_version():
     """This plugin's installed version, which is also the datasette-lambda release it runs."""
     try:
         return importlib.metadata.version(DISTRIBUTION)
-    except importlib.metadata.PackageNotFoundError:
+    except importlib.metadata.PackageNotFoundError as error:
         raise click.ClickException(
             f"{DISTRIBUTION} is not installed, so the datasette-lambda release to fetch is unknown: "
             f"pip install {DISTRIBUTION}, or set {BIN_VARIABLE} to a datasette-lambda executable"
-        )
+        ) from error
 
 
 def parse_node_version(text):

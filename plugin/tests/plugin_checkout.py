@@ -12,6 +12,7 @@ REPO_ROOT = os.path.dirname(PLUGIN_ROOT)
 sys.path.insert(0, PLUGIN_ROOT)
 
 import datasette.cli  # noqa: E402
+
 import datasette_publish_lambda  # noqa: E402
 
 if "lambda" not in datasette.cli.publish.commands:

@@ -13,24 +13,27 @@ import sys
 import tempfile
 import unittest
 
+import click  # noqa: E402
 from plugin_checkout import PLUGIN_ROOT, RUN_PUBLISH, package_version  # first: the plugin from this checkout
 
-import click  # noqa: E402
 from datasette_publish_lambda import find_cli  # noqa: E402
 
 VERSION = package_version()
 
 # What npm 11 prints when `npx --yes --package datasette-lambda@0.1.0 -- datasette-lambda`
 # cannot fetch the package: not published (E404), and the registry unreachable.
-NPM_404 = """npm error code E404
+NPM_404 = (
+    """npm error code E404
 npm error 404 Not Found - GET https://registry.npmjs.org/datasette-lambda
 npm error 404
-npm error 404  The requested resource 'datasette-lambda@0.1.0' could not be found or you do not have permission to access it.
+npm error 404  The requested resource 'datasette-lambda@0.1.0' could not be found"""
+    """ or you do not have permission to access it.
 npm error 404
 npm error 404 Note that you can also install from a
 npm error 404 tarball, folder, http url, or git url.
 npm error A complete log of this run can be found in: /root/.npm/_logs/2026-12-06T15_29_11_291Z-debug-0.log
 """
+)
 NPM_OFFLINE = """npm error code ECONNREFUSED
 npm error syscall connect
 npm error errno ECONNREFUSED
@@ -83,14 +86,21 @@ def failure(environ, present, run):
 class Finds(unittest.TestCase):
     def test_environment_variable_first(self):
         run = FakeRun()
-        self.assertEqual(find_cli.cli_command({"DATASETTE_LAMBDA_BIN": "/x/dl"}, which("datasette-lambda"), run), ["/x/dl"])
+        self.assertEqual(
+            find_cli.cli_command({"DATASETTE_LAMBDA_BIN": "/x/dl"}, which("datasette-lambda"), run), ["/x/dl"]
+        )
         self.assertEqual(run.calls, [])
-        self.assertEqual(find_cli.cli_command({"DATASETTE_LAMBDA_BIN": "/x/dl.js"}, which("node"), run), ["/usr/bin/node", "/x/dl.js"])
+        self.assertEqual(
+            find_cli.cli_command({"DATASETTE_LAMBDA_BIN": "/x/dl.js"}, which("node"), run),
+            ["/usr/bin/node", "/x/dl.js"],
+        )
         self.assertEqual(run.calls, [["/usr/bin/node", "--version"]])
 
     def test_path_before_npx(self):
         run = FakeRun()
-        self.assertEqual(find_cli.cli_command({}, which("datasette-lambda", "npx", "node"), run), ["/usr/bin/datasette-lambda"])
+        self.assertEqual(
+            find_cli.cli_command({}, which("datasette-lambda", "npx", "node"), run), ["/usr/bin/datasette-lambda"]
+        )
         self.assertEqual(run.calls, [])
 
     def test_npx_fetches_the_plugins_version_quietly_first(self):
@@ -117,10 +127,19 @@ class FailsInOneLine(unittest.TestCase):
     def test_node_too_old_before_npm_is_asked(self):
         for version in ("v22.12.0", "v18.19.1"):
             run = FakeRun(node_version=version)
-            self.assert_one_line(failure({}, ("npx", "node"), run), "Node.js 22.13 or newer", f"/usr/bin/node is {version}", "https://nodejs.org/")
+            self.assert_one_line(
+                failure({}, ("npx", "node"), run),
+                "Node.js 22.13 or newer",
+                f"/usr/bin/node is {version}",
+                "https://nodejs.org/",
+            )
             self.assertEqual(run.calls, [["/usr/bin/node", "--version"]])
-        self.assert_one_line(failure({"DATASETTE_LAMBDA_BIN": "/x/dl.js"}, ("node",), FakeRun(node_version="v20.0.0")), "is v20.0.0")
-        self.assert_one_line(failure({}, ("npx", "node"), FakeRun(node_version="not node")), "/usr/bin/node is not a working Node.js")
+        self.assert_one_line(
+            failure({"DATASETTE_LAMBDA_BIN": "/x/dl.js"}, ("node",), FakeRun(node_version="v20.0.0")), "is v20.0.0"
+        )
+        self.assert_one_line(
+            failure({}, ("npx", "node"), FakeRun(node_version="not node")), "/usr/bin/node is not a working Node.js"
+        )
 
     def test_a_package_npx_cannot_fetch(self):
         for stderr, code in ((NPM_404, "E404"), (NPM_OFFLINE, "ECONNREFUSED")):
@@ -131,7 +150,10 @@ class FailsInOneLine(unittest.TestCase):
                 f"install it with `npm install -g datasette-lambda@{VERSION}`, "
                 "or set DATASETTE_LAMBDA_BIN to a checkout's bin/datasette-lambda.js",
             )
-        self.assert_one_line(failure({}, ("npx", "node"), FakeRun(fetch_code=1, fetch_stderr="")), f"could not fetch datasette-lambda@{VERSION} from the npm registry: ")
+        self.assert_one_line(
+            failure({}, ("npx", "node"), FakeRun(fetch_code=1, fetch_stderr="")),
+            f"could not fetch datasette-lambda@{VERSION} from the npm registry: ",
+        )
 
     def test_node_versions(self):
         self.assertEqual(find_cli.parse_node_version("v22.13.0\n"), (22, 13))
@@ -164,7 +186,8 @@ class ThroughDatasettesCli(unittest.TestCase):
                 os.path.join(bin_dir, "npx"),
                 f"import json\nopen({log!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n"
                 "if sys.argv[-1] == '--version':\n"
-                f"    print({VERSION!r}); sys.stderr.write('npm warn exec The following package was not found and will be installed\\n')\n"
+                f"    print({VERSION!r})\n"
+                "    sys.stderr.write('npm warn exec The following package was not found and will be installed\\n')\n"
                 f"    sys.stderr.write({fetch_stderr!r}); sys.exit({fetch_code})\n"
                 f"print('the CLI on stdout'); sys.stderr.write('the CLI on stderr\\n'); sys.exit({run_code})\n",
             )
@@ -172,7 +195,10 @@ class ThroughDatasettesCli(unittest.TestCase):
         env.update(PATH=bin_dir, PYTHONPATH=PLUGIN_ROOT)
         result = subprocess.run(
             [sys.executable, "-c", RUN_PUBLISH, "publish", "lambda", "data.db", "--name", "mysite"],
-            cwd=tmp, env=env, capture_output=True, text=True,
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
         )
         calls = []
         if os.path.exists(log):
@@ -190,12 +216,16 @@ class ThroughDatasettesCli(unittest.TestCase):
 
     def test_npm_404_is_one_line(self):
         result, calls = self.publish(fetch_code=1, fetch_stderr=NPM_404)
-        self.assert_one_error_line(result, f"could not fetch datasette-lambda@{VERSION} from the npm registry (npm: E404): install it with")
+        self.assert_one_error_line(
+            result, f"could not fetch datasette-lambda@{VERSION} from the npm registry (npm: E404): install it with"
+        )
         self.assertEqual(calls, [[*NPX[1:], "--version"]], "the CLI itself never ran")
 
     def test_registry_unreachable_is_one_line(self):
         result, _ = self.publish(fetch_code=1, fetch_stderr=NPM_OFFLINE)
-        self.assert_one_error_line(result, f"could not fetch datasette-lambda@{VERSION} from the npm registry (npm: ECONNREFUSED)")
+        self.assert_one_error_line(
+            result, f"could not fetch datasette-lambda@{VERSION} from the npm registry (npm: ECONNREFUSED)"
+        )
 
     def test_old_node_is_one_line_and_npx_is_not_run(self):
         result, calls = self.publish(node_version="v18.19.1")

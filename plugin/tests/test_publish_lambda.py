@@ -16,11 +16,11 @@ import sys
 import tempfile
 import unittest
 
+import click  # noqa: E402
+import datasette.cli  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
 from plugin_checkout import PLUGIN_ROOT, REPO_ROOT, RUN_PUBLISH  # first: the plugin from this checkout
 
-import click  # noqa: E402
-from click.testing import CliRunner  # noqa: E402
-import datasette.cli  # noqa: E402
 from datasette_publish_lambda.cli_arguments import translate  # noqa: E402
 
 BIN = os.path.join(REPO_ROOT, "bin", "datasette-lambda.js")
@@ -83,14 +83,45 @@ class Translate(unittest.TestCase):
         self.assertEqual(args[:5], ["update-stack", "mysite", "a.db", "b.csv", "--metadata"])
         joined = " ".join(args)
         for expected in (
-            "--metadata meta.yml", "--title T", "--license CC-BY-4.0", "--license_url https://l", "--source S",
-            "--source_url https://s", "--about A", "--about_url https://a", "--install datasette-cluster-map",
-            "--install datasette-vega", "--plugins-dir plugins", "--template-dir templates", "--static assets:/abs/static",
-            "--version-note v1", "--setting sql_time_limit_ms 3500", "--setting default_page_size 50", "--crossdb",
-            "--cors", "--prefix data", "--domain data.example.com", "--no-cdn", "--external", "--memory 2048",
-            "--timeout 20", "--runtime python3.12", "--arch x86_64", "--snapstart", "--into data", "--pk id",
-            "--data-as-of 2026-12-01", "--region eu-west-1", "--profile work", "--endpoint-url http://127.0.0.1:5000",
-            "--dry-run", "--out build", "--json", "--quiet", "--verbose", "--extra-options=--cors --crossdb",
+            "--metadata meta.yml",
+            "--title T",
+            "--license CC-BY-4.0",
+            "--license_url https://l",
+            "--source S",
+            "--source_url https://s",
+            "--about A",
+            "--about_url https://a",
+            "--install datasette-cluster-map",
+            "--install datasette-vega",
+            "--plugins-dir plugins",
+            "--template-dir templates",
+            "--static assets:/abs/static",
+            "--version-note v1",
+            "--setting sql_time_limit_ms 3500",
+            "--setting default_page_size 50",
+            "--crossdb",
+            "--cors",
+            "--prefix data",
+            "--domain data.example.com",
+            "--no-cdn",
+            "--external",
+            "--memory 2048",
+            "--timeout 20",
+            "--runtime python3.12",
+            "--arch x86_64",
+            "--snapstart",
+            "--into data",
+            "--pk id",
+            "--data-as-of 2026-12-01",
+            "--region eu-west-1",
+            "--profile work",
+            "--endpoint-url http://127.0.0.1:5000",
+            "--dry-run",
+            "--out build",
+            "--json",
+            "--quiet",
+            "--verbose",
+            "--extra-options=--cors --crossdb",
         ):
             self.assertIn(expected, joined)
 
@@ -103,7 +134,10 @@ class Translate(unittest.TestCase):
         self.assertNotIn("--secret", args)
         self.assertNotIn("--plugin-secret", args)
         self.assertEqual(env["DATASETTE_PUBLISH_SECRET"], "sekrit-1")
-        self.assertEqual(json.loads(env["DATASETTE_PUBLISH_PLUGIN_SECRETS"]), [["datasette-auth-github", "client_secret", "sekrit-2"]])
+        self.assertEqual(
+            json.loads(env["DATASETTE_PUBLISH_PLUGIN_SECRETS"]),
+            [["datasette-auth-github", "client_secret", "sekrit-2"]],
+        )
 
     def test_datasettes_random_default_secret_is_not_passed(self):
         # Datasette's common --secret defaults to a random value; the site keeps its own instead.
@@ -136,7 +170,10 @@ def publish_with_fake_cli(args, records, exit_code=0, env=None, input=None):
             )
         os.chmod(fake, 0o755)
         result = CliRunner().invoke(
-            datasette.cli.cli, ["publish", "lambda", *args], input=input, env={"DATASETTE_LAMBDA_BIN": fake, **(env or {})}
+            datasette.cli.cli,
+            ["publish", "lambda", *args],
+            input=input,
+            env={"DATASETTE_LAMBDA_BIN": fake, **(env or {})},
         )
         recorded = None
         if os.path.exists(record):
@@ -152,21 +189,41 @@ NO_SECRETS_IN_ENV = {"DATASETTE_PUBLISH_SECRET": None, "DATASETTE_PUBLISH_PLUGIN
 class Runs(unittest.TestCase):
     def test_argv_environment_and_exit_code_through_datasettes_cli(self):
         result, seen = publish_with_fake_cli(
-            [__file__, "-n", "mysite", "--cors", "--extra-options", "--crossdb --version-note 'a b'", "--secret", "flag-secret-1",
-             "--plugin-secret", "datasette-auth-github", "client_secret", "plugin-secret-2"],
+            [
+                __file__,
+                "-n",
+                "mysite",
+                "--cors",
+                "--extra-options",
+                "--crossdb --version-note 'a b'",
+                "--secret",
+                "flag-secret-1",
+                "--plugin-secret",
+                "datasette-auth-github",
+                "client_secret",
+                "plugin-secret-2",
+            ],
             "{'argv': sys.argv[1:], 'env': dict(os.environ)}",
             exit_code=3,
             env=NO_SECRETS_IN_ENV,
         )
         self.assertEqual(result.exit_code, 3, result.output)
-        self.assertEqual(seen["argv"], ["update-stack", "mysite", __file__, "--extra-options=--crossdb --version-note 'a b'", "--cors"])
+        self.assertEqual(
+            seen["argv"],
+            ["update-stack", "mysite", __file__, "--extra-options=--crossdb --version-note 'a b'", "--cors"],
+        )
         self.assertEqual(seen["env"]["DATASETTE_PUBLISH_SECRET"], "flag-secret-1")
-        self.assertEqual(json.loads(seen["env"]["DATASETTE_PUBLISH_PLUGIN_SECRETS"]), [["datasette-auth-github", "client_secret", "plugin-secret-2"]])
+        self.assertEqual(
+            json.loads(seen["env"]["DATASETTE_PUBLISH_PLUGIN_SECRETS"]),
+            [["datasette-auth-github", "client_secret", "plugin-secret-2"]],
+        )
 
     def test_metadata_from_stdin_goes_through_a_file(self):
         metadata = "sys.argv[sys.argv.index('--metadata') + 1]"
         result, seen = publish_with_fake_cli(
-            [__file__, "-n", "mysite", "-m", "-"], f"{{'path': {metadata}, 'content': open({metadata}).read()}}", input='{"title": "From stdin"}'
+            [__file__, "-n", "mysite", "-m", "-"],
+            f"{{'path': {metadata}, 'content': open({metadata}).read()}}",
+            input='{"title": "From stdin"}',
         )
         self.assertEqual(result.exit_code, 0, result.output)
         self.assertTrue(seen["path"].endswith("metadata.json"))
@@ -187,9 +244,31 @@ class Help(unittest.TestCase):
         result = CliRunner().invoke(datasette.cli.cli, ["publish", "lambda", "--help"])
         self.assertEqual(result.exit_code, 0, result.output)
         for option in (
-            "--name", "--metadata", "--title", "--install", "--plugin-secret", "--secret", "--static", "--cors",
-            "--prefix", "--region", "--profile", "--endpoint-url", "--domain", "--no-cdn", "--external", "--memory",
-            "--timeout", "--runtime", "--arch", "--snapstart", "--setting", "--crossdb", "--dry-run", "--out", "--json",
+            "--name",
+            "--metadata",
+            "--title",
+            "--install",
+            "--plugin-secret",
+            "--secret",
+            "--static",
+            "--cors",
+            "--prefix",
+            "--region",
+            "--profile",
+            "--endpoint-url",
+            "--domain",
+            "--no-cdn",
+            "--external",
+            "--memory",
+            "--timeout",
+            "--runtime",
+            "--arch",
+            "--snapstart",
+            "--setting",
+            "--crossdb",
+            "--dry-run",
+            "--out",
+            "--json",
         ):
             self.assertIn(option, result.output)
 
@@ -197,12 +276,17 @@ class Help(unittest.TestCase):
         result = CliRunner().invoke(datasette.cli.cli, ["publish", "lambda", __file__])
         self.assertEqual(result.exit_code, 2)
         self.assertIn("--name", result.output)
-        result = CliRunner().invoke(datasette.cli.cli, ["publish", "lambda", __file__, "--name", "s", "--branch", "main"])
+        result = CliRunner().invoke(
+            datasette.cli.cli, ["publish", "lambda", __file__, "--name", "s", "--branch", "main"]
+        )
         self.assertEqual(result.exit_code, 2)
         self.assertIn("--branch is not supported", result.output)
 
     @unittest.skipUnless(
-        any(ep.value == "datasette_publish_lambda" for ep in __import__("importlib.metadata").metadata.entry_points(group="datasette")),
+        any(
+            ep.value == "datasette_publish_lambda"
+            for ep in __import__("importlib.metadata").metadata.entry_points(group="datasette")
+        ),
         "plugin not installed (pip install -e plugin); its hook was registered in-process",
     )
     def test_installed_entry_point(self):
@@ -219,7 +303,9 @@ def hashes(directory):
     return found
 
 
-@unittest.skipUnless(shutil.which("node") and os.path.exists(os.path.join(REPO_ROOT, "node_modules")), "needs Node.js and npm ci")
+@unittest.skipUnless(
+    shutil.which("node") and os.path.exists(os.path.join(REPO_ROOT, "node_modules")), "needs Node.js and npm ci"
+)
 class EndToEnd(unittest.TestCase):
     def test_dry_run_matches_the_clis(self):
         with tempfile.TemporaryDirectory(prefix="dl-plugin-") as tmp:
@@ -228,9 +314,24 @@ class EndToEnd(unittest.TestCase):
                 connection.execute("create table items (id integer primary key, name text)")
                 connection.executemany("insert into items (name) values (?)", [("one",), ("two",)])
             connection.close()
-            options = ["--dry-run", "--runtime", "python3.11", "--arch", "x86_64", "--cors", "--prefix", "data",
-                       "--title", "Sample", "--setting", "sql_time_limit_ms", "3500", "--json",
-                       "--extra-options", "--crossdb --version-note 'a b' --setting default_page_size 7"]
+            options = [
+                "--dry-run",
+                "--runtime",
+                "python3.11",
+                "--arch",
+                "x86_64",
+                "--cors",
+                "--prefix",
+                "data",
+                "--title",
+                "Sample",
+                "--setting",
+                "sql_time_limit_ms",
+                "3500",
+                "--json",
+                "--extra-options",
+                "--crossdb --version-note 'a b' --setting default_page_size 7",
+            ]
             env = {
                 **{key: value for key, value in os.environ.items() if not key.startswith("DATASETTE_PUBLISH_")},
                 "PATH": os.path.join(REPO_ROOT, ".venv", "bin") + os.pathsep + os.environ.get("PATH", ""),
@@ -240,18 +341,39 @@ class EndToEnd(unittest.TestCase):
                 "DATASETTE_LAMBDA_BIN": BIN,
             }
             direct_out = os.path.join(tmp, "direct")
+            node = shutil.which("node")
+            assert node is not None, "node on PATH"
             direct = subprocess.run(
-                [shutil.which("node"), BIN, "update-stack", "mysite", db, "--out", direct_out, *options],
-                env=env, capture_output=True, text=True,
+                [node, BIN, "update-stack", "mysite", db, "--out", direct_out, *options],
+                env=env,
+                capture_output=True,
+                text=True,
             )
             self.assertEqual(direct.returncode, 0, direct.stderr)
 
             plugin_out = os.path.join(tmp, "plugin")
             secret = "plugin-secret-value-e2e-91c3"
             code = subprocess.run(
-                [sys.executable, "-c", RUN_PUBLISH, "publish", "lambda", db, "--name", "mysite", "--out", plugin_out, *options,
-                 "--plugin-secret", "datasette-auth-github", "client_secret", secret],
-                env={**env, "PYTHONPATH": PLUGIN_ROOT}, capture_output=True, text=True,
+                [
+                    sys.executable,
+                    "-c",
+                    RUN_PUBLISH,
+                    "publish",
+                    "lambda",
+                    db,
+                    "--name",
+                    "mysite",
+                    "--out",
+                    plugin_out,
+                    *options,
+                    "--plugin-secret",
+                    "datasette-auth-github",
+                    "client_secret",
+                    secret,
+                ],
+                env={**env, "PYTHONPATH": PLUGIN_ROOT},
+                capture_output=True,
+                text=True,
             )
             self.assertEqual(code.returncode, 0, code.stderr)
             self.assertNotIn(secret, code.stdout + code.stderr)
@@ -261,8 +383,22 @@ class EndToEnd(unittest.TestCase):
             # the rest file by file, and the package apart from that with a run without it.
             again_out = os.path.join(tmp, "plugin-again")
             again = subprocess.run(
-                [sys.executable, "-c", RUN_PUBLISH, "publish", "lambda", db, "--name", "mysite", "--out", again_out, *options],
-                env={**env, "PYTHONPATH": PLUGIN_ROOT}, capture_output=True, text=True,
+                [
+                    sys.executable,
+                    "-c",
+                    RUN_PUBLISH,
+                    "publish",
+                    "lambda",
+                    db,
+                    "--name",
+                    "mysite",
+                    "--out",
+                    again_out,
+                    *options,
+                ],
+                env={**env, "PYTHONPATH": PLUGIN_ROOT},
+                capture_output=True,
+                text=True,
             )
             self.assertEqual(again.returncode, 0, again.stderr)
             self.assertEqual(hashes(again_out), hashes(direct_out))
@@ -271,8 +407,19 @@ class EndToEnd(unittest.TestCase):
                 with open(os.path.join(plugin_out, path), "rb") as handle:
                     self.assertNotIn(secret.encode(), handle.read(), path)
             manifest = subprocess.run(
-                ["unzip", "-p", os.path.join(plugin_out, "artifacts", next(a["key"] for a in json.loads(code.stdout)["artifacts"] if a["key"].startswith("package/"))), "manifest.json"],
-                capture_output=True, text=True, check=True,
+                [
+                    "unzip",
+                    "-p",
+                    os.path.join(
+                        plugin_out,
+                        "artifacts",
+                        next(a["key"] for a in json.loads(code.stdout)["artifacts"] if a["key"].startswith("package/")),
+                    ),
+                    "manifest.json",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
             self.assertEqual(
                 json.loads(manifest)["metadata"]["plugins"],
@@ -288,11 +435,32 @@ class EndToEnd(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="dl-plugin-") as tmp:
             db = os.path.join(tmp, "sample.db")
             sqlite3.connect(db).close()
-            env = {**os.environ, "PYTHONPATH": PLUGIN_ROOT, "DATASETTE_LAMBDA_BIN": BIN, "NO_COLOR": "1", "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+            env = {
+                **os.environ,
+                "PYTHONPATH": PLUGIN_ROOT,
+                "DATASETTE_LAMBDA_BIN": BIN,
+                "NO_COLOR": "1",
+                "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+            }
             result = subprocess.run(
-                [sys.executable, "-c", RUN_PUBLISH, "publish", "lambda", db, "--name", "mysite", "--dry-run",
-                 "--out", os.path.join(tmp, "out"), "--extra-options", "--cors --port 9000"],
-                env=env, capture_output=True, text=True,
+                [
+                    sys.executable,
+                    "-c",
+                    RUN_PUBLISH,
+                    "publish",
+                    "lambda",
+                    db,
+                    "--name",
+                    "mysite",
+                    "--dry-run",
+                    "--out",
+                    os.path.join(tmp, "out"),
+                    "--extra-options",
+                    "--cors --port 9000",
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
             )
             self.assertEqual(result.returncode, 1, result.stderr)
             self.assertTrue(result.stderr.startswith("Error: --extra-options: --port is not used"), result.stderr)

@@ -13,7 +13,8 @@ export async function assetEntries(assets: SiteAssets): Promise<ZipEntry[]> {
     entries.push(...plugins.filter((entry) => !entry.name.split("/").includes("__pycache__")));
   }
   if (assets.templateDir) entries.push(...(await directoryEntries(assets.templateDir, `${PACKAGE_TEMPLATE_DIR}/`)));
-  for (const [index, { dir }] of assets.staticMounts.entries()) entries.push(...(await directoryEntries(dir, `${packageStaticDir(index)}/`)));
+  for (const [index, { dir }] of assets.staticMounts.entries())
+    entries.push(...(await directoryEntries(dir, `${packageStaticDir(index)}/`)));
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

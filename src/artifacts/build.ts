@@ -75,13 +75,21 @@ async function convertGivenDataFiles(dataFiles: string[], checked: CheckedOption
   if (dataFiles.length === 0) return [];
   const { out } = deps;
   const converted = await out.task(`Converting ${plural(dataFiles.length, "data file")}`, (update) =>
-    convertDataFiles(dataFiles, { into: checked.into ?? undefined, pk: checked.pk ?? undefined, workDir: deps.workDir, env: deps.env, log: update }),
+    convertDataFiles(dataFiles, {
+      into: checked.into ?? undefined,
+      pk: checked.pk ?? undefined,
+      workDir: deps.workDir,
+      env: deps.env,
+      log: update,
+    }),
   );
   return out.task(`Checking ${plural(converted.length, "converted database")}`, () =>
-    Promise.all(converted.map(async (db): Promise<DatabaseInput> => {
-      const mtimes = await Promise.all(db.sources.map(async (source) => (await stat(source)).mtimeMs));
-      return { ...(await inspectDatabase(db.path)), name: db.name, sources: db.sources, dataAsOf: dataAsOfFromSources(mtimes) };
-    })),
+    Promise.all(
+      converted.map(async (db): Promise<DatabaseInput> => {
+        const mtimes = await Promise.all(db.sources.map(async (source) => (await stat(source)).mtimeMs));
+        return { ...(await inspectDatabase(db.path)), name: db.name, sources: db.sources, dataAsOf: dataAsOfFromSources(mtimes) };
+      }),
+    ),
   );
 }
 
@@ -112,13 +120,26 @@ export async function buildSite(checked: CheckedOptions, files: string[], deps: 
   const requirements = [...(await readStubRequirements()), ...install.requirements];
 
   const layer = await out.task(`Building the dependency layer (Python ${checked.pythonVersion}, ${checked.arch})`, (update) =>
-    buildLayer({ requirements, pythonVersion: checked.pythonVersion, arch: checked.arch, install: checked.install, wheels: install.wheels }, { env, log: update, warn: out.warn }),
+    buildLayer(
+      { requirements, pythonVersion: checked.pythonVersion, arch: checked.arch, install: checked.install, wheels: install.wheels },
+      { env, log: update, warn: out.warn },
+    ),
   );
-  out.debug(`layer ${layer.sha256.slice(0, 12)}: ${layer.bytes} bytes zipped, ${layer.unzippedBytes} unzipped${layer.fromCache ? " (cached)" : ""}`);
+  out.debug(
+    `layer ${layer.sha256.slice(0, 12)}: ${layer.bytes} bytes zipped, ${layer.unzippedBytes} unzipped${layer.fromCache ? " (cached)" : ""}`,
+  );
 
   const databases = inFileOrder(files, [...given, ...(await convertGivenDataFiles(inputs.dataFiles, checked, deps))]);
 
-  const plan = createPlan({ options: checked, databases, metadata, requirements, layerBytes: layer.unzippedBytes, layerPackages: layer.packages, stubBytes: await stubBytes() });
+  const plan = createPlan({
+    options: checked,
+    databases,
+    metadata,
+    requirements,
+    layerBytes: layer.unzippedBytes,
+    layerPackages: layer.packages,
+    stubBytes: await stubBytes(),
+  });
   for (const warning of planWarnings(plan)) out.warn(warning);
   for (const db of plan.databases) out.debug(`database ${db.name}: ${db.location}${db.key ? ` (${db.key})` : ""}`);
   if (plan.settings.suggest_facets === false && !("suggest_facets" in checked.settings)) {
@@ -146,5 +167,12 @@ export async function buildSite(checked: CheckedOptions, files: string[], deps: 
   const appParameters = appStackParameters(plan, { packageKey, layerKey });
   const templates = await readTemplates();
   for (const [templateName, body] of Object.entries(templates)) checkTemplateSize(templateName, body);
-  return { plan, artifacts, prereqTemplate: templates.prereq, prereqParameters: prereqStackParameters(plan), appTemplate: templates.app, appParameters };
+  return {
+    plan,
+    artifacts,
+    prereqTemplate: templates.prereq,
+    prereqParameters: prereqStackParameters(plan),
+    appTemplate: templates.app,
+    appParameters,
+  };
 }

@@ -1,5 +1,5 @@
-// Data files → SQLite databases, by running stub/convert.py (the converter the
-// function in AWS runs too) with the host environment of converter-env.ts.
+// Data files → SQLite databases, by running the converter the function in AWS
+// runs too (`python -m datasette_lambda.convert`, stub/datasette_lambda/convert/) with the host environment of converter-env.ts.
 // Without --into each file becomes a database named after it; with --into
 // NAME every file is a table of the one database NAME.
 import { spawn } from "node:child_process";
@@ -31,7 +31,10 @@ export function conversionGroups(files: string[], into?: string): Array<{ name: 
   if (into !== undefined) return files.length > 0 ? [{ name: into, files }] : [];
   const groups = files.map((file) => ({ name: dataDatabaseName(file), files: [file] }));
   const seen = new Map<string, string>();
-  for (const { name, files: [file] } of groups) {
+  for (const {
+    name,
+    files: [file],
+  } of groups) {
     const earlier = seen.get(name.toLowerCase());
     if (earlier !== undefined) {
       throw new UserError(`${file} and ${earlier} would both become the database "${name}"`, {
@@ -75,10 +78,24 @@ export function converterOutcome(code: number | null, stdout: string, stderr: st
   });
 }
 
-function runConverter(environment: ConverterEnvironment, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const script = join(fileURLToPath(STUB_DIR), "convert.py");
+/**
+ * `python -m datasette_lambda.convert ARGS` with stub/ in place of the working
+ * directory on sys.path: the user's directory (where the data files are) must not
+ * shadow a module, and Python 3.10 has no -P to keep it off. runpy is what -m runs.
+ */
+export function converterCommand(args: string[]): string[] {
+  const launch =
+    "import runpy, sys; sys.path[0] = sys.argv.pop(1); runpy.run_module('datasette_lambda.convert', run_name='__main__', alter_sys=True)";
+  return ["-c", launch, fileURLToPath(STUB_DIR), ...args];
+}
+
+function runConverter(
+  environment: ConverterEnvironment,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(environment.python, [script, ...args], {
+    const child = spawn(environment.python, converterCommand(args), {
       env: {
         ...env,
         PYTHONPATH: environment.sitePackages,
@@ -111,7 +128,15 @@ export async function convertDataFiles(files: string[], options: ConvertOptions)
     const args = [...group.files, "--out", path, "--json", ...(options.pk !== undefined ? ["--pk", options.pk] : [])];
     const { code, stdout, stderr } = await runConverter(environment, args, env);
     const result = converterOutcome(code, stdout, stderr, group.files);
-    converted.push({ name: group.name, path, fileName, bytes: result.bytes, sha256: result.sha256, tables: result.tables, sources: group.files });
+    converted.push({
+      name: group.name,
+      path,
+      fileName,
+      bytes: result.bytes,
+      sha256: result.sha256,
+      tables: result.tables,
+      sources: group.files,
+    });
   }
   return converted;
 }

@@ -1,4 +1,4 @@
-// The host Python environment that runs stub/convert.py on the user's machine:
+// The host Python environment that runs the converter (datasette_lambda.convert) on the user's machine:
 // the converter's packages (their pins are stub/requirements.txt's, so the CLI
 // and the converter function in AWS convert alike), installed once for the
 // host's Python with uv (else pip) into the cache, keyed by what decides them.
@@ -61,15 +61,20 @@ export async function findHostPython(env: NodeJS.ProcessEnv = process.env): Prom
     if (major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1])) return { python, version };
   }
   throw new UserError(`converting data files needs Python ${MIN_PYTHON.join(".")} or newer, and none was found`, {
-    hint: "Install Python 3 (e.g. `uv python install 3.13`, or your system's python3 package), or set DATASETTE_LAMBDA_CONVERT_PYTHON to one.",
+    hint:
+      "Install Python 3 (e.g. `uv python install 3.13`, or your system's python3 package), " +
+      "or set DATASETTE_LAMBDA_CONVERT_PYTHON to one.",
   });
 }
 
 export function chooseInstaller(python: string, env: NodeJS.ProcessEnv = process.env): Promise<"uv" | "pip"> {
-  return chooseInstallerFor(python, env, () =>
-    new UserError("converting data files needs uv or pip to install the converter's packages, and neither was found", {
-      hint: "Install uv (https://docs.astral.sh/uv/, e.g. `pip install uv`) or pip for your Python, then run again.",
-    }),
+  return chooseInstallerFor(
+    python,
+    env,
+    () =>
+      new UserError("converting data files needs uv or pip to install the converter's packages, and neither was found", {
+        hint: "Install uv (https://docs.astral.sh/uv/, e.g. `pip install uv`) or pip for your Python, then run again.",
+      }),
   );
 }
 
@@ -81,7 +86,9 @@ export interface ConverterEnvironment {
 }
 
 /** The converter's environment for this machine, installed into the cache the first time. */
-export async function converterEnvironment(options: { env?: NodeJS.ProcessEnv; log?: (message: string) => void } = {}): Promise<ConverterEnvironment> {
+export async function converterEnvironment(
+  options: { env?: NodeJS.ProcessEnv; log?: (message: string) => void } = {},
+): Promise<ConverterEnvironment> {
   const env = options.env ?? process.env;
   const host = await findHostPython(env);
   const requirements = converterRequirements(await readStubRequirements());
@@ -101,7 +108,11 @@ export async function converterEnvironment(options: { env?: NodeJS.ProcessEnv; l
     try {
       await run(command, args, { env, maxBuffer: 16 * 1024 * 1024, timeout: 10 * 60_000 });
     } catch (error) {
-      const stderr = String((error as { stderr?: string }).stderr ?? "").trim().split("\n").slice(-2).join(" ");
+      const stderr = String((error as { stderr?: string }).stderr ?? "")
+        .trim()
+        .split("\n")
+        .slice(-2)
+        .join(" ");
       throw new UserError(`installing the converter's packages with ${installer} failed: ${stderr || (error as Error).message}`, {
         hint: "Check your network access to PyPI and run again (the packages are installed once, then cached).",
         cause: error,

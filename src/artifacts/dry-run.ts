@@ -42,9 +42,19 @@ export function parametersFile(build: BuildResult): Array<{ ParameterKey: string
       }
     : NO_DOMAIN;
   const sharedValues = build.plan.cdn
-    ? Object.fromEntries(Object.entries(SHARED_OUTPUTS).map(([parameter, output]) => [parameter, `<output ${output} of stack ${SHARED_STACK_NAME} in us-east-1>`]))
+    ? Object.fromEntries(
+        Object.entries(SHARED_OUTPUTS).map(([parameter, output]) => [
+          parameter,
+          `<output ${output} of stack ${SHARED_STACK_NAME} in us-east-1>`,
+        ]),
+      )
     : NO_SHARED;
-  const values: Record<string, string> = { BucketName: `<output BucketName of stack ${stackName}>`, ...domainValues, ...sharedValues, ...build.appParameters };
+  const values: Record<string, string> = {
+    BucketName: `<output BucketName of stack ${stackName}>`,
+    ...domainValues,
+    ...sharedValues,
+    ...build.appParameters,
+  };
   return awsCliParameters(values);
 }
 
@@ -60,7 +70,11 @@ export function dryRunSummary(build: BuildResult, out: string): DryRunSummary {
     stack: build.plan.stackName,
     out,
     artifacts: build.artifacts.map(({ key, bytes, sha256 }) => ({ key, bytes, sha256 })),
-    databases: build.plan.databases.map((db) => ({ name: db.name, inline: db.location === "inline", ...(db.dataAsOf ? { dataAsOf: db.dataAsOf } : {}) })),
+    databases: build.plan.databases.map((db) => ({
+      name: db.name,
+      inline: db.location === "inline",
+      ...(db.dataAsOf ? { dataAsOf: db.dataAsOf } : {}),
+    })),
   };
 }
 
@@ -87,7 +101,10 @@ export async function writeDryRun(build: BuildResult, dir: string): Promise<DryR
       await copyFile(artifact.path, destination, constants.COPYFILE_FICLONE);
     }
     const previous = `${target}.previous-${process.pid}`;
-    const hadPrevious = await stat(target).then(() => true, () => false);
+    const hadPrevious = await stat(target).then(
+      () => true,
+      () => false,
+    );
     if (hadPrevious) await rename(target, previous);
     await rename(staging, target);
     if (hadPrevious) await rm(previous, { recursive: true, force: true });

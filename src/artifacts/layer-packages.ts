@@ -30,7 +30,10 @@ export function recordPaths(text: string): string[] {
  * installed into its directory, else it is named after its top-level entry
  * ("datasette_lambda_templates", or "foo" for "foo.py" / "foo-1.0.dist-info").
  */
-export function packageSizes(files: Array<{ path: string; bytes: number }>, owners: ReadonlyMap<string, string> = new Map()): PackageSize[] {
+export function packageSizes(
+  files: Array<{ path: string; bytes: number }>,
+  owners: ReadonlyMap<string, string> = new Map(),
+): PackageSize[] {
   // Directory → the distributions with files under it.
   const directories = new Map<string, Set<string>>();
   for (const [path, owner] of owners) {
@@ -64,9 +67,7 @@ export function packageSizes(files: Array<{ path: string; bytes: number }>, owne
     const name = ownerOf(file.path);
     totals.set(name, (totals.get(name) ?? 0) + file.bytes);
   }
-  return [...totals]
-    .map(([name, bytes]) => ({ name, bytes }))
-    .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+  return [...totals].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
 }
 
 /** Installed path → distribution, from every top-level *.dist-info/RECORD (read before clean-up deletes them). */

@@ -96,20 +96,47 @@ export function installCommand(
   if (tool === "uv") {
     return [
       "uv",
-      ["pip", "install", "--quiet", "--target", target, "--python-platform", `${arch}-${tag}`, "--python-version", request.pythonVersion,
-        "--only-binary", ":all:", "--no-compile", "-r", requirementsFile],
+      [
+        "pip",
+        "install",
+        "--quiet",
+        "--target",
+        target,
+        "--python-platform",
+        `${arch}-${tag}`,
+        "--python-version",
+        request.pythonVersion,
+        "--only-binary",
+        ":all:",
+        "--no-compile",
+        "-r",
+        requirementsFile,
+      ],
     ];
   }
   // pip wants every acceptable platform tag spelled out.
-  const platforms = tag === "manylinux_2_34"
-    ? [`manylinux_2_34_${arch}`, `manylinux_2_28_${arch}`, `manylinux2014_${arch}`]
-    : [`manylinux2014_${arch}`];
+  const platforms =
+    tag === "manylinux_2_34" ? [`manylinux_2_34_${arch}`, `manylinux_2_28_${arch}`, `manylinux2014_${arch}`] : [`manylinux2014_${arch}`];
   return [
     python,
-    ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", target,
+    [
+      "-m",
+      "pip",
+      "install",
+      "--quiet",
+      "--disable-pip-version-check",
+      "--target",
+      target,
       ...platforms.flatMap((platform) => ["--platform", platform]),
-      "--implementation", "cp", "--python-version", request.pythonVersion, "--only-binary=:all:", "--no-compile",
-      "-r", requirementsFile],
+      "--implementation",
+      "cp",
+      "--python-version",
+      request.pythonVersion,
+      "--only-binary=:all:",
+      "--no-compile",
+      "-r",
+      requirementsFile,
+    ],
   ];
 }
 
@@ -131,23 +158,31 @@ async function cleanTree(dir: string, prune: string[]): Promise<void> {
   for (const item of await readdir(dir, { recursive: true, withFileTypes: true })) {
     const full = join(item.parentPath, item.name);
     if (item.isDirectory() && item.name === "__pycache__") await rm(full, { recursive: true, force: true });
-    else if (item.isFile() && item.parentPath.endsWith(".dist-info") && ["RECORD", "INSTALLER", "direct_url.json", "REQUESTED", "uv_cache.json"].includes(item.name)) {
+    else if (
+      item.isFile() &&
+      item.parentPath.endsWith(".dist-info") &&
+      ["RECORD", "INSTALLER", "direct_url.json", "REQUESTED", "uv_cache.json"].includes(item.name)
+    ) {
       await rm(full, { force: true });
     }
   }
 }
 
 export function layerCacheKey(request: LayerRequest, compiledWith: string | null): string {
-  return sha256(JSON.stringify({
-    format: LAYER_FORMAT,
-    requirements: request.requirements.map((line) => {
-      const wheel = request.wheels?.[line];
-      return wheel === undefined ? line : `${basename(line)} sha256:${wheel}`;
-    }).sort(),
-    python: request.pythonVersion,
-    arch: request.arch,
-    compiledWith,
-  })).slice(0, 32);
+  return sha256(
+    JSON.stringify({
+      format: LAYER_FORMAT,
+      requirements: request.requirements
+        .map((line) => {
+          const wheel = request.wheels?.[line];
+          return wheel === undefined ? line : `${basename(line)} sha256:${wheel}`;
+        })
+        .sort(),
+      python: request.pythonVersion,
+      arch: request.arch,
+      compiledWith,
+    }),
+  ).slice(0, 32);
 }
 
 export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): Promise<Layer> {
@@ -169,7 +204,9 @@ export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): P
     const target = join(work, "python");
     const requirementsFile = join(work, "requirements.txt");
     await writeFile(requirementsFile, `${request.requirements.join("\n")}\n`);
-    deps.log?.(`installing ${request.requirements.join(", ")} for ${platformArch(request.arch)} Python ${request.pythonVersion} with ${installer}`);
+    deps.log?.(
+      `installing ${request.requirements.join(", ")} for ${platformArch(request.arch)} Python ${request.pythonVersion} with ${installer}`,
+    );
     const [command, args] = installCommand(installer, request, target, requirementsFile);
     try {
       await run(command, args, { maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 });
@@ -179,13 +216,16 @@ export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): P
       const named = namedPackages(output, request.install ?? []);
       if (named.length > 0) {
         throw new UserError(`--install ${named.join(", ")}: ${installer} could not install it for Lambda (${stderr})`, {
-          hint: `Check the name and version; each package needs a wheel for Linux ${platformArch(request.arch)}, Python ${request.pythonVersion} ` +
+          hint:
+            "Check the name and version; " +
+            `each package needs a wheel for Linux ${platformArch(request.arch)}, Python ${request.pythonVersion} ` +
             "(pure-Python packages always have one; try --arch x86_64 if a package lacks arm64 wheels).",
           cause: error,
         });
       }
       throw new UserError(`installing the layer's Python packages with ${installer} failed: ${stderr || (error as Error).message}`, {
-        hint: "Check the package names and that each has a wheel for Lambda's platform (Linux, " +
+        hint:
+          "Check the package names and that each has a wheel for Lambda's platform (Linux, " +
           `${platformArch(request.arch)}, Python ${request.pythonVersion}); try --arch x86_64 if a package lacks arm64 wheels.`,
         cause: error,
       });
@@ -200,7 +240,10 @@ export async function buildLayer(request: LayerRequest, deps: LayerDeps = {}): P
         deps.warn?.(`Datasette's templates did not precompile (${error.message.split("\n")[0]}); they will compile on first use`),
       );
     } else {
-      deps.warn?.(`no Python ${request.pythonVersion} found to precompile the layer: shipping sources only, so cold starts are slower. Install Python ${request.pythonVersion} (e.g. \`uv python install ${request.pythonVersion}\`) to fix.`);
+      deps.warn?.(
+        `no Python ${request.pythonVersion} found to precompile the layer: shipping sources only, so cold starts are slower. ` +
+          `Install Python ${request.pythonVersion} (e.g. \`uv python install ${request.pythonVersion}\`) to fix.`,
+      );
     }
     // A layer that cannot fit fails here, naming its biggest packages, before it is zipped and cached.
     const packages = packageSizes(await fileSizes(target), owners);

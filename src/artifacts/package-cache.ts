@@ -5,24 +5,26 @@
 // the time a no-op deploy would take.
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { buildManifest, serializeManifest } from "../plan/manifest.ts";
 import type { DeployPlan } from "../plan/types.ts";
 import { sha256 } from "../util/sha256.ts";
 import { assetDigest } from "./asset-entries.ts";
-import { buildPackage, stubFiles } from "./package.ts";
+import { buildPackage, STUB_DIR, stubFiles } from "./package.ts";
 import type { ZipResult } from "./zip.ts";
 
-/** Bump when the package's layout changes. */
-const PACKAGE_FORMAT = 1;
+/** Bump when the package's layout changes (2: the runtime as the datasette_lambda package). */
+const PACKAGE_FORMAT = 2;
 /** Packages kept, most recently used first: enough for a few sites, bounded on disk. */
 export const PACKAGES_KEPT = 6;
 
 export async function packageCacheKey(plan: DeployPlan, compiledWith: string | null): Promise<string> {
   const stub: Array<[string, string]> = [];
-  for (const file of await stubFiles()) stub.push([basename(file), sha256(await readFile(file))]);
+  for (const file of await stubFiles()) stub.push([file, sha256(await readFile(new URL(file, STUB_DIR)))]);
   const assets = await assetDigest(plan.assets);
-  return sha256(JSON.stringify({ format: PACKAGE_FORMAT, manifest: serializeManifest(buildManifest(plan)), stub, assets, compiledWith })).slice(0, 32);
+  return sha256(
+    JSON.stringify({ format: PACKAGE_FORMAT, manifest: serializeManifest(buildManifest(plan)), stub, assets, compiledWith }),
+  ).slice(0, 32);
 }
 
 async function pruneOld(dir: string): Promise<void> {

@@ -1,10 +1,10 @@
-// The function package: the stub's Python files, manifest.json, the inline
+// The function package: the runtime's Python package (stub/datasette_lambda/), manifest.json, the inline
 // databases under databases/, --plugins-dir/--template-dir/--static under site/, and the stub's .pyc when a matching Python
 // exists. Deterministic, so an unchanged site has an unchanged S3 key.
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { buildManifest, serializeManifest } from "../plan/manifest.ts";
 import type { DeployPlan } from "../plan/types.ts";
 import { assetEntries } from "./asset-entries.ts";
@@ -13,22 +13,35 @@ import { directoryEntries, writeZip, type ZipEntry, type ZipResult } from "./zip
 
 export const STUB_DIR = new URL("../../stub/", import.meta.url);
 
-/** The stub's modules: every .py directly in stub/ (tests live below it). */
+/** The runtime's Python package: its directory under stub/ goes to the package's root as it is. */
+export const RUNTIME_PACKAGE = "datasette_lambda";
+
+/**
+ * The runtime's modules, relative to stub/ (e.g. "datasette_lambda/handler.py"),
+ * sorted: every .py under stub/datasette_lambda/ (the tests live beside it, in stub/tests/).
+ */
 export async function stubFiles(): Promise<string[]> {
-  const names = await readdir(STUB_DIR);
-  return names.filter((name) => name.endsWith(".py")).sort().map((name) => join(fileURLToPath(STUB_DIR), name));
+  const root = fileURLToPath(STUB_DIR);
+  const entries = await readdir(join(root, RUNTIME_PACKAGE), { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".py"))
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join("/"))
+    .sort();
 }
 
 /** Size of the stub code (for the placement decision, before the package exists). */
 export async function stubBytes(): Promise<number> {
   let total = 0;
-  for (const file of await stubFiles()) total += (await readFile(file)).length * 3; // source + .pyc, generously
+  for (const file of await stubFiles()) total += (await readFile(new URL(file, STUB_DIR))).length * 3; // source + .pyc, generously
   return total + 1024 * 1024; // the manifest and zip overhead
 }
 
 export async function readStubRequirements(): Promise<string[]> {
   const text = await readFile(new URL("requirements.txt", STUB_DIR), "utf8");
-  return text.split("\n").map((line) => line.replace(/#.*/, "").trim()).filter(Boolean);
+  return text
+    .split("\n")
+    .map((line) => line.replace(/#.*/, "").trim())
+    .filter(Boolean);
 }
 
 export interface PackageOptions {
@@ -43,7 +56,10 @@ export interface PackageOptions {
 export async function buildPackage(options: PackageOptions): Promise<ZipResult> {
   const staging = await mkdtemp(join(tmpdir(), "datasette-lambda-package-"));
   try {
-    for (const file of await stubFiles()) await copyFile(file, join(staging, file.split("/").at(-1)!));
+    for (const file of await stubFiles()) {
+      await mkdir(dirname(join(staging, file)), { recursive: true });
+      await copyFile(new URL(file, STUB_DIR), join(staging, file));
+    }
     await writeFile(join(staging, "manifest.json"), serializeManifest(buildManifest(options.plan)));
     if (options.python) await compileTree(options.python, staging, "/var/task");
     const entries: ZipEntry[] = [

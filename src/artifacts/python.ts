@@ -12,8 +12,9 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-/** Builds the layer's compiled Jinja templates (see the script's docstring). */
-const TEMPLATE_CACHE_SCRIPT = fileURLToPath(new URL("../../stub/template_cache.py", import.meta.url));
+/** Builds the layer's compiled Jinja templates (see the module's docstring), run from STUB_ROOT. */
+const TEMPLATE_CACHE_MODULE = "datasette_lambda.start.template_cache";
+const STUB_ROOT = fileURLToPath(new URL("../../stub/", import.meta.url));
 
 /** The trimmed stdout of a command that succeeds; null when it cannot run or fails. */
 export async function outputOf(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
@@ -88,7 +89,7 @@ export async function compileTree(python: string, dir: string, runtimeDir: strin
  * Compiles the Jinja templates of the Datasette installed in dir (a layer's python/)
  * into dir/datasette_lambda_templates, with file names as Lambda will see them
  * (runtimeDir, e.g. /opt/python). The stub attaches them when they fit its Datasette
- * (stub/template_cache.py), saving the template compilation of each new instance's
+ * (stub/datasette_lambda/start/template_cache.py), saving the template compilation of each new instance's
  * first requests. Run with -S and -B: the layer's packages only, nothing written but the
  * cache; a fixed hash seed keeps the output byte-for-byte the same run to run.
  */
@@ -96,5 +97,11 @@ export async function compileTemplates(python: string, dir: string, runtimeDir: 
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONHASHSEED: "0" };
   delete env.PYTHONPATH;
   delete env.PYTHONUSERBASE;
-  await run(python, ["-S", "-B", TEMPLATE_CACHE_SCRIPT, "build", dir, runtimeDir], { env, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
+  delete env.PYTHONSAFEPATH; // -m then puts the working directory, stub/, first on sys.path
+  await run(python, ["-S", "-B", "-m", TEMPLATE_CACHE_MODULE, "build", dir, runtimeDir], {
+    cwd: STUB_ROOT,
+    env,
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 120_000,
+  });
 }

@@ -17,7 +17,8 @@ const BAD_CREDENTIALS = new Set([
 const NETWORK = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH"]);
 
 export const CREDENTIALS_FIX =
-  "Run `aws configure` (or `aws sso login`), pick a profile with --profile or AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.";
+  "Run `aws configure` (or `aws sso login`), pick a profile with --profile or AWS_PROFILE, " +
+  "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.";
 
 /**
  * `action` says what failed ("Updating stack mysite-lambda"); `resource` names the
@@ -33,7 +34,9 @@ export function toAwsError(error: unknown, action: string, resource: string): Da
   const message = `${action} failed: ${detail || name}`;
   let hint: string | undefined;
   if (ACCESS_DENIED.has(name)) {
-    hint = "Your AWS identity is not allowed to do this. Use a profile or role that may manage CloudFormation, S3, Lambda, IAM and CloudFront (--profile or AWS_PROFILE).";
+    hint =
+      "Your AWS identity is not allowed to do this. " +
+      "Use a profile or role that may manage CloudFormation, S3, Lambda, IAM and CloudFront (--profile or AWS_PROFILE).";
   } else if (EXPIRED.has(name)) {
     hint = "Your AWS session has expired: refresh it (e.g. `aws sso login`, or new temporary keys) and run the command again.";
   } else if (BAD_CREDENTIALS.has(name)) {

@@ -22,12 +22,22 @@ export async function readDeployedRecord(s3: S3, bucket: string): Promise<Deploy
   }
 }
 
-export async function writeDeployedRecord(s3: S3, bucket: string, plan: DeployPlan, now: Date = new Date()): Promise<"written" | "unchanged"> {
+export async function writeDeployedRecord(
+  s3: S3,
+  bucket: string,
+  plan: DeployPlan,
+  now: Date = new Date(),
+): Promise<"written" | "unchanged"> {
   const record = deployedRecord(plan, isoSeconds(now));
   if (sameDatabases(record, await readDeployedRecord(s3, bucket))) return "unchanged";
   try {
     await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: DEPLOYED_RECORD_KEY, Body: serializeDeployedRecord(record), ContentType: "application/json" }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: DEPLOYED_RECORD_KEY,
+        Body: serializeDeployedRecord(record),
+        ContentType: "application/json",
+      }),
     );
   } catch (error) {
     throw toAwsError(error, `Writing s3://${bucket}/${DEPLOYED_RECORD_KEY}`, bucket);

@@ -39,7 +39,12 @@ async function isVersioned(s3: S3, bucket: string): Promise<boolean> {
   return Status === "Enabled" || Status === "Suspended";
 }
 
-async function firstPage(s3: S3, bucket: string, versioned: boolean, maxKeys = BATCH_SIZE): Promise<{ objects: ObjectIdentifier[]; more: boolean }> {
+async function firstPage(
+  s3: S3,
+  bucket: string,
+  versioned: boolean,
+  maxKeys = BATCH_SIZE,
+): Promise<{ objects: ObjectIdentifier[]; more: boolean }> {
   if (versioned) {
     const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: maxKeys }));
     const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
@@ -117,7 +122,10 @@ export async function emptyBucket(s3: S3, bucket: string, options: EmptyBucketOp
       if (errors.length > 0) {
         const example = errors[0]!;
         throw new AwsError(
-          `Could not delete ${errors.length} object(s) from bucket ${bucket}, e.g. ${example.Key}: ${example.Code} ${example.Message ?? ""}`.trim(),
+          (
+            `Could not delete ${errors.length} object(s) from bucket ${bucket}, ` +
+            `e.g. ${example.Key}: ${example.Code} ${example.Message ?? ""}`
+          ).trim(),
           {
             resource: bucket,
             hint: "Allow s3:DeleteObject and s3:DeleteObjectVersion on the bucket (or empty it by hand), then run delete-stack again.",

@@ -202,7 +202,12 @@ export async function collectGarbage(s3: S3Client, cloudformation: CloudFormatio
   });
   if (decision.kind === "skip") return { kind: "skipped", reason: decision.reason };
 
-  const { deleted, failed } = await deleteKeys(s3, bucket, [...decision.artifacts, ...decision.staleLeases], `Deleting old artifacts in s3://${bucket}`);
+  const { deleted, failed } = await deleteKeys(
+    s3,
+    bucket,
+    [...decision.artifacts, ...decision.staleLeases],
+    `Deleting old artifacts in s3://${bucket}`,
+  );
   const done = new Set(deleted);
   return {
     kind: "collected",
@@ -223,7 +228,9 @@ export async function deleteKeys(s3: S3Client, bucket: string, keys: string[], w
   const failed: DeletedKeys["failed"] = [];
   for (const batch of inBatches(keys)) {
     try {
-      const response = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      const response = await s3.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+      );
       for (const error of response.Errors ?? []) {
         failed.push({ key: error.Key ?? "", reason: `${error.Code ?? "Error"} ${error.Message ?? ""}`.trim() });
       }

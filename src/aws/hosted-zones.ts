@@ -26,9 +26,12 @@ export function owningZone(domain: string, zones: HostedZone[]): HostedZone {
   for (const name of candidates) {
     const matches = zones.filter((zone) => !zone.private && zone.name === name);
     if (matches.length > 1) {
-      throw new UserError(`--domain ${domain}: ${matches.length} public hosted zones are named ${name} (${matches.map((z) => z.id).join(", ")})`, {
-        hint: "Delete the zone you do not use (only one can be delegated to by the registrar), then deploy again.",
-      });
+      throw new UserError(
+        `--domain ${domain}: ${matches.length} public hosted zones are named ${name} (${matches.map((z) => z.id).join(", ")})`,
+        {
+          hint: "Delete the zone you do not use (only one can be delegated to by the registrar), then deploy again.",
+        },
+      );
     }
     if (matches[0]) return matches[0];
   }

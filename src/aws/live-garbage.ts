@@ -26,7 +26,9 @@ export interface LiveGarbageInput {
 export function decideLiveGarbage(input: LiveGarbageInput): string[] {
   const named = namedKeys(input.manifest);
   return input.objects
-    .filter((object) => object.key.startsWith(LIVE_DATABASE_PREFIX) && !named.has(object.key) && isOlderThan(object, input.minAgeMs, input.now))
+    .filter(
+      (object) => object.key.startsWith(LIVE_DATABASE_PREFIX) && !named.has(object.key) && isOlderThan(object, input.minAgeMs, input.now),
+    )
     .map((object) => object.key);
 }
 

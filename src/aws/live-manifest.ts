@@ -9,7 +9,14 @@
 // backoff. So two publishes at once never lose one of them.
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { AwsError, DatasetteLambdaError } from "../errors.ts";
-import { emptyLiveManifest, LIVE_MANIFEST_KEY, LiveManifestError, parseLiveManifest, serializeLiveManifest, type LiveManifest } from "../live/manifest.ts";
+import {
+  emptyLiveManifest,
+  LIVE_MANIFEST_KEY,
+  LiveManifestError,
+  parseLiveManifest,
+  serializeLiveManifest,
+  type LiveManifest,
+} from "../live/manifest.ts";
 import { toAwsError } from "./aws-error.ts";
 import { realSleep, type Sleep } from "../util/sleep.ts";
 import { isConditionalWriteLost, isObjectMissingError } from "./tolerated-errors.ts";
@@ -48,7 +55,10 @@ export async function readLiveManifest(s3: S3, bucket: string): Promise<Manifest
     if (isObjectMissingError(error)) return { manifest: emptyLiveManifest(), etag: undefined };
     throw toAwsError(error, `Reading s3://${bucket}/${LIVE_MANIFEST_KEY}`, bucket);
   }
-  if (!etag) throw new AwsError(`S3 returned s3://${bucket}/${LIVE_MANIFEST_KEY} without an ETag, so it cannot be replaced safely.`, { resource: bucket });
+  if (!etag)
+    throw new AwsError(`S3 returned s3://${bucket}/${LIVE_MANIFEST_KEY} without an ETag, so it cannot be replaced safely.`, {
+      resource: bucket,
+    });
   try {
     return { manifest: parseLiveManifest(text), etag };
   } catch (error) {
@@ -85,7 +95,12 @@ export function backoffMs(attempt: number, random: () => number): number {
   return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)) * (0.5 + random() / 2);
 }
 
-export async function updateLiveManifest(s3: S3, bucket: string, change: ManifestChange, options: UpdateOptions = {}): Promise<UpdateResult> {
+export async function updateLiveManifest(
+  s3: S3,
+  bucket: string,
+  change: ManifestChange,
+  options: UpdateOptions = {},
+): Promise<UpdateResult> {
   const attempts = options.attempts ?? MANIFEST_ATTEMPTS;
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;

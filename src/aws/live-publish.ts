@@ -70,7 +70,12 @@ function alreadyServed(manifest: LiveManifest, item: PublishItem): boolean {
   return current !== undefined && current.sha256 === item.sha256 && current.key === liveDatabaseKey(item.sha256, item.name);
 }
 
-export async function publishDatabases(s3: S3Client, bucket: string, items: PublishItem[], options: PublishOptions = {}): Promise<PublishResult> {
+export async function publishDatabases(
+  s3: S3Client,
+  bucket: string,
+  items: PublishItem[],
+  options: PublishOptions = {},
+): Promise<PublishResult> {
   const now = options.now ?? Date.now;
   const { manifest: before } = await readLiveManifest(s3, bucket);
   let manifest = before;
@@ -123,7 +128,12 @@ export interface RemoveResult {
   garbageError?: unknown;
 }
 
-export async function removeDatabase(s3: S3Client, bucket: string, name: string, options: Omit<PublishOptions, "onProgress" | "onUploaded" | "partSize"> = {}): Promise<RemoveResult> {
+export async function removeDatabase(
+  s3: S3Client,
+  bucket: string,
+  name: string,
+  options: Omit<PublishOptions, "onProgress" | "onUploaded" | "partSize"> = {},
+): Promise<RemoveResult> {
   let removed: LiveDatabase | undefined;
   await updateLiveManifest(
     s3,
@@ -140,7 +150,11 @@ export async function removeDatabase(s3: S3Client, bucket: string, name: string,
 }
 
 /** The publish has succeeded: a failed clean-up is reported, not thrown (the next publish retries). */
-async function cleanUp(s3: S3Client, bucket: string, options: PublishOptions): Promise<{ garbage?: LiveGarbageResult; garbageError?: unknown }> {
+async function cleanUp(
+  s3: S3Client,
+  bucket: string,
+  options: PublishOptions,
+): Promise<{ garbage?: LiveGarbageResult; garbageError?: unknown }> {
   try {
     return { garbage: await collectLiveGarbage(s3, bucket, { now: options.now, minAgeMs: options.garbage?.minAgeMs }) };
   } catch (error) {

@@ -10,7 +10,6 @@ import { toAwsError } from "./aws-error.ts";
 import { describeStack, stackOutputs } from "./stacks.ts";
 import { isStackMissingError } from "./tolerated-errors.ts";
 
-
 export interface StackInfo {
   name: string;
   stackId: string;

@@ -18,7 +18,7 @@ export type StackStatusName = string;
 
 /** An operation is running; waiting will reach a settled status. */
 export function isInProgress(status: StackStatusName | undefined): boolean {
-  return status !== undefined && status.endsWith("_IN_PROGRESS") && status !== "REVIEW_IN_PROGRESS";
+  return status?.endsWith("_IN_PROGRESS") === true && status !== "REVIEW_IN_PROGRESS";
 }
 
 /** No stack by that name exists (any more). */

@@ -160,7 +160,11 @@ export async function getTemplateBody(client: CloudFormation, stackName: string)
  * Deletes the stack and waits until it is gone, streaming events. Waits first
  * for an operation already running. "absent" when there was nothing to delete.
  */
-export async function deleteStackAndWait(client: CloudFormation, stackName: string, options: WaitOptions = {}): Promise<"deleted" | "absent"> {
+export async function deleteStackAndWait(
+  client: CloudFormation,
+  stackName: string,
+  options: WaitOptions = {},
+): Promise<"deleted" | "absent"> {
   let stack = await describeStack(client, stackName);
   if (!stack) return "absent";
   const stackId = stack.StackId ?? stackName;
@@ -188,7 +192,9 @@ export async function deleteStackAndWait(client: CloudFormation, stackName: stri
 export function stackFailedError(stackName: string, action: string, result: WaitResult, hint?: string): DeployError {
   const status = result.stack?.StackStatus ?? "DELETE_COMPLETE";
   const first = result.failures[0];
-  const why = first ? describeFailure(first) : (result.stack?.StackStatusReason ?? "CloudFormation gave no reason; see the stack's events in the AWS console.");
+  const why = first
+    ? describeFailure(first)
+    : (result.stack?.StackStatusReason ?? "CloudFormation gave no reason; see the stack's events in the AWS console.");
   return new DeployError(`${action} stack ${stackName} failed (${status}): ${why}`, {
     resource: stackName,
     reasons: result.failures,

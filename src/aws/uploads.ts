@@ -78,7 +78,12 @@ export async function findMissingArtifacts(
 }
 
 /** Sends every artifact given (see findMissingArtifacts for which), one file at a time. */
-export async function uploadArtifacts(s3: S3Client, bucket: string, artifacts: Artifact[], options: UploadOptions = {}): Promise<UploadSummary> {
+export async function uploadArtifacts(
+  s3: S3Client,
+  bucket: string,
+  artifacts: Artifact[],
+  options: UploadOptions = {},
+): Promise<UploadSummary> {
   if (options.signal?.aborted) throw new InterruptedError(INTERRUPTED_UPLOAD_MESSAGE);
   const files = uniqueByKey(artifacts);
   const total = files.reduce((sum, artifact) => sum + artifact.bytes, 0);

@@ -83,7 +83,13 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     bucket = undefined;
   }
 
-  const wait: WaitOptions = { onEvent: printStackEvents(output), command: `delete-stack ${name}`, signal: deps.signal, sleep: deps.sleep, pollMs: deps.pollMs };
+  const wait: WaitOptions = {
+    onEvent: printStackEvents(output),
+    command: `delete-stack ${name}`,
+    signal: deps.signal,
+    sleep: deps.sleep,
+    pollMs: deps.pollMs,
+  };
   if (!app && !prereq && !certificate) {
     const deleted = (await releaseLeftovers(deps, output, wait)) ? [SHARED_STACK_NAME] : [];
     const result: DeleteStackResult = { stack: name, deleted, nothingToDelete: true };
@@ -98,7 +104,9 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     const lines = [
       `This deletes the site ${name} in ${region}:`,
       ...(app ? [describe(app, "the function, its URL, CloudFront distribution and log group")] : []),
-      ...(certificate ? [describe(certificate, `the certificate for ${certificate.outputs.DomainName ?? "its domain"}, in ${CERTIFICATE_REGION}`)] : []),
+      ...(certificate
+        ? [describe(certificate, `the certificate for ${certificate.outputs.DomainName ?? "its domain"}, in ${CERTIFICATE_REGION}`)]
+        : []),
       ...(bucket ? [`  bucket ${bucket}: ${objectsText(count)}`] : []),
       ...(prereq ? [describe(prereq, "the bucket")] : []),
     ];
@@ -161,7 +169,9 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
   }
 
   const result: DeleteStackResult = { stack: name, deleted, nothingToDelete: false };
-  const parts = deleted.map((item) => (item.startsWith("s3://") ? `bucket ${item.slice(5)} (${objects} objects and versions emptied)` : `stack ${item}`));
+  const parts = deleted.map((item) =>
+    item.startsWith("s3://") ? `bucket ${item.slice(5)} (${objects} objects and versions emptied)` : `stack ${item}`,
+  );
   output.result(`Deleted the site ${name} in ${region}: ${parts.join(", ")}.`, result);
   return result;
 }

@@ -21,10 +21,15 @@ export async function runLs(name: string, _options: SharedOptions, deps: LsDeps)
   validateSiteName(name);
   const { region } = await checkAwsAccess(deps.clients.cloudformation);
   const site = await findLiveSite(deps.clients.cloudformation, name, region);
-  const [{ manifest }, deployed] = await Promise.all([readLiveManifest(deps.clients.s3, site.bucket), readDeployedRecord(deps.clients.s3, site.bucket)]);
+  const [{ manifest }, deployed] = await Promise.all([
+    readLiveManifest(deps.clients.s3, site.bucket),
+    readDeployedRecord(deps.clients.s3, site.bucket),
+  ]);
   const listing = buildListing(name, site.url, manifest, deployed);
   if (!listing.deployedKnown) {
-    deps.output.info(`Databases deployed by update-stack are not listed: the site has no live/deployed.json yet (the next update-stack writes it).`);
+    deps.output.info(
+      `Databases deployed by update-stack are not listed: the site has no live/deployed.json yet (the next update-stack writes it).`,
+    );
   }
   deps.output.result(renderListing(listing), listing);
   return listing;

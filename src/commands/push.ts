@@ -115,7 +115,14 @@ export function checkConverted(databases: ConvertedDatabase[]): void {
 
 /** The newest modification time of a database's sources: its data as of. */
 async function dataAsOf(sources: string[]): Promise<string | undefined> {
-  const times = await Promise.all(sources.map((source) => stat(source).then((info) => info.mtimeMs, () => undefined)));
+  const times = await Promise.all(
+    sources.map((source) =>
+      stat(source).then(
+        (info) => info.mtimeMs,
+        () => undefined,
+      ),
+    ),
+  );
   const known = times.filter((time): time is number => time !== undefined);
   return known.length > 0 ? dataAsOfFromSources(known) : undefined;
 }
@@ -142,8 +149,12 @@ async function publish(deps: PushDeps, site: LiveSite, items: PublishItem[]): Pr
       }),
     );
   } catch (error) {
-    const done = published.length > 0 ? `${published.join(", ")} ${published.length === 1 ? "is" : "are"} published; the rest is not.` : "nothing was published.";
-    if (error instanceof InterruptedError) throw new InterruptedError(`Interrupted during upload: ${done} Run push again to finish.`, { cause: error });
+    const done =
+      published.length > 0
+        ? `${published.join(", ")} ${published.length === 1 ? "is" : "are"} published; the rest is not.`
+        : "nothing was published.";
+    if (error instanceof InterruptedError)
+      throw new InterruptedError(`Interrupted during upload: ${done} Run push again to finish.`, { cause: error });
     // Half a publish: say which half, on the error as thrown (its class and fields stay).
     if (published.length > 0 && error instanceof DatasetteLambdaError) error.addHint(done);
     throw error;
@@ -154,7 +165,10 @@ function reportPublished(output: Output, site: LiveSite, result: PublishResult, 
   for (const db of result.published) {
     if (!db.changed) output.info(`${db.name}: the site already serves these bytes; nothing to upload.`);
     if (isDeployed(deployed, db.name)) {
-      output.info(`${db.name} replaces the database of that name deployed by update-stack while it is live (rm ${site.name} ${db.name} brings that one back).`);
+      output.info(
+        `${db.name} replaces the database of that name deployed by update-stack while it is live ` +
+          `(rm ${site.name} ${db.name} brings that one back).`,
+      );
     }
   }
   reportLiveGarbage(output, result);
@@ -164,7 +178,10 @@ async function waitForSite(deps: PushDeps, site: LiveSite, base: string, expecte
   const { output } = deps;
   const catchUp = `running instances pick it up within ${site.liveCheckSeconds} s of their next request`;
   if (site.liveCheckSeconds === 0) {
-    output.warn(`Live data is off for ${site.name} (its LiveCheckSeconds is 0): it is published, but the site will not serve it until that is changed.`);
+    output.warn(
+      `Live data is off for ${site.name} (its LiveCheckSeconds is 0): ` +
+        "it is published, but the site will not serve it until that is changed.",
+    );
     return "skipped";
   }
   const timeoutMs = deps.waitTimeoutMs ?? WAIT_TIMEOUT_MS;
@@ -186,7 +203,8 @@ async function waitForSite(deps: PushDeps, site: LiveSite, base: string, expecte
     case "timed-out":
       output.warn(
         `${base} did not serve ${outcome.pending.join(", ")} within ${Math.round(timeoutMs / 1000)} s` +
-          `${outcome.lastProblem ? ` (last answer: ${outcome.lastProblem})` : ""}. It is published: ${catchUp}; see datasette-lambda ls ${site.name}.`,
+          `${outcome.lastProblem ? ` (last answer: ${outcome.lastProblem})` : ""}. ` +
+          `It is published: ${catchUp}; see datasette-lambda ls ${site.name}.`,
       );
       return "timed-out";
     case "unsupported":
@@ -216,7 +234,15 @@ export async function runPush(name: string, files: string[], options: PushOption
     const items: PublishItem[] = [];
     for (const db of converted) {
       output.debug(`${db.name}: ${db.path} (${formatBytes(db.bytes)}, sha256 ${db.sha256.slice(0, 12)})`);
-      items.push({ name: db.name, path: db.path, bytes: db.bytes, sha256: db.sha256, tables: db.tables, dataAsOf: await dataAsOf(db.sources), sources: db.sources.map((source) => basename(source)) });
+      items.push({
+        name: db.name,
+        path: db.path,
+        bytes: db.bytes,
+        sha256: db.sha256,
+        tables: db.tables,
+        dataAsOf: await dataAsOf(db.sources),
+        sources: db.sources.map((source) => basename(source)),
+      });
     }
 
     const deployed = await readDeployedRecord(deps.clients.s3, site.bucket).catch((error: unknown) => {

@@ -50,7 +50,10 @@ export function notLiveError(site: string, name: string, manifest: LiveManifest,
   }
   const live = Object.keys(manifest.databases).sort();
   return new UserError(`${site} has no live database named ${name}.`, {
-    hint: live.length > 0 ? `Live databases: ${live.join(", ")}. datasette-lambda ls ${site} lists everything it serves.` : `datasette-lambda ls ${site} lists what it serves.`,
+    hint:
+      live.length > 0
+        ? `Live databases: ${live.join(", ")}. datasette-lambda ls ${site} lists everything it serves.`
+        : `datasette-lambda ls ${site} lists what it serves.`,
   });
 }
 
@@ -60,7 +63,10 @@ export async function runRm(site: string, name: string, options: ConfirmOptions,
   validateLiveName(name, "DB");
   const { region } = await checkAwsAccess(deps.clients.cloudformation);
   const live = await findLiveSite(deps.clients.cloudformation, site, region);
-  const [{ manifest }, deployed] = await Promise.all([readLiveManifest(deps.clients.s3, live.bucket), readDeployedRecord(deps.clients.s3, live.bucket)]);
+  const [{ manifest }, deployed] = await Promise.all([
+    readLiveManifest(deps.clients.s3, live.bucket),
+    readDeployedRecord(deps.clients.s3, live.bucket),
+  ]);
   if (!Object.hasOwn(manifest.databases, name)) throw notLiveError(site, name, manifest, deployed);
   const comesBack = isDeployed(deployed, name);
 
@@ -91,7 +97,12 @@ export async function runRm(site: string, name: string, options: ConfirmOptions,
   const result: RmResult = {
     site,
     name,
-    removed: { key: removed.removed.key, sha256: removed.removed.sha256, bytes: removed.removed.bytes, source: removed.removed.source ?? null },
+    removed: {
+      key: removed.removed.key,
+      sha256: removed.removed.sha256,
+      bytes: removed.removed.bytes,
+      source: removed.removed.source ?? null,
+    },
     deployedServedAgain: comesBack,
     cancelled: false,
   };

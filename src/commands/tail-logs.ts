@@ -64,7 +64,10 @@ export async function runTailLogs(name: string, options: TailLogsOptions, deps: 
     if (item.type === "no-log-group") {
       logGroupMissing = true;
       const visit = app.outputs.SiteUrl ? `Open ${app.outputs.SiteUrl} to make some` : "Invoke the function to make some";
-      output.info(`No logs yet: log group ${logGroupName} does not exist until the function first runs. ${visit}${follow ? "; waiting for them." : "."}`);
+      output.info(
+        `No logs yet: log group ${logGroupName} does not exist until the function first runs. ` +
+          `${visit}${follow ? "; waiting for them." : "."}`,
+      );
       continue;
     }
     if (item.type === "polled") {

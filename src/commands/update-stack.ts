@@ -27,7 +27,9 @@ function renderDryRun(out: Output, summary: DryRunSummary): void {
   const lines = [
     `Dry run: wrote ${summary.out}`,
     ...summary.artifacts.map((a) => `  ${a.key}  ${(a.bytes / 1024 / 1024).toFixed(1)} MB`),
-    ...summary.databases.map((db) => `  database ${db.name}: ${db.inline ? "in the package" : "in S3"}${db.dataAsOf ? `, data as of ${db.dataAsOf}` : ""}`),
+    ...summary.databases.map(
+      (db) => `  database ${db.name}: ${db.inline ? "in the package" : "in S3"}${db.dataAsOf ? `, data as of ${db.dataAsOf}` : ""}`,
+    ),
   ];
   out.result(lines.join("\n"), summary);
 }
@@ -80,7 +82,12 @@ export type UpdateStackResult = { type: "dry-run"; summary: DryRunSummary } | { 
  * asset directories, --out, region and credentials) before the build, then
  * the dry run or the deploy, rendered.
  */
-export async function runUpdateStack(name: string, files: string[], options: UpdateStackOptions, deps: UpdateStackDeps): Promise<UpdateStackResult> {
+export async function runUpdateStack(
+  name: string,
+  files: string[],
+  options: UpdateStackOptions,
+  deps: UpdateStackDeps,
+): Promise<UpdateStackResult> {
   const { output: out, env } = deps;
   // --plugin-secret values may also come from the environment, off the command line.
   const fromEnv = pluginSecretsFromEnv(env);
@@ -105,7 +112,10 @@ export async function runUpdateStack(name: string, files: string[], options: Upd
     const build = await deps.build(checked, files, { out, env, workDir });
     if (!deploy) {
       if (Object.keys(secrets).length > 0) {
-        out.info("Secrets (--secret, --plugin-secret values) are not written to --out: a deploy sends them to CloudFormation only, as NoEcho parameters.");
+        out.info(
+          "Secrets (--secret, --plugin-secret values) are not written to --out: " +
+            "a deploy sends them to CloudFormation only, as NoEcho parameters.",
+        );
       }
       const summary = await writeDryRun(build, checked.outDir);
       renderDryRun(out, summary);

@@ -22,7 +22,11 @@ export interface CertificateDeployment {
   deployment: StackDeployment | undefined;
 }
 
-export async function deployCertificate(clients: CertificateClients, plan: DeployPlan, context: StackContext): Promise<CertificateDeployment> {
+export async function deployCertificate(
+  clients: CertificateClients,
+  plan: DeployPlan,
+  context: StackContext,
+): Promise<CertificateDeployment> {
   if (!plan.domain) return { parameters: NO_DOMAIN, deployment: undefined };
   const zone = await findHostedZone(clients.route53, plan.domain);
   context.info(`Domain ${plan.domain}: hosted zone ${zone.name} (${zone.id}); certificate in ${CERTIFICATE_REGION}.`);

@@ -37,7 +37,11 @@ export function sharedParameters(outputs: Record<string, string>): SharedParamet
   return parameters;
 }
 
-export async function deployShared(clients: SharedClients, plan: Pick<DeployPlan, "cdn" | "appStackName">, context: StackContext): Promise<SharedDeployment> {
+export async function deployShared(
+  clients: SharedClients,
+  plan: Pick<DeployPlan, "cdn" | "appStackName">,
+  context: StackContext,
+): Promise<SharedDeployment> {
   if (!plan.cdn) return { parameters: NO_SHARED, deployment: undefined };
   // The site's distribution, when it has one already, takes no new place on the policy.
   const ownDistributionId = stackOutputs(await describeStack(clients.cloudformation, plan.appStackName)).DistributionId;
@@ -49,7 +53,9 @@ export async function deployShared(clients: SharedClients, plan: Pick<DeployPlan
   const parameters = sharedParameters(stackOutputs(deployment.stack));
   const users = await distributionsUsingCachePolicy(clients.cloudfront, parameters.SharedCachePolicyId);
   if (deployment.type !== "no-op") {
-    context.info(`Shared CloudFront parts: stack ${SHARED_STACK_NAME} (${GLOBAL_REGION}), used by ${users.length} distribution${users.length === 1 ? "" : "s"}.`);
+    context.info(
+      `Shared CloudFront parts: stack ${SHARED_STACK_NAME} (${GLOBAL_REGION}), used by ${users.length} distribution${users.length === 1 ? "" : "s"}.`,
+    );
   }
   checkRoomForSite(users, ownDistributionId);
   return { parameters, deployment };

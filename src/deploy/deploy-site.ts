@@ -102,19 +102,30 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
   // Before looking at what the bucket holds: clean-up by a concurrent run must
   // not delete what this one finds there and is about to deploy. Released
   // (deleted) when deploySite returns or throws.
-  await using _lease = await takeLease(clients.s3, bucket, build.artifacts.map((a) => a.key), {
-    refreshMs: deps.leaseRefreshMs,
-    onError: (error) => out.debug(`deploy lease: ${errorMessage(error)} (it expires by itself)`),
-  });
+  await using _lease = await takeLease(
+    clients.s3,
+    bucket,
+    build.artifacts.map((a) => a.key),
+    {
+      refreshMs: deps.leaseRefreshMs,
+      onError: (error) => out.debug(`deploy lease: ${errorMessage(error)} (it expires by itself)`),
+    },
+  );
   const missing = await findMissingArtifacts(clients.s3, bucket, build.artifacts, { signal });
   const uploaded = await reportUploads(out, bucket, uniqueByKey(build.artifacts).length, missing, (events) =>
     uploadArtifacts(clients.s3, bucket, missing, { ...events, signal, partSize: deps.partSize }),
   );
-  if (signal?.aborted) throw new InterruptedError("Interrupted before the app stack was updated; nothing was deployed. Run update-stack again to resume.");
+  if (signal?.aborted)
+    throw new InterruptedError("Interrupted before the app stack was updated; nothing was deployed. Run update-stack again to resume.");
 
   // With SnapStart, new secret values need a new version: they are in its environment.
   const secrets = { secret: deps.secret, pluginSecrets: deps.pluginSecrets };
-  const parameters = { ...withSecretsInFingerprint(build.appParameters, secrets, stackName), ...certificate.parameters, ...shared.parameters, BucketName: bucket };
+  const parameters = {
+    ...withSecretsInFingerprint(build.appParameters, secrets, stackName),
+    ...certificate.parameters,
+    ...shared.parameters,
+    BucketName: bucket,
+  };
   const app = await deployStack(
     clients.cloudformation,
     {
@@ -144,7 +155,9 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
   await cleanUp(deps, bucket, appStackName, [...referencedKeys(parameters), ...referencedKeys(stackParameters(app.previous))]);
 
   return {
-    type: [prereq, app, certificate.deployment, shared.deployment].every((stack) => !stack || stack.type === "no-op") ? "no-op" : "deployed",
+    type: [prereq, app, certificate.deployment, shared.deployment].every((stack) => !stack || stack.type === "no-op")
+      ? "no-op"
+      : "deployed",
     stack: stackName,
     appStack: appStackName,
     url: outputs.SiteUrl,

@@ -135,17 +135,17 @@ async function create(client: CloudFormation, spec: StackSpec, context: StackCon
   if (stackId === "exists") return "raced";
   const result = await waitForStack(client, name, context.wait, { stackId });
   if (result.stack?.StackStatus !== "CREATE_COMPLETE") {
-    throw stackFailedError(name, "Creating", result, "Fix the cause above and run update-stack again: it deletes the failed stack and creates it anew.");
+    throw stackFailedError(
+      name,
+      "Creating",
+      result,
+      "Fix the cause above and run update-stack again: it deletes the failed stack and creates it anew.",
+    );
   }
   return { type: "created", stack: result.stack, previous: undefined };
 }
 
-async function update(
-  client: CloudFormation,
-  spec: StackSpec,
-  context: StackContext,
-  deployed: Stack,
-): Promise<StackDeployment | "raced"> {
+async function update(client: CloudFormation, spec: StackSpec, context: StackContext, deployed: Stack): Promise<StackDeployment | "raced"> {
   const name = spec.stackName;
   if (isUpToDate(spec, deployed, await getTemplateBody(client, name))) {
     context.info(`Stack ${name}: no changes.`);
@@ -167,7 +167,12 @@ async function update(
   }
   const result = await waitForStack(client, name, context.wait, { stackId, sinceEventId });
   if (result.stack?.StackStatus !== "UPDATE_COMPLETE") {
-    throw stackFailedError(name, "Updating", result, "CloudFormation rolled the stack back to its previous state; fix the cause above and run update-stack again.");
+    throw stackFailedError(
+      name,
+      "Updating",
+      result,
+      "CloudFormation rolled the stack back to its previous state; fix the cause above and run update-stack again.",
+    );
   }
   return { type: "updated", stack: result.stack, previous: deployed };
 }
@@ -175,7 +180,8 @@ async function update(
 function blockedError(name: string, status: string, why: string, context: StackContext): DeployError {
   const hint =
     status === "UPDATE_ROLLBACK_FAILED"
-      ? `Fix what blocked the rollback (see the stack's events), then run \`${continueRollbackCommand(name, context.region)}\` and run update-stack again.`
+      ? "Fix what blocked the rollback (see the stack's events), " +
+        `then run \`${continueRollbackCommand(name, context.region)}\` and run update-stack again.`
       : status === "DELETE_FAILED"
         ? `Run \`datasette-lambda delete-stack ${context.siteName}\` to finish deleting it, then update-stack to create it again.`
         : "Resolve it in the CloudFormation console, then run update-stack again.";

@@ -40,7 +40,9 @@ export async function releaseShared(clients: ReleaseClients, out: ReleaseOutput,
   }
   const users = await distributionsUsingAny(clients.cloudfront, sharedCachePolicies(stackOutputs(stack)));
   if (users.length > 0) {
-    out.info(`Shared CloudFront stack ${SHARED_STACK_NAME} kept: ${users.length} other distribution${users.length === 1 ? "" : "s"} use${users.length === 1 ? "s" : ""} it.`);
+    out.info(
+      `Shared CloudFront stack ${SHARED_STACK_NAME} kept: ${users.length} other distribution${users.length === 1 ? "" : "s"} use${users.length === 1 ? "s" : ""} it.`,
+    );
     return { type: "kept", usedBy: users.length };
   }
   out.info(`No site uses the shared CloudFront stack ${SHARED_STACK_NAME} any more: deleting it (${GLOBAL_REGION})...`);

@@ -10,7 +10,6 @@ import type { DatabaseInput } from "../plan/types.ts";
 import { sha256File } from "../util/sha256.ts";
 import { readHeader, SQLITE_HEADER } from "./input-files.ts";
 
-
 /** Datasette names a database after its file name without the extension. */
 export function databaseName(path: string): string {
   return basename(path, extname(path));
@@ -49,6 +48,7 @@ export async function inspectDatabase(file: string): Promise<DatabaseInput> {
   if (!info) throw new UserError(`${file}: no such file`, { hint: "Check the path of each file you pass." });
   if (!info.isFile()) throw new UserError(`${file}: not a file`, { hint: "Pass SQLite database files, not directories." });
 
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what S3 keys cannot carry
   if (/[,\u0000-\u001f\u007f]/.test(basename(path))) {
     throw new UserError(`${file}: the file name has a comma or control character, which S3 keys of the site cannot carry`, {
       hint: "Rename the file (its name becomes the database's name in Datasette).",

@@ -7,7 +7,7 @@ import { UserError } from "../errors.ts";
 import { liveNameFromFile } from "../live/names.ts";
 
 export const DATABASE_EXTENSIONS = [".db", ".sqlite", ".sqlite3"];
-/** What stub/convert.py reads (docs/live-data.md). */
+/** What the converter (stub/datasette_lambda/convert/) reads (docs/live-data.md). */
 export const DATA_EXTENSIONS = [".csv", ".tsv", ".json", ".ndjson", ".jsonl", ".yaml", ".yml", ".md", ".xlsx"];
 export const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
 
@@ -69,7 +69,9 @@ export async function splitInputs(files: string[]): Promise<SplitInputs> {
     const kind = inputKind(file, header);
     if (kind === null) {
       throw new UserError(`${file}: neither an SQLite database nor a data file the converter reads`, {
-        hint: `Pass SQLite databases (${DATABASE_EXTENSIONS.join(", ")}, or any file with SQLite's header) or data files (${DATA_EXTENSIONS.join(", ")}).`,
+        hint:
+          `Pass SQLite databases (${DATABASE_EXTENSIONS.join(", ")}, or any file with SQLite's header) ` +
+          `or data files (${DATA_EXTENSIONS.join(", ")}).`,
       });
     }
     split[kind === "database" ? "databases" : "dataFiles"].push(file);

@@ -12,7 +12,7 @@ export function parseMetadata(text: string, file: string): Record<string, unknow
   } catch (error) {
     const detail = (error as Error).message.split("\n")[0];
     throw new UserError(`--metadata ${file}: not valid ${extname(file).toLowerCase() === ".json" ? "JSON" : "YAML"} (${detail})`, {
-      hint: "Fix the syntax; Datasette metadata is a JSON or YAML object, e.g. {\"title\": \"My data\"}",
+      hint: 'Fix the syntax; Datasette metadata is a JSON or YAML object, e.g. {"title": "My data"}',
       cause: error,
     });
   }

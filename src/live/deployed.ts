@@ -45,7 +45,7 @@ export function serializeDeployedRecord(record: DeployedRecord): string {
 export function parseDeployedRecord(text: string): DeployedRecord | undefined {
   try {
     const raw = JSON.parse(text) as Partial<DeployedRecord> | null;
-    if (!raw || raw.format !== 1 || typeof raw.databases !== "object" || raw.databases === null) return undefined;
+    if (raw?.format !== 1 || typeof raw.databases !== "object" || raw.databases === null) return undefined;
     for (const entry of Object.values(raw.databases)) {
       if (typeof entry?.sha256 !== "string" || typeof entry.bytes !== "number") return undefined;
     }

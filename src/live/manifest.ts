@@ -112,7 +112,8 @@ export function parseLiveManifest(text: string): LiveManifest {
 
 /** Stable text: keys sorted, so equal manifests are equal bytes. */
 export function serializeLiveManifest(manifest: LiveManifest): string {
-  const sorted = (record: Record<string, unknown>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = (record: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return `${JSON.stringify({ ...manifest, databases: sorted(manifest.databases), failed: sorted(manifest.failed) }, null, 2)}\n`;
 }
 

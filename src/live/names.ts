@@ -1,6 +1,6 @@
 // Names of live databases (docs/live-data.md): [A-Za-z0-9_-]+, derived from
 // the file name without its extension, any other character replaced by "_".
-// The same rule in stub/live_publish.py (the converter function).
+// The same rule in stub/datasette_lambda/convert/publish.py (the converter function).
 import { basename, extname } from "node:path";
 import { UserError } from "../errors.ts";
 

@@ -112,8 +112,10 @@ const ID_WIDTH = 8;
 /** One printable line (or several for a multi-line message), or undefined to drop it. */
 export function renderEvent(event: LogEvent, described: DescribedEvent, colors: ChalkInstance): string | undefined {
   if (described.kind === "end") return undefined;
-  const prefix = `${formatTimestamp(event.timestamp)} ${(described.requestId ? shortRequestId(described.requestId) : "").padEnd(ID_WIDTH)} `;
-  const text = described.kind === "report" || (described.kind === "error" && described.report) ? `REPORT ${described.text}` : described.text;
+  const id = described.requestId ? shortRequestId(described.requestId) : "";
+  const prefix = `${formatTimestamp(event.timestamp)} ${id.padEnd(ID_WIDTH)} `;
+  const text =
+    described.kind === "report" || (described.kind === "error" && described.report) ? `REPORT ${described.text}` : described.text;
   const body = text.split("\n").join(`\n${" ".repeat(prefix.length)}`);
   switch (described.kind) {
     case "start":

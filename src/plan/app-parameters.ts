@@ -70,10 +70,7 @@ export function databaseKeys(plan: DeployPlan): string[] {
  * strings CloudFormation wants. Pure: the same plan and keys give the same
  * parameters, so an unchanged site asks for no update.
  */
-export function appStackParameters(
-  plan: DeployPlan,
-  keys: { packageKey: string; layerKey: string },
-): Record<string, string> {
+export function appStackParameters(plan: DeployPlan, keys: { packageKey: string; layerKey: string }): Record<string, string> {
   const functionConfiguration = {
     PackageKey: keys.packageKey,
     LayerKey: keys.layerKey,
@@ -103,7 +100,7 @@ export function appStackParameters(
  * environment, handler, logging...) so that SnapStart sites publish a version
  * with them on their next deploy.
  */
-export const FUNCTION_TEMPLATE_REVISION = 3;
+export const FUNCTION_TEMPLATE_REVISION = 4; // 4: Handler datasette_lambda.handler.handler
 
 /**
  * With --snapstart the site is served by a published version (SnapStart snapshots
@@ -117,7 +114,9 @@ export const FUNCTION_TEMPLATE_REVISION = 3;
  * the one the alias serves, and the replacement would delete it.
  */
 export function versionFingerprint(functionConfiguration: Record<string, string>): string {
-  return createHash("sha256").update(JSON.stringify({ revision: FUNCTION_TEMPLATE_REVISION, ...functionConfiguration })).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify({ revision: FUNCTION_TEMPLATE_REVISION, ...functionConfiguration }))
+    .digest("hex");
 }
 
 /** The secrets a deploy hands the function, as NoEcho parameters. */
@@ -140,15 +139,23 @@ export function withSecretsInFingerprint(parameters: Record<string, string>, sec
   if (!fingerprint || (secrets.secret === undefined && secrets.pluginSecrets === undefined)) return parameters;
   const material = JSON.stringify([secrets.secret ?? null, secrets.pluginSecrets ?? null]);
   const stretched = scryptSync(material, `datasette-lambda:${site}`, 32).toString("hex");
-  return { ...parameters, VersionFingerprint: createHash("sha256").update(JSON.stringify({ fingerprint, secrets: stretched })).digest("hex") };
+  return {
+    ...parameters,
+    VersionFingerprint: createHash("sha256")
+      .update(JSON.stringify({ fingerprint, secrets: stretched }))
+      .digest("hex"),
+  };
 }
 
 /** CloudFormation refuses a parameter value over 4 KB; only the key list can grow that long. */
 export function checkParameterSizes(parameters: Record<string, string>): void {
   const bytes = Buffer.byteLength(parameters.DatabaseKeys ?? "");
   if (bytes > PARAMETER_VALUE_BYTES) {
-    throw new UserError(`the database keys come to ${bytes} bytes, over CloudFormation's ${PARAMETER_VALUE_BYTES}-byte limit for a parameter value`, {
-      hint: "Publish fewer databases in one site, or give them shorter file names.",
-    });
+    throw new UserError(
+      `the database keys come to ${bytes} bytes, over CloudFormation's ${PARAMETER_VALUE_BYTES}-byte limit for a parameter value`,
+      {
+        hint: "Publish fewer databases in one site, or give them shorter file names.",
+      },
+    );
   }
 }

@@ -34,8 +34,12 @@ export function validateDataAsOf(value: string | undefined): string | null {
   const fields = [Number(year), Number(month) - 1, Number(day), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0)] as const;
   const utc = new Date(Date.UTC(...fields));
   const exists =
-    utc.getUTCFullYear() === fields[0] && utc.getUTCMonth() === fields[1] && utc.getUTCDate() === fields[2] &&
-    utc.getUTCHours() === fields[3] && utc.getUTCMinutes() === fields[4] && utc.getUTCSeconds() === fields[5];
+    utc.getUTCFullYear() === fields[0] &&
+    utc.getUTCMonth() === fields[1] &&
+    utc.getUTCDate() === fields[2] &&
+    utc.getUTCHours() === fields[3] &&
+    utc.getUTCMinutes() === fields[4] &&
+    utc.getUTCSeconds() === fields[5];
   if (!exists) {
     throw new UserError(`--data-as-of "${value}" is not a real date or time`, { hint: EXAMPLE });
   }

@@ -1,6 +1,6 @@
 // How long a new Lambda instance takes to bring its S3 databases into /tmp, and
 // what visitors see meanwhile (pure). The stub downloads them in the background
-// from the init phase on (parallel ranged GETs, stub/s3_download.py); a request
+// from the init phase on (parallel ranged GETs, stub/datasette_lambda/databases/s3_download.py); a request
 // waits for them at most the stub's patience (less when its timeout is shorter)
 // and then gets a "loading, retry shortly" page while the download carries on
 // over the following requests. So the function timeout need not cover a whole
@@ -16,9 +16,9 @@ import type { DeployPlan } from "./types.ts";
  * low side of what such downloads reach, so the figure is not optimistic.
  */
 export const S3_DOWNLOAD_MB_PER_SECOND = 50;
-/** How long a request waits for a loading site: stub/handler.py PATIENCE_SECONDS. */
+/** How long a request waits for a loading site: stub/datasette_lambda/instance.py PATIENCE_SECONDS. */
 export const STUB_PATIENCE_SECONDS = 20;
-/** Kept free of a request's time to answer: stub/handler.py RESPONSE_MARGIN_SECONDS. */
+/** Kept free of a request's time to answer: stub/datasette_lambda/instance.py RESPONSE_MARGIN_SECONDS. */
 export const STUB_RESPONSE_MARGIN_SECONDS = 2;
 
 export function downloadSeconds(bytes: number): number {

@@ -38,7 +38,9 @@ export function splitShellWords(text: string): string[] {
       }
     } else if (char === "\\") {
       if (i + 1 >= text.length) {
-        throw new UserError(`${FLAG} ends with a backslash that escapes nothing`, { hint: `Drop the last \\, or quote it: ${FLAG} "--version-note 'a\\\\b'"` });
+        throw new UserError(`${FLAG} ends with a backslash that escapes nothing`, {
+          hint: `Drop the last \\, or quote it: ${FLAG} "--version-note 'a\\\\b'"`,
+        });
       }
       i++;
       if (text[i] !== "\n") {
@@ -65,7 +67,10 @@ function unterminated(what: string): UserError {
 }
 
 /** What --extra-options can set: the `datasette serve` options this CLI has too. */
-export type ExtraOptions = Pick<UpdateStackOptions, "cors" | "crossdb" | "setting" | "config" | "versionNote" | "metadata" | "templateDir" | "pluginsDir" | "static">;
+export type ExtraOptions = Pick<
+  UpdateStackOptions,
+  "cors" | "crossdb" | "setting" | "config" | "versionNote" | "metadata" | "templateDir" | "pluginsDir" | "static"
+>;
 
 type Single = "versionNote" | "metadata" | "templateDir" | "pluginsDir";
 
@@ -90,15 +95,24 @@ function single(key: Single, flag: string) {
 const ACCEPTED: Accepted[] = [
   { names: ["--cors"], values: 0, apply: (extra) => void (extra.cors = true) },
   { names: ["--crossdb"], values: 0, apply: (extra) => void (extra.crossdb = true) },
-  { names: ["--setting", "-s"], values: 2, apply: (extra, [name, value]) => void (extra.setting = [...(extra.setting ?? []), [name!, value!]]) },
+  {
+    names: ["--setting", "-s"],
+    values: 2,
+    apply: (extra, [name, value]) => void (extra.setting = [...(extra.setting ?? []), [name!, value!]]),
+  },
   {
     names: ["--config"],
     values: 1,
     apply: (extra, [value], name) => {
       if (!value!.includes(":")) {
-        throw new UserError(`${FLAG}: ${name} ${value} is Datasette 1.0's --config FILE (datasette.yaml), which the site's Datasette 0.65 does not take`, {
-          hint: `Give settings as --setting NAME VALUE (or Datasette 0.x's --config NAME:VALUE), and plugin configuration in --metadata FILE.`,
-        });
+        throw new UserError(
+          `${FLAG}: ${name} ${value} is Datasette 1.0's --config FILE (datasette.yaml), which the site's Datasette 0.65 does not take`,
+          {
+            hint:
+              "Give settings as --setting NAME VALUE (or Datasette 0.x's --config NAME:VALUE), " +
+              "and plugin configuration in --metadata FILE.",
+          },
+        );
       }
       extra.config = [...(extra.config ?? []), value!];
     },
@@ -110,7 +124,9 @@ const ACCEPTED: Accepted[] = [
   { names: ["--static"], values: 1, apply: (extra, [value]) => void (extra.static = [...(extra.static ?? []), value!]) },
 ];
 
-const TAKEN = "--cors, --crossdb, --setting NAME VALUE, --config NAME:VALUE, --version-note TEXT, -m/--metadata FILE, --template-dir DIR, --plugins-dir DIR, --static MOUNT:DIR";
+const TAKEN =
+  "--cors, --crossdb, --setting NAME VALUE, --config NAME:VALUE, --version-note TEXT, " +
+  "-m/--metadata FILE, --template-dir DIR, --plugins-dir DIR, --static MOUNT:DIR";
 
 interface Refused {
   names: string[];
@@ -122,30 +138,106 @@ interface Refused {
 
 /** Every other `datasette serve` option (0.65's, and 1.0's new ones), with why it is refused. */
 const REFUSED: Refused[] = [
-  { names: ["--host", "-h"], why: "is not used: Lambda chooses the listener", instead: "Drop it: the site is served at its Function URL (or CloudFront, or --domain NAME)." },
-  { names: ["--port", "-p"], why: "is not used: Lambda chooses the listener", instead: "Drop it: the site is served at its Function URL (or CloudFront, or --domain NAME)." },
-  { names: ["--uds"], why: "is not used: Lambda chooses the listener", instead: "Drop it: the site is served at its Function URL (or CloudFront, or --domain NAME)." },
-  { names: ["--ssl-keyfile"], why: "is not used: HTTPS is served by the Function URL and CloudFront", instead: "Drop it; for your own domain's certificate use --domain NAME." },
-  { names: ["--ssl-certfile"], why: "is not used: HTTPS is served by the Function URL and CloudFront", instead: "Drop it; for your own domain's certificate use --domain NAME." },
+  {
+    names: ["--host", "-h"],
+    why: "is not used: Lambda chooses the listener",
+    instead: "Drop it: the site is served at its Function URL (or CloudFront, or --domain NAME).",
+  },
+  {
+    names: ["--port", "-p"],
+    why: "is not used: Lambda chooses the listener",
+    instead: "Drop it: the site is served at its Function URL (or CloudFront, or --domain NAME).",
+  },
+  {
+    names: ["--uds"],
+    why: "is not used: Lambda chooses the listener",
+    instead: "Drop it: the site is served at its Function URL (or CloudFront, or --domain NAME).",
+  },
+  {
+    names: ["--ssl-keyfile"],
+    why: "is not used: HTTPS is served by the Function URL and CloudFront",
+    instead: "Drop it; for your own domain's certificate use --domain NAME.",
+  },
+  {
+    names: ["--ssl-certfile"],
+    why: "is not used: HTTPS is served by the Function URL and CloudFront",
+    instead: "Drop it; for your own domain's certificate use --domain NAME.",
+  },
   { names: ["--reload"], why: "has nothing to watch on Lambda", instead: "Drop it: run update-stack again to change the site." },
   { names: ["--pdb"], why: "needs a console, and Lambda has none", instead: "Drop it: read errors with datasette-lambda tail-logs NAME." },
   { names: ["--open", "-o"], why: "would open a browser on Lambda", instead: "Drop it: update-stack prints the site's URL." },
-  { names: ["--get"], why: "runs one request and exits instead of serving the site", instead: "Drop it: request the deployed site instead (e.g. curl URL)." },
-  { names: ["--token"], why: "is for --get, which runs one request and exits instead of serving the site", instead: "Drop it: request the deployed site instead (e.g. curl -H 'Authorization: Bearer TOKEN' URL)." },
-  { names: ["--actor"], why: "is for --get, which runs one request and exits instead of serving the site", instead: "Drop it: request the deployed site instead." },
-  { names: ["--headers"], why: "is for --get, which runs one request and exits instead of serving the site", instead: "Drop it: request the deployed site instead (e.g. curl -i URL)." },
-  { names: ["--root"], why: "prints a sign-in URL to a console nobody sees (the function's log)", instead: "Drop it: sign in through an authentication plugin (e.g. --install datasette-auth-passwords)." },
-  { names: ["--load-extension"], why: "is not supported on Lambda yet", instead: "Drop it: SQLite extensions are not in the site's layer." },
+  {
+    names: ["--get"],
+    why: "runs one request and exits instead of serving the site",
+    instead: "Drop it: request the deployed site instead (e.g. curl URL).",
+  },
+  {
+    names: ["--token"],
+    why: "is for --get, which runs one request and exits instead of serving the site",
+    instead: "Drop it: request the deployed site instead (e.g. curl -H 'Authorization: Bearer TOKEN' URL).",
+  },
+  {
+    names: ["--actor"],
+    why: "is for --get, which runs one request and exits instead of serving the site",
+    instead: "Drop it: request the deployed site instead.",
+  },
+  {
+    names: ["--headers"],
+    why: "is for --get, which runs one request and exits instead of serving the site",
+    instead: "Drop it: request the deployed site instead (e.g. curl -i URL).",
+  },
+  {
+    names: ["--root"],
+    why: "prints a sign-in URL to a console nobody sees (the function's log)",
+    instead: "Drop it: sign in through an authentication plugin (e.g. --install datasette-auth-passwords).",
+  },
+  {
+    names: ["--load-extension"],
+    why: "is not supported on Lambda yet",
+    instead: "Drop it: SQLite extensions are not in the site's layer.",
+  },
   { names: ["--inspect-file"], why: "is not taken: datasette-lambda writes its own inspect data into the package", instead: "Drop it." },
-  { names: ["--immutable", "-i"], why: "is not needed: every database is served immutable already", instead: "Drop it, and pass the databases as FILES." },
+  {
+    names: ["--immutable", "-i"],
+    why: "is not needed: every database is served immutable already",
+    instead: "Drop it, and pass the databases as FILES.",
+  },
   { names: ["--nolock"], why: "is not needed: every database is served immutable already, without locks", instead: "Drop it." },
-  { names: ["--memory"], why: "is Datasette's /_memory database, not this CLI's --memory (the function's MB)", instead: "Use --crossdb to serve /_memory; for the function's memory give --memory MB outside --extra-options." },
-  { names: ["--secret"], why: "is not taken: secrets must not be on a command line", instead: "Use --secret, or better DATASETTE_PUBLISH_SECRET in the environment." },
-  { names: ["--create"], why: "would create empty databases on Lambda's read-only disk", instead: "Drop it: pass existing databases as FILES." },
-  { names: ["--internal"], why: "is Datasette 1.0's internal database file, and Lambda keeps no file between instances", instead: "Drop it." },
-  { names: ["--default-deny"], why: "is not an option of the site's Datasette (0.65)", instead: "Drop it: deny access with \"allow\" blocks in --metadata FILE." },
-  { names: ["-c"], why: "is Datasette 1.0's --config FILE (datasette.yaml), which the site's Datasette 0.65 does not take", instead: "Give settings as --setting NAME VALUE, and plugin configuration in --metadata FILE." },
-  { names: ["--help-settings"], why: "prints the settings instead of serving the site", instead: "Drop it: run datasette serve --help-settings locally; give settings as --setting NAME VALUE." },
+  {
+    names: ["--memory"],
+    why: "is Datasette's /_memory database, not this CLI's --memory (the function's MB)",
+    instead: "Use --crossdb to serve /_memory; for the function's memory give --memory MB outside --extra-options.",
+  },
+  {
+    names: ["--secret"],
+    why: "is not taken: secrets must not be on a command line",
+    instead: "Use --secret, or better DATASETTE_PUBLISH_SECRET in the environment.",
+  },
+  {
+    names: ["--create"],
+    why: "would create empty databases on Lambda's read-only disk",
+    instead: "Drop it: pass existing databases as FILES.",
+  },
+  {
+    names: ["--internal"],
+    why: "is Datasette 1.0's internal database file, and Lambda keeps no file between instances",
+    instead: "Drop it.",
+  },
+  {
+    names: ["--default-deny"],
+    why: "is not an option of the site's Datasette (0.65)",
+    instead: 'Drop it: deny access with "allow" blocks in --metadata FILE.',
+  },
+  {
+    names: ["-c"],
+    why: "is Datasette 1.0's --config FILE (datasette.yaml), which the site's Datasette 0.65 does not take",
+    instead: "Give settings as --setting NAME VALUE, and plugin configuration in --metadata FILE.",
+  },
+  {
+    names: ["--help-settings"],
+    why: "prints the settings instead of serving the site",
+    instead: "Drop it: run datasette serve --help-settings locally; give settings as --setting NAME VALUE.",
+  },
   { names: ["--help"], why: "prints help instead of serving the site", instead: "Drop it: run datasette serve --help locally." },
 ];
 
@@ -185,7 +277,9 @@ export function parseExtraOptions(text: string): ExtraOptions {
     while (given.length < accepted.values && i + 1 < words.length) given.push(words[++i]!);
     if (given.length < accepted.values) {
       const example = EXAMPLES[accepted.names[0]!];
-      throw new UserError(`${FLAG}: ${name} takes ${accepted.values === 1 ? "a value" : `${accepted.values} values`}`, { hint: `e.g. ${FLAG} "${example}"` });
+      throw new UserError(`${FLAG}: ${name} takes ${accepted.values === 1 ? "a value" : `${accepted.values} values`}`, {
+        hint: `e.g. ${FLAG} "${example}"`,
+      });
     }
     accepted.apply(extra, given, name);
   }

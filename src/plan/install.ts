@@ -13,7 +13,9 @@ const EXTRAS = "(?:\\[[A-Za-z0-9._-]+(?:,[A-Za-z0-9._-]+)*\\])?";
 const SPECIFIER = "(?:===|==|!=|<=|>=|~=|<|>)[A-Za-z0-9.*+!_-]+";
 const SPECIFIERS = `(?:${SPECIFIER}(?:,${SPECIFIER})*)?`;
 /** PEP 508 markers, simple ones: python_version >= "3.12" joined by and/or, no parentheses. */
-const MARKER_VARIABLE = "(?:python_version|python_full_version|os_name|sys_platform|platform_release|platform_system|platform_version|platform_machine|platform_python_implementation|implementation_name|implementation_version|extra)";
+const MARKER_VARIABLE =
+  "(?:python_version|python_full_version|os_name|sys_platform|platform_release|platform_system|platform_version|" +
+  "platform_machine|platform_python_implementation|implementation_name|implementation_version|extra)";
 const MARKER_CLAUSE = `${MARKER_VARIABLE} *(?:===|==|!=|<=|>=|~=|<|>|not in|in) *(?:"[A-Za-z0-9._*+!-]*"|'[A-Za-z0-9._*+!-]*')`;
 const MARKER = `${MARKER_CLAUSE}(?: +(?:and|or) +${MARKER_CLAUSE})*`;
 /** An https URL of a wheel, optionally with a #sha256=... fragment; no spaces, ; or ${. */
@@ -27,12 +29,18 @@ const DIRECT = new RegExp(`^${NAME}${EXTRAS} *@ *${WHEEL_URL}(?: +; *${MARKER})?
 const WHEEL_FILE = /^([A-Za-z0-9_.]+)-[A-Za-z0-9_.!+]+(?:-[0-9][A-Za-z0-9_.]*)?-[A-Za-z0-9_.]+-[A-Za-z0-9_.]+-[A-Za-z0-9_.]+\.whl$/i;
 const SOURCE_ARCHIVE = /\.(?:tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar|zip)$/i;
 
-const EXAMPLES = "e.g. --install datasette-cluster-map, --install 'datasette-graphql>=2.2', --install ./dist/datasette_foo-0.1-py3-none-any.whl " +
+const EXAMPLES =
+  "e.g. --install datasette-cluster-map, --install 'datasette-graphql>=2.2', --install ./dist/datasette_foo-0.1-py3-none-any.whl " +
   "or --install 'datasette-foo @ https://example.com/datasette_foo-0.1-py3-none-any.whl' (one per --install)";
 
 /** The file name at the end of a path (either separator) or URL path. */
 function lastSegment(text: string): string {
-  return text.replace(/[?#].*$/, "").split(/[\\/]/).pop() ?? text;
+  return (
+    text
+      .replace(/[?#].*$/, "")
+      .split(/[\\/]/)
+      .pop() ?? text
+  );
 }
 
 /** Whether it reads as a filesystem path rather than a name. */
@@ -67,22 +75,34 @@ function checkRequirement(requirement: string): void {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(requirement)) {
       refuse(requirement, "is a URL without a package name", `Name the package: --install 'NAME @ ${requirement}'`);
     }
-    if (!safeRequirementPath(requirement)) refuse(requirement, "is a path an installer would misread (a space before - or #, or ${)", "Move or rename the wheel.");
+    if (!safeRequirementPath(requirement))
+      refuse(requirement, "is a path an installer would misread (a space before - or #, or ${)", "Move or rename the wheel.");
     if (!WHEEL_FILE.test(lastSegment(requirement))) {
-      refuse(requirement, "is not a wheel's file name (NAME-VERSION-PYTHON-ABI-PLATFORM.whl)", "Pass the wheel as pip wheel or python -m build named it, e.g. --install ./dist/datasette_foo-0.1-py3-none-any.whl");
+      refuse(
+        requirement,
+        "is not a wheel's file name (NAME-VERSION-PYTHON-ABI-PLATFORM.whl)",
+        "Pass the wheel as pip wheel or python -m build named it, e.g. --install ./dist/datasette_foo-0.1-py3-none-any.whl",
+      );
     }
     return;
   }
   if (DIRECT.test(requirement)) return;
   if (requirement.includes("@")) {
-    refuse(requirement, "is not NAME @ an https URL of a wheel (.whl): the layer takes only wheels, installed for Lambda's platform",
-      "Point at a built wheel (https://.../NAME-VERSION-py3-none-any.whl), or build one: pip wheel --no-deps SOURCE -w dist, then --install dist/NAME-VERSION-py3-none-any.whl");
+    refuse(
+      requirement,
+      "is not NAME @ an https URL of a wheel (.whl): the layer takes only wheels, installed for Lambda's platform",
+      "Point at a built wheel (https://.../NAME-VERSION-py3-none-any.whl), " +
+        "or build one: pip wheel --no-deps SOURCE -w dist, then --install dist/NAME-VERSION-py3-none-any.whl",
+    );
   }
   // pip reads anything ending in an archive's extension as a file, as it does a .whl.
   if (!SOURCE_ARCHIVE.test(requirement) && NAMED.test(requirement)) return;
   if (looksLikePath(requirement) || SOURCE_ARCHIVE.test(requirement)) {
-    refuse(requirement, "is a source directory or archive: the layer takes only wheels, installed for Lambda's platform",
-      `Build a wheel and pass that: pip wheel --no-deps ${requirement} -w dist, then --install dist/NAME-VERSION-py3-none-any.whl`);
+    refuse(
+      requirement,
+      "is a source directory or archive: the layer takes only wheels, installed for Lambda's platform",
+      `Build a wheel and pass that: pip wheel --no-deps ${requirement} -w dist, then --install dist/NAME-VERSION-py3-none-any.whl`,
+    );
   }
   refuse(requirement, "is not a package name, a wheel file or NAME @ URL of a wheel", EXAMPLES);
 }
@@ -101,7 +121,12 @@ export function projectName(requirement: string): string {
 
 /** The wheel file a requirement names (local or URL), or null. */
 function wheelFileName(requirement: string): string | null {
-  const target = requirement.includes("@") ? requirement.slice(requirement.indexOf("@") + 1).split(/ +;/)[0]!.trim() : requirement;
+  const target = requirement.includes("@")
+    ? requirement
+        .slice(requirement.indexOf("@") + 1)
+        .split(/ +;/)[0]!
+        .trim()
+    : requirement;
   const file = lastSegment(target);
   return WHEEL_FILE.test(file) ? file.toLowerCase() : null;
 }
@@ -112,7 +137,8 @@ export function namedPackages(output: string, install: string[]): string[] {
   const normalised = lower.replace(/[-_.]+/g, "-");
   return install.filter((requirement) => {
     const file = wheelFileName(requirement);
-    return (file !== null && lower.includes(file)) ||
-      new RegExp(`(^|[^a-z0-9-])${projectName(requirement)}([^a-z0-9-]|$)`).test(normalised);
+    return (
+      (file !== null && lower.includes(file)) || new RegExp(`(^|[^a-z0-9-])${projectName(requirement)}([^a-z0-9-]|$)`).test(normalised)
+    );
   });
 }

@@ -52,7 +52,8 @@ export function ephemeralStorageFor(s3Bytes: number): number {
   const needed = Math.ceil((s3Bytes * 1.1) / MB) + 256;
   if (needed > EPHEMERAL_STORAGE_MB.max) {
     throw new UserError(
-      `the S3 databases total ${megabytes(s3Bytes)}; with headroom they need ${needed} MB of /tmp, over Lambda's ${EPHEMERAL_STORAGE_MB.max} MB`,
+      `the S3 databases total ${megabytes(s3Bytes)}; ` +
+        `with headroom they need ${needed} MB of /tmp, over Lambda's ${EPHEMERAL_STORAGE_MB.max} MB`,
       { hint: "Publish fewer or smaller databases (Lambda's ephemeral storage stops at 10 GB)." },
     );
   }
@@ -65,16 +66,19 @@ export function biggestPackages(layer: LayerContents | undefined, count = 3): st
   if (named.length === 0) return "";
   const installed = new Set(layer!.install.map(projectName));
   const fromInstall = named.filter((pkg) => installed.has(pkg.name)).map((pkg) => pkg.name);
-  return `biggest packages: ${named.map((pkg) => `${pkg.name} ${megabytes(pkg.bytes)}`).join(", ")}` +
-    (fromInstall.length > 0 ? ` (from --install: ${fromInstall.join(", ")})` : "");
+  return (
+    `biggest packages: ${named.map((pkg) => `${pkg.name} ${megabytes(pkg.bytes)}`).join(", ")}` +
+    (fromInstall.length > 0 ? ` (from --install: ${fromInstall.join(", ")})` : "")
+  );
 }
 
 /** What to do about a layer too big, lower case (pure): drop an --install package, try the other architecture. */
 function shrinkLayerAdvice(layer: LayerContents | undefined): string {
   const install = [...new Set(layer?.install.map(projectName) ?? [])];
-  const drop = install.length > 0
-    ? `drop or replace one of --install ${install.join(", ")} (the biggest packages may come in as their dependencies)`
-    : "install fewer or smaller Python packages";
+  const drop =
+    install.length > 0
+      ? `drop or replace one of --install ${install.join(", ")} (the biggest packages may come in as their dependencies)`
+      : "install fewer or smaller Python packages";
   return layer?.arch === "x86_64" ? drop : `${drop}; --arch x86_64 is sometimes smaller`;
 }
 
@@ -117,12 +121,14 @@ export function checkPackageLimits(sizes: { packageUnzippedBytes: number; layerU
   if (total <= UNZIPPED_CODE_LIMIT) return;
   const biggest = biggestPackages(sizes.layer);
   // The bigger part's advice first: the package is mostly databases, the layer Python packages.
-  const [first, second] = sizes.packageUnzippedBytes >= sizes.layerUnzippedBytes
-    ? [EXTERNAL_ADVICE, shrinkLayerAdvice(sizes.layer)]
-    : [shrinkLayerAdvice(sizes.layer), EXTERNAL_ADVICE];
+  const [first, second] =
+    sizes.packageUnzippedBytes >= sizes.layerUnzippedBytes
+      ? [EXTERNAL_ADVICE, shrinkLayerAdvice(sizes.layer)]
+      : [shrinkLayerAdvice(sizes.layer), EXTERNAL_ADVICE];
   const hint = `${capitalised(first)}; or ${second}.`;
   throw new UserError(
-    `the package (${megabytes(sizes.packageUnzippedBytes)}) and layer (${megabytes(sizes.layerUnzippedBytes)}) come to ${megabytes(total)} unzipped, over Lambda's 250 MB limit for function and layers` +
+    `the package (${megabytes(sizes.packageUnzippedBytes)}) and layer (${megabytes(sizes.layerUnzippedBytes)}) ` +
+      `come to ${megabytes(total)} unzipped, over Lambda's 250 MB limit for function and layers` +
       (biggest ? `; ${biggest}` : ""),
     { hint },
   );

@@ -209,7 +209,8 @@ export function planWarnings(plan: DeployPlan, now: Date = new Date()): string[]
   if (runtime) warnings.push(runtime);
   if (plan.cdn && plan.timeoutSeconds > CLOUDFRONT_ORIGIN_TIMEOUT_SECONDS) {
     warnings.push(
-      `--timeout ${plan.timeoutSeconds}: CloudFront gives up on a request after ${CLOUDFRONT_ORIGIN_TIMEOUT_SECONDS} s, so only the Function URL gets the longer limit (or use --no-cdn).`,
+      `--timeout ${plan.timeoutSeconds}: CloudFront gives up on a request after ${CLOUDFRONT_ORIGIN_TIMEOUT_SECONDS} s, ` +
+        "so only the Function URL gets the longer limit (or use --no-cdn).",
     );
   }
   const download = downloadWarning(plan);

@@ -2,7 +2,7 @@
 // gets {"plugins": {PLUGIN: {KEY: {"$env": "PLUGIN_KEY"}}}} and the value goes
 // to the function's environment as PLUGIN_KEY. Here all values travel in one
 // NoEcho stack parameter (JSON), handed to the function as one environment
-// variable that the stub unpacks before Datasette starts (stub/plugin_secrets.py).
+// variable that the stub unpacks before Datasette starts (stub/datasette_lambda/start/plugin_secrets.py).
 // Pure. No error ever includes a value.
 import { UserError } from "../errors.ts";
 import { ENVIRONMENT_BYTES } from "./limits.ts";
@@ -34,7 +34,9 @@ export function parsePluginSecrets(triples: string[][] = []): PluginSecrets {
     const variable = pluginSecretVariable(plugin, key);
     if (!/^[A-Z][A-Z0-9_]*$/.test(variable)) {
       throw new UserError(`${given}: the plugin and key make the environment variable name "${variable}", which is not one`, {
-        hint: "Use the plugin's name and its setting's name, letters, digits, - and _, e.g. --plugin-secret datasette-auth-github client_secret VALUE",
+        hint:
+          "Use the plugin's name and its setting's name, letters, digits, - and _, " +
+          "e.g. --plugin-secret datasette-auth-github client_secret VALUE",
       });
     }
     if (RESERVED.test(variable)) {
@@ -44,7 +46,9 @@ export function parsePluginSecrets(triples: string[][] = []): PluginSecrets {
     }
     const earlier = from.get(variable);
     if (earlier !== undefined) {
-      throw new UserError(`${given} and ${earlier} both need the environment variable ${variable}`, { hint: "Give each plugin's key once." });
+      throw new UserError(`${given} and ${earlier} both need the environment variable ${variable}`, {
+        hint: "Give each plugin's key once.",
+      });
     }
     if (value === "") throw new UserError(`${given}: the value is empty`, { hint: "Give the secret's value as the third value." });
     from.set(variable, given);
@@ -64,7 +68,9 @@ export const PLUGIN_SECRETS_INPUT_VARIABLE = "DATASETTE_PUBLISH_PLUGIN_SECRETS";
 export function pluginSecretsFromEnv(env: NodeJS.ProcessEnv): string[][] {
   const raw = env[PLUGIN_SECRETS_INPUT_VARIABLE];
   if (raw === undefined || raw === "") return [];
-  const hint = `Set ${PLUGIN_SECRETS_INPUT_VARIABLE} to a JSON list of [plugin, key, value], e.g. [["datasette-auth-github", "client_secret", "VALUE"]]`;
+  const hint =
+    `Set ${PLUGIN_SECRETS_INPUT_VARIABLE} to a JSON list of [plugin, key, value], ` +
+    'e.g. [["datasette-auth-github", "client_secret", "VALUE"]]';
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -89,8 +95,16 @@ export function pluginSecretsParameter(values: Record<string, string>): string |
  * live check interval (at most 4 digits), the version fingerprint (64 hex digits).
  */
 export function otherVariablesBytes(secretBytes: number): number {
-  return "DATASETTE_SECRET".length + secretBytes + "DATASETTE_LAMBDA_BUCKET".length + 63 + "DATASETTE_LAMBDA_LIVE_SECONDS".length + 4 +
-    "DATASETTE_LAMBDA_VERSION".length + 64;
+  return (
+    "DATASETTE_SECRET".length +
+    secretBytes +
+    "DATASETTE_LAMBDA_BUCKET".length +
+    63 +
+    "DATASETTE_LAMBDA_LIVE_SECONDS".length +
+    4 +
+    "DATASETTE_LAMBDA_VERSION".length +
+    64
+  );
 }
 
 /** Lambda refuses a function whose environment exceeds 4 KB: fail before deploying, naming the flag. */
@@ -100,7 +114,8 @@ export function checkEnvironmentSize(parameter: string | undefined, secretBytes 
   const others = otherVariablesBytes(secretBytes);
   if (bytes + others > ENVIRONMENT_BYTES) {
     throw new UserError(
-      `the --plugin-secret values take ${bytes} bytes of the function's environment; with the site's own ${others} bytes that is over Lambda's ${ENVIRONMENT_BYTES}-byte limit`,
+      `the --plugin-secret values take ${bytes} bytes of the function's environment; ` +
+        `with the site's own ${others} bytes that is over Lambda's ${ENVIRONMENT_BYTES}-byte limit`,
       { hint: "Pass fewer or shorter plugin secrets (a long --secret counts too)." },
     );
   }

@@ -9,13 +9,19 @@ export function givenSecret(flag: string | undefined, env: NodeJS.ProcessEnv): s
   const value = flag ?? env.DATASETTE_PUBLISH_SECRET;
   if (value === undefined) return undefined;
   if (value.trim() === "") {
-    throw new UserError(`${source} is empty`, { hint: "Give a long random value (e.g. from `openssl rand -hex 32`), or leave it out to keep the site's own secret." });
+    throw new UserError(`${source} is empty`, {
+      hint: "Give a long random value (e.g. from `openssl rand -hex 32`), or leave it out to keep the site's own secret.",
+    });
   }
   if (value.length < 16) {
-    throw new UserError(`${source} is shorter than 16 characters, the least the site's stack takes`, { hint: "Use a long random value, e.g. from `openssl rand -hex 32`." });
+    throw new UserError(`${source} is shorter than 16 characters, the least the site's stack takes`, {
+      hint: "Use a long random value, e.g. from `openssl rand -hex 32`.",
+    });
   }
   if (Buffer.byteLength(value) > PARAMETER_VALUE_BYTES) {
-    throw new UserError(`${source} is over ${PARAMETER_VALUE_BYTES} bytes, CloudFormation's limit for a parameter value`, { hint: "Use a shorter secret, e.g. 64 hex digits." });
+    throw new UserError(`${source} is over ${PARAMETER_VALUE_BYTES} bytes, CloudFormation's limit for a parameter value`, {
+      hint: "Use a shorter secret, e.g. 64 hex digits.",
+    });
   }
   return value;
 }

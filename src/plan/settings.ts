@@ -23,7 +23,8 @@ export function parseSetting(flag: "--config" | "--setting", key: string, raw: s
     throw new UserError(`${flag} base_url is set by --prefix`, { hint: "Use --prefix PATH to serve the site under /PATH/." });
   }
   if (setting.type === "integer") {
-    if (!/^\d+$/.test(raw)) throw new UserError(`${flag} ${key} takes a whole number`, { hint: `e.g. ${spelling(flag, key, String(setting.default))}` });
+    if (!/^\d+$/.test(raw))
+      throw new UserError(`${flag} ${key} takes a whole number`, { hint: `e.g. ${spelling(flag, key, String(setting.default))}` });
     return Number(raw);
   }
   if (setting.type === "boolean") {

@@ -57,7 +57,9 @@ export function validateTimeout(timeout: number | undefined): number {
 export function validateArchitecture(arch: string | undefined): Architecture {
   const value = arch ?? DEFAULT_ARCHITECTURE;
   if (!(ARCHITECTURES as readonly string[]).includes(value)) {
-    throw new UserError(`--arch ${value} is not a Lambda architecture`, { hint: `Use one of ${ARCHITECTURES.join(", ")}, e.g. --arch ${DEFAULT_ARCHITECTURE}` });
+    throw new UserError(`--arch ${value} is not a Lambda architecture`, {
+      hint: `Use one of ${ARCHITECTURES.join(", ")}, e.g. --arch ${DEFAULT_ARCHITECTURE}`,
+    });
   }
   return value as Architecture;
 }

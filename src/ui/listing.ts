@@ -24,7 +24,12 @@ function kind(db: ListedDatabase): string {
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ").trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 export function renderListing(listing: Listing): string {
@@ -35,7 +40,14 @@ export function renderListing(listing: Listing): string {
     lines.push(
       ...table([
         ["DATABASE", "KIND", "SIZE", "DATA AS OF", "TABLES", "SOURCE"],
-        ...listing.databases.map((db) => [db.name, kind(db), formatBytes(db.bytes), formatTime(db.dataAsOf), formatTables(db.tables), db.source ?? "-"]),
+        ...listing.databases.map((db) => [
+          db.name,
+          kind(db),
+          formatBytes(db.bytes),
+          formatTime(db.dataAsOf),
+          formatTables(db.tables),
+          db.source ?? "-",
+        ]),
       ]),
     );
   }

@@ -34,12 +34,7 @@ export function formatStackEvent(event: StackEvent, colors?: ChalkInstance): str
       : status.endsWith("_COMPLETE")
         ? colors.green
         : colors.dim;
-  const fields = [
-    clock(event.Timestamp),
-    (event.LogicalResourceId ?? "").padEnd(24),
-    (event.ResourceType ?? "").padEnd(28),
-    paint(status),
-  ];
+  const fields = [clock(event.Timestamp), (event.LogicalResourceId ?? "").padEnd(24), (event.ResourceType ?? "").padEnd(28), paint(status)];
   if (event.ResourceStatusReason) fields.push(event.ResourceStatusReason);
   return fields.join("  ").trimEnd();
 }
@@ -80,7 +75,8 @@ export function reportGarbage(out: Output, bucket: string, result: GarbageResult
     return;
   }
   if (result.deleted.length > 0) out.info(`Deleted ${plural(result.deleted.length, "unused artifact")} from the bucket.`);
-  if (result.staleLeases.length > 0) out.debug(`deleted ${plural(result.staleLeases.length, "stale deploy lease")} (of runs that ended without deleting theirs)`);
+  if (result.staleLeases.length > 0)
+    out.debug(`deleted ${plural(result.staleLeases.length, "stale deploy lease")} (of runs that ended without deleting theirs)`);
   for (const failure of result.failed) out.debug(`could not delete s3://${bucket}/${failure.key}: ${failure.reason}`);
   if (result.failed.length > 0) {
     out.warn(`${plural(result.failed.length, "unused artifact")} could not be deleted; they are retried on the next deploy.`);
@@ -95,5 +91,6 @@ export function reportLiveGarbage(out: Output, result: { garbage?: LiveGarbageRe
   }
   if (!result.garbage) return;
   if (result.garbage.deleted.length > 0) out.info(`Deleted ${plural(result.garbage.deleted.length, "old database file")} from the bucket.`);
-  if (result.garbage.failed.length > 0) out.warn(`${plural(result.garbage.failed.length, "old database file")} could not be deleted; the next push tries again.`);
+  if (result.garbage.failed.length > 0)
+    out.warn(`${plural(result.garbage.failed.length, "old database file")} could not be deleted; the next push tries again.`);
 }

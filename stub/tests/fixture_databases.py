@@ -35,16 +35,12 @@ def write_fixtures_db(path):
         create view expensive_items as select * from items where price > 20;
         """
     )
-    conn.executemany(
-        "insert into categories values (?, ?)", [(1, "tools"), (2, "toys"), (3, "books")]
-    )
+    conn.executemany("insert into categories values (?, ?)", [(1, "tools"), (2, "toys"), (3, "books")])
     conn.executemany(
         "insert into items values (?, ?, ?, ?)",
         [(i, f"item {i}", i % 3 + 1, i * 1.5) for i in range(1, 26)],
     )
-    conn.executemany(
-        "insert into [dotted.table] values (?, ?)", [(1, "one"), (2, "two"), (3, "three")]
-    )
+    conn.executemany("insert into [dotted.table] values (?, ?)", [(1, "one"), (2, "two"), (3, "three")])
     conn.executemany("insert into blobs values (?, ?)", [(1, BLOB_1), (2, b"\x00\x01")])
     conn.commit()
     conn.close()  # checkpoints the WAL into the file; the file stays in WAL mode
@@ -53,9 +49,7 @@ def write_fixtures_db(path):
 def write_remote_db(path):
     conn = sqlite3.connect(path)
     conn.execute("create table remote_rows (id integer primary key, label text)")
-    conn.executemany(
-        "insert into remote_rows values (?, ?)", [(i, f"remote {i}") for i in range(1, 5)]
-    )
+    conn.executemany("insert into remote_rows values (?, ?)", [(i, f"remote {i}") for i in range(1, 5)])
     conn.commit()
     conn.close()
 

@@ -1,8 +1,8 @@
 """Shared set-up for the stub tests: where the code comes from, task roots, the active site.
 
 Two modes (see FIXTURES.md):
-  (a) default: the stub's *.py are copied to a temporary code directory and imported from
-      there; Datasette and Mangum come from the running Python's environment.
+  (a) default: the datasette_lambda package is copied to a temporary code directory and
+      imported from there; Datasette and Mangum come from the running Python's environment.
   (b) DL_TASK_ROOT set (an unzipped package built by the CLI): the stub is imported from it,
       and its manifest and databases are served as they are (test_package.py).
       DL_LAYER_DIR (an unzipped layer) puts its python/ first on sys.path, as Lambda's
@@ -10,8 +10,9 @@ Two modes (see FIXTURES.md):
       provides the objects of the package's S3 databases.
 Import this module before anything that imports datasette.
 
-The handler caches its site per process, as a Lambda instance does; activate() switches
-the site by resetting that cache (handler._reset_for_tests) and the environment.
+The handler keeps one Instance per process, as Lambda keeps one per instance; the tests
+make their own (harness.instance()): activate() and new_instance() replace it with one built
+from the environment they set, with the options they pass (a clock, an S3 client factory...).
 """
 
 import atexit
@@ -29,6 +30,7 @@ from lambda_events import make_cloudfront_event, make_event, response_body
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 STUB_DIR = os.path.dirname(TESTS_DIR)
+PACKAGE = "datasette_lambda"  # the runtime's package, under STUB_DIR and at a package's root
 PACKAGE_ROOT = os.environ.get("DL_TASK_ROOT") or None
 LAYER_DIR = os.environ.get("DL_LAYER_DIR") or None
 ARTIFACTS_DIR = os.environ.get("DL_ARTIFACTS_DIR") or None
@@ -43,10 +45,9 @@ def _code_dir():
     if PACKAGE_ROOT:
         return PACKAGE_ROOT
     code = os.path.join(SESSION_DIR, "code")
-    os.makedirs(code)
-    for name in sorted(os.listdir(STUB_DIR)):
-        if name.endswith(".py"):
-            shutil.copy2(os.path.join(STUB_DIR, name), code)
+    shutil.copytree(
+        os.path.join(STUB_DIR, PACKAGE), os.path.join(code, PACKAGE), ignore=shutil.ignore_patterns("__pycache__")
+    )
     return code
 
 
@@ -57,7 +58,10 @@ if LAYER_DIR:
     sys.path.insert(0, os.path.join(LAYER_DIR, "python"))
 sys.path.insert(0, CODE_DIR)  # like Lambda: the task root first, then /opt/python
 
-import handler  # noqa: E402  (after the sys.path set-up above)
+# The handler module first: its import runs the import diet before anything imports Datasette.
+from datasette_lambda import handler  # noqa: E402, F401
+from datasette_lambda.config import Config  # noqa: E402
+from datasette_lambda.instance import Instance  # noqa: E402
 
 # ---------------------------------------------------------------------------
 # Fixture databases and task roots
@@ -67,7 +71,7 @@ FIXTURE_WRITERS = {
     "remote": fixture_databases.write_remote_db,
     "large": fixture_databases.write_large_db,
 }
-_fixture_cache = {}
+_fixture_cache: dict[str, str] = {}
 
 
 def fixture_file(name):
@@ -185,6 +189,13 @@ MANAGED_ENV = (
     "AWS_REGION",
 )
 _active = None
+_instance = None
+_options: dict[str, object] = {}
+
+
+def instance():
+    """The instance the tests' requests go to (None before the first activate())."""
+    return _instance
 
 
 def activate(root, env=None, temp_root=None):
@@ -204,12 +215,15 @@ def activate(root, env=None, temp_root=None):
     _active = key
 
 
-def new_instance(env, temp_root=None, init=False):
-    """Forget the cached site and set the environment, as a new Lambda instance would see it.
+def new_instance(env, temp_root=None, init=False, **options):
+    """A new Lambda instance with these variables, replacing the active one.
 
-    With init, the instance starts as Lambda's init phase starts it (at import, before any
-    request); otherwise its first request starts it."""
-    global _active
+    The environment is set too (boto3 reads AWS_* from it; plugin secrets are unpacked
+    into it). options go to Instance (clock, s3_factory, patience_seconds,
+    init_wait_seconds) and stay for restart(). With init, the instance starts as Lambda's
+    init phase starts it (at import, before any request); otherwise its first request
+    starts it."""
+    global _active, _options
     for name in set(MANAGED_ENV) | set(env):
         value = env.get(name)
         if value is None:
@@ -217,18 +231,31 @@ def new_instance(env, temp_root=None, init=False):
         else:
             os.environ[name] = value
     tempfile.tempdir = temp_root  # None: back to the default
-    handler._reset_for_tests(init=init)
+    _options = options
+    _replace(init)
     _active = None
+    return _instance
+
+
+def _replace(init=False):
+    global _instance
+    if _instance is not None:
+        _instance.close()
+    _instance = Instance(Config.from_environ(os.environ), **_options)
+    if init:
+        _instance.start()
 
 
 def restart():
-    """A new instance of the active site (same environment): the site is built again."""
-    handler._reset_for_tests()
+    """A new instance of the active site (same environment and options): the site is built again."""
+    _replace()
 
 
 def deactivate():
-    global _active
-    handler._reset_for_tests()
+    global _active, _instance, _options
+    if _instance is not None:
+        _instance.close()
+    _instance, _options = None, {}
     tempfile.tempdir = None
     _active = None
 
@@ -258,7 +285,7 @@ def request(path, query=None, method="GET", headers=None, body=None, cookies=Non
     if query is None and "?" in path:
         path, query = path.split("?", 1)
     event = make_event(method, path, query, headers, body, cookies)
-    return Response(handler.handler(event, None))
+    return Response(_instance.handle(event, None))
 
 
 def cloudfront_request(path, query=None, method="GET", headers=None, body=None, cookies=None, **kwargs):
@@ -266,7 +293,7 @@ def cloudfront_request(path, query=None, method="GET", headers=None, body=None, 
     if query is None and "?" in path:
         path, query = path.split("?", 1)
     event = make_cloudfront_event(method, path, query, headers, body, cookies, **kwargs)
-    return Response(handler.handler(event, None))
+    return Response(_instance.handle(event, None))
 
 
 @contextlib.contextmanager

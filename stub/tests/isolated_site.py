@@ -59,20 +59,19 @@ def main():
     sys.dont_write_bytecode = True  # leave code and layer as they are
 
     variant = spec.get("variant", {})
-    import import_diet
+    from datasette_lambda.start import import_diet
 
     if not variant.get("import_diet", True):
         import_diet.install = lambda: None
-        import template_cache  # imports jinja2, not Datasette: the comparison stays fair
+        from datasette_lambda.start import template_cache  # imports jinja2, not Datasette: the comparison stays fair
     else:
         import_diet.install()
-        import template_cache
+        from datasette_lambda.start import template_cache
     if not variant.get("template_cache", True):
-        template_cache.attach = lambda ds: False
+        template_cache.attach = lambda ds, directory=None: False
     elif variant.get("template_cache_dir"):
         template_cache.cache_directory = lambda: variant["template_cache_dir"]
-    import handler  # noqa: E402  (starts the site, as Lambda's init phase does)
-
+    from datasette_lambda import handler  # noqa: E402  (starts the site, as Lambda's init phase does)
     from lambda_events import make_event, response_body
 
     responses = []
@@ -92,7 +91,7 @@ def main():
         for name in ("datasette.vendored.pint", "httpx", "yaml")
         if name in sys.modules
     }
-    site = handler._instance.site
+    site = handler.instance.site
     templates = site is not None and site.datasette.jinja_env.bytecode_cache is not None
     report = {"responses": responses, "modules": modules, "diet": import_diet.status(), "template_cache": templates}
     json.dump(report, sys.stdout)

@@ -1,4 +1,4 @@
-"""Publish databases to a site's bucket as the live-data contract says (stub/live-data.md),
+"""Publish databases to a site's bucket as the live-data contract says (docs/live-data.md),
 for tests: live/db/<sha256>/<name>.db, then live/manifest.json by a conditional write.
 
 Also writes small databases whose rows say which version they are, so a test can tell

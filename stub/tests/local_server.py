@@ -34,17 +34,18 @@ log = logging.getLogger("datasette_lambda.local_server")
 
 
 def load_handler(task_root, code_dir=None, layer_dir=None):
-    """Import handler.py as Lambda would: the code first on sys.path, then the layer."""
+    """Import the handler (datasette_lambda/handler.py) as Lambda would: the code first on
+    sys.path, then the layer."""
     task_root = os.path.abspath(task_root)
     if code_dir is None:
-        code_dir = task_root if os.path.exists(os.path.join(task_root, "handler.py")) else STUB_DIR
+        code_dir = task_root if os.path.exists(os.path.join(task_root, "datasette_lambda", "handler.py")) else STUB_DIR
     if os.path.abspath(code_dir) != STUB_DIR:
         sys.dont_write_bytecode = True  # leave an unzipped package as the CLI built it
     if layer_dir:
         sys.path.insert(0, os.path.join(os.path.abspath(layer_dir), "python"))
     sys.path.insert(0, os.path.abspath(code_dir))
     os.environ["LAMBDA_TASK_ROOT"] = task_root
-    import handler
+    from datasette_lambda import handler
 
     return handler
 
@@ -122,10 +123,14 @@ def make_server(handler_module, host="127.0.0.1", port=0):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--task-root", required=True, help="an unzipped package, or a directory with manifest.json and databases/")
+    parser.add_argument(
+        "--task-root", required=True, help="an unzipped package, or a directory with manifest.json and databases/"
+    )
     parser.add_argument("--port", type=int, default=0, help="0 (default): any free port")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--code-dir", help="where handler.py is (default: the task root if it has one, else stub/)")
+    parser.add_argument(
+        "--code-dir", help="where the datasette_lambda package is (default: the task root if it has one, else stub/)"
+    )
     parser.add_argument("--layer-dir", help="an unzipped layer: its python/ goes on sys.path after the code")
     parser.add_argument("--stop-on-eof", action="store_true", help="stop when stdin closes")
     args = parser.parse_args(argv)

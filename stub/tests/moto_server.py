@@ -80,8 +80,8 @@ class MotoServer:
 class ModuleMoto:
     """One moto server per test module, started and stopped by the module's hooks:
 
-        moto = ModuleMoto()
-        setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
+    moto = ModuleMoto()
+    setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
     """
 
     def __init__(self):

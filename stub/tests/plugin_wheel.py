@@ -60,10 +60,7 @@ def build_wheel(directory, version=DEFAULT_VERSION):
             "Requires-Dist: datasette\n"
         ),
         f"{dist_info}/WHEEL": (
-            "Wheel-Version: 1.0\n"
-            "Generator: datasette-lambda stub tests\n"
-            "Root-Is-Purelib: true\n"
-            "Tag: py3-none-any\n"
+            "Wheel-Version: 1.0\nGenerator: datasette-lambda stub tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
         ),
         f"{dist_info}/entry_points.txt": f"[datasette]\n{NAME} = {NAME}\n",
     }

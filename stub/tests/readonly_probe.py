@@ -32,7 +32,7 @@ def main(code_dir, task_root, layer_dir=None):
     except sqlite3.Error as e:
         report["mode_ro"] = f"error: {e}"
 
-    import handler
+    from datasette_lambda import handler
     from lambda_events import make_event, response_body
 
     response = handler.handler(make_event("GET", "/fixtures/items.json", "_shape=array"), None)

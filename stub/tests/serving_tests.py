@@ -6,8 +6,9 @@ and whose manifest (read from the task root) says the prefix and CORS.
 
 from urllib.parse import urlsplit
 
-import fixture_databases
 from harness import TEST_SECRET, activate, cloudfront_request, read_manifest, request, restart
+
+import fixture_databases
 from lambda_events import FUNCTION_URL_HOST, VIEWER_HOST
 from links import internal_targets
 
@@ -58,10 +59,7 @@ class ServingTests:
         self.assertIn("fixtures", page.text)
         index = self.get(".json").json()
         listed = {t["name"]: t.get("count") for t in index["fixtures"]["tables_and_views_truncated"]}
-        expected = {
-            table: entry["count"]
-            for table, entry in self.manifest["inspect"]["fixtures"]["tables"].items()
-        }
+        expected = {table: entry["count"] for table, entry in self.manifest["inspect"]["fixtures"]["tables"].items()}
         self.assertEqual({t: listed.get(t) for t in expected}, expected)
 
     def test_table_page(self):
@@ -199,4 +197,3 @@ class ServingTests:
             self.assertEqual(databases[entry["name"]]["hash"], entry["sha256"])
             self.assertEqual(databases[entry["name"]]["size"], entry["bytes"])
             self.assertFalse(databases[entry["name"]]["is_mutable"])
-

@@ -3,7 +3,8 @@
 import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
-from asgi_fixes import encode_raw_path, fix_scope
+
+from datasette_lambda.serve.asgi_fixes import encode_raw_path, fix_scope
 
 
 def mangum_scope(raw_path, headers=()):

@@ -3,7 +3,14 @@
 import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
-from base_url import BaseUrlPrefix, outside_redirect, prefixed_link, prefixed_location, split_prefix
+
+from datasette_lambda.serve.base_url import (
+    BaseUrlPrefix,
+    outside_redirect,
+    prefixed_link,
+    prefixed_location,
+    split_prefix,
+)
 
 
 class Prefix(unittest.TestCase):

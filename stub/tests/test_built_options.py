@@ -11,13 +11,17 @@ import json
 import os
 import unittest
 
-from built_options_fixture import FOOTER, PAGE_SIZE, PLUGIN_SECRET, SECRET_VARIABLE, STYLE, TITLE, VERSION_NOTE
 from harness import LAYER_DIR, PACKAGE_ROOT, activate, captured_output, deactivate, read_manifest, request
+
+from built_options_fixture import FOOTER, PAGE_SIZE, PLUGIN_SECRET, SECRET_VARIABLE, STYLE, TITLE, VERSION_NOTE
 
 BUILT = os.environ.get("DL_BUILT_OPTIONS") == "1"
 
 
-@unittest.skipUnless(BUILT and PACKAGE_ROOT and LAYER_DIR, "set DL_BUILT_OPTIONS=1, DL_TASK_ROOT and DL_LAYER_DIR to a build of write_fixture's arguments")
+@unittest.skipUnless(
+    BUILT and PACKAGE_ROOT and LAYER_DIR,
+    "set DL_BUILT_OPTIONS=1, DL_TASK_ROOT and DL_LAYER_DIR to a build of write_fixture's arguments",
+)
 class BuiltWithPublishOptions(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -14,6 +14,8 @@ import unittest
 
 import harness
 from harness import TEST_SECRET, activate, cloudfront_request, make_task_root, request
+
+from datasette_lambda.serve.cloudfront_origin import SIGNING_HEADERS, as_viewer_request, forwarded_host, signed_by_iam
 from lambda_events import (
     FUNCTION_URL_HOST,
     SIGV4_SECURITY_TOKEN,
@@ -21,8 +23,6 @@ from lambda_events import (
     VIEWER_HOST,
     make_cloudfront_event,
 )
-
-from cloudfront_origin import SIGNING_HEADERS, as_viewer_request, forwarded_host, signed_by_iam
 
 # Pages of every kind: HTML, JSON, CSV, blobs, /-/ pages, static assets, redirects, errors.
 PAGES = [
@@ -114,7 +114,11 @@ class ViewerRequest(unittest.TestCase):
         # token, say) is its business; x-forwarded-host is anyone's to forge.
         original = mangum_scope([*SIGNING, [b"x-forwarded-host", b"evil.example"]])
         self.assertIs(as_viewer_request(original), original)
-        for extra in ({"requestContext": {}}, {"requestContext": {"authorizer": {"jwt": {}}}}, {"requestContext": None}):
+        for extra in (
+            {"requestContext": {}},
+            {"requestContext": {"authorizer": {"jwt": {}}}},
+            {"requestContext": None},
+        ):
             with self.subTest(event=extra):
                 self.assertFalse(signed_by_iam(extra))
 

@@ -1,4 +1,4 @@
-"""The converter (stub/convert.py): every format, types, NULLs, errors with lines, determinism."""
+"""The converter (datasette_lambda.convert): every format, types, NULLs, errors with lines, determinism."""
 
 import codecs
 import datetime
@@ -14,9 +14,8 @@ import textwrap
 import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
-from convert import ConversionError, convert_files
 
-STUB_DIR = harness.STUB_DIR
+from datasette_lambda.convert.conversion import ConversionError, convert_files
 
 
 class ConverterTest(unittest.TestCase):
@@ -61,33 +60,55 @@ class ConverterTest(unittest.TestCase):
 
 class Csv(ConverterTest):
     def test_types_nulls_and_strict_detection(self):
-        self.write("data.csv", textwrap.dedent("""\
+        self.write(
+            "data.csv",
+            textwrap.dedent("""\
             id,count,price,zip,big,mixed,empty,padded
             1,10,1.5,007,12345678901234567890,1,,  3
             2,-3,2,02134,1,2.5,,4
             3,,1e3,10001,2,x,,5
-            """))
+            """),
+        )
         result, db = self.convert("data.csv")
         self.assertEqual(result["tables"], {"data": {"count": 3}})
-        self.assertEqual(self.schema(db, "data"), [
-            ("id", "INTEGER", 1), ("count", "INTEGER", 0), ("price", "REAL", 0), ("zip", "TEXT", 0),
-            ("big", "TEXT", 0), ("mixed", "TEXT", 0), ("empty", "TEXT", 0), ("padded", "TEXT", 0),
-        ])
-        self.assertEqual(self.rows(db, "SELECT * FROM data ORDER BY id"), [
-            (1, 10, 1.5, "007", "12345678901234567890", "1", None, "  3"),
-            (2, -3, 2.0, "02134", "1", "2.5", None, "4"),
-            (3, None, 1000.0, "10001", "2", "x", None, "5"),
-        ])
-        self.assertEqual(self.rows(db, "SELECT typeof(count), typeof(price) FROM data WHERE id = 3"), [("null", "real")])
+        self.assertEqual(
+            self.schema(db, "data"),
+            [
+                ("id", "INTEGER", 1),
+                ("count", "INTEGER", 0),
+                ("price", "REAL", 0),
+                ("zip", "TEXT", 0),
+                ("big", "TEXT", 0),
+                ("mixed", "TEXT", 0),
+                ("empty", "TEXT", 0),
+                ("padded", "TEXT", 0),
+            ],
+        )
+        self.assertEqual(
+            self.rows(db, "SELECT * FROM data ORDER BY id"),
+            [
+                (1, 10, 1.5, "007", "12345678901234567890", "1", None, "  3"),
+                (2, -3, 2.0, "02134", "1", "2.5", None, "4"),
+                (3, None, 1000.0, "10001", "2", "x", None, "5"),
+            ],
+        )
+        self.assertEqual(
+            self.rows(db, "SELECT typeof(count), typeof(price) FROM data WHERE id = 3"), [("null", "real")]
+        )
 
     def test_unicode_quoted_newlines_and_doubled_quotes(self):
-        self.write("people.csv", 'name,note,città\n"Zoë ""Z"" Ng","line one\nline two, with a comma",Zürich\n名前,"",東京\n')
+        self.write(
+            "people.csv", 'name,note,città\n"Zoë ""Z"" Ng","line one\nline two, with a comma",Zürich\n名前,"",東京\n'
+        )
         result, db = self.convert("people.csv")
         self.assertEqual(result["tables"], {"people": {"count": 2}})
-        self.assertEqual(self.rows(db, "SELECT * FROM people"), [
-            ('Zoë "Z" Ng', "line one\nline two, with a comma", "Zürich"),
-            ("名前", None, "東京"),
-        ])
+        self.assertEqual(
+            self.rows(db, "SELECT * FROM people"),
+            [
+                ('Zoë "Z" Ng', "line one\nline two, with a comma", "Zürich"),
+                ("名前", None, "東京"),
+            ],
+        )
 
     def test_crlf_line_endings(self):
         self.write("crlf.csv", 'a,b\r\n1,"x\r\ny"\r\n2,z\r\n')
@@ -95,7 +116,7 @@ class Csv(ConverterTest):
         self.assertEqual(self.rows(db, "SELECT * FROM crlf"), [(1, "x\r\ny"), (2, "z")])
 
     def test_utf8_bom_is_not_part_of_the_first_column(self):
-        self.write("bom.csv", codecs.BOM_UTF8 + "id,name\n1,Ann\n".encode())
+        self.write("bom.csv", codecs.BOM_UTF8 + b"id,name\n1,Ann\n")
         _, db = self.convert("bom.csv")
         self.assertEqual([c[0] for c in self.schema(db, "bom")], ["id", "name"])
         self.assertEqual(self.rows(db, "SELECT * FROM bom"), [(1, "Ann")])
@@ -187,9 +208,9 @@ class PrimaryKeys(ConverterTest):
         self.assertEqual(self.schema(db, "a")[0], ("code", "TEXT", 1))
 
     def test_pk_must_exist_be_unique_and_present(self):
-        self.write("a.csv", "code,name\nx,1\n\"y\ny\",2\nx,3\n,4\n")
+        self.write("a.csv", 'code,name\nx,1\n"y\ny",2\nx,3\n,4\n')
         self.assertEqual(self.fails("a.csv", pk="nope").reason, "--pk nope: no such column (columns: code, name)")
-        self.write("b.csv", "code,name\nx,1\n\"y\ny\",2\nx,3\n")
+        self.write("b.csv", 'code,name\nx,1\n"y\ny",2\nx,3\n')
         error = self.fails("b.csv", pk="code")
         self.assertEqual((error.line, error.reason), (5, "--pk code: 'x' is also on line 2"))
         self.write("c.csv", "code,name\nx,1\n,4\n")
@@ -199,22 +220,38 @@ class PrimaryKeys(ConverterTest):
 
 class Json(ConverterTest):
     def test_array_of_objects_keeps_json_types(self):
-        self.write("items.json", json.dumps([
-            {"id": 1, "name": "a", "price": 1.5, "tags": ["x", "y"], "ok": True, "code": "007"},
-            {"id": 2, "name": "b", "price": 2, "extra": {"k": "v"}, "ok": False, "code": "8"},
-            {"id": 3, "name": None},
-        ]))
+        self.write(
+            "items.json",
+            json.dumps(
+                [
+                    {"id": 1, "name": "a", "price": 1.5, "tags": ["x", "y"], "ok": True, "code": "007"},
+                    {"id": 2, "name": "b", "price": 2, "extra": {"k": "v"}, "ok": False, "code": "8"},
+                    {"id": 3, "name": None},
+                ]
+            ),
+        )
         result, db = self.convert("items.json")
         self.assertEqual(result["tables"], {"items": {"count": 3}})
-        self.assertEqual(self.schema(db, "items"), [
-            ("id", "INTEGER", 1), ("name", "TEXT", 0), ("price", "REAL", 0), ("tags", "TEXT", 0),
-            ("ok", "INTEGER", 0), ("code", "TEXT", 0), ("extra", "TEXT", 0),
-        ])
-        self.assertEqual(self.rows(db, "SELECT * FROM items"), [
-            (1, "a", 1.5, '["x", "y"]', 1, "007", None),
-            (2, "b", 2.0, None, 0, "8", '{"k": "v"}'),
-            (3, None, None, None, None, None, None),
-        ])
+        self.assertEqual(
+            self.schema(db, "items"),
+            [
+                ("id", "INTEGER", 1),
+                ("name", "TEXT", 0),
+                ("price", "REAL", 0),
+                ("tags", "TEXT", 0),
+                ("ok", "INTEGER", 0),
+                ("code", "TEXT", 0),
+                ("extra", "TEXT", 0),
+            ],
+        )
+        self.assertEqual(
+            self.rows(db, "SELECT * FROM items"),
+            [
+                (1, "a", 1.5, '["x", "y"]', 1, "007", None),
+                (2, "b", 2.0, None, 0, "8", '{"k": "v"}'),
+                (3, None, None, None, None, None, None),
+            ],
+        )
 
     def test_errors(self):
         self.write("syntax.json", '[\n  {"a": 1},\n  {"a": 2,}\n]')
@@ -239,16 +276,19 @@ class Json(ConverterTest):
         self.assertIn("no columns", self.fails("none.json").reason)
 
     def test_arrays_are_streamed_across_chunks_with_lines(self):
-        import convert_formats
+        from datasette_lambda.convert import formats
 
-        self.addCleanup(setattr, convert_formats._JsonArrayStream, "CHUNK", convert_formats._JsonArrayStream.CHUNK)
-        convert_formats._JsonArrayStream.CHUNK = 7  # every item and string crosses a chunk boundary
-        items = [{"n": i, "text": "a fairly long string, é ü " * (i % 3), "nested": {"deep": [i, i + 0.5]}} for i in range(300)]
+        self.addCleanup(setattr, formats._JsonArrayStream, "CHUNK", formats._JsonArrayStream.CHUNK)
+        formats._JsonArrayStream.CHUNK = 7  # every item and string crosses a chunk boundary
+        items = [
+            {"n": i, "text": "a fairly long string, é ü " * (i % 3), "nested": {"deep": [i, i + 0.5]}}
+            for i in range(300)
+        ]
         self.write("stream.json", "[\n" + ",\n".join(json.dumps(item) for item in items) + "\n]\n")
         result, db = self.convert("stream.json")
         self.assertEqual(result["tables"], {"stream": {"count": 300}})
         self.assertEqual(self.rows(db, "SELECT count(*), sum(n) FROM stream"), [(300, sum(range(300)))])
-        self.write("late.json", "[\n" + ",\n".join(json.dumps(item) for item in items) + ",\n{\"n\": 1,}\n]")
+        self.write("late.json", "[\n" + ",\n".join(json.dumps(item) for item in items) + ',\n{"n": 1,}\n]')
         error = self.fails("late.json")
         self.assertEqual(error.line, 302)
         self.assertIn("not JSON", error.reason)
@@ -278,11 +318,16 @@ class Yaml(ConverterTest):
 
 class Markdown(ConverterTest):
     def test_front_matter_fields_then_body(self):
-        self.write("post.md", "---\ntitle: Hello\ndate: 2024-01-02\ntags: [a, b]\nbody: not the body\n---\n\n# Hi\n\nText.\n")
+        self.write(
+            "post.md", "---\ntitle: Hello\ndate: 2024-01-02\ntags: [a, b]\nbody: not the body\n---\n\n# Hi\n\nText.\n"
+        )
         result, db = self.convert("post.md")
         self.assertEqual(result["tables"], {"post": {"count": 1}})
         self.assertEqual([c[0] for c in self.schema(db, "post")], ["title", "date", "tags", "body_2", "body"])
-        self.assertEqual(self.rows(db, "SELECT * FROM post"), [("Hello", "2024-01-02", '["a", "b"]', "not the body", "# Hi\n\nText.")])
+        self.assertEqual(
+            self.rows(db, "SELECT * FROM post"),
+            [("Hello", "2024-01-02", '["a", "b"]', "not the body", "# Hi\n\nText.")],
+        )
 
     def test_no_front_matter(self):
         self.write("plain.md", "Just text.\n")
@@ -326,8 +371,13 @@ class Excel(ConverterTest):
         self.make_workbook("book.xlsx")
         result, db = self.convert("book.xlsx")
         self.assertEqual(result["tables"], {"People": {"count": 2}, "Places": {"count": 1}})
-        self.assertEqual(self.schema(db, "People"), [("id", "INTEGER", 1), ("name", "TEXT", 0), ("score", "REAL", 0), ("joined", "TEXT", 0)])
-        self.assertEqual(self.rows(db, "SELECT * FROM People"), [(1, "Ann", 1.5, "2024-01-02T00:00:00"), (2, "Émile", None, None)])
+        self.assertEqual(
+            self.schema(db, "People"),
+            [("id", "INTEGER", 1), ("name", "TEXT", 0), ("score", "REAL", 0), ("joined", "TEXT", 0)],
+        )
+        self.assertEqual(
+            self.rows(db, "SELECT * FROM People"), [(1, "Ann", 1.5, "2024-01-02T00:00:00"), (2, "Émile", None, None)]
+        )
         self.assertEqual(self.rows(db, "SELECT * FROM Places"), [("Boston", "02134")])
 
     def test_not_a_workbook(self):
@@ -398,8 +448,11 @@ class Determinism(ConverterTest):
 class CommandLine(ConverterTest):
     def run_cli(self, *args):
         return subprocess.run(
-            [sys.executable, os.path.join(STUB_DIR, "convert.py"), *args],
-            capture_output=True, text=True, cwd=self.dir, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
+            [sys.executable, "-m", "datasette_lambda.convert", *args],
+            capture_output=True,
+            text=True,
+            cwd=self.dir,
+            env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
         )
 
     def test_success_and_failure(self):
@@ -417,19 +470,24 @@ class CommandLine(ConverterTest):
         self.assertEqual(failed.stdout, "")
         failed = self.run_cli("bad.csv", "--out", "bad.db", "--json")
         self.assertEqual(failed.returncode, 2)
-        self.assertEqual(json.loads(failed.stdout), {"error": {"file": "bad.csv", "line": 2, "reason": "1 field where the header has 2"}})
+        self.assertEqual(
+            json.loads(failed.stdout),
+            {"error": {"file": "bad.csv", "line": 2, "reason": "1 field where the header has 2"}},
+        )
         self.assertFalse(os.path.exists(os.path.join(self.dir, "bad.db")))
 
     def peak_mb(self, path):
         probe = (
             "import resource, sys; sys.argv = sys.argv[1:]; import runpy\n"
-            "try:\n    runpy.run_path(sys.argv[0], run_name='__main__')\n"
+            "try:\n    runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n"
             "except SystemExit as e:\n    assert not e.code, e.code\n"
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"
         )
         done = subprocess.run(
-            [sys.executable, "-c", probe, os.path.join(STUB_DIR, "convert.py"), path, "--out", os.path.join(self.dir, "big.db")],
-            capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
+            [sys.executable, "-c", probe, "datasette_lambda.convert", path, "--out", os.path.join(self.dir, "big.db")],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
         )
         self.assertEqual(done.returncode, 0, done.stderr)
         return int(done.stdout.strip().splitlines()[-1])
@@ -444,7 +502,10 @@ class CommandLine(ConverterTest):
                 f.write(row.format(i, i, i))
         peak = self.peak_mb(path)
         self.assertLess(peak, 100, f"peak RSS {peak} MB")
-        self.assertEqual(self.rows(os.path.join(self.dir, "big.db"), "SELECT count(*), sum(id) FROM big"), [(400_000, sum(range(400_000)))])
+        self.assertEqual(
+            self.rows(os.path.join(self.dir, "big.db"), "SELECT count(*), sum(id) FROM big"),
+            [(400_000, sum(range(400_000)))],
+        )
 
     def test_memory_stays_bounded_on_a_big_json_array(self):
         path = os.path.join(self.dir, "big.json")

@@ -14,9 +14,16 @@ import unittest
 from datetime import datetime, timedelta, timezone
 
 import harness  # noqa: F401  (sys.path for the stub)
-from converter_handler import incoming_object, make_handler, reason_line
 from harness import SESSION_DIR, captured_output
-from live_publish import MANIFEST_KEY, database_key, empty_manifest, parse_manifest, serialize_manifest
+
+from datasette_lambda.convert.function import incoming_object, make_handler, reason_line
+from datasette_lambda.convert.publish import (
+    MANIFEST_KEY,
+    database_key,
+    empty_manifest,
+    parse_manifest,
+    serialize_manifest,
+)
 from moto_server import MotoServer
 
 moto = None
@@ -146,7 +153,9 @@ class ConvertsIncomingFiles(Site, unittest.TestCase):
         result = self.call(self.drop("incoming/sales.db", data))
 
         sha256 = hashlib.sha256(data).hexdigest()
-        self.assertEqual(result, {"status": "published", "name": "sales", "key": database_key(sha256, "sales"), "changed": True})
+        self.assertEqual(
+            result, {"status": "published", "name": "sales", "key": database_key(sha256, "sales"), "changed": True}
+        )
         self.assertEqual(self.read(database_key(sha256, "sales")), data)
         entry = self.manifest()["databases"]["sales"]
         self.assertEqual(entry["sha256"], sha256)
@@ -232,7 +241,7 @@ class ConvertsIncomingFiles(Site, unittest.TestCase):
         ]:
             with self.subTest(event=json.dumps(event)[:120]):
                 self.assertEqual(self.call(event), {"status": "ignored"})
-        with self.assertRaises(Exception):
+        with self.assertRaises(Exception):  # noqa: B017  (any error will do: what matters is what it leaves)
             self.s3.head_object(Bucket=self.bucket, Key=MANIFEST_KEY)
 
     def test_two_files_converted_at_once_both_land(self):
@@ -245,7 +254,7 @@ class ConvertsIncomingFiles(Site, unittest.TestCase):
             start.wait()
             results.append(handler(event, None))
 
-        threads = [threading.Thread(target=run, args=pair) for pair in zip((handler_a, handler_b), events)]
+        threads = [threading.Thread(target=run, args=pair) for pair in zip((handler_a, handler_b), events, strict=True)]
         with captured_output():
             for thread in threads:
                 thread.start()
@@ -265,7 +274,7 @@ class ConvertsIncomingFiles(Site, unittest.TestCase):
 
 
 class WithTheRealConverter(Site, unittest.TestCase):
-    """The handler as deployed: convert.convert_files (stub/convert.py), imported by the handler itself."""
+    """The handler as deployed: convert.convert_files (datasette_lambda.convert), imported by the handler itself."""
 
     def make(self, convert=None, now=None):
         return make_handler(
@@ -284,7 +293,10 @@ class WithTheRealConverter(Site, unittest.TestCase):
         with open(path, "wb") as f:
             f.write(self.read(entry["key"]))
         with sqlite3.connect(path) as db:
-            self.assertEqual(db.execute("select id, item, price from prices order by id").fetchall(), [(1, "tea", 2.5), (2, "cake", 3.0)])
+            self.assertEqual(
+                db.execute("select id, item, price from prices order by id").fetchall(),
+                [(1, "tea", 2.5), (2, "cake", 3.0)],
+            )
         db.close()
 
         result = self.call(self.drop("incoming/bad.csv", b"id,name\n1,a\n2,b,c\n"))
@@ -297,7 +309,9 @@ class WithTheRealConverter(Site, unittest.TestCase):
 class Helpers(unittest.TestCase):
     def test_reason_line(self):
         self.assertEqual(reason_line("a.csv", FakeConversionError("/tmp/x/a.csv", 7, "bad date")), "a.csv:7: bad date")
-        self.assertEqual(reason_line("a.csv", FakeConversionError("/tmp/x/a.csv", None, "empty file")), "a.csv: empty file")
+        self.assertEqual(
+            reason_line("a.csv", FakeConversionError("/tmp/x/a.csv", None, "empty file")), "a.csv: empty file"
+        )
         self.assertEqual(len(reason_line("a.csv", ValueError("x" * 5000))), 1000)
 
     def test_incoming_object(self):

@@ -27,9 +27,9 @@ from harness import (
     request,
     restart,
 )
+
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 
-handler = harness.handler
 moto = ModuleMoto()  # one server for the module
 setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
 
@@ -220,7 +220,7 @@ class DownloadsOff(DownloadSite, unittest.TestCase):
                 response = cloudfront_request(path)
                 self.assertEqual(response.status, 403)
                 self.assertIsNone(response.header("location"))
-        self.assertNotIn(".db\"", cloudfront_request("/fixtures").text)  # no download link
+        self.assertNotIn('.db"', cloudfront_request("/fixtures").text)  # no download link
 
 
 class PrivateInstance(DownloadSite, unittest.TestCase):
@@ -292,7 +292,7 @@ class PresigningFails(DownloadSite, unittest.TestCase):
         cls.make_site(inline=("fixtures",), s3=())
 
     def test_datasette_serves_the_file_and_the_log_says_why(self):
-        import database_downloads
+        from datasette_lambda.serve import database_downloads
 
         failure = RuntimeError("Unable to locate credentials")
         with mock.patch.object(database_downloads.S3Presigner, "url", side_effect=failure), captured_output() as out:
@@ -309,12 +309,12 @@ class PresignedUrlShape(unittest.TestCase):
         harness.deactivate()
 
     def test_sigv4_on_the_buckets_regional_host(self):
-        import database_downloads
+        from datasette_lambda.serve import database_downloads
 
         for region, host in (("eu-west-1", "s3.eu-west-1.amazonaws.com"), ("us-east-1", "s3.amazonaws.com")):
             with self.subTest(region=region):
                 harness.new_instance(dict(DUMMY_AWS_ENV, AWS_REGION=region, AWS_DEFAULT_REGION=region))
-                presigner = database_downloads.S3Presigner("site-bucket", handler._s3_client)
+                presigner = database_downloads.S3Presigner("site-bucket", harness.instance().s3_client)
                 url = urlsplit(presigner.url("db/abc/big.db", "big.db"))
                 self.assertEqual((url.scheme, url.netloc, url.path), ("https", f"site-bucket.{host}", "/db/abc/big.db"))
                 query = parse_qs(url.query)

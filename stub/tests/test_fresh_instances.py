@@ -17,14 +17,12 @@ import harness
 from harness import CODE_DIR, LAYER_DIR, SESSION_DIR, TEST_SECRET, make_task_root
 
 import isolated_site
-import template_cache
+from datasette_lambda.start import template_cache
 
 UNITS_METADATA = {
     "title": "Units",
     "custom_units": ["decibel = [] = dB"],
-    "databases": {
-        "units": {"tables": {"trips": {"units": {"distance": "m", "duration": "s", "noise": "dB"}}}}
-    },
+    "databases": {"units": {"tables": {"trips": {"units": {"distance": "m", "duration": "s", "noise": "dB"}}}}},
 }
 # Units shown (compact form), filters converted into the column's unit (1km -> 1000 m,
 # 1h -> 3600 s), a bare number taken as the column's unit, a custom unit, JSON and a row.
@@ -77,7 +75,7 @@ def write_units_db(path):
 
 
 harness.FIXTURE_WRITERS.setdefault("units", write_units_db)
-REPORTS = {}
+REPORTS: dict[str, dict] = {}
 
 
 def setUpModule():
@@ -104,7 +102,7 @@ def serve(root, paths, variant):
 
 class SameResponses(unittest.TestCase):
     def test_every_response_is_identical_with_and_without_the_techniques(self):
-        for ours, theirs in zip(REPORTS["on"]["responses"], REPORTS["off"]["responses"]):
+        for ours, theirs in zip(REPORTS["on"]["responses"], REPORTS["off"]["responses"], strict=True):
             with self.subTest(path=ours["path"]):
                 self.assertIn(ours["status"], (200, 404))
                 self.assertEqual(

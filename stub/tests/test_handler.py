@@ -4,6 +4,7 @@ import unittest
 
 import harness  # noqa: F401  (first: sets up sys.path for the stub and Datasette)
 from harness import make_task_root
+
 from serving_tests import ServingTests
 
 

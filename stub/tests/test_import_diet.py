@@ -6,7 +6,7 @@ import unittest
 
 import harness  # noqa: F401  (first: sets up sys.path for the stub)
 
-import import_diet
+from datasette_lambda.start import import_diet
 
 
 class LazyUnitRegistryStandsInFully(unittest.TestCase):
@@ -14,8 +14,16 @@ class LazyUnitRegistryStandsInFully(unittest.TestCase):
 
     # Class-level machinery, answered by the class whichever object it is.
     CLASS_LEVEL = {
-        "__annotations__", "__class_getitem__", "__dict__", "__doc__", "__init__",
-        "__init_subclass__", "__module__", "__orig_bases__", "__parameters__", "__slots__",
+        "__annotations__",
+        "__class_getitem__",
+        "__dict__",
+        "__doc__",
+        "__init__",
+        "__init_subclass__",
+        "__module__",
+        "__orig_bases__",
+        "__parameters__",
+        "__slots__",
         "__weakref__",
     }
 
@@ -38,7 +46,10 @@ class LazyUnitRegistryStandsInFully(unittest.TestCase):
         quantity = lazy("3 km")
         self.assertIsInstance(lazy, pint.UnitRegistry)
         self.assertEqual(quantity.to("m").magnitude, 3000)
-        self.assertEqual(str(round((1.5 * lazy("km")).to_compact(), 6)), str(round((1.5 * pint.UnitRegistry()("km")).to_compact(), 6)))
+        self.assertEqual(
+            str(round((1.5 * lazy("km")).to_compact(), 6)),
+            str(round((1.5 * pint.UnitRegistry()("km")).to_compact(), 6)),
+        )
 
     def test_every_entry_point_builds_it(self):
         pint = importlib.import_module(import_diet.PINT_MODULE)

@@ -3,7 +3,8 @@
 import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
-from in_flight import InFlight
+
+from datasette_lambda.databases.in_flight import InFlight
 
 
 class Releases(unittest.TestCase):

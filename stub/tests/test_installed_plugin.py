@@ -13,8 +13,9 @@ import os
 import sys
 import unittest
 
-import plugin_wheel
 from harness import LAYER_DIR, PACKAGE_ROOT, activate, read_manifest, request
+
+import plugin_wheel
 
 VERSION = os.environ.get("DL_INSTALLED_PLUGIN") or None
 
@@ -29,7 +30,9 @@ class InstalledPlugin(unittest.TestCase):
         activate(PACKAGE_ROOT)
         manifest = read_manifest(PACKAGE_ROOT)
         # What the site serves: the manifest's databases, and /_memory with --crossdb.
-        cls.databases = sorted([db["name"] for db in manifest["databases"]] + (["_memory"] if manifest.get("crossdb") else []))
+        cls.databases = sorted(
+            [db["name"] for db in manifest["databases"]] + (["_memory"] if manifest.get("crossdb") else [])
+        )
 
     def test_listed_in_plugins_json(self):
         response = request("/-/plugins.json")
@@ -53,9 +56,7 @@ class InstalledPlugin(unittest.TestCase):
         layer_python = os.path.join(os.path.abspath(LAYER_DIR), "python")
         self.assertEqual(os.path.dirname(os.path.abspath(module.__file__)), layer_python)
         self.assertTrue(
-            os.path.isfile(
-                os.path.join(layer_python, f"{plugin_wheel.NAME}-{VERSION}.dist-info", "entry_points.txt")
-            )
+            os.path.isfile(os.path.join(layer_python, f"{plugin_wheel.NAME}-{VERSION}.dist-info", "entry_points.txt"))
         )
 
 

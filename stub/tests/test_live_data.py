@@ -2,7 +2,7 @@
 
 Databases are published into the bucket as the contract says (live_publisher.py), the
 site is driven with Function URL events, and the check interval runs on a clock the tests
-move (handler.live_clock), so nothing waits 15 seconds.
+move (the instance's clock), so nothing waits 15 seconds.
 """
 
 import os
@@ -13,10 +13,10 @@ from unittest import mock
 
 import harness
 from harness import SESSION_DIR, activate, captured_output, cloudfront_request, make_task_root, request
+
 from live_publisher import LivePublisher, sha256_file, write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 
-handler = harness.handler
 moto = ModuleMoto()  # one server for the module
 setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
 INTERVAL = 15
@@ -74,8 +74,8 @@ class S3Calls:
 class LiveSite(unittest.TestCase):
     """A fresh bucket and instance per test: fixtures.db deployed inline, live data on."""
 
-    prefix = None
-    deployed_data_as_of = None
+    prefix: str | None = None
+    deployed_data_as_of: str | None = None
     interval = str(INTERVAL)
 
     def setUp(self):
@@ -92,12 +92,12 @@ class LiveSite(unittest.TestCase):
             DATASETTE_LAMBDA_LIVE_SECONDS=self.interval,
         )
         self.clock = FakeClock()
-        patcher = mock.patch.object(handler, "live_clock", self.clock)
-        patcher.start()
-        self.addCleanup(patcher.stop)
         self.addCleanup(harness.deactivate)
-        harness.new_instance(dict(self.env, LAMBDA_TASK_ROOT=self.task_root.path,
-                                  DATASETTE_SECRET=harness.TEST_SECRET), self.sandbox_tmp)
+        harness.new_instance(
+            dict(self.env, LAMBDA_TASK_ROOT=self.task_root.path, DATASETTE_SECRET=harness.TEST_SECRET),
+            self.sandbox_tmp,
+            clock=self.clock,
+        )
         self.publisher = LivePublisher(self.s3, self.bucket)
         self.base = f"/{self.prefix}/" if self.prefix else "/"
         self.files = os.path.join(SESSION_DIR, unique("live-files"))
@@ -105,8 +105,8 @@ class LiveSite(unittest.TestCase):
     def start(self):
         """Build the instance (its cold start checks the manifest) and watch its S3 calls."""
         self.assertEqual(request(self.base).status, 200)
-        self.site = handler._instance.site
-        self.calls = S3Calls(handler._s3_client())
+        self.site = harness.instance().site
+        self.calls = S3Calls(harness.instance().s3_client())
         return self.site
 
     def db_file(self, name, labels, table="readings"):
@@ -136,7 +136,7 @@ class FollowsTheManifest(LiveSite):
         self.assertEqual(self.calls.sent, [])
         self.clock.advance(1)
         self.assertEqual(self.labels("extra"), ["a", "b", "c"])
-        self.assertIs(handler._instance.site, site)  # the same site, datasette and adapter: no rebuild
+        self.assertIs(harness.instance().site, site)  # the same site, datasette and adapter: no rebuild
         self.assertTrue(os.path.exists(self.cached_file(entry, "extra")))
         index = request(self.base + ".json").json()
         self.assertEqual(list(index), ["fixtures", "extra"])
@@ -147,7 +147,9 @@ class FollowsTheManifest(LiveSite):
         first = self.publisher.publish("extra", self.db_file("extra", ["v1 a", "v1 b"]))
         self.next_check()
         self.assertEqual(self.labels("extra"), ["v1 a", "v1 b"])
-        second = self.publisher.publish("extra", self.db_file("extra", ["v2 a", "v2 b", "v2 c"]), tables={"readings": 3})
+        second = self.publisher.publish(
+            "extra", self.db_file("extra", ["v2 a", "v2 b", "v2 c"]), tables={"readings": 3}
+        )
         self.next_check()
         self.assertEqual(self.labels("extra"), ["v2 a", "v2 b", "v2 c"])
         self.assertIn("3 rows", request(self.base + "extra/readings").text)
@@ -302,7 +304,7 @@ class KeepsServingOnFailure(LiveSite):
         self.next_check()
         self.assertEqual(self.labels("extra"), ["v1"])
         self.publisher.delete_manifest()
-        client = handler._s3_client()
+        client = harness.instance().s3_client()
         from botocore.exceptions import EndpointConnectionError
 
         def unreachable(**kwargs):
@@ -324,9 +326,17 @@ class KeepsServingOnFailure(LiveSite):
         from botocore.exceptions import ClientError
 
         self.start()
-        denied = ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"},
-                              "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetObject")
-        with mock.patch.object(handler._s3_client(), "get_object", side_effect=denied), captured_output() as out:
+        denied = ClientError(
+            {
+                "Error": {"Code": "AccessDenied", "Message": "Access Denied"},
+                "ResponseMetadata": {"HTTPStatusCode": 403},
+            },
+            "GetObject",
+        )
+        with (
+            mock.patch.object(harness.instance().s3_client(), "get_object", side_effect=denied),
+            captured_output() as out,
+        ):
             self.next_check()
             self.assertEqual(self.status("fixtures.json"), 200)
         lines = stub_lines(out)
@@ -339,9 +349,11 @@ class KeepsServingOnFailure(LiveSite):
         self.publisher.publish("extra", self.db_file("extra", ["v1"]))
         self.next_check()
         self.assertEqual(self.labels("extra"), ["v1"])
-        with mock.patch.object(handler._instance.site.live, "bucket", "no-such-bucket-here"), \
-                mock.patch.object(handler._instance.site.live.check, "bucket", "no-such-bucket-here"), \
-                captured_output() as out:
+        with (
+            mock.patch.object(harness.instance().site.live, "bucket", "no-such-bucket-here"),
+            mock.patch.object(harness.instance().site.live.check, "bucket", "no-such-bucket-here"),
+            captured_output() as out,
+        ):
             self.next_check()
             self.assertEqual(self.labels("extra"), ["v1"])
         self.assertIn("NoSuchBucket", out.getvalue())
@@ -357,7 +369,9 @@ class NothingSecretIsLogged(LiveSite):
             self.next_check()
             self.assertEqual(self.labels("extra"), ["a"])
         # The manifest, the database (the transfer manager's HeadObject, then its ranges), a 304.
-        self.assertEqual(self.calls.statuses, [("GetObject", 200), ("HeadObject", 200), ("GetObject", 200), ("GetObject", 304)])
+        self.assertEqual(
+            self.calls.statuses, [("GetObject", 200), ("HeadObject", 200), ("GetObject", 200), ("GetObject", 304)]
+        )
         log = out.getvalue()
         self.assertIn("datasette-lambda: live data: added extra", log)
         for secret in ("Signature=", "X-Amz-Security-Token", "Authorization", "AWS4-HMAC-SHA256"):
@@ -377,12 +391,15 @@ class DataAsOf(LiveSite):
         self.publisher.publish("extra", self.db_file("extra", ["a"]), data_as_of=self.LIVE)
         self.next_check()
         index = request(self.base).text
-        self.assertEqual(self.shown(index), [(self.deployed_data_as_of, "2026-11-30 09:15:00"),
-                                             (self.LIVE, "2026-12-01 10:00:00")])
+        self.assertEqual(
+            self.shown(index), [(self.deployed_data_as_of, "2026-11-30 09:15:00"), (self.LIVE, "2026-12-01 10:00:00")]
+        )
         # Under each database's own heading.
         self.assertLess(index.index(">fixtures</a>"), index.index("2026-11-30 09:15:00"))
         self.assertLess(index.index("2026-11-30 09:15:00"), index.index(">extra</a>"))
-        self.assertEqual(self.shown(request(self.base + "fixtures").text), [(self.deployed_data_as_of, "2026-11-30 09:15:00")])
+        self.assertEqual(
+            self.shown(request(self.base + "fixtures").text), [(self.deployed_data_as_of, "2026-11-30 09:15:00")]
+        )
         self.assertEqual(self.shown(request(self.base + "extra").text), [(self.LIVE, "2026-12-01 10:00:00")])
         self.assertEqual(request(self.base + "fixtures.json").json()["data_as_of"], self.deployed_data_as_of)
         self.assertEqual(request(self.base + "extra.json").json()["data_as_of"], self.LIVE)
@@ -411,7 +428,9 @@ class DataAsOf(LiveSite):
 
     def test_the_pages_are_otherwise_byte_for_byte_the_same(self):
         self.start()
-        with_time = {path: request(self.base + path).body for path in ("", "fixtures", "fixtures.json", "-/databases.json")}
+        with_time = {
+            path: request(self.base + path).body for path in ("", "fixtures", "fixtures.json", "-/databases.json")
+        }
         plain_root = make_task_root(prefix=self.prefix)  # the same site without dataAsOf
         activate(plain_root.path, {"DATASETTE_LAMBDA_BUCKET": None})
         for path, body in with_time.items():
@@ -442,9 +461,12 @@ class StatusEndpoint(LiveSite):
         self.assertEqual(response.header("cache-control"), "no-store")
         self.assertIn("application/json", response.header("content-type"))
         status = response.json()
-        self.assertEqual(status["databases"], {
-            "fixtures": {"sha256": fixtures_sha, "dataAsOf": "2026-11-30T09:15:00Z", "live": False},
-        })
+        self.assertEqual(
+            status["databases"],
+            {
+                "fixtures": {"sha256": fixtures_sha, "dataAsOf": "2026-11-30T09:15:00Z", "live": False},
+            },
+        )
         self.assertIsNone(status["manifestEtag"])  # nothing published yet
         self.assertRegex(status["checkedAt"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         entry = self.publisher.publish("extra", self.db_file("extra", ["a"]), data_as_of="2026-12-01T10:00:00Z")
@@ -452,10 +474,13 @@ class StatusEndpoint(LiveSite):
         self.publisher.publish("fixtures", path, data_as_of="2026-12-02T10:00:00Z")
         self.next_check()
         status = request("/x/-/datasette-lambda.json").json()
-        self.assertEqual(status["databases"], {
-            "fixtures": {"sha256": sha256_file(path), "dataAsOf": "2026-12-02T10:00:00Z", "live": True},
-            "extra": {"sha256": entry["sha256"], "dataAsOf": "2026-12-01T10:00:00Z", "live": True},
-        })
+        self.assertEqual(
+            status["databases"],
+            {
+                "fixtures": {"sha256": sha256_file(path), "dataAsOf": "2026-12-02T10:00:00Z", "live": True},
+                "extra": {"sha256": entry["sha256"], "dataAsOf": "2026-12-01T10:00:00Z", "live": True},
+            },
+        )
         self.assertEqual(status["manifestEtag"], self.publisher.etag())
         self.assertEqual(list(status), ["databases", "manifestEtag", "checkedAt"])
 
@@ -484,7 +509,7 @@ class LiveDataOff(LiveSite):
             self.next_check()
             self.assertEqual(self.status("extra"), 404)
         self.assertEqual(self.calls.sent, [])
-        self.assertIsNone(handler._instance.site.live)
+        self.assertIsNone(harness.instance().site.live)
         status = request("/-/datasette-lambda.json").json()
         self.assertEqual((status["manifestEtag"], status["checkedAt"]), (None, None))
         self.assertEqual(list(status["databases"]), ["fixtures"])
@@ -493,8 +518,11 @@ class LiveDataOff(LiveSite):
 class LiveDataWithoutDeployedDatabases(LiveSite):
     def test_a_site_deployed_without_databases_serves_what_is_pushed(self):
         root = make_task_root(inline=())
-        harness.new_instance(dict(self.env, LAMBDA_TASK_ROOT=root.path, DATASETTE_SECRET=harness.TEST_SECRET),
-                             self.sandbox_tmp)
+        harness.new_instance(
+            dict(self.env, LAMBDA_TASK_ROOT=root.path, DATASETTE_SECRET=harness.TEST_SECRET),
+            self.sandbox_tmp,
+            clock=self.clock,
+        )
         self.start()
         self.publisher.publish("extra", self.db_file("extra", ["a"]))
         self.next_check()
@@ -504,7 +532,10 @@ class LiveDataWithoutDeployedDatabases(LiveSite):
 
 class IntervalSetting(unittest.TestCase):
     def test_default_off_and_bad_values(self):
-        from live_data import live_interval
+        from datasette_lambda.config import Config
+
+        def live_interval(environ):
+            return Config.from_environ(environ).live_seconds
 
         self.assertEqual(live_interval({}), 15)
         self.assertEqual(live_interval({"DATASETTE_LAMBDA_LIVE_SECONDS": "60"}), 60)

@@ -5,19 +5,28 @@ import json
 import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
-from live_manifest import LiveManifestError, parse_live_manifest
+
+from datasette_lambda.contract.live_manifest import LiveManifestError, parse_live_manifest
 
 SHA = "c" * 64
 GOOD = {
     "format": 1,
     "databases": {
         "sales": {
-            "key": f"live/db/{SHA}/sales.db", "sha256": SHA, "bytes": 4096,
+            "key": f"live/db/{SHA}/sales.db",
+            "sha256": SHA,
+            "bytes": 4096,
             "tables": {"sales": {"count": 3}, "empty": {"count": 0}},
-            "dataAsOf": "2026-12-01T10:00:00Z", "source": "sales.csv", "publishedAt": "2026-12-01T10:00:05Z",
+            "dataAsOf": "2026-12-01T10:00:00Z",
+            "source": "sales.csv",
+            "publishedAt": "2026-12-01T10:00:05Z",
         },
-        "a-first_one": {"key": "live/db/x/a-first_one.db", "sha256": "d" * 64, "bytes": 0,
-                        "publishedAt": "2026-12-02T08:00:00.5+00:00"},
+        "a-first_one": {
+            "key": "live/db/x/a-first_one.db",
+            "sha256": "d" * 64,
+            "bytes": 0,
+            "publishedAt": "2026-12-02T08:00:00.5+00:00",
+        },
     },
     "failed": {"bad.csv": {"reason": "bad.csv:3: no", "at": "2026-12-01T10:00:00Z", "key": "failed/bad.csv"}},
     "newerField": True,
@@ -41,10 +50,18 @@ class ParseLiveManifest(unittest.TestCase):
     def test_entries_in_name_order_with_what_the_stub_needs(self):
         databases = parsed(GOOD)
         self.assertEqual(list(databases), ["a-first_one", "sales"])
-        self.assertEqual(databases["sales"], {
-            "name": "sales", "key": f"live/db/{SHA}/sales.db", "sha256": SHA, "bytes": 4096,
-            "fileName": "sales.db", "tables": {"sales": 3, "empty": 0}, "dataAsOf": "2026-12-01T10:00:00Z",
-        })
+        self.assertEqual(
+            databases["sales"],
+            {
+                "name": "sales",
+                "key": f"live/db/{SHA}/sales.db",
+                "sha256": SHA,
+                "bytes": 4096,
+                "fileName": "sales.db",
+                "tables": {"sales": 3, "empty": 0},
+                "dataAsOf": "2026-12-01T10:00:00Z",
+            },
+        )
 
     def test_data_as_of_falls_back_to_the_publish_time_and_tables_are_optional(self):
         entry = parsed(GOOD)["a-first_one"]

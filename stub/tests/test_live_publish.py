@@ -1,19 +1,20 @@
-"""live_publish: the manifest protocol of stub/live-data.md against a local moto S3 server."""
+"""live_publish: the manifest protocol of docs/live-data.md against a local moto S3 server."""
 
 import json
-import os
 import tempfile
 import threading
 import unittest
 from datetime import datetime, timedelta, timezone
 
 import harness  # noqa: F401  (sys.path for the stub)
-from botocore.exceptions import ClientError
 from harness import SESSION_DIR
-from live_publish import (
+
+from botocore.exceptions import ClientError
+
+from datasette_lambda.convert.publish import (
     MANIFEST_KEY,
     ManifestBusy,
-    ManifestError,
+    ManifestUnreadable,
     backoff,
     collect_garbage,
     database_key,
@@ -105,12 +106,16 @@ class PureManifest(unittest.TestCase):
             (json.dumps({"format": 1, "failed": {"x": {"reason": "r"}}}), "failed.x"),
         ]:
             with self.subTest(raw=raw):
-                with self.assertRaises(ManifestError) as caught:
+                with self.assertRaises(ManifestUnreadable) as caught:
                     parse_manifest(raw)
                 self.assertIn(message, str(caught.exception))
 
     def test_changes_touch_only_their_entry(self):
-        base = dict(empty_manifest(), databases={"keep": entry("keep", SHA_A)}, failed={"s.csv": {"reason": "r", "at": "t", "key": "failed/s.csv"}})
+        base = dict(
+            empty_manifest(),
+            databases={"keep": entry("keep", SHA_A)},
+            failed={"s.csv": {"reason": "r", "at": "t", "key": "failed/s.csv"}},
+        )
         published = with_published(base, "s", entry("s", SHA_B), ["s.csv"])
         self.assertEqual(sorted(published["databases"]), ["keep", "s"])
         self.assertEqual(published["failed"], {})
@@ -183,7 +188,9 @@ class ConditionalWrites(Bucket, unittest.TestCase):
         def always(params, **kwargs):
             if params.get("Key") == MANIFEST_KEY:
                 count["n"] += 1
-                other.put_object(Bucket=self.bucket, Key=MANIFEST_KEY, Body=serialize_manifest(dict(empty_manifest(), n=count["n"])))
+                other.put_object(
+                    Bucket=self.bucket, Key=MANIFEST_KEY, Body=serialize_manifest(dict(empty_manifest(), n=count["n"]))
+                )
 
         self.s3.meta.events.register("before-parameter-build.s3.PutObject", always)
         with self.assertRaises(ManifestBusy):
@@ -206,7 +213,7 @@ class ConditionalWrites(Bucket, unittest.TestCase):
 
     def test_an_unreadable_manifest_is_not_overwritten(self):
         self.s3.put_object(Bucket=self.bucket, Key=MANIFEST_KEY, Body=b'{"format": 9}')
-        with self.assertRaises(ManifestError):
+        with self.assertRaises(ManifestUnreadable):
             update_manifest(self.s3, self.bucket, publish("a", SHA_A))
         self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key=MANIFEST_KEY)["Body"].read(), b'{"format": 9}')
 
@@ -224,7 +231,14 @@ class Publishing(Bucket, unittest.TestCase):
         self.now = datetime.now(timezone.utc)
 
     def publish(self, name, content, **extra):
-        args = dict(name=name, path=sqlite_file(content), tables={name: {"count": 1}}, data_as_of="2026-11-30T09:00:00Z", source=f"{name}.csv", now=self.now)
+        args = dict(
+            name=name,
+            path=sqlite_file(content),
+            tables={name: {"count": 1}},
+            data_as_of="2026-11-30T09:00:00Z",
+            source=f"{name}.csv",
+            now=self.now,
+        )
         args.update(extra)
         return publish_database(self.s3, self.bucket, **args)
 
@@ -232,7 +246,11 @@ class Publishing(Bucket, unittest.TestCase):
         self.s3.put_object(
             Bucket=self.bucket,
             Key=MANIFEST_KEY,
-            Body=serialize_manifest(with_failure(empty_manifest(), "sales.csv", {"reason": "sales.csv:2: no", "at": "t", "key": "failed/sales.csv"})),
+            Body=serialize_manifest(
+                with_failure(
+                    empty_manifest(), "sales.csv", {"reason": "sales.csv:2: no", "at": "t", "key": "failed/sales.csv"}
+                )
+            ),
         )
         published, changed = self.publish("sales", b"sales v1")
         self.assertTrue(changed)
@@ -254,10 +272,15 @@ class Publishing(Bucket, unittest.TestCase):
     def test_garbage_collection_spares_named_and_young_databases(self):
         first, _ = self.publish("sales", b"v1")
         second, _ = self.publish("sales", b"v2")
-        self.assertEqual(len(self.s3.list_objects_v2(Bucket=self.bucket, Prefix="live/db/")["Contents"]), 2, "v1 is young: kept")
+        self.assertEqual(
+            len(self.s3.list_objects_v2(Bucket=self.bucket, Prefix="live/db/")["Contents"]), 2, "v1 is young: kept"
+        )
         deleted = collect_garbage(self.s3, self.bucket, self.now + timedelta(hours=1))
         self.assertEqual(deleted, [first["key"]])
-        self.assertEqual([o["Key"] for o in self.s3.list_objects_v2(Bucket=self.bucket, Prefix="live/db/")["Contents"]], [second["key"]])
+        self.assertEqual(
+            [o["Key"] for o in self.s3.list_objects_v2(Bucket=self.bucket, Prefix="live/db/")["Contents"]],
+            [second["key"]],
+        )
 
     def test_publishes_racing_in_threads_all_land(self):
         names = [f"db{i}" for i in range(6)]
@@ -267,7 +290,16 @@ class Publishing(Bucket, unittest.TestCase):
         def run(name):
             try:
                 start.wait()
-                publish_database(moto.client(), self.bucket, name=name, path=sqlite_file(name.encode()), tables={}, data_as_of=None, source=f"{name}.csv", now=self.now)
+                publish_database(
+                    moto.client(),
+                    self.bucket,
+                    name=name,
+                    path=sqlite_file(name.encode()),
+                    tables={},
+                    data_as_of=None,
+                    source=f"{name}.csv",
+                    now=self.now,
+                )
             except Exception as e:  # pragma: no cover - reported below
                 errors.append(e)
 

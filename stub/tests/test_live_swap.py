@@ -13,15 +13,14 @@ import sqlite3
 import tempfile
 import threading
 import unittest
-from unittest import mock
 
 import harness
 from harness import SESSION_DIR, make_task_root, request
+
 from live_publisher import LivePublisher, sha256_file, write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 from test_live_data import INTERVAL, FakeClock, unique
 
-handler = harness.handler
 moto = ModuleMoto()  # one server for the module
 setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
 
@@ -78,7 +77,9 @@ class TheTrap(unittest.TestCase):
 
 
 class LiveSiteOnMoto(unittest.TestCase):
-    manifest_extra = None  # top-level manifest fields of the site's package, e.g. {"crossdb": True}
+    manifest_extra: dict[str, bool] | None = (
+        None  # top-level manifest fields of the site's package, e.g. {"crossdb": True}
+    )
 
     def setUp(self):
         self.bucket = unique("swap-site")
@@ -87,13 +88,15 @@ class LiveSiteOnMoto(unittest.TestCase):
         self.task_root = make_task_root(extra=self.manifest_extra)
         self.sandbox_tmp = tempfile.mkdtemp(dir=SESSION_DIR, prefix="sandbox-tmp-")
         self.clock = FakeClock()
-        patcher = mock.patch.object(handler, "live_clock", self.clock)
-        patcher.start()
-        self.addCleanup(patcher.stop)
         self.addCleanup(harness.deactivate)
-        env = dict(DUMMY_AWS_ENV, AWS_ENDPOINT_URL=moto.endpoint, DATASETTE_LAMBDA_BUCKET=self.bucket,
-                   LAMBDA_TASK_ROOT=self.task_root.path, DATASETTE_SECRET=harness.TEST_SECRET)
-        harness.new_instance(env, self.sandbox_tmp)
+        env = dict(
+            DUMMY_AWS_ENV,
+            AWS_ENDPOINT_URL=moto.endpoint,
+            DATASETTE_LAMBDA_BUCKET=self.bucket,
+            LAMBDA_TASK_ROOT=self.task_root.path,
+            DATASETTE_SECRET=harness.TEST_SECRET,
+        )
+        harness.new_instance(env, self.sandbox_tmp, clock=self.clock)
         self.publisher = LivePublisher(self.s3, self.bucket)
         self.files = os.path.join(SESSION_DIR, unique("swap-files"))
 
@@ -113,7 +116,7 @@ class SwapBeatsTheTrap(LiveSiteOnMoto):
         first = self.version("extra", ["v1"])
         self.publisher.publish("extra", first)
         self.assertEqual(request("/extra/readings.json").status, 200)
-        ds = handler._instance.site.datasette
+        ds = harness.instance().site.datasette
         old_database = ds.databases["extra"]
         before = on_every_executor_thread(ds, old_database, "select label from readings")
         self.assertEqual({rows[0][0] for _, rows in before.values()}, {"v1"})
@@ -126,8 +129,7 @@ class SwapBeatsTheTrap(LiveSiteOnMoto):
         after = on_every_executor_thread(ds, new_database, "select label from readings")
         self.assertEqual(set(after), set(before))  # the very threads that held a v1 connection
         self.assertEqual({rows[0][0] for _, rows in after.values()}, {"v2"})
-        self.assertEqual({os.path.basename(os.path.dirname(file)) for file, _ in after.values()},
-                         {sha256_file(second)})
+        self.assertEqual({os.path.basename(os.path.dirname(file)) for file, _ in after.values()}, {sha256_file(second)})
         # And through the site, whichever thread each query lands on.
         for _ in range(3 * ds.setting("num_sql_threads")):
             rows = request("/extra/readings.json?_shape=array").json()
@@ -135,13 +137,13 @@ class SwapBeatsTheTrap(LiveSiteOnMoto):
         # The replaced object's connections were closed and its file deleted.
         self.assertTrue(old_database._all_file_connections)
         for conn in old_database._all_file_connections:
-            with self.assertRaises(Exception):
+            with self.assertRaises(Exception):  # noqa: B017  (any error will do: what matters is what it leaves)
                 conn.execute("select 1")
         self.assertFalse(os.path.exists(old_database.path))
 
     def test_a_deployed_database_replaced_by_a_live_one_and_back(self):
         self.assertEqual(request("/fixtures/items.json").status, 200)
-        ds = handler._instance.site.datasette
+        ds = harness.instance().site.datasette
         deployed = ds.databases["fixtures"]
         before = on_every_executor_thread(ds, deployed, "select count(*) from sqlite_master where name = 'items'")
         self.assertEqual({rows[0][0] for _, rows in before.values()}, {1})
@@ -168,8 +170,9 @@ class InternalCatalog(LiveSiteOnMoto):
         from itsdangerous import URLSafeSerializer
 
         root = URLSafeSerializer(harness.TEST_SECRET, "actor").dumps({"a": {"id": "root"}})
-        response = request("/_internal/tables.json", query=f"_shape=array&database_name={name}",
-                           cookies=[f"ds_actor={root}"])
+        response = request(
+            "/_internal/tables.json", query=f"_shape=array&database_name={name}", cookies=[f"ds_actor={root}"]
+        )
         self.assertEqual(response.status, 200, response.text[:300])
         return sorted(row["table_name"] for row in response.json())
 
@@ -204,7 +207,7 @@ class CrossDatabaseFollowsLiveData(LiveSiteOnMoto):
 
     def test_added_replaced_and_removed_live_databases(self):
         self.assertEqual(request("/_memory.json?sql=select+1").status, 200)
-        ds = handler._instance.site.datasette
+        ds = harness.instance().site.datasette
         # Every thread has a /_memory connection before anything is published.
         self.assertEqual(self.labels_everywhere(ds, "select count(*) from fixtures.items"), {((25,),)})
 
@@ -222,7 +225,7 @@ class CrossDatabaseFollowsLiveData(LiveSiteOnMoto):
         # The replaced /_memory's connections (and so their attachments) are closed.
         self.assertTrue(first_memory._all_file_connections)
         for conn in first_memory._all_file_connections:
-            with self.assertRaises(Exception):
+            with self.assertRaises(Exception):  # noqa: B017  (any error will do: what matters is what it leaves)
                 conn.execute("select 1")
 
         self.publisher.remove("extra")
@@ -235,7 +238,7 @@ class CrossDatabaseFollowsLiveData(LiveSiteOnMoto):
     def test_an_unchanged_check_keeps_memory_and_its_connections(self):
         self.publisher.publish("extra", self.version("extra", ["v1"]))
         self.check_now()
-        ds = handler._instance.site.datasette
+        ds = harness.instance().site.datasette
         memory = ds.databases["_memory"]
         self.check_now()
         self.assertIs(ds.databases["_memory"], memory)
@@ -259,8 +262,16 @@ class RequestsDuringSwaps(LiveSiteOnMoto):
         self.assertEqual(request("/extra/readings.json").status, 200)
         seen, failures = [], []
         stop = threading.Event()
-        paths = ["/extra/readings.json?_shape=array", "/", "/extra", "/.json", "/extra/readings",
-                 "/fixtures.json", "/fixtures", "/-/databases.json"]
+        paths = [
+            "/extra/readings.json?_shape=array",
+            "/",
+            "/extra",
+            "/.json",
+            "/extra/readings",
+            "/fixtures.json",
+            "/fixtures",
+            "/-/databases.json",
+        ]
 
         def worker(offset):
             loop = asyncio.new_event_loop()  # Mangum runs each request on the thread's loop

@@ -10,8 +10,8 @@ import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 
-import harness
 from harness import CODE_DIR, LAYER_DIR, SESSION_DIR, TESTS_DIR, make_task_root
+
 from live_publisher import LivePublisher, write_rows_db
 from moto_server import DUMMY_AWS_ENV, MotoServer
 
@@ -23,11 +23,25 @@ class LocalServer:
 
     def __init__(self, task_root, env):
         self.log = tempfile.NamedTemporaryFile(dir=SESSION_DIR, prefix="local-server-", suffix=".log", delete=False)
-        command = [sys.executable, SERVER, "--task-root", task_root, "--port", "0", "--code-dir", CODE_DIR, "--stop-on-eof"]
+        command = [
+            sys.executable,
+            SERVER,
+            "--task-root",
+            task_root,
+            "--port",
+            "0",
+            "--code-dir",
+            CODE_DIR,
+            "--stop-on-eof",
+        ]
         if LAYER_DIR:
             command += ["--layer-dir", LAYER_DIR]
         self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
             env={k: v for k, v in {**os.environ, **env}.items() if v is not None},
         )
         line = self.process.stdout.readline()
@@ -108,10 +122,16 @@ class FollowsLiveDataOverHttp(unittest.TestCase):
         self.addCleanup(moto.stop)
         s3 = moto.client()
         s3.create_bucket(Bucket="local-server-site")
-        server = LocalServer(make_task_root().path, dict(
-            DUMMY_AWS_ENV, AWS_ENDPOINT_URL=moto.endpoint, DATASETTE_LAMBDA_BUCKET="local-server-site",
-            DATASETTE_LAMBDA_LIVE_SECONDS="0.2", DATASETTE_SECRET="local",
-        ))
+        server = LocalServer(
+            make_task_root().path,
+            dict(
+                DUMMY_AWS_ENV,
+                AWS_ENDPOINT_URL=moto.endpoint,
+                DATASETTE_LAMBDA_BUCKET="local-server-site",
+                DATASETTE_LAMBDA_LIVE_SECONDS="0.2",
+                DATASETTE_SECRET="local",
+            ),
+        )
         self.addCleanup(server.stop)
         self.assertEqual(server.get("/extra")[0], 404)
         path = write_rows_db(os.path.join(SESSION_DIR, "local-server", "extra.db"), ["pushed"])

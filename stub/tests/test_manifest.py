@@ -4,13 +4,21 @@ import copy
 import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
-from manifest import ManifestError, load_manifest, validate_manifest
+
+from datasette_lambda.contract.package_manifest import PackageManifestError, load_manifest, validate_manifest
 
 GOOD = {
     "format": 1,
     "databases": [
         {"name": "fixtures", "fileName": "fixtures.db", "sha256": "a" * 64, "bytes": 10, "location": "inline"},
-        {"name": "big", "fileName": "big.db", "sha256": "b" * 64, "bytes": 99, "location": "s3", "key": "db/" + "b" * 64 + "/big.db"},
+        {
+            "name": "big",
+            "fileName": "big.db",
+            "sha256": "b" * 64,
+            "bytes": 99,
+            "location": "s3",
+            "key": "db/" + "b" * 64 + "/big.db",
+        },
     ],
     "inspect": {"fixtures": {"hash": "a" * 64, "size": 10, "file": "fixtures.db", "tables": {"t": {"count": 3}}}},
     "metadata": {"title": "T"},
@@ -59,7 +67,10 @@ class ValidateManifest(unittest.TestCase):
                 manifest = validate_manifest(changed(("databases", 0, "dataAsOf"), given))
                 self.assertEqual(manifest["databases"][0]["dataAsOf"], kept)
         for bad in ("yesterday", 12, "2026-13-01T00:00:00Z"):
-            with self.subTest(bad=bad), self.assertRaisesRegex(ManifestError, r"databases\[0\]\.dataAsOf must be an ISO 8601 UTC time"):
+            with (
+                self.subTest(bad=bad),
+                self.assertRaisesRegex(PackageManifestError, r"databases\[0\]\.dataAsOf must be an ISO 8601 UTC time"),
+            ):
                 validate_manifest(changed(("databases", 0, "dataAsOf"), bad))
 
     def test_prefix_without_base_url_gets_one(self):
@@ -92,7 +103,10 @@ class ValidateManifest(unittest.TestCase):
             (changed(("databases", 0, "key"), ""), "databases[0].key must be a non-empty string"),
             (changed(("databases", 0, "key"), 7), "databases[0].key must be a non-empty string"),
             (changed(("databases", 1, "name"), "fixtures"), "'fixtures' appears twice"),
-            (changed(("databases", 0, "dataAsOf"), "2026-12-01 10:00:00"), "databases[0].dataAsOf must be an ISO 8601 UTC"),
+            (
+                changed(("databases", 0, "dataAsOf"), "2026-12-01 10:00:00"),
+                "databases[0].dataAsOf must be an ISO 8601 UTC",
+            ),
             (changed(("databases", 0, "dataAsOf"), "2026-12-01T10:00:00+02:00"), "databases[0].dataAsOf"),
             (changed(("databases", 0, "dataAsOf"), "2026-02-30T10:00:00Z"), "databases[0].dataAsOf"),
             (changed(("databases", 0, "dataAsOf"), 1764583200), "databases[0].dataAsOf"),
@@ -114,12 +128,12 @@ class ValidateManifest(unittest.TestCase):
         ]
         for raw, message in cases:
             with self.subTest(message=message):
-                with self.assertRaises(ManifestError) as caught:
+                with self.assertRaises(PackageManifestError) as caught:
                     validate_manifest(raw)
                 self.assertIn(message, str(caught.exception))
 
     def test_missing_file_says_how_packages_are_built(self):
-        with self.assertRaises(ManifestError) as caught:
+        with self.assertRaises(PackageManifestError) as caught:
             load_manifest(harness.SESSION_DIR)
         self.assertIn("built by datasette-lambda", str(caught.exception))
 

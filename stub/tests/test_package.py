@@ -12,12 +12,12 @@ import tempfile
 import unittest
 import urllib.request
 
-import fixture_databases
 import harness
 from harness import (
     ARTIFACTS_DIR,
     CODE_DIR,
     LAYER_DIR,
+    PACKAGE,
     PACKAGE_ROOT,
     SESSION_DIR,
     STUB_DIR,
@@ -27,7 +27,9 @@ from harness import (
     read_manifest,
     request,
 )
-from live_publish import sha256_file
+
+import fixture_databases
+from datasette_lambda.convert.publish import sha256_file
 from moto_server import DUMMY_AWS_ENV, MotoServer
 from serving_tests import ServingTests
 
@@ -36,6 +38,16 @@ EXPECTED_COUNTS = {
     "remote": fixture_databases.REMOTE_COUNTS,
 }
 LAYER_PINS = ("datasette-0.65.5.dist-info", "mangum-0.22.0.dist-info")
+
+
+def python_files(directory):
+    """Every .py below directory, relative to it."""
+    return {
+        os.path.relpath(os.path.join(parent, name), directory)
+        for parent, _, names in os.walk(directory)
+        for name in names
+        if name.endswith(".py")
+    }
 
 
 class PackageChecks(ServingTests):
@@ -113,11 +125,13 @@ class PackageChecks(ServingTests):
             self.assertEqual(self.package_manifest["settings"].get("base_url"), f"/{prefix}/")
 
     def test_stub_and_layer_are_the_ones_under_test(self):
-        self.assertEqual(os.path.dirname(os.path.abspath(harness.handler.__file__)), os.path.abspath(CODE_DIR))
+        handler_dir = os.path.dirname(os.path.abspath(harness.handler.__file__))
+        self.assertEqual(handler_dir, os.path.join(os.path.abspath(CODE_DIR), PACKAGE))
         if self.package_root == CODE_DIR:
-            stub_modules = {n for n in os.listdir(STUB_DIR) if n.endswith(".py")}
-            packaged = {n for n in os.listdir(self.package_root) if n.endswith(".py")}
+            stub_modules = python_files(os.path.join(STUB_DIR, PACKAGE))
+            packaged = python_files(os.path.join(self.package_root, PACKAGE))
             self.assertEqual(stub_modules - packaged, set(), "stub modules missing from the package")
+            self.assertEqual(sorted(n for n in os.listdir(self.package_root) if n.endswith(".py")), [])
         if LAYER_DIR:
             import datasette
             import mangum
@@ -136,7 +150,7 @@ class PackageChecks(ServingTests):
         self.assertTrue(os.path.isfile(index), "the layer has no compiled templates")
         activate(self.package_root, self.env, self.sandbox_tmp)
         self.assertEqual(request(self.base).status, 200)
-        site = harness.handler._instance.site
+        site = harness.instance().site
         self.assertIsNotNone(site.datasette.jinja_env.bytecode_cache, "compiled templates not attached")
 
     def test_compiled_files_are_unchecked_hash_pycs(self):
@@ -203,7 +217,9 @@ class PackageChecks(ServingTests):
         if self.package_root != CODE_DIR:
             self.skipTest("the stub is imported from elsewhere than this task root")
         activate(self.package_root, dict(self.env, LAMBDA_TASK_ROOT=None), self.sandbox_tmp)
-        self.assertEqual(request(self.base + "fixtures/items.json", headers={"x-forwarded-host": "a.example"}).status, 200)
+        self.assertEqual(
+            request(self.base + "fixtures/items.json", headers={"x-forwarded-host": "a.example"}).status, 200
+        )
 
 
 @unittest.skipUnless(PACKAGE_ROOT, "set DL_TASK_ROOT to an unzipped package built by the CLI")
@@ -232,7 +248,9 @@ class SimulatedPackageA(PackageChecks, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.package_root, cls.artifacts_dir = simulated_package(
-            prefix="x", cors=True, inline_keys=True,
+            prefix="x",
+            cors=True,
+            inline_keys=True,
             database_overrides={"fixtures": {"dataAsOf": "2026-11-30T09:15:00Z"}},  # the CLI's file time
         )
         cls.prepare()

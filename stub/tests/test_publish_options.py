@@ -5,13 +5,14 @@ import os
 import types
 import unittest
 
+import harness
+from harness import activate, captured_output, make_task_root, request
+
 from datasette import hookimpl
 from datasette.plugins import pm
 from datasette.utils.asgi import Response
 
-import harness
-from harness import activate, captured_output, make_task_root, request
-from plugin_secrets import PluginSecretsError, unpack_plugin_secrets
+from datasette_lambda.start.plugin_secrets import PluginSecretsError, unpack_plugin_secrets
 
 
 class MetadataFlags(unittest.TestCase):
@@ -83,7 +84,7 @@ def _secret_reader_routes():
 
 # A plugin that shows the configuration Datasette resolves for it (Datasette's plugins are modules).
 SecretReader = types.ModuleType("secret_reader")
-SecretReader.register_routes = _secret_reader_routes
+SecretReader.register_routes = _secret_reader_routes  # type: ignore[attr-defined]
 
 
 class PluginSecrets(unittest.TestCase):
@@ -97,12 +98,18 @@ class PluginSecrets(unittest.TestCase):
         self.addCleanup(os.environ.pop, "SECRET_READER_API_KEY", None)
         self.addCleanup(harness.deactivate)
         self.root = make_task_root(
-            metadata={"title": "Secrets", "plugins": {"secret-reader": {"api_key": {"$env": "SECRET_READER_API_KEY"}, "plain": 1}}}
+            metadata={
+                "title": "Secrets",
+                "plugins": {"secret-reader": {"api_key": {"$env": "SECRET_READER_API_KEY"}, "plain": 1}},
+            }
         )
 
     def test_the_plugin_reads_its_secret_through_metadata(self):
         with captured_output() as output:
-            activate(self.root.path, env={"DATASETTE_LAMBDA_PLUGIN_SECRETS": json.dumps({"SECRET_READER_API_KEY": self.VALUE})})
+            activate(
+                self.root.path,
+                env={"DATASETTE_LAMBDA_PLUGIN_SECRETS": json.dumps({"SECRET_READER_API_KEY": self.VALUE})},
+            )
             config = request("/-/secret-reader").json()
             self.assertEqual(config, {"api_key": self.VALUE, "plain": 1})
             # Datasette shows the metadata as written: the reference, not the value.
@@ -117,15 +124,15 @@ class PluginSecrets(unittest.TestCase):
 class UnpackPluginSecrets(unittest.TestCase):
     def test_each_value_becomes_a_variable(self):
         environ = {"DATASETTE_LAMBDA_PLUGIN_SECRETS": json.dumps({"A_KEY": "1", "B_KEY": "2"})}
-        self.assertEqual(unpack_plugin_secrets(environ), ["A_KEY", "B_KEY"])
+        self.assertEqual(unpack_plugin_secrets(environ["DATASETTE_LAMBDA_PLUGIN_SECRETS"], environ), ["A_KEY", "B_KEY"])
         self.assertEqual((environ["A_KEY"], environ["B_KEY"]), ("1", "2"))
-        self.assertEqual(unpack_plugin_secrets({}), [])
-        self.assertEqual(unpack_plugin_secrets({"DATASETTE_LAMBDA_PLUGIN_SECRETS": "{}"}), [])
+        self.assertEqual(unpack_plugin_secrets(None, {}), [])
+        self.assertEqual(unpack_plugin_secrets("{}", {}), [])
 
     def test_bad_packing_fails_without_showing_values(self):
         for packed in ('{"A_KEY": "hidden-value"', '["hidden-value"]', '{"lower": "hidden-value"}', '{"A_KEY": 5}'):
             with self.subTest(packed=packed), self.assertRaises(PluginSecretsError) as caught:
-                unpack_plugin_secrets({"DATASETTE_LAMBDA_PLUGIN_SECRETS": packed})
+                unpack_plugin_secrets(packed, {})
             self.assertNotIn("hidden-value", str(caught.exception))
 
 

@@ -13,7 +13,7 @@ import unittest
 import harness
 from harness import activate, cloudfront_request, make_task_root, request
 
-from response_caching import ResponseCaching, with_cache_control
+from datasette_lambda.serve.response_caching import ResponseCaching, with_cache_control
 
 # Datasette's own 404s: an unknown database, table, row, page, and a static file.
 DATASETTE_404S = ["/nope", "/fixtures/nope", "/fixtures/items/999", "/-/nope", "/-/static/nope.css"]
@@ -23,7 +23,9 @@ class WithCacheControl(unittest.TestCase):
     def test_errors_without_cache_control_get_no_store(self):
         for status in (404, 500, 502, 503, 504, 507):
             with self.subTest(status=status):
-                self.assertEqual(with_cache_control(status, [(b"content-type", b"text/html")])[-1], (b"cache-control", b"no-store"))
+                self.assertEqual(
+                    with_cache_control(status, [(b"content-type", b"text/html")])[-1], (b"cache-control", b"no-store")
+                )
 
     def test_what_the_origin_says_is_kept(self):
         headers = [(b"Cache-Control", b"max-age=5")]

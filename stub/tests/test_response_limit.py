@@ -4,8 +4,14 @@ import json
 import unittest
 
 import harness  # noqa: F401  (sys.path for the stub)
+
+from datasette_lambda.serve.response_limit import (
+    LAMBDA_RESPONSE_LIMIT,
+    enforce_response_limit,
+    payload_size,
+    requested_kind,
+)
 from lambda_events import make_event
-from response_limit import LAMBDA_RESPONSE_LIMIT, enforce_response_limit, payload_size, requested_kind
 
 
 def response(body, base64=False):
@@ -64,8 +70,13 @@ class PageForWhatWasAskedFor(unittest.TestCase):
     def test_csv_export_explains_how_to_export_in_parts(self):
         page = self.replaced("/fixtures/items.csv", "_stream=on")
         self.assertIn("text/html", page["headers"]["content-type"])
-        for words in ("This CSV export would be", "<code>_stream=on</code>", "<code>_size=max</code>",
-                      "<code>_next</code>", "download the whole database"):
+        for words in (
+            "This CSV export would be",
+            "<code>_stream=on</code>",
+            "<code>_size=max</code>",
+            "<code>_next</code>",
+            "download the whole database",
+        ):
             self.assertIn(words, page["body"])
 
     def test_json_export_gets_datasette_json_error_shape(self):

@@ -2,16 +2,15 @@
 
 import os
 import tempfile
-import time
 import unittest
-from unittest import mock
 
 import harness
 from harness import SESSION_DIR, activate, captured_output, make_task_root, request, restart
+
+from datasette_lambda.databases.s3_client import new_s3_client
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 from serving_tests import ServingTests
 
-handler = harness.handler
 moto = ModuleMoto()  # one server for the module
 setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
 
@@ -53,35 +52,32 @@ class AllDatabasesInS3(ServingTests, S3Site, unittest.TestCase):
 
     def site(self):
         if AllDatabasesInS3.site_args is None:
-            AllDatabasesInS3.site_args = self.make_s3_site(
-                inline=(), s3=("fixtures", "remote"), prefix="x", cors=True
-            )
+            AllDatabasesInS3.site_args = self.make_s3_site(inline=(), s3=("fixtures", "remote"), prefix="x", cors=True)
         return AllDatabasesInS3.site_args
 
 
 class FetchAndVerify(S3Site, unittest.TestCase):
     def setUp(self):
-        activate(*self.make_s3_site())
+        root, env, sandbox_tmp = self.make_s3_site()
         self.gets = []
-        real_factory = handler._s3_client
 
         def counting_factory():
-            client = real_factory()  # the instance's one client: wrap it once
-            if not getattr(client.get_object, "counted", False):
-                original = client.get_object
+            client = new_s3_client()  # each instance's one client, counting its GETs
+            original = client.get_object
 
-                def get_object(**kwargs):
-                    if kwargs["Key"] != "live/manifest.json":  # database objects only
-                        self.gets.append(kwargs["Key"])
-                    return original(**kwargs)
+            def get_object(**kwargs):
+                if kwargs["Key"] != "live/manifest.json":  # database objects only
+                    self.gets.append(kwargs["Key"])
+                return original(**kwargs)
 
-                get_object.counted = True
-                client.get_object = get_object
+            client.get_object = get_object
             return client
 
-        patcher = mock.patch.object(handler, "_s3_client", counting_factory)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        harness.new_instance(
+            dict(env, LAMBDA_TASK_ROOT=root, DATASETTE_SECRET=harness.TEST_SECRET),
+            sandbox_tmp,
+            s3_factory=counting_factory,
+        )
 
     def test_downloaded_once_verified_and_moved_into_place(self):
         rows = request("/remote/remote_rows.json?_shape=array").json()

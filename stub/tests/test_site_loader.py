@@ -5,7 +5,7 @@ import unittest
 
 import harness  # noqa: F401  (first: sets up sys.path for the stub)
 
-from site_loader import Loading, Preparation, SiteLoader
+from datasette_lambda.start.site_loader import Loading, Preparation, SiteLoader
 
 
 class Steps:

@@ -17,8 +17,6 @@ from harness import (
     write_manifest,
 )
 
-handler = harness.handler
-
 
 class ManifestDataIsUsedAsGiven(unittest.TestCase):
     """Counts and checksums come from the manifest: no count queries or hashing at cold start."""
@@ -75,11 +73,11 @@ class OneSitePerInstance(unittest.TestCase):
     def test_site_is_built_once_and_reused_by_warm_requests(self):
         activate(make_task_root().path)
         request("/")
-        site = handler._instance.site
+        site = harness.instance().site
         self.assertIsNotNone(site)
         for path in ("/fixtures", "/fixtures/items.json", "/nope"):
             request(path)
-        self.assertIs(handler._instance.site, site)
+        self.assertIs(harness.instance().site, site)
         self.assertEqual(site.adapter.lifespan, "off")  # Lambda has no ASGI lifespan to drive
 
     @unittest.skipIf(PACKAGE_ROOT, "the package's own task root is tested in test_package.py")
@@ -106,7 +104,7 @@ class Secret(unittest.TestCase):
             self.assertEqual(request("/fixtures").status, 200)
         log = out.getvalue()
         self.assertEqual(log.count("DATASETTE_SECRET is not set"), 1, log)
-        secret = handler._instance.site.datasette._secret
+        secret = harness.instance().site.datasette._secret
         self.assertEqual(len(secret), 64)
         self.assertNotIn(secret, log)
 
@@ -114,7 +112,7 @@ class Secret(unittest.TestCase):
         activate(make_task_root().path, env={"DATASETTE_SECRET": "from-the-stack"})
         with captured_output() as out:
             request("/")
-        self.assertEqual(handler._instance.site.datasette._secret, "from-the-stack")
+        self.assertEqual(harness.instance().site.datasette._secret, "from-the-stack")
         self.assertNotIn("from-the-stack", out.getvalue())
         self.assertNotIn("DATASETTE_SECRET", out.getvalue())
 
@@ -183,7 +181,7 @@ class StartupFailure(unittest.TestCase):
         self.assertIn("could not start", response.text)
         self.assertNotIn("databases/fixtures.db", response.text)  # details stay in the log
         self.assertIn("databases/fixtures.db", out.getvalue())
-        self.assertIsNone(handler._instance.site)  # a failed start is not cached
+        self.assertIsNone(harness.instance().site)  # a failed start is not cached
         os.rename(moved, db_file)
         self.assertEqual(request("/fixtures").status, 200)
 

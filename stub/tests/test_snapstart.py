@@ -11,9 +11,9 @@ from unittest import mock
 import harness
 from harness import activate, captured_output, make_task_root, request
 
-import snapstart
-
-handler = harness.handler
+from datasette_lambda.config import Config
+from datasette_lambda.instance import Instance
+from datasette_lambda.start import snapstart
 
 
 class FakeRuntimeLibrary:
@@ -37,24 +37,24 @@ class Registration(unittest.TestCase):
 
     def test_with_it_both_hooks_are_registered(self):
         library = FakeRuntimeLibrary()
+        instance = Instance(Config(task_root=make_task_root().path))
         with library.installed():
-            self.assertTrue(snapstart.install(handler._prepare_snapshot, handler._refresh_after_restore))
-        self.assertEqual(library.before, [handler._prepare_snapshot])
+            self.assertTrue(snapstart.install(instance.prepare_snapshot, instance.refresh_after_restore))
+        self.assertEqual(library.before, [instance.prepare_snapshot])
         self.assertEqual(len(library.after), 1)
 
 
 class BeforeSnapshot(unittest.TestCase):
     def test_the_whole_site_is_built_and_its_pages_rendered_once(self):
         activate(make_task_root(prefix="x").path)
-        self.assertIsNone(handler._instance.site)
+        self.assertIsNone(harness.instance().site)
         with captured_output() as out:
-            handler._prepare_snapshot()
-        site = handler._instance.site
+            harness.instance().prepare_snapshot()
+        site = harness.instance().site
         self.assertIsNotNone(site)
         self.assertIn("warmed up /x/, /x/fixtures before the snapshot ([200, 200])", out.getvalue())
         self.assertEqual(request("/x/fixtures/items.json?_shape=array").status, 200)
-        self.assertIs(handler._instance.site, site)
-
+        self.assertIs(harness.instance().site, site)
 
     def test_a_failure_is_logged_and_left_to_the_first_request(self):
         root = make_task_root()
@@ -62,9 +62,9 @@ class BeforeSnapshot(unittest.TestCase):
         os.rename(db_file, db_file + ".away")
         activate(root.path)
         with captured_output() as out:
-            handler._prepare_snapshot()  # must not raise: the version is published anyway
+            harness.instance().prepare_snapshot()  # must not raise: the version is published anyway
         self.assertIn("could not start before the snapshot", out.getvalue())
-        self.assertIsNone(handler._instance.site)
+        self.assertIsNone(harness.instance().site)
         os.rename(db_file + ".away", db_file)
         self.assertEqual(request("/fixtures").status, 200)
 
@@ -80,33 +80,33 @@ class AfterRestore(unittest.TestCase):
         draws = []
         for _ in range(2):
             random.setstate(snapshot)  # what every restored instance starts from
-            snapstart.run_after_restore(handler._refresh_after_restore)
+            snapstart.run_after_restore(harness.instance().refresh_after_restore)
             draws.append([random.random() for _ in range(3)])
         self.assertNotEqual(draws[0], draws[1])
 
     def test_clients_and_tokens_made_at_init_are_replaced(self):
-        handler._s3_client()
-        ds = handler._instance.site.datasette
+        harness.instance().s3_client()
+        ds = harness.instance().site.datasette
         token = ds._root_token
-        snapstart.run_after_restore(handler._refresh_after_restore)
-        self.assertIsNone(handler._s3)  # made again, with fresh connections, on next use
+        snapstart.run_after_restore(harness.instance().refresh_after_restore)
+        self.assertIsNone(harness.instance().s3)  # made again, with fresh connections, on next use
         self.assertNotEqual(ds._root_token, token)
         self.assertEqual(len(ds._root_token), 64)
 
     def test_registered_callbacks_run_in_order_after_the_built_ins_even_if_one_fails(self):
         calls = []
-        handler._s3_client()
+        harness.instance().s3_client()
 
         def refresh():
-            calls.append(("refresh", handler._s3))
-            handler._refresh_after_restore()
+            calls.append(("refresh", harness.instance().s3))
+            harness.instance().refresh_after_restore()
 
         @snapstart.register_after_restore
         def check_live_data():
-            calls.append(("live", handler._s3))
+            calls.append(("live", harness.instance().s3))
             raise RuntimeError("live manifest unreachable")
 
-        snapstart.register_after_restore(lambda: calls.append(("next", handler._s3)))
+        snapstart.register_after_restore(lambda: calls.append(("next", harness.instance().s3)))
         with captured_output() as out:
             snapstart.run_after_restore(refresh)
         self.assertEqual([name for name, _ in calls], ["refresh", "live", "next"])
@@ -119,14 +119,16 @@ class AfterRestoreWithLiveData(unittest.TestCase):
     def test_the_live_manifest_is_checked_at_once_however_old_the_snapshot(self):
         activate(make_task_root().path)
         request("/")
-        site = handler._instance.site
+        site = harness.instance().site
         live = mock.Mock()
         live.check.due.return_value = False  # the snapshot's last check looks recent
         with mock.patch.object(site, "live", live):
-            snapstart.run_after_restore(handler._refresh_after_restore)
+            snapstart.run_after_restore(harness.instance().refresh_after_restore)
         live.check.check_now.assert_called_once_with()
         live.follow.assert_called_once_with()
-        self.assertLess(live.method_calls.index(mock.call.check.check_now()), live.method_calls.index(mock.call.follow()))
+        self.assertLess(
+            live.method_calls.index(mock.call.check.check_now()), live.method_calls.index(mock.call.follow())
+        )
 
 
 if __name__ == "__main__":

@@ -10,12 +10,12 @@ import unittest
 from unittest import mock
 
 import harness
-from harness import SESSION_DIR, activate, captured_output, make_task_root, new_instance, request
+from harness import SESSION_DIR, captured_output, make_task_root, new_instance, request
+
+from datasette_lambda.databases import s3_databases
+from datasette_lambda.instance import PATIENCE_SECONDS, RESPONSE_MARGIN_SECONDS, patience
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 
-import s3_databases
-
-handler = harness.handler
 moto = ModuleMoto()  # one server for the module
 setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
 
@@ -32,13 +32,13 @@ class InitPhase(unittest.TestCase):
     def test_the_site_is_ready_before_the_first_request(self):
         root = make_task_root()
         new_instance({"LAMBDA_TASK_ROOT": root.path, "DATASETTE_SECRET": harness.TEST_SECRET}, init=True)
-        site = handler._instance.site
+        site = harness.instance().site
         self.assertIsNotNone(site)
         self.assertTrue(site.datasette._startup_invoked)  # Datasette's first-request work, done
         self.assertTrue(site.datasette.internal_db_created)
         self.assertEqual(request("/fixtures/items.json?_shape=array").status, 200)
-        self.assertIs(handler._instance.site, site)
-        self.assertEqual(set(handler._instance.timings), {"prepare", "fetch", "assemble"})
+        self.assertIs(harness.instance().site, site)
+        self.assertEqual(set(harness.instance().loader.timings), {"prepare", "fetch", "assemble"})
 
     def test_a_failed_init_is_logged_and_the_first_request_starts_again(self):
         root = make_task_root()
@@ -47,17 +47,18 @@ class InitPhase(unittest.TestCase):
         with captured_output() as out:
             new_instance({"LAMBDA_TASK_ROOT": root.path, "DATASETTE_SECRET": harness.TEST_SECRET}, init=True)
         self.assertIn("could not start in the init phase", out.getvalue())
-        self.assertIsNone(handler._instance.site)
+        self.assertIsNone(harness.instance().site)
         os.rename(db_file + ".away", db_file)
         self.assertEqual(request("/fixtures").status, 200)
 
 
 class Patience(unittest.TestCase):
     def test_a_request_waits_at_most_the_patience_or_its_remaining_time(self):
-        self.assertEqual(handler.patience(None), handler.PATIENCE_SECONDS)
-        self.assertEqual(handler.patience(FakeContext(900_000)), handler.PATIENCE_SECONDS)
-        self.assertAlmostEqual(handler.patience(FakeContext(10_000)), 10 - handler.RESPONSE_MARGIN_SECONDS)
-        self.assertEqual(handler.patience(FakeContext(1_000)), 0)
+        self.assertEqual(patience(None), PATIENCE_SECONDS)
+        self.assertEqual(patience(FakeContext(900_000)), PATIENCE_SECONDS)
+        self.assertAlmostEqual(patience(FakeContext(10_000)), 10 - RESPONSE_MARGIN_SECONDS)
+        self.assertEqual(patience(FakeContext(1_000)), 0)
+        self.assertEqual(patience(FakeContext(900_000), limit=5), 5)
 
 
 class LoadingWhileDownloading(unittest.TestCase):
@@ -83,19 +84,23 @@ class LoadingWhileDownloading(unittest.TestCase):
             self.assertTrue(self.gate.wait(30), "the test never opened the gate")
             return real(*args, **kwargs)
 
-        patches = [
-            mock.patch.object(s3_databases, "download_verified", held_download),
-            mock.patch.object(handler, "PATIENCE_SECONDS", 0.2),
-        ]
-        for patch in patches:
-            patch.start()
-            self.addCleanup(patch.stop)
+        patch = mock.patch.object(s3_databases, "download_verified", held_download)
+        patch.start()
+        self.addCleanup(patch.stop)
+
+    def activate(self, patience_seconds=0.2):
+        """The site's instance, whose requests wait patience_seconds for the download."""
+        new_instance(
+            dict(self.env, LAMBDA_TASK_ROOT=self.root.path, DATASETTE_SECRET=harness.TEST_SECRET),
+            self.sandbox_tmp,
+            patience_seconds=patience_seconds,
+        )
 
     def total_bytes(self):
         return sum(db["bytes"] for db in self.root.manifest["databases"])
 
     def test_a_visitor_gets_loading_then_the_site(self):
-        activate(self.root.path, self.env, self.sandbox_tmp)
+        self.activate()
         page = request("/fixtures/items")
         self.assertEqual(page.status, 503)
         self.assertEqual(page.header("retry-after"), "5")
@@ -111,18 +116,21 @@ class LoadingWhileDownloading(unittest.TestCase):
         self.assertIn("retry", api.json()["error"])
 
         self.gate.set()
-        with mock.patch.object(handler, "PATIENCE_SECONDS", 30):
-            self.assertEqual(request("/fixtures/items.json?_shape=array").status, 200)
+        harness.instance().patience_seconds = 30
+        self.assertEqual(request("/fixtures/items.json?_shape=array").status, 200)
         self.assertEqual(request("/remote/remote_rows.json").status, 200)
 
     def test_the_download_starts_in_the_init_phase_and_does_not_hold_it(self):
-        with mock.patch.object(handler, "INIT_WAIT_SECONDS", 0.1):
-            new_instance(dict(self.env, LAMBDA_TASK_ROOT=self.root.path, DATASETTE_SECRET=harness.TEST_SECRET),
-                         self.sandbox_tmp, init=True)
-        self.assertIsNone(handler._instance.site)
+        new_instance(
+            dict(self.env, LAMBDA_TASK_ROOT=self.root.path, DATASETTE_SECRET=harness.TEST_SECRET),
+            self.sandbox_tmp,
+            init=True,
+            init_wait_seconds=0.1,
+            patience_seconds=30,
+        )
+        self.assertIsNone(harness.instance().site)
         self.gate.set()
-        with mock.patch.object(handler, "PATIENCE_SECONDS", 30):
-            self.assertEqual(request("/remote/remote_rows.json").status, 200)
+        self.assertEqual(request("/remote/remote_rows.json").status, 200)
 
     def test_partial_files_of_a_killed_start_are_removed_first(self):
         entry = next(db for db in self.root.manifest["databases"] if db["name"] == "remote")
@@ -132,8 +140,8 @@ class LoadingWhileDownloading(unittest.TestCase):
         with open(leftover, "wb") as f:
             f.write(b"\0" * 4096)
         self.gate.set()
-        activate(self.root.path, self.env, self.sandbox_tmp)
-        with mock.patch.object(handler, "PATIENCE_SECONDS", 30), captured_output() as out:
+        self.activate(patience_seconds=30)
+        with captured_output() as out:
             self.assertEqual(request("/remote/remote_rows.json").status, 200)
         self.assertFalse(os.path.exists(leftover))
         self.assertIn("removed 4096 bytes", out.getvalue())
@@ -142,8 +150,8 @@ class LoadingWhileDownloading(unittest.TestCase):
 
 class LoadingPageShape(unittest.TestCase):
     def test_progress_without_cors(self):
-        from loading_page import loading_response
-        from site_loader import Loading
+        from datasette_lambda.serve.loading_page import loading_response
+        from datasette_lambda.start.site_loader import Loading
 
         response = loading_response(Loading(3 * 1024 * 1024, 12 * 1024 * 1024), {"rawPath": "/db/t"})
         self.assertEqual(response["statusCode"], 503)

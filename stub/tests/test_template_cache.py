@@ -11,7 +11,7 @@ from unittest import mock
 import harness  # noqa: F401  (first: sets up sys.path for the stub)
 from harness import SESSION_DIR
 
-import template_cache
+from datasette_lambda.start import template_cache
 
 
 def site_packages_dir():
@@ -33,7 +33,7 @@ class WhenTheCacheIsUsed(unittest.TestCase):
     def fresh_datasette(self):
         from datasette.app import Datasette
 
-        from data_as_of import install_data_as_of
+        from datasette_lambda.serve.data_as_of import install_data_as_of
 
         ds = Datasette([])
         install_data_as_of(ds, lambda name: None)  # as datasette_app.build_datasette does
@@ -60,7 +60,9 @@ class WhenTheCacheIsUsed(unittest.TestCase):
     def test_a_template_with_other_source_compiles_from_its_own_source(self):
         from jinja2 import DictLoader, Environment
 
-        env = Environment(loader=DictLoader({"index.html": "<p>{{ 1 + 1 }} overridden</p>"}), autoescape=True, enable_async=True)
+        env = Environment(
+            loader=DictLoader({"index.html": "<p>{{ 1 + 1 }} overridden</p>"}), autoescape=True, enable_async=True
+        )
         env.bytecode_cache = template_cache.PrecompiledTemplates(self.cache_dir)
         with mock.patch.object(env, "compile", wraps=env.compile) as compile_:
             template = env.get_template("index.html")

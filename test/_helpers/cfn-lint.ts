@@ -40,7 +40,5 @@ export async function cfnLint(files: string[]): Promise<CfnLintFinding[]> {
 
 /** One line per finding, for assertion messages. */
 export function formatFindings(findings: CfnLintFinding[]): string {
-  return findings
-    .map((f) => `${f.Filename}:${f.Location.Start.LineNumber} ${f.Rule.Id} ${f.Level}: ${f.Message}`)
-    .join("\n");
+  return findings.map((f) => `${f.Filename}:${f.Location.Start.LineNumber} ${f.Rule.Id} ${f.Level}: ${f.Message}`).join("\n");
 }

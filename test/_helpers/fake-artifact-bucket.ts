@@ -66,16 +66,23 @@ export class FakeBucket {
     this.mock.on(GetObjectCommand).callsFake(async (input) => {
       const object = this.objects.get(input.Key);
       if (!object) throw s3Error("NoSuchKey", 404, "The specified key does not exist.");
-      return { ContentLength: object.length, ETag: etagOf(object), LastModified: this.lastModified.get(input.Key), Body: { transformToString: async () => object.toString() } };
+      return {
+        ContentLength: object.length,
+        ETag: etagOf(object),
+        LastModified: this.lastModified.get(input.Key),
+        Body: { transformToString: async () => object.toString() },
+      };
     });
     this.mock.on(PutObjectCommand).callsFake(async (input) => {
       const body = await bytesOf(input.Body);
       await this.beforePut(input.Key);
       const current = this.objects.get(input.Key);
-      if (input.IfNoneMatch === "*" && current) throw s3Error("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold");
+      if (input.IfNoneMatch === "*" && current)
+        throw s3Error("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold");
       if (input.IfMatch !== undefined) {
         if (!current) throw s3Error("NoSuchKey", 404, "The specified key does not exist.");
-        if (etagOf(current) !== input.IfMatch) throw s3Error("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold");
+        if (etagOf(current) !== input.IfMatch)
+          throw s3Error("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold");
       }
       this.put(input.Key, body);
       return { ETag: etagOf(body) };

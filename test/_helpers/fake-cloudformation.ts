@@ -61,7 +61,12 @@ export function validationError(message: string): Error {
   return Object.assign(new Error(message), { name: "ValidationError", $fault: "client", $metadata: { httpStatusCode: 400 } });
 }
 
-export const resource = (id: string, type: string, status: string, reason?: string): FakeEvent => ({ id, type, status, ...(reason ? { reason } : {}) });
+export const resource = (id: string, type: string, status: string, reason?: string): FakeEvent => ({
+  id,
+  type,
+  status,
+  ...(reason ? { reason } : {}),
+});
 
 export class FakeCloudFormation {
   readonly client = new CloudFormationClient({ region: "eu-west-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } });
@@ -212,7 +217,10 @@ export class FakeCloudFormation {
   private create(input: CreateStackCommandInput) {
     const name = input.StackName as string;
     if (this.stack(name)) {
-      throw Object.assign(new Error(`Stack [${name}] already exists`), { name: "AlreadyExistsException", $metadata: { httpStatusCode: 400 } });
+      throw Object.assign(new Error(`Stack [${name}] already exists`), {
+        name: "AlreadyExistsException",
+        $metadata: { httpStatusCode: 400 },
+      });
     }
     const stack = this.newStack(name, "CREATE_IN_PROGRESS", input.TemplateBody ?? "", {});
     stack.parameters = this.resolve(input.Parameters, {}, name);

@@ -66,13 +66,20 @@ export class FakeS3Versions {
       const max = input.MaxKeys ?? 1000;
       // Without versioning, only current objects are listed.
       const current = bucket.entries.filter((e) => !e.deleteMarker);
-      return { Contents: current.slice(0, max).map((e) => ({ Key: e.key })), IsTruncated: current.length > max, KeyCount: Math.min(max, current.length) };
+      return {
+        Contents: current.slice(0, max).map((e) => ({ Key: e.key })),
+        IsTruncated: current.length > max,
+        KeyCount: Math.min(max, current.length),
+      };
     });
     this.mock.on(DeleteObjectsCommand).callsFake((input: DeleteObjectsCommandInput) => this.deleteObjects(input));
     this.mock.on(DeleteBucketCommand).callsFake((input) => {
       const bucket = this.get(input.Bucket);
       if (bucket.entries.length > 0) {
-        throw Object.assign(new Error("The bucket you tried to delete is not empty"), { name: "BucketNotEmpty", $metadata: { httpStatusCode: 409 } });
+        throw Object.assign(new Error("The bucket you tried to delete is not empty"), {
+          name: "BucketNotEmpty",
+          $metadata: { httpStatusCode: 409 },
+        });
       }
       this.buckets.delete(input.Bucket as string);
       return {};

@@ -23,7 +23,10 @@ const list = (value: string | string[]): string[] => (Array.isArray(value) ? val
 
 /** IAM's wildcard match: `*` any run of characters, `?` one; actions ignore case, resources do not. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${source}$`, ignoreCase ? "i" : "").test(value);
 }
 

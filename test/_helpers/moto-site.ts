@@ -94,10 +94,13 @@ export async function sharedStackWithSdk(moto: Pick<MotoServer, "clientConfig">)
   const live = existing?.Stacks?.[0];
   if (!live || live.StackStatus === "DELETE_COMPLETE") {
     const templates = await readTemplates();
-    await cloudformation.send(new CreateStackCommand({ StackName: SHARED_STACK_NAME, TemplateBody: templates.shared, Capabilities: ["CAPABILITY_IAM"] }));
+    await cloudformation.send(
+      new CreateStackCommand({ StackName: SHARED_STACK_NAME, TemplateBody: templates.shared, Capabilities: ["CAPABILITY_IAM"] }),
+    );
   }
   const stack = await settleStack(cloudformation, SHARED_STACK_NAME);
-  if (stack.StackStatus !== "CREATE_COMPLETE") throw new Error(`${SHARED_STACK_NAME}: ${stack.StackStatus} ${stack.StackStatusReason ?? ""}`);
+  if (stack.StackStatus !== "CREATE_COMPLETE")
+    throw new Error(`${SHARED_STACK_NAME}: ${stack.StackStatus} ${stack.StackStatusReason ?? ""}`);
   return sharedParameters(stackOutputs(stack));
 }
 
@@ -110,8 +113,7 @@ export async function deploySiteWithSdk(
   const { cloudformation, s3 } = motoClients(moto);
   const templates = await readTemplates();
 
-  const prereqStackId = (await cloudformation.send(new CreateStackCommand({ StackName: name, TemplateBody: templates.prereq })))
-    .StackId!;
+  const prereqStackId = (await cloudformation.send(new CreateStackCommand({ StackName: name, TemplateBody: templates.prereq }))).StackId!;
   const prereq = await settleStack(cloudformation, name);
   if (prereq.StackStatus !== "CREATE_COMPLETE") throw new Error(`${name}: ${prereq.StackStatus} ${prereq.StackStatusReason ?? ""}`);
   const bucket = stackOutputs(prereq).BucketName!;
@@ -136,7 +138,13 @@ export async function deploySiteWithSdk(
         TemplateBody: templates.app,
         Capabilities: ["CAPABILITY_IAM"],
         Parameters: stackParameters(
-          sampleAppParameters({ bucket, packageKey, layerKey, cdn: options.cdn ?? true, ...(options.cdn ?? true ? { shared: await sharedStackWithSdk(moto) } : {}) }),
+          sampleAppParameters({
+            bucket,
+            packageKey,
+            layerKey,
+            cdn: options.cdn ?? true,
+            ...((options.cdn ?? true) ? { shared: await sharedStackWithSdk(moto) } : {}),
+          }),
         ),
       }),
     )

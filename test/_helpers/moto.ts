@@ -177,8 +177,7 @@ function waitForReady(child: ServerProcess, timeoutMs: number, stderr: () => str
         resolve(Number(match[1]));
       }
     };
-    const onExit = (code: number | null, signal: string | null) =>
-      fail(`exited before it was ready (${signal ?? `exit code ${code}`})`);
+    const onExit = (code: number | null, signal: string | null) => fail(`exited before it was ready (${signal ?? `exit code ${code}`})`);
     const onError = (error: Error) => fail(`could not start: ${error.message}`);
     const timer = setTimeout(() => fail(`was not ready after ${timeoutMs} ms`), timeoutMs);
     const cleanup = () => {
@@ -230,7 +229,11 @@ export async function motoLambda(moto: Pick<MotoServer, "endpoint">, path: strin
 
 /** Calls moto's EventBridge JSON API (the project has no EventBridge SDK client),
  * e.g. motoEvents(moto, "ListRules", {}). Unsigned, as motoLambda. */
-export async function motoEvents(moto: Pick<MotoServer, "endpoint">, action: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function motoEvents(
+  moto: Pick<MotoServer, "endpoint">,
+  action: string,
+  body: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const scope = `testing/20260101/${MOTO_REGION}/events/aws4_request`;
   const response = await fetch(`${moto.endpoint}/`, {
     method: "POST",

@@ -48,7 +48,13 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
  * Every app stack parameter for the sample plan, as a deploy would pass them;
  * with CloudFront, `shared` are the shared stack's outputs (test/_helpers/moto-site.ts).
  */
-export function sampleAppParameters(options: { bucket: string; packageKey: string; layerKey: string; cdn: boolean; shared?: SharedParameters }): Record<string, string> {
+export function sampleAppParameters(options: {
+  bucket: string;
+  packageKey: string;
+  layerKey: string;
+  cdn: boolean;
+  shared?: SharedParameters;
+}): Record<string, string> {
   return {
     ...appStackParameters(samplePlan({ databases: [], cdn: options.cdn }), { packageKey: options.packageKey, layerKey: options.layerKey }),
     ...NO_DOMAIN,

@@ -27,6 +27,10 @@ export function recordingOutput(options: { verbose?: boolean; quiet?: boolean; j
     out,
     stderr: () => err.join(""),
     stdout: () => std.join(""),
-    lines: () => err.join("").split("\n").filter((line) => line !== ""),
+    lines: () =>
+      err
+        .join("")
+        .split("\n")
+        .filter((line) => line !== ""),
   };
 }

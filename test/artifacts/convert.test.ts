@@ -1,5 +1,5 @@
 // Converting data files from the CLI: the pure decisions, and real runs of
-// stub/convert.py in the cached host environment (built once per machine).
+// the converter (datasette_lambda.convert) in the cached host environment (built once per machine).
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -7,7 +7,13 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
 import { conversionGroups, convertDataFiles, converterOutcome } from "../../src/artifacts/convert.ts";
-import { chooseInstaller, converterEnvKey, converterRequirements, findHostPython, hostInstallCommand } from "../../src/artifacts/converter-env.ts";
+import {
+  chooseInstaller,
+  converterEnvKey,
+  converterRequirements,
+  findHostPython,
+  hostInstallCommand,
+} from "../../src/artifacts/converter-env.ts";
 import { readStubRequirements } from "../../src/artifacts/package.ts";
 import { UserError } from "../../src/errors.ts";
 import { cliEnv } from "../_helpers/cli.ts";
@@ -34,17 +40,35 @@ test("the converter's exit and JSON become the result or a one-line error naming
   assert.throws(() => converterOutcome(2, failure, "", ["a.csv"]), userError(/^a\.csv:7: 3 fields where the header has 2$/));
   const noLine = JSON.stringify({ error: { file: "b.xlsx", line: null, reason: "every sheet is empty" } });
   assert.throws(() => converterOutcome(2, noLine, "", ["b.xlsx"]), userError(/^b\.xlsx: every sheet is empty$/));
-  assert.throws(() => converterOutcome(1, "", "Traceback...\nMemoryError\n", ["c.csv"]), userError(/^converting c\.csv failed: MemoryError$/));
+  assert.throws(
+    () => converterOutcome(1, "", "Traceback...\nMemoryError\n", ["c.csv"]),
+    userError(/^converting c\.csv failed: MemoryError$/),
+  );
 });
 
 test("the host environment pins exactly the converter's lines of stub/requirements.txt", async () => {
   const lines = converterRequirements(await readStubRequirements());
-  assert.deepEqual(lines.map((line) => line.split("==")[0]!.toLowerCase()).sort(), ["openpyxl", "python-frontmatter", "pyyaml", "sqlite-utils"]);
-  assert.ok(lines.every((line) => /==\d/.test(line)), "pinned");
+  assert.deepEqual(lines.map((line) => line.split("==")[0]!.toLowerCase()).sort(), [
+    "openpyxl",
+    "python-frontmatter",
+    "pyyaml",
+    "sqlite-utils",
+  ]);
+  assert.ok(
+    lines.every((line) => /==\d/.test(line)),
+    "pinned",
+  );
   assert.throws(() => converterRequirements(["datasette==0.65.5"]), /does not pin sqlite-utils/);
   assert.notEqual(converterEnvKey(lines, "3.11"), converterEnvKey(lines, "3.12"));
   assert.equal(converterEnvKey(lines, "3.11"), converterEnvKey([...lines].reverse(), "3.11"));
-  assert.deepEqual(hostInstallCommand("uv", "/usr/bin/python3", "/c/t", "/c/r.txt")[1].slice(0, 6), ["pip", "install", "--quiet", "--python", "/usr/bin/python3", "--target"]);
+  assert.deepEqual(hostInstallCommand("uv", "/usr/bin/python3", "/c/t", "/c/r.txt")[1].slice(0, 6), [
+    "pip",
+    "install",
+    "--quiet",
+    "--python",
+    "/usr/bin/python3",
+    "--target",
+  ]);
   assert.deepEqual(hostInstallCommand("pip", "python3", "/c/t", "/c/r.txt").slice(0, 1), ["python3"]);
 });
 
@@ -52,7 +76,13 @@ test("convertDataFiles: databases named after the files, or one with --into; sam
   const csv = join(dir, "sales 2026.csv");
   writeFileSync(csv, "id,region,amount\n1,north,10.5\n2,south,\n");
   const json = join(dir, "regions.json");
-  writeFileSync(json, JSON.stringify([{ code: "north", name: "North" }, { code: "south", name: "South" }]));
+  writeFileSync(
+    json,
+    JSON.stringify([
+      { code: "north", name: "North" },
+      { code: "south", name: "South" },
+    ]),
+  );
   const work = join(dir, "work1");
   mkdirSync(work);
   const [sales, regions] = await convertDataFiles([csv, json], { workDir: work, env });
@@ -65,7 +95,13 @@ test("convertDataFiles: databases named after the files, or one with --into; sam
   assert.equal(sales!.bytes, readFileSync(sales!.path).length);
   assert.deepEqual(regions!.tables, { regions: { count: 2 } });
   const db = new DatabaseSync(sales!.path, { readOnly: true });
-  assert.deepEqual(db.prepare('select amount from "sales 2026" order by id').all().map((row) => row.amount), [10.5, null]);
+  assert.deepEqual(
+    db
+      .prepare('select amount from "sales 2026" order by id')
+      .all()
+      .map((row) => row.amount),
+    [10.5, null],
+  );
   db.close();
 
   const work2 = join(dir, "work2");
@@ -102,8 +138,13 @@ test("no Python 3.10+, or neither uv nor pip: one line saying what to install", 
   const bin = join(dir, "bin");
   mkdirSync(bin);
   const bare = { PATH: bin };
-  await assert.rejects(findHostPython(bare), (error: unknown) =>
-    error instanceof UserError && /needs Python 3\.10 or newer, and none was found/.test(error.message) && /Install Python 3/.test(error.hint ?? ""));
+  await assert.rejects(
+    findHostPython(bare),
+    (error: unknown) =>
+      error instanceof UserError &&
+      /needs Python 3\.10 or newer, and none was found/.test(error.message) &&
+      /Install Python 3/.test(error.hint ?? ""),
+  );
   // A Python too old to run the converter is passed over, not used.
   writeFileSync(join(bin, "python3"), "#!/bin/sh\necho 3.9\n");
   chmodSync(join(bin, "python3"), 0o755);
@@ -111,6 +152,11 @@ test("no Python 3.10+, or neither uv nor pip: one line saying what to install", 
   // A Python without pip, and no uv on PATH.
   writeFileSync(join(bin, "python3"), '#!/bin/sh\n[ "$1" = "-m" ] && exit 1\necho 3.12\n');
   assert.deepEqual(await findHostPython(bare), { python: "python3", version: "3.12" });
-  await assert.rejects(chooseInstaller("python3", bare), (error: unknown) =>
-    error instanceof UserError && /needs uv or pip to install the converter's packages, and neither was found/.test(error.message) && /Install uv/.test(error.hint ?? ""));
+  await assert.rejects(
+    chooseInstaller("python3", bare),
+    (error: unknown) =>
+      error instanceof UserError &&
+      /needs uv or pip to install the converter's packages, and neither was found/.test(error.message) &&
+      /Install uv/.test(error.hint ?? ""),
+  );
 });

@@ -9,12 +9,7 @@ test("a dist-info directory names its distribution as pip does", () => {
 });
 
 test("RECORD's first column is the path, quoted when it holds a comma", () => {
-  const record = [
-    "yaml/__init__.py,sha256=abc,12063",
-    '"odd,name/x.py",sha256=def,10',
-    "pyyaml-6.0.4.dist-info/RECORD,,",
-    "",
-  ].join("\n");
+  const record = ["yaml/__init__.py,sha256=abc,12063", '"odd,name/x.py",sha256=def,10', "pyyaml-6.0.4.dist-info/RECORD,,", ""].join("\n");
   assert.deepEqual(recordPaths(record), ["yaml/__init__.py", "odd,name/x.py", "pyyaml-6.0.4.dist-info/RECORD"]);
 });
 
@@ -27,18 +22,21 @@ test("files are summed per distribution from RECORD, biggest first", () => {
     ["numpy.libs/libopenblas.so", "numpy"],
     ["typing_extensions.py", "typing-extensions"],
   ]);
-  const sizes = packageSizes([
-    { path: "yaml/__init__.py", bytes: 10 },
-    { path: "_yaml/__init__.py", bytes: 5 },
-    { path: "pyyaml-6.0.4.dist-info/METADATA", bytes: 1 },
-    { path: "numpy/core.so", bytes: 300 },
-    { path: "numpy.libs/libopenblas.so", bytes: 200 },
-    // Compiled after install, so in no RECORD: its source's, or its directory's, distribution.
-    { path: "yaml/__pycache__/__init__.cpython-313.pyc", bytes: 20 },
-    { path: "numpy/__pycache__/core_helpers.cpython-313.pyc", bytes: 7 },
-    { path: "__pycache__/typing_extensions.cpython-313.pyc", bytes: 40 },
-    { path: "typing_extensions.py", bytes: 30 },
-  ], owners);
+  const sizes = packageSizes(
+    [
+      { path: "yaml/__init__.py", bytes: 10 },
+      { path: "_yaml/__init__.py", bytes: 5 },
+      { path: "pyyaml-6.0.4.dist-info/METADATA", bytes: 1 },
+      { path: "numpy/core.so", bytes: 300 },
+      { path: "numpy.libs/libopenblas.so", bytes: 200 },
+      // Compiled after install, so in no RECORD: its source's, or its directory's, distribution.
+      { path: "yaml/__pycache__/__init__.cpython-313.pyc", bytes: 20 },
+      { path: "numpy/__pycache__/core_helpers.cpython-313.pyc", bytes: 7 },
+      { path: "__pycache__/typing_extensions.cpython-313.pyc", bytes: 40 },
+      { path: "typing_extensions.py", bytes: 30 },
+    ],
+    owners,
+  );
   assert.deepEqual(sizes, [
     { name: "numpy", bytes: 507 },
     { name: "typing-extensions", bytes: 70 },
@@ -51,13 +49,19 @@ test("a namespace directory shared by distributions splits below it", () => {
     ["google/protobuf/__init__.py", "protobuf"],
     ["google/api/http.py", "googleapis-common-protos"],
   ]);
-  const sizes = packageSizes([
-    { path: "google/protobuf/__init__.py", bytes: 10 },
-    { path: "google/protobuf/internal/_x.so", bytes: 100 },
-    { path: "google/api/http.py", bytes: 5 },
-    { path: "google/api/__pycache__/http.cpython-313.pyc", bytes: 6 },
-  ], owners);
-  assert.deepEqual(sizes, [{ name: "protobuf", bytes: 110 }, { name: "googleapis-common-protos", bytes: 11 }]);
+  const sizes = packageSizes(
+    [
+      { path: "google/protobuf/__init__.py", bytes: 10 },
+      { path: "google/protobuf/internal/_x.so", bytes: 100 },
+      { path: "google/api/http.py", bytes: 5 },
+      { path: "google/api/__pycache__/http.cpython-313.pyc", bytes: 6 },
+    ],
+    owners,
+  );
+  assert.deepEqual(sizes, [
+    { name: "protobuf", bytes: 110 },
+    { name: "googleapis-common-protos", bytes: 11 },
+  ]);
 });
 
 test("without RECORD, files go by top-level name, the dist-info and .libs with their package", () => {

@@ -16,7 +16,10 @@ test("uv and pip are asked for the Lambda platform, binary wheels only", () => {
   const [uv, uvArgs] = installCommand("uv", request, "/t", "/r.txt");
   assert.equal(uv, "uv");
   assert.deepEqual(uvArgs.slice(uvArgs.indexOf("--python-platform"), uvArgs.indexOf("--python-platform") + 4), [
-    "--python-platform", "aarch64-manylinux_2_34", "--python-version", "3.13",
+    "--python-platform",
+    "aarch64-manylinux_2_34",
+    "--python-version",
+    "3.13",
   ]);
   assert.ok(uvArgs.includes("--only-binary") && uvArgs.includes(":all:"));
   const [, pipArgs] = installCommand("pip", { ...request, arch: "x86_64" }, "/t", "/r.txt");
@@ -44,12 +47,23 @@ test("the default layer is built for arm64 Lambda, compiled when Python 3.13 is 
   const env = cliEnv();
   const request = { requirements: ["datasette==0.65.5", "mangum==0.22.0"], pythonVersion: "3.13", arch: "arm64" as const };
   const layer = await buildLayer(request, { env });
-  const names = execFileSync("unzip", ["-Z1", layer.path], { maxBuffer: 64 * 1024 * 1024 }).toString().trim().split("\n");
-  assert.ok(names.every((name) => name.startsWith("python/")), "everything under python/");
+  const names = execFileSync("unzip", ["-Z1", layer.path], { maxBuffer: 64 * 1024 * 1024 })
+    .toString()
+    .trim()
+    .split("\n");
+  assert.ok(
+    names.every((name) => name.startsWith("python/")),
+    "everything under python/",
+  );
   assert.ok(names.includes("python/datasette/app.py"));
-  assert.ok(names.some((name) => /aarch64-linux-gnu\.so$/.test(name)), "arm64 binary wheels");
+  assert.ok(
+    names.some((name) => /aarch64-linux-gnu\.so$/.test(name)),
+    "arm64 binary wheels",
+  );
   assert.ok(!names.some((name) => /x86_64-linux-gnu\.so$/.test(name)), "no host binaries");
-  assert.ok(!names.some((name) => name.startsWith("python/pip/") || name.startsWith("python/setuptools/") || name.startsWith("python/bin/")));
+  assert.ok(
+    !names.some((name) => name.startsWith("python/pip/") || name.startsWith("python/setuptools/") || name.startsWith("python/bin/")),
+  );
   assert.ok(!names.includes("python/.lock"), "no installer lock file");
   const compiled = names.filter((name) => name.endsWith(".pyc"));
   if (await findPython("3.13", env)) {

@@ -20,7 +20,11 @@ async function plan(databases: string[], options = {}): Promise<DeployPlan> {
   for (const file of databases) inputs.push(await inspectDatabase(file));
   return createPlan({
     options: checkOptions("pkgtest", { runtime: `python${hostPython}`, ...options }),
-    databases: inputs, metadata: { title: "T" }, requirements: [], layerBytes: 0, stubBytes: 0,
+    databases: inputs,
+    metadata: { title: "T" },
+    requirements: [],
+    layerBytes: 0,
+    stubBytes: 0,
   });
 }
 
@@ -37,7 +41,11 @@ test("the package holds the stub, manifest, inline databases and unchecked-hash 
   assert.equal(second.sha256, first.sha256, "compiled package is deterministic");
 
   const names = listing(first.path);
-  for (const file of await stubFiles()) assert.ok(names.includes(file.split("/").at(-1)!), file);
+  for (const file of await stubFiles()) assert.ok(names.includes(file), file);
+  assert.ok(
+    names.includes("datasette_lambda/handler.py") && !names.some((name) => /^[^/]+\.py$/.test(name)),
+    "the runtime is one package, nothing flat at the root",
+  );
   assert.ok(names.includes("manifest.json"));
   assert.ok(names.includes("databases/fixtures.db"));
   assert.ok(!names.some((name) => name.startsWith("tests/") || name.includes("/tests/")), "no stub tests shipped");

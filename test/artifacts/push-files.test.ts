@@ -27,7 +27,10 @@ test("data files are converted by the real converter, beside databases", async (
   writeFileSync(csv, "id,item,price\n1,tea,2.5\n2,cake,3\n");
   const db = makeDatabase(join(dir, "other.db"));
   const converted = await pushFiles([db, csv], { workDir: dir });
-  assert.deepEqual(converted.map((c) => c.name), ["other", "prices_2026"]);
+  assert.deepEqual(
+    converted.map((c) => c.name),
+    ["other", "prices_2026"],
+  );
   assert.deepEqual(converted[1]?.tables, { "prices 2026": { count: 2 } });
   assert.deepEqual(converted[1]?.sources, [csv]);
 });

@@ -38,6 +38,7 @@ test("our own errors pass through unchanged", () => {
 });
 
 test("signed URLs never reach a message", () => {
-  const url = "https://bucket.s3.amazonaws.com/db/abc/big.db?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F&X-Amz-Signature=deadbeef";
+  const url =
+    "https://bucket.s3.amazonaws.com/db/abc/big.db?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F&X-Amz-Signature=deadbeef";
   assert.doesNotMatch(toAwsError(sdkError("Forbidden", `GET ${url}`), "Uploading", "bucket").message, /Signature|deadbeef/);
 });

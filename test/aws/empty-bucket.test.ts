@@ -24,7 +24,13 @@ test("a versioned bucket with 1,300 objects x 2 versions + delete markers is emp
 
 test("a suspended-versioning bucket still has its old versions deleted", async () => {
   const s3 = new FakeS3Versions();
-  s3.add("b", { versioning: "Suspended", entries: [{ key: "a", versionId: "v1" }, { key: "a", versionId: "null" }] });
+  s3.add("b", {
+    versioning: "Suspended",
+    entries: [
+      { key: "a", versionId: "v1" },
+      { key: "a", versionId: "null" },
+    ],
+  });
   assert.equal((await emptyBucket(s3.client, "b")).deleted, 2);
   assert.ok(s3.mock.commandCalls(ListObjectVersionsCommand).length > 0);
 });
@@ -64,7 +70,9 @@ test("an empty bucket takes one listing; a missing bucket is skipped", async () 
 test("DeleteObjects errors stop with the key and the reason", async () => {
   const s3 = new FakeS3Versions();
   s3.add("b", { versioning: "Enabled", entries: versionedEntries(2) });
-  s3.mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: "db/00000/data.db", VersionId: "v0", Code: "AccessDenied", Message: "Access Denied" }] });
+  s3.mock
+    .on(DeleteObjectsCommand)
+    .resolves({ Errors: [{ Key: "db/00000/data.db", VersionId: "v0", Code: "AccessDenied", Message: "Access Denied" }] });
   await assert.rejects(emptyBucket(s3.client, "b"), (error: unknown) => {
     assert.ok(error instanceof AwsError);
     assert.match(error.message, /Could not delete 1 object\(s\) from bucket b, e\.g\. db\/00000\/data\.db: AccessDenied Access Denied/);

@@ -21,13 +21,22 @@ const HOUR = 60 * MINUTE;
 const ago = (ms: number) => new Date(NOW - ms);
 const object = (key: string, age = 2 * HOUR): BucketObject => ({ key, lastModified: ago(age) });
 const lease = (key: string, keys: string[] | undefined, age = 5 * MINUTE): LeaseObject => ({ key, keys, lastModified: ago(age) });
-const params = (pkg: string, layer: string, dbs: string[] = []) => ({ PackageKey: pkg, LayerKey: layer, DatabaseKeys: dbs.join(","), Runtime: "python3.13" });
+const params = (pkg: string, layer: string, dbs: string[] = []) => ({
+  PackageKey: pkg,
+  LayerKey: layer,
+  DatabaseKeys: dbs.join(","),
+  Runtime: "python3.13",
+});
 
 function input(overrides: Partial<GarbageInput> = {}): GarbageInput {
   return {
     artifacts: [],
     leases: [],
-    appStack: { name: "site-lambda", status: "UPDATE_COMPLETE", parameters: params("package/live.zip", "layer/live.zip", ["db/live/a.db"]) },
+    appStack: {
+      name: "site-lambda",
+      status: "UPDATE_COMPLETE",
+      parameters: params("package/live.zip", "layer/live.zip", ["db/live/a.db"]),
+    },
     keep: [],
     now: NOW,
     minAgeMs: MIN_AGE_MS,
@@ -42,32 +51,47 @@ const deleted = (decision: ReturnType<typeof decideGarbage>) => {
 };
 
 test("referencedKeys: package, layer and every database key", () => {
-  assert.deepEqual(referencedKeys({ PackageKey: "package/a.zip", LayerKey: "layer/b.zip", DatabaseKeys: "db/c/x.db, db/d/y.db", Runtime: "python3.13" }), [
+  assert.deepEqual(
+    referencedKeys({ PackageKey: "package/a.zip", LayerKey: "layer/b.zip", DatabaseKeys: "db/c/x.db, db/d/y.db", Runtime: "python3.13" }),
+    ["package/a.zip", "layer/b.zip", "db/c/x.db", "db/d/y.db"],
+  );
+  assert.deepEqual(referencedKeys({ PackageKey: "package/a.zip", LayerKey: "layer/b.zip", DatabaseKeys: "" }), [
     "package/a.zip",
     "layer/b.zip",
-    "db/c/x.db",
-    "db/d/y.db",
   ]);
-  assert.deepEqual(referencedKeys({ PackageKey: "package/a.zip", LayerKey: "layer/b.zip", DatabaseKeys: "" }), ["package/a.zip", "layer/b.zip"]);
   assert.deepEqual(referencedKeys(undefined), []);
 });
 
 test("inBatches: at most 1000 each", () => {
-  assert.deepEqual(inBatches(Array.from({ length: 2501 }, (_, i) => i)).map((b) => b.length), [1000, 1000, 501]);
+  assert.deepEqual(
+    inBatches(Array.from({ length: 2501 }, (_, i) => i)).map((b) => b.length),
+    [1000, 1000, 501],
+  );
   assert.deepEqual(inBatches([]), []);
 });
 
-test("decide: old artifacts nothing names are deleted; the live stack's, this run's and the replaced deployment's are kept; other prefixes never", () => {
-  const decision = decideGarbage(
-    input({
-      artifacts: ["package/live.zip", "layer/live.zip", "db/live/a.db", "package/mine.zip", "package/previous.zip", "package/old.zip", "db/old/b.db", "incoming/x.csv"].map(
-        (key) => object(key),
-      ),
-      keep: ["package/mine.zip", "package/previous.zip"],
-    }),
-  );
-  assert.deepEqual(deleted(decision).artifacts, ["package/old.zip", "db/old/b.db"]);
-});
+test(
+  "decide: old artifacts nothing names are deleted; the live stack's, this run's and the replaced deployment's are kept; " +
+    "other prefixes never",
+  () => {
+    const decision = decideGarbage(
+      input({
+        artifacts: [
+          "package/live.zip",
+          "layer/live.zip",
+          "db/live/a.db",
+          "package/mine.zip",
+          "package/previous.zip",
+          "package/old.zip",
+          "db/old/b.db",
+          "incoming/x.csv",
+        ].map((key) => object(key)),
+        keep: ["package/mine.zip", "package/previous.zip"],
+      }),
+    );
+    assert.deepEqual(deleted(decision).artifacts, ["package/old.zip", "db/old/b.db"]);
+  },
+);
 
 test("decide: anything younger than the minimum age stays, and so does anything of unknown age or dated in the future (clock skew)", () => {
   const decision = decideGarbage(
@@ -82,7 +106,9 @@ test("decide: anything younger than the minimum age stays, and so does anything 
   );
   assert.deepEqual(deleted(decision).artifacts, ["package/just-old-enough.zip"]);
   // The threshold is the caller's: at 0 even a second-old object goes.
-  assert.deepEqual(deleted(decideGarbage(input({ artifacts: [object("package/fresh.zip", 1000)], minAgeMs: 0 }))).artifacts, ["package/fresh.zip"]);
+  assert.deepEqual(deleted(decideGarbage(input({ artifacts: [object("package/fresh.zip", 1000)], minAgeMs: 0 }))).artifacts, [
+    "package/fresh.zip",
+  ]);
 });
 
 test("decide: a live lease keeps every key it names, however old the object; a stale lease keeps nothing and is deleted itself", () => {
@@ -97,7 +123,11 @@ test("decide: a live lease keeps every key it names, however old the object; a s
       ],
     }),
   );
-  assert.deepEqual(deleted(decision), { kind: "delete", artifacts: ["package/of-a-killed-run.zip"], staleLeases: ["deploys/killed.json", "deploys/killed-unread.json"] });
+  assert.deepEqual(deleted(decision), {
+    kind: "delete",
+    artifacts: ["package/of-a-killed-run.zip"],
+    staleLeases: ["deploys/killed.json", "deploys/killed-unread.json"],
+  });
 });
 
 test("decide: a live lease that could not be read stops the clean-up (we cannot know what it protects)", () => {
@@ -107,14 +137,31 @@ test("decide: a live lease that could not be read stops the clean-up (we cannot 
 
 test("decide: no clean-up while the app stack is in any *_IN_PROGRESS state, when it is gone, or when it names nothing", () => {
   const artifacts = [object("package/old.zip")];
-  for (const status of ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "REVIEW_IN_PROGRESS", "DELETE_IN_PROGRESS"]) {
-    const decision = decideGarbage(input({ artifacts, appStack: { name: "site-lambda", status, parameters: params("package/live.zip", "layer/live.zip") } }));
+  for (const status of [
+    "UPDATE_IN_PROGRESS",
+    "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+    "UPDATE_ROLLBACK_IN_PROGRESS",
+    "REVIEW_IN_PROGRESS",
+    "DELETE_IN_PROGRESS",
+  ]) {
+    const decision = decideGarbage(
+      input({ artifacts, appStack: { name: "site-lambda", status, parameters: params("package/live.zip", "layer/live.zip") } }),
+    );
     assert.deepEqual(decision, { kind: "skip", reason: `stack site-lambda is ${status}: another deploy is running` }, status);
   }
   assert.equal(decideGarbage(input({ artifacts, appStack: undefined })).kind, "skip");
-  assert.equal(decideGarbage(input({ artifacts, appStack: { name: "site-lambda", status: "UPDATE_COMPLETE", parameters: { Runtime: "python3.13" } } })).kind, "skip");
+  assert.equal(
+    decideGarbage(input({ artifacts, appStack: { name: "site-lambda", status: "UPDATE_COMPLETE", parameters: { Runtime: "python3.13" } } }))
+      .kind,
+    "skip",
+  );
   // A settled rollback is settled: the parameters it rolled back to are what is live.
-  const rolledBack = decideGarbage(input({ artifacts, appStack: { name: "site-lambda", status: "UPDATE_ROLLBACK_COMPLETE", parameters: params("package/old.zip", "layer/live.zip") } }));
+  const rolledBack = decideGarbage(
+    input({
+      artifacts,
+      appStack: { name: "site-lambda", status: "UPDATE_ROLLBACK_COMPLETE", parameters: params("package/old.zip", "layer/live.zip") },
+    }),
+  );
   assert.deepEqual(deleted(rolledBack).artifacts, []);
 });
 
@@ -152,10 +199,20 @@ test("decide, two runs A and B at once: whichever cleans up first or last, neith
 
 function site(bucket = new FakeBucket("site-bucket")) {
   const cfn = new FakeCloudFormation();
-  const stack = cfn.addStack({ name: "site-lambda", status: "UPDATE_COMPLETE", parameters: params("package/live.zip", "layer/live.zip", ["db/live/a.db"]) });
+  const stack = cfn.addStack({
+    name: "site-lambda",
+    status: "UPDATE_COMPLETE",
+    parameters: params("package/live.zip", "layer/live.zip", ["db/live/a.db"]),
+  });
   for (const key of ["package/live.zip", "layer/live.zip", "db/live/a.db"]) bucket.put(key, "x", NOW - 2 * HOUR);
   const run = (keep: string[] = [], minAgeMs?: number) =>
-    collectGarbage(bucket.client, cfn.client, { bucket: bucket.name, appStack: "site-lambda", keep, now: () => NOW, ...(minAgeMs === undefined ? {} : { minAgeMs }) });
+    collectGarbage(bucket.client, cfn.client, {
+      bucket: bucket.name,
+      appStack: "site-lambda",
+      keep,
+      now: () => NOW,
+      ...(minAgeMs === undefined ? {} : { minAgeMs }),
+    });
   return { bucket, cfn, stack, run };
 }
 
@@ -172,10 +229,14 @@ test("collectGarbage deletes old unreferenced artifacts in batches of <= 1000, a
 
   assert.equal(result.kind, "collected");
   assert.equal(result.kind === "collected" && result.deleted.length, 2301);
-  assert.deepEqual(
-    [...bucket.objects.keys()].sort(),
-    ["db/live/a.db", "incoming/upload.csv", "layer/live.zip", "package/fresh.zip", "package/live.zip", "package/previous.zip"],
-  );
+  assert.deepEqual([...bucket.objects.keys()].sort(), [
+    "db/live/a.db",
+    "incoming/upload.csv",
+    "layer/live.zip",
+    "package/fresh.zip",
+    "package/live.zip",
+    "package/previous.zip",
+  ]);
   const sizes = bucket.mock.commandCalls(DeleteObjectsCommand).map((call) => call.args[0].input.Delete?.Objects?.length);
   assert.deepEqual(sizes, [1000, 1000, 301]);
 });
@@ -192,21 +253,29 @@ test("collectGarbage re-reads the stack after listing: what another run deployed
   assert.ok(bucket.objects.has("package/other-run.zip"));
 });
 
-test("collectGarbage reads live leases and keeps what they name; deletes stale leases unread; a lease gone meanwhile is no obstacle", async () => {
-  const { bucket, run } = site();
-  bucket.put("package/leased.zip", "x", NOW - 3 * HOUR);
-  bucket.put("package/unleased.zip", "x", NOW - 3 * HOUR);
-  bucket.put("deploys/running.json", leaseBody(["package/leased.zip"], new Date(NOW)), NOW - MINUTE);
-  bucket.put("deploys/killed.json", leaseBody(["package/unleased.zip"], new Date(NOW)), NOW - 2 * HOUR);
-  bucket.put("deploys/finished.json", leaseBody([], new Date(NOW)), NOW - MINUTE);
-  bucket.mock.on(GetObjectCommand, { Key: "deploys/finished.json" }).rejects(Object.assign(new Error("gone"), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }));
+test(
+  "collectGarbage reads live leases and keeps what they name; deletes stale leases unread; " + "a lease gone meanwhile is no obstacle",
+  async () => {
+    const { bucket, run } = site();
+    bucket.put("package/leased.zip", "x", NOW - 3 * HOUR);
+    bucket.put("package/unleased.zip", "x", NOW - 3 * HOUR);
+    bucket.put("deploys/running.json", leaseBody(["package/leased.zip"], new Date(NOW)), NOW - MINUTE);
+    bucket.put("deploys/killed.json", leaseBody(["package/unleased.zip"], new Date(NOW)), NOW - 2 * HOUR);
+    bucket.put("deploys/finished.json", leaseBody([], new Date(NOW)), NOW - MINUTE);
+    bucket.mock
+      .on(GetObjectCommand, { Key: "deploys/finished.json" })
+      .rejects(Object.assign(new Error("gone"), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }));
 
-  const result = await run();
+    const result = await run();
 
-  assert.deepEqual(result, { kind: "collected", deleted: ["package/unleased.zip"], staleLeases: ["deploys/killed.json"], failed: [] });
-  const read = bucket.mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key).sort();
-  assert.deepEqual(read, ["deploys/finished.json", "deploys/running.json"], "the stale lease is not read");
-});
+    assert.deepEqual(result, { kind: "collected", deleted: ["package/unleased.zip"], staleLeases: ["deploys/killed.json"], failed: [] });
+    const read = bucket.mock
+      .commandCalls(GetObjectCommand)
+      .map((call) => call.args[0].input.Key)
+      .sort();
+    assert.deepEqual(read, ["deploys/finished.json", "deploys/running.json"], "the stale lease is not read");
+  },
+);
 
 test("collectGarbage skips while the app stack is in progress, deleting nothing", async () => {
   const { bucket, stack, run } = site();

@@ -11,7 +11,8 @@ test("a lease body lists its keys once, sorted; parseLease reads it back and ref
   const body = leaseBody(["package/b.zip", "db/a/x.db", "package/b.zip"], new Date("2026-03-01T12:00:00Z"));
   assert.equal(body, '{"keys":["db/a/x.db","package/b.zip"],"started":"2026-03-01T12:00:00.000Z"}\n');
   assert.deepEqual(parseLease(body), ["db/a/x.db", "package/b.zip"]);
-  for (const bad of ["", "not json", "null", "[]", '{"keys":"package/a.zip"}', '{"keys":[1]}']) assert.equal(parseLease(bad), undefined, bad);
+  for (const bad of ["", "not json", "null", "[]", '{"keys":"package/a.zip"}', '{"keys":[1]}'])
+    assert.equal(parseLease(bad), undefined, bad);
 });
 
 test("takeLease writes deploys/<id>.json before it returns; release deletes it, once", async () => {

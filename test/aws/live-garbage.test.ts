@@ -24,8 +24,14 @@ test("decide: only old live/db/ objects that the manifest does not name", () => 
     { key: "live/manifest.json", lastModified: new Date(NOW - 60 * MINUTE) },
     { key: "db/old/deployed.db", lastModified: new Date(NOW - 60 * MINUTE) },
   ];
-  assert.deepEqual(decideLiveGarbage({ objects, manifest: manifestNaming(key("a", "named")), now: NOW, minAgeMs: MIN_AGE_MS }), [key("b", "old")]);
-  assert.deepEqual(decideLiveGarbage({ objects, manifest: manifestNaming(), now: NOW, minAgeMs: 0 }), [key("a", "named"), key("b", "old"), key("c", "young")]);
+  assert.deepEqual(decideLiveGarbage({ objects, manifest: manifestNaming(key("a", "named")), now: NOW, minAgeMs: MIN_AGE_MS }), [
+    key("b", "old"),
+  ]);
+  assert.deepEqual(decideLiveGarbage({ objects, manifest: manifestNaming(), now: NOW, minAgeMs: 0 }), [
+    key("a", "named"),
+    key("b", "old"),
+    key("c", "young"),
+  ]);
 });
 
 test("collect: lists live/db/ before reading the manifest, deletes what decide says, reports refusals", async () => {
@@ -39,7 +45,10 @@ test("collect: lists live/db/ before reading the manifest, deletes what decide s
 
   const result = await collectLiveGarbage(bucket.client, bucket.name, { now: () => NOW });
   assert.deepEqual(result, { deleted: [key("b", "old")], failed: [] });
-  assert.deepEqual([...bucket.objects.keys()].sort(), ["db/other/deployed.db", key("a", "named"), key("c", "young"), LIVE_MANIFEST_KEY].sort());
+  assert.deepEqual(
+    [...bucket.objects.keys()].sort(),
+    ["db/other/deployed.db", key("a", "named"), key("c", "young"), LIVE_MANIFEST_KEY].sort(),
+  );
   const order = bucket.mock.calls().map((call) => (call.args[0] as object).constructor.name);
   assert.ok(order.indexOf(ListObjectsV2Command.name) < order.indexOf(GetObjectCommand.name), order.join(" "));
 

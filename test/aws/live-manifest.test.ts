@@ -3,10 +3,22 @@ import { test } from "node:test";
 import { PutObjectCommand, type PutObjectCommandInput } from "@aws-sdk/client-s3";
 import { backoffMs, readLiveManifest, updateLiveManifest } from "../../src/aws/live-manifest.ts";
 import { AwsError, UserError } from "../../src/errors.ts";
-import { liveDatabaseKey, LIVE_MANIFEST_KEY, parseLiveManifest, serializeLiveManifest, withPublished, type LiveDatabase } from "../../src/live/manifest.ts";
+import {
+  liveDatabaseKey,
+  LIVE_MANIFEST_KEY,
+  parseLiveManifest,
+  serializeLiveManifest,
+  withPublished,
+  type LiveDatabase,
+} from "../../src/live/manifest.ts";
 import { etagOf, FakeBucket } from "../_helpers/fake-artifact-bucket.ts";
 
-const entry = (name: string, sha: string): LiveDatabase => ({ key: liveDatabaseKey(sha.repeat(64), name), sha256: sha.repeat(64), bytes: 1, tables: {} });
+const entry = (name: string, sha: string): LiveDatabase => ({
+  key: liveDatabaseKey(sha.repeat(64), name),
+  sha256: sha.repeat(64),
+  bytes: 1,
+  tables: {},
+});
 const publish = (name: string, sha: string) => (current: Parameters<typeof withPublished>[0]) =>
   withPublished(current, [{ name, entry: entry(name, sha), sources: [] }]);
 const manifestIn = (bucket: FakeBucket) => parseLiveManifest(bucket.objects.get(LIVE_MANIFEST_KEY)?.toString() ?? "");
@@ -15,7 +27,10 @@ const noSleep = { sleep: async () => {}, random: () => 0.5 };
 
 test("read: no manifest is an empty one without an ETag; one that is there comes with its ETag", async () => {
   const bucket = new FakeBucket();
-  assert.deepEqual(await readLiveManifest(bucket.client, bucket.name), { manifest: { format: 1, databases: {}, failed: {} }, etag: undefined });
+  assert.deepEqual(await readLiveManifest(bucket.client, bucket.name), {
+    manifest: { format: 1, databases: {}, failed: {} },
+    etag: undefined,
+  });
   const text = serializeLiveManifest({ format: 1, databases: { a: entry("a", "a") }, failed: {} });
   bucket.put(LIVE_MANIFEST_KEY, text);
   const read = await readLiveManifest(bucket.client, bucket.name);
@@ -65,7 +80,13 @@ test("update: another publish writing in between (412) is read again and kept; t
   // Another publisher writes "b" after we read and before our PUT, twice.
   let races = 2;
   bucket.beforePut = async () => {
-    if (races-- > 0) bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest(withPublished(manifestIn(bucket), [{ name: `other${races}`, entry: entry(`other${races}`, "c"), sources: [] }])));
+    if (races-- > 0)
+      bucket.put(
+        LIVE_MANIFEST_KEY,
+        serializeLiveManifest(
+          withPublished(manifestIn(bucket), [{ name: `other${races}`, entry: entry(`other${races}`, "c"), sources: [] }]),
+        ),
+      );
   };
   const retries: number[] = [];
   const sleeps: number[] = [];
@@ -100,7 +121,8 @@ test("update: 409 ConditionalRequestConflict is retried too", async () => {
   const bucket = new FakeBucket();
   let conflicts = 1;
   bucket.beforePut = async () => {
-    if (conflicts-- > 0) throw Object.assign(new Error("conflict"), { name: "ConditionalRequestConflict", $metadata: { httpStatusCode: 409 } });
+    if (conflicts-- > 0)
+      throw Object.assign(new Error("conflict"), { name: "ConditionalRequestConflict", $metadata: { httpStatusCode: 409 } });
   };
   const result = await updateLiveManifest(bucket.client, bucket.name, publish("a", "a"), noSleep);
   assert.equal(result.attempts, 2);
@@ -110,10 +132,19 @@ test("update: gives up after 10 lost races with an AwsError saying to run again;
   const bucket = new FakeBucket();
   let round = 0;
   // A different manifest every time (the same bytes would have the same ETag).
-  bucket.beforePut = async () => bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest({ format: 1, databases: { [`x${round++}`]: entry("x", "c") }, failed: {} }));
+  bucket.beforePut = async () =>
+    bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest({ format: 1, databases: { [`x${round++}`]: entry("x", "c") }, failed: {} }));
   let calls = 0;
   await assert.rejects(
-    updateLiveManifest(bucket.client, bucket.name, (current) => (calls++, publish("a", "a")(current)), noSleep),
+    updateLiveManifest(
+      bucket.client,
+      bucket.name,
+      (current) => {
+        calls++;
+        return publish("a", "a")(current);
+      },
+      noSleep,
+    ),
     (error: unknown) => error instanceof AwsError && /10 attempts/.test(error.message) && /run the command again/.test(error.hint ?? ""),
   );
   assert.equal(calls, 10);
@@ -140,8 +171,20 @@ test("update: an error thrown by the change stops the update as it is", async ()
 });
 
 test("backoffMs: grows, is capped, jittered between half and all of it", () => {
-  assert.equal(backoffMs(1, () => 0), 50);
-  assert.equal(backoffMs(1, () => 0.999999), 99.99995);
-  assert.equal(backoffMs(4, () => 0), 400);
-  assert.equal(backoffMs(20, () => 0), 1500);
+  assert.equal(
+    backoffMs(1, () => 0),
+    50,
+  );
+  assert.equal(
+    backoffMs(1, () => 0.999999),
+    99.99995,
+  );
+  assert.equal(
+    backoffMs(4, () => 0),
+    400,
+  );
+  assert.equal(
+    backoffMs(20, () => 0),
+    1500,
+  );
 });

@@ -16,12 +16,22 @@ const noSleep = { sleep: async () => {}, random: () => 0.5 };
 function item(name: string, content: string, extra: Partial<PublishItem> = {}): PublishItem {
   const path = join(dir, `${name}-${content}.db`);
   writeFileSync(path, content);
-  const sha256 = (content.charCodeAt(0).toString(16).padStart(2, "0")).repeat(32);
-  return { name, path, bytes: content.length, sha256, tables: { [name]: { count: 1 } }, dataAsOf: "2026-11-30T08:00:00Z", sources: [`${name}.csv`], ...extra };
+  const sha256 = content.charCodeAt(0).toString(16).padStart(2, "0").repeat(32);
+  return {
+    name,
+    path,
+    bytes: content.length,
+    sha256,
+    tables: { [name]: { count: 1 } },
+    dataAsOf: "2026-11-30T08:00:00Z",
+    sources: [`${name}.csv`],
+    ...extra,
+  };
 }
 
 const manifestIn = (bucket: FakeBucket) => parseLiveManifest(bucket.objects.get(LIVE_MANIFEST_KEY)!.toString());
-const putKeys = (bucket: FakeBucket) => bucket.mock.commandCalls(PutObjectCommand).map((call) => (call.args[0].input as PutObjectCommandInput).Key);
+const putKeys = (bucket: FakeBucket) =>
+  bucket.mock.commandCalls(PutObjectCommand).map((call) => (call.args[0].input as PutObjectCommandInput).Key);
 
 function bucketAt(now = NOW): FakeBucket {
   const bucket = new FakeBucket();
@@ -31,12 +41,24 @@ function bucketAt(now = NOW): FakeBucket {
 
 test("publish: uploads each database to its content-addressed key and names it in the manifest right after", async () => {
   const bucket = bucketAt();
-  bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest({ format: 1, databases: {}, failed: { "sales.csv": { reason: "sales.csv:3: bad", at: "t", key: "failed/sales.csv" } } }));
+  bucket.put(
+    LIVE_MANIFEST_KEY,
+    serializeLiveManifest({
+      format: 1,
+      databases: {},
+      failed: { "sales.csv": { reason: "sales.csv:3: bad", at: "t", key: "failed/sales.csv" } },
+    }),
+  );
   const sales = item("sales", "s1");
   const animals = item("animals", "a1", { sources: ["a.csv", "b.csv"], dataAsOf: undefined });
   const result = await publishDatabases(bucket.client, bucket.name, [sales, animals], { ...noSleep, now: () => NOW });
 
-  assert.deepEqual(putKeys(bucket), [liveDatabaseKey(sales.sha256, "sales"), LIVE_MANIFEST_KEY, liveDatabaseKey(animals.sha256, "animals"), LIVE_MANIFEST_KEY]);
+  assert.deepEqual(putKeys(bucket), [
+    liveDatabaseKey(sales.sha256, "sales"),
+    LIVE_MANIFEST_KEY,
+    liveDatabaseKey(animals.sha256, "animals"),
+    LIVE_MANIFEST_KEY,
+  ]);
   assert.equal(bucket.objects.get(liveDatabaseKey(sales.sha256, "sales"))?.toString(), "s1");
   const manifest = manifestIn(bucket);
   assert.deepEqual(manifest.databases.sales, {
@@ -52,7 +74,13 @@ test("publish: uploads each database to its content-addressed key and names it i
   assert.equal(manifest.databases.animals?.dataAsOf, undefined);
   assert.deepEqual(manifest.failed, {}, "the source that failed before converted now");
   assert.deepEqual(result.uploaded, { files: 2, bytes: 4 });
-  assert.deepEqual(result.published.map((p) => [p.name, p.changed]), [["sales", true], ["animals", true]]);
+  assert.deepEqual(
+    result.published.map((p) => [p.name, p.changed]),
+    [
+      ["sales", true],
+      ["animals", true],
+    ],
+  );
   assert.deepEqual(result.garbage, { deleted: [], failed: [] });
 });
 
@@ -65,7 +93,10 @@ test("publish: what the manifest already serves is left alone: no upload, no wri
   const again = await publishDatabases(bucket.client, bucket.name, [sales], { ...noSleep, now: () => NOW + HOUR });
   assert.equal(putKeys(bucket).length, calls);
   assert.equal(bucket.objects.get(LIVE_MANIFEST_KEY)!.toString(), before);
-  assert.deepEqual(again.published.map((p) => [p.name, p.changed, p.entry.publishedAt]), [["sales", false, "2026-12-01T12:00:00Z"]]);
+  assert.deepEqual(
+    again.published.map((p) => [p.name, p.changed, p.entry.publishedAt]),
+    [["sales", false, "2026-12-01T12:00:00Z"]],
+  );
   assert.deepEqual(again.uploaded, { files: 0, bytes: 0 });
 });
 
@@ -84,28 +115,35 @@ test("publish: when a later upload fails, the databases before it stay published
   const broken = { ...item("broken", "b1"), path: join(dir, "does-not-exist.db") };
   const published: string[] = [];
   await assert.rejects(
-    publishDatabases(bucket.client, bucket.name, [good, broken], { ...noSleep, now: () => NOW, onPublished: (name) => published.push(name) }),
+    publishDatabases(bucket.client, bucket.name, [good, broken], {
+      ...noSleep,
+      now: () => NOW,
+      onPublished: (name) => published.push(name),
+    }),
     /does-not-exist\.db/,
   );
   assert.deepEqual(published, ["good"]);
   assert.deepEqual(Object.keys(manifestIn(bucket).databases), ["good"]);
 });
 
-test("publish: clean-up runs after (old unnamed databases go, named and young ones stay); its failure is reported, not thrown", async () => {
-  const bucket = bucketAt();
-  bucket.put(liveDatabaseKey("9".repeat(64), "gone"), "x", NOW - 2 * HOUR);
-  bucket.put(liveDatabaseKey("8".repeat(64), "young"), "x", NOW - 60_000);
-  const result = await publishDatabases(bucket.client, bucket.name, [item("sales", "s1")], { ...noSleep, now: () => NOW });
-  assert.deepEqual(result.garbage?.deleted, [liveDatabaseKey("9".repeat(64), "gone")]);
-  assert.ok(bucket.objects.has(liveDatabaseKey("8".repeat(64), "young")));
+test(
+  "publish: clean-up runs after (old unnamed databases go, named and young ones stay); " + "its failure is reported, not thrown",
+  async () => {
+    const bucket = bucketAt();
+    bucket.put(liveDatabaseKey("9".repeat(64), "gone"), "x", NOW - 2 * HOUR);
+    bucket.put(liveDatabaseKey("8".repeat(64), "young"), "x", NOW - 60_000);
+    const result = await publishDatabases(bucket.client, bucket.name, [item("sales", "s1")], { ...noSleep, now: () => NOW });
+    assert.deepEqual(result.garbage?.deleted, [liveDatabaseKey("9".repeat(64), "gone")]);
+    assert.ok(bucket.objects.has(liveDatabaseKey("8".repeat(64), "young")));
 
-  bucket.mock.on(DeleteObjectsCommand).rejects(Object.assign(new Error("slow down"), { name: "SlowDown" }));
-  bucket.put(liveDatabaseKey("7".repeat(64), "old"), "x", NOW - 2 * HOUR);
-  const failing = await publishDatabases(bucket.client, bucket.name, [item("other", "o1")], { ...noSleep, now: () => NOW });
-  assert.equal(failing.garbage, undefined);
-  assert.match(String((failing.garbageError as Error).message), /slow down/);
-  assert.ok(manifestIn(bucket).databases.other, "published all the same");
-});
+    bucket.mock.on(DeleteObjectsCommand).rejects(Object.assign(new Error("slow down"), { name: "SlowDown" }));
+    bucket.put(liveDatabaseKey("7".repeat(64), "old"), "x", NOW - 2 * HOUR);
+    const failing = await publishDatabases(bucket.client, bucket.name, [item("other", "o1")], { ...noSleep, now: () => NOW });
+    assert.equal(failing.garbage, undefined);
+    assert.match(String((failing.garbageError as Error).message), /slow down/);
+    assert.ok(manifestIn(bucket).databases.other, "published all the same");
+  },
+);
 
 test("publish: two publishes at once both land", async () => {
   const bucket = bucketAt();
@@ -126,7 +164,10 @@ test("remove: drops the entry (the object stays until it is old), then cleans up
   assert.deepEqual(Object.keys(manifestIn(bucket).databases), ["keep"]);
   assert.ok(bucket.objects.has(liveDatabaseKey(sales.sha256, "sales")), "young: kept for instances still downloading it");
   const later = await removeDatabase(bucket.client, bucket.name, "keep", { ...noSleep, now: () => NOW + HOUR });
-  assert.deepEqual(later.garbage?.deleted.sort(), [liveDatabaseKey("6b".repeat(32), "keep"), liveDatabaseKey(sales.sha256, "sales")].sort());
+  assert.deepEqual(
+    later.garbage?.deleted.sort(),
+    [liveDatabaseKey("6b".repeat(32), "keep"), liveDatabaseKey(sales.sha256, "sales")].sort(),
+  );
 
   const writes = putKeys(bucket).length;
   await assert.rejects(removeDatabase(bucket.client, bucket.name, "sales", noSleep), NotLiveError);

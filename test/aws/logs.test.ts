@@ -21,9 +21,15 @@ test("one query reads every page and passes the filter through", async () => {
   group.events = ["a", "b", "c", "d", "e"].map((id, i) => ({ eventId: id, timestamp: 10_000 + i, message: `hit ${id}` }));
   const pages = [];
   for await (const page of filterLogEvents(group.client, { logGroupName: GROUP, startTime: 0, filterPattern: "hit" })) pages.push(page);
-  assert.deepEqual(pages.map((page) => page.map((e) => e.id)), [["a", "b"], ["c", "d"], ["e"]]);
+  assert.deepEqual(
+    pages.map((page) => page.map((e) => e.id)),
+    [["a", "b"], ["c", "d"], ["e"]],
+  );
   assert.equal(group.calls.length, 3);
-  assert.deepEqual(group.calls.map((call) => call.nextToken), [undefined, "2", "4"]);
+  assert.deepEqual(
+    group.calls.map((call) => call.nextToken),
+    [undefined, "2", "4"],
+  );
   assert.ok(group.calls.every((call) => call.filterPattern === "hit" && call.logGroupName === GROUP));
 });
 
@@ -79,7 +85,10 @@ test("following: late events inside the overlap are printed, repeats are not, pa
   // Each later query starts 10 s before the newest event seen, so it overlaps the previous one.
   const starts = group.calls.filter((call) => !call.nextToken).map((call) => call.startTime);
   assert.deepEqual(starts, [90_000, 90_000, 92_000, 93_500]);
-  assert.ok(group.calls.some((call) => call.nextToken), "pagination was used");
+  assert.ok(
+    group.calls.some((call) => call.nextToken),
+    "pagination was used",
+  );
   assert.equal(items.filter((item) => item.type === "polled").length, 4);
 });
 
@@ -113,7 +122,9 @@ test("following a log group that does not exist yet: said once, then its events 
 test("other errors are not swallowed", async () => {
   const group = new FakeLogGroup({ now: 0 });
   group.mock.reset();
-  group.mock.rejects(Object.assign(new Error("User is not authorized to perform: logs:FilterLogEvents"), { name: "AccessDeniedException" }));
+  group.mock.rejects(
+    Object.assign(new Error("User is not authorized to perform: logs:FilterLogEvents"), { name: "AccessDeniedException" }),
+  );
   await assert.rejects(collect(tailLogEvents(group.client, GROUP, { since: 0, follow: true })), /not authorized/);
 });
 

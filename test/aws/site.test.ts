@@ -42,16 +42,37 @@ test("findStack: outputs as a record; a missing stack is undefined, other errors
 test("the log group comes from the output, else the stack's log group or function resource", async () => {
   const { client, mock } = cloudformation("eu-west-1");
   const app = { name: "site-lambda", stackId: "id", status: "CREATE_COMPLETE", outputs: {} };
-  mock.on(DescribeStackResourcesCommand).resolvesOnce({
-    StackResources: [
-      { LogicalResourceId: "Function", PhysicalResourceId: "site-fn-123", ResourceType: "AWS::Lambda::Function", ResourceStatus: "CREATE_COMPLETE", Timestamp: new Date() },
-      { LogicalResourceId: "Logs", PhysicalResourceId: "/aws/lambda/site-fn-123", ResourceType: "AWS::Logs::LogGroup", ResourceStatus: "CREATE_COMPLETE", Timestamp: new Date() },
-    ],
-  }).resolvesOnce({
-    StackResources: [
-      { LogicalResourceId: "Function", PhysicalResourceId: "site-fn-456", ResourceType: "AWS::Lambda::Function", ResourceStatus: "CREATE_COMPLETE", Timestamp: new Date() },
-    ],
-  });
+  mock
+    .on(DescribeStackResourcesCommand)
+    .resolvesOnce({
+      StackResources: [
+        {
+          LogicalResourceId: "Function",
+          PhysicalResourceId: "site-fn-123",
+          ResourceType: "AWS::Lambda::Function",
+          ResourceStatus: "CREATE_COMPLETE",
+          Timestamp: new Date(),
+        },
+        {
+          LogicalResourceId: "Logs",
+          PhysicalResourceId: "/aws/lambda/site-fn-123",
+          ResourceType: "AWS::Logs::LogGroup",
+          ResourceStatus: "CREATE_COMPLETE",
+          Timestamp: new Date(),
+        },
+      ],
+    })
+    .resolvesOnce({
+      StackResources: [
+        {
+          LogicalResourceId: "Function",
+          PhysicalResourceId: "site-fn-456",
+          ResourceType: "AWS::Lambda::Function",
+          ResourceStatus: "CREATE_COMPLETE",
+          Timestamp: new Date(),
+        },
+      ],
+    });
   assert.equal(await logGroupOf(client, { ...app, outputs: { LogGroupName: "/from/output" } }), "/from/output");
   assert.equal(await logGroupOf(client, app), "/aws/lambda/site-fn-123");
   assert.equal(await logGroupOf(client, app), "/aws/lambda/site-fn-456");
@@ -62,7 +83,13 @@ test("the bucket comes from the output, else the live bucket resource", async ()
   const prereq = { name: "site", stackId: "id", status: "DELETE_FAILED", outputs: {} };
   mock.on(DescribeStackResourcesCommand, { StackName: "site" }).resolves({
     StackResources: [
-      { LogicalResourceId: "Bucket", PhysicalResourceId: "site-bucket-abc", ResourceType: "AWS::S3::Bucket", ResourceStatus: "DELETE_FAILED", Timestamp: new Date() },
+      {
+        LogicalResourceId: "Bucket",
+        PhysicalResourceId: "site-bucket-abc",
+        ResourceType: "AWS::S3::Bucket",
+        ResourceStatus: "DELETE_FAILED",
+        Timestamp: new Date(),
+      },
     ],
   });
   assert.equal(await bucketOf(client, { ...prereq, outputs: { BucketName: "out-bucket" } }), "out-bucket");

@@ -20,13 +20,24 @@ test("poller: only events after the marker, oldest first, each once, across page
   stack.frames = [
     {
       status: "UPDATE_IN_PROGRESS",
-      events: [resource("A", "T", "UPDATE_IN_PROGRESS"), resource("B", "T", "UPDATE_IN_PROGRESS"), resource("A", "T", "UPDATE_COMPLETE"), resource("B", "T", "UPDATE_COMPLETE")],
+      events: [
+        resource("A", "T", "UPDATE_IN_PROGRESS"),
+        resource("B", "T", "UPDATE_IN_PROGRESS"),
+        resource("A", "T", "UPDATE_COMPLETE"),
+        resource("B", "T", "UPDATE_COMPLETE"),
+      ],
     },
     { status: "UPDATE_COMPLETE" },
   ];
   const poller = new StackEventPoller(cfn.client, stack.id, marker);
   await cfn.client.send(new DescribeStacksCommand({ StackName: "site" })); // plays the next frame
-  assert.deepEqual(ids(await poller.poll()), ["A:UPDATE_IN_PROGRESS", "B:UPDATE_IN_PROGRESS", "A:UPDATE_COMPLETE", "B:UPDATE_COMPLETE", "site:UPDATE_IN_PROGRESS"]);
+  assert.deepEqual(ids(await poller.poll()), [
+    "A:UPDATE_IN_PROGRESS",
+    "B:UPDATE_IN_PROGRESS",
+    "A:UPDATE_COMPLETE",
+    "B:UPDATE_COMPLETE",
+    "site:UPDATE_IN_PROGRESS",
+  ]);
   // Nothing new: nothing repeated.
   assert.deepEqual(await poller.poll(), []);
   await cfn.client.send(new DescribeStacksCommand({ StackName: "site" })); // plays the next frame
@@ -35,7 +46,11 @@ test("poller: only events after the marker, oldest first, each once, across page
 
 test("poller: no marker on a new stack reads all its events; a missing stack reads none", async () => {
   const cfn = new FakeCloudFormation();
-  cfn.addStack({ name: "site", status: "CREATE_COMPLETE", events: [resource("A", "T", "CREATE_IN_PROGRESS"), resource("A", "T", "CREATE_COMPLETE")] });
+  cfn.addStack({
+    name: "site",
+    status: "CREATE_COMPLETE",
+    events: [resource("A", "T", "CREATE_IN_PROGRESS"), resource("A", "T", "CREATE_COMPLETE")],
+  });
   assert.deepEqual(ids(await new StackEventPoller(cfn.client, "site").poll()), ["A:CREATE_IN_PROGRESS", "A:CREATE_COMPLETE"]);
   assert.deepEqual(await new StackEventPoller(cfn.client, "gone").poll(), []);
   assert.equal(await latestEventId(cfn.client, "gone"), undefined);
@@ -67,12 +82,21 @@ test("poller collects failures oldest first and ignores cancelled resources", as
 });
 
 test("describeFailure: without a type, the logical id alone; without a reason, the status", () => {
-  assert.equal(describeFailure({ logicalId: "site", type: undefined, status: "UPDATE_FAILED", reason: "Template error" }), "site: Template error");
-  assert.equal(describeFailure({ logicalId: "Role", type: "AWS::IAM::Role", status: "DELETE_FAILED", reason: undefined }), "Role (AWS::IAM::Role): DELETE_FAILED");
+  assert.equal(
+    describeFailure({ logicalId: "site", type: undefined, status: "UPDATE_FAILED", reason: "Template error" }),
+    "site: Template error",
+  );
+  assert.equal(
+    describeFailure({ logicalId: "Role", type: "AWS::IAM::Role", status: "DELETE_FAILED", reason: undefined }),
+    "Role (AWS::IAM::Role): DELETE_FAILED",
+  );
 });
 
 test("isFailureEvent: *_FAILED with a reason that is not a cancellation", () => {
   assert.equal(isFailureEvent({ ResourceStatus: "UPDATE_FAILED", ResourceStatusReason: "boom" } as StackEvent), true);
-  assert.equal(isFailureEvent({ ResourceStatus: "CREATE_FAILED", ResourceStatusReason: "Resource creation cancelled" } as StackEvent), false);
+  assert.equal(
+    isFailureEvent({ ResourceStatus: "CREATE_FAILED", ResourceStatusReason: "Resource creation cancelled" } as StackEvent),
+    false,
+  );
   assert.equal(isFailureEvent({ ResourceStatus: "CREATE_COMPLETE" } as StackEvent), false);
 });

@@ -3,7 +3,13 @@ import { test } from "node:test";
 import { continueRollbackCommand, isDeleted, isInProgress, nextStep } from "../../src/aws/stack-status.ts";
 
 test("in progress: every *_IN_PROGRESS except REVIEW_IN_PROGRESS, which never settles by itself", () => {
-  for (const status of ["CREATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"]) {
+  for (const status of [
+    "CREATE_IN_PROGRESS",
+    "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+    "UPDATE_ROLLBACK_IN_PROGRESS",
+    "DELETE_IN_PROGRESS",
+    "ROLLBACK_IN_PROGRESS",
+  ]) {
     assert.equal(isInProgress(status), true, status);
   }
   for (const status of ["REVIEW_IN_PROGRESS", "CREATE_COMPLETE", "UPDATE_ROLLBACK_FAILED", undefined]) {

@@ -59,7 +59,12 @@ test("waitForStack polls at the given interval until settled, streaming only thi
     { status: "UPDATE_COMPLETE" },
   ];
   const r = recorder();
-  const result = await waitForStack(cfn.client, "site", { pollMs: 3000, sleep: r.sleep, onEvent: r.onEvent }, { stackId: stack.id, sinceEventId: since });
+  const result = await waitForStack(
+    cfn.client,
+    "site",
+    { pollMs: 3000, sleep: r.sleep, onEvent: r.onEvent },
+    { stackId: stack.id, sinceEventId: since },
+  );
   assert.equal(result.stack?.StackStatus, "UPDATE_COMPLETE");
   assert.deepEqual(result.failures, []);
   assert.deepEqual(r.sleeps, [3000, 3000]);
@@ -82,7 +87,10 @@ test("waitForStack returns the failures, first failing resource first", async ()
     frames: [
       {
         status: "ROLLBACK_IN_PROGRESS",
-        events: [resource("Function", "AWS::Lambda::Function", "CREATE_FAILED", "Handler not found"), resource("Role", "AWS::IAM::Role", "CREATE_FAILED", "Resource creation cancelled")],
+        events: [
+          resource("Function", "AWS::Lambda::Function", "CREATE_FAILED", "Handler not found"),
+          resource("Role", "AWS::IAM::Role", "CREATE_FAILED", "Resource creation cancelled"),
+        ],
         reason: "The following resource(s) failed to create: [Function, Role].",
       },
       { status: "ROLLBACK_COMPLETE" },
@@ -92,14 +100,21 @@ test("waitForStack returns the failures, first failing resource first", async ()
   const result = await waitForStack(cfn.client, "site", { sleep: r.sleep });
   const error = stackFailedError("site", "Creating", result, "fix it");
   assert.equal(error.message, "Creating stack site failed (ROLLBACK_COMPLETE): Function (AWS::Lambda::Function): Handler not found");
-  assert.deepEqual(error.reasons, [{ logicalId: "Function", type: "AWS::Lambda::Function", status: "CREATE_FAILED", reason: "Handler not found" }]);
+  assert.deepEqual(error.reasons, [
+    { logicalId: "Function", type: "AWS::Lambda::Function", status: "CREATE_FAILED", reason: "Handler not found" },
+  ]);
   assert.equal(error.hint, "fix it");
   assert.equal(error.exitCode, 1);
 });
 
 test("without resource events (moto) the failure names the stack's status reason", () => {
   const error = stackFailedError("site", "Updating", {
-    stack: { StackName: "site", StackStatus: "UPDATE_ROLLBACK_COMPLETE", StackStatusReason: "Template error: bad ref", CreationTime: new Date() },
+    stack: {
+      StackName: "site",
+      StackStatus: "UPDATE_ROLLBACK_COMPLETE",
+      StackStatusReason: "Template error: bad ref",
+      CreationTime: new Date(),
+    },
     failures: [],
   });
   assert.equal(error.message, "Updating stack site failed (UPDATE_ROLLBACK_COMPLETE): Template error: bad ref");
@@ -107,7 +122,11 @@ test("without resource events (moto) the failure names the stack's status reason
 
 test("waitForStack stops on abort, naming the stack and its status", async () => {
   const cfn = new FakeCloudFormation();
-  cfn.addStack({ name: "site-lambda", status: "UPDATE_IN_PROGRESS", frames: [{ status: "UPDATE_IN_PROGRESS" }, { status: "UPDATE_IN_PROGRESS" }, { status: "UPDATE_COMPLETE" }] });
+  cfn.addStack({
+    name: "site-lambda",
+    status: "UPDATE_IN_PROGRESS",
+    frames: [{ status: "UPDATE_IN_PROGRESS" }, { status: "UPDATE_IN_PROGRESS" }, { status: "UPDATE_COMPLETE" }],
+  });
   const controller = new AbortController();
   let sleeps = 0;
   const sleep = async () => {
@@ -115,15 +134,19 @@ test("waitForStack stops on abort, naming the stack and its status", async () =>
     controller.abort();
     await new Promise(() => {}); // a real timer would still be running
   };
-  await assert.rejects(waitForStack(cfn.client, "site-lambda", { sleep, signal: controller.signal, command: "update-stack" }), (error: unknown) => {
-    assert.ok(error instanceof InterruptedError);
-    assert.equal(error.exitCode, 130);
-    assert.equal(
-      error.message,
-      "The stack site-lambda is still UPDATE_IN_PROGRESS in CloudFormation; run update-stack again: it waits for it to finish and carries on.",
-    );
-    return true;
-  });
+  await assert.rejects(
+    waitForStack(cfn.client, "site-lambda", { sleep, signal: controller.signal, command: "update-stack" }),
+    (error: unknown) => {
+      assert.ok(error instanceof InterruptedError);
+      assert.equal(error.exitCode, 130);
+      assert.equal(
+        error.message,
+        "The stack site-lambda is still UPDATE_IN_PROGRESS in CloudFormation; " +
+          "run update-stack again: it waits for it to finish and carries on.",
+      );
+      return true;
+    },
+  );
   assert.equal(sleeps, 1);
 });
 
@@ -131,7 +154,10 @@ test("updateStack: 'No updates are to be performed.' is no-updates, other errors
   const cfn = new FakeCloudFormation();
   cfn.addStack({ name: "site", status: "UPDATE_COMPLETE" });
   cfn.onUpdate = () => "no-updates";
-  assert.equal(await updateStack(cfn.client, { stackName: "site", templateBody: "t", parameters: [{ ParameterKey: "A", ParameterValue: "1" }] }), "no-updates");
+  assert.equal(
+    await updateStack(cfn.client, { stackName: "site", templateBody: "t", parameters: [{ ParameterKey: "A", ParameterValue: "1" }] }),
+    "no-updates",
+  );
   await assert.rejects(updateStack(cfn.client, { stackName: "gone", templateBody: "t", parameters: [] }), (error: unknown) => {
     assert.ok(error instanceof AwsError);
     assert.match(error.message, /^Updating stack gone failed: Stack with id gone does not exist/);
@@ -148,7 +174,10 @@ test("deleteStackAndWait: absent stack is a no-op", async () => {
 test("deleteStackAndWait deletes by stack id, streams the delete's events, and returns once gone", async () => {
   const cfn = new FakeCloudFormation();
   const stack = cfn.addStack({ name: "site", status: "ROLLBACK_COMPLETE", events: [resource("Old", "T", "CREATE_FAILED", "old reason")] });
-  cfn.onDelete = () => [{ status: "DELETE_IN_PROGRESS", events: [resource("Role", "AWS::IAM::Role", "DELETE_COMPLETE")] }, { status: "DELETE_COMPLETE" }];
+  cfn.onDelete = () => [
+    { status: "DELETE_IN_PROGRESS", events: [resource("Role", "AWS::IAM::Role", "DELETE_COMPLETE")] },
+    { status: "DELETE_COMPLETE" },
+  ];
   const r = recorder();
   assert.equal(await deleteStackAndWait(cfn.client, "site", { sleep: r.sleep, onEvent: r.onEvent }), "deleted");
   assert.deepEqual(cfn.inputs(DeleteStackCommand), [{ StackName: stack.id }]);
@@ -170,12 +199,18 @@ test("deleteStackAndWait: DELETE_FAILED is a DeployError with the failing resour
   const cfn = new FakeCloudFormation();
   cfn.addStack({ name: "site", status: "CREATE_COMPLETE" });
   cfn.onDelete = () => [
-    { status: "DELETE_IN_PROGRESS", events: [resource("Bucket", "AWS::S3::Bucket", "DELETE_FAILED", "The bucket you tried to delete is not empty")] },
+    {
+      status: "DELETE_IN_PROGRESS",
+      events: [resource("Bucket", "AWS::S3::Bucket", "DELETE_FAILED", "The bucket you tried to delete is not empty")],
+    },
     { status: "DELETE_FAILED", reason: "The following resource(s) failed to delete: [Bucket]." },
   ];
   await assert.rejects(deleteStackAndWait(cfn.client, "site", { sleep: async () => {} }), (error: unknown) => {
     assert.ok(error instanceof DeployError);
-    assert.equal(error.message, "Deleting stack site failed (DELETE_FAILED): Bucket (AWS::S3::Bucket): The bucket you tried to delete is not empty");
+    assert.equal(
+      error.message,
+      "Deleting stack site failed (DELETE_FAILED): Bucket (AWS::S3::Bucket): The bucket you tried to delete is not empty",
+    );
     return true;
   });
 });

@@ -47,7 +47,10 @@ test("a missing bucket: NoSuchBucket, HeadBucket's bare 404, but never AccessDen
 test("a stack busy with another operation, or created by another run meanwhile", () => {
   const arn = "arn:aws:cloudformation:eu-west-1:123456789012:stack/site-lambda/0a1b";
   assert.equal(isStackBusyError(awsError("ValidationError", `Stack:${arn} is in UPDATE_IN_PROGRESS state and can not be updated.`)), true);
-  assert.equal(isStackBusyError(awsError("ValidationError", `Stack:${arn} is in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS state and can not be updated.`)), true);
+  assert.equal(
+    isStackBusyError(awsError("ValidationError", `Stack:${arn} is in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS state and can not be updated.`)),
+    true,
+  );
   // A failed stack is not busy: waiting would never end.
   assert.equal(isStackBusyError(awsError("ValidationError", `Stack:${arn} is in ROLLBACK_COMPLETE state and can not be updated.`)), false);
   assert.equal(isStackBusyError(awsError("ValidationError", "No updates are to be performed.")), false);

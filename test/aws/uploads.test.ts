@@ -89,12 +89,16 @@ test("a failed part: AwsError naming the bucket, the upload aborted, no object",
   const bucket = new FakeBucket();
   const big = await artifact("fail.db", "db/", Buffer.alloc(11 * MB, 1));
   bucket.beforePart = (part) => {
-    if (part === 2) throw Object.assign(new Error("We encountered an internal error."), { name: "InternalError", $metadata: { httpStatusCode: 500 } });
+    if (part === 2)
+      throw Object.assign(new Error("We encountered an internal error."), { name: "InternalError", $metadata: { httpStatusCode: 500 } });
   };
   await assert.rejects(uploadArtifacts(bucket.client, bucket.name, [big], { partSize: 5 * MB, queueSize: 1 }), (error: unknown) => {
     assert.ok(error instanceof AwsError);
     assert.equal(error.resource, bucket.name);
-    assert.match(error.message, new RegExp(`Uploading .*fail\\.db to s3://${bucket.name}/${big.key} failed: We encountered an internal error`));
+    assert.match(
+      error.message,
+      new RegExp(`Uploading .*fail\\.db to s3://${bucket.name}/${big.key} failed: We encountered an internal error`),
+    );
     return true;
   });
   assert.equal(bucket.calls(CompleteMultipartUploadCommand), 0);
@@ -136,7 +140,9 @@ test("already interrupted: no call at all", async () => {
 
 test("HeadObject errors other than 404 are AwsErrors", async () => {
   const bucket = new FakeBucket();
-  bucket.mock.on(HeadObjectCommand).rejects(Object.assign(new Error("Forbidden"), { name: "Forbidden", $metadata: { httpStatusCode: 403 } }));
+  bucket.mock
+    .on(HeadObjectCommand)
+    .rejects(Object.assign(new Error("Forbidden"), { name: "Forbidden", $metadata: { httpStatusCode: 403 } }));
   const pkg = await artifact("p4.zip", "package/", Buffer.from("y"));
   await assert.rejects(findMissingArtifacts(bucket.client, bucket.name, [pkg]), (error: unknown) => {
     assert.ok(error instanceof AwsError);

@@ -11,7 +11,9 @@ import { recordingOutput } from "../_helpers/recording-output.ts";
 
 const BUCKET = "site-bucket-1a2b3c";
 
-function setup(options: { app?: boolean; prereq?: boolean; bucket?: boolean; json?: boolean; entries?: number; distribution?: string } = {}) {
+function setup(
+  options: { app?: boolean; prereq?: boolean; bucket?: boolean; json?: boolean; entries?: number; distribution?: string } = {},
+) {
   const cfn = new FakeCloudFormation();
   // us-east-1: the certificate and shared stacks (none unless a test adds them).
   const usEast1 = new FakeCloudFormation();
@@ -174,7 +176,13 @@ test("the bucket is found from the stack's resources when there is no BucketName
   t.cfn.addStack({ name: "site", status: "DELETE_FAILED", outputs: {} });
   t.cfn.mock.on(DescribeStackResourcesCommand, { StackName: "site" }).resolves({
     StackResources: [
-      { LogicalResourceId: "Bucket", PhysicalResourceId: BUCKET, ResourceType: "AWS::S3::Bucket", ResourceStatus: "DELETE_FAILED", Timestamp: new Date() },
+      {
+        LogicalResourceId: "Bucket",
+        PhysicalResourceId: BUCKET,
+        ResourceType: "AWS::S3::Bucket",
+        ResourceStatus: "DELETE_FAILED",
+        Timestamp: new Date(),
+      },
     ],
   });
   t.cfn.onDelete = (stack) => {
@@ -245,8 +253,14 @@ test("DELETE_FAILED on the bucket: the resource, the reason and what to do", asy
       : [{ status: "DELETE_COMPLETE" }];
   await assert.rejects(runDeleteStack("site", { yes: true }, t.deps), (error: unknown) => {
     assert.ok(error instanceof DeployError);
-    assert.match(error.message, /Deleting stack site failed \(DELETE_FAILED\): Bucket \(AWS::S3::Bucket\): The bucket you tried to delete is not empty/);
-    assert.equal(error.hint, `Empty bucket ${BUCKET} by hand (S3 console: Empty, which removes every version), then run delete-stack site again.`);
+    assert.match(
+      error.message,
+      /Deleting stack site failed \(DELETE_FAILED\): Bucket \(AWS::S3::Bucket\): The bucket you tried to delete is not empty/,
+    );
+    assert.equal(
+      error.hint,
+      `Empty bucket ${BUCKET} by hand (S3 console: Empty, which removes every version), then run delete-stack site again.`,
+    );
     return true;
   });
 });
@@ -255,7 +269,12 @@ test("DELETE_FAILED on another resource: retain advice with the exact command", 
   const t = setup({ entries: 1 });
   t.cfn.onDelete = (stack) =>
     stack.name === "site-lambda"
-      ? [{ status: "DELETE_FAILED", events: [resource("Role", "AWS::IAM::Role", "DELETE_FAILED", "Cannot delete entity, must detach all policies first.")] }]
+      ? [
+          {
+            status: "DELETE_FAILED",
+            events: [resource("Role", "AWS::IAM::Role", "DELETE_FAILED", "Cannot delete entity, must detach all policies first.")],
+          },
+        ]
       : [{ status: "DELETE_COMPLETE" }];
   await assert.rejects(runDeleteStack("site", { yes: true }, t.deps), (error: unknown) => {
     assert.ok(error instanceof DeployError);
@@ -293,16 +312,30 @@ test("Ctrl-C while waiting: stops with advice to run again (exit 130)", async ()
 
 test("deleteAdvice reads the failed resources' fields: a bucket says empty it; others are named for --retain-resources", () => {
   const failure = (logicalId: string, type: string | undefined) => ({ logicalId, type, status: "DELETE_FAILED", reason: "no" });
-  assert.match(deleteAdvice([failure("Bucket", "AWS::S3::Bucket")], "site", "site", "eu-west-1", BUCKET), /^Empty bucket site-bucket-1a2b3c by hand/);
+  assert.match(
+    deleteAdvice([failure("Bucket", "AWS::S3::Bucket")], "site", "site", "eu-west-1", BUCKET),
+    /^Empty bucket site-bucket-1a2b3c by hand/,
+  );
   // The bucket already gone: nothing to empty, so the retain advice.
-  assert.match(deleteAdvice([failure("Bucket", "AWS::S3::Bucket")], "site", "site", "eu-west-1", undefined), /--retain-resources Bucket --region eu-west-1/);
+  assert.match(
+    deleteAdvice([failure("Bucket", "AWS::S3::Bucket")], "site", "site", "eu-west-1", undefined),
+    /--retain-resources Bucket --region eu-west-1/,
+  );
   const advice = deleteAdvice(
-    [failure("Role", "AWS::IAM::Role"), failure("Policy", undefined), failure("Role", "AWS::IAM::Role"), failure("site-lambda", "AWS::CloudFormation::Stack")],
+    [
+      failure("Role", "AWS::IAM::Role"),
+      failure("Policy", undefined),
+      failure("Role", "AWS::IAM::Role"),
+      failure("site-lambda", "AWS::CloudFormation::Stack"),
+    ],
     "site",
     "site-lambda",
     "eu-west-1",
     BUCKET,
   );
   assert.match(advice, /--stack-name site-lambda --retain-resources Role Policy --region eu-west-1, then delete them yourself\.$/);
-  assert.equal(deleteAdvice([failure("site-lambda", "AWS::CloudFormation::Stack")], "site", "site-lambda", "eu-west-1", BUCKET), "Fix the cause above, then run delete-stack site again.");
+  assert.equal(
+    deleteAdvice([failure("site-lambda", "AWS::CloudFormation::Stack")], "site", "site-lambda", "eu-west-1", BUCKET),
+    "Fix the cause above, then run delete-stack site again.",
+  );
 });

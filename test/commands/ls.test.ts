@@ -10,7 +10,15 @@ const SHA = "a".repeat(64);
 const manifest: LiveManifest = {
   format: 1,
   databases: {
-    sales: { key: liveDatabaseKey(SHA, "sales"), sha256: SHA, bytes: 3 * 1024 * 1024, tables: { sales: { count: 1203 } }, dataAsOf: "2026-12-01T10:00:00Z", source: "sales.csv", publishedAt: "2026-12-01T10:00:05Z" },
+    sales: {
+      key: liveDatabaseKey(SHA, "sales"),
+      sha256: SHA,
+      bytes: 3 * 1024 * 1024,
+      tables: { sales: { count: 1203 } },
+      dataAsOf: "2026-12-01T10:00:00Z",
+      source: "sales.csv",
+      publishedAt: "2026-12-01T10:00:05Z",
+    },
     fixtures: { key: liveDatabaseKey(SHA, "fixtures"), sha256: SHA, bytes: 2048, tables: {}, source: "fixtures.db" },
   },
   failed: { "bad.csv": { reason: "bad.csv:3: expected 4 columns, got 5", at: "2026-12-01T10:01:00Z", key: "failed/bad.csv" } },
@@ -18,8 +26,21 @@ const manifest: LiveManifest = {
 const deployed = {
   format: 1 as const,
   databases: {
-    fixtures: { sha256: "f".repeat(64), bytes: 8192, tables: { items: { count: 3 } }, dataAsOf: "2026-11-30T09:00:00Z", location: "inline" as const, source: "fixtures.db" },
-    zoo: { sha256: "z".repeat(64), bytes: 100, tables: { a: { count: 1 }, b: { count: 2 }, c: { count: 3 }, d: { count: 4 } }, location: "s3" as const, source: "zoo.db" },
+    fixtures: {
+      sha256: "f".repeat(64),
+      bytes: 8192,
+      tables: { items: { count: 3 } },
+      dataAsOf: "2026-11-30T09:00:00Z",
+      location: "inline" as const,
+      source: "fixtures.db",
+    },
+    zoo: {
+      sha256: "z".repeat(64),
+      bytes: 100,
+      tables: { a: { count: 1 }, b: { count: 2 }, c: { count: 3 }, d: { count: 4 } },
+      location: "s3" as const,
+      source: "zoo.db",
+    },
   },
   deployedAt: "2026-11-30T10:00:00Z",
 };
@@ -34,7 +55,9 @@ test("buildListing: live databases, deployed ones not replaced by a live one, fa
       ["zoo", false, false, 100, "https://d1.net/x/zoo"],
     ],
   );
-  assert.deepEqual(listing.failed, [{ source: "bad.csv", reason: "bad.csv:3: expected 4 columns, got 5", at: "2026-12-01T10:01:00Z", key: "failed/bad.csv" }]);
+  assert.deepEqual(listing.failed, [
+    { source: "bad.csv", reason: "bad.csv:3: expected 4 columns, got 5", at: "2026-12-01T10:01:00Z", key: "failed/bad.csv" },
+  ]);
   assert.equal(listing.deployedKnown, true);
   assert.equal(buildListing("site", "https://d1.net/", manifest, undefined).deployedKnown, false);
 });
@@ -53,7 +76,10 @@ test("renderListing: a table of what is served, then the failed files with their
       "  bad.csv  2026-12-01 10:01 UTC  bad.csv:3: expected 4 columns, got 5",
     ].join("\n"),
   );
-  assert.equal(renderListing(buildListing("site", "https://d1.net/", { format: 1, databases: {}, failed: {} }, undefined)), "site serves no databases.");
+  assert.equal(
+    renderListing(buildListing("site", "https://d1.net/", { format: 1, databases: {}, failed: {} }, undefined)),
+    "site serves no databases.",
+  );
   assert.equal(formatTime("2026-12-01T10:00:05Z"), "2026-12-01 10:00 UTC");
   assert.equal(formatTables({ b: { count: 1_000_000 }, a: { count: 2 } }), "a (2), b (1,000,000)");
 });
@@ -66,8 +92,22 @@ test("ls: reads the manifest and live/deployed.json of the site's bucket; --json
   const json = JSON.parse(w.output.stdout()) as Listing;
   assert.deepEqual(Object.keys(json), ["site", "url", "databases", "failed", "deployedKnown"]);
   assert.equal(json.url, "https://d111.cloudfront.net/x/");
-  assert.deepEqual(Object.keys(json.databases[0]!), ["name", "url", "live", "replacesDeployed", "sha256", "bytes", "tables", "dataAsOf", "source", "publishedAt"]);
-  assert.deepEqual(json.databases.map((db) => db.name), ["fixtures", "sales", "zoo"]);
+  assert.deepEqual(Object.keys(json.databases[0]!), [
+    "name",
+    "url",
+    "live",
+    "replacesDeployed",
+    "sha256",
+    "bytes",
+    "tables",
+    "dataAsOf",
+    "source",
+    "publishedAt",
+  ]);
+  assert.deepEqual(
+    json.databases.map((db) => db.name),
+    ["fixtures", "sales", "zoo"],
+  );
   assert.equal(json.failed[0]?.reason, "bad.csv:3: expected 4 columns, got 5");
 });
 
@@ -80,5 +120,8 @@ test("ls: a site with nothing live and no record of its deploy says so", async (
 
 test("ls: an unknown site is one line", async () => {
   const w = liveWorld();
-  await assert.rejects(runLs("other", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out }), /No site named other/);
+  await assert.rejects(
+    runLs("other", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out }),
+    /No site named other/,
+  );
 });

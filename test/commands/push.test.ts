@@ -19,8 +19,13 @@ function followingSite(w: LiveWorld, lag = 1) {
   const urls: string[] = [];
   const fetch = (async (url: string | URL) => {
     urls.push(String(url));
-    const manifest = w.bucket.objects.has(LIVE_MANIFEST_KEY) ? parseLiveManifest(w.bucket.objects.get(LIVE_MANIFEST_KEY)!.toString()) : undefined;
-    const databases = urls.length > lag && manifest ? Object.fromEntries(Object.entries(manifest.databases).map(([name, db]) => [name, { sha256: db.sha256, live: true }])) : {};
+    const manifest = w.bucket.objects.has(LIVE_MANIFEST_KEY)
+      ? parseLiveManifest(w.bucket.objects.get(LIVE_MANIFEST_KEY)!.toString())
+      : undefined;
+    const databases =
+      urls.length > lag && manifest
+        ? Object.fromEntries(Object.entries(manifest.databases).map(([name, db]) => [name, { sha256: db.sha256, live: true }]))
+        : {};
     return new Response(JSON.stringify({ databases, manifestEtag: "x", checkedAt: "t" }), { status: 200 });
   }) as typeof globalThis.fetch;
   return { fetch, urls };
@@ -75,10 +80,35 @@ test("push --json: one object with each database, what was uploaded and how the 
   assert.equal(json.url, "https://d111.cloudfront.net/");
   assert.equal(json.wait, "served");
   const [db] = json.databases;
-  assert.deepEqual(Object.keys(db!), ["name", "url", "key", "sha256", "bytes", "tables", "dataAsOf", "source", "changed", "replacesDeployed"]);
+  assert.deepEqual(Object.keys(db!), [
+    "name",
+    "url",
+    "key",
+    "sha256",
+    "bytes",
+    "tables",
+    "dataAsOf",
+    "source",
+    "changed",
+    "replacesDeployed",
+  ]);
   assert.deepEqual(
-    { name: db!.name, url: db!.url, changed: db!.changed, replacesDeployed: db!.replacesDeployed, source: db!.source, dataAsOf: db!.dataAsOf },
-    { name: "sales", url: "https://d111.cloudfront.net/sales", changed: true, replacesDeployed: false, source: "sales.db", dataAsOf: "2026-11-30T09:00:00Z" },
+    {
+      name: db!.name,
+      url: db!.url,
+      changed: db!.changed,
+      replacesDeployed: db!.replacesDeployed,
+      source: db!.source,
+      dataAsOf: db!.dataAsOf,
+    },
+    {
+      name: "sales",
+      url: "https://d111.cloudfront.net/sales",
+      changed: true,
+      replacesDeployed: false,
+      source: "sales.db",
+      dataAsOf: "2026-11-30T09:00:00Z",
+    },
   );
   assert.deepEqual(json.uploaded, { files: 1, bytes: db!.bytes });
   assert.equal(w.output.stdout().trim().split("\n").length, 1, "one line of JSON");
@@ -113,7 +143,13 @@ test("push: a site that never serves it within the timeout is a warning, not a f
   const never = (async () => new Response("busy", { status: 503 })) as typeof globalThis.fetch;
   const result = await push(w, [sales], {}, { fetch: never, waitTimeoutMs: 10_000 });
   assert.equal(result.wait, "timed-out");
-  assert.match(w.output.stderr(), /warning: https:\/\/d111\.cloudfront\.net\/ did not serve sales within 10 s \(last answer: HTTP 503\)\. It is published: running instances pick it up within 15 s of their next request; see datasette-lambda ls site\./);
+  assert.match(
+    w.output.stderr(),
+    new RegExp(
+      /warning: https:\/\/d111\.cloudfront\.net\/ did not serve sales within 10 s \(last answer: HTTP 503\)\. /.source +
+        /It is published: running instances pick it up within 15 s of their next request; see datasette-lambda ls site\./.source,
+    ),
+  );
   assert.ok(parseLiveManifest(w.bucket.objects.get(LIVE_MANIFEST_KEY)!.toString()).databases.sales);
 });
 
@@ -127,10 +163,20 @@ test("push: a site without the status page (404) stops the wait at once with adv
 
 test("push: says when a live database replaces one deployed by update-stack", async () => {
   const w = liveWorld({ json: true });
-  w.bucket.put("live/deployed.json", JSON.stringify({ format: 1, databases: { sales: { sha256: "0".repeat(64), bytes: 1, tables: {}, location: "inline", source: "sales.db" } }, deployedAt: "t" }));
+  w.bucket.put(
+    "live/deployed.json",
+    JSON.stringify({
+      format: 1,
+      databases: { sales: { sha256: "0".repeat(64), bytes: 1, tables: {}, location: "inline", source: "sales.db" } },
+      deployedAt: "t",
+    }),
+  );
   const result = await push(w, [sales], { wait: false });
   assert.equal(result.databases[0]?.replacesDeployed, true);
-  assert.match(w.output.stderr(), /sales replaces the database of that name deployed by update-stack while it is live \(rm site sales brings that one back\)\./);
+  assert.match(
+    w.output.stderr(),
+    /sales replaces the database of that name deployed by update-stack while it is live \(rm site sales brings that one back\)\./,
+  );
 });
 
 test("push: a malformed data file or a broken database is refused before anything reaches the bucket", async () => {
@@ -167,7 +213,11 @@ test("push: options are checked before any AWS call", async () => {
     [[sales], { url: "not a url" }, /--url "not a url" is not a URL/],
     [[sales], { url: "ftp://x/" }, /not an http\(s\) address/],
   ] as [string[], PushOptions, RegExp][]) {
-    await assert.rejects(push(w, files, options), (error: unknown) => error instanceof UserError && message.test(error.message), String(message));
+    await assert.rejects(
+      push(w, files, options),
+      (error: unknown) => error instanceof UserError && message.test(error.message),
+      String(message),
+    );
   }
   await assert.rejects(runPush("not a site", [sales], {}, deps(w)), /invalid site name/);
   assert.equal(w.cfn.mock.commandCalls(DescribeStacksCommand).length, 0);
@@ -181,7 +231,10 @@ test("push: an unknown site is refused as tail-logs refuses it; a site from befo
     hint: "Deploy it with update-stack, or check --region/--profile.",
   });
   const old = liveWorld({ liveCheckSeconds: null });
-  await assert.rejects(push(old, [sales]), (error: unknown) => error instanceof UserError && /without live data/.test(error.message) && /update-stack site/.test(error.hint ?? ""));
+  await assert.rejects(
+    push(old, [sales]),
+    (error: unknown) => error instanceof UserError && /without live data/.test(error.message) && /update-stack site/.test(error.hint ?? ""),
+  );
   assert.equal(old.bucket.mock.calls().length, 0);
 });
 
@@ -195,9 +248,20 @@ test("push: live data turned off (LiveCheckSeconds 0) publishes, warns, and does
 });
 
 test("checkConverted: names per the contract, never two alike", () => {
-  const db = (name: string, source: string) => ({ name, path: "/x", fileName: `${name}.db`, bytes: 1, sha256: "a", tables: {}, sources: [`/in/${source}`] });
+  const db = (name: string, source: string) => ({
+    name,
+    path: "/x",
+    fileName: `${name}.db`,
+    bytes: 1,
+    sha256: "a",
+    tables: {},
+    sources: [`/in/${source}`],
+  });
   checkConverted([db("a", "a.csv"), db("b", "b.csv")]);
-  assert.throws(() => checkConverted([db("a", "a.csv"), db("a", "a.json")]), /a\.csv and a\.json would both be published as the database "a"/);
+  assert.throws(
+    () => checkConverted([db("a", "a.csv"), db("a", "a.json")]),
+    /a\.csv and a\.json would both be published as the database "a"/,
+  );
   assert.throws(() => checkConverted([db("a.b", "a.b.csv")]), /the database name of a\.b\.csv "a\.b"/);
 });
 
@@ -206,7 +270,8 @@ test("push: a failure after some databases are published says which, on the erro
   const first = makeDatabase(join(dir, "first.db"), { a: 1 });
   const second = makeDatabase(join(dir, "second.db"), { b: 1 });
   w.bucket.beforePut = (key) => {
-    if (key.endsWith("/second.db")) throw Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
+    if (key.endsWith("/second.db"))
+      throw Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
   };
   await assert.rejects(push(w, [first, second], { wait: false }), (error: unknown) => {
     assert.ok(error instanceof AwsError);

@@ -12,8 +12,18 @@ const entry = (name: string) => ({ key: liveDatabaseKey(SHA, name), sha256: SHA,
 
 function world(json = false): LiveWorld {
   const w = liveWorld({ json });
-  w.bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest({ format: 1, databases: { sales: entry("sales"), fixtures: entry("fixtures") }, failed: {} }));
-  w.bucket.put("live/deployed.json", JSON.stringify({ format: 1, databases: { fixtures: { sha256: "f".repeat(64), bytes: 1, tables: {}, location: "inline", source: "fixtures.db" } }, deployedAt: "t" }));
+  w.bucket.put(
+    LIVE_MANIFEST_KEY,
+    serializeLiveManifest({ format: 1, databases: { sales: entry("sales"), fixtures: entry("fixtures") }, failed: {} }),
+  );
+  w.bucket.put(
+    "live/deployed.json",
+    JSON.stringify({
+      format: 1,
+      databases: { fixtures: { sha256: "f".repeat(64), bytes: 1, tables: {}, location: "inline", source: "fixtures.db" } },
+      deployedAt: "t",
+    }),
+  );
   return w;
 }
 

@@ -35,8 +35,19 @@ function tablesOf(out: string, summary: Summary, name: string): Record<string, u
   const artifact = summary.artifacts.find((a) => a.key.startsWith("db/") && a.key.endsWith(`/${name}.db`))!;
   const db = new DatabaseSync(join(out, "artifacts", artifact.key), { readOnly: true });
   try {
-    const names = db.prepare("select name from sqlite_master where type = 'table' order by name").all().map((row) => String(row.name));
-    return Object.fromEntries(names.map((table) => [table, db.prepare(`select * from "${table}"`).all().map((row) => ({ ...row }))]));
+    const names = db
+      .prepare("select name from sqlite_master where type = 'table' order by name")
+      .all()
+      .map((row) => String(row.name));
+    return Object.fromEntries(
+      names.map((table) => [
+        table,
+        db
+          .prepare(`select * from "${table}"`)
+          .all()
+          .map((row) => ({ ...row })),
+      ]),
+    );
   } finally {
     db.close();
   }
@@ -50,7 +61,13 @@ function dataFiles(subdir: string): { csv: string; json: string; db: string; dis
   writeFileSync(csv, "id,region,amount\n1,north,10.5\n2,south,\n");
   utimesSync(csv, at("2026-05-01T08:00:00Z"), at("2026-05-01T08:00:00.700Z"));
   const json = join(dir, subdir, "regions.json");
-  writeFileSync(json, JSON.stringify([{ code: "north", name: "North" }, { code: "south", name: "South" }]));
+  writeFileSync(
+    json,
+    JSON.stringify([
+      { code: "north", name: "North" },
+      { code: "south", name: "South" },
+    ]),
+  );
   utimesSync(json, at("2026-06-01T09:30:00Z"), at("2026-06-01T09:30:00Z"));
   const db = makeDatabase(join(dir, subdir, "people.db"), { people: 2 });
   utimesSync(db, at("2026-01-02T03:04:05Z"), at("2026-01-02T03:04:05Z"));
@@ -60,35 +77,57 @@ function dataFiles(subdir: string): { csv: string; json: string; db: string; dis
   return { csv, json, db, disguised };
 }
 
-test("data files become databases named after them, beside databases; data as of each file's time; same input, same artifacts", async () => {
-  const { csv, json, db, disguised } = dataFiles("beside");
-  const out1 = join(dir, "out1");
-  const first = await dryRun([csv, db, json, disguised], out1);
-  assert.deepEqual(first.databases, [
-    { name: "sales", inline: true, dataAsOf: "2026-05-01T08:00:00Z" },
-    { name: "people", inline: true, dataAsOf: "2026-01-02T03:04:05Z" },
-    { name: "regions", inline: true, dataAsOf: "2026-06-01T09:30:00Z" },
-    { name: "legacy", inline: true, dataAsOf: "2026-02-02T00:00:00Z" },
-  ]);
-  assert.deepEqual(tablesOf(out1, first, "sales"), { sales: [{ id: 1, region: "north", amount: 10.5 }, { id: 2, region: "south", amount: null }] });
-  assert.deepEqual(tablesOf(out1, first, "regions"), { regions: [{ code: "north", name: "North" }, { code: "south", name: "South" }] });
-  const legacy = first.artifacts.find((a) => a.key.endsWith("/legacy.csv"));
-  assert.ok(legacy, "an SQLite file named .csv is shipped as it is, under its own name");
-  const manifest = manifestOf(out1, first);
-  assert.deepEqual(manifest.databases.map((d) => [d.name, d.fileName, d.dataAsOf]), [
-    ["sales", "sales.db", "2026-05-01T08:00:00Z"],
-    ["people", "people.db", "2026-01-02T03:04:05Z"],
-    ["regions", "regions.db", "2026-06-01T09:30:00Z"],
-    ["legacy", "legacy.csv", "2026-02-02T00:00:00Z"],
-  ]);
+test(
+  "data files become databases named after them, beside databases; data as of each file's time; " + "same input, same artifacts",
+  async () => {
+    const { csv, json, db, disguised } = dataFiles("beside");
+    const out1 = join(dir, "out1");
+    const first = await dryRun([csv, db, json, disguised], out1);
+    assert.deepEqual(first.databases, [
+      { name: "sales", inline: true, dataAsOf: "2026-05-01T08:00:00Z" },
+      { name: "people", inline: true, dataAsOf: "2026-01-02T03:04:05Z" },
+      { name: "regions", inline: true, dataAsOf: "2026-06-01T09:30:00Z" },
+      { name: "legacy", inline: true, dataAsOf: "2026-02-02T00:00:00Z" },
+    ]);
+    assert.deepEqual(tablesOf(out1, first, "sales"), {
+      sales: [
+        { id: 1, region: "north", amount: 10.5 },
+        { id: 2, region: "south", amount: null },
+      ],
+    });
+    assert.deepEqual(tablesOf(out1, first, "regions"), {
+      regions: [
+        { code: "north", name: "North" },
+        { code: "south", name: "South" },
+      ],
+    });
+    const legacy = first.artifacts.find((a) => a.key.endsWith("/legacy.csv"));
+    assert.ok(legacy, "an SQLite file named .csv is shipped as it is, under its own name");
+    const manifest = manifestOf(out1, first);
+    assert.deepEqual(
+      manifest.databases.map((d) => [d.name, d.fileName, d.dataAsOf]),
+      [
+        ["sales", "sales.db", "2026-05-01T08:00:00Z"],
+        ["people", "people.db", "2026-01-02T03:04:05Z"],
+        ["regions", "regions.db", "2026-06-01T09:30:00Z"],
+        ["legacy", "legacy.csv", "2026-02-02T00:00:00Z"],
+      ],
+    );
 
-  const second = await dryRun([csv, db, json, disguised], join(dir, "out2"));
-  assert.deepEqual(second.artifacts, first.artifacts, "converting again gives the same bytes, so a redeploy uploads nothing");
-});
+    const second = await dryRun([csv, db, json, disguised], join(dir, "out2"));
+    assert.deepEqual(second.artifacts, first.artifacts, "converting again gives the same bytes, so a redeploy uploads nothing");
+  },
+);
 
 test("--into puts every data file's table into one database; --pk and --data-as-of apply", async () => {
   const { csv, json, db } = dataFiles("into");
-  writeFileSync(json, JSON.stringify([{ region: "north", name: "North" }, { region: "south", name: "South" }]));
+  writeFileSync(
+    json,
+    JSON.stringify([
+      { region: "north", name: "North" },
+      { region: "south", name: "South" },
+    ]),
+  );
   const out = join(dir, "into-out");
   const summary = await dryRun([db, csv, json, "--into", "shop", "--pk", "region", "--data-as-of", "2026-12-01T12:00:00+01:00"], out);
   assert.deepEqual(summary.databases, [
@@ -99,7 +138,11 @@ test("--into puts every data file's table into one database; --pk and --data-as-
   const shop = summary.artifacts.find((a) => a.key.endsWith("/shop.db"))!;
   const db2 = new DatabaseSync(join(out, "artifacts", shop.key), { readOnly: true });
   for (const table of ["regions", "sales"]) {
-    const pk = db2.prepare(`pragma table_info("${table}")`).all().filter((column) => Number(column.pk) > 0).map((column) => column.name);
+    const pk = db2
+      .prepare(`pragma table_info("${table}")`)
+      .all()
+      .filter((column) => Number(column.pk) > 0)
+      .map((column) => column.name);
     assert.deepEqual(pk, ["region"], table);
   }
   db2.close();
@@ -132,7 +175,10 @@ test("bad data input: one line naming the file, line and reason, exit 1, nothing
     const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
     const result = await runCli(["update-stack", "mysite", ...args, "--dry-run", "--out", out, ...HOST], { env });
     assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
-    const lines = result.stderr.trim().split("\n").filter((line) => line.startsWith("Error:"));
+    const lines = result.stderr
+      .trim()
+      .split("\n")
+      .filter((line) => line.startsWith("Error:"));
     assert.equal(lines.length, 1, result.stderr);
     assert.match(lines[0]!, pattern);
     assert.equal(result.stdout, "");

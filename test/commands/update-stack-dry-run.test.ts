@@ -12,7 +12,7 @@ import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 const dir = tempDir();
 let awsRequests = 0;
 let endpoint = "";
-const server = createServer((request, response) => {
+const server = createServer((_request, response) => {
   awsRequests++;
   response.writeHead(500).end();
 });
@@ -45,8 +45,28 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
   writeFileSync(join(dir, "metadata.yml"), "title: Test site\n");
   const out = join(dir, "out");
   const result = await runCli(
-    ["update-stack", "mysite", db, big, "--cors", "--prefix", "x", "--metadata", join(dir, "metadata.yml"), "--config", "sql_time_limit_ms:2000",
-      "--memory", "2048", "--timeout", "20", "--dry-run", "--out", out, "--json", ...HOST],
+    [
+      "update-stack",
+      "mysite",
+      db,
+      big,
+      "--cors",
+      "--prefix",
+      "x",
+      "--metadata",
+      join(dir, "metadata.yml"),
+      "--config",
+      "sql_time_limit_ms:2000",
+      "--memory",
+      "2048",
+      "--timeout",
+      "20",
+      "--dry-run",
+      "--out",
+      out,
+      "--json",
+      ...HOST,
+    ],
     { env: noAwsEnv() },
   );
   assert.equal(result.code, 0, result.stderr);
@@ -56,7 +76,10 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
   assert.equal(summary.stack, "mysite");
   // Each database's data is as of its file's modification time (UTC, seconds).
   const asOf = (path: string) => new Date(Math.floor(statSync(path).mtimeMs / 1000) * 1000).toISOString().replace(".000Z", "Z");
-  assert.deepEqual(summary.databases, [{ name: "fixtures", inline: true, dataAsOf: asOf(db) }, { name: "big", inline: true, dataAsOf: asOf(big) }]);
+  assert.deepEqual(summary.databases, [
+    { name: "fixtures", inline: true, dataAsOf: asOf(db) },
+    { name: "big", inline: true, dataAsOf: asOf(big) },
+  ]);
   const keys = summary.artifacts.map((a: { key: string }) => a.key);
   assert.ok(keys.some((k: string) => /^package\/[0-9a-f]{64}\.zip$/.test(k)));
   assert.ok(keys.some((k: string) => /^layer\/[0-9a-f]{64}\.zip$/.test(k)));
@@ -67,17 +90,35 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
     assert.ok(artifact.key.includes(artifact.sha256), "keys are content-addressed");
   }
 
-  assert.deepEqual(readdirSync(out).sort(), ["app.yaml", "artifacts", "parameters.json", "prereq-parameters.json", "prereq.yaml", "shared.yaml"]);
+  assert.deepEqual(readdirSync(out).sort(), [
+    "app.yaml",
+    "artifacts",
+    "parameters.json",
+    "prereq-parameters.json",
+    "prereq.yaml",
+    "shared.yaml",
+  ]);
   assert.match(readFileSync(join(out, "shared.yaml"), "utf8"), /AWS::CloudFront::CachePolicy/);
   assert.match(readFileSync(join(out, "app.yaml"), "utf8"), /AWS::Lambda::Function/);
   assert.match(readFileSync(join(out, "prereq.yaml"), "utf8"), /AWS::S3::Bucket/);
   // --cors reaches the bucket stack (its CORS rule for the download redirect).
-  assert.deepEqual(JSON.parse(readFileSync(join(out, "prereq-parameters.json"), "utf8")), [{ ParameterKey: "Cors", ParameterValue: "true" }]);
+  assert.deepEqual(JSON.parse(readFileSync(join(out, "prereq-parameters.json"), "utf8")), [
+    { ParameterKey: "Cors", ParameterValue: "true" },
+  ]);
   const parameters = Object.fromEntries(
-    JSON.parse(readFileSync(join(out, "parameters.json"), "utf8")).map((p: { ParameterKey: string; ParameterValue: string }) => [p.ParameterKey, p.ParameterValue]),
+    JSON.parse(readFileSync(join(out, "parameters.json"), "utf8")).map((p: { ParameterKey: string; ParameterValue: string }) => [
+      p.ParameterKey,
+      p.ParameterValue,
+    ]),
   );
-  assert.equal(parameters.PackageKey, keys.find((k: string) => k.startsWith("package/")));
-  assert.equal(parameters.LayerKey, keys.find((k: string) => k.startsWith("layer/")));
+  assert.equal(
+    parameters.PackageKey,
+    keys.find((k: string) => k.startsWith("package/")),
+  );
+  assert.equal(
+    parameters.LayerKey,
+    keys.find((k: string) => k.startsWith("layer/")),
+  );
   assert.equal(parameters.MemorySize, "2048");
   assert.equal(parameters.Timeout, "20");
   assert.equal(parameters.Architecture, "x86_64");
@@ -97,13 +138,26 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
 test("--domain: the certificate template is written too, the deploy-time values are named", async () => {
   const db = makeDatabase(join(dir, "domain.db"), { items: 2 });
   const out = join(dir, "out-domain");
-  const result = await runCli(["update-stack", "mysite", db, "--domain", "Data.Example.com", "--dry-run", "--out", out, ...HOST], { env: noAwsEnv() });
+  const result = await runCli(["update-stack", "mysite", db, "--domain", "Data.Example.com", "--dry-run", "--out", out, ...HOST], {
+    env: noAwsEnv(),
+  });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(awsRequests, 0, "a dry run must not look the zone up either");
-  assert.deepEqual(readdirSync(out).sort(), ["app.yaml", "artifacts", "certificate.yaml", "parameters.json", "prereq-parameters.json", "prereq.yaml", "shared.yaml"]);
+  assert.deepEqual(readdirSync(out).sort(), [
+    "app.yaml",
+    "artifacts",
+    "certificate.yaml",
+    "parameters.json",
+    "prereq-parameters.json",
+    "prereq.yaml",
+    "shared.yaml",
+  ]);
   assert.match(readFileSync(join(out, "certificate.yaml"), "utf8"), /AWS::CertificateManager::Certificate/);
   const parameters = Object.fromEntries(
-    JSON.parse(readFileSync(join(out, "parameters.json"), "utf8")).map((p: { ParameterKey: string; ParameterValue: string }) => [p.ParameterKey, p.ParameterValue]),
+    JSON.parse(readFileSync(join(out, "parameters.json"), "utf8")).map((p: { ParameterKey: string; ParameterValue: string }) => [
+      p.ParameterKey,
+      p.ParameterValue,
+    ]),
   );
   assert.equal(parameters.DomainName, "data.example.com");
   assert.match(parameters.CertificateArn, /mysite-certificate in us-east-1/);
@@ -113,14 +167,22 @@ test("--domain: the certificate template is written too, the deploy-time values 
 test("the same input gives the same artifacts; --external moves databases to S3 keys", async () => {
   const db = makeDatabase(join(dir, "same.db"), { items: 5 });
   const first = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "o1"), "--json", ...HOST], { env: noAwsEnv() });
-  const second = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "o2"), "--json", ...HOST], { env: noAwsEnv() });
+  const second = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "o2"), "--json", ...HOST], {
+    env: noAwsEnv(),
+  });
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(JSON.parse(first.stdout).artifacts, JSON.parse(second.stdout).artifacts);
 
-  const external = await runCli(["update-stack", "mysite", db, "--external", "--no-cdn", "--dry-run", "--out", join(dir, "o3"), "--json", ...HOST], { env: noAwsEnv() });
+  const external = await runCli(
+    ["update-stack", "mysite", db, "--external", "--no-cdn", "--dry-run", "--out", join(dir, "o3"), "--json", ...HOST],
+    { env: noAwsEnv() },
+  );
   assert.equal(external.code, 0, external.stderr);
   const summary = JSON.parse(external.stdout);
-  assert.deepEqual(summary.databases.map((d: { name: string; inline: boolean }) => [d.name, d.inline]), [["same", false]]);
+  assert.deepEqual(
+    summary.databases.map((d: { name: string; inline: boolean }) => [d.name, d.inline]),
+    [["same", false]],
+  );
   const dbArtifact = summary.artifacts.find((a: { key: string }) => a.key.startsWith("db/"));
   assert.equal(dbArtifact.key, `db/${sha256(db)}/same.db`);
   assert.equal(sha256(join(dir, "o3", "artifacts", dbArtifact.key)), sha256(db));
@@ -150,14 +212,20 @@ test("bad input: one line naming the culprit, exit 1, no --out written", async (
     [["mysite", good, "--timeout", "1000"], /--timeout 1000 is out of Lambda's range/],
     [["mysite", good, "--runtime", "python3.8"], /--runtime python3.8 is not supported/],
     [["mysite", good, "--domain", "http://x"], /--domain "http:\/\/x" is not a valid domain name/],
-    [["mysite", good, "--domain", "data.example.com", "--no-cdn"], /--domain data\.example\.com needs CloudFront, but --no-cdn turns it off/],
+    [
+      ["mysite", good, "--domain", "data.example.com", "--no-cdn"],
+      /--domain data\.example\.com needs CloudFront, but --no-cdn turns it off/,
+    ],
     [["mysite"], /needs at least one database file/],
   ];
   for (const [args, pattern] of cases) {
     const out = join(dir, `bad-out-${Math.random().toString(36).slice(2)}`);
     const result = await runCli(["update-stack", ...HOST, ...args, "--dry-run", "--out", out], { env: noAwsEnv() });
     assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
-    const lines = result.stderr.trim().split("\n").filter((line) => line.startsWith("Error:"));
+    const lines = result.stderr
+      .trim()
+      .split("\n")
+      .filter((line) => line.startsWith("Error:"));
     assert.equal(lines.length, 1, result.stderr);
     assert.match(lines[0]!, pattern);
     assert.equal(result.stdout, "");

@@ -23,7 +23,10 @@ async function dryRun(args: string[], out: string) {
   return { summary: JSON.parse(result.stdout) as Summary, ...result };
 }
 
-function manifestOf(out: string, summary: Summary): { metadata: Record<string, unknown>; settings: Record<string, unknown> } & Record<string, unknown> {
+function manifestOf(
+  out: string,
+  summary: Summary,
+): { metadata: Record<string, unknown>; settings: Record<string, unknown> } & Record<string, unknown> {
   const pkg = summary.artifacts.find((a) => a.key.startsWith("package/"))!;
   return JSON.parse(execFileSync("unzip", ["-p", join(out, "artifacts", pkg.key), "manifest.json"]).toString());
 }
@@ -35,7 +38,8 @@ function everyFile(root: string): Array<{ name: string; text: string }> {
     const path = join(root, name);
     if (!statSync(path).isFile()) continue;
     files.push({ name, text: readFileSync(path, "latin1") });
-    if (name.endsWith(".zip")) files.push({ name: `${name} (unzipped)`, text: execFileSync("unzip", ["-p", path], { maxBuffer: 1 << 30 }).toString("latin1") });
+    if (name.endsWith(".zip"))
+      files.push({ name: `${name} (unzipped)`, text: execFileSync("unzip", ["-p", path], { maxBuffer: 1 << 30 }).toString("latin1") });
   }
   return files;
 }
@@ -44,7 +48,10 @@ function assertNowhere(value: string, out: string, result: { stdout: string; std
   assert.ok(!result.stdout.includes(value), "not on stdout");
   assert.ok(!result.stderr.includes(value), "not on stderr");
   const files = everyFile(out);
-  assert.ok(files.some((f) => f.name.endsWith("(unzipped)")), "the package was searched too");
+  assert.ok(
+    files.some((f) => f.name.endsWith("(unzipped)")),
+    "the package was searched too",
+  );
   for (const file of files) assert.ok(!file.text.includes(value), `not in ${file.name}`);
 }
 
@@ -53,8 +60,19 @@ test("--title and friends reach the manifest's metadata, winning over --metadata
   writeFileSync(join(dir, "metadata.json"), JSON.stringify({ title: "From the file", source: "File source", description: "kept" }));
   const out = join(dir, "out-metadata");
   const { summary } = await dryRun(
-    [db, "--metadata", join(dir, "metadata.json"), "--title", "From the flag", "--license", "CC-BY-4.0",
-      "--license_url", "https://creativecommons.org/licenses/by/4.0/", "--about_url", "https://example.com/about"],
+    [
+      db,
+      "--metadata",
+      join(dir, "metadata.json"),
+      "--title",
+      "From the flag",
+      "--license",
+      "CC-BY-4.0",
+      "--license_url",
+      "https://creativecommons.org/licenses/by/4.0/",
+      "--about_url",
+      "https://example.com/about",
+    ],
     out,
   );
   assert.deepEqual(manifestOf(out, summary).metadata, {
@@ -71,7 +89,20 @@ test("--setting (beside --config), --crossdb and --version-note reach the manife
   const db = makeDatabase(join(dir, "settings.db"), { items: 3 });
   const out = join(dir, "out-settings");
   const { summary } = await dryRun(
-    [db, "--setting", "sql_time_limit_ms", "3500", "--config", "default_page_size:7", "--setting", "allow_facet", "off", "--crossdb", "--version-note", "CI run 42"],
+    [
+      db,
+      "--setting",
+      "sql_time_limit_ms",
+      "3500",
+      "--config",
+      "default_page_size:7",
+      "--setting",
+      "allow_facet",
+      "off",
+      "--crossdb",
+      "--version-note",
+      "CI run 42",
+    ],
     out,
   );
   const manifest = manifestOf(out, summary);
@@ -85,7 +116,13 @@ test("--extra-options: datasette serve's options reach the manifest, --metadata'
   writeFileSync(join(dir, "extra-metadata.json"), JSON.stringify({ title: "From --extra-options" }));
   const out = join(dir, "out-extra");
   const { summary } = await dryRun(
-    [db, "--config", "default_page_size:7", "--extra-options", `--setting sql_time_limit_ms 3500 --crossdb --version-note 'a b' -m ${join(dir, "extra-metadata.json")}`],
+    [
+      db,
+      "--config",
+      "default_page_size:7",
+      "--extra-options",
+      `--setting sql_time_limit_ms 3500 --crossdb --version-note 'a b' -m ${join(dir, "extra-metadata.json")}`,
+    ],
     out,
   );
   const manifest = manifestOf(out, summary);
@@ -98,7 +135,9 @@ test("--extra-options: datasette serve's options reach the manifest, --metadata'
 test("--extra-options: a refused option fails in one line naming it, before anything is built", async () => {
   const db = makeDatabase(join(dir, "extra-bad.db"), { items: 1 });
   const out = join(dir, "out-extra-bad");
-  const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, ...HOST, "--extra-options", "--cors --port 9000"], { env });
+  const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, ...HOST, "--extra-options", "--cors --port 9000"], {
+    env,
+  });
   assert.equal(result.code, 1);
   const [first, hint, ...rest] = result.stderr.trim().split("\n");
   assert.match(first ?? "", /^Error: --extra-options: --port is not used: Lambda chooses the listener$/);
@@ -131,7 +170,9 @@ test("--secret (or DATASETTE_PUBLISH_SECRET) appears in no file of a dry run, no
 
   const envSecret = "env-secret-88b2f0c4";
   const outEnv = join(dir, "out-secret-env");
-  const fromEnv = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", outEnv, "--json", ...HOST], { env: { ...env, DATASETTE_PUBLISH_SECRET: envSecret } });
+  const fromEnv = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", outEnv, "--json", ...HOST], {
+    env: { ...env, DATASETTE_PUBLISH_SECRET: envSecret },
+  });
   assert.equal(fromEnv.code, 0, fromEnv.stderr);
   assertNowhere(envSecret, outEnv, fromEnv);
 });
@@ -151,31 +192,38 @@ test("--plugin-secret: $env references in the manifest's metadata; the value in 
   assertNowhere(value, out, result);
 });
 
-test("DATASETTE_PUBLISH_PLUGIN_SECRETS: plugin secrets off the command line, the same $env references; a bad value fails without echoing it", async () => {
-  const db = makeDatabase(join(dir, "plugin-secret-env.db"), { items: 1 });
-  const value = "plugin-secret-env-value-7a41";
-  const out = join(dir, "out-plugin-secret-env");
-  const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, "--json", ...HOST], {
-    env: { ...env, DATASETTE_PUBLISH_PLUGIN_SECRETS: JSON.stringify([["datasette-auth-github", "client_secret", value]]) },
-  });
-  assert.equal(result.code, 0, result.stderr);
-  assert.deepEqual(manifestOf(out, JSON.parse(result.stdout)).metadata, {
-    plugins: { "datasette-auth-github": { client_secret: { $env: "DATASETTE_AUTH_GITHUB_CLIENT_SECRET" } } },
-  });
-  assertNowhere(value, out, result);
+test(
+  "DATASETTE_PUBLISH_PLUGIN_SECRETS: plugin secrets off the command line, the same $env references; " +
+    "a bad value fails without echoing it",
+  async () => {
+    const db = makeDatabase(join(dir, "plugin-secret-env.db"), { items: 1 });
+    const value = "plugin-secret-env-value-7a41";
+    const out = join(dir, "out-plugin-secret-env");
+    const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, "--json", ...HOST], {
+      env: { ...env, DATASETTE_PUBLISH_PLUGIN_SECRETS: JSON.stringify([["datasette-auth-github", "client_secret", value]]) },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(manifestOf(out, JSON.parse(result.stdout)).metadata, {
+      plugins: { "datasette-auth-github": { client_secret: { $env: "DATASETTE_AUTH_GITHUB_CLIENT_SECRET" } } },
+    });
+    assertNowhere(value, out, result);
 
-  const bad = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-plugin-secret-env-bad"), ...HOST], {
-    env: { ...env, DATASETTE_PUBLISH_PLUGIN_SECRETS: `[["p", "k", "${value}"` },
-  });
-  assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /DATASETTE_PUBLISH_PLUGIN_SECRETS: not valid JSON/);
-  assert.ok(!bad.stderr.includes(value));
-});
+    const bad = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-plugin-secret-env-bad"), ...HOST], {
+      env: { ...env, DATASETTE_PUBLISH_PLUGIN_SECRETS: `[["p", "k", "${value}"` },
+    });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /DATASETTE_PUBLISH_PLUGIN_SECRETS: not valid JSON/);
+    assert.ok(!bad.stderr.includes(value));
+  },
+);
 
 test("--plugin-secret over Lambda's 4 KB environment fails before anything is built", async () => {
   const db = makeDatabase(join(dir, "plugin-big.db"), { items: 1 });
   const out = join(dir, "out-plugin-big");
-  const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, ...HOST, "--plugin-secret", "p", "k", "v".repeat(4000)], { env });
+  const result = await runCli(
+    ["update-stack", "mysite", db, "--dry-run", "--out", out, ...HOST, "--plugin-secret", "p", "k", "v".repeat(4000)],
+    { env },
+  );
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /the --plugin-secret values take \d+ bytes/);
   assert.doesNotMatch(result.stderr, /vvvv|Building/);
@@ -200,15 +248,31 @@ function assetDirs(name: string): { plugins: string; templates: string; assets: 
 test("--plugins-dir, --template-dir and --static go into the package under site/, named by the manifest, deterministically", async () => {
   const db = makeDatabase(join(dir, "assets.db"), { items: 1 });
   const { plugins, templates, assets } = assetDirs("assets-a");
-  const args = [db, "--plugins-dir", plugins, "--template-dir", templates, "--static", `assets:${assets}`, "--static", `docs/v1:${templates}`];
+  const args = [
+    db,
+    "--plugins-dir",
+    plugins,
+    "--template-dir",
+    templates,
+    "--static",
+    `assets:${assets}`,
+    "--static",
+    `docs/v1:${templates}`,
+  ];
   const out = join(dir, "out-assets");
   const { summary } = await dryRun(args, out);
   const manifest = manifestOf(out, summary);
   assert.equal(manifest.pluginsDir, "site/plugins");
   assert.equal(manifest.templateDir, "site/templates");
-  assert.deepEqual(manifest.staticMounts, [{ mount: "assets", dir: "site/static/0" }, { mount: "docs/v1", dir: "site/static/1" }]);
+  assert.deepEqual(manifest.staticMounts, [
+    { mount: "assets", dir: "site/static/0" },
+    { mount: "docs/v1", dir: "site/static/1" },
+  ]);
   const pkg = join(out, "artifacts", summary.artifacts.find((a) => a.key.startsWith("package/"))!.key);
-  const names = execFileSync("unzip", ["-Z1", pkg]).toString().split("\n").filter((name) => name.startsWith("site/"));
+  const names = execFileSync("unzip", ["-Z1", pkg])
+    .toString()
+    .split("\n")
+    .filter((name) => name.startsWith("site/"));
   assert.deepEqual(names.sort(), [
     "site/plugins/my_plugin.py",
     "site/static/0/img/logo.svg",
@@ -219,11 +283,37 @@ test("--plugins-dir, --template-dir and --static go into the package under site/
 
   // The same files elsewhere: the same package. A changed file: another.
   const copy = assetDirs("assets-b");
-  const again = await dryRun([db, "--plugins-dir", copy.plugins, "--template-dir", copy.templates, "--static", `assets:${copy.assets}`, "--static", `docs/v1:${copy.templates}`], join(dir, "out-assets-b"));
+  const again = await dryRun(
+    [
+      db,
+      "--plugins-dir",
+      copy.plugins,
+      "--template-dir",
+      copy.templates,
+      "--static",
+      `assets:${copy.assets}`,
+      "--static",
+      `docs/v1:${copy.templates}`,
+    ],
+    join(dir, "out-assets-b"),
+  );
   const packageKey = (s: Summary) => s.artifacts.find((a) => a.key.startsWith("package/"))!.key;
   assert.equal(packageKey(again.summary), packageKey(summary));
   writeFileSync(join(copy.assets, "style.css"), "body { color: red }");
-  const changed = await dryRun([db, "--plugins-dir", copy.plugins, "--template-dir", copy.templates, "--static", `assets:${copy.assets}`, "--static", `docs/v1:${copy.templates}`], join(dir, "out-assets-c"));
+  const changed = await dryRun(
+    [
+      db,
+      "--plugins-dir",
+      copy.plugins,
+      "--template-dir",
+      copy.templates,
+      "--static",
+      `assets:${copy.assets}`,
+      "--static",
+      `docs/v1:${copy.templates}`,
+    ],
+    join(dir, "out-assets-c"),
+  );
   assert.notEqual(packageKey(changed.summary), packageKey(summary));
 });
 
@@ -237,7 +327,9 @@ test("bad --plugins-dir, --template-dir and --static fail before anything is bui
     [["--static", "assets"], /--static "assets" is not MOUNT:DIR/],
     [["--static", `assets:${join(dir, "nope")}`], /--static assets: .*nope does not exist/],
   ] as const) {
-    const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-assets-bad"), ...HOST, ...args], { env });
+    const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-assets-bad"), ...HOST, ...args], {
+      env,
+    });
     assert.notEqual(result.code, 0, args.join(" "));
     assert.match(result.stderr, message);
     assert.doesNotMatch(result.stderr, /Building|Packaging|Checking/);
@@ -246,7 +338,20 @@ test("bad --plugins-dir, --template-dir and --static fail before anything is bui
 
 test("a bad --install fails before anything is built, naming the flag", async () => {
   const db = makeDatabase(join(dir, "install-bad.db"), { items: 1 });
-  const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-install-bad"), ...HOST, "--install", "--index-url=https://example.com"], { env });
+  const result = await runCli(
+    [
+      "update-stack",
+      "mysite",
+      db,
+      "--dry-run",
+      "--out",
+      join(dir, "out-install-bad"),
+      ...HOST,
+      "--install",
+      "--index-url=https://example.com",
+    ],
+    { env },
+  );
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /--install "--index-url=https:\/\/example\.com" is not a package name/);
   assert.doesNotMatch(result.stderr, /Building|Packaging|Checking/);
@@ -257,7 +362,10 @@ test("an --install wheel that is not there fails before anything is converted or
   const csv = join(dir, "install-missing.csv");
   writeFileSync(csv, "id,name\n1,a\n");
   const wheel = "./no-such-dist/datasette_foo-0.1-py3-none-any.whl";
-  const result = await runCli(["update-stack", "mysite", db, csv, "--dry-run", "--out", join(dir, "out-install-missing"), ...HOST, "--install", wheel], { env, cwd: dir });
+  const result = await runCli(
+    ["update-stack", "mysite", db, csv, "--dry-run", "--out", join(dir, "out-install-missing"), ...HOST, "--install", wheel],
+    { env, cwd: dir },
+  );
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /--install \.\/no-such-dist\/datasette_foo-0\.1-py3-none-any\.whl: no such file \(/);
   assert.match(result.stderr, /pip wheel --no-deps/);
@@ -270,16 +378,31 @@ test("an --install the installer cannot resolve fails naming it, before any data
   mkdirSync(bin, { recursive: true });
   writeFileSync(
     join(bin, "uv"),
-    "#!/bin/sh\n[ \"$1\" = \"--version\" ] && { echo 'uv 0.0.0'; exit 0; }\n" +
+    '#!/bin/sh\n[ "$1" = "--version" ] && { echo \'uv 0.0.0\'; exit 0; }\n' +
       "echo '  x No solution found when resolving dependencies:' >&2\n" +
-      "echo '  -> Because datasette-nowhere-zz9 was not found in the package registry, we can conclude that your requirements are unsatisfiable.' >&2\nexit 1\n",
+      "echo '  -> Because datasette-nowhere-zz9 was not found in the package registry, " +
+      "we can conclude that your requirements are unsatisfiable.' >&2\nexit 1\n",
     { mode: 0o755 },
   );
   const db = makeDatabase(join(dir, "install-unresolved.db"), { items: 1 });
   const csv = join(dir, "install-unresolved.csv");
   writeFileSync(csv, "id,name\n1,a\n");
   const failingEnv = { ...env, PATH: `${bin}:${env.PATH}`, DATASETTE_LAMBDA_CACHE: join(dir, "cache-unresolved") };
-  const result = await runCli(["update-stack", "mysite", db, csv, "--dry-run", "--out", join(dir, "out-install-unresolved"), ...HOST, "--install", "datasette-nowhere-zz9"], { env: failingEnv });
+  const result = await runCli(
+    [
+      "update-stack",
+      "mysite",
+      db,
+      csv,
+      "--dry-run",
+      "--out",
+      join(dir, "out-install-unresolved"),
+      ...HOST,
+      "--install",
+      "datasette-nowhere-zz9",
+    ],
+    { env: failingEnv },
+  );
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /Error: --install datasette-nowhere-zz9: uv could not install it for Lambda/);
   assert.match(result.stderr, /Checking 1 database/, "the given database is checked first");
@@ -304,7 +427,10 @@ test("a database that is missing or not SQLite fails before the dependency layer
 
 test("--install of a source directory fails with a hint to build a wheel", async () => {
   const db = makeDatabase(join(dir, "install-source.db"), { items: 1 });
-  const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-install-source"), ...HOST, "--install", "./my-plugin"], { env });
+  const result = await runCli(
+    ["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-install-source"), ...HOST, "--install", "./my-plugin"],
+    { env },
+  );
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /--install "\.\/my-plugin" is a source directory or archive/);
   assert.match(result.stderr, /pip wheel --no-deps \.\/my-plugin -w dist/);

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { runUpdateStack, type UpdateStackDeps } from "../../src/commands/update-stack.ts";
 import type { DeployDeps, DeployResult } from "../../src/deploy/deploy-site.ts";
 import { UserError } from "../../src/errors.ts";
@@ -93,23 +93,30 @@ function harness(options: { json?: boolean; region?: string | (() => Promise<str
 
 const run = (h: ReturnType<typeof harness>, options: UpdateStackOptions, files = [db]) => runUpdateStack("mysite", files, options, h.deps);
 
-test("a deploy: region and credentials checked once, before the build; the region and secrets reach the deploy; the URL under --prefix", async () => {
-  const h = harness();
-  const result = await run(h, { prefix: "x", secret: SECRET });
-  assert.equal(result.type, "deploy");
-  assert.equal(h.calls.clients, 1);
-  assert.equal(h.calls.regionLookups, 1);
-  assert.equal(h.calls.built.length, 1);
-  assert.equal(h.calls.deployed.length, 1);
-  assert.equal(h.calls.deployed[0]!.region, "eu-west-1");
-  assert.equal(h.calls.deployed[0]!.secret, SECRET);
-  assert.equal(h.output.stdout(), "https://d111.cloudfront.net/x/\n");
-  assert.deepEqual(h.output.lines(), ["Function URL: https://abc.lambda-url.eu-west-1.on.aws/x/"]);
-  assert.ok(!h.output.stderr().includes(SECRET) && !h.output.stdout().includes(SECRET));
-});
+test(
+  "a deploy: region and credentials checked once, before the build; the region and secrets reach the deploy; " + "the URL under --prefix",
+  async () => {
+    const h = harness();
+    const result = await run(h, { prefix: "x", secret: SECRET });
+    assert.equal(result.type, "deploy");
+    assert.equal(h.calls.clients, 1);
+    assert.equal(h.calls.regionLookups, 1);
+    assert.equal(h.calls.built.length, 1);
+    assert.equal(h.calls.deployed.length, 1);
+    assert.equal(h.calls.deployed[0]!.region, "eu-west-1");
+    assert.equal(h.calls.deployed[0]!.secret, SECRET);
+    assert.equal(h.output.stdout(), "https://d111.cloudfront.net/x/\n");
+    assert.deepEqual(h.output.lines(), ["Function URL: https://abc.lambda-url.eu-west-1.on.aws/x/"]);
+    assert.ok(!h.output.stderr().includes(SECRET) && !h.output.stdout().includes(SECRET));
+  },
+);
 
 test("missing region: the fix named, nothing built, nothing deployed", async () => {
-  const h = harness({ region: async () => { throw new Error("Region is missing"); } });
+  const h = harness({
+    region: async () => {
+      throw new Error("Region is missing");
+    },
+  });
   await assert.rejects(run(h, {}), (error: unknown) => error instanceof UserError && /--region/.test(error.hint ?? ""));
   assert.equal(h.calls.built.length, 0);
   assert.equal(h.calls.deployed.length, 0);
@@ -127,7 +134,10 @@ test("missing credentials: the fix named, nothing built, nothing deployed", asyn
 
 test("--snapstart in a region without SnapStart: refused once the region is known, before the build", async () => {
   const h = harness({ region: "ap-southeast-6" });
-  await assert.rejects(run(h, { snapstart: true }), (error: unknown) => error instanceof UserError && /not offered in Asia Pacific \(New Zealand\) \(ap-southeast-6\)/.test(error.message));
+  await assert.rejects(
+    run(h, { snapstart: true }),
+    (error: unknown) => error instanceof UserError && /not offered in Asia Pacific \(New Zealand\) \(ap-southeast-6\)/.test(error.message),
+  );
   assert.equal(h.calls.built.length, 0);
   assert.equal(h.calls.deployed.length, 0);
 });
@@ -144,7 +154,11 @@ test("bad input fails before the AWS check and the build: no files, a bad flag, 
   ];
   for (const [options, files, message] of cases) {
     const h = harness();
-    await assert.rejects(run(h, options, files), (error: unknown) => error instanceof UserError && message.test(error.message), String(message));
+    await assert.rejects(
+      run(h, options, files),
+      (error: unknown) => error instanceof UserError && message.test(error.message),
+      String(message),
+    );
     assert.equal(h.calls.clients, 0, `no AWS client for ${message}`);
     assert.equal(h.calls.built.length, 0, `nothing built for ${message}`);
   }
@@ -168,7 +182,10 @@ test("a dry run: no AWS client at all; the artifacts listed; the secrets notice 
   assert.equal(result.type, "dry-run");
   assert.equal(text.calls.clients, 0);
   assert.equal(text.calls.deployed.length, 0);
-  assert.match(text.output.stdout(), new RegExp(`^Dry run: wrote ${out}\n  package/abc\\.zip  0\\.0 MB\n  database fixtures: in the package\n$`));
+  assert.match(
+    text.output.stdout(),
+    new RegExp(`^Dry run: wrote ${out}\n  package/abc\\.zip  0\\.0 MB\n  database fixtures: in the package\n$`),
+  );
   assert.match(text.output.stderr(), /Secrets .* are not written to --out/);
   assert.ok(!text.output.stderr().includes(SECRET) && !text.output.stdout().includes(SECRET));
   assert.equal(await readFile(join(out, "artifacts", "package", "abc.zip"), "utf8"), "zip");

@@ -51,7 +51,10 @@ test("--domain: the public zone that owns it, a certificate stack with the bare 
     { ParameterKey: "HostedZoneId", ParameterValue: "ZEXAMPLE" },
   ]);
   assert.match(created?.TemplateBody ?? "", /AWS::CertificateManager::Certificate/);
-  assert.ok(w.info.some((line) => /hosted zone example\.com \(ZEXAMPLE\); certificate in us-east-1/.test(line)), w.info.join("\n"));
+  assert.ok(
+    w.info.some((line) => /hosted zone example\.com \(ZEXAMPLE\); certificate in us-east-1/.test(line)),
+    w.info.join("\n"),
+  );
 
   // A second deploy finds it up to date: no new stack.
   const again = await deployCertificate(w.clients, samplePlan({ domain: "data.example.com" }), w.context);

@@ -23,14 +23,20 @@ const OUTPUTS = {
 
 function world(options: { users?: string[]; appDistribution?: string } = {}) {
   const site = new FakeCloudFormation();
-  if (options.appDistribution) site.addStack({ name: "site-lambda", status: "UPDATE_COMPLETE", outputs: { DistributionId: options.appDistribution } });
+  if (options.appDistribution)
+    site.addStack({ name: "site-lambda", status: "UPDATE_COMPLETE", outputs: { DistributionId: options.appDistribution } });
   const usEast1 = new FakeCloudFormation();
   usEast1.outputsFor = () => OUTPUTS;
   const cloudfront = new FakeCloudFront();
   cloudfront.pageSize = 7;
   cloudfront.users.set(OUTPUTS.CachePolicyId, options.users ?? []);
   const info: string[] = [];
-  const context: StackContext = { info: (m) => info.push(m), wait: { sleep: async () => {}, pollMs: 0 }, siteName: "site", region: "eu-west-1" };
+  const context: StackContext = {
+    info: (m) => info.push(m),
+    wait: { sleep: async () => {}, pollMs: 0 },
+    siteName: "site",
+    region: "eu-west-1",
+  };
   const clients = { cloudformation: site.client, usEast1Cloudformation: usEast1.client, cloudfront: cloudfront.client };
   return { site, usEast1, cloudfront, info, context, clients };
 }
@@ -75,7 +81,10 @@ test("a 101st site is refused before its app stack is touched; a site already on
   const full = world({ users: hundred });
   await assert.rejects(
     deployShared(full.clients, cdnPlan, full.context),
-    (error: unknown) => error instanceof UserError && /already serves 100 sites, CloudFront's limit per policy/.test(error.message) && /--no-cdn/.test(error.hint ?? ""),
+    (error: unknown) =>
+      error instanceof UserError &&
+      /already serves 100 sites, CloudFront's limit per policy/.test(error.message) &&
+      /--no-cdn/.test(error.hint ?? ""),
   );
   // All 100 were read, across pages of 7.
   assert.ok(full.cloudfront.calls() >= 15);
@@ -85,10 +94,25 @@ test("a 101st site is refused before its app stack is touched; a site already on
 
 test("room for a site: pure", () => {
   assert.doesNotThrow(() => checkRoomForSite(["a"], undefined));
-  assert.doesNotThrow(() => checkRoomForSite(Array.from({ length: 99 }, (_, i) => `E${i}`), undefined));
-  assert.throws(() => checkRoomForSite(Array.from({ length: 100 }, (_, i) => `E${i}`), "E999"), UserError);
+  assert.doesNotThrow(() =>
+    checkRoomForSite(
+      Array.from({ length: 99 }, (_, i) => `E${i}`),
+      undefined,
+    ),
+  );
+  assert.throws(
+    () =>
+      checkRoomForSite(
+        Array.from({ length: 100 }, (_, i) => `E${i}`),
+        "E999",
+      ),
+    UserError,
+  );
 });
 
 test("a shared stack without the outputs is named, with what to do", () => {
-  assert.throws(() => sharedParameters({ CachePolicyId: "x" }), (error: unknown) => error instanceof AwsError && /has no StaticCachePolicyId output/.test(error.message));
+  assert.throws(
+    () => sharedParameters({ CachePolicyId: "x" }),
+    (error: unknown) => error instanceof AwsError && /has no StaticCachePolicyId output/.test(error.message),
+  );
 });

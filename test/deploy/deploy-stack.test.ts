@@ -39,7 +39,10 @@ test("stackParametersFor: secret generated on create, kept with UsePreviousValue
     { ParameterKey: "MemorySize", ParameterValue: "1024" },
     { ParameterKey: "DatasetteSecret", ParameterValue: "fresh" },
   ]);
-  assert.deepEqual(stackParametersFor(spec, deployed({ DatasetteSecret: "****" })).at(-1), { ParameterKey: "DatasetteSecret", UsePreviousValue: true });
+  assert.deepEqual(stackParametersFor(spec, deployed({ DatasetteSecret: "****" })).at(-1), {
+    ParameterKey: "DatasetteSecret",
+    UsePreviousValue: true,
+  });
   assert.deepEqual(stackParametersFor(spec, deployed({})).at(-1), { ParameterKey: "DatasetteSecret", ParameterValue: "fresh" });
 });
 
@@ -69,16 +72,25 @@ test("DELETE_FAILED stops and points at delete-stack for the site", async () => 
 
 test("a create found in progress that then fails is waited for, then recreated", async () => {
   const cfn = new FakeCloudFormation();
-  cfn.addStack({ name: "site-lambda", status: "CREATE_IN_PROGRESS", frames: [{ status: "CREATE_IN_PROGRESS" }, { status: "ROLLBACK_IN_PROGRESS" }, { status: "ROLLBACK_COMPLETE" }] });
+  cfn.addStack({
+    name: "site-lambda",
+    status: "CREATE_IN_PROGRESS",
+    frames: [{ status: "CREATE_IN_PROGRESS" }, { status: "ROLLBACK_IN_PROGRESS" }, { status: "ROLLBACK_COMPLETE" }],
+  });
   const lines: string[] = [];
   const result = await deployStack(cfn.client, spec, context(lines));
   assert.equal(result.type, "created");
-  assert.match(lines.join("\n"), /is CREATE_IN_PROGRESS; waiting[^]*is ROLLBACK_COMPLETE[^]*deleting it/);
+  assert.match(lines.join("\n"), /is CREATE_IN_PROGRESS; waiting[\s\S]*is ROLLBACK_COMPLETE[\s\S]*deleting it/);
 });
 
 test("an update result carries the stack before the update as 'previous'", async () => {
   const cfn = new FakeCloudFormation();
-  cfn.addStack({ name: "site-lambda", status: "CREATE_COMPLETE", template: "T", parameters: { PackageKey: "package/old.zip", MemorySize: "1024", DatasetteSecret: "s" } });
+  cfn.addStack({
+    name: "site-lambda",
+    status: "CREATE_COMPLETE",
+    template: "T",
+    parameters: { PackageKey: "package/old.zip", MemorySize: "1024", DatasetteSecret: "s" },
+  });
   const result = await deployStack(cfn.client, spec, context());
   assert.equal(result.type, "updated");
   assert.equal(result.previous?.Parameters?.find((p) => p.ParameterKey === "PackageKey")?.ParameterValue, "package/old.zip");
@@ -87,7 +99,12 @@ test("an update result carries the stack before the update as 'previous'", async
 
 test("another deploy starts updating after we looked: its update is waited for, then ours runs on top", async () => {
   const cfn = new FakeCloudFormation();
-  const other = cfn.addStack({ name: "site-lambda", status: "UPDATE_COMPLETE", template: "T", parameters: { PackageKey: "package/old.zip", MemorySize: "1024", DatasetteSecret: "s" } });
+  const other = cfn.addStack({
+    name: "site-lambda",
+    status: "UPDATE_COMPLETE",
+    template: "T",
+    parameters: { PackageKey: "package/old.zip", MemorySize: "1024", DatasetteSecret: "s" },
+  });
   // Between our DescribeStacks and our UpdateStack, the other run's update begins.
   let raced = false;
   cfn.mock.on(GetTemplateCommand).callsFake(async () => {
@@ -102,7 +119,7 @@ test("another deploy starts updating after we looked: its update is waited for, 
   const lines: string[] = [];
   const result = await deployStack(cfn.client, spec, context(lines));
   assert.equal(result.type, "updated");
-  assert.match(lines.join("\n"), /changed after we looked \(another deploy of site\?\)[^]*is UPDATE_IN_PROGRESS; waiting/);
+  assert.match(lines.join("\n"), /changed after we looked \(another deploy of site\?\)[\s\S]*is UPDATE_IN_PROGRESS; waiting/);
   assert.equal(cfn.stack("site-lambda")?.parameters.PackageKey, "package/a.zip", "ours is applied last");
   assert.equal(result.previous?.Parameters?.find((p) => p.ParameterKey === "PackageKey")?.ParameterValue, "package/theirs.zip");
   assert.equal(cfn.inputs(UpdateStackCommand).length, 2, "refused once, then applied");
@@ -118,14 +135,20 @@ test("another deploy creates the stack after we looked: ours waits for it and up
       parameters: { PackageKey: "package/theirs.zip", MemorySize: "1024", DatasetteSecret: "theirs" },
       frames: [{ status: "CREATE_IN_PROGRESS" }, { status: "CREATE_COMPLETE" }],
     });
-    throw Object.assign(new Error("Stack [site-lambda] already exists"), { name: "AlreadyExistsException", $metadata: { httpStatusCode: 400 } });
+    throw Object.assign(new Error("Stack [site-lambda] already exists"), {
+      name: "AlreadyExistsException",
+      $metadata: { httpStatusCode: 400 },
+    });
   });
   const result = await deployStack(cfn.client, spec, context());
   assert.equal(result.type, "updated");
   assert.equal(cfn.stack("site-lambda")?.parameters.PackageKey, "package/a.zip");
   // The secret the other run generated is kept, not replaced.
   const [update] = cfn.inputs(UpdateStackCommand);
-  assert.deepEqual(update?.Parameters?.find((p) => p.ParameterKey === "DatasetteSecret"), { ParameterKey: "DatasetteSecret", UsePreviousValue: true });
+  assert.deepEqual(
+    update?.Parameters?.find((p) => p.ParameterKey === "DatasetteSecret"),
+    { ParameterKey: "DatasetteSecret", UsePreviousValue: true },
+  );
 });
 
 test("a given secret (--secret) is always sent as its value, and the stack is never taken as up to date without asking", () => {
@@ -134,6 +157,9 @@ test("a given secret (--secret) is always sent as its value, and the stack is ne
   assert.equal(isUpToDate(given, current, "T"), false);
   for (const stack of [undefined, current]) {
     const parameters = stackParametersFor(given, stack);
-    assert.deepEqual(parameters.filter((p) => p.ParameterKey === "DatasetteSecret"), [{ ParameterKey: "DatasetteSecret", ParameterValue: "chosen" }]);
+    assert.deepEqual(
+      parameters.filter((p) => p.ParameterKey === "DatasetteSecret"),
+      [{ ParameterKey: "DatasetteSecret", ParameterValue: "chosen" }],
+    );
   }
 });

@@ -15,7 +15,11 @@ function world(status = "CREATE_COMPLETE") {
   usEast1.addStack({ name: "datasette-lambda-shared", status, outputs: OUTPUTS });
   const cloudfront = new FakeCloudFront();
   const lines = { info: [] as string[], warn: [] as string[], debug: [] as string[] };
-  const out = { info: (m: string) => lines.info.push(m), warn: (m: string) => lines.warn.push(m), debug: (m: string) => lines.debug.push(m) };
+  const out = {
+    info: (m: string) => lines.info.push(m),
+    warn: (m: string) => lines.warn.push(m),
+    debug: (m: string) => lines.debug.push(m),
+  };
   const clients = { usEast1Cloudformation: usEast1.client, cloudfront: cloudfront.client };
   return { usEast1, cloudfront, lines, out, clients, wait: { sleep: async () => {}, pollMs: 0 } };
 }
@@ -47,10 +51,23 @@ test("no shared stack: nothing to do; one being created or updated by a deploy: 
 test("a delete CloudFront refuses (a site deployed meanwhile) is a warning, not a failure", async () => {
   const w = world();
   w.usEast1.onDelete = () => [
-    { status: "DELETE_IN_PROGRESS", events: [resource("CachePolicy", "AWS::CloudFront::CachePolicy", "DELETE_FAILED", "Resource handler returned message: \"Cannot delete the cache policy because it is attached to one or more cache behaviors.\" (Service: CloudFront, Status Code: 409, Error Code: CachePolicyInUse)")] },
+    {
+      status: "DELETE_IN_PROGRESS",
+      events: [
+        resource(
+          "CachePolicy",
+          "AWS::CloudFront::CachePolicy",
+          "DELETE_FAILED",
+          'Resource handler returned message: "Cannot delete the cache policy because it is attached to one or more cache behaviors." (Service: CloudFront, Status Code: 409, Error Code: CachePolicyInUse)',
+        ),
+      ],
+    },
     { status: "DELETE_FAILED" },
   ];
   const result = await releaseShared(w.clients, w.out, w.wait);
   assert.equal(result.type, "failed");
-  assert.match(w.lines.warn.join("\n"), /Could not delete the shared CloudFront stack datasette-lambda-shared \(us-east-1\): .*CachePolicyInUse.* It costs nothing/);
+  assert.match(
+    w.lines.warn.join("\n"),
+    /Could not delete the shared CloudFront stack datasette-lambda-shared \(us-east-1\): .*CachePolicyInUse.* It costs nothing/,
+  );
 });

@@ -58,14 +58,19 @@ function cliActions(): Map<string, string[]> {
     const imports = [...text.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s*from\s*"@aws-sdk\/([^"]+)"/g)];
     // Any other way of reaching the SDK (import *, a default or dynamic import) would escape this scan.
     const mentions = text.match(/["']@aws-sdk\//g)?.length ?? 0;
-    if (mentions !== imports.length) throw new Error(`${file.slice(root.length)}: an @aws-sdk import this test cannot read; use import { ... } from "@aws-sdk/..."`);
+    if (mentions !== imports.length)
+      throw new Error(`${file.slice(root.length)}: an @aws-sdk import this test cannot read; use import { ... } from "@aws-sdk/..."`);
     for (const [, typeOnly, names, pkg] of imports) {
       if (typeOnly) continue;
-      const values = names!.split(",").map((n) => n.trim()).filter((n) => n && !n.startsWith("type "));
+      const values = names!
+        .split(",")
+        .map((n) => n.trim())
+        .filter((n) => n && !n.startsWith("type "));
       const where = file.slice(root.length);
       if (pkg === "lib-storage") {
         for (const name of values) {
-          if (name !== "Upload") throw new Error(`${where}: @aws-sdk/lib-storage's ${name} is new to this test: add the IAM actions it needs`);
+          if (name !== "Upload")
+            throw new Error(`${where}: @aws-sdk/lib-storage's ${name} is new to this test: add the IAM actions it needs`);
           for (const action of LIB_STORAGE_ACTIONS) need(action, where);
         }
         continue;
@@ -88,7 +93,8 @@ function cliActions(): Map<string, string[]> {
 function templateResourceTypes(): string[] {
   const types = new Set<string>();
   for (const name of readdirSync(join(root, "templates")).filter((n) => n.endsWith(".yaml"))) {
-    for (const [, type] of readFileSync(join(root, "templates", name), "utf8").matchAll(/^\s+Type:\s*(AWS::[\w:]+)\s*$/gm)) types.add(type!);
+    for (const [, type] of readFileSync(join(root, "templates", name), "utf8").matchAll(/^\s+Type:\s*(AWS::[\w:]+)\s*$/gm))
+      types.add(type!);
   }
   return [...types].sort();
 }
@@ -113,7 +119,15 @@ function cloudFormationActions(): Map<string, string[]> {
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-2";
 const BUCKET = "mysite-bucket-1x2y3z4w5v6u";
-const OBJECT_ACTIONS = new Set(["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectAcl", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:AbortMultipartUpload"]);
+const OBJECT_ACTIONS = new Set([
+  "s3:GetObject",
+  "s3:GetObjectVersion",
+  "s3:PutObject",
+  "s3:PutObjectAcl",
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+  "s3:AbortMultipartUpload",
+]);
 // Actions that support no resource-level permission (Resource "*"): the
 // Service Authorization Reference's action tables, resource type column empty.
 const ACCOUNT_LEVEL = new Set([
@@ -130,7 +144,14 @@ const ACCOUNT_LEVEL = new Set([
   "cloudfront:CreateOriginAccessControl",
   "cloudfront:ListDistributionsByCachePolicyId",
 ]);
-const CLOUDFRONT_FUNCTION_ACTIONS = new Set(["CreateFunction", "PublishFunction", "DescribeFunction", "UpdateFunction", "DeleteFunction", "GetFunction"]);
+const CLOUDFRONT_FUNCTION_ACTIONS = new Set([
+  "CreateFunction",
+  "PublishFunction",
+  "DescribeFunction",
+  "UpdateFunction",
+  "DeleteFunction",
+  "GetFunction",
+]);
 
 /** The ARNs of this site's resources that `action` acts on. */
 function siteResources(action: string): string[] {
@@ -150,9 +171,16 @@ function siteResources(action: string): string[] {
     case "lambda":
       if (operation === "PublishLayerVersion") return [`${lambda}:layer:mysite-lambda-deps`];
       if (operation.endsWith("LayerVersion")) return [`${lambda}:layer:mysite-lambda-deps:3`];
-      return [`${lambda}:function:mysite-lambda`, `${lambda}:function:mysite-lambda:live`, `${lambda}:function:mysite-lambda-ConverterFunction-AbCdEf123456`];
+      return [
+        `${lambda}:function:mysite-lambda`,
+        `${lambda}:function:mysite-lambda:live`,
+        `${lambda}:function:mysite-lambda-ConverterFunction-AbCdEf123456`,
+      ];
     case "iam":
-      return [`arn:aws:iam::${ACCOUNT}:role/mysite-lambda-Role-AbCdEf123456`, `arn:aws:iam::${ACCOUNT}:role/mysite-lambda-ConverterRole-AbCdEf123456`];
+      return [
+        `arn:aws:iam::${ACCOUNT}:role/mysite-lambda-Role-AbCdEf123456`,
+        `arn:aws:iam::${ACCOUNT}:role/mysite-lambda-ConverterRole-AbCdEf123456`,
+      ];
     case "logs":
       return [`${logGroup}/mysite-lambda`, `${logGroup}/mysite-lambda:*`, `${logGroup}/mysite-lambda-converter:*`];
     case "events":
@@ -195,7 +223,13 @@ function refused(actions: Map<string, string[]>): string[] {
 
 test("the CLI's AWS calls are found in src/ (the scan works)", () => {
   const actions = cliActions();
-  for (const expected of ["cloudformation:UpdateStack", "s3:PutObject", "s3:ListBucket", "logs:FilterLogEvents", "route53:ListHostedZones"]) {
+  for (const expected of [
+    "cloudformation:UpdateStack",
+    "s3:PutObject",
+    "s3:ListBucket",
+    "logs:FilterLogEvents",
+    "route53:ListHostedZones",
+  ]) {
     ok(actions.has(expected), `${expected} not found among the CLI's calls`);
   }
 });
@@ -216,15 +250,25 @@ test("the policy has no action that neither the CLI nor CloudFormation needs, an
   const needed = new Set([...cliActions().keys(), ...cloudFormationActions().keys()]);
   const extra = actionsOf(policy).filter((action) => !needed.has(action));
   deepStrictEqual(extra, []);
-  deepStrictEqual(actionsOf(policy).filter((action) => /[*?]/.test(action)), []);
+  deepStrictEqual(
+    actionsOf(policy).filter((action) => /[*?]/.test(action)),
+    [],
+  );
   const all = actionsOf(policy);
-  deepStrictEqual(all.filter((action, i) => all.indexOf(action) !== i), [], "an action listed twice");
+  deepStrictEqual(
+    all.filter((action, i) => all.indexOf(action) !== i),
+    [],
+    "an action listed twice",
+  );
 });
 
 test("every left-out handler permission is one a handler lists, and every S3 API name's IAM action is in the policy", () => {
   const listed = Object.values(HANDLER_PERMISSIONS).flatMap((h) => Object.values(h).flat());
   for (const key of Object.keys(NOT_NEEDED)) {
-    ok(listed.some((action) => action === key || action.startsWith(`${key}:`)), `NOT_NEEDED names ${key}, which no handler lists`);
+    ok(
+      listed.some((action) => action === key || action.startsWith(`${key}:`)),
+      `NOT_NEEDED names ${key}, which no handler lists`,
+    );
   }
   for (const [apiName, action] of Object.entries(AUTHORIZED_AS)) {
     ok(listed.includes(apiName), `AUTHORIZED_AS names ${apiName}, which no handler lists`);
@@ -237,12 +281,23 @@ test("the policy is scoped: other buckets, other regions' certificates, roles fo
   strictEqual(allowingStatements(policy, "s3:GetObject", "arn:aws:s3:::payroll/2026.csv").length, 0);
   strictEqual(allowingStatements(policy, "acm:RequestCertificate", "*", { "aws:RequestedRegion": "eu-west-2" }).length, 0);
   strictEqual(allowingStatements(policy, "acm:DeleteCertificate", `arn:aws:acm:eu-west-2:${ACCOUNT}:certificate/x`).length, 0);
-  strictEqual(allowingStatements(policy, "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/x`, { "iam:PassedToService": "ec2.amazonaws.com" }).length, 0);
-  strictEqual(allowingStatements(policy, "route53:ChangeResourceRecordSets", "arn:aws:route53:::hostedzone/Z1", { "route53:ChangeResourceRecordSetsRecordTypes": ["MX"] }).length, 0);
-  strictEqual(allowingStatements(policy, "logs:FilterLogEvents", `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/payments`).length, 0);
+  strictEqual(
+    allowingStatements(policy, "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/x`, { "iam:PassedToService": "ec2.amazonaws.com" }).length,
+    0,
+  );
+  strictEqual(
+    allowingStatements(policy, "route53:ChangeResourceRecordSets", "arn:aws:route53:::hostedzone/Z1", {
+      "route53:ChangeResourceRecordSetsRecordTypes": ["MX"],
+    }).length,
+    0,
+  );
+  strictEqual(
+    allowingStatements(policy, "logs:FilterLogEvents", `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/payments`).length,
+    0,
+  );
 });
 
-test("each policy file fits IAM's 6,144 characters for a managed policy (\"IAM and AWS STS quotas\")", () => {
+test('each policy file fits IAM\'s 6,144 characters for a managed policy ("IAM and AWS STS quotas")', () => {
   for (const [i, file] of POLICY_FILES.entries()) {
     const characters = JSON.stringify(policies[i]).replace(/\s/g, "").length;
     ok(characters <= 6144, `${file} has ${characters} characters without whitespace`);
@@ -271,7 +326,9 @@ test("the handler table matches the resource schemas cfn-lint bundles (us-east-1
     "print(json.dumps(out))",
   ].join("\n");
   const stdout = await new Promise<string>((done, fail) =>
-    execFile(python, ["-c", script, JSON.stringify(Object.keys(HANDLER_PERMISSIONS))], (error, out, err) => (error ? fail(new Error(err || error.message)) : done(out))),
+    execFile(python, ["-c", script, JSON.stringify(Object.keys(HANDLER_PERMISSIONS))], (error, out, err) =>
+      error ? fail(new Error(err || error.message)) : done(out),
+    ),
   );
   deepStrictEqual(JSON.parse(stdout), HANDLER_PERMISSIONS);
 });

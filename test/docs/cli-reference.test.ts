@@ -18,7 +18,8 @@ test("docs/cli.md documents every command and every option of each", () => {
   const program = buildProgram();
   for (const command of program.commands) {
     ok(page.includes(startMarker(command.name())), `no block for ${command.name()}`);
-    for (const option of command.options) ok(page.includes(`\`${option.flags}\``), `${command.name()} ${option.flags} is not in docs/cli.md`);
+    for (const option of command.options)
+      ok(page.includes(`\`${option.flags}\``), `${command.name()} ${option.flags} is not in docs/cli.md`);
   }
 });
 
@@ -44,7 +45,7 @@ test("regenerating replaces the blocks and keeps the prose around them", () => {
   ok(page.includes("Hand-written notes."));
   ok(!page.includes("old table"));
   ok(page.includes("tool build [options] <site>"));
-  ok(page.includes("| `--size <n>` | how big \\| how many (default: \"3\") |"), "pipes escaped, default shown");
+  ok(page.includes('| `--size <n>` | how big \\| how many (default: "3") |'), "pipes escaped, default shown");
   ok(page.includes("$ tool build x"), "examples from addHelpText");
   // The shared option goes to its own block, not into the command's table.
   const build = page.slice(page.indexOf(startMarker("build")), page.indexOf(endMarker("build")));

@@ -11,7 +11,8 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const readme = readFileSync(join(root, "README.md"), "utf8");
 
 const SETUP_DRY_RUN =
-  "source .ci/setup.sh && npm run sample && ./bin/datasette-lambda.js update-stack mysite sample.db --cors --prefix x --dry-run --out build";
+  "source .ci/setup.sh && npm run sample && " +
+  "./bin/datasette-lambda.js update-stack mysite sample.db --cors --prefix x --dry-run --out build";
 const SETUP_TESTS = "source .ci/setup.sh && npm test";
 
 test("the README is at most 200 lines", () => {

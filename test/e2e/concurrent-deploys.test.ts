@@ -33,7 +33,8 @@ const env = motoEnv(moto.endpoint, cliEnv());
 
 /** update-stack SITE DB: clean-up at any age in its own process, or ("cli") the CLI as users run it. */
 function deploy(db: string, how: "any age" | "cli" = "any age"): Promise<CliResult> {
-  if (how === "cli") return runCli(["update-stack", SITE, db, "--json", "--verbose", "--runtime", HOST.runtime, "--arch", HOST.arch], { env });
+  if (how === "cli")
+    return runCli(["update-stack", SITE, db, "--json", "--verbose", "--runtime", HOST.runtime, "--arch", HOST.arch], { env });
   return runUpdateStackProcess({ name: SITE, files: [db], options: { json: true, verbose: true, ...HOST }, minAgeMs: 0 }, { env });
 }
 
@@ -75,8 +76,13 @@ test("two update-stack runs at once, three rounds: the live stack's artifacts al
     const live = await liveKeys();
     assert.equal(live.length, 3, `package, layer and the database: ${live.join(" ")}`);
     const present = await bucketKeys(bucket);
-    for (const key of live) assert.ok(present.includes(key), `round ${round}: the live stack references ${key}, which is gone; bucket: ${present.join(" ")}`);
-    assert.deepEqual(present.filter((key) => key.startsWith("deploys/")), [], "every run deleted its lease");
+    for (const key of live)
+      assert.ok(present.includes(key), `round ${round}: the live stack references ${key}, which is gone; bucket: ${present.join(" ")}`);
+    assert.deepEqual(
+      present.filter((key) => key.startsWith("deploys/")),
+      [],
+      "every run deleted its lease",
+    );
   }
 
   // Six packages and databases from the rounds are garbage by now, old enough at 0 ms:

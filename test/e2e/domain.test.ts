@@ -78,7 +78,10 @@ describe("hosted zone lookup (moto Route 53)", () => {
   it("fails naming every name searched when no public zone owns the domain (private zones do not count)", async () => {
     await assert.rejects(findHostedZone(route53, "db.internal.example.org"), (error: unknown) => {
       assert.ok(error instanceof UserError);
-      assert.match(error.message, /no public Route 53 hosted zone .* owns it \(searched db\.internal\.example\.org, internal\.example\.org, example\.org, org\)/);
+      assert.match(
+        error.message,
+        /no public Route 53 hosted zone .* owns it \(searched db\.internal\.example\.org, internal\.example\.org, example\.org, org\)/,
+      );
       return true;
     });
   });
@@ -103,7 +106,9 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
     assert.equal(await findStack(siteCloudformation, `${site}-certificate`), undefined);
     const certificateArn = certificateStack?.Outputs?.find((o) => o.OutputKey === "CertificateArn")?.OutputValue ?? "";
     assert.match(certificateArn, /^arn:aws:acm:us-east-1:\d{12}:certificate\//);
-    const [certificate] = (await standIns(moto, certificateStack!.StackId)).filter((r) => r.type === "AWS::CertificateManager::Certificate");
+    const [certificate] = (await standIns(moto, certificateStack!.StackId)).filter(
+      (r) => r.type === "AWS::CertificateManager::Certificate",
+    );
     assert.deepEqual(certificate?.properties, {
       DomainName: domain,
       ValidationMethod: "DNS",
@@ -119,7 +124,11 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
     const [distribution] = (await standIns(moto, app!.StackId)).filter((r) => r.type === "AWS::CloudFront::Distribution");
     const config = distribution!.properties.DistributionConfig as Record<string, unknown>;
     assert.deepEqual(config.Aliases, [domain]);
-    assert.deepEqual(config.ViewerCertificate, { AcmCertificateArn: certificateArn, SslSupportMethod: "sni-only", MinimumProtocolVersion: "TLSv1.2_2021" });
+    assert.deepEqual(config.ViewerCertificate, {
+      AcmCertificateArn: certificateArn,
+      SslSupportMethod: "sni-only",
+      MinimumProtocolVersion: "TLSv1.2_2021",
+    });
 
     // A and AAAA aliases to the distribution, in the zone that owns the name.
     const records = await aliasRecords(zones["site.example.net"]!, domain);
@@ -150,11 +159,16 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
   });
 
   it("a domain no zone owns fails with one line before any stack exists", async () => {
-    const result = await runCli(["update-stack", "Dom-None", db, "--domain", "data.nowhere.test", "--region", SITE_REGION, ...HOST], { env });
+    const result = await runCli(["update-stack", "Dom-None", db, "--domain", "data.nowhere.test", "--region", SITE_REGION, ...HOST], {
+      env,
+    });
     assert.equal(result.code, 1);
     const errors = result.stderr.split("\n").filter((line) => line.startsWith("Error:"));
     assert.equal(errors.length, 1, result.stderr);
-    assert.match(errors[0]!, /--domain data\.nowhere\.test: no public Route 53 hosted zone .*searched data\.nowhere\.test, nowhere\.test, test/);
+    assert.match(
+      errors[0]!,
+      /--domain data\.nowhere\.test: no public Route 53 hosted zone .*searched data\.nowhere\.test, nowhere\.test, test/,
+    );
     for (const name of ["Dom-None", "Dom-None-lambda"]) assert.equal(await findStack(siteCloudformation, name), undefined, name);
     assert.equal(await findStack(usEast1Cloudformation, "Dom-None-certificate"), undefined);
   });

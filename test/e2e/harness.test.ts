@@ -19,7 +19,14 @@ import {
 } from "@aws-sdk/client-s3";
 import { readTemplates } from "../../src/templates.ts";
 import { motoEvents, motoLambda, standIns, startMoto } from "../_helpers/moto.ts";
-import { dummyZip, motoClients, settleStack, sharedStackWithSdk, stackOutputs as outputs, stackParameters as parameters } from "../_helpers/moto-site.ts";
+import {
+  dummyZip,
+  motoClients,
+  settleStack,
+  sharedStackWithSdk,
+  stackOutputs as outputs,
+  stackParameters as parameters,
+} from "../_helpers/moto-site.ts";
 import { sampleAppParameters } from "../_helpers/plan.ts";
 
 const moto = await startMoto();
@@ -36,8 +43,7 @@ for (const cdn of [true, false]) {
     const name = cdn ? "Harness-Cdn" : "Harness-NoCdn";
 
     // Prerequisite stack: the bucket.
-    const prereqId = (await cloudformation.send(new CreateStackCommand({ StackName: name, TemplateBody: templates.prereq })))
-      .StackId!;
+    const prereqId = (await cloudformation.send(new CreateStackCommand({ StackName: name, TemplateBody: templates.prereq }))).StackId!;
     const prereq = await settle(name);
     assert.equal(prereq.StackStatus, "CREATE_COMPLETE");
     const bucket = outputs(prereq).BucketName;
@@ -65,7 +71,13 @@ for (const cdn of [true, false]) {
     const app = `${name}-lambda`;
     // With CloudFront the account's shared stack comes first (us-east-1; here, moto's one region).
     const shared = cdn ? await sharedStackWithSdk(moto) : undefined;
-    const values = sampleAppParameters({ bucket: bucket!, packageKey: keys.packageA, layerKey: keys.layerA, cdn, ...(shared ? { shared } : {}) });
+    const values = sampleAppParameters({
+      bucket: bucket!,
+      packageKey: keys.packageA,
+      layerKey: keys.layerA,
+      cdn,
+      ...(shared ? { shared } : {}),
+    });
     const appId = (
       await cloudformation.send(
         new CreateStackCommand({
@@ -107,7 +119,7 @@ for (const cdn of [true, false]) {
     const converter = (await motoLambda(moto, `/functions/${out.ConverterFunctionName}`)).body as {
       Configuration?: { Handler?: string; CodeSha256?: string; Environment?: { Variables?: Record<string, string> } };
     };
-    assert.equal(converter.Configuration?.Handler, "converter_handler.handler");
+    assert.equal(converter.Configuration?.Handler, "datasette_lambda.convert.function.handler");
     assert.deepEqual(converter.Configuration?.Environment?.Variables, { DATASETTE_LAMBDA_BUCKET: bucket });
     const rules = ((await motoEvents(moto, "ListRules", {})).Rules as { Name: string; Arn: string; EventPattern: string }[]).filter((r) =>
       r.EventPattern.includes(bucket!),
@@ -119,14 +131,19 @@ for (const cdn of [true, false]) {
       detail: { bucket: { name: [bucket] }, object: { key: [{ prefix: "incoming/" }] } },
     });
     const targets = (await motoEvents(moto, "ListTargetsByRule", { Rule: rules[0]!.Name })).Targets as { Arn: string }[];
-    assert.deepEqual(targets.map((t) => t.Arn.split(":").at(-1)), [out.ConverterFunctionName]);
+    assert.deepEqual(
+      targets.map((t) => t.Arn.split(":").at(-1)),
+      [out.ConverterFunctionName],
+    );
     const converterPolicy = (await motoLambda(moto, `/functions/${out.ConverterFunctionName}/policy`)).body as { Policy: string };
     const converterGrants = (JSON.parse(converterPolicy.Policy) as { Statement: Record<string, unknown>[] }).Statement.map((st) => [
       st.Action,
       st.Principal,
       JSON.stringify(st.Condition ?? null),
     ]);
-    assert.deepEqual(converterGrants, [["lambda:InvokeFunction", { Service: "events.amazonaws.com" }, `{"ArnLike":{"AWS:SourceArn":"${rules[0]!.Arn}"}}`]]);
+    assert.deepEqual(converterGrants, [
+      ["lambda:InvokeFunction", { Service: "events.amazonaws.com" }, `{"ArnLike":{"AWS:SourceArn":"${rules[0]!.Arn}"}}`],
+    ]);
 
     // The stand-ins saw what the template asked of them.
     const records = (await standIns(moto, appId)).filter((r) => !r.deleted);
@@ -194,7 +211,10 @@ for (const cdn of [true, false]) {
         [keys.layerB, false],
       ],
     );
-    assert.deepEqual(fn.Configuration?.Layers?.map((l) => l.Arn), [layers[1]?.physicalResourceId]);
+    assert.deepEqual(
+      fn.Configuration?.Layers?.map((l) => l.Arn),
+      [layers[1]?.physicalResourceId],
+    );
 
     // Deleting the app stack removes its resources.
     await cloudformation.send(new DeleteStackCommand({ StackName: app }));
@@ -203,8 +223,14 @@ for (const cdn of [true, false]) {
     assert.deepEqual(remaining.logGroups, [], "both log groups are gone");
     assert.equal((await motoLambda(moto, `/functions/${app}`)).status, 404);
     assert.equal((await motoLambda(moto, `/functions/${out.ConverterFunctionName}`)).status, 404);
-    assert.deepEqual(((await motoEvents(moto, "ListRules", {})).Rules as { EventPattern: string }[]).filter((r) => r.EventPattern.includes(bucket!)), []);
-    assert.ok((await standIns(moto, appId)).every((r) => r.deleted), "a stand-in outlived its stack");
+    assert.deepEqual(
+      ((await motoEvents(moto, "ListRules", {})).Rules as { EventPattern: string }[]).filter((r) => r.EventPattern.includes(bucket!)),
+      [],
+    );
+    assert.ok(
+      (await standIns(moto, appId)).every((r) => r.deleted),
+      "a stand-in outlived its stack",
+    );
 
     // moto's DeleteStack would leave a non-empty bucket behind: empty it first,
     // as delete-stack does, then the bucket really goes.

@@ -33,7 +33,18 @@ const dir = tempDir();
 interface PushJson {
   site: string;
   url: string;
-  databases: { name: string; url: string; key: string; sha256: string; bytes: number; tables: Record<string, { count: number }>; dataAsOf: string | null; source: string | null; changed: boolean; replacesDeployed: boolean }[];
+  databases: {
+    name: string;
+    url: string;
+    key: string;
+    sha256: string;
+    bytes: number;
+    tables: Record<string, { count: number }>;
+    dataAsOf: string | null;
+    source: string | null;
+    changed: boolean;
+    replacesDeployed: boolean;
+  }[];
   uploaded: { files: number; bytes: number };
   wait: string;
 }
@@ -43,7 +54,9 @@ async function keys(bucket: string, prefix = ""): Promise<string[]> {
   return (listed.Contents ?? []).map((o) => o.Key ?? "").sort();
 }
 
-async function manifestOf(bucket: string): Promise<{ databases: Record<string, { key: string; sha256: string; source?: string }>; failed: Record<string, unknown> }> {
+async function manifestOf(
+  bucket: string,
+): Promise<{ databases: Record<string, { key: string; sha256: string; source?: string }>; failed: Record<string, unknown> }> {
   const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "live/manifest.json" }));
   return JSON.parse(await response.Body!.transformToString()) as never;
 }
@@ -63,8 +76,12 @@ async function statusServer(bucket: string): Promise<{ url: string; requests: st
     }
     manifestOf(bucket).then(
       (manifest) => {
-        const databases = Object.fromEntries(Object.entries(manifest.databases).map(([name, db]) => [name, { sha256: db.sha256, live: true }]));
-        response.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify({ databases, manifestEtag: "e", checkedAt: "t" }));
+        const databases = Object.fromEntries(
+          Object.entries(manifest.databases).map(([name, db]) => [name, { sha256: db.sha256, live: true }]),
+        );
+        response
+          .writeHead(200, { "content-type": "application/json", "cache-control": "no-store" })
+          .end(JSON.stringify({ databases, manifestEtag: "e", checkedAt: "t" }));
       },
       () => response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ databases: {} })),
     );
@@ -108,7 +125,10 @@ test("push waits (with progress) until the site serves the new bytes, then print
   assert.match(result.stderr, /Waiting for http:\/\/127\.0\.0\.1:\d+\/ to serve it\.\.\./);
   assert.match(result.stderr, /Served after \d+ s/);
   assert.ok(status.requests.length >= 1);
-  assert.ok(status.requests.every((url) => /^\/-\/datasette-lambda\.json\?_=\d+$/.test(url)), status.requests.join(" "));
+  assert.ok(
+    status.requests.every((url) => /^\/-\/datasette-lambda\.json\?_=\d+$/.test(url)),
+    status.requests.join(" "),
+  );
 });
 
 test("ls lists what is served (live and deployed) and failed files with their reasons; --json", async () => {
@@ -117,7 +137,13 @@ test("ls lists what is served (live and deployed) and failed files with their re
     new PutObjectCommand({
       Bucket: site.bucket,
       Key: "live/deployed.json",
-      Body: JSON.stringify({ format: 1, databases: { fixtures: { sha256: "f".repeat(64), bytes: 8192, tables: { items: { count: 3 } }, location: "inline", source: "fixtures.db" } }, deployedAt: "2026-12-01T10:00:00Z" }),
+      Body: JSON.stringify({
+        format: 1,
+        databases: {
+          fixtures: { sha256: "f".repeat(64), bytes: 8192, tables: { items: { count: 3 } }, location: "inline", source: "fixtures.db" },
+        },
+        deployedAt: "2026-12-01T10:00:00Z",
+      }),
     }),
   );
   const manifest = await manifestOf(site.bucket);
@@ -125,7 +151,10 @@ test("ls lists what is served (live and deployed) and failed files with their re
     new PutObjectCommand({
       Bucket: site.bucket,
       Key: "live/manifest.json",
-      Body: JSON.stringify({ ...manifest, failed: { "bad.csv": { reason: "bad.csv:3: expected 2 columns, got 3", at: "2026-12-01T10:01:00Z", key: "failed/bad.csv" } } }),
+      Body: JSON.stringify({
+        ...manifest,
+        failed: { "bad.csv": { reason: "bad.csv:3: expected 2 columns, got 3", at: "2026-12-01T10:01:00Z", key: "failed/bad.csv" } },
+      }),
     }),
   );
 
@@ -140,9 +169,23 @@ test("ls lists what is served (live and deployed) and failed files with their re
 
   const json = await runCli(["ls", site.name, "--json"], { env });
   assert.equal(json.code, 0, json.stderr);
-  const listing = JSON.parse(json.stdout) as { databases: { name: string; live: boolean }[]; failed: { source: string; reason: string }[]; deployedKnown: boolean };
-  assert.deepEqual(listing.databases.map((db) => [db.name, db.live]), [["animals", true], ["fixtures", false], ["sales", true]]);
-  assert.deepEqual(listing.failed.map((f) => [f.source, f.reason]), [["bad.csv", "bad.csv:3: expected 2 columns, got 3"]]);
+  const listing = JSON.parse(json.stdout) as {
+    databases: { name: string; live: boolean }[];
+    failed: { source: string; reason: string }[];
+    deployedKnown: boolean;
+  };
+  assert.deepEqual(
+    listing.databases.map((db) => [db.name, db.live]),
+    [
+      ["animals", true],
+      ["fixtures", false],
+      ["sales", true],
+    ],
+  );
+  assert.deepEqual(
+    listing.failed.map((f) => [f.source, f.reason]),
+    [["bad.csv", "bad.csv:3: expected 2 columns, got 3"]],
+  );
   assert.equal(listing.deployedKnown, true);
 });
 
@@ -160,7 +203,13 @@ test("two pushes at once both land", async () => {
 test("rm stops serving a live database (--json); a deployed or unknown name is a clear error", async () => {
   const removed = await runCli(["rm", site.name, "first", "--yes", "--json"], { env });
   assert.equal(removed.code, 0, removed.stderr);
-  const json = JSON.parse(removed.stdout) as { site: string; name: string; removed: { key: string }; deployedServedAgain: boolean; cancelled: boolean };
+  const json = JSON.parse(removed.stdout) as {
+    site: string;
+    name: string;
+    removed: { key: string };
+    deployedServedAgain: boolean;
+    cancelled: boolean;
+  };
   assert.equal(json.name, "first");
   assert.equal(json.cancelled, false);
   assert.match(json.removed.key, /^live\/db\/[0-9a-f]{64}\/first\.db$/);
@@ -199,7 +248,11 @@ test("a bad file is refused before anything is uploaded", async () => {
 });
 
 test("push, ls and rm on a site that does not exist say so in one line", async () => {
-  for (const args of [["push", "No-Such-Site", database("x", 1)], ["ls", "No-Such-Site"], ["rm", "No-Such-Site", "x", "--yes"]]) {
+  for (const args of [
+    ["push", "No-Such-Site", database("x", 1)],
+    ["ls", "No-Such-Site"],
+    ["rm", "No-Such-Site", "x", "--yes"],
+  ]) {
     const result = await runCli(args, { env });
     assert.equal(result.code, 1, args.join(" "));
     assert.match(result.stderr, /^Error: No site named No-Such-Site in us-east-1 \(stack No-Such-Site-lambda not found\)\./m);
@@ -217,19 +270,34 @@ test("a replaced database's old file stays while young (the CLI); with clean-up'
   const v3 = makeDatabase(join(dir, "v3", "sales.db"), { sales: 10 });
   // push's core in this process, as the CLI runs it but for clean-up's age (the CLI has no setting for it).
   const collected = recordingOutput();
-  await runPush(site.name, [v3], { wait: false }, { clients: motoClients(moto), output: collected.out, convert: pushFiles, garbage: { minAgeMs: 0 } });
+  await runPush(
+    site.name,
+    [v3],
+    { wait: false },
+    { clients: motoClients(moto), output: collected.out, convert: pushFiles, garbage: { minAgeMs: 0 } },
+  );
   const manifest = await manifestOf(site.bucket);
-  assert.deepEqual(await keys(site.bucket, "live/db/"), Object.values(manifest.databases).map((db) => db.key).sort(), "exactly what the manifest names");
+  assert.deepEqual(
+    await keys(site.bucket, "live/db/"),
+    Object.values(manifest.databases)
+      .map((db) => db.key)
+      .sort(),
+    "exactly what the manifest names",
+  );
   assert.ok(!(await keys(site.bucket, "live/db/")).includes(old));
   assert.match(collected.stderr(), /Deleted \d+ old database files? from the bucket\./);
 });
 
 test("delete-stack still removes everything: live data, failed files, both log groups", async () => {
   await s3.send(new PutObjectCommand({ Bucket: site.bucket, Key: "failed/bad.csv", Body: "id\n1,2\n" }));
-  await s3.send(new PutObjectCommand({ Bucket: site.bucket, Key: "failed/bad.csv.error.txt", Body: "bad.csv:2: expected 1 column, got 2\n" }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: site.bucket, Key: "failed/bad.csv.error.txt", Body: "bad.csv:2: expected 1 column, got 2\n" }),
+  );
   const result = await runCli(["delete-stack", site.name, "--yes"], { env });
   assert.equal(result.code, 0, result.stderr);
   await assert.rejects(s3.send(new HeadBucketCommand({ Bucket: site.bucket })), { name: "NotFound" });
-  const { logGroups } = await new CloudWatchLogsClient(moto.clientConfig).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: site.outputs.LogGroupName }));
+  const { logGroups } = await new CloudWatchLogsClient(moto.clientConfig).send(
+    new DescribeLogGroupsCommand({ logGroupNamePrefix: site.outputs.LogGroupName }),
+  );
   assert.deepEqual(logGroups, [], "the site's and the converter's");
 });

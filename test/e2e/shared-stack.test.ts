@@ -63,12 +63,20 @@ const site = (i: number) => ({ name: `Shared-${String(i).padStart(2, "0")}`, reg
 
 async function deploy(i: number): Promise<void> {
   const { name, region } = site(i);
-  await deploySite(build(name), { clients: motoAwsClients(moto, region), region, out: recordingOutput().out, ...noWait, randomSecret: () => "0123456789abcdef".repeat(4) });
+  await deploySite(build(name), {
+    clients: motoAwsClients(moto, region),
+    region,
+    out: recordingOutput().out,
+    ...noWait,
+    randomSecret: () => "0123456789abcdef".repeat(4),
+  });
 }
 
 async function sharedStacks(): Promise<string[]> {
   const clients = motoAwsClients(moto, "us-east-1");
-  const stack = await clients.usEast1Cloudformation.send(new DescribeStacksCommand({ StackName: "datasette-lambda-shared" })).catch(() => undefined);
+  const stack = await clients.usEast1Cloudformation
+    .send(new DescribeStacksCommand({ StackName: "datasette-lambda-shared" }))
+    .catch(() => undefined);
   return (stack?.Stacks ?? []).filter((s) => s.StackStatus !== "DELETE_COMPLETE").map((s) => s.StackStatus ?? "");
 }
 
@@ -109,13 +117,22 @@ test("the sites deleted in a shuffled order: the shared stack stays while any is
   for (const [n, i] of order.entries()) {
     const { name, region } = site(i);
     const output = recordingOutput({ json: true });
-    const result = await runDeleteStack(name, { yes: true }, { clients: motoAwsClients(moto, region), output: output.out, confirm: async () => true, ...noWait });
+    const result = await runDeleteStack(
+      name,
+      { yes: true },
+      { clients: motoAwsClients(moto, region), output: output.out, confirm: async () => true, ...noWait },
+    );
     const last = n === order.length - 1;
     assert.equal(result.deleted.includes("datasette-lambda-shared"), last, `${name} (${n + 1} of ${SITES})`);
     assert.deepEqual(await sharedStacks(), last ? [] : ["CREATE_COMPLETE"], `after ${name}`);
   }
   const records = await standIns(moto);
-  for (const type of ["AWS::CloudFront::CachePolicy", "AWS::CloudFront::OriginAccessControl", "AWS::CloudFront::Function", "AWS::CloudFront::Distribution"]) {
+  for (const type of [
+    "AWS::CloudFront::CachePolicy",
+    "AWS::CloudFront::OriginAccessControl",
+    "AWS::CloudFront::Function",
+    "AWS::CloudFront::Distribution",
+  ]) {
     const left = records.filter((r) => r.type === type && !r.deleted);
     assert.deepEqual(left, [], `${type} left behind`);
   }

@@ -61,64 +61,70 @@ async function liveUrl(app: string) {
   return urls[0]!;
 }
 
-test("--snapstart: one version behind the alias live; a change replaces it, an unchanged deploy keeps it; the flag can be dropped", async () => {
-  const site = "E2e-Snap";
-  const app = `${site}-lambda`;
+test(
+  "--snapstart: one version behind the alias live; a change replaces it, an unchanged deploy keeps it; " + "the flag can be dropped",
+  async () => {
+    const site = "E2e-Snap";
+    const app = `${site}-lambda`;
 
-  const v1 = database("v1", 3);
-  const v2 = database("v2", 5);
-  const first = await deploy(site, v1, ["--snapstart"]);
-  let parameters = await appParameters(app);
-  assert.equal(parameters.SnapStart, "true");
-  assert.match(parameters.VersionFingerprint ?? "", /^[0-9a-f]{64}$/);
-  assert.deepEqual(await publishedVersions(app), ["1"]);
-  assert.equal(await liveAlias(app), "1");
-  // The Function URL invokes the alias, and CloudFront's origin is that URL.
-  const url = await liveUrl(app);
-  assert.equal(url.properties.Qualifier, "live");
-  assert.match(url.attributes.FunctionArn ?? "", /:function:E2e-Snap-lambda:live$/);
-  assert.equal(first.functionUrl, url.attributes.FunctionUrl);
-  const distribution = (await standIns(moto, app)).find((r) => r.type === "AWS::CloudFront::Distribution" && !r.deleted)!;
-  const origins = (distribution.properties.DistributionConfig as { Origins: { DomainName: string }[] }).Origins;
-  assert.equal(origins[0]!.DomainName, new URL(first.functionUrl).host);
+    const v1 = database("v1", 3);
+    const v2 = database("v2", 5);
+    const first = await deploy(site, v1, ["--snapstart"]);
+    let parameters = await appParameters(app);
+    assert.equal(parameters.SnapStart, "true");
+    assert.match(parameters.VersionFingerprint ?? "", /^[0-9a-f]{64}$/);
+    assert.deepEqual(await publishedVersions(app), ["1"]);
+    assert.equal(await liveAlias(app), "1");
+    // The Function URL invokes the alias, and CloudFront's origin is that URL.
+    const url = await liveUrl(app);
+    assert.equal(url.properties.Qualifier, "live");
+    assert.match(url.attributes.FunctionArn ?? "", /:function:E2e-Snap-lambda:live$/);
+    assert.equal(first.functionUrl, url.attributes.FunctionUrl);
+    const distribution = (await standIns(moto, app)).find((r) => r.type === "AWS::CloudFront::Distribution" && !r.deleted)!;
+    const origins = (distribution.properties.DistributionConfig as { Origins: { DomainName: string }[] }).Origins;
+    assert.equal(origins[0]!.DomainName, new URL(first.functionUrl).host);
 
-  const again = await deploy(site, v1, ["--snapstart"]);
-  assert.equal(again.changed, false);
-  assert.deepEqual(await publishedVersions(app), ["1"]);
+    const again = await deploy(site, v1, ["--snapstart"]);
+    assert.equal(again.changed, false);
+    assert.deepEqual(await publishedVersions(app), ["1"]);
 
-  const changed = await deploy(site, v2, ["--snapstart"]);
-  assert.equal(changed.changed, true);
-  const fingerprint = parameters.VersionFingerprint;
-  parameters = await appParameters(app);
-  assert.notEqual(parameters.VersionFingerprint, fingerprint);
-  // The new version serves; the old one is gone (each version's snapshot is billed).
-  assert.deepEqual(await publishedVersions(app), ["2"]);
-  assert.equal(await liveAlias(app), "2");
-  assert.equal(changed.functionUrl, first.functionUrl, "the alias's URL stays");
+    const changed = await deploy(site, v2, ["--snapstart"]);
+    assert.equal(changed.changed, true);
+    const fingerprint = parameters.VersionFingerprint;
+    parameters = await appParameters(app);
+    assert.notEqual(parameters.VersionFingerprint, fingerprint);
+    // The new version serves; the old one is gone (each version's snapshot is billed).
+    assert.deepEqual(await publishedVersions(app), ["2"]);
+    assert.equal(await liveAlias(app), "2");
+    assert.equal(changed.functionUrl, first.functionUrl, "the alias's URL stays");
 
-  // A new --plugin-secret value alone: a version keeps the environment it was published with, so a new one is.
-  const withSecret = (value: string) => ["--snapstart", "--plugin-secret", "some-plugin", "token", value];
-  await deploy(site, v2, withSecret("first-value"));
-  const secretFingerprint = (await appParameters(app)).VersionFingerprint;
-  assert.notEqual(secretFingerprint, parameters.VersionFingerprint);
-  assert.deepEqual(await publishedVersions(app), ["3"]);
-  assert.equal(await liveAlias(app), "3");
-  await deploy(site, v2, withSecret("first-value"));
-  assert.equal((await appParameters(app)).VersionFingerprint, secretFingerprint, "the same secret, the same version");
-  assert.deepEqual(await publishedVersions(app), ["3"]);
-  await deploy(site, v2, withSecret("second-value"));
-  assert.deepEqual(await publishedVersions(app), ["4"]);
-  assert.equal(await liveAlias(app), "4");
+    // A new --plugin-secret value alone: a version keeps the environment it was published with, so a new one is.
+    const withSecret = (value: string) => ["--snapstart", "--plugin-secret", "some-plugin", "token", value];
+    await deploy(site, v2, withSecret("first-value"));
+    const secretFingerprint = (await appParameters(app)).VersionFingerprint;
+    assert.notEqual(secretFingerprint, parameters.VersionFingerprint);
+    assert.deepEqual(await publishedVersions(app), ["3"]);
+    assert.equal(await liveAlias(app), "3");
+    await deploy(site, v2, withSecret("first-value"));
+    assert.equal((await appParameters(app)).VersionFingerprint, secretFingerprint, "the same secret, the same version");
+    assert.deepEqual(await publishedVersions(app), ["3"]);
+    await deploy(site, v2, withSecret("second-value"));
+    assert.deepEqual(await publishedVersions(app), ["4"]);
+    assert.equal(await liveAlias(app), "4");
 
-  const plain = await deploy(site, v2, []);
-  assert.equal(plain.changed, true);
-  parameters = await appParameters(app);
-  assert.deepEqual([parameters.SnapStart, parameters.VersionFingerprint], ["false", ""]);
-  assert.equal(plain.url, first.url, "CloudFront's address stays");
-});
+    const plain = await deploy(site, v2, []);
+    assert.equal(plain.changed, true);
+    parameters = await appParameters(app);
+    assert.deepEqual([parameters.SnapStart, parameters.VersionFingerprint], ["false", ""]);
+    assert.equal(plain.url, first.url, "CloudFront's address stays");
+  },
+);
 
 test("--snapstart on python3.11 is refused before anything is built or deployed", async () => {
-  const result = await runCli(["update-stack", "E2e-Snap311", database("v311", 1), "--snapstart", "--runtime", "python3.11", "--arch", "x86_64"], { env });
+  const result = await runCli(
+    ["update-stack", "E2e-Snap311", database("v311", 1), "--snapstart", "--runtime", "python3.11", "--arch", "x86_64"],
+    { env },
+  );
   assert.equal(result.code, 1);
   assert.match(result.stderr, /--snapstart needs python3\.12 or later; --runtime python3\.11 has no SnapStart/);
   assert.match(result.stderr, /--runtime python3\.13 --snapstart/);

@@ -37,7 +37,8 @@ function invocation(minutesAgo: number): { timestamp: number; message: string }[
     `[INFO]\t${iso}\t${REQUEST_ID}\tserving /fixtures`,
     `[ERROR]\t${iso}\t${REQUEST_ID}\tTraceback (most recent call last):\r  File "handler.py", line 1, in handler\rValueError: boom`,
     `END RequestId: ${REQUEST_ID}`,
-    `REPORT RequestId: ${REQUEST_ID}\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 1024 MB\tMax Memory Used: 90 MB\tInit Duration: 812.50 ms\t`,
+    `REPORT RequestId: ${REQUEST_ID}\tDuration: 12.34 ms\tBilled Duration: 13 ms\t` +
+      "Memory Size: 1024 MB\tMax Memory Used: 90 MB\tInit Duration: 812.50 ms\t",
   ].map((message, i) => ({ timestamp: start + i, message }));
 }
 
@@ -59,7 +60,7 @@ test("tail-logs prints the site's recent log events, summarised, and --filter na
   assert.match(all.stdout, /ValueError: boom/);
   assert.match(all.stdout, /REPORT 12 ms \(billed 13 ms\) mem 90\/1024 MB cold start 813 ms/);
   assert.doesNotMatch(all.stdout, /too old to show/);
-  assert.doesNotMatch(all.stdout, /\x1b\[/, "no colour when piped");
+  assert.ok(!all.stdout.includes("\x1b["), "no colour when piped");
 
   const filtered = await runCli(["tail-logs", site.name, "--since", "1h", "--no-follow", "--filter", "boom"], { env });
   assert.equal(filtered.code, 0, filtered.stderr);
@@ -70,7 +71,10 @@ test("tail-logs prints the site's recent log events, summarised, and --filter na
 
   const json = await runCli(["tail-logs", site.name, "--since", "1h", "--no-follow", "--json"], { env });
   assert.equal(json.code, 0, json.stderr);
-  const objects = json.stdout.trim().split("\n").map((line) => JSON.parse(line) as { message: string; requestId: string | null });
+  const objects = json.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { message: string; requestId: string | null });
   assert.deepEqual(
     objects.map((o) => o.message),
     recent.map((e) => e.message),

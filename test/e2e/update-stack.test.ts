@@ -67,7 +67,9 @@ test("first deploy creates both stacks; an identical one changes nothing; a chan
   assert.match(deployed.DatabaseKeys ?? "", /^db\/[0-9a-f]{64}\/fixtures\.db$/);
   assert.deepEqual(await bucketKeys(bucket), [deployed.DatabaseKeys, deployed.LayerKey, deployed.PackageKey, "live/deployed.json"].sort());
   // What is deployed, for ls.
-  const record = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "live/deployed.json" }))).Body!.transformToString()) as {
+  const record = JSON.parse(
+    await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "live/deployed.json" }))).Body!.transformToString(),
+  ) as {
     databases: Record<string, { location: string; source: string; tables: unknown; sha256: string }>;
   };
   assert.deepEqual(Object.keys(record.databases), ["fixtures"]);

@@ -60,8 +60,9 @@ test("a database with un-checkpointed WAL content is refused with the fix", asyn
   copyFileSync(path, join(dir, "walcopy", "wal.db"));
   copyFileSync(`${path}-wal`, join(dir, "walcopy", "wal.db-wal"));
   writer.close();
-  await assert.rejects(inspectDatabase(join(dir, "walcopy", "wal.db")), (error: unknown) =>
-    error instanceof UserError && /un-checkpointed/.test(error.message) && /wal_checkpoint/.test(error.hint ?? ""),
+  await assert.rejects(
+    inspectDatabase(join(dir, "walcopy", "wal.db")),
+    (error: unknown) => error instanceof UserError && /un-checkpointed/.test(error.message) && /wal_checkpoint/.test(error.hint ?? ""),
   );
 });
 

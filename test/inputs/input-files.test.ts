@@ -12,7 +12,8 @@ const text = Buffer.from("id,name\n");
 test("SQLite's header makes a database whatever the name; otherwise the extension decides", () => {
   assert.equal(inputKind("data.csv", Buffer.concat([SQLITE_HEADER, Buffer.from("rest")])), "database");
   assert.equal(inputKind("data.CSV", text), "data");
-  for (const name of ["a.tsv", "a.json", "a.ndjson", "a.jsonl", "a.yaml", "a.yml", "a.md", "a.xlsx"]) assert.equal(inputKind(name, text), "data", name);
+  for (const name of ["a.tsv", "a.json", "a.ndjson", "a.jsonl", "a.yaml", "a.yml", "a.md", "a.xlsx"])
+    assert.equal(inputKind(name, text), "data", name);
   assert.equal(inputKind("broken.db", text), "database", "a .db that is not SQLite is left to the database check, which says so");
   assert.equal(inputKind("notes.txt", text), null);
   assert.equal(inputKind("short.csv", Buffer.from("SQLite")), "data");
@@ -33,6 +34,11 @@ test("splitInputs keeps the order; an unreadable file goes to the database check
   assert.deepEqual(await splitInputs([csv, db, missing, disguised]), { databases: [db, missing, disguised], dataFiles: [csv] });
   const txt = join(dir, "notes.txt");
   writeFileSync(txt, "hello");
-  await assert.rejects(splitInputs([txt]), (error: unknown) =>
-    error instanceof UserError && /notes\.txt: neither an SQLite database nor a data file/.test(error.message) && /\.csv/.test(error.hint ?? ""));
+  await assert.rejects(
+    splitInputs([txt]),
+    (error: unknown) =>
+      error instanceof UserError &&
+      /notes\.txt: neither an SQLite database nor a data file/.test(error.message) &&
+      /\.csv/.test(error.hint ?? ""),
+  );
 });

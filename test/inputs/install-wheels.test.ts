@@ -15,14 +15,20 @@ test("local wheels reach the installer as absolute paths, with their content's s
   mkdirSync(join(dir, "dist"));
   writeFileSync(join(dir, "dist", WHEEL), "wheel bytes");
   const absolute = join(dir, "dist", WHEEL);
-  const read = await readInstallWheels(["datasette-cluster-map", `./dist/${WHEEL}`, `dist/${WHEEL}`, "x @ https://example.com/x-1-py3-none-any.whl"], dir);
+  const read = await readInstallWheels(
+    ["datasette-cluster-map", `./dist/${WHEEL}`, `dist/${WHEEL}`, "x @ https://example.com/x-1-py3-none-any.whl"],
+    dir,
+  );
   assert.deepEqual(read.requirements, ["datasette-cluster-map", absolute, "x @ https://example.com/x-1-py3-none-any.whl"]);
   assert.deepEqual(read.wheels, { [absolute]: createHash("sha256").update("wheel bytes").digest("hex") });
 });
 
 test("a missing wheel, or a directory, fails naming --install PATH and how to build one", async () => {
   mkdirSync(join(dir, "dir-0.1-py3-none-any.whl"));
-  for (const [path, problem] of [[`./missing/${WHEEL}`, /no such file/], ["./dir-0.1-py3-none-any.whl", /not a wheel file/]] as const) {
+  for (const [path, problem] of [
+    [`./missing/${WHEEL}`, /no such file/],
+    ["./dir-0.1-py3-none-any.whl", /not a wheel file/],
+  ] as const) {
     await assert.rejects(readInstallWheels([path], dir), (error: unknown) => {
       assert.ok(error instanceof UserError);
       assert.match(error.message, new RegExp(`^--install ${path.replaceAll(".", "\\.")}: `));
@@ -39,7 +45,10 @@ test("rewriting a wheel's bytes changes the layer's cache key", async () => {
   mkdirSync(join(dir, "rebuilt"));
   const keyNow = async () => {
     const read = await readInstallWheels([path], dir);
-    return layerCacheKey({ requirements: ["datasette==0.65.5", ...read.requirements], pythonVersion: "3.13", arch: "arm64", wheels: read.wheels }, "3.13");
+    return layerCacheKey(
+      { requirements: ["datasette==0.65.5", ...read.requirements], pythonVersion: "3.13", arch: "arm64", wheels: read.wheels },
+      "3.13",
+    );
   };
   writeFileSync(path, "first build");
   const first = await keyNow();

@@ -16,8 +16,20 @@ test("JSON and YAML metadata parse to the same object", async () => {
 });
 
 test("unreadable, invalid or non-object metadata is named with --metadata", async () => {
-  await assert.rejects(readMetadata(join(dir, "missing.yml")), (e: unknown) => e instanceof UserError && /--metadata .*missing\.yml: cannot be read \(no such file\)/.test(e.message));
-  assert.throws(() => parseMetadata("{nope", "m.json"), (e: unknown) => e instanceof UserError && /--metadata m\.json: not valid JSON/.test(e.message));
-  assert.throws(() => parseMetadata("a: [b", "m.yaml"), (e: unknown) => e instanceof UserError && /not valid YAML/.test(e.message));
-  assert.throws(() => parseMetadata("- a\n- b\n", "m.yaml"), (e: unknown) => e instanceof UserError && /object at the top level/.test(e.message));
+  await assert.rejects(
+    readMetadata(join(dir, "missing.yml")),
+    (e: unknown) => e instanceof UserError && /--metadata .*missing\.yml: cannot be read \(no such file\)/.test(e.message),
+  );
+  assert.throws(
+    () => parseMetadata("{nope", "m.json"),
+    (e: unknown) => e instanceof UserError && /--metadata m\.json: not valid JSON/.test(e.message),
+  );
+  assert.throws(
+    () => parseMetadata("a: [b", "m.yaml"),
+    (e: unknown) => e instanceof UserError && /not valid YAML/.test(e.message),
+  );
+  assert.throws(
+    () => parseMetadata("- a\n- b\n", "m.yaml"),
+    (e: unknown) => e instanceof UserError && /object at the top level/.test(e.message),
+  );
 });

@@ -16,7 +16,14 @@ test("deployedRecord: each database with its bytes, tables, place and source fil
     format: 1,
     databases: {
       fixtures: { sha256: "fixtures".padEnd(64, "0"), bytes: 4096, tables: { t: { count: 3 } }, location: "inline", source: "fixtures.db" },
-      zoo: { sha256: "zoo".padEnd(64, "0"), bytes: 4096, tables: { t: { count: 3 } }, dataAsOf: "2026-11-30T09:00:00Z", location: "s3", source: "zoo.csv, keepers.csv" },
+      zoo: {
+        sha256: "zoo".padEnd(64, "0"),
+        bytes: 4096,
+        tables: { t: { count: 3 } },
+        dataAsOf: "2026-11-30T09:00:00Z",
+        location: "s3",
+        source: "zoo.csv, keepers.csv",
+      },
     },
     deployedAt: "2026-12-01T10:00:00Z",
   });
@@ -25,7 +32,14 @@ test("deployedRecord: each database with its bytes, tables, place and source fil
 });
 
 test("parseDeployedRecord: undefined for anything else", () => {
-  for (const text of ["", "nope", "[]", '{"format": 2, "databases": {}}', '{"format": 1}', '{"format": 1, "databases": {"a": {"bytes": 1}}}']) {
+  for (const text of [
+    "",
+    "nope",
+    "[]",
+    '{"format": 2, "databases": {}}',
+    '{"format": 1}',
+    '{"format": 1, "databases": {"a": {"bytes": 1}}}',
+  ]) {
     assert.equal(parseDeployedRecord(text), undefined, text);
   }
 });

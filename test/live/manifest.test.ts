@@ -49,7 +49,9 @@ test("parse: the contract's example reads back as written; serializing is stable
 });
 
 test("parse: fields this version does not know are kept; missing maps are empty", () => {
-  const parsed = parseLiveManifest(JSON.stringify({ format: 1, future: { x: 1 }, databases: { s: { ...entry("s", SHA_A), extra: true } } }));
+  const parsed = parseLiveManifest(
+    JSON.stringify({ format: 1, future: { x: 1 }, databases: { s: { ...entry("s", SHA_A), extra: true } } }),
+  );
   assert.deepEqual((parsed as unknown as { future: unknown }).future, { x: 1 });
   assert.equal((parsed.databases.s as unknown as { extra: boolean }).extra, true);
   assert.deepEqual(parsed.failed, {});
@@ -70,9 +72,13 @@ test("parse: refuses what it cannot trust, naming the field", () => {
     [{ format: 1, databases: {}, failed: { "x.csv": { reason: "r", at: "t" } } }, /failed\.x\.csv\.key/],
   ];
   for (const [raw, message] of cases) {
-    assert.throws(() => parseLiveManifest(typeof raw === "string" ? raw : JSON.stringify(raw)), (error: unknown) => {
-      return error instanceof LiveManifestError && message.test(error.message);
-    }, String(message));
+    assert.throws(
+      () => parseLiveManifest(typeof raw === "string" ? raw : JSON.stringify(raw)),
+      (error: unknown) => {
+        return error instanceof LiveManifestError && message.test(error.message);
+      },
+      String(message),
+    );
   }
 });
 

@@ -16,7 +16,10 @@ test("liveNameFromFile: the file name without its extension, other characters re
 test("validateLiveName: [A-Za-z0-9_-]+ or a UserError naming where it came from, with a fixed example", () => {
   assert.equal(validateLiveName("Sales-2026_x", "--into"), "Sales-2026_x");
   for (const bad of ["", "a b", "a/b", "a.db", "ünï"]) {
-    assert.throws(() => validateLiveName(bad, "--into"), (error: unknown) => error instanceof UserError && error.message.startsWith(`--into "${bad}"`));
+    assert.throws(
+      () => validateLiveName(bad, "--into"),
+      (error: unknown) => error instanceof UserError && error.message.startsWith(`--into "${bad}"`),
+    );
   }
   assert.throws(() => validateLiveName("a b", "DB"), { hint: "e.g. a_b" });
 });

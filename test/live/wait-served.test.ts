@@ -64,10 +64,14 @@ test("an answer that is not the status JSON is retried", async () => {
 test("Ctrl-C stops the wait", async () => {
   const w = world([status({})]);
   const controller = new AbortController();
-  const outcome = await waitUntilServed("https://site.example/", { a: "new" }, {
-    ...w.options,
-    signal: controller.signal,
-    sleep: async () => controller.abort(),
-  });
+  const outcome = await waitUntilServed(
+    "https://site.example/",
+    { a: "new" },
+    {
+      ...w.options,
+      signal: controller.signal,
+      sleep: async () => controller.abort(),
+    },
+  );
   assert.equal(outcome.kind, "interrupted");
 });

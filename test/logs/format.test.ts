@@ -85,7 +85,10 @@ test("a REPORT with a failure status is red", () => {
   const d = new EventDescriber();
   const line = render(
     d,
-    event(`REPORT RequestId: ${ID}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tStatus: timeout`),
+    event(
+      `REPORT RequestId: ${ID}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\t` +
+        "Memory Size: 128 MB\tMax Memory Used: 60 MB\tStatus: timeout",
+    ),
     colour,
   )!;
   assert.ok(line.includes(`${RED}REPORT 3000 ms`), JSON.stringify(line));
@@ -109,7 +112,9 @@ test("JSON: one object per event with timestamp, stream, request id, message and
   });
   const lonely = event("hello\n", "s2");
   assert.equal(eventJson(lonely, d.describe(lonely)).requestId, null);
-  const report = event(`REPORT RequestId: ${ID}\tDuration: 5 ms\tBilled Duration: 5 ms\tMemory Size: 1024 MB\tMax Memory Used: 90 MB\tInit Duration: 700 ms\t`);
+  const report = event(
+    `REPORT RequestId: ${ID}\tDuration: 5 ms\tBilled Duration: 5 ms\tMemory Size: 1024 MB\tMax Memory Used: 90 MB\tInit Duration: 700 ms\t`,
+  );
   const json = eventJson(report, d.describe(report));
   assert.equal(json.report?.initDurationMs, 700);
   assert.equal(json.report?.maxMemoryUsedMb, 90);

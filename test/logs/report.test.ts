@@ -6,7 +6,8 @@ const ID = "8f5a1b2c-1111-2222-3333-444455556666";
 
 test("a cold-start REPORT line is parsed and summarised", () => {
   const report = parseReport(
-    `REPORT RequestId: ${ID}\tDuration: 123.45 ms\tBilled Duration: 124 ms\tMemory Size: 1024 MB\tMax Memory Used: 90 MB\tInit Duration: 812.34 ms\t\n`,
+    `REPORT RequestId: ${ID}\tDuration: 123.45 ms\tBilled Duration: 124 ms\t` +
+      "Memory Size: 1024 MB\tMax Memory Used: 90 MB\tInit Duration: 812.34 ms\t\n",
   );
   assert.deepEqual(report, {
     requestId: ID,
@@ -21,7 +22,9 @@ test("a cold-start REPORT line is parsed and summarised", () => {
 
 test("a warm REPORT has no cold start; X-Ray lines and a timeout status are understood", () => {
   const report = parseReport(
-    `REPORT RequestId: ${ID}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 512 MB\tMax Memory Used: 64 MB\tStatus: timeout\nXRAY TraceId: 1-abc\tSegmentId: def\tSampled: true`,
+    `REPORT RequestId: ${ID}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\t` +
+      "Memory Size: 512 MB\tMax Memory Used: 64 MB\tStatus: timeout\n" +
+      "XRAY TraceId: 1-abc\tSegmentId: def\tSampled: true",
   );
   assert.equal(report?.initDurationMs, undefined);
   assert.equal(report?.status, "timeout");

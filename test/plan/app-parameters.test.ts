@@ -63,7 +63,15 @@ describe("appStackParameters", () => {
 
   it("follows the plan's runtime, architecture, sizes and CDN choice", () => {
     const parameters = appStackParameters(
-      plan({ runtime: "python3.12", pythonVersion: "3.12", arch: "x86_64", memoryMb: 3008, timeoutSeconds: 900, ephemeralStorageMb: 10240, cdn: false }),
+      plan({
+        runtime: "python3.12",
+        pythonVersion: "3.12",
+        arch: "x86_64",
+        memoryMb: 3008,
+        timeoutSeconds: 900,
+        ephemeralStorageMb: 10240,
+        cdn: false,
+      }),
       keys,
     );
     assert.equal(parameters.Runtime, "python3.12");
@@ -105,7 +113,8 @@ describe("appStackParameters", () => {
 
 describe("withSecretsInFingerprint", () => {
   const snap = appStackParameters(samplePlan({ snapstart: true }), { packageKey: "package/p.zip", layerKey: "layer/l.zip" });
-  const fold = (secrets: { secret?: string; pluginSecrets?: string }, site = "mysite") => withSecretsInFingerprint(snap, secrets, site).VersionFingerprint;
+  const fold = (secrets: { secret?: string; pluginSecrets?: string }, site = "mysite") =>
+    withSecretsInFingerprint(snap, secrets, site).VersionFingerprint;
 
   it("changes the fingerprint with each secret value given, the same value giving the same fingerprint", () => {
     const one = fold({ secret: "a-secret-of-sixteen-chars" });
@@ -124,6 +133,9 @@ describe("withSecretsInFingerprint", () => {
     assert.equal(withSecretsInFingerprint(snap, {}, "mysite"), snap);
     const plain = appStackParameters(samplePlan(), { packageKey: "package/p.zip", layerKey: "layer/l.zip" });
     assert.deepEqual(withSecretsInFingerprint(plain, { secret: "a-secret-of-sixteen-chars" }, "mysite"), plain);
-    assert.deepEqual({ ...withSecretsInFingerprint(snap, { secret: "a-secret-of-sixteen-chars" }, "mysite"), VersionFingerprint: "" }, { ...snap, VersionFingerprint: "" });
+    assert.deepEqual(
+      { ...withSecretsInFingerprint(snap, { secret: "a-secret-of-sixteen-chars" }, "mysite"), VersionFingerprint: "" },
+      { ...snap, VersionFingerprint: "" },
+    );
   });
 });

@@ -19,12 +19,15 @@ test("bad --static values fail naming --static, with an example", () => {
     ["../up:./static", /"..\/up" is not a URL path/],
     ["assets:", /names no directory/],
   ] as const) {
-    assert.throws(() => parseStaticMount(value), (error: unknown) => {
-      assert.ok(error instanceof UserError);
-      assert.match(error.message, message);
-      assert.match(error.hint ?? "", /--static assets:\.\/static/);
-      return true;
-    });
+    assert.throws(
+      () => parseStaticMount(value),
+      (error: unknown) => {
+        assert.ok(error instanceof UserError);
+        assert.match(error.message, message);
+        assert.match(error.hint ?? "", /--static assets:\.\/static/);
+        return true;
+      },
+    );
   }
   assert.throws(() => parseAssets({ static: ["a:x", "a:y"] }), /the mount "a" is given twice/);
 });

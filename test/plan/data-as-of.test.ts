@@ -27,6 +27,10 @@ test("--data-as-of refuses what is not a real, unambiguous time", () => {
     ["2026-12-01T10:00:00+15:00", /impossible time zone offset/],
   ];
   for (const [value, pattern] of cases) {
-    assert.throws(() => validateDataAsOf(value), (error: unknown) => error instanceof UserError && pattern.test(error.message) && /e\.g\./.test(error.hint ?? ""), value);
+    assert.throws(
+      () => validateDataAsOf(value),
+      (error: unknown) => error instanceof UserError && pattern.test(error.message) && /e\.g\./.test(error.hint ?? ""),
+      value,
+    );
   }
 });

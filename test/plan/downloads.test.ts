@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import {
-  downloadSeconds,
-  requestWaitSeconds,
-  STUB_PATIENCE_SECONDS,
-  STUB_RESPONSE_MARGIN_SECONDS,
-} from "../../src/plan/downloads.ts";
+import { downloadSeconds, requestWaitSeconds, STUB_PATIENCE_SECONDS, STUB_RESPONSE_MARGIN_SECONDS } from "../../src/plan/downloads.ts";
 import { MB } from "../../src/plan/limits.ts";
 import { s3DatabaseBytes } from "../../src/plan/placement.ts";
 import { sampleDatabase } from "../_helpers/plan.ts";
@@ -32,7 +27,7 @@ test("a request waits the stub's patience, or what its timeout leaves", () => {
 });
 
 test("the figures match the stub's own constants", () => {
-  const handler = readFileSync(new URL("../../stub/handler.py", import.meta.url), "utf8");
+  const handler = readFileSync(new URL("../../stub/datasette_lambda/instance.py", import.meta.url), "utf8");
   assert.match(handler, new RegExp(`^PATIENCE_SECONDS = ${STUB_PATIENCE_SECONDS}(\\.0)?$`, "m"));
   assert.match(handler, new RegExp(`^RESPONSE_MARGIN_SECONDS = ${STUB_RESPONSE_MARGIN_SECONDS}(\\.0)?$`, "m"));
 });

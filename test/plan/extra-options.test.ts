@@ -25,8 +25,8 @@ test("words are split as a POSIX shell splits them", () => {
   assert.deepEqual(splitShellWords("--version-note a\\ b"), ["--version-note", "a b"]);
   assert.deepEqual(splitShellWords("x'y'\"z\"w"), ["xyzw"], "quotes join one word");
   assert.deepEqual(splitShellWords("'' \"\""), ["", ""], "empty quotes are empty words");
-  assert.deepEqual(splitShellWords("'a\\b' \"c\\d\" \"e\\\"f\" \"g\\\\h\" \"\\$i\""), ["a\\b", "c\\d", 'e"f', "g\\h", "$i"]);
-  assert.deepEqual(splitShellWords("'say \"hi\"' \"it's\""), ['say "hi"', "it's"]);
+  assert.deepEqual(splitShellWords('\'a\\b\' "c\\d" "e\\"f" "g\\\\h" "\\$i"'), ["a\\b", "c\\d", 'e"f', "g\\h", "$i"]);
+  assert.deepEqual(splitShellWords('\'say "hi"\' "it\'s"'), ['say "hi"', "it's"]);
   assert.deepEqual(splitShellWords("a\\\nb"), ["ab"], "backslash-newline continues the line");
   assert.deepEqual(splitShellWords("$HOME *.db"), ["$HOME", "*.db"], "no expansions");
 });
@@ -48,7 +48,10 @@ test("the datasette serve options datasette-lambda has are translated", () => {
     {
       cors: true,
       crossdb: true,
-      setting: [["sql_time_limit_ms", "3500"], ["allow_facet", "off"]],
+      setting: [
+        ["sql_time_limit_ms", "3500"],
+        ["allow_facet", "off"],
+      ],
       config: ["default_page_size:7"],
       versionNote: "CI run 42",
       metadata: "meta.yml",
@@ -62,7 +65,15 @@ test("the datasette serve options datasette-lambda has are translated", () => {
 test("--opt=value and short options with their value attached", () => {
   assert.deepEqual(
     parseExtraOptions("--metadata=m.json --version-note='a b' --static=s:./s --config=x:1 --template-dir=t --plugins-dir=p --setting=a 1"),
-    { metadata: "m.json", versionNote: "a b", static: ["s:./s"], config: ["x:1"], templateDir: "t", pluginsDir: "p", setting: [["a", "1"]] },
+    {
+      metadata: "m.json",
+      versionNote: "a b",
+      static: ["s:./s"],
+      config: ["x:1"],
+      templateDir: "t",
+      pluginsDir: "p",
+      setting: [["a", "1"]],
+    },
   );
   assert.deepEqual(parseExtraOptions("-mm.json"), { metadata: "m.json" });
   assert.deepEqual(parseExtraOptions("--version-note=''"), { versionNote: "" });
@@ -70,14 +81,22 @@ test("--opt=value and short options with their value attached", () => {
 });
 
 test("a missing value, or one option given twice differently, fails", () => {
-  rejects(() => parseExtraOptions("--setting sql_time_limit_ms"), /^--extra-options: --setting takes 2 values/, /--setting sql_time_limit_ms 3500/);
+  rejects(
+    () => parseExtraOptions("--setting sql_time_limit_ms"),
+    /^--extra-options: --setting takes 2 values/,
+    /--setting sql_time_limit_ms 3500/,
+  );
   rejects(() => parseExtraOptions("-m"), /^--extra-options: -m takes a value/, /--metadata metadata\.json/);
   rejects(() => parseExtraOptions("--version-note a --version-note b"), /^--extra-options gives --version-note twice: "a" and "b"/);
   assert.deepEqual(parseExtraOptions("-m a.json --metadata a.json"), { metadata: "a.json" });
 });
 
 test("--config without a colon is Datasette 1.0's config file: refused with a hint", () => {
-  rejects(() => parseExtraOptions("--config datasette.yaml"), /^--extra-options: --config datasette\.yaml is Datasette 1\.0's --config FILE/, /--setting NAME VALUE/);
+  rejects(
+    () => parseExtraOptions("--config datasette.yaml"),
+    /^--extra-options: --config datasette\.yaml is Datasette 1\.0's --config FILE/,
+    /--setting NAME VALUE/,
+  );
   rejects(() => parseExtraOptions("-c datasette.yaml"), /^--extra-options: -c is Datasette 1\.0's --config FILE/, /--setting NAME VALUE/);
 });
 
@@ -120,7 +139,9 @@ test("every other datasette serve option is refused by name, with what to do ins
 });
 
 test("every option of the venv's datasette serve is translated or refused by name, none is unknown", () => {
-  const script = "import json; from datasette.cli import serve; print(json.dumps([o for p in serve.params for o in p.opts + p.secondary_opts if o.startswith('-')]))";
+  const script =
+    "import json; from datasette.cli import serve; " +
+    "print(json.dumps([o for p in serve.params for o in p.opts + p.secondary_opts if o.startswith('-')]))";
   const names = JSON.parse(execFileSync(TEST_PYTHON, ["-c", script]).toString()) as string[];
   assert.ok(names.includes("--port") && names.includes("--crossdb"), names.join(" "));
   for (const name of names) {
@@ -137,12 +158,19 @@ test("every option of the venv's datasette serve is translated or refused by nam
 
 test("a secret's value is never in the refusal", () => {
   for (const text of ["--secret=s3cr3t-value", "--secret s3cr3t-value", "--no-such=s3cr3t-value"]) {
-    assert.throws(() => parseExtraOptions(text), (error: unknown) => error instanceof UserError && !`${error.message} ${error.hint}`.includes("s3cr3t"));
+    assert.throws(
+      () => parseExtraOptions(text),
+      (error: unknown) => error instanceof UserError && !`${error.message} ${error.hint}`.includes("s3cr3t"),
+    );
   }
 });
 
 test("an unknown option, or a positional argument, is refused naming it", () => {
-  rejects(() => parseExtraOptions("--cors --frobnicate"), /^--extra-options: --frobnicate is not a datasette serve option/, /--setting NAME VALUE/);
+  rejects(
+    () => parseExtraOptions("--cors --frobnicate"),
+    /^--extra-options: --frobnicate is not a datasette serve option/,
+    /--setting NAME VALUE/,
+  );
   rejects(() => parseExtraOptions("-x"), /^--extra-options: -x is not a datasette serve option/);
   rejects(() => parseExtraOptions("data.db"), /^--extra-options: "data\.db" is not an option; databases are not taken there/, /FILES/);
   rejects(() => parseExtraOptions("--cors -- data.db"), /"data\.db" is not an option/);
@@ -159,12 +187,16 @@ test("merged with the flags: switches in both are fine, --setting, --config and 
       config: ["allow_facet:off"],
       static: ["a:./a"],
       region: "eu-west-1",
-      extraOptions: "--cors --crossdb --setting default_page_size 7 --config max_returned_rows:50 --static b:./b --static a:./a --version-note v1",
+      extraOptions:
+        "--cors --crossdb --setting default_page_size 7 --config max_returned_rows:50 --static b:./b --static a:./a --version-note v1",
     }),
     {
       cors: true,
       crossdb: true,
-      setting: [["sql_time_limit_ms", "3500"], ["default_page_size", "7"]],
+      setting: [
+        ["sql_time_limit_ms", "3500"],
+        ["default_page_size", "7"],
+      ],
       config: ["allow_facet:off", "max_returned_rows:50"],
       static: ["a:./a", "b:./b"],
       region: "eu-west-1",
@@ -174,10 +206,23 @@ test("merged with the flags: switches in both are fine, --setting, --config and 
 });
 
 test("merged with the flags: a single-valued option given both ways must agree", () => {
-  rejects(() => withExtraOptions({ metadata: "a.json", extraOptions: "-m b.json" }), /^--metadata "a\.json" and --extra-options "--metadata b\.json" disagree/, /once/);
-  rejects(() => withExtraOptions({ versionNote: "v1", extraOptions: "--version-note v2" }), /^--version-note "v1" and --extra-options "--version-note v2" disagree/);
-  rejects(() => withExtraOptions({ templateDir: "t1", extraOptions: "--template-dir t2" }), /--template-dir "t1" and --extra-options "--template-dir t2"/);
-  rejects(() => withExtraOptions({ pluginsDir: "p1", extraOptions: "--plugins-dir=p2" }), /--plugins-dir "p1" and --extra-options "--plugins-dir p2"/);
+  rejects(
+    () => withExtraOptions({ metadata: "a.json", extraOptions: "-m b.json" }),
+    /^--metadata "a\.json" and --extra-options "--metadata b\.json" disagree/,
+    /once/,
+  );
+  rejects(
+    () => withExtraOptions({ versionNote: "v1", extraOptions: "--version-note v2" }),
+    /^--version-note "v1" and --extra-options "--version-note v2" disagree/,
+  );
+  rejects(
+    () => withExtraOptions({ templateDir: "t1", extraOptions: "--template-dir t2" }),
+    /--template-dir "t1" and --extra-options "--template-dir t2"/,
+  );
+  rejects(
+    () => withExtraOptions({ pluginsDir: "p1", extraOptions: "--plugins-dir=p2" }),
+    /--plugins-dir "p1" and --extra-options "--plugins-dir p2"/,
+  );
   assert.equal(withExtraOptions({ metadata: "a.json", extraOptions: `-m ${resolve("a.json")}` }).metadata, "a.json", "the same file");
   assert.equal(withExtraOptions({ versionNote: "v1", extraOptions: "--version-note v1" }).versionNote, "v1");
 });
@@ -187,11 +232,17 @@ test("merged with the flags: one setting given different values both ways fails 
     () => withExtraOptions({ setting: [["sql_time_limit_ms", "1000"]], extraOptions: "--config sql_time_limit_ms:3500" }),
     /^the setting sql_time_limit_ms is 1000 by --setting\/--config but 3500 by --extra-options/,
   );
-  assert.deepEqual(withExtraOptions({ config: ["allow_facet:off"], extraOptions: "--setting allow_facet false" }).setting, [["allow_facet", "false"]], "the same value, spelt otherwise");
+  assert.deepEqual(
+    withExtraOptions({ config: ["allow_facet:off"], extraOptions: "--setting allow_facet false" }).setting,
+    [["allow_facet", "false"]],
+    "the same value, spelt otherwise",
+  );
 });
 
 test("checkOptions applies --extra-options first", () => {
-  const checked = checkOptions("mysite", { extraOptions: "--cors --crossdb --setting sql_time_limit_ms 3500 --version-note 'a b' -m meta.yml --static s:./s" });
+  const checked = checkOptions("mysite", {
+    extraOptions: "--cors --crossdb --setting sql_time_limit_ms 3500 --version-note 'a b' -m meta.yml --static s:./s",
+  });
   assert.equal(checked.cors, true);
   assert.equal(checked.crossdb, true);
   assert.deepEqual(checked.settings, { sql_time_limit_ms: 3500 });

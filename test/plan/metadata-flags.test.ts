@@ -4,7 +4,11 @@ import { mergeMetadata, metadataFromFlags } from "../../src/plan/metadata-flags.
 
 test("only the metadata flags given are taken, under Datasette's key names", () => {
   assert.deepEqual(metadataFromFlags({}), {});
-  assert.deepEqual(metadataFromFlags({ title: "T", license_url: "https://l", about: "A" }), { title: "T", license_url: "https://l", about: "A" });
+  assert.deepEqual(metadataFromFlags({ title: "T", license_url: "https://l", about: "A" }), {
+    title: "T",
+    license_url: "https://l",
+    about: "A",
+  });
 });
 
 test("a flag wins over the file's top-level key; the file's other keys stay", () => {
@@ -18,9 +22,6 @@ test("a flag wins over the file's top-level key; the file's other keys stay", ()
 });
 
 test("objects merge key by key (plugins of the file and of --plugin-secret)", () => {
-  const merged = mergeMetadata(
-    { plugins: { a: { x: 1 }, b: { y: 2 } } },
-    { plugins: { a: { secret: { $env: "A_SECRET" } } } },
-  );
+  const merged = mergeMetadata({ plugins: { a: { x: 1 }, b: { y: 2 } } }, { plugins: { a: { secret: { $env: "A_SECRET" } } } });
   assert.deepEqual(merged, { plugins: { a: { x: 1, secret: { $env: "A_SECRET" } }, b: { y: 2 } } });
 });

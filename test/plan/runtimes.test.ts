@@ -6,7 +6,14 @@ import { test } from "node:test";
 import { promisify } from "node:util";
 import { UserError } from "../../src/errors.ts";
 import { checkOptions } from "../../src/plan/plan.ts";
-import { creatableRuntimes, NEWEST_RUNTIME, PYTHON_RUNTIMES, RUNTIMES_SOURCE, runtimeStatus, runtimeWarning } from "../../src/plan/runtimes.ts";
+import {
+  creatableRuntimes,
+  NEWEST_RUNTIME,
+  PYTHON_RUNTIMES,
+  RUNTIMES_SOURCE,
+  runtimeStatus,
+  runtimeWarning,
+} from "../../src/plan/runtimes.ts";
 import { DEFAULT_RUNTIME } from "../../src/plan/defaults.ts";
 import { validateRuntime } from "../../src/plan/validate.ts";
 import { TEST_PYTHON } from "../_helpers/cli.ts";
@@ -15,7 +22,10 @@ const day = (iso: string) => new Date(`${iso}T12:00:00Z`);
 
 test("the table is newest first, with ISO dates in order, and the default is one of its rows", () => {
   const minors = PYTHON_RUNTIMES.map((r) => Number(r.id.split(".")[1]));
-  assert.deepEqual(minors, [...minors].sort((a, b) => b - a));
+  assert.deepEqual(
+    minors,
+    [...minors].sort((a, b) => b - a),
+  );
   for (const row of PYTHON_RUNTIMES) {
     for (const date of [row.deprecated, row.blockCreate, row.blockUpdate]) assert.match(date, /^\d{4}-\d{2}-\d{2}$/, row.id);
     assert.ok(row.deprecated <= row.blockCreate && row.blockCreate <= row.blockUpdate, row.id);
@@ -47,7 +57,8 @@ test("each row equals the lifecycle data cfn-lint bundles", async () => {
       ["blockCreate", row.blockCreate, theirs["create-block"]],
       ["blockUpdate", row.blockUpdate, theirs["update-block"]],
     ];
-    for (const [field, ours, cfnLint] of pairs) if (ours !== cfnLint) mismatches.push(`${row.id} ${field}: ours ${ours}, cfn-lint ${cfnLint}`);
+    for (const [field, ours, cfnLint] of pairs)
+      if (ours !== cfnLint) mismatches.push(`${row.id} ${field}: ours ${ours}, cfn-lint ${cfnLint}`);
   }
   assert.deepEqual(mismatches, []);
 });
@@ -73,11 +84,17 @@ test("a runtime is supported, then deprecated (a warning), then refused from its
 
 test("an unknown runtime is refused with the ones Lambda still takes", () => {
   for (const id of ["python3.8", "python3.10", "nodejs22.x"]) {
-    assert.throws(() => validateRuntime(id, day("2026-12-06")), (error: unknown) => error instanceof UserError && /not supported/.test(error.message) && /python3\.11/.test(error.hint ?? ""));
+    assert.throws(
+      () => validateRuntime(id, day("2026-12-06")),
+      (error: unknown) => error instanceof UserError && /not supported/.test(error.message) && /python3\.11/.test(error.hint ?? ""),
+    );
   }
 });
 
 test("update-stack's checks apply the table on the day given", () => {
   assert.equal(checkOptions("mysite", { runtime: "python3.12" }, day("2026-12-06")).pythonVersion, "3.12");
-  assert.throws(() => checkOptions("mysite", { runtime: "python3.12" }, day("2028-12-01")), /stopped creating functions with it on 2028-11-30/);
+  assert.throws(
+    () => checkOptions("mysite", { runtime: "python3.12" }, day("2028-12-01")),
+    /stopped creating functions with it on 2028-11-30/,
+  );
 });

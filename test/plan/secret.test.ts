@@ -10,13 +10,19 @@ test("--secret, else DATASETTE_PUBLISH_SECRET, else none (the site keeps its own
 });
 
 test("an empty or oversized secret fails naming its source, never its value", () => {
-  assert.throws(() => givenSecret("  ", {}), (error: unknown) => error instanceof UserError && error.message === "--secret is empty");
+  assert.throws(
+    () => givenSecret("  ", {}),
+    (error: unknown) => error instanceof UserError && error.message === "--secret is empty",
+  );
   assert.throws(() => givenSecret(undefined, { DATASETTE_PUBLISH_SECRET: "" }), /DATASETTE_PUBLISH_SECRET is empty/);
   assert.throws(() => givenSecret("short-secret", {}), /--secret is shorter than 16 characters/);
   const long = "x".repeat(5000);
-  assert.throws(() => givenSecret(long, {}), (error: unknown) => {
-    assert.ok(error instanceof UserError);
-    assert.ok(!`${error.message}${error.hint}`.includes("xxxx"));
-    return true;
-  });
+  assert.throws(
+    () => givenSecret(long, {}),
+    (error: unknown) => {
+      assert.ok(error instanceof UserError);
+      assert.ok(!`${error.message}${error.hint}`.includes("xxxx"));
+      return true;
+    },
+  );
 });

@@ -9,7 +9,9 @@ import { checkSnapStartRegion, snapStartUnavailable } from "../../src/plan/snaps
 test("refused in New Zealand and Taipei, naming the region", () => {
   assert.throws(
     () => checkSnapStartRegion(true, "ap-southeast-6"),
-    (error: unknown) => error instanceof UserError && error.message === "--snapstart: Lambda SnapStart is not offered in Asia Pacific (New Zealand) (ap-southeast-6)",
+    (error: unknown) =>
+      error instanceof UserError &&
+      error.message === "--snapstart: Lambda SnapStart is not offered in Asia Pacific (New Zealand) (ap-southeast-6)",
   );
   assert.throws(() => checkSnapStartRegion(true, "ap-east-2"), /Asia Pacific \(Taipei\) \(ap-east-2\)/);
 });
@@ -21,6 +23,7 @@ test("refused outside the commercial partition", () => {
 });
 
 test("allowed elsewhere, and never checked without --snapstart", () => {
-  for (const region of ["eu-west-1", "us-east-1", "ap-southeast-2", "ap-east-1"]) assert.doesNotThrow(() => checkSnapStartRegion(true, region));
+  for (const region of ["eu-west-1", "us-east-1", "ap-southeast-2", "ap-east-1"])
+    assert.doesNotThrow(() => checkSnapStartRegion(true, region));
   assert.doesNotThrow(() => checkSnapStartRegion(false, "ap-southeast-6"));
 });

@@ -12,7 +12,8 @@ import {
 } from "../../src/plan/validate.ts";
 import { parseConfigPairs } from "../../src/plan/settings.ts";
 
-const rejects = (fn: () => unknown, pattern: RegExp) => assert.throws(fn, (error: unknown) => error instanceof UserError && pattern.test(error.message));
+const rejects = (fn: () => unknown, pattern: RegExp) =>
+  assert.throws(fn, (error: unknown) => error instanceof UserError && pattern.test(error.message));
 
 test("site names follow CloudFormation's rule and leave room for -lambda", () => {
   assert.equal(validateSiteName("my-Site1"), "my-Site1");
@@ -83,5 +84,8 @@ test("--snapstart needs python3.12 or later", () => {
   assert.equal(validateSnapStart(false, "python3.11", "3.11"), false);
   assert.equal(validateSnapStart(true, "python3.12", "3.12"), true);
   assert.equal(validateSnapStart(true, "python3.14", "3.14"), true);
-  rejects(() => validateSnapStart(true, "python3.11", "3.11"), /--snapstart needs python3\.12 or later; --runtime python3\.11 has no SnapStart/);
+  rejects(
+    () => validateSnapStart(true, "python3.11", "3.11"),
+    /--snapstart needs python3\.12 or later; --runtime python3\.11 has no SnapStart/,
+  );
 });

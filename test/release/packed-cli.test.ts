@@ -38,7 +38,10 @@ before(async () => {
   mkdirSync(project);
   mkdirSync(work);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "packed-cli-check", private: true }));
-  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball], { cwd: project, maxBuffer: 16 * 1024 * 1024 });
+  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball], {
+    cwd: project,
+    maxBuffer: 16 * 1024 * 1024,
+  });
 });
 
 test("the installed package is the compiled CLI, without sources", () => {
@@ -49,17 +52,37 @@ test("the installed package is the compiled CLI, without sources", () => {
 
 test("--help and --version", async () => {
   const help = await packed(["--help"]);
-  for (const command of ["update-stack", "push", "ls", "rm", "tail-logs", "delete-stack"]) assert.match(help.stdout, new RegExp(`\\b${command}\\b`));
+  for (const command of ["update-stack", "push", "ls", "rm", "tail-logs", "delete-stack"])
+    assert.match(help.stdout, new RegExp(`\\b${command}\\b`));
   assert.equal((await packed(["--version"])).stdout.trim(), version);
 });
 
 test("a dry run of a small database from a clean directory", async () => {
   // A database no other test has made, so the site package is built now, by the packed CLI.
   makeDatabase(join(work, "sample.db"), { [`items_${basename(dir).replace(/\W/g, "_")}`]: 3 });
-  const { stdout } = await packed(["update-stack", "sample", "sample.db", "--dry-run", "--out", "out", "--json", "--runtime", "python3.11", "--arch", "x86_64"]);
-  const summary = JSON.parse(stdout) as { stack: string; artifacts: Array<{ key: string }>; databases: Array<{ name: string; inline: boolean }> };
+  const { stdout } = await packed([
+    "update-stack",
+    "sample",
+    "sample.db",
+    "--dry-run",
+    "--out",
+    "out",
+    "--json",
+    "--runtime",
+    "python3.11",
+    "--arch",
+    "x86_64",
+  ]);
+  const summary = JSON.parse(stdout) as {
+    stack: string;
+    artifacts: Array<{ key: string }>;
+    databases: Array<{ name: string; inline: boolean }>;
+  };
   assert.equal(summary.stack, "sample");
-  assert.deepEqual(summary.databases.map(({ name, inline }) => ({ name, inline })), [{ name: "sample", inline: true }]);
+  assert.deepEqual(
+    summary.databases.map(({ name, inline }) => ({ name, inline })),
+    [{ name: "sample", inline: true }],
+  );
 
   const out = join(work, "out");
   for (const file of ["app.yaml", "prereq.yaml", "parameters.json"]) assert.ok(existsSync(join(out, file)), file);
@@ -68,8 +91,12 @@ test("a dry run of a small database from a clean directory", async () => {
   const packageKey = keys.find((key) => /^package\/[0-9a-f]{64}\.zip$/.test(key));
   assert.ok(packageKey && keys.some((key) => /^layer\/[0-9a-f]{64}\.zip$/.test(key)), keys.join(", "));
 
-  const entries = execFileSync("unzip", ["-Z1", join(out, "artifacts", packageKey)]).toString().split("\n");
-  const missing = (await stubFiles()).map((file) => basename(file)).filter((name) => !entries.some((entry) => entry === name || entry.endsWith(`/${name}`)));
+  const entries = execFileSync("unzip", ["-Z1", join(out, "artifacts", packageKey)])
+    .toString()
+    .split("\n");
+  const missing = (await stubFiles())
+    .map((file) => basename(file))
+    .filter((name) => !entries.some((entry) => entry === name || entry.endsWith(`/${name}`)));
   assert.deepEqual(missing, [], "every runtime module is in the site package");
   assert.ok(entries.includes("manifest.json"));
 });

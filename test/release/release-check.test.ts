@@ -7,7 +7,14 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { changelogVersion, pyprojectVersion, readVersions, repositoryProblem, repositoryUrl, versionProblem } from "../../.github/release-check.ts";
+import {
+  changelogVersion,
+  pyprojectVersion,
+  readVersions,
+  repositoryProblem,
+  repositoryUrl,
+  versionProblem,
+} from "../../.github/release-check.ts";
 import { REPO_ROOT } from "../_helpers/cli.ts";
 
 const run = promisify(execFile);
@@ -15,7 +22,10 @@ const SCRIPT = join(REPO_ROOT, ".github", "release-check.ts");
 
 test("package.json, plugin/pyproject.toml and CHANGELOG.md carry one version", () => {
   const sources = readVersions(REPO_ROOT);
-  assert.deepEqual(sources.map((source) => source.file), ["package.json", "plugin/pyproject.toml", "CHANGELOG.md"]);
+  assert.deepEqual(
+    sources.map((source) => source.file),
+    ["package.json", "plugin/pyproject.toml", "CHANGELOG.md"],
+  );
   for (const source of sources) assert.match(source.version ?? "", /^\d+\.\d+\.\d+/, `${source.file} has a version`);
   assert.equal(versionProblem(sources), null);
 });
@@ -28,9 +38,16 @@ test("two that differ are named, with their versions, in one line", () => {
   ]);
   assert.equal(
     problem,
-    'versions differ: package.json 0.2.0, plugin/pyproject.toml 0.1.0, CHANGELOG.md 0.2.0: give all three the version being released (docs/CONTRIBUTING.md, "Releasing")',
+    "versions differ: package.json 0.2.0, plugin/pyproject.toml 0.1.0, CHANGELOG.md 0.2.0: " +
+      'give all three the version being released (docs/CONTRIBUTING.md, "Releasing")',
   );
-  assert.match(versionProblem([{ file: "package.json", version: "0.2.0" }, { file: "CHANGELOG.md", version: null }])!, /CHANGELOG\.md \(none found\)/);
+  assert.match(
+    versionProblem([
+      { file: "package.json", version: "0.2.0" },
+      { file: "CHANGELOG.md", version: null },
+    ])!,
+    /CHANGELOG\.md \(none found\)/,
+  );
 });
 
 test("a tag must name the version, v and all", () => {
@@ -39,13 +56,15 @@ test("a tag must name the version, v and all", () => {
   for (const tag of ["1.2.3", "v1.2.4", "v1.2.3-rc.1"]) {
     assert.equal(
       versionProblem(agreed, tag),
-      `tag ${tag} does not name the version 1.2.3 of package.json, plugin/pyproject.toml, CHANGELOG.md: tag v1.2.3, or bump the files first`,
+      `tag ${tag} does not name the version 1.2.3 of package.json, plugin/pyproject.toml, CHANGELOG.md: ` +
+        "tag v1.2.3, or bump the files first",
     );
   }
 });
 
 test("pyproject.toml: the [project] table's version, not another table's", () => {
-  const text = '[build-system]\nversion = "9.9.9"\n\n[project]\nname = "x"\n# a comment\nversion = "1.2.3"\n\n[tool.x]\nversion = "8.8.8"\n';
+  const text =
+    '[build-system]\nversion = "9.9.9"\n\n[project]\nname = "x"\n# a comment\nversion = "1.2.3"\n\n[tool.x]\nversion = "8.8.8"\n';
   assert.equal(pyprojectVersion(text), "1.2.3");
   assert.equal(pyprojectVersion('[project]\nname = "x"\n[tool.x]\nversion = "8.8.8"\n'), null);
   assert.equal(pyprojectVersion('[project]\nversion = "2.0.0"'), "2.0.0", "the last table, without a trailing newline");
@@ -59,13 +78,20 @@ test("CHANGELOG.md: the newest dated release, past Unreleased", () => {
 
 test("package.json's repository, in each form npm accepts, against the one the release runs in", () => {
   const expected = "https://github.com/someone/datasette-lambda";
-  for (const given of ["git+https://github.com/someone/datasette-lambda.git", { type: "git", url: `${expected}.git` }, "github:someone/datasette-lambda", "someone/datasette-lambda", `${expected}/`]) {
+  for (const given of [
+    "git+https://github.com/someone/datasette-lambda.git",
+    { type: "git", url: `${expected}.git` },
+    "github:someone/datasette-lambda",
+    "someone/datasette-lambda",
+    `${expected}/`,
+  ]) {
     assert.equal(repositoryUrl(given), expected, JSON.stringify(given));
     assert.equal(repositoryProblem(given, expected), null);
   }
   assert.equal(
     repositoryProblem(undefined, expected),
-    `package.json's repository is missing, and npm refuses a package published with provenance unless it names ${expected}: add "repository": {"type": "git", "url": "git+${expected}.git"}`,
+    `package.json's repository is missing, and npm refuses a package published with provenance unless it names ${expected}: ` +
+      `add "repository": {"type": "git", "url": "git+${expected}.git"}`,
   );
   assert.match(repositoryProblem("github:other/fork", expected)!, /^package\.json's repository is https:\/\/github\.com\/other\/fork, /);
 });

@@ -40,7 +40,10 @@ function upstream(jobs: Record<string, Job>, name: string): Set<string> {
     const needs = jobs[job]?.needs ?? [];
     for (const need of typeof needs === "string" ? [needs] : needs) {
       assert.ok(jobs[need], `${job} needs ${need}, which is not a job`);
-      if (!found.has(need)) found.add(need), visit(need);
+      if (!found.has(need)) {
+        found.add(need);
+        visit(need);
+      }
     }
   };
   visit(name);
@@ -108,7 +111,10 @@ test("the plugin is published only after the npm package it runs", () => {
 
 test("only the publishing jobs get an OIDC token", () => {
   assert.deepEqual(release.permissions, { contents: "read" });
-  const publishing = Object.entries(release.jobs).filter(([, job]) => job.permissions?.["id-token"] === "write").map(([name]) => name).sort();
+  const publishing = Object.entries(release.jobs)
+    .filter(([, job]) => job.permissions?.["id-token"] === "write")
+    .map(([name]) => name)
+    .sort();
   const [npmJob] = jobWith(release.jobs, "publish to npm", (step) => /\bnpm publish\b/.test(step.run ?? ""));
   const [pypiJob] = jobWith(release.jobs, "publish to PyPI", (step) => step.uses?.startsWith("pypa/gh-action-pypi-publish@") ?? false);
   assert.deepEqual(publishing, [npmJob, pypiJob].sort());
@@ -118,7 +124,10 @@ test("npm: the package as npm ci builds it, public, with provenance", () => {
   const [, job] = jobWith(release.jobs, "publish to npm", (step) => /\bnpm publish\b/.test(step.run ?? ""));
   const runs = job.steps!.map((step) => step.run ?? step.uses ?? "");
   const publish = runs.findIndex((run) => /\bnpm publish\b/.test(run));
-  assert.ok(runs.slice(0, publish).some((run) => /^npm ci\b/.test(run)), "dependencies installed (prepack compiles dist/)");
+  assert.ok(
+    runs.slice(0, publish).some((run) => /^npm ci\b/.test(run)),
+    "dependencies installed (prepack compiles dist/)",
+  );
   assert.match(runs[publish]!, /--provenance\b/);
   assert.match(runs[publish]!, /--access public\b/);
   const node = job.steps!.find((step) => step.uses?.startsWith("actions/setup-node@"));
@@ -128,7 +137,11 @@ test("npm: the package as npm ci builds it, public, with provenance", () => {
 });
 
 test("PyPI: the plugin's sdist and wheel, through trusted publishing in the pypi environment", () => {
-  const [pypiName, pypi] = jobWith(release.jobs, "publish to PyPI", (step) => step.uses?.startsWith("pypa/gh-action-pypi-publish@") ?? false);
+  const [pypiName, pypi] = jobWith(
+    release.jobs,
+    "publish to PyPI",
+    (step) => step.uses?.startsWith("pypa/gh-action-pypi-publish@") ?? false,
+  );
   assert.equal(environmentName(pypi), "pypi", "the environment the PyPI trusted publisher names");
   const publish = pypi.steps!.find((step) => step.uses?.startsWith("pypa/gh-action-pypi-publish@"))!;
   assert.equal(publish.with?.["packages-dir"], "plugin/dist/");

@@ -23,7 +23,9 @@ const PLUGIN_SECRET = "plugin-secret-value-7f3a91c2";
 
 /** Builds with the fixture's arguments (and the wheel) for this machine, unzipped. */
 async function build(label: string, extra: string[]): Promise<HostBuild> {
-  const wheel = execFileSync(TEST_PYTHON, ["stub/tests/plugin_wheel.py", join(dir, "dist"), VERSION], { cwd: REPO_ROOT }).toString().trim();
+  const wheel = execFileSync(TEST_PYTHON, ["stub/tests/plugin_wheel.py", join(dir, "dist"), VERSION], { cwd: REPO_ROOT })
+    .toString()
+    .trim();
   const args = JSON.parse(
     execFileSync(TEST_PYTHON, ["stub/tests/built_options_fixture.py", join(dir, `site-${label}`), ...extra], { cwd: REPO_ROOT }).toString(),
   ) as string[];

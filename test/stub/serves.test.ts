@@ -51,6 +51,10 @@ test("a CLI-built package and layer serve: inline, --cors --prefix x (build A)",
 test("a CLI-built package serves databases fetched from S3 (moto): --external (build B)", async () => {
   const fixtures = join(dir, "fixtures-b");
   execFileSync(python, ["stub/tests/fixture_databases.py", fixtures], { cwd: REPO_ROOT });
-  const { out, taskRoot, layerDir } = await buildForHost(dir, "b", "stubtest", [join(fixtures, "fixtures.db"), join(fixtures, "remote.db"), "--external"]);
+  const { out, taskRoot, layerDir } = await buildForHost(dir, "b", "stubtest", [
+    join(fixtures, "fixtures.db"),
+    join(fixtures, "remote.db"),
+    "--external",
+  ]);
   await stubSuite({ DL_TASK_ROOT: taskRoot, DL_LAYER_DIR: layerDir, DL_ARTIFACTS_DIR: join(out, "artifacts") });
 });

@@ -34,7 +34,12 @@ test("result goes to stdout (JSON with --json), progress to stderr, plain when p
 
 test("--quiet keeps warnings; NO_COLOR and pipes get no escape codes", () => {
   const stderr = capture();
-  const out = createOutput({ quiet: true, stderr: Object.assign(stderr.stream, { isTTY: true, columns: 80 }), stdout: capture().stream, env: { NO_COLOR: "1" } });
+  const out = createOutput({
+    quiet: true,
+    stderr: Object.assign(stderr.stream, { isTTY: true, columns: 80 }),
+    stdout: capture().stream,
+    env: { NO_COLOR: "1" },
+  });
   out.info("hidden");
   out.warn("careful");
   assert.equal(stderr.text(), "warning: careful\n");

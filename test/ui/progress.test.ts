@@ -16,7 +16,14 @@ test("one line per event: time, logical id, type, status, reason", () => {
     ResourceStatusReason: "Access denied",
   });
   assert.match(line, /^03:04:05 {2}Function {2,}AWS::Lambda::Function {2,}CREATE_FAILED {2}Access denied$/);
-  const quiet = formatStackEvent({ EventId: "2", StackId: "s", StackName: "site", Timestamp: undefined, LogicalResourceId: "site", ResourceStatus: "UPDATE_COMPLETE" });
+  const quiet = formatStackEvent({
+    EventId: "2",
+    StackId: "s",
+    StackName: "site",
+    Timestamp: undefined,
+    LogicalResourceId: "site",
+    ResourceStatus: "UPDATE_COMPLETE",
+  });
   assert.match(quiet, /^--:--:-- {2}site +UPDATE_COMPLETE$/);
 });
 
@@ -37,7 +44,11 @@ test("uploads: one task line with the count and size, each file at --verbose", a
     return { files: 2, bytes: 3072 };
   });
   assert.deepEqual(summary, { files: 2, bytes: 3072 });
-  assert.deepEqual(lines(), ["Uploading 2 files (3.0 KB)...", "uploaded s3://bucket-1/layer/a.zip (2.0 KB)", "uploaded s3://bucket-1/db/b/x.db (1.0 KB)"]);
+  assert.deepEqual(lines(), [
+    "Uploading 2 files (3.0 KB)...",
+    "uploaded s3://bucket-1/layer/a.zip (2.0 KB)",
+    "uploaded s3://bucket-1/db/b/x.db (1.0 KB)",
+  ]);
 });
 
 test("uploads: nothing missing says so and sends nothing", async () => {

@@ -1,0 +1,33 @@
+"""Times as the manifests carry them: ISO 8601 in UTC, to the second ("2026-12-01T10:00:00Z")."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+_ISO_UTC = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?(?:Z|\+00:00)$")
+
+
+def parse_utc(value: object) -> str:
+    """The canonical form of an ISO 8601 UTC time ("...Z", whole seconds), or ValueError.
+
+    Accepts a fraction of a second and "+00:00" (what other tools write for UTC) and drops
+    or rewrites them, so every time the site shows has one shape.
+    """
+    match = _ISO_UTC.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(f"not an ISO 8601 UTC time: {value!r}")
+    canonical = f"{match[1]}T{match[2]}Z"
+    datetime.datetime.strptime(canonical, "%Y-%m-%dT%H:%M:%SZ")  # a real date and time
+    return canonical
+
+
+def format_utc(epoch_seconds: float) -> str:
+    """An epoch time as the canonical ISO 8601 UTC string."""
+    moment = datetime.datetime.fromtimestamp(int(epoch_seconds), datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def human_utc(canonical: str) -> str:
+    """ "2026-12-01T10:00:00Z" as people read it on a page: "2026-12-01 10:00:00"."""
+    return canonical[:-1].replace("T", " ")

@@ -1,0 +1,47 @@
+"""The converter's command line, run by the CLI on the deploying machine (src/build/convert.ts):
+
+    python -m datasette_lambda.convert INPUT... --out DB [--table NAME] [--pk COL] [--json]
+
+Errors: exit code 2 and one line "FILE:LINE: reason" on stderr (with --json,
+{"error": {"file", "line", "reason"}} on stdout); nothing is left at DB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from datasette_lambda.convert.conversion import convert_files
+from datasette_lambda.convert.errors import ConversionError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m datasette_lambda.convert",
+        description="Convert data files into one SQLite database (see stub/live-data.md).",
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT")
+    parser.add_argument("--out", required=True, metavar="DB")
+    parser.add_argument("--table", help="put the rows of every input into this one table")
+    parser.add_argument("--pk", metavar="COL", help="the primary key column (default: a unique column named id)")
+    parser.add_argument("--json", action="store_true", help="print the result (or the error) as JSON on stdout")
+    args = parser.parse_args(argv)
+    try:
+        result = convert_files(args.inputs, args.out, table=args.table, pk=args.pk)
+    except ConversionError as e:
+        if args.json:
+            print(json.dumps({"error": e.to_json()}))
+        else:
+            print(str(e), file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result))
+    else:
+        tables = ", ".join(f"{name} ({t['count']} rows)" for name, t in result["tables"].items())
+        print(f"{result['database']}: {tables}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

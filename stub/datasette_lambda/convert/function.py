@@ -1,0 +1,205 @@
+"""AWS Lambda entry point "converter_handler.handler": a file put into the site's bucket under
+incoming/ (by the AWS console, aws s3 cp, anything) becomes a live database.
+
+EventBridge delivers S3 "Object Created" events for incoming/ (templates/app.yaml,
+IncomingRule). For each: download the object to /tmp, convert it with convert.py (one
+database named after the file, per stub/live-data.md), publish it as push does
+(publish.py), and delete it from incoming/.
+
+A file that cannot be converted, or whose publishing fails, never breaks the site: it is
+copied to failed/<name>, failed/<name>.error.txt says why in one line ("FILE:LINE:
+reason"), the manifest records it under "failed", and it is deleted from incoming/. What
+the site serves is not touched. Only when even that fails does the invocation fail (and
+Lambda retries it).
+
+Events may arrive twice: an object already gone from incoming/ was handled, and is skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from typing import Any
+from urllib.parse import unquote_plus
+
+from datasette_lambda.convert import publish
+from datasette_lambda.convert.publish import FAILED_PREFIX, INCOMING_PREFIX, database_name, iso_seconds, utc_now
+
+log = logging.getLogger("datasette_lambda")
+log.setLevel(logging.INFO)
+
+_REASON_LIMIT = 1000
+
+
+def make_handler(convert=None, s3_factory=None, now=utc_now, temp_root=None, environ=None):
+    """The handler, with its parts injectable for tests.
+
+    convert(paths, out_path, *, table=None, pk=None) -> {"tables", "sha256", "bytes", ...}
+    (without sha256 or bytes the published file is hashed or measured again) raising
+    ConversionError(file, line, reason): convert.convert_files by default, imported on
+    first use. s3_factory() -> a boto3 S3 client, made once per instance on first use.
+    """
+    state = {"s3": None}
+
+    def s3_client():
+        if state["s3"] is None:
+            if s3_factory is not None:
+                state["s3"] = s3_factory()
+            else:
+                import boto3
+
+                state["s3"] = boto3.client("s3")
+        return state["s3"]
+
+    def converter():
+        if convert is not None:
+            return convert
+        from datasette_lambda.convert.conversion import convert_files  # stub/convert.py, shipped in the same package
+
+        return convert_files
+
+    def handler(event, context):
+        env = os.environ if environ is None else environ
+        target = incoming_object(event, env.get("DATASETTE_LAMBDA_BUCKET"))
+        if target is None:
+            return {"status": "ignored"}
+        bucket, key = target
+        # Resolved inside the conversion, so even a missing converter is a recorded failure.
+        return handle_object(s3_client(), bucket, key, lambda paths, out: converter()(paths, out), now, temp_root)
+
+    return handler
+
+
+def incoming_object(event: Any, expected_bucket: str | None) -> tuple[str, str] | None:
+    """(bucket, key) of an Object Created event under incoming/, or None (logged) for anything else."""
+    if event.get("source") != "aws.s3" or event.get("detail-type") != "Object Created":
+        log.warning("datasette-lambda converter: ignoring an event that is not an S3 Object Created event")
+        return None
+    detail = event.get("detail") or {}
+    bucket = (detail.get("bucket") or {}).get("name")
+    key = (detail.get("object") or {}).get("key")
+    if not bucket or not key:
+        log.warning("datasette-lambda converter: ignoring an event without a bucket and key")
+        return None
+    if expected_bucket and bucket != expected_bucket:
+        log.warning("datasette-lambda converter: ignoring an object of bucket %s, not this site's", bucket)
+        return None
+    if not key.startswith(INCOMING_PREFIX) or key.endswith("/"):
+        # A "folder" made in the console is an empty object named incoming/ or incoming/x/.
+        log.info("datasette-lambda converter: ignoring %s", key)
+        return None
+    return bucket, key
+
+
+def reason_line(source: str, error: BaseException) -> str:
+    """One line: "FILE:LINE: reason" for a ConversionError, "FILE: what failed" otherwise."""
+    reason = getattr(error, "reason", None)
+    if reason is not None:
+        line = getattr(error, "line", None)
+        text = f"{source}:{line}: {reason}" if line else f"{source}: {reason}"
+    else:
+        text = f"{source}: {type(error).__name__}: {error}"
+    text = " ".join(text.split())
+    return text if len(text) <= _REASON_LIMIT else text[: _REASON_LIMIT - 1] + "…"
+
+
+def _download(s3, bucket, key, directory):
+    """(key, path, response) of the object, or None when it is gone (handled already).
+
+    The key is tried as the event gives it and, if that is missing, URL-decoded (S3's
+    classic notifications encode keys; a key that really contains %XX or + still works).
+    """
+    for candidate in dict.fromkeys([key, unquote_plus(key)]):
+        try:
+            response = s3.get_object(Bucket=bucket, Key=candidate)
+        except Exception as e:
+            if publish.is_missing(e):
+                continue
+            raise
+        # Named as uploaded: the converter names the table after the file.
+        path = os.path.join(directory, os.path.basename(candidate) or "file")
+        with response["Body"] as body, open(path, "wb") as out:
+            shutil.copyfileobj(body, out, 1 << 20)
+        return candidate, path, response
+    return None
+
+
+def _delete_if_unchanged(s3, bucket, key, etag) -> None:
+    """Delete the incoming object, unless a newer one was put there meanwhile (its own event converts it)."""
+    try:
+        current = s3.head_object(Bucket=bucket, Key=key)
+    except Exception as e:
+        if publish.is_missing(e):
+            return
+        raise
+    if current.get("ETag") != etag:
+        log.info("datasette-lambda converter: %s changed while it was converted; leaving the new one", key)
+        return
+    s3.delete_object(Bucket=bucket, Key=key)
+
+
+def handle_object(s3, bucket, key, convert, now, temp_root=None):
+    """Convert and publish one incoming object; on any failure move it to failed/."""
+    directory = tempfile.mkdtemp(dir=temp_root, prefix="datasette-lambda-convert-")
+    try:
+        downloaded = _download(s3, bucket, key, directory)
+        if downloaded is None:
+            log.info("datasette-lambda converter: %s is gone (already handled)", key)
+            return {"status": "gone", "key": key}
+        key, path, response = downloaded
+        source = key[len(INCOMING_PREFIX) :]
+        name = database_name(source)
+        try:
+            out = os.path.join(directory, "out", f"{name}.db")
+            os.makedirs(os.path.dirname(out))
+            result = convert([path], out)
+            entry, changed = publish.publish_database(
+                s3,
+                bucket,
+                name=name,
+                path=out,
+                tables=result.get("tables", {}),
+                sha256=result.get("sha256"),  # already hashed by the conversion
+                size=result.get("bytes"),
+                data_as_of=iso_seconds(response["LastModified"]) if response.get("LastModified") else None,
+                source=source,
+                now=now(),
+            )
+        except Exception as error:
+            return _fail(s3, bucket, key, source, response.get("ETag"), error, now)
+        _delete_if_unchanged(s3, bucket, key, response.get("ETag"))
+        log.info(
+            "datasette-lambda converter: %s published as %s (%d bytes, sha256 %s)%s",
+            key,
+            name,
+            entry["bytes"],
+            entry["sha256"][:12],
+            "" if changed else "; the site already served these bytes",
+        )
+        return {"status": "published", "name": name, "key": entry["key"], "changed": changed}
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _fail(s3, bucket, key, source, etag, error, now):
+    reason = reason_line(source, error)
+    failed_key = FAILED_PREFIX + source
+    if getattr(error, "reason", None) is None:
+        # Not the file's fault: keep the traceback in the log for the site's owner.
+        log.exception("datasette-lambda converter: %s failed", key)
+    s3.copy({"Bucket": bucket, "Key": key}, bucket, failed_key)
+    s3.put_object(
+        Bucket=bucket,
+        Key=failed_key + ".error.txt",
+        Body=(reason + "\n").encode("utf-8"),
+        ContentType="text/plain; charset=utf-8",
+    )
+    publish.record_failure(s3, bucket, source=source, reason=reason, at=now(), key=failed_key)
+    _delete_if_unchanged(s3, bucket, key, etag)
+    log.error("datasette-lambda converter: %s moved to %s: %s", key, failed_key, reason)
+    return {"status": "failed", "source": source, "key": failed_key, "reason": reason}
+
+
+handler = make_handler()

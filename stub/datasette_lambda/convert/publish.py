@@ -1,0 +1,347 @@
+"""Publishing live databases from inside AWS (the converter function), by the protocol of
+stub/live-data.md, the same as the CLI's push (src/aws/live-manifest.ts, live-publish.ts,
+live-garbage.ts):
+
+- a database is uploaded to live/db/<sha256>/<name>.db, then named at once in
+  live/manifest.json (nothing is uploaded or written when the manifest already serves
+  those bytes under that name);
+- the manifest is replaced by a conditional PUT: GET it and keep its ETag (absent: an
+  empty manifest), apply the change to what was read, PUT it with If-Match: <etag>
+  (If-None-Match: * when it was absent); when another publish wrote in between (412, 409,
+  or 404 if it was deleted), read again and re-apply, up to 10 times with jittered backoff;
+- live/db/ objects the manifest does not name and older than 15 minutes are deleted.
+
+A database is uploaded even when its key exists: the upload makes it young, and garbage
+collection spares young objects, so a concurrent publish cannot delete it before the
+manifest names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import random as _random
+import re
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from datasette_lambda.contract.live_manifest import LIVE_MANIFEST_KEY as MANIFEST_KEY
+from datasette_lambda.contract.live_manifest import NAME_PATTERN, SHA256_PATTERN, SUPPORTED_FORMAT
+from datasette_lambda.contract.timestamps import format_utc
+
+DATABASE_PREFIX = "live/db/"
+INCOMING_PREFIX = "incoming/"
+FAILED_PREFIX = "failed/"
+ATTEMPTS = 10
+GARBAGE_MIN_AGE = timedelta(minutes=15)
+_BACKOFF_BASE = 0.1
+_BACKOFF_CAP = 3.0
+
+log = logging.getLogger("datasette_lambda")
+
+
+class ManifestUnreadable(Exception):
+    """live/manifest.json is there but is not a manifest this code can read: never overwritten."""
+
+
+class ManifestBusy(Exception):
+    """Every attempt to replace the manifest lost a race with another publish."""
+
+
+# --- names and layout --------------------------------------------------------------------
+
+
+def database_name(file_name: str) -> str:
+    """The file name without its extension, other characters than [A-Za-z0-9_-] replaced by _."""
+    base = file_name.rsplit("/", 1)[-1]
+    dot = base.rfind(".")
+    stem = base[:dot] if dot > 0 else base  # a leading dot starts the name, not an extension
+    return re.sub(r"[^A-Za-z0-9_-]", "_", stem)
+
+
+def database_key(sha256: str, name: str) -> str:
+    return f"{DATABASE_PREFIX}{sha256}/{name}.db"
+
+
+def iso_seconds(moment: datetime) -> str:
+    """A datetime as the manifests write times: 2026-12-01T10:00:05Z (timestamps.format_utc)."""
+    return format_utc(moment.timestamp())
+
+
+def sha256_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- the manifest, pure --------------------------------------------------------------------
+
+
+def empty_manifest() -> dict[str, Any]:
+    return {"format": SUPPORTED_FORMAT, "databases": {}, "failed": {}}
+
+
+def parse_manifest(text: str | bytes) -> dict[str, Any]:
+    """The manifest in text, checked; ManifestUnreadable names the bad field. Unknown fields are kept."""
+    try:
+        raw = json.loads(text)
+    except ValueError as e:
+        raise ManifestUnreadable(f"not JSON ({e})") from None
+    if not isinstance(raw, dict):
+        raise ManifestUnreadable("not a JSON object")
+    if raw.get("format") != SUPPORTED_FORMAT:
+        raise ManifestUnreadable(f"format {raw.get('format')!r}; this version reads format {SUPPORTED_FORMAT}")
+    databases = raw.get("databases", {})
+    failed = raw.get("failed", {})
+    if not isinstance(databases, dict):
+        raise ManifestUnreadable("databases must be an object")
+    if not isinstance(failed, dict):
+        raise ManifestUnreadable("failed must be an object")
+    for name, entry in databases.items():
+        where = f"databases.{name}"
+        if not NAME_PATTERN.match(name):
+            raise ManifestUnreadable(f"database name {name!r} is not [A-Za-z0-9_-]+")
+        if not isinstance(entry, dict):
+            raise ManifestUnreadable(f"{where} must be an object")
+        if not isinstance(entry.get("sha256"), str) or not SHA256_PATTERN.match(entry["sha256"]):
+            raise ManifestUnreadable(f"{where}.sha256 must be 64 hex digits")
+        if not isinstance(entry.get("key"), str) or not entry["key"].startswith(DATABASE_PREFIX):
+            raise ManifestUnreadable(f"{where}.key must be a key under {DATABASE_PREFIX}")
+        size = entry.get("bytes")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise ManifestUnreadable(f"{where}.bytes must be a whole number")
+    for source, entry in failed.items():
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(f), str) for f in ("reason", "at", "key")):
+            raise ManifestUnreadable(f"failed.{source} must have reason, at and key")
+    return dict(raw, format=SUPPORTED_FORMAT, databases=dict(databases), failed=dict(failed))
+
+
+def serialize_manifest(manifest: dict[str, Any]) -> bytes:
+    """Stable bytes: names sorted, as the CLI writes them."""
+    ordered = dict(
+        manifest,
+        databases=dict(sorted(manifest["databases"].items())),
+        failed=dict(sorted(manifest["failed"].items())),
+    )
+    return (json.dumps(ordered, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def serves(manifest: dict[str, Any], name: str, sha256: str) -> bool:
+    entry = manifest["databases"].get(name)
+    return entry is not None and entry.get("sha256") == sha256 and entry.get("key") == database_key(sha256, name)
+
+
+def with_published(manifest, name, entry, sources):
+    """This database served (added or replaced); failures of its sources cleared."""
+    databases = dict(manifest["databases"], **{name: entry})
+    failed = {source: f for source, f in manifest["failed"].items() if source not in sources}
+    return dict(manifest, databases=databases, failed=failed)
+
+
+def with_failure(manifest, source, failure):
+    """A file that could not be converted, recorded; what is served is untouched."""
+    return dict(manifest, failed=dict(manifest["failed"], **{source: failure}))
+
+
+def named_keys(manifest: dict[str, Any]) -> set[str]:
+    return {entry["key"] for entry in manifest["databases"].values()}
+
+
+def backoff(attempt: int, random: Callable[[], float] = _random.random) -> float:
+    """Seconds before retry `attempt` (from 1): exponential, capped, jittered (half to all of it)."""
+    return min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** (attempt - 1)) * (0.5 + random() / 2)
+
+
+# --- S3 ------------------------------------------------------------------------------------
+
+
+def _error_code(error):
+    response = getattr(error, "response", None) or {}
+    return (
+        str(response.get("Error", {}).get("Code", "")),
+        response.get("ResponseMetadata", {}).get("HTTPStatusCode"),
+    )
+
+
+def is_missing(error: BaseException) -> bool:
+    code, status = _error_code(error)
+    return code in ("NoSuchKey", "NotFound", "404") or status == 404
+
+
+def lost_race(error: BaseException) -> bool:
+    """A conditional PUT refused because another write won (412), or was in flight (409)."""
+    code, status = _error_code(error)
+    return code in ("PreconditionFailed", "ConditionalRequestConflict") or status in (412, 409)
+
+
+def read_manifest(s3, bucket):
+    """(manifest, etag); (empty manifest, None) when there is none yet."""
+    try:
+        response = s3.get_object(Bucket=bucket, Key=MANIFEST_KEY)
+    except Exception as e:
+        if is_missing(e):
+            return empty_manifest(), None
+        raise
+    with response["Body"] as body:
+        text = body.read().decode("utf-8")
+    try:
+        return parse_manifest(text), response["ETag"]
+    except ManifestUnreadable as e:
+        raise ManifestUnreadable(f"s3://{bucket}/{MANIFEST_KEY}: {e}") from None
+
+
+_conditions = threading.local()
+
+
+def _supports_conditional_put(s3):
+    """Lambda's bundled botocore may predate PutObject's IfMatch parameter (November 2024)."""
+    members = s3.meta.service_model.operation_model("PutObject").input_shape.members
+    return "IfMatch" in members and "IfNoneMatch" in members
+
+
+def _add_condition_headers(request, **kwargs) -> None:
+    for header, value in getattr(_conditions, "headers", {}).items():
+        request.headers[header] = value
+
+
+def put_conditionally(s3, bucket, key, body, *, if_match=None, if_none_match=None, as_headers=None):
+    """PutObject with If-Match / If-None-Match, as parameters when botocore knows them,
+    else as headers added just before signing (as_headers forces that way, for tests)."""
+    if as_headers is None:
+        as_headers = not _supports_conditional_put(s3)
+    params = {"Bucket": bucket, "Key": key, "Body": body, "ContentType": "application/json"}
+    if not as_headers:
+        if if_match is not None:
+            params["IfMatch"] = if_match
+        if if_none_match is not None:
+            params["IfNoneMatch"] = if_none_match
+        return s3.put_object(**params)
+    s3.meta.events.register("before-sign.s3.PutObject", _add_condition_headers, unique_id="datasette-lambda-conditions")
+    headers = {}
+    if if_match is not None:
+        headers["If-Match"] = if_match
+    if if_none_match is not None:
+        headers["If-None-Match"] = if_none_match
+    _conditions.headers = headers
+    try:
+        return s3.put_object(**params)
+    finally:
+        _conditions.headers = {}
+
+
+def update_manifest(
+    s3, bucket, change, *, first_read=None, attempts=ATTEMPTS, sleep=time.sleep, random=_random.random, as_headers=None
+):
+    """Apply change(manifest) -> new manifest (or None: nothing to write) conditionally.
+
+    Returns the manifest as it now is. change is applied again to every re-read, so it must
+    decide from its argument only. first_read: a (manifest, etag) from read_manifest the caller
+    already has, used by the first attempt instead of reading again (the PUT is conditional
+    on its ETag, so a change since then still means a re-read).
+    """
+    for attempt in range(1, attempts + 1):
+        manifest, etag = read_manifest(s3, bucket) if first_read is None else first_read
+        first_read = None
+        new = change(manifest)
+        if new is None:
+            return manifest
+        try:
+            if etag is None:
+                put_conditionally(
+                    s3, bucket, MANIFEST_KEY, serialize_manifest(new), if_none_match="*", as_headers=as_headers
+                )
+            else:
+                put_conditionally(
+                    s3, bucket, MANIFEST_KEY, serialize_manifest(new), if_match=etag, as_headers=as_headers
+                )
+            return new
+        except Exception as e:
+            if not (lost_race(e) or (etag is not None and is_missing(e))):
+                raise
+            if attempt == attempts:
+                raise ManifestBusy(
+                    f"s3://{bucket}/{MANIFEST_KEY} changed under every one of {attempts} attempts to update it"
+                ) from e
+            sleep(backoff(attempt, random))
+
+
+def collect_garbage(s3, bucket, now, min_age=GARBAGE_MIN_AGE):
+    """Delete live/db/ objects the manifest does not name and older than min_age.
+
+    Lists first and reads the manifest after, so a database named before the listing is seen
+    as named. Returns the deleted keys.
+    """
+    objects = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=DATABASE_PREFIX):
+        objects.extend(page.get("Contents", []))
+    manifest, _ = read_manifest(s3, bucket)
+    named = named_keys(manifest)
+    doomed = [o["Key"] for o in objects if o["Key"] not in named and now - o["LastModified"] >= min_age]
+    deleted: list[str] = []
+    for start in range(0, len(doomed), 1000):
+        batch = doomed[start : start + 1000]
+        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True})
+        refused = {e.get("Key") for e in response.get("Errors", [])}
+        deleted.extend(k for k in batch if k not in refused)
+    return deleted
+
+
+def publish_database(
+    s3, bucket, *, name, path, tables, data_as_of, source, now, sha256=None, size=None, sleep=time.sleep
+):
+    """Publish the SQLite file at path as the live database `name`. Returns (entry, changed).
+
+    source is the file it came from (its failed entry, if any, is cleared). Garbage
+    collection runs afterwards; its failure is logged, not raised (the publish succeeded).
+    """
+    if not NAME_PATTERN.match(name):
+        raise ValueError(f"database name {name!r} is not [A-Za-z0-9_-]+")
+    sha256 = sha256 or sha256_file(path)
+    size = size if size is not None else os.path.getsize(path)
+    key = database_key(sha256, name)
+    current, etag = read_manifest(s3, bucket)
+    if serves(current, name, sha256):
+        return current["databases"][name], False
+    s3.upload_file(path, bucket, key)
+    entry = {
+        "key": key,
+        "sha256": sha256,
+        "bytes": size,
+        "tables": tables,
+        "source": source,
+        "publishedAt": iso_seconds(now),
+    }
+    if data_as_of:
+        entry["dataAsOf"] = data_as_of
+
+    def change(manifest):
+        return None if serves(manifest, name, sha256) else with_published(manifest, name, entry, [source])
+
+    written = update_manifest(s3, bucket, change, first_read=(current, etag), sleep=sleep)
+    _collect_quietly(s3, bucket, now)
+    return written["databases"].get(name, entry), True
+
+
+def record_failure(s3, bucket, *, source, reason, at, key, sleep=time.sleep) -> None:
+    failure = {"reason": reason, "at": iso_seconds(at), "key": key}
+    update_manifest(s3, bucket, lambda manifest: with_failure(manifest, source, failure), sleep=sleep)
+
+
+def _collect_quietly(s3, bucket, now) -> None:
+    try:
+        deleted = collect_garbage(s3, bucket, now)
+        if deleted:
+            log.info("datasette-lambda: deleted %d old live database file(s)", len(deleted))
+    except Exception as e:  # the next publish tries again
+        log.warning("datasette-lambda: could not delete old live database files: %s", e)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)

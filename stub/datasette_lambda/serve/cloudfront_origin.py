@@ -1,0 +1,72 @@
+"""Requests that CloudFront signed for the Function URL, told apart from anyone else's.
+
+Behind CloudFront the Function URL has AuthType AWS_IAM and CloudFront signs every
+request to it with SigV4 (Origin Access Control, SigningBehavior "always"). Lambda checks
+the signature and describes the caller in requestContext.authorizer.iam; with AuthType
+NONE (--no-cdn) there is no authorizer. Only for signed requests:
+
+- The SigV4 headers (authorization, x-amz-date, x-amz-content-sha256,
+  x-amz-security-token) are dropped. Datasette answers any request with an Authorization
+  header "Cache-Control: private, no-store", so CloudFront would cache nothing. They are
+  CloudFront's credentials, not the visitor's: "always" replaces whatever Authorization
+  the viewer sent, and Lambda has already checked them.
+- x-forwarded-host becomes Host. The CloudFront Function copies the viewer's Host into
+  it (always overwriting), and Datasette builds absolute URLs from Host.
+
+On a public Function URL any client can send x-forwarded-host, so it is ignored there
+(Host stays the Function URL's), and an Authorization header is the client's own (a
+Datasette API token, say) and reaches Datasette untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+SIGNING_HEADERS = frozenset((b"authorization", b"x-amz-date", b"x-amz-content-sha256", b"x-amz-security-token"))
+
+# host or host:port, or [ipv6]:port; anything else in x-forwarded-host is ignored.
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
+_HOST_PORT = re.compile(r"^(.*?)(?::([0-9]+))?$")
+
+
+def signed_by_iam(event: dict[str, Any]) -> bool:
+    """True if Lambda authorised this Function URL event with IAM (CloudFront's OAC signature)."""
+    context = event.get("requestContext")
+    authorizer = context.get("authorizer") if isinstance(context, dict) else None
+    return isinstance(authorizer, dict) and isinstance(authorizer.get("iam"), dict)
+
+
+def forwarded_host(headers):
+    """The viewer's host from x-forwarded-host (first value), or None if absent or malformed."""
+    for key, value in headers:
+        if key.lower() == b"x-forwarded-host":
+            first = value.decode("latin-1").split(",")[0].strip()
+            if _HOST.match(first):
+                return first
+            return None
+    return None
+
+
+def as_viewer_request(scope: dict[str, Any]) -> dict[str, Any]:
+    """The scope as Datasette should see a request CloudFront signed; other scopes unchanged."""
+    if not signed_by_iam(scope.get("aws.event") or {}):
+        return scope
+    headers = [(k, v) for k, v in scope.get("headers") or [] if k.lower() not in SIGNING_HEADERS]
+    fixed = dict(scope, headers=headers)
+    host = forwarded_host(headers)
+    if host:
+        headers = [(k, v) for k, v in headers if k.lower() != b"host"]
+        headers.append((b"host", host.encode("latin-1")))
+        fixed["headers"] = headers
+        fixed["server"] = _server(host, scope.get("server"))
+    return fixed
+
+
+def _server(host, previous):
+    match = _HOST_PORT.match(host)
+    assert match is not None  # the pattern matches any host _HOST accepted
+    name, port = match.groups()
+    if port:
+        return (name, int(port))
+    return (name, previous[1] if previous else 443)

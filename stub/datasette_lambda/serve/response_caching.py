@@ -1,0 +1,51 @@
+"""The Cache-Control every response leaves with, so CloudFront never keeps what it should not.
+
+CloudFront caches 404s and 5xx errors (ErrorCachingMinTTL, 10 s by default) and, for a
+response without Cache-Control, applies its cache policy's DefaultTTL. Datasette sends its
+404s (unknown database, table, row or page) with no Cache-Control at all. So a 404 or 5xx
+without one gets "no-store": CloudFront honours it on 404 (and 410, 414, 501), the
+distribution's ErrorCachingMinTTL 0 covers the other 5xx, and browsers honour it on all.
+https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages-expiration.html
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+NO_STORE = b"no-store"
+
+Headers = list[tuple[bytes, bytes]]
+
+
+def needs_no_store(status: int) -> bool:
+    """Errors that must never be reused: 404 and every 5xx."""
+    return status == 404 or status >= 500
+
+
+def with_cache_control(status: int, headers: Headers) -> Headers:
+    """The response headers, with Cache-Control added where the error has none."""
+    if not needs_no_store(status):
+        return headers
+    if any(key.lower() == b"cache-control" for key, _ in headers):
+        return headers
+    return [*headers, (b"cache-control", NO_STORE)]
+
+
+class ResponseCaching:
+    """ASGI middleware applying with_cache_control to every HTTP response."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cache_control(message: dict[str, Any]) -> None:
+            if message.get("type") == "http.response.start":
+                headers = list(message.get("headers") or [])
+                message = dict(message, headers=with_cache_control(message["status"], headers))
+            await send(message)
+
+        await self.app(scope, receive, send_with_cache_control)

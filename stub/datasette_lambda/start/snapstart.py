@@ -1,0 +1,117 @@
+"""SnapStart (--snapstart): finish everything before the snapshot, refresh what must be unique after.
+
+With SnapStart, Lambda runs the init phase once, when a version is published, and
+snapshots the instance (memory and /tmp); new instances resume from that snapshot. The
+Python runtime calls hooks registered with snapshot_restore_py (bundled in Lambda's
+python3.12+ runtimes; absent elsewhere, where nothing is registered):
+
+- before the snapshot: wait for the whole site (S3 databases downloaded and verified,
+  Datasette built and started; init may take minutes here, not 10 s) and warm it up by
+  rendering its index and database pages once (SQLite connections opened, templates
+  loaded), so that a restored instance serves its first request like a warm one;
+- after a restore, in order: a fresh seed for Python's `random` (the snapshot would
+  otherwise replay it in every instance); the handler's refresh (its S3 client dropped so
+  the next use makes one with fresh connections and credentials, a new root token for
+  Datasette, and with live data the live manifest checked at once, by
+  handler._refresh_after_restore itself, so a restored instance does not serve what was
+  live when the version was published); then every callback registered with
+  register_after_restore().
+
+register_after_restore(fn) is the hook point for other modules (none of the stub's own
+registers one today). Callbacks run in order of registration, must be quick (Lambda allows
+10 s for the restore) and must not raise; one that does is logged and the others still run.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger("datasette_lambda")
+
+_after_restore: list[Callable[[], object]] = []
+
+
+def register_after_restore(callback: Callable[[], object]) -> Callable[[], object]:
+    """Run callback() after every SnapStart restore (after the built-in refreshes)."""
+    _after_restore.append(callback)
+    return callback
+
+
+def after_restore_callbacks() -> list[Callable[[], object]]:
+    return list(_after_restore)
+
+
+def install(prepare_snapshot: Callable[[], None], refresh: Callable[[], None]) -> bool:
+    """Register the runtime hooks. prepare_snapshot(): finish and warm the site; refresh():
+    the handler's own after-restore work. Returns False where SnapStart's library is absent."""
+    try:
+        import snapshot_restore_py
+    except ImportError:
+        return False
+    snapshot_restore_py.register_before_snapshot(prepare_snapshot)
+    snapshot_restore_py.register_after_restore(lambda: run_after_restore(refresh))
+    return True
+
+
+def run_after_restore(refresh: Callable[[], None]) -> None:
+    """The after-restore sequence (also what tests call): reseed, refresh, then callbacks."""
+    random.seed()  # from os.urandom, which the kernel reseeds on restore
+    for callback in [refresh, *_after_restore]:
+        try:
+            callback()
+        except Exception:
+            log.exception(
+                "datasette-lambda: an after-restore callback failed (%s)", getattr(callback, "__name__", callback)
+            )
+
+
+def refresh_datasette(ds: Any) -> None:
+    """What Datasette made unique at start-up: its root token (used for --root sign-in)."""
+    ds._root_token = secrets.token_hex(32)
+
+
+WARM_UP_LIMIT = 20
+
+
+def warm_up_paths(ds: Any, base_url: str = "/") -> list[str]:
+    """The pages a restored instance most likely serves first: the index and each database."""
+    paths = [base_url]
+    for database in ds.databases.values():
+        if database.name != "_internal" and len(paths) < WARM_UP_LIMIT:
+            paths.append(f"{base_url}{database.route}")
+    return paths
+
+
+async def warm_up(app: Any, paths: list[str]) -> list[int | None]:
+    """GET each path through the ASGI app, discarding the responses; returns their statuses."""
+    statuses = []
+    for path in paths:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "https",
+            "path": path,
+            "raw_path": path.encode("ascii"),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"localhost")],
+            "client": ("127.0.0.1", 0),
+            "server": ("localhost", 443),
+        }
+        messages = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message) -> None:
+            messages.append(message)  # noqa: B023  (awaited within this iteration)
+
+        await app(scope, receive, send)
+        statuses.append(next((m["status"] for m in messages if m["type"] == "http.response.start"), None))
+    return statuses
