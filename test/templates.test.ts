@@ -304,7 +304,8 @@ describe("app.yaml parameters", () => {
     );
   });
 
-  it("accept every runtime the CLI offers, and list none (the CLI checks Lambda's dates; cfn-lint would warn on a listed one once deprecated)", () => {
+  // None listed: the CLI checks Lambda's dates, and cfn-lint would warn on a listed runtime once deprecated.
+  it("accept every runtime the CLI offers, and list none", () => {
     const runtime = app.Parameters!.Runtime!;
     assert.equal(runtime.AllowedValues, undefined);
     assert.equal(runtime.Default, undefined);

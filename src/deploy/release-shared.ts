@@ -41,7 +41,8 @@ export async function releaseShared(clients: ReleaseClients, out: ReleaseOutput,
   const users = await distributionsUsingAny(clients.cloudfront, sharedCachePolicies(stackOutputs(stack)));
   if (users.length > 0) {
     out.info(
-      `Shared CloudFront stack ${SHARED_STACK_NAME} kept: ${users.length} other distribution${users.length === 1 ? "" : "s"} use${users.length === 1 ? "s" : ""} it.`,
+      `Shared CloudFront stack ${SHARED_STACK_NAME} kept: ` +
+        `${users.length} other distribution${users.length === 1 ? " uses" : "s use"} it.`,
     );
     return { type: "kept", usedBy: users.length };
   }

@@ -51,7 +51,7 @@ test("--no-cdn: no shared stack, no CloudFront call, empty parameters", async ()
   assert.equal(w.cloudfront.calls(), 0);
 });
 
-test("the first site creates the shared stack in us-east-1 from templates/shared.yaml; its outputs become the app's parameters", async () => {
+test("the first site creates the shared stack in us-east-1 from shared.yaml; its outputs become the app's parameters", async () => {
   const w = world();
   const result = await deployShared(w.clients, cdnPlan, w.context);
   const [create] = w.usEast1.inputs<CreateStackCommandInput>(CreateStackCommand);

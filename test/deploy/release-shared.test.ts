@@ -58,7 +58,9 @@ test("a delete CloudFront refuses (a site deployed meanwhile) is a warning, not 
           "CachePolicy",
           "AWS::CloudFront::CachePolicy",
           "DELETE_FAILED",
-          'Resource handler returned message: "Cannot delete the cache policy because it is attached to one or more cache behaviors." (Service: CloudFront, Status Code: 409, Error Code: CachePolicyInUse)',
+          "Resource handler returned message: " +
+            '"Cannot delete the cache policy because it is attached to one or more cache behaviors." ' +
+            "(Service: CloudFront, Status Code: 409, Error Code: CachePolicyInUse)",
         ),
       ],
     },

@@ -69,7 +69,8 @@ test("a runtime is supported, then deprecated (a warning), then refused from its
   assert.equal(runtimeStatus("python3.11", day("2027-06-30")).kind, "deprecated");
   assert.equal(
     runtimeWarning("python3.11", day("2027-07-01")),
-    "--runtime python3.11: AWS Lambda deprecated it on 2027-06-30 (no more security patches); it refuses new functions with it from 2027-07-31 and updates from 2027-08-31. Use --runtime python3.14.",
+    "--runtime python3.11: AWS Lambda deprecated it on 2027-06-30 (no more security patches); " +
+      "it refuses new functions with it from 2027-07-31 and updates from 2027-08-31. Use --runtime python3.14.",
   );
   assert.equal(validateRuntime("python3.11", day("2027-07-30")), "3.11");
   assert.throws(
