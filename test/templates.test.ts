@@ -553,6 +553,35 @@ describe("app.yaml CloudFront, with the shared parts of shared.yaml", () => {
 
     const hostless = handler(event({ "x-forwarded-host": { value: "evil.example" } }));
     assert.ok(!("x-forwarded-host" in hostless.headers));
+
+    // OAC replaces Authorization with its signature: the viewer's travels under a header of ours, never one a client chose.
+    const token = handler(event({ host: { value: "h" }, authorization: { value: "Bearer dstok_x" } }));
+    assert.deepEqual(token.headers["x-datasette-lambda-authorization"], { value: "Bearer dstok_x" });
+    const forged = handler(event({ host: { value: "h" }, "x-datasette-lambda-authorization": { value: "Bearer stolen" } }));
+    assert.ok(!("x-datasette-lambda-authorization" in forged.headers));
+  });
+
+  // Lambda refuses a signed body without its SHA-256 in x-amz-content-sha256; an origin-request
+  // Lambda@Edge function with IncludeBody sees the body and sets it. Triggers are per behaviour and
+  // event type: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-cloudfront-trigger-events.html
+  it("runs the shared origin-request function, with the body, on the default behaviour only", () => {
+    const config = props(cloudFront().Distribution).DistributionConfig as Record<string, Json>;
+    const behavior = config.DefaultCacheBehavior as Record<string, Json>;
+    assert.deepEqual(behavior.LambdaFunctionAssociations, [
+      { EventType: "origin-request", IncludeBody: true, LambdaFunctionARN: { Ref: "SharedEdgeFunctionVersionArn" } },
+    ]);
+    for (const other of config.CacheBehaviors as Record<string, Json>[]) assert.equal(other.LambdaFunctionAssociations, undefined);
+    assert.deepEqual(shared.Outputs?.EdgeFunctionVersionArn?.Value, { Ref: "EdgeVersion" });
+    // A numbered version in us-east-1 (never $LATEST or an alias), or empty without CloudFront.
+    const p = app.Parameters!.SharedEdgeFunctionVersionArn!;
+    assert.deepEqual(
+      violations("SharedEdgeFunctionVersionArn", "arn:aws:lambda:us-east-1:123456789012:function:datasette-lambda-edge-1a2b3c4d:3", p),
+      [],
+    );
+    assert.deepEqual(violations("SharedEdgeFunctionVersionArn", "", p), []);
+    for (const bad of ["arn:aws:lambda:eu-west-1:123456789012:function:f:3", "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST"]) {
+      assert.notDeepEqual(violations("SharedEdgeFunctionVersionArn", bad, p), [], bad);
+    }
   });
 
   it("runs the function on viewer requests of the default cache behaviour", () => {
@@ -573,7 +602,8 @@ describe("app.yaml CloudFront, with the shared parts of shared.yaml", () => {
     // Pages carry absolute links: a page made for one host name must not be served under another.
     // x-forwarded-host, set by the shared ViewerRequestFunction before the lookup; Host itself must never reach the origin.
     assert.equal(key.HeadersConfig?.HeaderBehavior, "whitelist");
-    assert.deepEqual(key.HeadersConfig?.Headers, ["x-forwarded-host"]);
+    // The viewer's Authorization, carried past OAC: a response to one token never serves another, or anonymous visitors.
+    assert.deepEqual(key.HeadersConfig?.Headers, ["x-forwarded-host", "x-datasette-lambda-authorization"]);
     // Responses are reused only for requests with the same cookies, ds_actor included.
     assert.equal(key.CookiesConfig?.CookieBehavior, "all");
     assert.equal(config.MinTTL, 0);
@@ -981,6 +1011,9 @@ describe("shared.yaml: the account's CloudFront parts", () => {
         ["StaticCachePolicy", "AWS::CloudFront::CachePolicy"],
         ["OriginAccessControl", "AWS::CloudFront::OriginAccessControl"],
         ["ViewerRequestFunction", "AWS::CloudFront::Function"],
+        ["EdgeRole", "AWS::IAM::Role"],
+        ["EdgeFunction", "AWS::Lambda::Function"],
+        ["EdgeVersion", "AWS::Lambda::Version"],
       ],
     );
     const names = [
@@ -994,8 +1027,43 @@ describe("shared.yaml: the account's CloudFront parts", () => {
     assert.notDeepEqual(names[0], names[1]);
   });
 
-  it("outputs what the app stack takes, one output per Shared* parameter", () => {
-    assert.deepEqual(Object.keys(shared.Outputs ?? {}).sort(), Object.values(SHARED_OUTPUTS).sort());
+  it("outputs what the app stack takes, one output per Shared* parameter, and the edge function's name", () => {
+    assert.deepEqual(Object.keys(shared.Outputs ?? {}).sort(), [...Object.values(SHARED_OUTPUTS), "EdgeFunctionName"].sort());
     for (const parameter of Object.keys(SHARED_OUTPUTS)) assert.ok(app.Parameters?.[parameter], parameter);
+  });
+
+  // Lambda@Edge: a numbered version of a function in us-east-1 (the stack's region), x86_64,
+  // no environment variables or layers, a role lambda and edgelambda may assume.
+  // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-at-edge-function-restrictions.html
+  // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-permissions.html
+  it("makes an edge function Lambda@Edge accepts, with a role of no permissions", () => {
+    const role = props(shared.Resources.EdgeRole);
+    const [statement] = (role.AssumeRolePolicyDocument as { Statement: Record<string, Json>[] }).Statement;
+    assert.deepEqual(statement?.Principal, { Service: ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] });
+    assert.equal(role.Policies, undefined, "no logs permission: no log group in every region the function runs in");
+    assert.equal(role.ManagedPolicyArns, undefined);
+    const fn = props(shared.Resources.EdgeFunction);
+    assert.deepEqual(fn.Architectures, ["x86_64"]);
+    assert.deepEqual(fn.Runtime, { Ref: "EdgeRuntime" });
+    assert.equal(fn.Handler, "index.handler");
+    assert.ok((fn.Timeout as number) <= 30, "origin-request functions may run 30 s");
+    for (const unsupported of ["Environment", "Layers", "VpcConfig", "ReservedConcurrentExecutions", "DeadLetterConfig", "TracingConfig"]) {
+      assert.equal(fn[unsupported], undefined, unsupported);
+    }
+    assert.equal(shared.Parameters?.EdgeRuntime?.Default, undefined, "the CLI passes it: no literal runtime to fall behind Lambda's dates");
+    assert.equal(shared.Parameters?.EdgeRuntime?.AllowedValues, undefined);
+  });
+
+  // The function's replicas go hours after the last distribution lets go; Lambda refuses to
+  // delete a replicated function until then:
+  // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-delete-replicas.html
+  it("retains the edge function and its versions, so the stack always deletes (delete-stack removes them later)", () => {
+    for (const id of ["EdgeFunction", "EdgeVersion"]) {
+      assert.equal(shared.Resources[id]!.DeletionPolicy, "Retain", id);
+      assert.equal(shared.Resources[id]!.UpdateReplacePolicy, "Retain", id);
+    }
+    assert.deepEqual(props(shared.Resources.EdgeFunction).FunctionName, {
+      "Fn::Sub": ["datasette-lambda-edge-${Id}", { Id: { "Fn::Select": [0, { "Fn::Split": ["-", uuid] }] } }],
+    });
   });
 });

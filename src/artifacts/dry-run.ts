@@ -6,6 +6,7 @@ import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/p
 import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 import { NO_DOMAIN, NO_SHARED, SHARED_OUTPUTS } from "../plan/app-parameters.ts";
+import { sharedStackParameters } from "../plan/shared-parameters.ts";
 import { certificateStackName, SHARED_STACK_NAME } from "../plan/stack-names.ts";
 import type { BuildResult } from "../plan/types.ts";
 import { readTemplate } from "../templates.ts";
@@ -91,7 +92,10 @@ export async function writeDryRun(build: BuildResult, dir: string): Promise<DryR
     // --domain: the us-east-1 stack deployed first, with DomainName and HostedZoneId.
     if (build.plan.domain) await writeFile(join(staging, "certificate.yaml"), await readTemplate("certificate"));
     // CloudFront: the account's shared stack (us-east-1), deployed before the bucket's.
-    if (build.plan.cdn) await writeFile(join(staging, "shared.yaml"), await readTemplate("shared"));
+    if (build.plan.cdn) {
+      await writeFile(join(staging, "shared.yaml"), await readTemplate("shared"));
+      await writeFile(join(staging, "shared-parameters.json"), `${JSON.stringify(awsCliParameters(sharedStackParameters()), null, 2)}\n`);
+    }
     // DatasetteSecret is generated at the first real deploy and never written out.
     await writeFile(join(staging, "parameters.json"), `${JSON.stringify(parametersFile(build), null, 2)}\n`);
     await writeFile(join(staging, "prereq-parameters.json"), `${JSON.stringify(awsCliParameters(build.prereqParameters), null, 2)}\n`);

@@ -13,7 +13,7 @@ import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount
 import type { Sleep } from "../util/sleep.ts";
 import { bucketOf, findStack, type StackInfo } from "../aws/site.ts";
 import { appStackName, certificateStackName, SHARED_STACK_NAME } from "../plan/stack-names.ts";
-import { releaseShared } from "../deploy/release-shared.ts";
+import { releaseShared, type SharedRelease } from "../deploy/release-shared.ts";
 import { deleteStackAndWait, type WaitOptions } from "../aws/stacks.ts";
 import { DeployError, errorMessage, InterruptedError, type StackFailure } from "../errors.ts";
 import type { ConfirmOptions } from "../shared-options.ts";
@@ -24,7 +24,7 @@ import { printStackEvents } from "../ui/progress.ts";
 import { plural } from "../util/plural.ts";
 
 export interface DeleteStackDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "usEast1Cloudformation" | "cloudfront">;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "usEast1Cloudformation" | "cloudfront" | "usEast1Lambda">;
   output: Output;
   /** Asks y/N; throws a UserError naming --yes when there is no terminal to ask on. */
   confirm: (question: string, action: string) => Promise<boolean>;
@@ -35,11 +35,26 @@ export interface DeleteStackDeps {
 
 export interface DeleteStackResult {
   stack: string;
-  /** What this run deleted, in order: stack names and s3://bucket. */
+  /** What this run deleted, in order: stack names, s3://bucket, and lambda:NAME for the shared Lambda@Edge function. */
   deleted: string[];
   nothingToDelete: boolean;
   /** The user answered no: nothing was deleted. */
   cancelled?: boolean;
+  /** Lambda@Edge functions CloudFront still has replicas of (hours): a later run deletes them. */
+  pending?: string[];
+}
+
+/** What the shared parts' release adds to the result. */
+function sharedOutcome(release: SharedRelease | undefined): { deleted: string[]; pending?: string[] } {
+  if (!release) return { deleted: [] };
+  const deleted = [...(release.stack.type === "deleted" ? [SHARED_STACK_NAME] : []), ...release.deletedFunctions.map((n) => `lambda:${n}`)];
+  return { deleted, ...(release.pendingFunctions.length > 0 ? { pending: release.pendingFunctions } : {}) };
+}
+
+function describeDeleted(item: string, objects: number): string {
+  if (item.startsWith("s3://")) return `bucket ${item.slice(5)} (${objects} objects and versions emptied)`;
+  if (item.startsWith("lambda:")) return `Lambda@Edge function ${item.slice(7)}`;
+  return `stack ${item}`;
 }
 
 function objectsText(count: ObjectCount | undefined): string {
@@ -91,9 +106,12 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     pollMs: deps.pollMs,
   };
   if (!app && !prereq && !certificate) {
-    const deleted = (await releaseLeftovers(deps, output, wait)) ? [SHARED_STACK_NAME] : [];
-    const result: DeleteStackResult = { stack: name, deleted, nothingToDelete: true };
-    const also = deleted.length > 0 ? ` Deleted the unused shared CloudFront stack ${SHARED_STACK_NAME}.` : "";
+    const shared = sharedOutcome(await releaseLeftovers(deps, output, wait, name));
+    const result: DeleteStackResult = { stack: name, nothingToDelete: true, ...shared };
+    const also =
+      shared.deleted.length > 0
+        ? ` Deleted what no site uses any more: ${shared.deleted.map((i) => describeDeleted(i, 0)).join(", ")}.`
+        : "";
     output.result(`Nothing to delete: no site named ${name} in ${region} (stacks ${name} and ${appName} not found).${also}`, result);
     return result;
   }
@@ -118,6 +136,7 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
   }
 
   const deleted: string[] = [];
+  const pending: string[] = [];
   const deleteStep = async (stack: StackInfo, client = cloudformation, stackRegion = region) => {
     output.info(`Deleting stack ${stack.name} (${stack.status})${stackRegion === region ? "" : ` in ${stackRegion}`}...`);
     try {
@@ -164,14 +183,13 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
   if (prereq) deleted.push(prereq.name);
   // Last: the site's distribution is gone, so the shared parts may be unused now.
   if (app?.outputs.DistributionId) {
-    const shared = await releaseShared(deps.clients, output, wait);
-    if (shared.type === "deleted") deleted.push(SHARED_STACK_NAME);
+    const shared = sharedOutcome(await releaseShared(deps.clients, output, wait, `datasette-lambda delete-stack ${name}`));
+    deleted.push(...shared.deleted);
+    if (shared.pending) pending.push(...shared.pending);
   }
 
-  const result: DeleteStackResult = { stack: name, deleted, nothingToDelete: false };
-  const parts = deleted.map((item) =>
-    item.startsWith("s3://") ? `bucket ${item.slice(5)} (${objects} objects and versions emptied)` : `stack ${item}`,
-  );
+  const result: DeleteStackResult = { stack: name, deleted, nothingToDelete: false, ...(pending.length > 0 ? { pending } : {}) };
+  const parts = deleted.map((item) => describeDeleted(item, objects));
   output.result(`Deleted the site ${name} in ${region}: ${parts.join(", ")}.`, result);
   return result;
 }
@@ -181,14 +199,20 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
  * behind (another site was deploying, say) finishes them off, quietly. True
  * when it deleted the shared stack.
  */
-async function releaseLeftovers(deps: DeleteStackDeps, output: Output, wait: WaitOptions): Promise<boolean> {
+async function releaseLeftovers(
+  deps: DeleteStackDeps,
+  output: Output,
+  wait: WaitOptions,
+  site: string,
+): Promise<SharedRelease | undefined> {
   const quiet = (message: string) => output.debug(message);
+  const out = { info: quiet, debug: quiet, warn: (message: string) => output.warn(message) };
   try {
-    return (await releaseShared(deps.clients, { info: quiet, warn: quiet, debug: quiet }, wait)).type === "deleted";
+    return await releaseShared(deps.clients, out, wait, `datasette-lambda delete-stack ${site}`);
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
     output.debug(`Shared CloudFront stack not checked: ${errorMessage(error)}`);
-    return false;
+    return undefined;
   }
 }
 

@@ -8,9 +8,11 @@ import { GLOBAL_REGION, type AwsClients } from "../aws/clients.ts";
 import { DISTRIBUTIONS_PER_CACHE_POLICY, distributionsUsingCachePolicy } from "../aws/shared-usage.ts";
 import { describeStack, stackOutputs } from "../aws/stacks.ts";
 import { NO_SHARED, SHARED_OUTPUTS, type SharedParameters } from "../plan/app-parameters.ts";
+import { sharedStackParameters } from "../plan/shared-parameters.ts";
 import { SHARED_STACK_NAME } from "../plan/stack-names.ts";
 import type { DeployPlan } from "../plan/types.ts";
 import { readTemplate } from "../templates.ts";
+import { plural } from "../util/plural.ts";
 import { deployStack, type StackContext, type StackDeployment } from "./deploy-stack.ts";
 
 export type SharedClients = Pick<AwsClients, "cloudformation" | "usEast1Cloudformation" | "cloudfront">;
@@ -47,14 +49,19 @@ export async function deployShared(
   const ownDistributionId = stackOutputs(await describeStack(clients.cloudformation, plan.appStackName)).DistributionId;
   const deployment = await deployStack(
     clients.usEast1Cloudformation,
-    { stackName: SHARED_STACK_NAME, templateBody: await readTemplate("shared"), parameters: {}, capabilities: ["CAPABILITY_IAM"] },
+    {
+      stackName: SHARED_STACK_NAME,
+      templateBody: await readTemplate("shared"),
+      parameters: sharedStackParameters(),
+      capabilities: ["CAPABILITY_IAM"],
+    },
     { ...context, region: GLOBAL_REGION },
   );
   const parameters = sharedParameters(stackOutputs(deployment.stack));
   const users = await distributionsUsingCachePolicy(clients.cloudfront, parameters.SharedCachePolicyId);
   if (deployment.type !== "no-op") {
     context.info(
-      `Shared CloudFront parts: stack ${SHARED_STACK_NAME} (${GLOBAL_REGION}), used by ${users.length} distribution${users.length === 1 ? "" : "s"}.`,
+      `Shared CloudFront parts: stack ${SHARED_STACK_NAME} (${GLOBAL_REGION}), used by ${plural(users.length, "distribution")}.`,
     );
   }
   checkRoomForSite(users, ownDistributionId);

@@ -20,6 +20,7 @@ export const DEPLOY_TIME_PARAMETERS = [
   "SharedStaticCachePolicyId",
   "SharedOriginAccessControlId",
   "SharedViewerFunctionArn",
+  "SharedEdgeFunctionVersionArn",
 ] as const;
 
 /** The shared stack's outputs as the app stack takes them; empty strings without CloudFront. */
@@ -28,6 +29,7 @@ export interface SharedParameters {
   SharedStaticCachePolicyId: string;
   SharedOriginAccessControlId: string;
   SharedViewerFunctionArn: string;
+  SharedEdgeFunctionVersionArn: string;
 }
 
 export const NO_SHARED: SharedParameters = {
@@ -35,6 +37,7 @@ export const NO_SHARED: SharedParameters = {
   SharedStaticCachePolicyId: "",
   SharedOriginAccessControlId: "",
   SharedViewerFunctionArn: "",
+  SharedEdgeFunctionVersionArn: "",
 };
 
 /** Which output of the shared stack each parameter is. */
@@ -43,6 +46,7 @@ export const SHARED_OUTPUTS: Record<keyof SharedParameters, string> = {
   SharedStaticCachePolicyId: "StaticCachePolicyId",
   SharedOriginAccessControlId: "OriginAccessControlId",
   SharedViewerFunctionArn: "ViewerFunctionArn",
+  SharedEdgeFunctionVersionArn: "EdgeFunctionVersionArn",
 };
 
 /** What --domain resolves to at deploy time; empty strings without a domain. */

@@ -60,3 +60,12 @@ export function runtimeWarning(id: string, now: Date): string | undefined {
     `with it from ${blockCreate} and updates from ${blockUpdate}. Use --runtime ${NEWEST_RUNTIME}.`
   );
 }
+
+/**
+ * The runtime of the Lambda@Edge function (templates/shared.yaml): one of the
+ * rows above that Lambda@Edge also supports, whose list lags Lambda's
+ * ("Lambda@Edge function restrictions", Supported runtimes:
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-at-edge-function-restrictions.html,
+ * which did not list python3.14 when checked).
+ */
+export const EDGE_RUNTIME = "python3.13";

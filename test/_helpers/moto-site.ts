@@ -19,6 +19,7 @@ import { Route53Client } from "@aws-sdk/client-route-53";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { AwsClients } from "../../src/aws/clients.ts";
 import { sharedParameters } from "../../src/deploy/deploy-shared.ts";
+import { sharedStackParameters } from "../../src/plan/shared-parameters.ts";
 import type { SharedParameters } from "../../src/plan/app-parameters.ts";
 import { SHARED_STACK_NAME } from "../../src/plan/stack-names.ts";
 import { readTemplates } from "../../src/templates.ts";
@@ -95,7 +96,12 @@ export async function sharedStackWithSdk(moto: Pick<MotoServer, "clientConfig">)
   if (!live || live.StackStatus === "DELETE_COMPLETE") {
     const templates = await readTemplates();
     await cloudformation.send(
-      new CreateStackCommand({ StackName: SHARED_STACK_NAME, TemplateBody: templates.shared, Capabilities: ["CAPABILITY_IAM"] }),
+      new CreateStackCommand({
+        StackName: SHARED_STACK_NAME,
+        TemplateBody: templates.shared,
+        Parameters: stackParameters(sharedStackParameters()),
+        Capabilities: ["CAPABILITY_IAM"],
+      }),
     );
   }
   const stack = await settleStack(cloudformation, SHARED_STACK_NAME);

@@ -6,6 +6,8 @@ import { DeployError, InterruptedError, UserError } from "../../src/errors.ts";
 import { noTerminalError } from "../../src/ui/confirm.ts";
 import { FakeCloudFormation, resource } from "../_helpers/fake-cloudformation.ts";
 import { FakeCloudFront } from "../_helpers/fake-cloudfront.ts";
+import { FakeLambda } from "../_helpers/fake-lambda.ts";
+import { edgeFunctionOf } from "../../src/aws/edge-functions.ts";
 import { FakeS3Versions, versionedEntries } from "../_helpers/fake-s3-versions.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";
 
@@ -18,6 +20,7 @@ function setup(
   // us-east-1: the certificate and shared stacks (none unless a test adds them).
   const usEast1 = new FakeCloudFormation();
   const cloudfront = new FakeCloudFront();
+  const lambda = new FakeLambda();
   const s3 = new FakeS3Versions();
   if (options.prereq !== false) cfn.addStack({ name: "site", status: "CREATE_COMPLETE", outputs: { BucketName: BUCKET } });
   if (options.app !== false) {
@@ -28,7 +31,13 @@ function setup(
   const recorded = recordingOutput({ json: Boolean(options.json) });
   const questions: string[] = [];
   const deps: DeleteStackDeps = {
-    clients: { cloudformation: cfn.client, s3: s3.client, usEast1Cloudformation: usEast1.client, cloudfront: cloudfront.client },
+    clients: {
+      cloudformation: cfn.client,
+      s3: s3.client,
+      usEast1Cloudformation: usEast1.client,
+      cloudfront: cloudfront.client,
+      usEast1Lambda: lambda.client,
+    },
     output: recorded.out,
     confirm: async (question) => {
       questions.push(question);
@@ -37,7 +46,7 @@ function setup(
     sleep: async () => {},
     pollMs: 0,
   };
-  return { cfn, usEast1, cloudfront, s3, recorded, deps, questions };
+  return { cfn, usEast1, cloudfront, lambda, s3, recorded, deps, questions };
 }
 
 function deletedStacks(cfn: FakeCloudFormation): string[] {
@@ -128,10 +137,41 @@ test("another site still uses the shared parts: they stay; a site without CloudF
 
 test("nothing left of the site, but an unused shared stack (an earlier run could not delete it): finished off", async () => {
   const t = setup({ app: false, prereq: false, bucket: false });
-  t.usEast1.addStack({ name: "datasette-lambda-shared", status: "CREATE_COMPLETE", outputs: SHARED });
+  const stack = t.usEast1.addStack({ name: "datasette-lambda-shared", status: "CREATE_COMPLETE", outputs: SHARED });
+  t.lambda.functions.add(edgeFunctionOf(stack.id));
   const result = await runDeleteStack("site", { yes: true }, t.deps);
-  assert.deepEqual(result, { stack: "site", deleted: ["datasette-lambda-shared"], nothingToDelete: true });
-  assert.match(t.recorded.stdout(), /Nothing to delete: .* Deleted the unused shared CloudFront stack datasette-lambda-shared\./);
+  assert.deepEqual(result, {
+    stack: "site",
+    deleted: ["datasette-lambda-shared", `lambda:${edgeFunctionOf(stack.id)}`],
+    nothingToDelete: true,
+  });
+  assert.match(
+    t.recorded.stdout(),
+    /Nothing to delete: .* Deleted what no site uses any more: stack datasette-lambda-shared, Lambda@Edge function datasette-lambda-edge-/,
+  );
+});
+
+// Lambda refuses to delete the edge function for hours after the last distribution goes:
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-delete-replicas.html
+test("the last site's edge function still has replicas: the site is deleted, the function pending with what to run later", async () => {
+  const t = setup({ bucket: false, json: true, distribution: "E1THISSITE" });
+  const stack = t.usEast1.addStack({ name: "datasette-lambda-shared", status: "CREATE_COMPLETE", outputs: SHARED });
+  const edge = edgeFunctionOf(stack.id);
+  t.lambda.functions.add(edge);
+  t.lambda.replicated.add(edge);
+  const result = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(result, {
+    stack: "site",
+    deleted: ["site-lambda", "site", "datasette-lambda-shared"],
+    nothingToDelete: false,
+    pending: [edge],
+  });
+  assert.match(t.recorded.stderr(), /cannot be deleted yet: .* Run `datasette-lambda delete-stack site` again later/);
+
+  // Hours later: the same command finishes it.
+  t.lambda.replicated.clear();
+  const again = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(again, { stack: "site", deleted: [`lambda:${edge}`], nothingToDelete: true });
 });
 
 test("half deleted (app stack gone): the bucket is emptied and the prereq stack deleted", async () => {

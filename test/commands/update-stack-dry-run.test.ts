@@ -96,9 +96,13 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
     "parameters.json",
     "prereq-parameters.json",
     "prereq.yaml",
+    "shared-parameters.json",
     "shared.yaml",
   ]);
   assert.match(readFileSync(join(out, "shared.yaml"), "utf8"), /AWS::CloudFront::CachePolicy/);
+  assert.deepEqual(JSON.parse(readFileSync(join(out, "shared-parameters.json"), "utf8")), [
+    { ParameterKey: "EdgeRuntime", ParameterValue: "python3.13" },
+  ]);
   assert.match(readFileSync(join(out, "app.yaml"), "utf8"), /AWS::Lambda::Function/);
   assert.match(readFileSync(join(out, "prereq.yaml"), "utf8"), /AWS::S3::Bucket/);
   // --cors reaches the bucket stack (its CORS rule for the download redirect).
@@ -150,6 +154,7 @@ test("--domain: the certificate template is written too, the deploy-time values 
     "parameters.json",
     "prereq-parameters.json",
     "prereq.yaml",
+    "shared-parameters.json",
     "shared.yaml",
   ]);
   assert.match(readFileSync(join(out, "certificate.yaml"), "utf8"), /AWS::CertificateManager::Certificate/);

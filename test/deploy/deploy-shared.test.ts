@@ -10,6 +10,7 @@ import { checkRoomForSite, deployShared, sharedParameters } from "../../src/depl
 import type { StackContext } from "../../src/deploy/deploy-stack.ts";
 import { AwsError, UserError } from "../../src/errors.ts";
 import { NO_SHARED } from "../../src/plan/app-parameters.ts";
+import { EDGE_RUNTIME } from "../../src/plan/runtimes.ts";
 import { readTemplate } from "../../src/templates.ts";
 import { FakeCloudFormation } from "../_helpers/fake-cloudformation.ts";
 import { FakeCloudFront } from "../_helpers/fake-cloudfront.ts";
@@ -19,6 +20,7 @@ const OUTPUTS = {
   StaticCachePolicyId: "66666666-7777-8888-9999-000000000000",
   OriginAccessControlId: "E1OACEXAMPLE1",
   ViewerFunctionArn: "arn:aws:cloudfront::123456789012:function/datasette-lambda-abc",
+  EdgeFunctionVersionArn: "arn:aws:lambda:us-east-1:123456789012:function:datasette-lambda-edge-abc:1",
 };
 
 function world(options: { users?: string[]; appDistribution?: string } = {}) {
@@ -62,7 +64,10 @@ test("the first site creates the shared stack in us-east-1 from shared.yaml; its
     SharedStaticCachePolicyId: OUTPUTS.StaticCachePolicyId,
     SharedOriginAccessControlId: OUTPUTS.OriginAccessControlId,
     SharedViewerFunctionArn: OUTPUTS.ViewerFunctionArn,
+    SharedEdgeFunctionVersionArn: OUTPUTS.EdgeFunctionVersionArn,
   });
+  // The edge function's runtime comes from the runtime table, never from the template.
+  assert.deepEqual(create?.Parameters, [{ ParameterKey: "EdgeRuntime", ParameterValue: EDGE_RUNTIME }]);
   assert.equal(result.deployment?.type, "created");
   assert.match(w.info.join("\n"), /Shared CloudFront parts: stack datasette-lambda-shared \(us-east-1\), used by 0 distributions/);
 });

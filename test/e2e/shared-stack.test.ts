@@ -7,14 +7,19 @@
 // deleted in-process (deploySite, runDeleteStack) with dummy package and layer
 // zips, in two regions, five of them at once (all racing to create the shared
 // stack), then deleted in a shuffled order: the shared stack must exist exactly
-// while a site does. What moto cannot show is stood in for, labelled, in
+// while a site does, and its Lambda@Edge function (retained by the stack, since
+// on AWS its replicas outlive the distributions by hours) must go with the last
+// site. What moto cannot show is stood in for, labelled, in
 // test/e2e/moto/server.py: the CloudFront resources (records of what the
-// templates asked) and ListDistributionsByCachePolicyId (answered from them).
+// templates asked) and ListDistributionsByCachePolicyId (answered from them);
+// moto does not replicate functions, so the deletion is never refused here
+// (test/deploy/release-shared.test.ts models that).
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { edgeFunctionOf, listEdgeFunctions } from "../../src/aws/edge-functions.ts";
 import { runDeleteStack } from "../../src/commands/delete-stack.ts";
 import { deploySite } from "../../src/deploy/deploy-site.ts";
 import { appStackParameters } from "../../src/plan/app-parameters.ts";
@@ -80,6 +85,13 @@ async function sharedStacks(): Promise<string[]> {
   return (stack?.Stacks ?? []).filter((s) => s.StackStatus !== "DELETE_COMPLETE").map((s) => s.StackStatus ?? "");
 }
 
+/** Set once the shared stack exists: the edge function it names. */
+const expect = { edgeFunction: "" };
+
+async function edgeFunctions(): Promise<string[]> {
+  return listEdgeFunctions(motoAwsClients(moto, "us-east-1").usEast1Lambda);
+}
+
 /** A fixed shuffle (a small LCG), so a failure can be replayed. */
 function shuffled(count: number, seed: number): number[] {
   const order = Array.from({ length: count }, (_, i) => i);
@@ -95,6 +107,10 @@ function shuffled(count: number, seed: number): number[] {
 test(`${SITES} sites with CloudFront: one shared stack, two cache policies in the account, every site on them`, async () => {
   // The first five at once: all race to create the shared stack.
   await Promise.all([0, 1, 2, 3, 4].map(deploy));
+  const [shared] = (
+    await motoAwsClients(moto, "us-east-1").usEast1Cloudformation.send(new DescribeStacksCommand({ StackName: "datasette-lambda-shared" }))
+  ).Stacks!;
+  expect.edgeFunction = edgeFunctionOf(shared!.StackId!);
   for (let i = 5; i < SITES; i += 5) await Promise.all([i, i + 1, i + 2, i + 3, i + 4].filter((n) => n < SITES).map(deploy));
 
   assert.deepEqual(await sharedStacks(), ["CREATE_COMPLETE"]);
@@ -106,9 +122,19 @@ test(`${SITES} sites with CloudFront: one shared stack, two cache policies in th
   const distributions = created("AWS::CloudFront::Distribution");
   assert.equal(distributions.length, SITES);
   const [pages] = created("AWS::CloudFront::CachePolicy").filter((r) => r.logicalId === "CachePolicy");
+  // One Lambda@Edge function in us-east-1, its one version used by every distribution.
+  assert.deepEqual(await edgeFunctions(), [expect.edgeFunction]);
+  const [version] = created("AWS::Lambda::Version");
+  assert.match(version!.physicalResourceId, new RegExp(`^arn:aws:lambda:us-east-1:\\d{12}:function:${expect.edgeFunction}:1$`));
   for (const distribution of distributions) {
-    const config = distribution.properties.DistributionConfig as { DefaultCacheBehavior: { CachePolicyId: string } };
+    const config = distribution.properties.DistributionConfig as {
+      DefaultCacheBehavior: { CachePolicyId: string; LambdaFunctionAssociations: { LambdaFunctionARN: string; IncludeBody: boolean }[] };
+    };
     assert.equal(config.DefaultCacheBehavior.CachePolicyId, pages!.physicalResourceId);
+    assert.deepEqual(
+      config.DefaultCacheBehavior.LambdaFunctionAssociations.map((a) => [a.LambdaFunctionARN, a.IncludeBody]),
+      [[version!.physicalResourceId, true]],
+    );
   }
 });
 
@@ -124,8 +150,10 @@ test("the sites deleted in a shuffled order: the shared stack stays while any is
     );
     const last = n === order.length - 1;
     assert.equal(result.deleted.includes("datasette-lambda-shared"), last, `${name} (${n + 1} of ${SITES})`);
+    assert.equal(result.deleted.includes(`lambda:${expect.edgeFunction}`), last, `${name}: the edge function goes with the last site`);
     assert.deepEqual(await sharedStacks(), last ? [] : ["CREATE_COMPLETE"], `after ${name}`);
   }
+  assert.deepEqual(await edgeFunctions(), [], "the retained edge function was deleted");
   const records = await standIns(moto);
   for (const type of [
     "AWS::CloudFront::CachePolicy",
