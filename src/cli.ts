@@ -104,6 +104,12 @@ export function buildProgram(): Command {
       .addOption(new Option("--arch <arch>", "Lambda architecture").choices(ARCHITECTURES).default(DEFAULT_ARCHITECTURE))
       .addOption(new Option("--memory <mb>", "Lambda memory in MB, 128-10240 (default 1024)").argParser(integer("--memory", "1024")))
       .addOption(new Option("--timeout <seconds>", "Lambda timeout in seconds, 1-900 (default 30)").argParser(integer("--timeout", "30")))
+      .addOption(
+        new Option(
+          "--max-instances <n>",
+          "at most N instances of the site's function at once (Lambda reserved concurrency), a cap on its cost; 0: no cap (default)",
+        ).argParser(integer("--max-instances", "10")),
+      )
       .option("--no-cdn", "serve from the Lambda Function URL only, without CloudFront")
       .option("--into <name>", "put the tables of every data file into this one database (e.g. --into data)")
       .option("--pk <column>", "primary key column of the tables made from data files (default: a unique column named id)")

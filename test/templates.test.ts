@@ -26,7 +26,7 @@ import { sampleDatabase, samplePlan } from "./_helpers/plan.ts";
 const ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 const TEMPLATE_BODY_LIMIT = 51_200;
 /** FUNCTION_TEMPLATE_REVISION and a digest of app.yaml's Function properties at that revision (see the SnapStart tests). */
-const FUNCTION_PROPERTIES_BY_REVISION = "4:e66804d7170609ca";
+const FUNCTION_PROPERTIES_BY_REVISION = "5:e03b30b0f0acf49d";
 
 let prereqText: string;
 let appText: string;
@@ -635,7 +635,6 @@ describe("app.yaml CloudFront, with the shared parts of shared.yaml", () => {
       assert.ok(!patterns.some((glob) => matches(glob, `${base}fixtures/-/static`)), "a database page is not a static asset");
       if (prefix) assert.ok(!patterns.some((glob) => matches(glob, "/-/static/app.css")), "outside the prefix is not the site's");
     }
-    const resources = cloudFront();
     for (const behavior of behaviors) {
       assert.deepEqual(behavior.CachePolicyId, { Ref: "SharedStaticCachePolicyId" });
       assert.equal(behavior.TargetOriginId, "function-url");
@@ -1065,5 +1064,40 @@ describe("shared.yaml: the account's CloudFront parts", () => {
     assert.deepEqual(props(shared.Resources.EdgeFunction).FunctionName, {
       "Fn::Sub": ["datasette-lambda-edge-${Id}", { Id: { "Fn::Select": [0, { "Fn::Split": ["-", uuid] }] } }],
     });
+  });
+});
+
+// Reserved concurrency: "both a lower and upper bound", free, and 0 stops the function:
+// https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+describe("app.yaml cost caps", () => {
+  const withCaps = (MaxInstances: string, ConverterMaxConcurrency: string) => {
+    const conditions = Object.fromEntries(
+      Object.keys(app.Conditions ?? {}).map((name) => [
+        name,
+        evalCondition({ Condition: name }, app, {
+          EnableCdn: "true",
+          DomainName: "",
+          SnapStart: "false",
+          MaxInstances,
+          ConverterMaxConcurrency,
+        }),
+      ]),
+    );
+    const resources = chooseBranches(app.Resources, conditions) as Record<string, Record<string, Json>>;
+    return { site: props(resources.Function), converter: props(resources.ConverterFunction) };
+  };
+
+  it("reserves --max-instances for the site and the deploy's cap for the converter; 0 reserves nothing", () => {
+    assert.deepEqual(
+      [withCaps("10", "2").site.ReservedConcurrentExecutions, withCaps("10", "2").converter.ReservedConcurrentExecutions],
+      [{ Ref: "MaxInstances" }, { Ref: "ConverterMaxConcurrency" }],
+    );
+    const none = withCaps("0", "0");
+    assert.equal(none.site.ReservedConcurrentExecutions, undefined, "never a reservation of 0, which would stop the function");
+    assert.equal(none.converter.ReservedConcurrentExecutions, undefined);
+    assert.equal(app.Parameters?.MaxInstances?.Default, 0);
+    assert.equal(app.Parameters?.MaxInstances?.MinValue, 0);
+    assert.equal(appStackParameters(samplePlan({ maxInstances: 25 }), sampleKeys).MaxInstances, "25");
+    assert.equal(appStackParameters(samplePlan(), sampleKeys).MaxInstances, "0");
   });
 });

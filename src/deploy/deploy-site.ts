@@ -26,11 +26,12 @@ import type { BuildResult } from "../plan/types.ts";
 import type { Output } from "../ui/output.ts";
 import { printStackEvents, reportGarbage, reportUploads } from "../ui/progress.ts";
 import { deployCertificate, removeUnusedCertificate } from "./deploy-certificate.ts";
+import { reserveConcurrency } from "./deploy-concurrency.ts";
 import { deployShared } from "./deploy-shared.ts";
 import { deployStack, type StackContext } from "./deploy-stack.ts";
 
 export interface DeployDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "route53" | "usEast1Cloudformation" | "cloudfront">;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "route53" | "usEast1Cloudformation" | "cloudfront" | "lambda">;
   /** The clients' region, resolved (with the credentials) by the caller before the build. */
   region: string;
   out: Output;
@@ -82,6 +83,8 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
     region,
   };
 
+  // Before any stack changes: a cap the account cannot reserve fails here.
+  const reservations = await reserveConcurrency(clients, build.plan, region, (message) => out.info(message));
   // Before anything else: a domain without a zone fails here, and validation takes minutes.
   const certificate = await deployCertificate(clients, build.plan, context);
   const shared = await deployShared(clients, build.plan, context);
@@ -124,6 +127,7 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
     ...withSecretsInFingerprint(build.appParameters, secrets, stackName),
     ...certificate.parameters,
     ...shared.parameters,
+    ConverterMaxConcurrency: reservations.ConverterMaxConcurrency,
     BucketName: bucket,
   };
   const app = await deployStack(

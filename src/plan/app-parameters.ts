@@ -8,7 +8,8 @@ import type { DeployPlan } from "./types.ts";
  * Parameters known only at deploy time: the bucket (prereq stack), the stored
  * secret, the --plugin-secret values (NoEcho; omitted without any, so the
  * template's default "{}" clears earlier ones), with --domain the hosted zone (Route 53) and the certificate
- * (the us-east-1 certificate stack), and with CloudFront the account's shared parts (the shared stack).
+ * (the us-east-1 certificate stack), with CloudFront the account's shared parts (the shared stack), and
+ * the converter's reserved concurrency (what the account can reserve: src/plan/concurrency.ts).
  */
 export const DEPLOY_TIME_PARAMETERS = [
   "BucketName",
@@ -21,6 +22,7 @@ export const DEPLOY_TIME_PARAMETERS = [
   "SharedOriginAccessControlId",
   "SharedViewerFunctionArn",
   "SharedEdgeFunctionVersionArn",
+  "ConverterMaxConcurrency",
 ] as const;
 
 /** The shared stack's outputs as the app stack takes them; empty strings without CloudFront. */
@@ -93,6 +95,7 @@ export function appStackParameters(plan: DeployPlan, keys: { packageKey: string;
     PathPrefix: plan.prefix ? `/${plan.prefix}` : "",
     DomainName: plan.domain ?? "",
     SnapStart: plan.snapstart ? "true" : "false",
+    MaxInstances: String(plan.maxInstances ?? 0),
     VersionFingerprint: plan.snapstart ? versionFingerprint(functionConfiguration) : "",
   };
   checkParameterSizes(parameters);
@@ -104,7 +107,7 @@ export function appStackParameters(plan: DeployPlan, keys: { packageKey: string;
  * environment, handler, logging...) so that SnapStart sites publish a version
  * with them on their next deploy.
  */
-export const FUNCTION_TEMPLATE_REVISION = 4; // 4: Handler datasette_lambda.handler.handler
+export const FUNCTION_TEMPLATE_REVISION = 5; // 4: Handler datasette_lambda.handler.handler; 5: ReservedConcurrentExecutions
 
 /**
  * With --snapstart the site is served by a published version (SnapStart snapshots

@@ -25,6 +25,7 @@ import {
   validatePrefix,
   validateRuntime,
   validateSiteName,
+  validateMaxInstances,
   validateSnapStart,
   validateTimeout,
 } from "./validate.ts";
@@ -48,6 +49,8 @@ export interface CheckedOptions {
   /** ISO 8601 UTC to the second, or null: each database's file time. */
   dataAsOf: string | null;
   snapstart: boolean;
+  /** --max-instances: at most this many instances at once; null: no cap. */
+  maxInstances: number | null;
   crossdb: boolean;
   versionNote: string | null;
   /** --install: requirements added to the layer's. */
@@ -105,6 +108,7 @@ export function checkOptions(name: string, options: UpdateStackOptions, now: Dat
     pk: validatePk(options.pk),
     dataAsOf: validateDataAsOf(options.dataAsOf),
     snapstart: validateSnapStart(options.snapstart, runtime, pythonVersion),
+    maxInstances: validateMaxInstances(options.maxInstances),
     extraMetadata: mergeMetadata(metadataFromFlags(options), pluginSecrets.metadata),
     crossdb: Boolean(options.crossdb),
     assets: parseAssets(options),
@@ -195,6 +199,7 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     timeoutSeconds: options.timeoutSeconds,
     ephemeralStorageMb: placement.ephemeralStorageMb,
     snapstart: options.snapstart,
+    maxInstances: options.maxInstances,
     requirements: inputs.requirements,
   };
 }

@@ -75,6 +75,8 @@ export interface DeployPlan {
   ephemeralStorageMb: number;
   /** --snapstart: SnapStart on published versions, served through an alias. */
   snapstart: boolean;
+  /** --max-instances: the site function's reserved concurrency (a cost cap); null: none. */
+  maxInstances: number | null;
   /** Python requirements for the dependency layer, pinned. */
   requirements: string[];
 }

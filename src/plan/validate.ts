@@ -123,3 +123,12 @@ export function validatePk(column: string | undefined): string | null {
   if (column.trim() === "") throw new UserError("--pk needs a column name", { hint: "e.g. --pk id" });
   return column;
 }
+
+/** --max-instances N: a whole number; 0 (as `datasette publish cloudrun --max-instances 0`) or none means no cap. */
+export function validateMaxInstances(value: number | undefined): number | null {
+  if (value === undefined || value === 0) return null;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new UserError(`--max-instances ${value} is not a number of instances`, { hint: "e.g. --max-instances 10, or 0 for no cap" });
+  }
+  return value;
+}

@@ -1,10 +1,11 @@
 // Lambda's ListFunctions and DeleteFunction behind aws-sdk-client-mock, for the
-// shared stack's retained Lambda@Edge functions in us-east-1. A function in
+// shared stack's retained Lambda@Edge functions in us-east-1, and
+// GetAccountSettings for the concurrency a deploy reserves. A function in
 // `replicated` is refused as Lambda refuses one CloudFront still has replicas
 // of (the message users report, e.g. https://gist.github.com/tongueroo/b8492f369cce144670678350d33f99cd;
 // "Delete Lambda@Edge functions and replicas",
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-delete-replicas.html).
-import { DeleteFunctionCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { DeleteFunctionCommand, GetAccountSettingsCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 
 export class FakeLambda {
@@ -13,8 +14,11 @@ export class FakeLambda {
   readonly functions = new Set<string>();
   readonly replicated = new Set<string>();
   pageSize = 2;
+  /** GetAccountSettings' AccountLimit: the default quota, nothing reserved. */
+  account = { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 };
 
   constructor() {
+    this.mock.on(GetAccountSettingsCommand).callsFake(async () => ({ AccountLimit: { ...this.account } }));
     this.mock.on(ListFunctionsCommand).callsFake(async (input) => {
       const all = [...this.functions].sort();
       const start = input.Marker ? Number(input.Marker) : 0;

@@ -39,6 +39,7 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
     timeoutSeconds: 30,
     ephemeralStorageMb: 512,
     snapstart: false,
+    maxInstances: null,
     requirements: [],
     ...overrides,
   };
@@ -59,6 +60,7 @@ export function sampleAppParameters(options: {
     ...appStackParameters(samplePlan({ databases: [], cdn: options.cdn }), { packageKey: options.packageKey, layerKey: options.layerKey }),
     ...NO_DOMAIN,
     ...(options.shared ?? NO_SHARED),
+    ConverterMaxConcurrency: "2",
     BucketName: options.bucket,
     DatasetteSecret: "0123456789abcdef0123456789abcdef",
   };

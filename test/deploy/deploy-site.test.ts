@@ -23,6 +23,7 @@ import type { Artifact, BuildResult, DeployPlan } from "../../src/plan/types.ts"
 import { FakeBucket } from "../_helpers/fake-artifact-bucket.ts";
 import { FakeCloudFormation, resource, type FakeStack } from "../_helpers/fake-cloudformation.ts";
 import { FakeCloudFront } from "../_helpers/fake-cloudfront.ts";
+import { FakeLambda } from "../_helpers/fake-lambda.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";
 
 const PREREQ = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n";
@@ -98,6 +99,7 @@ function world(): World {
       usEast1Cloudformation: new FakeCloudFormation().client,
       route53: new Route53Client({ region: "us-east-1" }),
       cloudfront: new FakeCloudFront().client,
+      lambda: new FakeLambda().client,
     },
     region: "eu-west-1",
     out: output.out,
@@ -121,7 +123,14 @@ async function deployedWorld(deployed: BuildResult, appStatus = "UPDATE_COMPLETE
     name: "site-lambda",
     status: appStatus,
     template: APP,
-    parameters: { ...deployed.appParameters, ...NO_DOMAIN, ...NO_SHARED, BucketName: w.bucket.name, DatasetteSecret: "the-old-secret" },
+    parameters: {
+      ...deployed.appParameters,
+      ...NO_DOMAIN,
+      ...NO_SHARED,
+      ConverterMaxConcurrency: "2",
+      BucketName: w.bucket.name,
+      DatasetteSecret: "the-old-secret",
+    },
     outputs: w.cfn.outputsFor({ name: "site-lambda" } as FakeStack),
     events: [
       resource("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE"),
@@ -347,6 +356,8 @@ test("a stack already UPDATE_IN_PROGRESS is waited for, then updated", async () 
   const w = await deployedWorld(b, "UPDATE_IN_PROGRESS");
   const app = w.cfn.stack("site-lambda") as FakeStack;
   app.frames = [
+    // Read first by the concurrency check (what the site reserves now), then by the deploy.
+    { status: "UPDATE_IN_PROGRESS" },
     { status: "UPDATE_IN_PROGRESS", events: [resource("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE")] },
     { status: "UPDATE_COMPLETE" },
   ];
@@ -611,4 +622,28 @@ test("--cors added to a deployed site updates the bucket stack with it; the same
   const again = await deploySite(withCors, w.deps);
   assert.equal(updates(w).filter((u) => u.StackName === "site").length, 1);
   assert.equal(again.type, "no-op");
+});
+
+// GetAccountSettings gives the account's Lambda concurrency; reservations are checked before any stack changes.
+test("concurrency: the converter capped at 2 by default; a cap the account cannot reserve fails before any stack", async () => {
+  const w = world();
+  await deploySite(await build(), w.deps);
+  assert.deepEqual(param(creates(w)[1], "ConverterMaxConcurrency"), { ParameterKey: "ConverterMaxConcurrency", ParameterValue: "2" });
+
+  const small = world();
+  const lambda = new FakeLambda();
+  lambda.account = { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 };
+  small.deps.clients = { ...small.deps.clients, lambda: lambda.client };
+  await deploySite(await build(), small.deps);
+  assert.equal(param(creates(small)[1], "ConverterMaxConcurrency")?.ParameterValue, "0");
+  assert.match(small.output.stderr(), /converter of incoming\/ is not capped at 2/);
+
+  const capped = world();
+  capped.deps.clients = { ...capped.deps.clients, lambda: lambda.client };
+  const b = await build();
+  await assert.rejects(
+    deploySite({ ...b, plan: { ...b.plan, maxInstances: 5 } }, capped.deps),
+    /--max-instances 5: this account can reserve 0/,
+  );
+  assert.deepEqual(creates(capped), []);
 });

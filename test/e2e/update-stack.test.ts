@@ -10,11 +10,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { GetBucketCorsCommand, GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { cliEnv, runCli, updateStackJson, type DeployJson } from "../_helpers/cli.ts";
 import { databaseVersion, tempDir } from "../_helpers/fixtures.ts";
 import { motoEnv, startMoto } from "../_helpers/moto.ts";
-import { describeStack, motoClients, stackOutputs } from "../_helpers/moto-site.ts";
+import { describeStack, motoAwsClients, motoClients, stackOutputs } from "../_helpers/moto-site.ts";
 
 const moto = await startMoto();
 after(() => moto.stop());
@@ -114,6 +115,28 @@ test("data files are converted and deployed; converting the same files again upl
 
   const again = await deploy(site, [csv, json]);
   assert.deepEqual({ changed: again.changed, uploaded: again.uploaded }, { changed: false, uploaded: { files: 0, bytes: 0 } });
+});
+
+// Reserved concurrency (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html):
+// moto applies ReservedConcurrentExecutions when CloudFormation creates a function;
+// GetAccountSettings is a labelled stand-in (test/e2e/moto/server.py), from those reservations.
+test("--max-instances reserves the site function's concurrency and the converter's 2; more than the account has fails first", async () => {
+  const site = "E2e-Caps";
+  await deploy(site, [database("caps", 2)], ["--max-instances", "5"]);
+  const outputs = stackOutputs(await describeStack(cloudformation, `${site}-lambda`));
+  const lambda = motoAwsClients(moto, "us-east-1").lambda;
+  const reserved = async (name: string) =>
+    (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: name }))).ReservedConcurrentExecutions;
+  assert.equal(await reserved(outputs.FunctionName!), 5);
+  assert.equal(await reserved(outputs.ConverterFunctionName!), 2);
+
+  const refused = await runCli(["update-stack", "E2e-Caps-Big", database("caps-big", 1), ...HOST, "--max-instances", "5000"], { env });
+  assert.equal(refused.code, 1);
+  assert.match(
+    refused.stderr,
+    /^Error: --max-instances 5000: this account can reserve \d+ concurrent executions for this site in us-east-1/m,
+  );
+  await assert.rejects(describeStack(cloudformation, "E2e-Caps-Big"), /does not exist|not found/);
 });
 
 test("--no-cdn: the site URL is the Function URL", async () => {

@@ -10,7 +10,8 @@ model map, and then starts moto's own server. The real templates deploy unchange
 
 What differs from plain moto, each labelled where it is defined:
 - stand-ins for API calls moto lacks: CloudFront's ListDistributionsByCachePolicyId
-  (answered from the Distribution stand-ins);
+  (answered from the Distribution stand-ins) and Lambda's GetAccountSettings (from
+  moto's functions' reserved concurrency);
 - stand-ins for AWS::Lambda::Url, AWS::Lambda::Alias, AWS::CloudFront::{Distribution,
   OriginAccessControl,Function,CachePolicy}, AWS::S3::BucketPolicy and
   AWS::CertificateManager::Certificate (no moto model);
@@ -917,6 +918,37 @@ def distributions_by_cache_policy(policy_id: str, query: str) -> bytes:
     ).encode()
 
 
+ACCOUNT_SETTINGS = "/2016-08-19/account-settings"
+
+
+def lambda_account_settings(environ: dict[str, Any]) -> bytes:
+    """Test stand-in for Lambda's GetAccountSettings, which moto lacks: AccountLimit with
+    ConcurrentExecutions from MOTO_LAMBDA_CONCURRENCY_QUOTA (moto's own setting for
+    PutFunctionConcurrency; 1000, Lambda's default quota, when unset) and
+    UnreservedConcurrentExecutions that minus what moto's functions in the request's
+    region reserve (https://docs.aws.amazon.com/lambda/latest/api/API_GetAccountSettings.html)."""
+    from moto.awslambda.models import lambda_backends
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+
+    scope = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[-1].split("/")
+    region = scope[2] if len(scope) > 2 else "us-east-1"
+    limit = int(os.environ.get("MOTO_LAMBDA_CONCURRENCY_QUOTA") or 1000)
+    backend = lambda_backends[DEFAULT_ACCOUNT_ID][region]
+    reserved = sum(int(fn.reserved_concurrency or 0) for fn in backend.list_functions())
+    return json.dumps(
+        {
+            "AccountLimit": {
+                "ConcurrentExecutions": limit,
+                "UnreservedConcurrentExecutions": limit - reserved,
+                "CodeSizeUnzipped": 262144000,
+                "CodeSizeZipped": 52428800,
+                "TotalCodeSize": 80530636800,
+            },
+            "AccountUsage": {"FunctionCount": len(list(backend.list_functions())), "TotalCodeSize": 0},
+        }
+    ).encode()
+
+
 def with_standins_endpoint(app: Any) -> Any:
     """moto's WSGI app, plus GET /_e2e/standins (no S3 bucket name starts with "_") and the
     labelled stand-ins for API calls moto lacks (each names the call it answers)."""
@@ -926,6 +958,10 @@ def with_standins_endpoint(app: Any) -> Any:
         method = environ.get("REQUEST_METHOD")
         if path == STANDINS_PATH and method == "GET":
             body = json.dumps(standin_records(), default=str).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        if path.rstrip("/") == ACCOUNT_SETTINGS and method == "GET" and _signed_for(environ, "lambda"):
+            body = lambda_account_settings(environ)
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         if path.startswith(DISTRIBUTIONS_BY_CACHE_POLICY) and method == "GET" and _signed_for(environ, "cloudfront"):
