@@ -39,7 +39,7 @@ export function parametersFile(build: BuildResult): Array<{ ParameterKey: string
   const domainValues = domain
     ? {
         HostedZoneId: `<Route 53 hosted zone that owns ${domain}>`,
-        CertificateArn: `<output CertificateArn of stack ${certificateStackName(stackName)} in us-east-1>`,
+        CertificateArn: `<output CertificateArn of stack ${certificateStackName(stackName, domain)} in us-east-1>`,
       }
     : NO_DOMAIN;
   const sharedValues = build.plan.cdn

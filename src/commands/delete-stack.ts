@@ -1,7 +1,9 @@
 // delete-stack NAME: everything update-stack made for NAME, in an order that
 // always works in one run: the app stack (the function stops using the
 // bucket, the distribution its certificate), then the --domain certificate
-// stack in us-east-1, then every object/version/delete marker in the bucket,
+// stacks in us-east-1 once ACM lets go of them (still held after the wait: a
+// warning with the command, the rest goes on), then every object/version/delete
+// marker in the bucket,
 // then the prerequisite stack (which deletes the now empty bucket), and last,
 // when no site's distribution uses it any more, the account's shared CloudFront
 // stack. Whatever is already gone is skipped, so a half-deleted site is finished
@@ -11,8 +13,9 @@ import { CERTIFICATE_REGION, createAwsClients, type AwsClients } from "../aws/cl
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount } from "../aws/empty-bucket.ts";
 import type { Sleep } from "../util/sleep.ts";
-import { bucketOf, findStack, type StackInfo } from "../aws/site.ts";
-import { appStackName, certificateStackName, SHARED_STACK_NAME } from "../plan/stack-names.ts";
+import { bucketOf, findCertificateStacks, findStack, type StackInfo } from "../aws/site.ts";
+import { appStackName, SHARED_STACK_NAME } from "../plan/stack-names.ts";
+import { retireCertificates, type CertificateWait } from "../deploy/retire-certificates.ts";
 import { releaseShared, type SharedRelease } from "../deploy/release-shared.ts";
 import { deleteStackAndWait, type WaitOptions } from "../aws/stacks.ts";
 import { DeployError, errorMessage, InterruptedError, type StackFailure } from "../errors.ts";
@@ -24,13 +27,15 @@ import { printStackEvents } from "../ui/progress.ts";
 import { plural } from "../util/plural.ts";
 
 export interface DeleteStackDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "usEast1Cloudformation" | "cloudfront" | "usEast1Lambda">;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "usEast1Cloudformation" | "cloudfront" | "usEast1Lambda" | "acm">;
   output: Output;
   /** Asks y/N; throws a UserError naming --yes when there is no terminal to ask on. */
   confirm: (question: string, action: string) => Promise<boolean>;
   signal?: AbortSignal;
   sleep?: Sleep;
   pollMs?: number;
+  /** How a certificate is waited for before its stack is deleted. */
+  certificateWait?: CertificateWait;
 }
 
 export interface DeleteStackResult {
@@ -87,10 +92,10 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
   const { region } = await checkAwsAccess(cloudformation);
   const appName = appStackName(name);
 
-  const [app, prereq, certificate] = await Promise.all([
+  const [app, prereq, certificates] = await Promise.all([
     findStack(cloudformation, appName),
     findStack(cloudformation, name),
-    findStack(usEast1Cloudformation, certificateStackName(name)),
+    findCertificateStacks(usEast1Cloudformation, name),
   ]);
   let bucket = prereq ? await bucketOf(cloudformation, prereq) : undefined;
   if (bucket && !(await bucketExists(s3, bucket))) {
@@ -105,7 +110,7 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     sleep: deps.sleep,
     pollMs: deps.pollMs,
   };
-  if (!app && !prereq && !certificate) {
+  if (!app && !prereq && certificates.length === 0) {
     const shared = sharedOutcome(await releaseLeftovers(deps, output, wait, name));
     const result: DeleteStackResult = { stack: name, nothingToDelete: true, ...shared };
     const also =
@@ -122,9 +127,9 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     const lines = [
       `This deletes the site ${name} in ${region}:`,
       ...(app ? [describe(app, "the function, its URL, CloudFront distribution and log group")] : []),
-      ...(certificate
-        ? [describe(certificate, `the certificate for ${certificate.outputs.DomainName ?? "its domain"}, in ${CERTIFICATE_REGION}`)]
-        : []),
+      ...certificates.map((certificate) =>
+        describe(certificate, `the certificate for ${certificate.outputs.DomainName ?? "its domain"}, in ${CERTIFICATE_REGION}`),
+      ),
       ...(bucket ? [`  bucket ${bucket}: ${objectsText(count)}`] : []),
       ...(prereq ? [describe(prereq, "the bucket")] : []),
     ];
@@ -163,10 +168,10 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     await deleteStep(app);
     deleted.push(app.name);
   }
-  // Only once no distribution uses it (ACM refuses to delete a certificate in use).
-  if (certificate) {
-    await deleteStep(certificate, usEast1Cloudformation, CERTIFICATE_REGION);
-    deleted.push(certificate.name);
+  // Only once no distribution uses them (ACM refuses to delete a certificate in use).
+  if (certificates.length > 0) {
+    const retired = await retireCertificates(deps.clients, name, undefined, output, wait, deps.certificateWait);
+    deleted.push(...retired.deleted);
   }
   const objects = await empty("");
   if (prereq) await deleteStep(prereq);

@@ -5,20 +5,20 @@
 // half-way through a stack update.
 import { accountConcurrency } from "../aws/account-concurrency.ts";
 import type { AwsClients } from "../aws/clients.ts";
-import { describeStack, stackParameters } from "../aws/stacks.ts";
 import { decideConcurrency, type Reservations } from "../plan/concurrency.ts";
 import type { DeployPlan } from "../plan/types.ts";
 
-export type ConcurrencyClients = Pick<AwsClients, "cloudformation" | "lambda">;
+export type ConcurrencyClients = Pick<AwsClients, "lambda">;
 
+/** `current`: the app stack's parameters now (none before its first deploy). */
 export async function reserveConcurrency(
   clients: ConcurrencyClients,
-  plan: Pick<DeployPlan, "appStackName" | "maxInstances">,
+  plan: Pick<DeployPlan, "maxInstances">,
+  current: Record<string, string>,
   region: string,
   info: (message: string) => void,
 ): Promise<Reservations> {
   // What the site reserves now is handed back by the update, so it counts as free.
-  const current = stackParameters(await describeStack(clients.cloudformation, plan.appStackName));
   const decision = decideConcurrency(
     plan.maxInstances,
     await accountConcurrency(clients.lambda, region),

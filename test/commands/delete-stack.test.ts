@@ -7,6 +7,7 @@ import { noTerminalError } from "../../src/ui/confirm.ts";
 import { FakeCloudFormation, resource } from "../_helpers/fake-cloudformation.ts";
 import { FakeCloudFront } from "../_helpers/fake-cloudfront.ts";
 import { FakeLambda } from "../_helpers/fake-lambda.ts";
+import { FakeAcm } from "../_helpers/fake-acm.ts";
 import { edgeFunctionOf } from "../../src/aws/edge-functions.ts";
 import { FakeS3Versions, versionedEntries } from "../_helpers/fake-s3-versions.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";
@@ -37,6 +38,7 @@ function setup(
       usEast1Cloudformation: usEast1.client,
       cloudfront: cloudfront.client,
       usEast1Lambda: lambda.client,
+      acm: new FakeAcm().client,
     },
     output: recorded.out,
     confirm: async (question) => {
@@ -378,4 +380,30 @@ test("deleteAdvice reads the failed resources' fields: a bucket says empty it; o
     deleteAdvice([failure("site-lambda", "AWS::CloudFormation::Stack")], "site", "site-lambda", "eu-west-1", BUCKET),
     "Fix the cause above, then run delete-stack site again.",
   );
+});
+
+// ACM refuses to delete a certificate it still counts in use, and its count lags behind
+// CloudFront (https://docs.aws.amazon.com/acm/latest/APIReference/API_DeleteCertificate.html):
+// the site is deleted all the same, and the certificate is left with the command to run.
+test("a certificate ACM still holds: a warning with the command; the bucket and its stack are deleted all the same", async () => {
+  const t = setup({ bucket: false, json: true });
+  const certificate = "site-certificate-1a2b3c4d";
+  const arn = "arn:aws:acm:us-east-1:123456789012:certificate/c1";
+  t.usEast1.addStack({ name: certificate, status: "CREATE_COMPLETE", outputs: { CertificateArn: arn, DomainName: "data.example.com" } });
+  const acm = new FakeAcm();
+  acm.certificates.set(arn, { inUseBy: ["arn:aws:cloudfront::123456789012:distribution/E1"], lag: Number.POSITIVE_INFINITY });
+  t.deps.clients = { ...t.deps.clients, acm: acm.client };
+  t.deps.certificateWait = { pollMs: 1, maxWaitMs: 3 };
+  const result = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(result.deleted, ["site-lambda", "site"]);
+  assert.ok(t.usEast1.stack(certificate), "left for a later run");
+  assert.match(
+    t.recorded.stderr(),
+    /The old certificate \(stack site-certificate-1a2b3c4d, us-east-1\) is still counted as in use by CloudFront/,
+  );
+
+  // Later, once ACM lets go: the same command finishes it.
+  acm.certificates.set(arn, { inUseBy: [], lag: 0 });
+  const again = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(again.deleted, [certificate]);
 });

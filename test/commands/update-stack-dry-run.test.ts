@@ -165,7 +165,7 @@ test("--domain: the certificate template is written too, the deploy-time values 
     ]),
   );
   assert.equal(parameters.DomainName, "data.example.com");
-  assert.match(parameters.CertificateArn, /mysite-certificate in us-east-1/);
+  assert.match(parameters.CertificateArn, /stack mysite-certificate-[0-9a-f]{8} in us-east-1/);
   assert.match(parameters.HostedZoneId, /hosted zone that owns data\.example\.com/);
 });
 

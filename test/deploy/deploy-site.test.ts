@@ -24,6 +24,7 @@ import { FakeBucket } from "../_helpers/fake-artifact-bucket.ts";
 import { FakeCloudFormation, resource, type FakeStack } from "../_helpers/fake-cloudformation.ts";
 import { FakeCloudFront } from "../_helpers/fake-cloudfront.ts";
 import { FakeLambda } from "../_helpers/fake-lambda.ts";
+import { FakeAcm } from "../_helpers/fake-acm.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";
 
 const PREREQ = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n";
@@ -100,6 +101,7 @@ function world(): World {
       route53: new Route53Client({ region: "us-east-1" }),
       cloudfront: new FakeCloudFront().client,
       lambda: new FakeLambda().client,
+      acm: new FakeAcm().client,
     },
     region: "eu-west-1",
     out: output.out,

@@ -148,6 +148,7 @@ const ACCOUNT_LEVEL = new Set([
   "cloudfront:ListDistributionsByCachePolicyId",
   "lambda:ListFunctions",
   "lambda:GetAccountSettings",
+  "cloudformation:ListStacks",
 ]);
 // The shared stack's edge function (us-east-1) and the version distributions use.
 const EDGE_FUNCTION = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:datasette-lambda-edge-9d413070`;

@@ -630,10 +630,14 @@ def patch_sub_references() -> None:
 def patch_condition_references() -> None:
     """Test patch: on UpdateStack, CloudFormation updates a resource whose properties depend
     on a condition whose value changed (`CorsConfiguration: !If [WithCors, ...]` when the
-    Cors parameter changes). moto's build_resource_diff (moto/cloudformation/parsing.py)
-    only looks for a changed parameter among the resource's own Refs, so such a resource
-    is left as it was. This adds, to moto's Modify list, every unchanged resource that
-    names a condition (Fn::If, or its Condition attribute) referring to a changed parameter."""
+    Cors parameter changes), deletes a resource whose own Condition turned false (the
+    --domain records once --domain is dropped) and creates one whose Condition turned
+    true. moto's build_resource_diff (moto/cloudformation/parsing.py) only looks for a
+    changed parameter among the resource's own Refs, and never at a resource's Condition:
+    it leaves the first as it was and tries to update the others. This adds to moto's
+    Modify list every unchanged resource that names a condition (Fn::If, or its Condition
+    attribute) referring to a changed parameter, and moves a resource whose Condition
+    changed value to Remove or Add."""
 
     original = parsing.ResourceMap.build_resource_diff
 
@@ -672,9 +676,50 @@ def patch_condition_references() -> None:
                 continue
             if any(parameters_of(condition) & changed for condition in condition_names(resource)):
                 result["Modify"].append(name)
+
+        values = {**_parameter_defaults(other_template), **parameters}
+        for name, resource in other_template["Resources"].items():
+            condition = resource.get("Condition")
+            if name not in old or not isinstance(condition, str):
+                continue
+            wanted = _evaluate_condition({"Condition": condition}, conditions, values)
+            exists = name in self._parsed_resources
+            if wanted == exists:
+                continue
+            if name in result["Modify"]:
+                result["Modify"].remove(name)
+            result["Remove" if exists else "Add"].append(name)
         return result
 
     parsing.ResourceMap.build_resource_diff = build_resource_diff  # type: ignore[method-assign]
+
+
+def _parameter_defaults(template: dict[str, Any]) -> dict[str, Any]:
+    return {name: spec["Default"] for name, spec in (template.get("Parameters") or {}).items() if "Default" in spec}
+
+
+def _evaluate_condition(expression: Any, conditions: dict[str, Any], values: dict[str, Any]) -> bool:
+    """CloudFormation's condition functions, as far as our templates use them (Equals of Refs
+    and literals, Not, And, Or, Condition); values compare as strings, as parameters do."""
+
+    def value(item: Any) -> str:
+        if isinstance(item, dict) and "Ref" in item:
+            return str(values.get(item["Ref"], ""))
+        return str(item)
+
+    if isinstance(expression, dict):
+        if "Condition" in expression:
+            return _evaluate_condition(conditions[expression["Condition"]], conditions, values)
+        if "Fn::Equals" in expression:
+            left, right = expression["Fn::Equals"]
+            return value(left) == value(right)
+        if "Fn::Not" in expression:
+            return not _evaluate_condition(expression["Fn::Not"][0], conditions, values)
+        if "Fn::And" in expression:
+            return all(_evaluate_condition(item, conditions, values) for item in expression["Fn::And"])
+        if "Fn::Or" in expression:
+            return any(_evaluate_condition(item, conditions, values) for item in expression["Fn::Or"])
+    raise ValueError(f"condition not modelled by the test server: {expression!r}")
 
 
 def patch_bucket_cors() -> None:
