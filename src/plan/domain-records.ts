@@ -55,10 +55,10 @@ export function checkNoForeignRecords(
   const [first, ...more] = foreignRecords(domain, records, ownDistribution);
   if (!first) return;
   const also = more.length > 0 ? ` and ${more.map(describeRecord).join(", ")}` : "";
+  const them = more.length > 0 ? "them" : "it";
   throw new UserError(
-    `--domain ${domain}: the hosted zone ${zoneName} already has ${describeRecord(first)}${also} at that name, which this site did not create`,
-    {
-      hint: `Delete ${more.length > 0 ? "them" : "it"} in Route 53 if nothing uses ${more.length > 0 ? "them" : "it"}, or choose another --domain.`,
-    },
+    `--domain ${domain}: the hosted zone ${zoneName} already has ${describeRecord(first)}${also} at that name, ` +
+      "which this site did not create",
+    { hint: `Delete ${them} in Route 53 if nothing uses ${them}, or choose another --domain.` },
   );
 }

@@ -52,7 +52,8 @@ test("the error names the record, the zone and the two ways out", () => {
     (error: unknown) =>
       error instanceof UserError &&
       error.message ===
-        "--domain data.example.com: the hosted zone example.com already has an A record (alias to d2abc.cloudfront.net) at that name, which this site did not create" &&
+        "--domain data.example.com: the hosted zone example.com already has an A record (alias to d2abc.cloudfront.net) " +
+          "at that name, which this site did not create" &&
       /Delete it in Route 53 if nothing uses it, or choose another --domain/.test(error.hint ?? ""),
   );
   assert.doesNotThrow(() => checkNoForeignRecords(DOMAIN, "example.com", [alias("A", OURS)], OURS));
