@@ -78,6 +78,8 @@ export interface DeployPlan {
   snapstart: boolean;
   /** --fts, --encoding: for the converter function (incoming/ files, scheduled imports). */
   convert: ConvertSettings;
+  /** --max-instances: the site function's reserved concurrency (a cost cap); null: none. */
+  maxInstances: number | null;
   /** Python requirements for the dependency layer, pinned. */
   requirements: string[];
 }
@@ -97,6 +99,8 @@ export interface BuildResult {
   plan: DeployPlan;
   artifacts: Artifact[];
   prereqTemplate: string;
+  /** The prerequisite stack's parameters (--cors). */
+  prereqParameters: Record<string, string>;
   appTemplate: string;
   /** App stack parameters except DEPLOY_TIME_PARAMETERS (bucket, secret, domain's zone and certificate). */
   appParameters: Record<string, string>;

@@ -1,4 +1,5 @@
-// schedule, unschedule, and what ls and delete-stack do with scheduled imports,
+// schedule, unschedule, and what ls does with scheduled imports (delete-stack's
+// part: test/commands/delete-stack.test.ts),
 // against in-memory CloudFormation, S3 and EventBridge Scheduler. The schedule
 // request follows the EventBridge Scheduler API Reference (CreateSchedule:
 // Name, GroupName, ScheduleExpression, FlexibleTimeWindow, Target {Arn,
@@ -6,18 +7,12 @@
 // the Input as the event ("Using templated targets in EventBridge Scheduler").
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DeleteStackCommand } from "@aws-sdk/client-cloudformation";
-import { runDeleteStack } from "../../src/commands/delete-stack.ts";
 import { runLs } from "../../src/commands/ls.ts";
 import { runSchedule, type ScheduleResult } from "../../src/commands/schedule.ts";
 import { runUnschedule } from "../../src/commands/unschedule.ts";
 import { UserError } from "../../src/errors.ts";
 import type { Listing } from "../../src/live/listing.ts";
-import { FakeCloudFormation } from "../_helpers/fake-cloudformation.ts";
-import { FakeS3Versions } from "../_helpers/fake-s3-versions.ts";
-import { FakeScheduler } from "../_helpers/fake-scheduler.ts";
 import { liveWorld, SCHEDULING_OUTPUTS, type LiveWorld } from "../_helpers/live-site.ts";
-import { recordingOutput } from "../_helpers/recording-output.ts";
 
 const URL_ = "https://data.example.org/feeds/quakes.csv";
 const userError = (pattern: RegExp) => (error: unknown) => error instanceof UserError && pattern.test(error.message);
@@ -195,39 +190,4 @@ test("unschedule: the schedule and its record go, what it published stays; an un
       /site has no scheduled import of https:\/\/data\.example\.org/.test(error.message) &&
       /ls site/.test(error.hint ?? ""),
   );
-});
-
-test("delete-stack deletes the site's schedules before its stacks", async () => {
-  const cfn = new FakeCloudFormation();
-  const scheduler = new FakeScheduler(["site-lambda"]);
-  cfn.addStack({ name: "site-lambda", status: "UPDATE_COMPLETE", outputs: { ...SCHEDULING_OUTPUTS } });
-  const w = liveWorld();
-  await runSchedule("site", URL_, { every: "1h" }, { ...deps(w), clients: { ...w.clients, scheduler: scheduler.client } });
-  await runSchedule("site", "https://x.org/b.csv", { every: "1h" }, { ...deps(w), clients: { ...w.clients, scheduler: scheduler.client } });
-  scheduler.pageSize = 1;
-  const order: string[] = [];
-  cfn.onDelete = (stack) => {
-    order.push(`stack ${stack.name}, ${scheduler.groups.get("site-lambda")!.size} schedules left`);
-    return [{ status: "DELETE_COMPLETE" }];
-  };
-  const output = recordingOutput();
-  await runDeleteStack(
-    "site",
-    { yes: true },
-    {
-      clients: {
-        cloudformation: cfn.client,
-        s3: new FakeS3Versions().client,
-        certificateCloudformation: new FakeCloudFormation().client,
-        scheduler: scheduler.client,
-      },
-      output: output.out,
-      confirm: async () => true,
-      sleep: async () => {},
-      pollMs: 0,
-    },
-  );
-  assert.deepEqual(order, ["stack site-lambda, 0 schedules left"]);
-  assert.equal(cfn.inputs(DeleteStackCommand).length, 1);
-  assert.match(output.stderr(), /Deleted 2 scheduled imports\./);
 });

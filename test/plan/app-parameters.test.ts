@@ -26,6 +26,7 @@ describe("appStackParameters", () => {
       LiveCheckSeconds: "15",
       SnapStart: "false",
       ConvertSettings: "{}",
+      MaxInstances: "0",
       VersionFingerprint: "",
     });
     const settings = appStackParameters(plan({ convert: { fts: ["title"], encoding: "cp1252" } }), keys).ConvertSettings;
