@@ -1,8 +1,8 @@
 // What `ls` shows: the databases a site serves, live (pushed) or deployed (by
-// update-stack), and the files that failed to convert. Pure: built from the
-// live manifest and live/deployed.json.
+// update-stack), the live entries no site serves (with why), and the files that
+// failed to convert. Pure: built from the live manifest and live/deployed.json.
 import { isDeployed, type DeployedRecord } from "./deployed.ts";
-import type { LiveManifest } from "./manifest.ts";
+import { failedFiles, liveEntries, type EntryProblem, type LiveManifest } from "./manifest.ts";
 
 export interface ListedDatabase {
   name: string;
@@ -32,6 +32,8 @@ export interface Listing {
   site: string;
   url: string;
   databases: ListedDatabase[];
+  /** Entries of the live manifest that no instance serves, and why (each instance logs the same reason). */
+  unservable: EntryProblem[];
   failed: ListedFailure[];
   /** False when the site has no live/deployed.json: only live databases are known. */
   deployedKnown: boolean;
@@ -45,7 +47,8 @@ export function databaseUrl(siteUrl: string, name: string): string {
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export function buildListing(site: string, siteUrl: string, manifest: LiveManifest, deployed: DeployedRecord | undefined): Listing {
-  const live: ListedDatabase[] = Object.entries(manifest.databases).map(([name, entry]) => ({
+  const entries = liveEntries(manifest, Object.keys(deployed?.databases ?? {}));
+  const live: ListedDatabase[] = Object.entries(entries.databases).map(([name, entry]) => ({
     name,
     url: databaseUrl(siteUrl, name),
     live: true,
@@ -72,8 +75,15 @@ export function buildListing(site: string, siteUrl: string, manifest: LiveManife
       source: entry.source ?? null,
       publishedAt: null,
     }));
-  const failed = Object.entries(manifest.failed)
+  const failed = Object.entries(failedFiles(manifest))
     .map(([source, entry]) => ({ source, reason: entry.reason, at: entry.at, key: entry.key }))
     .sort((a, b) => (a.source < b.source ? -1 : 1));
-  return { site, url: siteUrl, databases: [...live, ...fromDeploy].sort(byName), failed, deployedKnown: deployed !== undefined };
+  return {
+    site,
+    url: siteUrl,
+    databases: [...live, ...fromDeploy].sort(byName),
+    unservable: entries.problems,
+    failed,
+    deployedKnown: deployed !== undefined,
+  };
 }

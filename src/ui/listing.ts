@@ -1,4 +1,5 @@
-// How `ls` reads as text: a table of what is served, then the failed files.
+// How `ls` reads as text: a table of what is served, then the live entries no
+// instance serves, then the failed files.
 import type { ListedDatabase, Listing } from "../live/listing.ts";
 import { formatBytes } from "./progress.ts";
 
@@ -50,6 +51,10 @@ export function renderListing(listing: Listing): string {
         ]),
       ]),
     );
+  }
+  if (listing.unservable.length > 0) {
+    lines.push("", "Not served (live/manifest.json entries no instance can serve; rm NAME DB removes one):");
+    for (const problem of listing.unservable) lines.push(`  ${problem.name}  ${problem.reason}`);
   }
   if (listing.failed.length > 0) {
     lines.push("", `Failed files (moved to failed/, not served):`);

@@ -26,8 +26,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
+from datasette_lambda.contract.names import check_name, name_from_file
 from datasette_lambda.convert import publish
-from datasette_lambda.convert.publish import FAILED_PREFIX, INCOMING_PREFIX, database_name, iso_seconds, utc_now
+from datasette_lambda.convert.publish import FAILED_PREFIX, INCOMING_PREFIX, iso_seconds, utc_now
 
 log = logging.getLogger("datasette_lambda")
 log.setLevel(logging.INFO)
@@ -164,8 +165,9 @@ def handle_object(
             return {"status": "gone", "key": key}
         key, path, response = downloaded
         source = key[len(INCOMING_PREFIX) :]
-        name = database_name(source)
+        name = name_from_file(source)
         try:
+            check_name(name, source)  # before converting: a name no publisher may give goes to failed/ with why
             out = os.path.join(directory, "out", f"{name}.db")
             os.makedirs(os.path.dirname(out))
             result = convert([path], out)

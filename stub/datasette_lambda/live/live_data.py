@@ -11,17 +11,20 @@ sha256 verified, atomic rename), swaps them into the running Datasette
 One check at a time: a request arriving while another checks does not wait, it is
 served what is served now. A failed check, a bad manifest or a failed download logs one
 line and keeps what was served; the manifest is not marked as followed, so the next due
-check tries again.
+check tries again. An entry of the manifest that cannot be served (contract/live_manifest.py:
+a bad name, a missing field...) logs one line naming it and is skipped, keeping what was
+served under its name; the others are followed.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from datasette_lambda.contract.live_manifest import LiveManifestError, parse_live_manifest
@@ -100,22 +103,36 @@ class LiveData:
         self.checked_at = format_utc(self.wall_clock())
         if outcome == UNCHANGED:
             return
-        if outcome == ABSENT:
-            wanted = {}
-        else:
+        wanted: dict[str, dict[str, Any]] = {}
+        skipped: set[str] = set()
+        if outcome != ABSENT:
             assert body is not None  # CHANGED comes with the manifest's bytes
             try:
-                wanted = parse_live_manifest(body)
+                wanted, problems = parse_live_manifest(body, [s.name for s in self.served.deployed_entries()])
             except LiveManifestError as e:
                 log.warning("datasette-lambda: live data: %s; still serving what was served", e)
                 return
-        if self._apply(wanted):
+            skipped = self._skip(problems)
+        if self._apply(wanted, skipped):
             self.check.followed(etag if outcome != ABSENT else None)
 
-    def _apply(self, wanted: dict[str, dict[str, Any]]) -> bool:
-        """Serve the wanted live databases; True if every one of them could be."""
+    def _skip(self, problems: list[tuple[str, str]]) -> set[str]:
+        """One line per entry that cannot be served; the names whose previous version stays."""
+        for name, reason in problems:
+            old = self.served.live.get(name)
+            log.warning(
+                "datasette-lambda: live data: skipped the entry %s of live/manifest.json: %s; %s",
+                json.dumps(name, ensure_ascii=False),
+                reason,
+                f"still serving the previous {name}" if old is not None else "serving the others",
+            )
+        return {name for name, _ in problems}
+
+    def _apply(self, wanted: dict[str, dict[str, Any]], skipped: Collection[str] = ()) -> bool:
+        """Serve the wanted live databases; True if every one of them could be. A skipped
+        name keeps its previous version, as a failed download does."""
         complete = True
-        new_live = {}
+        new_live = {name: self.served.live[name] for name in skipped if name in self.served.live}
         changes = []
         for name, entry in wanted.items():
             old = self.served.live.get(name)
@@ -143,7 +160,7 @@ class LiveData:
             new_live[name] = served_databases.live(entry, path)
             changes.append(f"{'replaced' if old or self.served.get(name) else 'added'} {name}")
         for name in self.served.live:
-            if name not in wanted:
+            if name not in wanted and name not in new_live:
                 changes.append(f"removed {name}")
         if changes:
             for retired in self.served.replace_live(new_live):
