@@ -34,7 +34,7 @@ export function liveNameFromFile(path: string): string {
 }
 
 /** Same name for Datasette's purposes: equal ignoring case. */
-export function sameName(a: string, b: string): boolean {
+function sameName(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
@@ -62,10 +62,6 @@ export function nameProblem(name: string, taken: Iterable<string> = []): string 
 export function reservedProblem(name: string): string | undefined {
   const reserved = Object.entries(RULE.reserved).find(([word]) => sameName(word, name));
   return reserved && fill(RULE.problems.reserved, { name: JSON.stringify(name), why: reserved[1] });
-}
-
-export function isLiveName(name: string): boolean {
-  return nameProblem(name) === undefined;
 }
 
 /** Where a name came from, for the error: a file it was made from, or a flag or argument. */

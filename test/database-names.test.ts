@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UserError } from "../src/errors.ts";
-import { checkDistinctNames, isLiveName, liveNameFromFile, nameProblem, reservedProblem, validateLiveName } from "../src/database-names.ts";
+import { checkDistinctNames, liveNameFromFile, nameProblem, reservedProblem, validateLiveName } from "../src/database-names.ts";
 
 test("liveNameFromFile: the file name without its extension, other characters replaced by _", () => {
   assert.equal(liveNameFromFile("/x/sales-2026.csv"), "sales-2026");
@@ -20,7 +20,7 @@ test("validateLiveName: the name, or a UserError whose one line names where it c
         error instanceof UserError && error.message.startsWith("--into: ") && error.message.endsWith("; choose another name"),
       JSON.stringify(bad),
     );
-    assert.equal(isLiveName(bad), false);
+    assert.notEqual(nameProblem(bad), undefined);
   }
   assert.throws(() => validateLiveName("sales", { file: "sales.csv" }, ["Sales"]), {
     message: 'sales.csv: the database name "sales" differs only in case from the database "Sales"; rename the file',

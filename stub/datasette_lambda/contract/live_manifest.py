@@ -151,17 +151,6 @@ def _for_runtime(name: str, entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def failed_files(document: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """The failures recorded that have their three fields (the others are kept, not listed)."""
-    return {
-        source: failure
-        for source, failure in sorted(document["failed"].items())
-        if isinstance(failure, dict)
-        and all(isinstance(failure.get(field), str) for field in ("reason", "key"))
-        and _utc_time(failure.get("at"))
-    }
-
-
 # --- what publishers write ------------------------------------------------------------------
 
 
