@@ -199,7 +199,7 @@ export function buildProgram(): Command {
       .summary("list what the site serves, and files that failed to convert")
       .description(
         "List the databases the site NAME serves (live and deployed: tables, size, data as of), the live entries it cannot serve " +
-          "and the files that failed to convert, with their reasons.",
+          "and the files that failed to convert (with their reasons), and any file left unconverted in incoming/.",
       )
       .argument("<name>", "site name given to update-stack")
       .addHelpText("after", ["", "Examples:", "  $ datasette-lambda ls mysite", "  $ datasette-lambda ls mysite --json"].join("\n")),

@@ -1,8 +1,10 @@
 // What `ls` shows: the databases a site serves, live (pushed) or deployed (by
-// update-stack), the live entries no site serves (with why), and the files that
-// failed to convert. Pure: built from the live manifest and live/deployed.json.
+// update-stack), the live entries no site serves (with why), the files that
+// failed to convert, and those still waiting in incoming/. Pure: built from the
+// live manifest, live/deployed.json and the waiting files (waiting.ts).
 import { isDeployed, type DeployedRecord } from "./deployed.ts";
 import { failedFiles, liveEntries, type EntryProblem, type LiveManifest } from "./manifest.ts";
+import type { WaitingFile } from "./waiting.ts";
 
 export interface ListedDatabase {
   name: string;
@@ -35,6 +37,8 @@ export interface Listing {
   /** Entries of the live manifest that no instance serves, and why (each instance logs the same reason). */
   unservable: EntryProblem[];
   failed: ListedFailure[];
+  /** Files in incoming/ the converter never finished (waiting.ts). */
+  waiting: WaitingFile[];
   /** False when the site has no live/deployed.json: only live databases are known. */
   deployedKnown: boolean;
 }
@@ -46,7 +50,13 @@ export function databaseUrl(siteUrl: string, name: string): string {
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-export function buildListing(site: string, siteUrl: string, manifest: LiveManifest, deployed: DeployedRecord | undefined): Listing {
+export function buildListing(
+  site: string,
+  siteUrl: string,
+  manifest: LiveManifest,
+  deployed: DeployedRecord | undefined,
+  waiting: WaitingFile[] = [],
+): Listing {
   const entries = liveEntries(manifest, Object.keys(deployed?.databases ?? {}));
   const live: ListedDatabase[] = Object.entries(entries.databases).map(([name, entry]) => ({
     name,
@@ -84,6 +94,7 @@ export function buildListing(site: string, siteUrl: string, manifest: LiveManife
     databases: [...live, ...fromDeploy].sort(byName),
     unservable: entries.problems,
     failed,
+    waiting,
     deployedKnown: deployed !== undefined,
   };
 }
