@@ -8,6 +8,7 @@ import { basename, join } from "node:path";
 import { UserError } from "../errors.ts";
 import type { DatabaseInput } from "../plan/types.ts";
 import { checkDistinctNames, liveNameFromFile, validateLiveName } from "../database-names.ts";
+import { isObject, isSha256, isTableCounts, isWholeNumber } from "../util/json-shapes.ts";
 import { converterEnvironment, type ConverterEnvironment } from "./converter-env.ts";
 import { STUB_DIR } from "./package.ts";
 
@@ -55,29 +56,21 @@ interface ConverterFailure {
   error: { file: string; line: number | null; reason: string };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-const isCount = (value: unknown) => typeof value === "number" && Number.isInteger(value) && value >= 0;
-
 /** The converter's result as stub/datasette_lambda/contract/schemas/conversion-result.schema.json has it. */
 function isSuccess(value: unknown): value is ConverterSuccess {
   return (
     isObject(value) &&
     typeof value.database === "string" &&
-    isObject(value.tables) &&
-    Object.values(value.tables).every((table) => isObject(table) && isCount(table.count)) &&
-    isCount(value.bytes) &&
-    typeof value.sha256 === "string" &&
-    /^[0-9a-f]{64}$/.test(value.sha256)
+    isTableCounts(value.tables) &&
+    isWholeNumber(value.bytes) &&
+    isSha256(value.sha256)
   );
 }
 
 function isFailure(value: unknown): value is ConverterFailure {
   if (!isObject(value) || !isObject(value.error)) return false;
   const { file, line, reason } = value.error;
-  return typeof file === "string" && typeof reason === "string" && (line === null || (isCount(line) && (line as number) >= 1));
+  return typeof file === "string" && typeof reason === "string" && (line === null || (isWholeNumber(line) && line >= 1));
 }
 
 /** The converter's --json output and exit code → the result, or the UserError to report (pure). */

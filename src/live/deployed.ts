@@ -5,6 +5,7 @@
 // their messages) reads it.
 import { basename } from "node:path";
 import type { DeployPlan } from "../plan/types.ts";
+import { isObject, isSha256, isTableCounts, isWholeNumber } from "../util/json-shapes.ts";
 import { isUtcTime } from "./utc-time.ts";
 
 export interface DeployedDatabase {
@@ -44,22 +45,12 @@ export function serializeDeployedRecord(record: DeployedRecord): string {
   return `${JSON.stringify(record, null, 2)}\n`;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isWholeNumber(value: unknown): boolean {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0;
-}
-
 function isDeployedDatabase(entry: unknown): boolean {
   return (
     isObject(entry) &&
-    typeof entry.sha256 === "string" &&
-    /^[0-9a-f]{64}$/.test(entry.sha256) &&
+    isSha256(entry.sha256) &&
     isWholeNumber(entry.bytes) &&
-    isObject(entry.tables) &&
-    Object.values(entry.tables).every((table) => isObject(table) && isWholeNumber(table.count)) &&
+    isTableCounts(entry.tables) &&
     (entry.dataAsOf === undefined || isUtcTime(entry.dataAsOf)) &&
     (entry.location === "inline" || entry.location === "s3") &&
     typeof entry.source === "string"

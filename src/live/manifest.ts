@@ -13,6 +13,7 @@
 // Publishers change the document as read, so entries they cannot read are
 // written back untouched. Reading and writing it in S3 is src/aws/live-manifest.ts.
 import { nameProblem } from "../database-names.ts";
+import { isObject, isSha256, isTableCounts, isWholeNumber } from "../util/json-shapes.ts";
 import { isUtcTime } from "./utc-time.ts";
 
 export const LIVE_MANIFEST_KEY = "live/manifest.json";
@@ -77,20 +78,7 @@ export function emptyLiveManifest(): LiveManifest {
 // The contract's times are UTC to the second, as the package manifest's.
 export { isoSeconds } from "../plan/data-as-of.ts";
 
-const SHA256 = /^[0-9a-f]{64}$/;
 const KEY = /^live\/db\/[\s\S]/;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isWholeNumber(value: unknown): boolean {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0;
-}
-
-function isTableCounts(value: unknown): boolean {
-  return isObject(value) && Object.values(value).every((table) => isObject(table) && isWholeNumber(table.count));
-}
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -98,7 +86,7 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function entryProblem(entry: unknown): string | undefined {
   if (!isObject(entry)) return "the entry is not a JSON object";
   if (typeof entry.key !== "string" || !KEY.test(entry.key)) return `its key is not a key under ${LIVE_DATABASE_PREFIX}`;
-  if (typeof entry.sha256 !== "string" || !SHA256.test(entry.sha256)) return "its sha256 is not 64 lower-case hex digits";
+  if (!isSha256(entry.sha256)) return "its sha256 is not 64 lower-case hex digits";
   if (!isWholeNumber(entry.bytes)) return "its bytes is not a whole number";
   if (entry.tables !== undefined && !isTableCounts(entry.tables)) return 'its tables is not {"<table>": {"count": <whole number>}}';
   for (const field of ["dataAsOf", "publishedAt"]) {

@@ -11,6 +11,8 @@
 // permissions let see it. So push confirms on a site that denies anonymous
 // visitors too. Pure: the address to poll and what an answer means.
 
+import { isObject } from "../util/json-shapes.ts";
+
 export const STATUS_PATH = "-/datasette-lambda.json";
 
 export interface SiteStatus {
@@ -24,10 +26,6 @@ export function statusUrl(base: string, expected: Record<string, string>, cacheB
   for (const [name, sha256] of Object.entries(expected)) url.searchParams.append("expect", `${name}:${sha256}`);
   url.searchParams.set("_", cacheBuster);
   return url.toString();
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The answer to an `expect` question, or undefined when the text is not one. */
