@@ -27,7 +27,7 @@ from datasette_lambda.contract.live_manifest import (
 )
 from datasette_lambda.contract.names import LiveNameError, check_name, name_from_file, name_problem
 from datasette_lambda.convert import __main__ as convert_main
-from datasette_lambda.convert.publish import publish_database
+from datasette_lambda.convert.publish import publish_database, record_failure
 from moto_server import ModuleMoto
 
 SCHEMAS = os.path.join(CONTRACT_DIR, "schemas")
@@ -176,9 +176,20 @@ class WhatThePythonSideWrites(unittest.TestCase):
                 source=f"{name}.csv",
                 now=datetime.now(timezone.utc),
             )
+        record_failure(
+            s3,
+            bucket,
+            source="team/bad.csv",
+            reason="team/bad.csv:3: no",
+            at=datetime.now(timezone.utc),
+            key="failed/team/bad.csv",
+        )
         text = s3.get_object(Bucket=bucket, Key=LIVE_MANIFEST_KEY)["Body"].read()
         self.assertEqual(schema_errors("live-manifest", text), [])
-        self.assertEqual(sorted(read_live_manifest(text)["databases"]), ["animals", "sales"])
+        document = read_live_manifest(text)
+        self.assertEqual(
+            (sorted(document["databases"]), list(document["failed"])), (["animals", "sales"], ["team/bad.csv"])
+        )
 
     def test_the_status_endpoint_for_a_visitor_who_may_see_everything_and_one_who_may_see_nothing(self):
         root = make_task_root(metadata={"title": "Closed", "allow": {"id": "root"}})
