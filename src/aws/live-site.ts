@@ -1,7 +1,8 @@
 // The parts of a site that push, ls and rm need, from its two stacks: the
-// bucket (stack NAME), the site's address and --prefix, and its live-check
-// interval (stack NAME-lambda).
+// bucket (stack NAME), the site's address and --prefix, its live-check
+// interval and the size of its function's /tmp (stack NAME-lambda).
 import { UserError } from "../errors.ts";
+import { MB } from "../plan/limits.ts";
 import { appStackName } from "../plan/stack-names.ts";
 import type { CloudFormation } from "./clients.ts";
 import { bucketOf, findStack, missingSiteError } from "./site.ts";
@@ -14,6 +15,8 @@ export interface LiveSite {
   url: string;
   /** How often each instance checks the manifest; 0: live data off. */
   liveCheckSeconds: number;
+  /** The function's /tmp (its EphemeralStorageSize) in bytes; undefined when the stack does not say. */
+  tmpBytes: number | undefined;
 }
 
 /** "https://x.net/" + "/a/b" -> "https://x.net/a/b/". */
@@ -45,5 +48,6 @@ export async function findLiveSite(cloudformation: CloudFormation, site: string,
     bucket,
     url: siteAddress(outputs.SiteUrl, parameters.PathPrefix),
     liveCheckSeconds: Number(parameters.LiveCheckSeconds) || 0,
+    tmpBytes: parameters.EphemeralStorageSize ? Number(parameters.EphemeralStorageSize) * MB : undefined,
   };
 }

@@ -1,5 +1,6 @@
-// How `ls` reads as text: a table of what is served, then the live entries no
-// instance serves, the failed files, and the files still waiting in incoming/.
+// How `ls` reads as text: a table of what is served, what the site cannot
+// serve (entries of the live manifest no instance reads, live databases too big
+// for its /tmp), then the failed files, then the files still waiting in incoming/.
 import type { ListedDatabase, Listing } from "../live/listing.ts";
 import { appStackName } from "../plan/stack-names.ts";
 import { formatBytes } from "./progress.ts";
@@ -21,6 +22,7 @@ export function formatTables(tables: Record<string, { count: number }>, shown = 
 
 function kind(db: ListedDatabase): string {
   if (!db.live) return "deployed";
+  if (db.problem !== null) return "live, not served";
   return db.replacesDeployed ? "live, replaces deployed" : "live";
 }
 
@@ -53,9 +55,13 @@ export function renderListing(listing: Listing): string {
       ]),
     );
   }
-  if (listing.unservable.length > 0) {
-    lines.push("", "Not served (live/manifest.json entries no instance can serve; rm NAME DB removes one):");
-    for (const problem of listing.unservable) lines.push(`  ${problem.name}  ${problem.reason}`);
+  const unservable = [
+    ...listing.unservable,
+    ...listing.databases.flatMap((db) => (db.problem !== null ? [{ name: db.name, reason: db.problem }] : [])),
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (unservable.length > 0) {
+    lines.push("", "Not served (instances keep serving the previous version, if any; rm NAME DB removes an entry):");
+    for (const { name, reason } of unservable) lines.push(`  ${name}  ${reason}`);
   }
   if (listing.failed.length > 0) {
     lines.push("", `Failed files (moved to failed/, not served):`);

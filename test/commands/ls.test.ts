@@ -80,7 +80,7 @@ test("renderListing: a table of what is served, then the entries not served and 
       "sales     live                     3.0 MB  2026-12-01 10:00 UTC  sales (1,203)                 sales.csv",
       "zoo       deployed                 100 B   -                     a (1), b (2), c (3), +1 more  zoo.db",
       "",
-      "Not served (live/manifest.json entries no instance can serve; rm NAME DB removes one):",
+      "Not served (instances keep serving the previous version, if any; rm NAME DB removes an entry):",
       '  Zoo  the database name "Zoo" differs only in case from the database "zoo"',
       '  _internal  the database name "_internal" is Datasette\'s own database',
       "",
@@ -129,12 +129,41 @@ test("ls: reads the manifest and live/deployed.json of the site's bucket; --json
     "dataAsOf",
     "source",
     "publishedAt",
+    "problem",
   ]);
   assert.deepEqual(
     json.databases.map((db) => db.name),
     ["fixtures", "sales", "zoo"],
   );
   assert.equal(json.failed[0]?.reason, "bad.csv:3: expected 4 columns, got 5");
+});
+
+test("buildListing and renderListing: a live database bigger than the function's /tmp leaves room for is not served, and why", () => {
+  const big = { ...manifest.databases.sales!, bytes: 600 * 1024 * 1024 };
+  const databases = { sales: big, _internal: manifest.databases._internal };
+  const listing = buildListing("site", "https://d1.net/", { ...manifest, databases }, deployed, [], 512 * 1024 * 1024);
+  const sales = listing.databases.find((db) => db.name === "sales")!;
+  assert.match(sales.problem ?? "", /^600\.0 MB cannot fit in \/tmp \(512\.0 MB, 0\.0 MB of it for deployed databases\)/);
+  assert.equal(listing.databases.find((db) => db.name === "zoo")!.problem, null);
+  const text = renderListing(listing);
+  assert.match(text, /^sales +live, not served +600\.0 MB /m);
+  const notServed = "\n\nNot served (instances keep serving the previous version, if any; rm NAME DB removes an entry):\n";
+  // One list, by name: the manifest's entry no instance reads, then the database too big for /tmp.
+  assert.ok(
+    text.includes(`${notServed}  _internal  the database name "_internal" is Datasette's own database\n  sales  600.0 MB cannot fit`),
+    text,
+  );
+  // Without the function's /tmp size, nothing is claimed.
+  assert.equal(buildListing("site", "https://d1.net/", { ...manifest, databases: { sales: big } }, deployed).databases[0]!.problem, null);
+});
+
+test("ls: the function's /tmp size comes from the stack (EphemeralStorageSize)", async () => {
+  const w = liveWorld({ json: true, ephemeralStorageMb: "512" });
+  const big = { ...manifest.databases.sales!, bytes: 513 * 1024 * 1024 };
+  w.bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest({ ...manifest, databases: { sales: big } }));
+  await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out });
+  const json = JSON.parse(w.output.stdout()) as Listing;
+  assert.match(json.databases[0]!.problem ?? "", /^513\.0 MB cannot fit in \/tmp \(512\.0 MB/);
 });
 
 test("ls: files left in incoming/ past the converter's time are listed as waiting, with when they were put there", async () => {

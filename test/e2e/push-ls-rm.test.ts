@@ -188,7 +188,7 @@ test("ls lists what is served (live and deployed), entries no runtime serves and
     ),
     text.stdout,
   );
-  assert.match(text.stdout, /\nNot served \(live\/manifest\.json entries no instance can serve; rm NAME DB removes one\):\n/);
+  assert.match(text.stdout, /\nNot served \(instances keep serving the previous version, if any; rm NAME DB removes an entry\):\n/);
   assert.match(text.stdout, /Failed files .*\n {2}bad\.csv {2}2026-12-01 10:01 UTC {2}bad\.csv:3: expected 2 columns, got 3/);
 
   const json = await runCli(["ls", site.name, "--json"], { env });
