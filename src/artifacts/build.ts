@@ -15,6 +15,7 @@ import { mergeMetadata } from "../plan/metadata-flags.ts";
 import { TEMPLATE_BODY_BYTES } from "../plan/limits.ts";
 import { checkPackageLimits } from "../plan/placement.ts";
 import { createPlan, planWarnings, type CheckedOptions } from "../plan/plan.ts";
+import { prereqStackParameters } from "../plan/prereq-parameters.ts";
 import type { Artifact, BuildResult, DatabaseInput } from "../plan/types.ts";
 import { readTemplates } from "../templates.ts";
 import type { Output } from "../ui/output.ts";
@@ -181,5 +182,12 @@ export async function buildSite(checked: CheckedOptions, files: string[], deps: 
   const appParameters = appStackParameters(plan, { packageKey, layerKey });
   const templates = await readTemplates();
   for (const [templateName, body] of Object.entries(templates)) checkTemplateSize(templateName, body);
-  return { plan, artifacts, prereqTemplate: templates.prereq, appTemplate: templates.app, appParameters };
+  return {
+    plan,
+    artifacts,
+    prereqTemplate: templates.prereq,
+    prereqParameters: prereqStackParameters(plan),
+    appTemplate: templates.app,
+    appParameters,
+  };
 }
