@@ -6,10 +6,7 @@
 import { createHash } from "node:crypto";
 import { UserError } from "../errors.ts";
 import { type ConvertSettings, validateFts } from "../plan/convert-settings.ts";
-import { liveNameFromFile, validateLiveName } from "./names.ts";
-
-/** Datasette's own databases: the site refuses a live manifest that names one. */
-const RESERVED = new Set(["_internal", "_memory"]);
+import { liveNameFromFile, validateLiveName } from "../database-names.ts";
 const UNITS: Record<string, { seconds: number; unit: "minute" | "hour" | "day" }> = {
   m: { seconds: 60, unit: "minute" },
   min: { seconds: 60, unit: "minute" },
@@ -91,11 +88,8 @@ export function scheduledDatabase(url: URL, into: string | undefined): string {
       hint: "Name it with --into, e.g. --into items",
     });
   }
-  validateLiveName(name, into !== undefined ? "--into" : "the database name of the URL");
-  if (RESERVED.has(name)) {
-    throw new UserError(`${name} is Datasette's own database`, { hint: "Name the imported one otherwise with --into NAME." });
-  }
-  return name;
+  // The name rule every publisher follows (contract/names.json): the converter function would refuse it too.
+  return validateLiveName(name, into !== undefined ? { flag: "--into" } : { file: displayUrl(url) });
 }
 
 /**

@@ -1,6 +1,9 @@
 """--fts COLUMN: converted tables searchable the way Datasette detects, the same bytes twice,
 and ?_search= answered by the site (the handler serving the converted database)."""
 
+import contextlib
+import io
+import json
 import os
 import shutil
 import sqlite3
@@ -12,6 +15,7 @@ from harness import activate, make_task_root, request
 
 from datasette.utils import detect_fts
 
+from datasette_lambda.convert import __main__ as convert_main
 from datasette_lambda.convert.conversion import ConversionError, convert_files
 from datasette_lambda.convert.search import index_clash, searchable_columns
 
@@ -77,6 +81,28 @@ class Converted(unittest.TestCase):
         plain = self.convert("posts.csv", out="3.db")
         self.assertNotEqual(plain["sha256"], first["sha256"], "the index is in the file")
         self.assertNotIn("search", plain)
+
+    def test_the_command_lines_result_is_the_contracts(self):
+        # The --json line with "search", as contract/schemas/conversion-result.schema.json has it.
+        from test_contract import schema_errors
+
+        write(self.dir, "posts.csv", POSTS)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = convert_main.main(
+                [
+                    os.path.join(self.dir, "posts.csv"),
+                    "--out",
+                    os.path.join(self.dir, "o.db"),
+                    "--fts",
+                    "title",
+                    "--json",
+                ]
+            )
+        self.assertEqual(code, 0)
+        line = out.getvalue().strip().splitlines()[-1]
+        self.assertEqual(schema_errors("conversion-result", line), [])
+        self.assertEqual(json.loads(line)["search"], {"posts": ["title"]})
 
     def test_no_table_with_the_column_gives_no_index_and_says_so(self):
         write(self.dir, "scores.csv", "id,score\n1,5\n")

@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import harness  # noqa: F401  (sys.path for the stub)
 from harness import SESSION_DIR, captured_output
 
+from datasette_lambda.contract.live_manifest import LIVE_MANIFEST_KEY as MANIFEST_KEY
+from datasette_lambda.contract.live_manifest import read_live_manifest
 from datasette_lambda.contract.scheduled_import import (
     ScheduledImportError,
     is_scheduled_import,
@@ -32,7 +34,6 @@ from datasette_lambda.contract.scheduled_import import (
 from datasette_lambda.convert import fetch as fetch_module
 from datasette_lambda.convert.fetch import FetchError, NotModified, display_url, fetch, file_name
 from datasette_lambda.convert.function import make_handler
-from datasette_lambda.convert.publish import MANIFEST_KEY, parse_manifest
 from datasette_lambda.convert.scheduled_import import data_as_of
 from golden_examples import golden_examples
 from moto_server import MotoServer
@@ -147,7 +148,7 @@ class Imports(unittest.TestCase):
         return result
 
     def manifest(self):
-        return parse_manifest(self.s3.get_object(Bucket=self.bucket, Key=MANIFEST_KEY)["Body"].read())
+        return read_live_manifest(self.s3.get_object(Bucket=self.bucket, Key=MANIFEST_KEY)["Body"].read())
 
     def manifest_etag(self):
         return self.s3.head_object(Bucket=self.bucket, Key=MANIFEST_KEY)["ETag"]

@@ -200,7 +200,7 @@ test("bad data input: one line naming the file, line and reason, exit 1, nothing
     [[good, "--pk", "nope"], /good\.csv: --pk nope: no such column \(columns: id, name\)$/],
     [[good, db], /would both be served as the database "good"/],
     [[good, join(dir, "missing.json")], /missing\.json: no such file/],
-    [[good, "--into", "my data"], /--into "my data" is not a database name/],
+    [[good, "--into", "my data"], /--into: "my data" is not a database name/],
     [[db, "--into", "all"], /--into all applies to data files \(CSV, JSON, \.\.\.\), and none was given/],
     [[db, "--pk", "id"], /--pk id applies to data files/],
     [[good, "--fts", "titel"], /--fts titel: no table made from the data files has such a column$/],

@@ -64,7 +64,10 @@ test("the database is named after the URL's file, or --into; none, or Datasette'
   assert.equal(databaseFromUrl(new URL("https://x.org/")), null);
   assert.throws(() => scheduleDefinition("https://x.org/", { every: "1h" }), userError(/has no file name to name its database after/));
   assert.equal(scheduleDefinition("https://x.org/", { every: "1h", into: "home" }).database, "home");
-  assert.throws(() => scheduleDefinition("https://x.org/a.csv", { every: "1h", into: "my data" }), userError(/--into "my data" is not/));
+  assert.throws(
+    () => scheduleDefinition("https://x.org/a.csv", { every: "1h", into: "my data" }),
+    userError(/^--into: "my data" is not a database name/),
+  );
   assert.throws(() => scheduleDefinition("https://x.org/_internal.csv", { every: "1h" }), userError(/Datasette's own database/));
 });
 

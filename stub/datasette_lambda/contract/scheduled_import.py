@@ -30,6 +30,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from datasette_lambda.contract.names import name_problem
+
 EVENT_KIND = "scheduled-import"
 SUPPORTED_FORMAT = 1
 STATE_PREFIX = "schedules/"
@@ -37,7 +39,6 @@ RESULTS = ("published", "unchanged", "failed")
 
 # EventBridge Scheduler's schedule names (CreateSchedule: [0-9a-zA-Z-_.]+, 1-64).
 SCHEDULE_NAME = re.compile(r"^[0-9A-Za-z_.-]{1,64}$")
-_DATABASE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class ScheduledImportError(ValueError):
@@ -67,8 +68,8 @@ def parse_scheduled_import(event: dict[str, Any]) -> ScheduledImport:
         raise ScheduledImportError("schedule must be a schedule's name")
     if not isinstance(url, str) or not re.match(r"^https?://[^/?#\s]+", url):
         raise ScheduledImportError("url must be an http(s) address")
-    if not isinstance(database, str) or not _DATABASE_NAME.match(database):
-        raise ScheduledImportError("database must be [A-Za-z0-9_-]+")
+    if not isinstance(database, str) or name_problem(database) is not None:
+        raise ScheduledImportError(f"database: {name_problem(str(database)) or 'must be a name'}")
     fts = event.get("fts")
     if fts is not None and (not isinstance(fts, list) or not all(isinstance(c, str) and c.strip() for c in fts)):
         raise ScheduledImportError("fts must be a list of column names")
