@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { parse, type ScalarTag, type CollectionTag, type YAMLMap, type YAMLSeq } from "yaml";
 
-export type TemplateName = "prereq" | "app" | "certificate";
+export type TemplateName = "prereq" | "app" | "certificate" | "files";
 
 /** templates/ sits beside src/ in a checkout and beside dist/ in the package. */
 export const TEMPLATES_DIR = new URL("../templates/", import.meta.url);
@@ -18,8 +18,10 @@ export async function readTemplate(name: TemplateName): Promise<string> {
 }
 
 export async function readTemplates(): Promise<Record<TemplateName, string>> {
-  const [prereq, app, certificate] = await Promise.all([readTemplate("prereq"), readTemplate("app"), readTemplate("certificate")]);
-  return { prereq, app, certificate };
+  const [prereq, app, certificate, files] = await Promise.all(
+    (["prereq", "app", "certificate", "files"] as const).map((name) => readTemplate(name)),
+  );
+  return { prereq: prereq!, app: app!, certificate: certificate!, files: files! };
 }
 
 export interface CfnResource {
@@ -49,6 +51,7 @@ export interface CfnTemplate {
   AWSTemplateFormatVersion?: string;
   Description?: string;
   Parameters?: Record<string, CfnParameter>;
+  Rules?: Record<string, { RuleCondition?: unknown; Assertions: { Assert: unknown; AssertDescription?: string }[] }>;
   Conditions?: Record<string, unknown>;
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, { Value: unknown; Condition?: string; Description?: string }>;

@@ -6,7 +6,8 @@ import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/p
 import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 import { NO_DOMAIN } from "../plan/app-parameters.ts";
-import { certificateStackName } from "../plan/stack-names.ts";
+import { FILES_OUTPUTS, filesStackParameters, NO_FILES } from "../plan/in-place.ts";
+import { certificateStackName, filesStackName } from "../plan/stack-names.ts";
 import type { BuildResult } from "../plan/types.ts";
 import { readTemplate } from "../templates.ts";
 
@@ -15,6 +16,8 @@ export interface DryRunSummary {
   out: string;
   artifacts: Array<{ key: string; bytes: number; sha256: string }>;
   databases: Array<{ name: string; inline: boolean; dataAsOf?: string }>;
+  /** --in-place's mode ("off": S3 databases are downloaded). */
+  inPlace: string;
 }
 
 const MARKER_FILES = ["app.yaml", "parameters.json", "prereq.yaml"];
@@ -41,9 +44,14 @@ export function parametersFile(build: BuildResult): Array<{ ParameterKey: string
         CertificateArn: `<output CertificateArn of stack ${certificateStackName(stackName)} in us-east-1>`,
       }
     : NO_DOMAIN;
+  const filesValues =
+    build.plan.inPlace === "off"
+      ? NO_FILES
+      : Object.fromEntries(FILES_OUTPUTS.map((output) => [output, `<output ${output} of stack ${filesStackName(stackName)}>`]));
   const values: Record<string, string> = {
     BucketName: `<output BucketName of stack ${stackName}>`,
     ...domainValues,
+    ...filesValues,
     ...build.appParameters,
   };
   return Object.keys(values)
@@ -51,10 +59,17 @@ export function parametersFile(build: BuildResult): Array<{ ParameterKey: string
     .map((key) => ({ ParameterKey: key, ParameterValue: values[key]! }));
 }
 
+/** --in-place: the NAME-files stack's parameters, deployed after the prerequisite stack. */
+export function filesParametersFile(build: BuildResult): Array<{ ParameterKey: string; ParameterValue: string }> {
+  const values = filesStackParameters(build.plan, `<output BucketName of stack ${build.plan.stackName}>`);
+  return Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+}
+
 export function dryRunSummary(build: BuildResult, out: string): DryRunSummary {
   return {
     stack: build.plan.stackName,
     out,
+    inPlace: build.plan.inPlace,
     artifacts: build.artifacts.map(({ key, bytes, sha256 }) => ({ key, bytes, sha256 })),
     databases: build.plan.databases.map((db) => ({
       name: db.name,
@@ -76,6 +91,11 @@ export async function writeDryRun(build: BuildResult, dir: string): Promise<DryR
     await writeFile(join(staging, "app.yaml"), build.appTemplate);
     // --domain: the us-east-1 stack deployed first, with DomainName and HostedZoneId.
     if (build.plan.domain) await writeFile(join(staging, "certificate.yaml"), await readTemplate("certificate"));
+    // --in-place: the NAME-files stack, deployed between the prerequisite and app stacks.
+    if (build.plan.inPlace !== "off") {
+      await writeFile(join(staging, "files.yaml"), build.filesTemplate);
+      await writeFile(join(staging, "files-parameters.json"), `${JSON.stringify(filesParametersFile(build), null, 2)}\n`);
+    }
     // DatasetteSecret is generated at the first real deploy and never written out.
     await writeFile(join(staging, "parameters.json"), `${JSON.stringify(parametersFile(build), null, 2)}\n`);
     for (const artifact of build.artifacts) {

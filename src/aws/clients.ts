@@ -2,12 +2,15 @@
 // Region, profile and endpoint follow the standard SDK chain; flags win.
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { SharedOptions } from "../shared-options.ts";
 
 /** Any CloudFormation client: the modules that only send commands take this, so tests may pass a mocked one. */
 export type CloudFormation = Pick<CloudFormationClient, "send">;
+/** Any EC2 client (--in-place: the function's network interfaces in the NAME-files VPC). */
+export type Ec2 = Pick<EC2Client, "send">;
 
 /** CloudFront takes certificates from ACM in us-east-1 only, whatever the site's region. */
 export const CERTIFICATE_REGION = "us-east-1";
@@ -20,6 +23,8 @@ export interface AwsClients {
   logs: CloudWatchLogsClient;
   /** Route 53 is global (its API lives in us-east-1). */
   route53: Route53Client;
+  /** --in-place: waits for the function's network interfaces to go before the NAME-files stack is deleted. */
+  ec2: EC2Client;
 }
 
 export function createAwsClients(options: SharedOptions, env: NodeJS.ProcessEnv = process.env): AwsClients {
@@ -37,5 +42,6 @@ export function createAwsClients(options: SharedOptions, env: NodeJS.ProcessEnv 
     s3: new S3Client({ ...config, ...(endpoint ? { forcePathStyle: true } : {}) }),
     logs: new CloudWatchLogsClient(config),
     route53: new Route53Client(inCertificateRegion),
+    ec2: new EC2Client(config),
   };
 }

@@ -1,8 +1,11 @@
 // delete-stack NAME: everything update-stack made for NAME, in an order that
 // always works in one run: the app stack (the function stops using the
-// bucket, the distribution its certificate), then the --domain certificate
-// stack in us-east-1, then every object/version/delete marker in the bucket,
-// then the prerequisite stack (which deletes the now empty bucket). Whatever is already
+// bucket, the distribution its certificate, and with --in-place the file
+// system), then the --in-place stack NAME-files once Lambda has deleted the
+// function's network interfaces in its VPC (so the file system stops syncing
+// before the bucket is emptied), then the --domain certificate stack in
+// us-east-1, then every object/version/delete marker in the bucket, then the
+// prerequisite stack (which deletes the now empty bucket). Whatever is already
 // gone is skipped, so a half-deleted site is finished off and a deleted one is
 // "nothing to delete".
 import type { Command } from "commander";
@@ -10,6 +13,7 @@ import { CERTIFICATE_REGION, createAwsClients, type AwsClients } from "../aws/cl
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount } from "../aws/empty-bucket.ts";
 import type { Sleep } from "../util/sleep.ts";
+import { findFilesStack, removeFilesStack } from "../aws/files-stack.ts";
 import { bucketOf, findStack, type StackInfo } from "../aws/site.ts";
 import { appStackName, certificateStackName } from "../plan/stack-names.ts";
 import { deleteStackAndWait, type WaitOptions } from "../aws/stacks.ts";
@@ -22,7 +26,7 @@ import { printStackEvents } from "../ui/progress.ts";
 import { plural } from "../util/plural.ts";
 
 export interface DeleteStackDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "certificateCloudformation">;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "certificateCloudformation" | "ec2">;
   output: Output;
   /** Asks y/N; throws a UserError naming --yes when there is no terminal to ask on. */
   confirm: (question: string, action: string) => Promise<boolean>;
@@ -66,22 +70,26 @@ export function deleteAdvice(failures: StackFailure[], site: string, stack: stri
 
 export async function runDeleteStack(name: string, options: ConfirmOptions, deps: DeleteStackDeps): Promise<DeleteStackResult> {
   const { output } = deps;
-  const { cloudformation, s3, certificateCloudformation } = deps.clients;
+  const { cloudformation, s3, certificateCloudformation, ec2 } = deps.clients;
   const { region } = await checkAwsAccess(cloudformation);
   const appName = appStackName(name);
 
-  const [app, prereq, certificate] = await Promise.all([
+  const [app, prereq, certificate, filesFound] = await Promise.all([
     findStack(cloudformation, appName),
     findStack(cloudformation, name),
     findStack(certificateCloudformation, certificateStackName(name)),
+    findFilesStack(cloudformation, name),
   ]);
+  // A NAME-files stack that datasette-lambda did not make is another site's or tool's: never touched.
+  const files = filesFound.kind === "ours" ? filesFound.stack : undefined;
+  if (filesFound.kind === "foreign") output.debug(`Stack ${filesFound.stack.name} is not a datasette-lambda file system; left alone.`);
   let bucket = prereq ? await bucketOf(cloudformation, prereq) : undefined;
   if (bucket && !(await bucketExists(s3, bucket))) {
     output.debug(`Bucket ${bucket} is already gone.`);
     bucket = undefined;
   }
 
-  if (!app && !prereq && !certificate) {
+  if (!app && !prereq && !certificate && !files) {
     const result: DeleteStackResult = { stack: name, deleted: [], nothingToDelete: true };
     output.result(`Nothing to delete: no site named ${name} in ${region} (stacks ${name} and ${appName} not found).`, result);
     return result;
@@ -93,6 +101,7 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     const lines = [
       `This deletes the site ${name} in ${region}:`,
       ...(app ? [describe(app, "the function, its URL, CloudFront distribution and log group")] : []),
+      ...(files ? [describe(files, "the S3 Files file system over the bucket (--in-place), its VPC and mount targets")] : []),
       ...(certificate
         ? [describe(certificate, `the certificate for ${certificate.outputs.DomainName ?? "its domain"}, in ${CERTIFICATE_REGION}`)]
         : []),
@@ -139,6 +148,27 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
   if (app) {
     await deleteStep(app);
     deleted.push(app.name);
+  }
+  // Once the function is gone: its network interfaces in the VPC must go first (Lambda deletes
+  // them, sometimes many minutes later), then mount targets, file system and VPC (minutes).
+  if (files) {
+    output.info(`Deleting stack ${files.name} (${files.status}): mount targets and the VPC take a few minutes...`);
+    try {
+      await removeFilesStack({ cloudformation, ec2 }, files, {
+        wait,
+        interfaces: {
+          command: `delete-stack ${name}`,
+          signal: deps.signal,
+          ...(deps.sleep ? { sleep: deps.sleep } : {}),
+          ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+        },
+        run: (title, work) => output.task(title, work),
+      });
+    } catch (error) {
+      if (error instanceof DeployError) error.addHint(deleteAdvice(error.reasons, name, files.name, region, bucket));
+      throw error;
+    }
+    deleted.push(files.name);
   }
   // Only once no distribution uses it (ACM refuses to delete a certificate in use).
   if (certificate) {

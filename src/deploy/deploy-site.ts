@@ -1,9 +1,10 @@
 // The whole AWS side of update-stack, after the build (the caller has checked
 // region and credentials): with --domain, its hosted zone and the certificate
 //   stack NAME-certificate (us-east-1) -> prerequisite stack NAME (the bucket)
-//   -> upload the missing artifacts -> app stack NAME-lambda -> outputs ->
+//   -> upload the missing artifacts -> with --in-place, stack NAME-files (the
+//   file system the function mounts) -> app stack NAME-lambda -> outputs ->
 //   live/deployed.json (what is deployed, for `ls`) -> delete artifacts no
-//   longer referenced (and a certificate no longer used).
+//   longer referenced (and a certificate, or a NAME-files stack, no longer used).
 // It returns a typed result; the command layer renders it (URL or --json).
 //
 // Ctrl-C: pass an AbortSignal. During uploads the multipart upload is aborted
@@ -25,10 +26,11 @@ import type { BuildResult } from "../plan/types.ts";
 import type { Output } from "../ui/output.ts";
 import { printStackEvents, reportGarbage, reportUploads } from "../ui/progress.ts";
 import { deployCertificate, removeUnusedCertificate } from "./deploy-certificate.ts";
+import { deployFiles, removeUnusedFiles } from "./deploy-files.ts";
 import { deployStack, type StackContext } from "./deploy-stack.ts";
 
 export interface DeployDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "route53" | "certificateCloudformation">;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "route53" | "certificateCloudformation" | "ec2">;
   /** The clients' region, resolved (with the credentials) by the caller before the build. */
   region: string;
   out: Output;
@@ -115,11 +117,15 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
   if (signal?.aborted)
     throw new InterruptedError("Interrupted before the app stack was updated; nothing was deployed. Run update-stack again to resume.");
 
+  // Complete (mount targets in both zones) before the app stack puts the function in its VPC.
+  const files = await deployFiles(clients, build, bucket, context);
+
   // With SnapStart, new secret values need a new version: they are in its environment.
   const secrets = { secret: deps.secret, pluginSecrets: deps.pluginSecrets };
   const parameters = {
     ...withSecretsInFingerprint(build.appParameters, secrets, stackName),
     ...certificate.parameters,
+    ...files.parameters,
     BucketName: bucket,
   };
   const app = await deployStack(
@@ -147,11 +153,15 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
 
   await recordDeployment(deps, bucket, build);
   await removeUnusedCertificate(clients, build.plan, context);
+  const filesRemoved = await removeUnusedFiles(clients, build.plan, context, out);
 
   await cleanUp(deps, bucket, appStackName, [...referencedKeys(parameters), ...referencedKeys(stackParameters(app.previous))]);
 
   return {
-    type: [prereq, app, certificate.deployment].every((stack) => !stack || stack.type === "no-op") ? "no-op" : "deployed",
+    type:
+      !filesRemoved && [prereq, files.deployment, app, certificate.deployment].every((stack) => !stack || stack.type === "no-op")
+        ? "no-op"
+        : "deployed",
     stack: stackName,
     appStack: appStackName,
     url: outputs.SiteUrl,

@@ -1,16 +1,24 @@
 // The app stack's parameters (templates/app.yaml), decided from the plan.
 import { createHash, scryptSync } from "node:crypto";
 import { UserError } from "../errors.ts";
+import { FILES_OUTPUTS } from "./in-place.ts";
 import { PARAMETER_VALUE_BYTES } from "./limits.ts";
 import type { DeployPlan } from "./types.ts";
 
 /**
  * Parameters known only at deploy time: the bucket (prereq stack), the stored
  * secret, the --plugin-secret values (NoEcho; omitted without any, so the
- * template's default "{}" clears earlier ones), and with --domain the hosted zone (Route 53) and the certificate
- * (the us-east-1 certificate stack).
+ * template's default "{}" clears earlier ones), with --domain the hosted zone (Route 53) and the certificate
+ * (the us-east-1 certificate stack), and with --in-place the NAME-files stack's outputs (FILES_OUTPUTS).
  */
-export const DEPLOY_TIME_PARAMETERS = ["BucketName", "DatasetteSecret", "PluginSecrets", "HostedZoneId", "CertificateArn"] as const;
+export const DEPLOY_TIME_PARAMETERS = [
+  "BucketName",
+  "DatasetteSecret",
+  "PluginSecrets",
+  "HostedZoneId",
+  "CertificateArn",
+  ...FILES_OUTPUTS,
+] as const;
 
 /** What --domain resolves to at deploy time; empty strings without a domain. */
 export interface DomainParameters {
@@ -56,6 +64,7 @@ export function appStackParameters(plan: DeployPlan, keys: { packageKey: string;
     PathPrefix: plan.prefix ? `/${plan.prefix}` : "",
     DomainName: plan.domain ?? "",
     SnapStart: plan.snapstart ? "true" : "false",
+    InPlace: plan.inPlace,
     VersionFingerprint: plan.snapstart ? versionFingerprint(functionConfiguration) : "",
   };
   checkParameterSizes(parameters);
@@ -67,7 +76,7 @@ export function appStackParameters(plan: DeployPlan, keys: { packageKey: string;
  * environment, handler, logging...) so that SnapStart sites publish a version
  * with them on their next deploy.
  */
-export const FUNCTION_TEMPLATE_REVISION = 4; // 4: Handler datasette_lambda.handler.handler
+export const FUNCTION_TEMPLATE_REVISION = 5; // 5: VpcConfig, FileSystemConfigs and DATASETTE_LAMBDA_MOUNT (--in-place)
 
 /**
  * With --snapstart the site is served by a published version (SnapStart snapshots

@@ -5,6 +5,9 @@ import type { SiteAssets } from "./assets.ts";
 
 export type Architecture = "arm64" | "x86_64";
 
+/** --in-place: "off" downloads S3 databases to /tmp; "direct" reads them from S3, "cached" from S3 Files' fast tier (in-place.ts). */
+export type InPlaceMode = "off" | "direct" | "cached";
+
 /** One distribution installed in the dependency layer and its files' size, unzipped. */
 export interface PackageSize {
   /** The name pip knows it by, normalised (PEP 503): "pyyaml", "sqlite-utils". */
@@ -34,7 +37,7 @@ export interface DatabaseInput {
 }
 
 export interface PlannedDatabase extends DatabaseInput {
-  /** Inline: shipped in the package zip. S3: downloaded at cold start. */
+  /** Inline: shipped in the package zip. S3: downloaded at cold start, or read in place (--in-place). */
   location: "inline" | "s3";
   /**
    * Its copy in the bucket (db/<sha256>/<fileName>): served from there when
@@ -75,6 +78,10 @@ export interface DeployPlan {
   ephemeralStorageMb: number;
   /** --snapstart: SnapStart on published versions, served through an alias. */
   snapstart: boolean;
+  /** --in-place: S3 databases read through an S3 Files mount of the bucket ("off": downloaded to /tmp). */
+  inPlace: InPlaceMode;
+  /** --cache-days: with --in-place=cached, days without a read before data leaves the fast tier. */
+  cacheDays: number;
   /** Python requirements for the dependency layer, pinned. */
   requirements: string[];
 }
@@ -95,6 +102,8 @@ export interface BuildResult {
   artifacts: Artifact[];
   prereqTemplate: string;
   appTemplate: string;
+  /** templates/files.yaml: the NAME-files stack, deployed with --in-place only. */
+  filesTemplate: string;
   /** App stack parameters except DEPLOY_TIME_PARAMETERS (bucket, secret, domain's zone and certificate). */
   appParameters: Record<string, string>;
 }

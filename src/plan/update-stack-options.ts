@@ -33,6 +33,10 @@ export interface UpdateStackOptions extends SharedOptions, MetadataFlags {
   /** commander's --no-cdn: false when given. */
   cdn?: boolean;
   snapstart?: boolean;
+  /** --in-place (true) or --in-place=MODE. */
+  inPlace?: string | boolean;
+  /** --cache-days N (with --in-place=cached). */
+  cacheDays?: number;
   dryRun?: boolean;
   out?: string;
   /** Every data file becomes a table of this one database. */

@@ -1,5 +1,6 @@
 // Sample DeployPlan values for tests that need a plan but not a build.
 import { appStackParameters, NO_DOMAIN } from "../../src/plan/app-parameters.ts";
+import { NO_FILES } from "../../src/plan/in-place.ts";
 import { NO_ASSETS } from "../../src/plan/assets.ts";
 import type { DeployPlan, PlannedDatabase } from "../../src/plan/types.ts";
 
@@ -39,6 +40,8 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
     timeoutSeconds: 30,
     ephemeralStorageMb: 512,
     snapstart: false,
+    inPlace: "off",
+    cacheDays: 7,
     requirements: [],
     ...overrides,
   };
@@ -54,6 +57,7 @@ export function sampleAppParameters(options: {
   return {
     ...appStackParameters(samplePlan({ databases: [], cdn: options.cdn }), { packageKey: options.packageKey, layerKey: options.layerKey }),
     ...NO_DOMAIN,
+    ...NO_FILES,
     BucketName: options.bucket,
     DatasetteSecret: "0123456789abcdef0123456789abcdef",
   };

@@ -5,6 +5,7 @@ import { deleteAdvice, runDeleteStack, type DeleteStackDeps } from "../../src/co
 import { DeployError, InterruptedError, UserError } from "../../src/errors.ts";
 import { noTerminalError } from "../../src/ui/confirm.ts";
 import { FakeCloudFormation, resource } from "../_helpers/fake-cloudformation.ts";
+import { FakeNetworkInterfaces } from "../_helpers/fake-network-interfaces.ts";
 import { FakeS3Versions, versionedEntries } from "../_helpers/fake-s3-versions.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";
 
@@ -13,6 +14,7 @@ const BUCKET = "site-bucket-1a2b3c";
 function setup(options: { app?: boolean; prereq?: boolean; bucket?: boolean; json?: boolean; entries?: number } = {}) {
   const cfn = new FakeCloudFormation();
   const s3 = new FakeS3Versions();
+  const ec2 = new FakeNetworkInterfaces();
   if (options.prereq !== false) cfn.addStack({ name: "site", status: "CREATE_COMPLETE", outputs: { BucketName: BUCKET } });
   if (options.app !== false) {
     cfn.addStack({ name: "site-lambda", status: "UPDATE_COMPLETE", outputs: { LogGroupName: "/aws/lambda/site-fn" } });
@@ -21,7 +23,7 @@ function setup(options: { app?: boolean; prereq?: boolean; bucket?: boolean; jso
   const recorded = recordingOutput({ json: Boolean(options.json) });
   const questions: string[] = [];
   const deps: DeleteStackDeps = {
-    clients: { cloudformation: cfn.client, s3: s3.client, certificateCloudformation: new FakeCloudFormation().client },
+    clients: { cloudformation: cfn.client, s3: s3.client, certificateCloudformation: new FakeCloudFormation().client, ec2: ec2.client },
     output: recorded.out,
     confirm: async (question) => {
       questions.push(question);
@@ -30,7 +32,7 @@ function setup(options: { app?: boolean; prereq?: boolean; bucket?: boolean; jso
     sleep: async () => {},
     pollMs: 0,
   };
-  return { cfn, s3, recorded, deps, questions };
+  return { cfn, s3, ec2, recorded, deps, questions };
 }
 
 function deletedStacks(cfn: FakeCloudFormation): string[] {

@@ -78,6 +78,7 @@ function harness(options: { json?: boolean; region?: string | (() => Promise<str
         artifacts: [{ key: "package/abc.zip", path: artifact, bytes: 3, sha256: "abc" }],
         prereqTemplate: "prereq",
         appTemplate: "app",
+        filesTemplate: "files",
         appParameters: { PackageKey: "package/abc.zip" },
       };
     },

@@ -12,7 +12,7 @@ import { actionsOf, allowingStatements, type Policy, type RequestContext } from 
 import { AUTHORIZED_AS, HANDLER_PERMISSIONS, NOT_NEEDED } from "./cloudformation-handler-permissions.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const POLICY_FILES = ["docs/aws-permissions-site.json", "docs/aws-permissions-cdn.json"];
+const POLICY_FILES = ["docs/aws-permissions-site.json", "docs/aws-permissions-cdn.json", "docs/aws-permissions-in-place.json"];
 const policies = POLICY_FILES.map((file) => JSON.parse(readFileSync(join(root, file), "utf8")) as Policy);
 const policy: Policy = { Version: "2012-10-17", Statement: policies.flatMap((p) => p.Statement) };
 
@@ -24,6 +24,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   "client-route-53": "route53",
   "client-s3": "s3",
   "client-acm": "acm",
+  "client-ec2": "ec2",
 };
 
 // Operations IAM authorizes under another action ("Required permissions" /
@@ -139,6 +140,8 @@ const ACCOUNT_LEVEL = new Set([
   "logs:DeleteIndexPolicy",
   "route53:ListHostedZones",
   "acm:RequestCertificate",
+  "events:ListRules",
+  "ec2:DescribeNetworkInterfaces",
   "cloudfront:CreateOriginAccessControl",
 ]);
 const CLOUDFRONT_FUNCTION_ACTIONS = new Set([
@@ -181,7 +184,11 @@ function siteResources(action: string): string[] {
     case "logs":
       return [`${logGroup}/mysite-lambda`, `${logGroup}/mysite-lambda:*`, `${logGroup}/mysite-lambda-converter:*`];
     case "events":
-      return [`arn:aws:events:${REGION}:${ACCOUNT}:rule/mysite-lambda-IncomingRule-AbCdEf123456`];
+      return [
+        `arn:aws:events:${REGION}:${ACCOUNT}:rule/mysite-lambda-IncomingRule-AbCdEf123456`,
+        // S3 Files' own rules, made with the deployer's credentials when the file system is created.
+        `arn:aws:events:${REGION}:${ACCOUNT}:rule/DO-NOT-DELETE-S3-Files-fs-0123456789abcdef0`,
+      ];
     case "cloudfront":
       return CLOUDFRONT_FUNCTION_ACTIONS.has(operation)
         ? [`arn:aws:cloudfront::${ACCOUNT}:function/datasette-lambda-7b2f1f50-0000-11ef-9d5b-0a1b2c3d4e5f`]
@@ -190,6 +197,19 @@ function siteResources(action: string): string[] {
       return [`arn:aws:acm:us-east-1:${ACCOUNT}:certificate/0b1c2d3e-0000-4f5a-8b9c-0d1e2f3a4b5c`];
     case "route53":
       return [operation === "GetChange" ? "arn:aws:route53:::change/C2682N5HXP0BZ4" : "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"];
+    // --in-place (NAME-files): EC2 and S3 Files name resources by generated ids, not by the site's name.
+    case "ec2":
+      return [
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/vpc-0123456789abcdef0`,
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/subnet-0123456789abcdef0`,
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0123456789abcdef0`,
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/eni-0123456789abcdef0`,
+      ];
+    case "s3files":
+      return [
+        `arn:aws:s3files:${REGION}:${ACCOUNT}:file-system/fs-0123456789abcdef0`,
+        `arn:aws:s3files:${REGION}:${ACCOUNT}:file-system/fs-0123456789abcdef0/access-point/fsap-0123456789abcdef0`,
+      ];
     default:
       throw new Error(`no example resource for ${action}`);
   }
@@ -273,6 +293,15 @@ test("every left-out handler permission is one a handler lists, and every S3 API
   }
 });
 
+// The file system's role (RoleArn) is passed when CloudFormation creates it (the handler lists
+// iam:PassRole); S3 Files is built on EFS, and the role trusts elasticfilesystem.amazonaws.com.
+test("the policy lets CloudFormation pass the --in-place file system's role to S3 Files", () => {
+  for (const service of ["elasticfilesystem.amazonaws.com", "s3files.amazonaws.com"]) {
+    const role = `arn:aws:iam::${ACCOUNT}:role/mysite-files-SyncRole-AbCdEf123456`;
+    ok(allowingStatements(policy, "iam:PassRole", role, { "iam:PassedToService": service }).length > 0, service);
+  }
+});
+
 test("the policy is scoped: other buckets, other regions' certificates, roles for other services are refused", () => {
   strictEqual(allowingStatements(policy, "s3:DeleteBucket", "arn:aws:s3:::someone-elses-data").length, 0);
   strictEqual(allowingStatements(policy, "s3:GetObject", "arn:aws:s3:::payroll/2026.csv").length, 0);
@@ -301,7 +330,7 @@ test('each policy file fits IAM\'s 6,144 characters for a managed policy ("IAM a
   }
 });
 
-test("docs/aws-permissions.md shows both policy files as they are", () => {
+test("docs/aws-permissions.md shows every policy file as it is", () => {
   const page = readFileSync(join(root, "docs", "aws-permissions.md"), "utf8");
   for (const file of POLICY_FILES) {
     const text = readFileSync(join(root, file), "utf8").trimEnd();

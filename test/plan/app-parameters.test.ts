@@ -25,8 +25,17 @@ describe("appStackParameters", () => {
       DomainName: "",
       LiveCheckSeconds: "15",
       SnapStart: "false",
+      InPlace: "off",
       VersionFingerprint: "",
     });
+  });
+
+  it("passes --in-place's mode; the NAME-files outputs are deploy-time parameters", () => {
+    assert.equal(appStackParameters(plan({ inPlace: "direct" }), keys).InPlace, "direct");
+    assert.equal(appStackParameters(plan({ inPlace: "cached" }), keys).InPlace, "cached");
+    for (const name of ["SubnetIds", "SecurityGroupId", "AccessPointArn", "FileSystemArn"]) {
+      assert.ok((DEPLOY_TIME_PARAMETERS as readonly string[]).includes(name), name);
+    }
   });
 
   it("with --snapstart: SnapStart on and a fingerprint of exactly what makes up the function", () => {
