@@ -1,8 +1,10 @@
 // What `ls` shows: the databases a site serves, live (pushed) or deployed (by
-// update-stack), and the files that failed to convert. Pure: built from the
-// live manifest and live/deployed.json.
+// update-stack), the files that failed to convert, and those still waiting in
+// incoming/. Pure: built from the live manifest, live/deployed.json and the
+// waiting files (waiting.ts).
 import { isDeployed, type DeployedRecord } from "./deployed.ts";
 import type { LiveManifest } from "./manifest.ts";
+import type { WaitingFile } from "./waiting.ts";
 
 export interface ListedDatabase {
   name: string;
@@ -33,6 +35,8 @@ export interface Listing {
   url: string;
   databases: ListedDatabase[];
   failed: ListedFailure[];
+  /** Files in incoming/ the converter never finished (waiting.ts). */
+  waiting: WaitingFile[];
   /** False when the site has no live/deployed.json: only live databases are known. */
   deployedKnown: boolean;
 }
@@ -44,7 +48,13 @@ export function databaseUrl(siteUrl: string, name: string): string {
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-export function buildListing(site: string, siteUrl: string, manifest: LiveManifest, deployed: DeployedRecord | undefined): Listing {
+export function buildListing(
+  site: string,
+  siteUrl: string,
+  manifest: LiveManifest,
+  deployed: DeployedRecord | undefined,
+  waiting: WaitingFile[] = [],
+): Listing {
   const live: ListedDatabase[] = Object.entries(manifest.databases).map(([name, entry]) => ({
     name,
     url: databaseUrl(siteUrl, name),
@@ -75,5 +85,12 @@ export function buildListing(site: string, siteUrl: string, manifest: LiveManife
   const failed = Object.entries(manifest.failed)
     .map(([source, entry]) => ({ source, reason: entry.reason, at: entry.at, key: entry.key }))
     .sort((a, b) => (a.source < b.source ? -1 : 1));
-  return { site, url: siteUrl, databases: [...live, ...fromDeploy].sort(byName), failed, deployedKnown: deployed !== undefined };
+  return {
+    site,
+    url: siteUrl,
+    databases: [...live, ...fromDeploy].sort(byName),
+    failed,
+    waiting,
+    deployedKnown: deployed !== undefined,
+  };
 }

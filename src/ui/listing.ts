@@ -1,5 +1,7 @@
-// How `ls` reads as text: a table of what is served, then the failed files.
+// How `ls` reads as text: a table of what is served, then the failed files,
+// then the files still waiting in incoming/.
 import type { ListedDatabase, Listing } from "../live/listing.ts";
+import { appStackName } from "../plan/stack-names.ts";
 import { formatBytes } from "./progress.ts";
 
 /** "2026-12-01T10:00:05Z" -> "2026-12-01 10:00 UTC". */
@@ -54,6 +56,12 @@ export function renderListing(listing: Listing): string {
   if (listing.failed.length > 0) {
     lines.push("", `Failed files (moved to failed/, not served):`);
     for (const failure of listing.failed) lines.push(`  ${failure.source}  ${formatTime(failure.at)}  ${failure.reason}`);
+  }
+  if (listing.waiting.length > 0) {
+    // The converter was cut off (or never invoked): its log may say why; a new upload is a new try.
+    const log = `/aws/lambda/${appStackName(listing.site)}-converter`;
+    lines.push("", `Not converted (see the log ${log}; put the file into incoming/ again, or push it):`);
+    for (const file of listing.waiting) lines.push(`  ${file.key}  waiting since ${formatTime(file.since)}`);
   }
   return lines.join("\n");
 }

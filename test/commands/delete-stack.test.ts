@@ -301,7 +301,7 @@ test("deleteAdvice reads the failed resources' fields: a bucket says empty it; o
   );
 });
 
-test("--in-place site: the app stack, then NAME-files once the function's network interfaces are gone, then the bucket and NAME", async () => {
+test("--in-place site: the app stack, then NAME-files once the function's network interfaces are gone, then bucket and NAME", async () => {
   const t = setup({ entries: 2 });
   const files = await readTemplate("files");
   t.cfn.addStack({ name: "site-files", status: "CREATE_COMPLETE", template: files, outputs: { SecurityGroupId: "sg-0function" } });

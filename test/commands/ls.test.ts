@@ -58,6 +58,7 @@ test("buildListing: live databases, deployed ones not replaced by a live one, fa
   assert.deepEqual(listing.failed, [
     { source: "bad.csv", reason: "bad.csv:3: expected 4 columns, got 5", at: "2026-12-01T10:01:00Z", key: "failed/bad.csv" },
   ]);
+  assert.deepEqual(listing.waiting, [], "none unless given");
   assert.equal(listing.deployedKnown, true);
   assert.equal(buildListing("site", "https://d1.net/", manifest, undefined).deployedKnown, false);
 });
@@ -80,6 +81,16 @@ test("renderListing: a table of what is served, then the failed files with their
     renderListing(buildListing("site", "https://d1.net/", { format: 1, databases: {}, failed: {} }, undefined)),
     "site serves no databases.",
   );
+  const waiting = [{ key: "incoming/big.csv", since: "2026-12-01T09:00:00Z" }];
+  assert.equal(
+    renderListing(buildListing("site", "https://d1.net/", { format: 1, databases: {}, failed: {} }, undefined, waiting)),
+    [
+      "site serves no databases.",
+      "",
+      "Not converted (see the log /aws/lambda/site-lambda-converter; put the file into incoming/ again, or push it):",
+      "  incoming/big.csv  waiting since 2026-12-01 09:00 UTC",
+    ].join("\n"),
+  );
   assert.equal(formatTime("2026-12-01T10:00:05Z"), "2026-12-01 10:00 UTC");
   assert.equal(formatTables({ b: { count: 1_000_000 }, a: { count: 2 } }), "a (2), b (1,000,000)");
 });
@@ -90,7 +101,7 @@ test("ls: reads the manifest and live/deployed.json of the site's bucket; --json
   w.bucket.put("live/deployed.json", JSON.stringify(deployed));
   await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out });
   const json = JSON.parse(w.output.stdout()) as Listing;
-  assert.deepEqual(Object.keys(json), ["site", "url", "databases", "failed", "deployedKnown"]);
+  assert.deepEqual(Object.keys(json), ["site", "url", "databases", "failed", "waiting", "deployedKnown"]);
   assert.equal(json.url, "https://d111.cloudfront.net/x/");
   assert.deepEqual(Object.keys(json.databases[0]!), [
     "name",
@@ -109,6 +120,25 @@ test("ls: reads the manifest and live/deployed.json of the site's bucket; --json
     ["fixtures", "sales", "zoo"],
   );
   assert.equal(json.failed[0]?.reason, "bad.csv:3: expected 4 columns, got 5");
+});
+
+test("ls: files left in incoming/ past the converter's time are listed as waiting, with when they were put there", async () => {
+  const w = liveWorld();
+  const now = Date.parse("2026-12-01T12:00:00Z");
+  w.bucket.put("incoming/stuck.csv", "a,b\n1,2\n", now - 2 * 60 * 60_000); // two hours ago: the converter was cut off
+  w.bucket.put("incoming/fresh.csv", "a,b\n1,2\n", now - 60_000); // a minute ago: being converted
+  w.bucket.put("incoming/folder/", "", now - 2 * 60 * 60_000);
+  await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out, now: () => now });
+  assert.equal(
+    w.output.stdout(),
+    [
+      "site serves no databases.",
+      "",
+      "Not converted (see the log /aws/lambda/site-lambda-converter; put the file into incoming/ again, or push it):",
+      "  incoming/stuck.csv  waiting since 2026-12-01 10:00 UTC",
+      "",
+    ].join("\n"),
+  );
 });
 
 test("ls: a site with nothing live and no record of its deploy says so", async () => {
