@@ -23,14 +23,16 @@ import harness
 from harness import SESSION_DIR, TEST_SECRET, captured_output, cloudfront_request, make_task_root, request
 
 from datasette_lambda.config import Config
-from datasette_lambda.databases.mount_files import MountWaitError, mount_path, wait_for_mount_file
+from datasette_lambda.databases.mount_files import LIVE_WAIT_SECONDS, MountWaitError, mount_path, wait_for_mount_file
 from datasette_lambda.databases.s3_client import new_s3_client
 from datasette_lambda.databases.s3_databases import DatabaseFetchError
 from lambda_events import VIEWER_HOST
+from live_publisher import LivePublisher, write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 from test_cloudfront_origin import PAGES, without_timings
 
 moto = ModuleMoto()
+INTERVAL = 15
 setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
 
 
@@ -55,7 +57,7 @@ class InPlaceSite:
 
     _buckets = 0
 
-    def start_in_place(self, task_root, mount, **options):
+    def start_in_place(self, task_root, mount, live_seconds="0", **options):
         InPlaceSite._buckets += 1
         self.bucket = f"in-place-{InPlaceSite._buckets}"
         self.s3 = moto.client()
@@ -80,7 +82,7 @@ class InPlaceSite:
             AWS_ENDPOINT_URL=moto.endpoint,
             DATASETTE_LAMBDA_BUCKET=self.bucket,
             DATASETTE_LAMBDA_MOUNT=mount,
-            DATASETTE_LAMBDA_LIVE_SECONDS="0",
+            DATASETTE_LAMBDA_LIVE_SECONDS=live_seconds,
             LAMBDA_TASK_ROOT=task_root.path,
             DATASETTE_SECRET=TEST_SECRET,
         )
@@ -204,6 +206,98 @@ class DeployedDatabaseNotOnTheMountYet(InPlaceSite, unittest.TestCase):
             self.assertEqual(request("/").status, 500)
         self.assertIn("DATASETTE_LAMBDA_MOUNT is", out.getvalue())
         self.assertIn("nothing is mounted there", out.getvalue())
+
+
+class LiveInPlace(InPlaceSite, unittest.TestCase):
+    """Live data in place: a pushed database is served from the mount once S3 Files shows it."""
+
+    def setUp(self):
+        self.root = make_task_root(inline=("fixtures",))
+        self.mount = lay_out_mount(self.root)
+        self.clock = FakeClock()
+        self.start_in_place(self.root, self.mount, clock=self.clock, live_seconds=str(INTERVAL))
+        self.publisher = LivePublisher(self.s3, self.bucket)
+        self.files = tempfile.mkdtemp(dir=SESSION_DIR, prefix="live-files-")
+        self.assertEqual(request("/").status, 200)
+        self.addCleanup(harness.deactivate)
+
+    def publish(self, name, labels, on_mount=True):
+        # The object goes to the bucket too: the stub must never fetch it.
+        path = write_rows_db(os.path.join(self.files, f"{name}-{len(labels)}-{labels[0]}", f"{name}.db"), labels)
+        entry = self.publisher.publish(name, path)
+        if on_mount:
+            put_on_mount(self.mount, entry["key"], path)
+        return entry, path
+
+    def check(self):
+        self.clock.advance(INTERVAL)
+
+    def labels(self, name):
+        response = request(f"/{name}/readings.json", query="_shape=array")
+        return [row["label"] for row in response.json()] if response.status == 200 else response.status
+
+    def test_served_once_it_appears_on_the_mount_never_downloaded(self):
+        with captured_output() as out:
+            entry, path = self.publish("extra", ["a", "b"], on_mount=False)
+            self.check()
+            self.assertEqual(self.labels("extra"), 404)
+            put_on_mount(self.mount, entry["key"], path)
+            self.check()
+            self.assertEqual(self.labels("extra"), ["a", "b"])
+        log = out.getvalue()
+        self.assertEqual(log.count(f"extra ({entry['key']}) is not on the S3 Files mount yet"), 1)
+        self.assertIn(f"{entry['key']} appeared on the S3 Files mount after 15 s", log)
+        served = harness.instance().site.served.get("extra")
+        self.assertEqual(served.path, mount_path(self.mount, entry["key"]))
+        self.assertEqual(self.database_gets, [], "only live/manifest.json is read from S3")
+        self.assertEqual(self.downloaded_files(), [])
+
+    def test_one_that_never_appears_keeps_the_rest_served_and_logs_one_line_then_one_warning(self):
+        with captured_output() as out:
+            self.publish("present", ["p"])
+            missing, _ = self.publish("missing", ["m"], on_mount=False)
+            for _ in range(4):
+                self.check()
+                self.assertEqual(self.labels("present"), ["p"])
+                self.assertEqual(self.labels("missing"), 404)
+                self.assertEqual(request("/fixtures/items.json").status, 200)
+            self.assertEqual(out.getvalue().count("is not on the S3 Files mount yet"), 1)
+            # Bounded: after LIVE_WAIT_SECONDS one warning, and no more looking on its account.
+            self.clock.advance(LIVE_WAIT_SECONDS)
+            self.assertEqual(self.labels("present"), ["p"])
+            for _ in range(3):
+                self.check()
+                self.assertEqual(self.labels("missing"), 404)
+        log = out.getvalue()
+        self.assertEqual(log.count(f"missing ({missing['key']}) is still not on the S3 Files mount after"), 1)
+        self.assertEqual(log.count("is not on the S3 Files mount yet"), 1)
+        self.assertEqual(self.database_gets, [])
+
+    def test_a_replacement_waits_for_its_file_keeping_the_old_one_and_the_mount_is_never_written(self):
+        first, first_path = self.publish("extra", ["v1"])
+        self.check()
+        self.assertEqual(self.labels("extra"), ["v1"])
+        second, second_path = self.publish("extra", ["v2 a", "v2 b"], on_mount=False)
+        self.check()
+        self.assertEqual(self.labels("extra"), ["v1"], "the old one stays until the new file appears")
+        put_on_mount(self.mount, second["key"], second_path)
+        self.check()
+        self.assertEqual(self.labels("extra"), ["v2 a", "v2 b"])
+        for _ in range(2):  # the swap's release runs once no request uses the old file
+            request("/fixtures/items.json")
+        self.assertTrue(os.path.exists(mount_path(self.mount, first["key"])), "the bucket's object, not ours to delete")
+        self.assertEqual(self.database_gets, [])
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
 
 
 class FakeMount:

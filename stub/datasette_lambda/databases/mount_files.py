@@ -28,6 +28,10 @@ log = logging.getLogger("datasette_lambda")
 # A deployed database missing from the mount this long after the instance started is an
 # error (the site answers "could not start", and the next request tries again).
 DEPLOYED_WAIT_SECONDS = 120.0
+# A live database not on the mount this long after a live check first wanted it is given up
+# on (a warning) until it appears or the manifest changes: S3 Files shows some objects never
+# (odd key names: its ImportFailures metric). Checks never wait for it meanwhile.
+LIVE_WAIT_SECONDS = 300.0
 FIRST_POLL_SECONDS = 0.2
 MAX_POLL_SECONDS = 2.0
 LOG_EVERY_SECONDS = 5.0
@@ -105,3 +109,63 @@ def wait_for_mount_file(
             next_log = now + log_every
         sleep(min(interval, max(0.0, deadline_seconds - waited)))
         interval = min(MAX_POLL_SECONDS, interval * 2)
+
+
+class LiveArrivals:
+    """Live databases (live/live_data.py) as S3 Files shows them: a check looks, never waits.
+
+    path_of(entry) is the file once it is on the mount at its size; until then None, and
+    the live check keeps serving what it served (and looks again at its next check). Logged
+    once when first missed, once when it appears; after LIVE_WAIT_SECONDS a warning, and
+    GAVE_UP, so that the check stops asking for the manifest again for its sake.
+    """
+
+    GAVE_UP = "gave up"
+
+    def __init__(
+        self,
+        mount: str,
+        wait_seconds: float = LIVE_WAIT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        stat: Callable[[str], Any] = os.stat,
+    ) -> None:
+        self.mount = mount
+        self.wait_seconds = wait_seconds
+        self.clock = clock
+        self.stat = stat
+        self._missed: dict[str, float] = {}  # key -> when a check first missed it
+        self._given_up: set[str] = set()
+
+    def path_of(self, entry: dict[str, Any]) -> str | None:
+        """The entry's file on the mount, None while it is not there yet, or GAVE_UP."""
+        key = entry["key"]
+        path = mount_path(self.mount, key)
+        now = self.clock()
+        if is_ready(path, entry["bytes"], self.stat):
+            missed = self._missed.pop(key, None)
+            self._given_up.discard(key)
+            if missed is not None:
+                waited = now - missed
+                log.info("datasette-lambda: live data: %s appeared on the S3 Files mount after %.0f s", key, waited)
+            return path
+        missed = self._missed.setdefault(key, now)
+        if missed == now:
+            log.info(
+                "datasette-lambda: live data: %s (%s) is not on the S3 Files mount yet; serving the rest, "
+                "looking again at each check",
+                entry["name"],
+                key,
+            )
+            return None
+        if now - missed < self.wait_seconds:
+            return None
+        if key not in self._given_up:
+            self._given_up.add(key)
+            log.warning(
+                "datasette-lambda: live data: %s (%s) is still not on the S3 Files mount after %.0f s; "
+                "not waiting for it any more (is the object in the bucket?)",
+                entry["name"],
+                key,
+                now - missed,
+            )
+        return self.GAVE_UP

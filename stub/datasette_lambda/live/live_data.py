@@ -4,7 +4,8 @@ Runs inside requests, before they reach Datasette (Lambda freezes an instance be
 requests, so a background thread would not run): follow() costs one clock read until a
 check is due, every DATASETTE_LAMBDA_LIVE_SECONDS. A due check makes one conditional
 GET; a changed manifest brings new or changed databases to /tmp (s3_databases.py:
-sha256 verified, atomic rename), swaps them into the running Datasette
+sha256 verified, atomic rename), or with --in-place finds them on the S3 Files mount
+(mount_files.py: never downloaded, never waited for), swaps them into the running Datasette
 (served_databases.py) and releases what they replaced once no request uses it
 (in_flight.py): connections closed, files no longer served deleted.
 
@@ -28,6 +29,7 @@ from datasette_lambda.contract.live_manifest import LiveManifestError, parse_liv
 from datasette_lambda.contract.timestamps import format_utc
 from datasette_lambda.databases import served_databases
 from datasette_lambda.databases.in_flight import InFlight
+from datasette_lambda.databases.mount_files import LiveArrivals
 from datasette_lambda.databases.s3_databases import DatabaseFetchError, ensure_local_copy
 from datasette_lambda.databases.served_databases import Served, ServedDatabases
 from datasette_lambda.live.manifest_check import ABSENT, UNCHANGED, ManifestCheck, ManifestCheckError, one_line
@@ -47,7 +49,11 @@ class LiveData:
         temp_root: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        mount: str | None = None,
+        arrivals: LiveArrivals | None = None,
     ) -> None:
+        """mount (--in-place): live databases are read on the S3 Files mount, never downloaded
+        (arrivals: how a check finds them there; made from mount and clock when not given)."""
         self.served = served
         self.bucket = bucket
         self.client_factory = client_factory
@@ -55,6 +61,7 @@ class LiveData:
         self.temp_root = temp_root
         self.wall_clock = wall_clock
         self.in_flight = InFlight()
+        self.arrivals = arrivals or (LiveArrivals(mount, clock=clock) if mount else None)
         self.checked_at: str | None = None  # when S3 last answered a check (ISO UTC)
         self._lock = threading.Lock()  # one check (and one release) at a time
 
@@ -127,6 +134,17 @@ class LiveData:
                     new_live[name] = served_databases.live(entry, old.path, old.database)
                     changes.append(f"updated {name}")
                 continue
+            if self.arrivals is not None:
+                # In place: served from the mount once S3 Files shows it; meanwhile what was served stays.
+                found = self.arrivals.path_of(entry)
+                if found is None or found == LiveArrivals.GAVE_UP:
+                    complete = complete and found == LiveArrivals.GAVE_UP
+                    if old is not None:
+                        new_live[name] = old
+                    continue
+                new_live[name] = served_databases.live(entry, found)
+                changes.append(f"{'replaced' if old or self.served.get(name) else 'added'} {name}")
+                continue
             try:
                 path = ensure_local_copy(entry, self.bucket, self.client_factory, self.temp_root, remedy=REPUBLISH)
             except (DatabaseFetchError, OSError) as e:
@@ -163,8 +181,9 @@ class LiveData:
 
     def _release(self, retired: Served) -> None:
         retired.database.close()
-        # The same file may be served again by now (republished), or be a deployed one's.
-        if retired.path in self.served.paths_in_use():
+        # The same file may be served again by now (republished), or be a deployed one's;
+        # on the mount (in place) it is the bucket's object, never ours to delete.
+        if retired.path in self.served.paths_in_use() or self.arrivals is not None:
             return
         try:
             os.remove(retired.path)

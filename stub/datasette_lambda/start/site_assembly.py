@@ -123,7 +123,7 @@ def assemble_site(
     ds, served = build_datasette(manifest, located, details["secret"], details["root"])
     live = None
     if bucket and interval:
-        live = LiveData(served, bucket, s3_client, interval, clock=clock)
+        live = LiveData(served, bucket, s3_client, interval, clock=clock, mount=details["mount"])
         live.follow()  # the first check, with the deployed databases: before any request
     presigner = S3Presigner(bucket, s3_client) if bucket else None
     app = build_asgi_app(ds, served, live, presigner)
