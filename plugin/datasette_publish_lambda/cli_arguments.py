@@ -53,6 +53,8 @@ VALUES = (
     ("into", "--into"),
     ("pk", "--pk"),
     ("data_as_of", "--data-as-of"),
+    ("in_place", "--in-place"),
+    ("cache_days", "--cache-days"),
     ("out", "--out"),
 )
 
