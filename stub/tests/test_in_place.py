@@ -30,6 +30,7 @@ from lambda_events import VIEWER_HOST
 from live_publisher import LivePublisher, write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 from test_cloudfront_origin import PAGES, without_timings
+from test_live_data import FakeClock
 
 moto = ModuleMoto()
 INTERVAL = 15
@@ -287,17 +288,6 @@ class LiveInPlace(InPlaceSite, unittest.TestCase):
             request("/fixtures/items.json")
         self.assertTrue(os.path.exists(mount_path(self.mount, first["key"])), "the bucket's object, not ours to delete")
         self.assertEqual(self.database_gets, [])
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds):
-        self.now += seconds
 
 
 class FakeMount:
