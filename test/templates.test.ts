@@ -15,7 +15,6 @@ import {
   templateParameterNames,
   templateUrl,
   TEMPLATES_DIR,
-  type CfnParameter,
   type CfnTemplate,
   type TemplateName,
 } from "../src/templates.ts";

@@ -31,7 +31,7 @@ export async function runLs(name: string, _options: SharedOptions, deps: LsDeps)
     readDeployedRecord(deps.clients.s3, site.bucket),
     listIncoming(deps.clients.s3, site.bucket),
   ]);
-  const listing = buildListing(name, site.url, manifest, deployed, waitingFiles(incoming, (deps.now ?? Date.now)()));
+  const listing = buildListing(name, site.url, manifest, deployed, waitingFiles(incoming, (deps.now ?? Date.now)()), site.tmpBytes);
   if (!listing.deployedKnown) {
     deps.output.info(
       `Databases deployed by update-stack are not listed: the site has no live/deployed.json yet (the next update-stack writes it).`,

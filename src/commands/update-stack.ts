@@ -28,7 +28,7 @@ function renderDryRun(out: Output, summary: DryRunSummary): void {
     `Dry run: wrote ${summary.out}`,
     ...summary.artifacts.map((a) => `  ${a.key}  ${(a.bytes / 1024 / 1024).toFixed(1)} MB`),
     ...summary.databases.map(
-      (db) => `  database ${db.name}: ${db.inline ? "in the package" : s3}` + (db.dataAsOf ? `, data as of ${db.dataAsOf}` : ""),
+      (db) => `  database ${db.name}: ${db.inline ? "in the package" : s3}${db.dataAsOf ? `, data as of ${db.dataAsOf}` : ""}`,
     ),
   ];
   out.result(lines.join("\n"), summary);

@@ -6,7 +6,7 @@
 // Without --in-place, a NAME-files stack left by an earlier deploy is deleted once
 // the app stack has taken the function out of the VPC, and Lambda has deleted the
 // function's network interfaces there.
-import { type AwsClients } from "../aws/clients.ts";
+import type { AwsClients } from "../aws/clients.ts";
 import { findFilesStack, removeFilesStack } from "../aws/files-stack.ts";
 import { stackOutputs } from "../aws/stacks.ts";
 import { AwsError, InterruptedError, UserError, errorMessage } from "../errors.ts";

@@ -1,5 +1,6 @@
-// How `ls` reads as text: a table of what is served, then the failed files,
-// then the files still waiting in incoming/.
+// How `ls` reads as text: a table of what is served, the live databases the
+// site cannot serve, then the failed files, then the files still waiting in
+// incoming/.
 import type { ListedDatabase, Listing } from "../live/listing.ts";
 import { appStackName } from "../plan/stack-names.ts";
 import { formatBytes } from "./progress.ts";
@@ -21,6 +22,7 @@ export function formatTables(tables: Record<string, { count: number }>, shown = 
 
 function kind(db: ListedDatabase): string {
   if (!db.live) return "deployed";
+  if (db.problem !== null) return "live, not served";
   return db.replacesDeployed ? "live, replaces deployed" : "live";
 }
 
@@ -52,6 +54,11 @@ export function renderListing(listing: Listing): string {
         ]),
       ]),
     );
+  }
+  const unservable = listing.databases.filter((db) => db.problem !== null);
+  if (unservable.length > 0) {
+    lines.push("", "Not served (instances keep serving the previous version, if any):");
+    for (const db of unservable) lines.push(`  ${db.name}  ${db.problem}`);
   }
   if (listing.failed.length > 0) {
     lines.push("", `Failed files (moved to failed/, not served):`);

@@ -114,12 +114,35 @@ test("ls: reads the manifest and live/deployed.json of the site's bucket; --json
     "dataAsOf",
     "source",
     "publishedAt",
+    "problem",
   ]);
   assert.deepEqual(
     json.databases.map((db) => db.name),
     ["fixtures", "sales", "zoo"],
   );
   assert.equal(json.failed[0]?.reason, "bad.csv:3: expected 4 columns, got 5");
+});
+
+test("buildListing and renderListing: a live database bigger than the function's /tmp leaves room for is not served, and why", () => {
+  const big = { ...manifest.databases.sales!, bytes: 600 * 1024 * 1024 };
+  const listing = buildListing("site", "https://d1.net/", { ...manifest, databases: { sales: big } }, deployed, [], 512 * 1024 * 1024);
+  const sales = listing.databases.find((db) => db.name === "sales")!;
+  assert.match(sales.problem ?? "", /^600\.0 MB cannot fit in \/tmp \(512\.0 MB, 0\.0 MB of it for deployed databases\)/);
+  assert.equal(listing.databases.find((db) => db.name === "zoo")!.problem, null);
+  const text = renderListing(listing);
+  assert.match(text, /^sales +live, not served +600\.0 MB /m);
+  assert.match(text, /\n\nNot served \(instances keep serving the previous version, if any\):\n {2}sales {2}600\.0 MB cannot fit in \/tmp/);
+  // Without the function's /tmp size, nothing is claimed.
+  assert.equal(buildListing("site", "https://d1.net/", { ...manifest, databases: { sales: big } }, deployed).databases[0]!.problem, null);
+});
+
+test("ls: the function's /tmp size comes from the stack (EphemeralStorageSize)", async () => {
+  const w = liveWorld({ json: true, ephemeralStorageMb: "512" });
+  const big = { ...manifest.databases.sales!, bytes: 513 * 1024 * 1024 };
+  w.bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest({ ...manifest, databases: { sales: big } }));
+  await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out });
+  const json = JSON.parse(w.output.stdout()) as Listing;
+  assert.match(json.databases[0]!.problem ?? "", /^513\.0 MB cannot fit in \/tmp \(512\.0 MB/);
 });
 
 test("ls: files left in incoming/ past the converter's time are listed as waiting, with when they were put there", async () => {

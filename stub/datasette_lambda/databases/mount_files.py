@@ -28,9 +28,9 @@ log = logging.getLogger("datasette_lambda")
 # A deployed database missing from the mount this long after the instance started is an
 # error (the site answers "could not start", and the next request tries again).
 DEPLOYED_WAIT_SECONDS = 120.0
-# A live database not on the mount this long after a live check first wanted it is given up
-# on (a warning) until it appears or the manifest changes: S3 Files shows some objects never
-# (odd key names: its ImportFailures metric). Checks never wait for it meanwhile.
+# A live database not on the mount this long after a live check first wanted it gets one
+# warning: S3 Files never shows some objects (odd key names: its ImportFailures metric).
+# Checks never wait for it, and keep looking.
 LIVE_WAIT_SECONDS = 300.0
 FIRST_POLL_SECONDS = 0.2
 MAX_POLL_SECONDS = 2.0
@@ -114,13 +114,11 @@ def wait_for_mount_file(
 class LiveArrivals:
     """Live databases (live/live_data.py) as S3 Files shows them: a check looks, never waits.
 
-    path_of(entry) is the file once it is on the mount at its size; until then None, and
-    the live check keeps serving what it served (and looks again at its next check). Logged
-    once when first missed, once when it appears; after LIVE_WAIT_SECONDS a warning, and
-    GAVE_UP, so that the check stops asking for the manifest again for its sake.
+    path_of(entry) is the file once it is on the mount at its size, else None: the check
+    keeps serving what it served and looks again at its next check (a stat; the manifest is
+    not fetched again for it). Logged once when first missed and once when it appears; a
+    warning, once, if it is still missing after wait_seconds.
     """
-
-    GAVE_UP = "gave up"
 
     def __init__(
         self,
@@ -134,16 +132,16 @@ class LiveArrivals:
         self.clock = clock
         self.stat = stat
         self._missed: dict[str, float] = {}  # key -> when a check first missed it
-        self._given_up: set[str] = set()
+        self._warned: set[str] = set()
 
     def path_of(self, entry: dict[str, Any]) -> str | None:
-        """The entry's file on the mount, None while it is not there yet, or GAVE_UP."""
+        """The entry's file on the mount, or None while S3 Files does not show it (at its size)."""
         key = entry["key"]
         path = mount_path(self.mount, key)
         now = self.clock()
         if is_ready(path, entry["bytes"], self.stat):
             missed = self._missed.pop(key, None)
-            self._given_up.discard(key)
+            self._warned.discard(key)
             if missed is not None:
                 waited = now - missed
                 log.info("datasette-lambda: live data: %s appeared on the S3 Files mount after %.0f s", key, waited)
@@ -156,16 +154,20 @@ class LiveArrivals:
                 entry["name"],
                 key,
             )
-            return None
-        if now - missed < self.wait_seconds:
-            return None
-        if key not in self._given_up:
-            self._given_up.add(key)
+        elif now - missed >= self.wait_seconds and key not in self._warned:
+            self._warned.add(key)
             log.warning(
-                "datasette-lambda: live data: %s (%s) is still not on the S3 Files mount after %.0f s; "
-                "not waiting for it any more (is the object in the bucket?)",
+                "datasette-lambda: live data: %s (%s) is still not on the S3 Files mount after %.0f s "
+                "(is the object in the bucket, under a name S3 Files can show?); still looking at each check",
                 entry["name"],
                 key,
                 now - missed,
             )
-        return self.GAVE_UP
+        return None
+
+    def forget(self, keys: set[str]) -> None:
+        """Stop remembering misses of databases no longer wanted."""
+        for key in list(self._missed):
+            if key not in keys:
+                del self._missed[key]
+                self._warned.discard(key)

@@ -7,6 +7,10 @@ but SHA-256 is sequential, so a hashing thread follows the *contiguous prefix* w
 far, reading it back (from the page cache) as soon as it grows. When the last range lands
 only the tail after the last gap is left to hash, instead of the whole file after the
 download (bench/s3-download.ts measures both).
+
+A download may be stopped part-way (should_stop: live data's deadline, or a database no
+longer published): the transfer is cancelled, its ranges end at their next chunk, and
+DownloadStopped says why.
 """
 
 import hashlib
@@ -22,6 +26,12 @@ from typing import Any
 PART_BYTES = 8 * 1024 * 1024
 MAX_CONCURRENCY = 10
 _HASH_READ = 4 * 1024 * 1024
+# How often a download that may be stopped asks whether it should be.
+STOP_POLL_SECONDS = 0.25
+
+
+class DownloadStopped(Exception):
+    """should_stop() asked for the download to end; the message is its reason."""
 
 
 class PrefixHasher:
@@ -123,13 +133,15 @@ class OffsetWriter:
 
 
 class _Progress:
-    """s3transfer subscriber: the manifest's size is the transfer's, progress goes to a callback.
-    (Recent s3transfer still makes a HeadObject, for the ETag it pins every range to.)"""
+    """s3transfer subscriber: the manifest's size is the transfer's, progress goes to a callback,
+    and `done` is set when the transfer ends, however it ends. (Recent s3transfer still makes a
+    HeadObject, for the ETag it pins every range to.)"""
 
     def __init__(self, size: int, on_progress: Callable[[int], None] | None) -> None:
         from s3transfer.subscribers import BaseSubscriber
 
         size_known, report = size, on_progress
+        done = self.done = threading.Event()
 
         class Subscriber(BaseSubscriber):
             def on_queued(self, future: Any, **kwargs: Any) -> None:
@@ -138,6 +150,9 @@ class _Progress:
             def on_progress(self, future: Any, bytes_transferred: int, **kwargs: Any) -> None:
                 if report is not None:
                     report(bytes_transferred)
+
+            def on_done(self, future: Any, **kwargs: Any) -> None:
+                done.set()
 
         self.subscriber = Subscriber()
 
@@ -151,13 +166,16 @@ def download_verified(
     on_progress: Callable[[int], None] | None = None,
     part_bytes: int = PART_BYTES,
     concurrency: int = MAX_CONCURRENCY,
+    should_stop: Callable[[], str | None] | None = None,
 ) -> tuple[str, int]:
     """Download s3://bucket/key (size bytes) into fd, a file descriptor open for reading and
     writing (the hasher reads back what was written), e.g. from tempfile.mkstemp().
 
     Returns (sha256 hex digest, bytes written). on_progress(n) is called as n more bytes
-    arrive (from the transfer's threads). Raises what the transfer raised (botocore errors,
-    OSError such as ENOSPC).
+    arrive (from the transfer's threads). should_stop(), asked before the download and every
+    STOP_POLL_SECONDS during it, returns why to stop, or None; the transfer is then cancelled
+    and DownloadStopped raised once none of its ranges writes any more (fd may be closed
+    then). Raises what the transfer raised (botocore errors, OSError such as ENOSPC).
     """
     from boto3.s3.transfer import TransferConfig, create_transfer_manager
 
@@ -167,11 +185,20 @@ def download_verified(
         max_concurrency=concurrency,
         use_threads=True,
     )
+    if should_stop is not None and (reason := should_stop()):
+        raise DownloadStopped(reason)
     hasher = PrefixHasher(fd, size)
     writer = OffsetWriter(fd, hasher)
+    progress = _Progress(size, on_progress)
     try:
+        # Leaving the block on an exception cancels the transfer and waits for its ranges.
         with create_transfer_manager(client, config) as manager:
-            future = manager.download(bucket, key, writer, subscribers=[_Progress(size, on_progress).subscriber])
+            future = manager.download(bucket, key, writer, subscribers=[progress.subscriber])
+            if should_stop is not None:
+                while not progress.done.wait(STOP_POLL_SECONDS):
+                    if reason := should_stop():
+                        future.cancel()
+                        raise DownloadStopped(reason)
             future.result()
     except BaseException:
         hasher.close()

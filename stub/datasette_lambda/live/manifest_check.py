@@ -1,9 +1,9 @@
 """When to look at live/manifest.json again, and the conditional GET that looks.
 
-Lambda freezes an instance between requests, so nothing runs in the background: a
-request asks due() (one clock read) and, at most every `interval` seconds, one request
-fetches. The GET carries If-None-Match with the ETag of the manifest the site serves, so
-an unchanged manifest costs one small request answered 304.
+Lambda freezes an instance between requests, so the check runs inside them: a request
+asks due() (one clock read) and, at most every `interval` seconds, one request fetches.
+The GET carries If-None-Match with the ETag of the last manifest read, so an unchanged
+manifest costs one small request answered 304.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datasette_lambda.contract.live_manifest import LIVE_MANIFEST_KEY
 
 # What a fetch found.
 UNCHANGED = "unchanged"  # 304, or still no manifest
-ABSENT = "absent"  # the manifest the site followed is gone: nothing is live any more
+ABSENT = "absent"  # the manifest read before is gone: nothing is live any more
 CHANGED = "changed"
 
 
@@ -36,7 +36,7 @@ class ManifestCheck:
         self.client_factory = client_factory
         self.interval = interval
         self.clock = clock
-        self.etag: str | None = None  # of the manifest the site serves; None: none followed yet
+        self.etag: str | None = None  # of the last manifest read; None: none yet
         self._next_due = float("-inf")  # the first request checks
 
     def due(self) -> bool:
@@ -73,12 +73,13 @@ class ManifestCheck:
             ) from e
         return CHANGED, body, response.get("ETag")
 
-    def followed(self, etag: str | None) -> None:
-        """The manifest with this ETag is served in full (None: no manifest)."""
+    def read(self, etag: str | None) -> None:
+        """The manifest with this ETag was read and taken in (None: there is none): the next
+        fetch asks S3 for anything newer only."""
         self.etag = etag
 
     def check_now(self) -> None:
-        """Make the next due() true (tests and the first load)."""
+        """Make the next due() true (after a SnapStart restore, and in tests)."""
         self._next_due = float("-inf")
 
 
