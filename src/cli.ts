@@ -164,7 +164,7 @@ export function buildProgram(): Command {
       program
         .command("delete-stack")
         .summary("delete the site and everything created for it")
-        .description("Delete the site NAME: both stacks and every object in its bucket. Asks first unless --yes.")
+        .description("Delete the site NAME: its stacks and every object in its bucket. Asks first unless --yes.")
         .argument("<name>", "site name given to update-stack")
         .addHelpText(
           "after",
