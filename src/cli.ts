@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { DatasetteLambdaError, errorMessage } from "./errors.ts";
 import { ARCHITECTURES, DEFAULT_ARCHITECTURE, DEFAULT_LOGS_SINCE, DEFAULT_OUT_DIR, DEFAULT_RUNTIME } from "./plan/defaults.ts";
 import { collectGroup, groupMultiValueOptions } from "./multi-value-options.ts";
+import { PYTHON_RUNTIMES } from "./plan/runtimes.ts";
 import { CACHE_DAYS } from "./plan/in-place.ts";
 import { splitOptionalValues } from "./optional-value-options.ts";
 import { addConfirmOption, addSharedOptions } from "./shared-options.ts";
@@ -22,6 +23,13 @@ function integer(flag: string, example: string) {
     if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${flag} takes a whole number, e.g. ${example}`);
     return Number(value);
   };
+}
+
+/** "python3.11, python3.12, ...": the runtime table's rows, oldest first. */
+function runtimeChoices(): string {
+  return PYTHON_RUNTIMES.map((runtime) => runtime.id)
+    .reverse()
+    .join(", ");
 }
 
 export function buildProgram(): Command {
@@ -90,17 +98,28 @@ export function buildProgram(): Command {
       )
       .option("--external", "keep databases in S3 (downloaded at cold start) even when they fit in the package")
       .option("--domain <name>", "custom domain for the site (e.g. data.example.com)")
-      .addOption(new Option("--runtime <runtime>", "Lambda Python runtime, python3.11 to python3.14").default(DEFAULT_RUNTIME))
+      .addOption(
+        new Option("--runtime <runtime>", `Lambda Python runtime, ${runtimeChoices()} (refused from Lambda's block-create date)`).default(
+          DEFAULT_RUNTIME,
+        ),
+      )
       .addOption(new Option("--arch <arch>", "Lambda architecture").choices(ARCHITECTURES).default(DEFAULT_ARCHITECTURE))
       .addOption(new Option("--memory <mb>", "Lambda memory in MB, 128-10240 (default 1024)").argParser(integer("--memory", "1024")))
       .addOption(new Option("--timeout <seconds>", "Lambda timeout in seconds, 1-900 (default 30)").argParser(integer("--timeout", "30")))
+      .addOption(
+        new Option(
+          "--max-instances <n>",
+          "at most N instances of the site's function at once (Lambda reserved concurrency), a cap on its cost; 0: no cap (default)",
+        ).argParser(integer("--max-instances", "10")),
+      )
       .option("--no-cdn", "serve from the Lambda Function URL only, without CloudFront")
       .option("--into <name>", "put the tables of every data file into this one database (e.g. --into data)")
       .option("--pk <column>", "primary key column of the tables made from data files (default: a unique column named id)")
       .option("--data-as-of <time>", "when the data was last updated, ISO 8601 (default: each file's modification time)")
       .option(
         "--snapstart",
-        "Lambda SnapStart: new instances resume from a snapshot of a started site (python3.12+; it costs money at rest: see docs/cli.md)",
+        "Lambda SnapStart: new instances resume from a snapshot of a started site " +
+          "(python3.12+, not in every region; it costs money at rest: see docs/cli.md)",
       )
       .option(
         "--in-place [mode]",

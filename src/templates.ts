@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { parse, type ScalarTag, type CollectionTag, type YAMLMap, type YAMLSeq } from "yaml";
 
-export type TemplateName = "prereq" | "app" | "certificate" | "files";
+export type TemplateName = "prereq" | "app" | "certificate" | "shared" | "files";
 
 /** templates/ sits beside src/ in a checkout and beside dist/ in the package. */
 export const TEMPLATES_DIR = new URL("../templates/", import.meta.url);
@@ -18,10 +18,14 @@ export async function readTemplate(name: TemplateName): Promise<string> {
 }
 
 export async function readTemplates(): Promise<Record<TemplateName, string>> {
-  const [prereq, app, certificate, files] = await Promise.all(
-    (["prereq", "app", "certificate", "files"] as const).map((name) => readTemplate(name)),
-  );
-  return { prereq: prereq!, app: app!, certificate: certificate!, files: files! };
+  const [prereq, app, certificate, shared, files] = await Promise.all([
+    readTemplate("prereq"),
+    readTemplate("app"),
+    readTemplate("certificate"),
+    readTemplate("shared"),
+    readTemplate("files"),
+  ]);
+  return { prereq, app, certificate, shared, files };
 }
 
 export interface CfnResource {

@@ -13,6 +13,7 @@ import { mergeMetadata } from "../plan/metadata-flags.ts";
 import { TEMPLATE_BODY_BYTES } from "../plan/limits.ts";
 import { checkPackageLimits } from "../plan/placement.ts";
 import { createPlan, planWarnings, type CheckedOptions } from "../plan/plan.ts";
+import { prereqStackParameters } from "../plan/prereq-parameters.ts";
 import type { Artifact, BuildResult, DatabaseInput } from "../plan/types.ts";
 import { readTemplates } from "../templates.ts";
 import type { Output } from "../ui/output.ts";
@@ -171,6 +172,7 @@ export async function buildSite(checked: CheckedOptions, files: string[], deps: 
     plan,
     artifacts,
     prereqTemplate: templates.prereq,
+    prereqParameters: prereqStackParameters(plan),
     appTemplate: templates.app,
     filesTemplate: templates.files,
     appParameters,

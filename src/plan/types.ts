@@ -78,6 +78,8 @@ export interface DeployPlan {
   ephemeralStorageMb: number;
   /** --snapstart: SnapStart on published versions, served through an alias. */
   snapstart: boolean;
+  /** --max-instances: the site function's reserved concurrency (a cost cap); null: none. */
+  maxInstances: number | null;
   /** --in-place: S3 databases read through an S3 Files mount of the bucket ("off": downloaded to /tmp). */
   inPlace: InPlaceMode;
   /** --cache-days: with --in-place=cached, days without a read before data leaves the fast tier. */
@@ -101,6 +103,8 @@ export interface BuildResult {
   plan: DeployPlan;
   artifacts: Artifact[];
   prereqTemplate: string;
+  /** The prerequisite stack's parameters (--cors). */
+  prereqParameters: Record<string, string>;
   appTemplate: string;
   /** templates/files.yaml: the NAME-files stack, deployed with --in-place only. */
   filesTemplate: string;

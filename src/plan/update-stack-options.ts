@@ -33,6 +33,8 @@ export interface UpdateStackOptions extends SharedOptions, MetadataFlags {
   /** commander's --no-cdn: false when given. */
   cdn?: boolean;
   snapstart?: boolean;
+  /** --max-instances N: the site function's reserved concurrency; 0 or absent: none. */
+  maxInstances?: number;
   /** --in-place (true) or --in-place=MODE. */
   inPlace?: string | boolean;
   /** --cache-days N (with --in-place=cached). */

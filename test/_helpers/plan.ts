@@ -1,5 +1,5 @@
 // Sample DeployPlan values for tests that need a plan but not a build.
-import { appStackParameters, NO_DOMAIN } from "../../src/plan/app-parameters.ts";
+import { appStackParameters, NO_DOMAIN, NO_SHARED, type SharedParameters } from "../../src/plan/app-parameters.ts";
 import { NO_FILES } from "../../src/plan/in-place.ts";
 import { NO_ASSETS } from "../../src/plan/assets.ts";
 import type { DeployPlan, PlannedDatabase } from "../../src/plan/types.ts";
@@ -40,6 +40,7 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
     timeoutSeconds: 30,
     ephemeralStorageMb: 512,
     snapstart: false,
+    maxInstances: null,
     inPlace: "off",
     cacheDays: 7,
     requirements: [],
@@ -47,16 +48,22 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
   };
 }
 
-/** Every app stack parameter for the sample plan, as a deploy would pass them. */
+/**
+ * Every app stack parameter for the sample plan, as a deploy would pass them;
+ * with CloudFront, `shared` are the shared stack's outputs (test/_helpers/moto-site.ts).
+ */
 export function sampleAppParameters(options: {
   bucket: string;
   packageKey: string;
   layerKey: string;
   cdn: boolean;
+  shared?: SharedParameters;
 }): Record<string, string> {
   return {
     ...appStackParameters(samplePlan({ databases: [], cdn: options.cdn }), { packageKey: options.packageKey, layerKey: options.layerKey }),
     ...NO_DOMAIN,
+    ...(options.shared ?? NO_SHARED),
+    ConverterMaxConcurrency: "2",
     ...NO_FILES,
     BucketName: options.bucket,
     DatasetteSecret: "0123456789abcdef0123456789abcdef",

@@ -33,14 +33,8 @@ async function dryRun(name: string, flags: string[]) {
 test("--in-place=cached: NAME-files with the file system, mount targets, access point and VPC; the function mounts it", async () => {
   const { out, summary, result } = await dryRun("in-place", ["--in-place=cached", "--cache-days", "14"]);
   assert.equal(summary.inPlace, "cached");
-  assert.deepEqual(readdirSync(out).sort(), [
-    "app.yaml",
-    "artifacts",
-    "files-parameters.json",
-    "files.yaml",
-    "parameters.json",
-    "prereq.yaml",
-  ]);
+  // Beside what every dry run writes (shared.yaml too, with CloudFront): the NAME-files stack.
+  for (const file of ["files.yaml", "files-parameters.json"]) assert.ok(readdirSync(out).includes(file), file);
   assert.match(result.stderr, /Facet suggestions are off: they cost seconds per table page in place/);
 
   const files = parseTemplate(readFileSync(join(out, "files.yaml"), "utf8"));
