@@ -232,8 +232,8 @@ export function buildProgram(): Command {
       .command("ls")
       .summary("list what the site serves, and files that failed to convert")
       .description(
-        "List the databases the site NAME serves (live and deployed: tables, size, data as of), any failed files with their reasons, " +
-          "and any file left unconverted in incoming/.",
+        "List the databases the site NAME serves (live and deployed: tables, size, data as of), the live entries it cannot serve " +
+          "and the files that failed to convert (with their reasons), and any file left unconverted in incoming/.",
       )
       .argument("<name>", "site name given to update-stack")
       .addHelpText("after", ["", "Examples:", "  $ datasette-lambda ls mysite", "  $ datasette-lambda ls mysite --json"].join("\n")),
@@ -248,10 +248,11 @@ export function buildProgram(): Command {
         .command("rm")
         .summary("stop serving one live database")
         .description(
-          "Stop serving the live database DB on the site NAME (a deployed one of that name comes back). Asks first unless --yes.",
+          "Stop serving the live database DB on the site NAME (a deployed one of that name comes back), or remove an entry " +
+            "ls lists as not served. Asks first unless --yes.",
         )
         .argument("<name>", "site name given to update-stack")
-        .argument("<db>", "the live database's name, as ls shows it")
+        .argument("<db>", "the live database's name (or the entry's), as ls shows it")
         .addHelpText(
           "after",
           ["", "Examples:", "  $ datasette-lambda rm mysite sales", "  $ datasette-lambda rm mysite sales --yes"].join("\n"),

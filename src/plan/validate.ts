@@ -1,4 +1,5 @@
 // Pure validation of single flags. Each failure names the flag and shows a valid example.
+import { validateLiveName } from "../database-names.ts";
 import { UserError } from "../errors.ts";
 import { ARCHITECTURES, DEFAULT_ARCHITECTURE } from "./defaults.ts";
 import type { Architecture } from "./types.ts";
@@ -108,13 +109,9 @@ export function validateDomain(domain: string | undefined): string | null {
   return name;
 }
 
-/** --into NAME: a database name as docs/live-data.md defines it; null when not given. */
+/** --into NAME: a database name by the name rule (src/database-names.ts); null when not given. */
 export function validateDatabaseName(flag: string, name: string | undefined): string | null {
-  if (name === undefined) return null;
-  if (!/^[A-Za-z0-9_-]+$/.test(name)) {
-    throw new UserError(`${flag} "${name}" is not a database name: use letters, digits, _ and -`, { hint: `e.g. ${flag} data` });
-  }
-  return name;
+  return name === undefined ? null : validateLiveName(name, { flag });
 }
 
 /** --pk COL: a column name; null when not given. */

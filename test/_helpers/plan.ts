@@ -4,8 +4,9 @@ import { NO_FILES } from "../../src/plan/in-place.ts";
 import { NO_ASSETS } from "../../src/plan/assets.ts";
 import type { DeployPlan, PlannedDatabase } from "../../src/plan/types.ts";
 
+/** A database of this name; its sha256 is 64 hex digits made from the name. */
 export function sampleDatabase(name: string, location: "inline" | "s3"): PlannedDatabase {
-  const sha256 = name.padEnd(64, "0");
+  const sha256 = sampleSha256(name);
   return {
     name,
     path: `/data/${name}.db`,
@@ -16,6 +17,10 @@ export function sampleDatabase(name: string, location: "inline" | "s3"): Planned
     location,
     ...(location === "s3" ? { key: `db/${sha256}/${name}.db` } : {}),
   };
+}
+
+export function sampleSha256(name: string): string {
+  return Buffer.from(name).toString("hex").padEnd(64, "0").slice(0, 64);
 }
 
 /** The plan update-stack's defaults give for one inline database, with overrides. */

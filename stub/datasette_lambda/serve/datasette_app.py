@@ -21,7 +21,7 @@ from datasette_lambda.serve.base_url import BaseUrlPrefix
 from datasette_lambda.serve.data_as_of import install_data_as_of
 from datasette_lambda.serve.database_downloads import DatabaseDownloadRedirect, S3Presigner
 from datasette_lambda.serve.response_caching import ResponseCaching
-from datasette_lambda.serve.site_status import SiteStatus, site_status
+from datasette_lambda.serve.site_status import SiteStatus
 
 if TYPE_CHECKING:
     from datasette_lambda.live.live_data import LiveData
@@ -92,7 +92,7 @@ def build_asgi_app(
     base_url = ds.setting("base_url") or "/"
     if presigner:
         app = DatabaseDownloadRedirect(app, served.download_objects, presigner, base_url)
-    app = SiteStatus(app, lambda: site_status(served, live), cors=ds.cors)
+    app = SiteStatus(app, ds, served, live, cors=ds.cors)
     if base_url != "/":
         app = BaseUrlPrefix(app, base_url)
     return ScopeFixes(ResponseCaching(app))
