@@ -32,7 +32,10 @@ import { printStackEvents } from "../ui/progress.ts";
 import { plural } from "../util/plural.ts";
 
 export interface DeleteStackDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "usEast1Cloudformation" | "cloudfront" | "usEast1Lambda" | "acm" | "scheduler" | "ec2">;
+  clients: Pick<
+    AwsClients,
+    "cloudformation" | "s3" | "usEast1Cloudformation" | "cloudfront" | "usEast1Lambda" | "acm" | "scheduler" | "ec2"
+  >;
   output: Output;
   /** Asks y/N; throws a UserError naming --yes when there is no terminal to ask on. */
   confirm: (question: string, action: string) => Promise<boolean>;
