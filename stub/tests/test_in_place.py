@@ -22,12 +22,13 @@ import unittest
 import harness
 from harness import SESSION_DIR, TEST_SECRET, captured_output, cloudfront_request, make_task_root, request
 
+from live_publisher import LivePublisher, write_rows_db
+
 from datasette_lambda.config import Config
 from datasette_lambda.databases.mount_files import LIVE_WAIT_SECONDS, MountWaitError, mount_path, wait_for_mount_file
 from datasette_lambda.databases.s3_client import new_s3_client
 from datasette_lambda.databases.s3_databases import DatabaseFetchError
 from lambda_events import VIEWER_HOST
-from live_publisher import LivePublisher, write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 from test_cloudfront_origin import PAGES, without_timings
 from test_live_data import FakeClock

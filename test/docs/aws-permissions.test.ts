@@ -313,7 +313,8 @@ test("the policy has no action that neither the CLI nor CloudFormation needs, an
     actionsOf(policy).filter((action) => /[*?]/.test(action)),
     LAMBDA_EDGE_ASSOCIATION.filter((action) => action.endsWith("*")).sort(),
   );
-  // iam:PassRole is granted twice, each statement for one service's roles (Lambda's, EventBridge Scheduler's).
+  // iam:PassRole is granted twice, each statement for its services' roles (Lambda's and the --in-place
+  // file system's; EventBridge Scheduler's).
   const all = actionsOf(policy);
   deepStrictEqual(
     all.filter((action, i) => all.indexOf(action) !== i && action !== "iam:PassRole"),
@@ -322,9 +323,9 @@ test("the policy has no action that neither the CLI nor CloudFormation needs, an
   );
   deepStrictEqual(
     policy.Statement.filter((s) => actionsOf({ Version: "", Statement: [s] }).includes("iam:PassRole")).map(
-      (s) => (s.Condition as { StringEquals: Record<string, string> }).StringEquals["iam:PassedToService"],
+      (s) => (s.Condition as { StringEquals: Record<string, string | string[]> }).StringEquals["iam:PassedToService"],
     ),
-    ["lambda.amazonaws.com", "scheduler.amazonaws.com"],
+    [["lambda.amazonaws.com", "elasticfilesystem.amazonaws.com", "s3files.amazonaws.com"], "scheduler.amazonaws.com"],
   );
 });
 
