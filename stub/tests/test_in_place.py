@@ -22,13 +22,13 @@ import unittest
 import harness
 from harness import SESSION_DIR, TEST_SECRET, captured_output, cloudfront_request, make_task_root, request
 
-from live_publisher import LivePublisher, write_rows_db
-
+import live_publishing
 from datasette_lambda.config import Config
 from datasette_lambda.databases.mount_files import LIVE_WAIT_SECONDS, MountWaitError, mount_path, wait_for_mount_file
 from datasette_lambda.databases.s3_client import new_s3_client
 from datasette_lambda.databases.s3_databases import DatabaseFetchError
 from lambda_events import VIEWER_HOST
+from live_publishing import write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 from test_cloudfront_origin import PAGES, without_timings
 from test_live_data import FakeClock
@@ -221,7 +221,6 @@ class LiveInPlace(InPlaceSite, unittest.TestCase):
         self.mount = lay_out_mount(self.root)
         self.clock = FakeClock()
         self.start_in_place(self.root, self.mount, clock=self.clock, live_seconds=str(INTERVAL))
-        self.publisher = LivePublisher(self.s3, self.bucket)
         self.files = tempfile.mkdtemp(dir=SESSION_DIR, prefix="live-files-")
         self.assertEqual(request("/").status, 200)
         self.addCleanup(harness.deactivate)
@@ -229,7 +228,7 @@ class LiveInPlace(InPlaceSite, unittest.TestCase):
     def publish(self, name, labels, on_mount=True):
         # The object goes to the bucket too: the stub must never fetch it.
         path = write_rows_db(os.path.join(self.files, f"{name}-{len(labels)}-{labels[0]}", f"{name}.db"), labels)
-        entry = self.publisher.publish(name, path)
+        entry = live_publishing.publish(self.s3, self.bucket, name, path)
         if on_mount:
             put_on_mount(self.mount, entry["key"], path)
         return entry, path
