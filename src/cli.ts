@@ -7,6 +7,8 @@ import { DatasetteLambdaError, errorMessage } from "./errors.ts";
 import { ARCHITECTURES, DEFAULT_ARCHITECTURE, DEFAULT_LOGS_SINCE, DEFAULT_OUT_DIR, DEFAULT_RUNTIME } from "./plan/defaults.ts";
 import { collectGroup, groupMultiValueOptions } from "./multi-value-options.ts";
 import { PYTHON_RUNTIMES } from "./plan/runtimes.ts";
+import { CACHE_DAYS } from "./plan/in-place.ts";
+import { splitOptionalValues } from "./optional-value-options.ts";
 import { addConfirmOption, addSharedOptions } from "./shared-options.ts";
 import { createOutput } from "./ui/output.ts";
 
@@ -128,6 +130,18 @@ export function buildProgram(): Command {
         "Lambda SnapStart: new instances resume from a snapshot of a started site " +
           "(python3.12+, not in every region; it costs money at rest: see docs/cli.md)",
       )
+      .option(
+        "--in-place [mode]",
+        "serve the databases kept in S3 where they are, through an Amazon S3 Files mount of the bucket, never downloading them: " +
+          "direct (the default: pages read from S3) or cached (--in-place=cached: read from S3 Files' high-performance storage, " +
+          "billed per GB-month); facet suggestions go off; not with --snapstart (costs: README)",
+      )
+      .addOption(
+        new Option(
+          "--cache-days <days>",
+          `with --in-place=cached: days without a read before a database leaves the fast tier, 1-365 (default ${CACHE_DAYS.default})`,
+        ).argParser(integer("--cache-days", String(CACHE_DAYS.default))),
+      )
       .option("--dry-run", "build everything and write it to --out; call no AWS API")
       .option("--out <dir>", "where --dry-run writes templates, parameters and artifacts", DEFAULT_OUT_DIR)
       .addHelpText(
@@ -140,6 +154,7 @@ export function buildProgram(): Command {
           "  $ datasette-lambda update-stack mysite a.db b.db --metadata metadata.yml --no-cdn",
           "  $ datasette-lambda update-stack mysite sales.csv regions.json --into data --data-as-of 2026-12-01",
           "  $ datasette-lambda update-stack mysite data.db --snapstart",
+          "  $ datasette-lambda update-stack mysite big.db --in-place=cached",
           "  $ datasette-lambda update-stack mysite data.db --dry-run --out build/",
         ].join("\n"),
       ),
@@ -177,7 +192,7 @@ export function buildProgram(): Command {
       program
         .command("delete-stack")
         .summary("delete the site and everything created for it")
-        .description("Delete the site NAME: its scheduled imports, both stacks and every object in its bucket. Asks first unless --yes.")
+        .description("Delete the site NAME: its scheduled imports, its stacks and every object in its bucket. Asks first unless --yes.")
         .argument("<name>", "site name given to update-stack")
         .addHelpText(
           "after",
@@ -318,7 +333,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram().exitOverride();
   try {
-    await program.parseAsync(groupMultiValueOptions(argv));
+    await program.parseAsync(splitOptionalValues(groupMultiValueOptions(argv)));
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;

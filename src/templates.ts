@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { parse, type ScalarTag, type CollectionTag, type YAMLMap, type YAMLSeq } from "yaml";
 
-export type TemplateName = "prereq" | "app" | "certificate" | "shared";
+export type TemplateName = "prereq" | "app" | "certificate" | "shared" | "files";
 
 /** templates/ sits beside src/ in a checkout and beside dist/ in the package. */
 export const TEMPLATES_DIR = new URL("../templates/", import.meta.url);
@@ -18,13 +18,14 @@ export async function readTemplate(name: TemplateName): Promise<string> {
 }
 
 export async function readTemplates(): Promise<Record<TemplateName, string>> {
-  const [prereq, app, certificate, shared] = await Promise.all([
+  const [prereq, app, certificate, shared, files] = await Promise.all([
     readTemplate("prereq"),
     readTemplate("app"),
     readTemplate("certificate"),
     readTemplate("shared"),
+    readTemplate("files"),
   ]);
-  return { prereq, app, certificate, shared };
+  return { prereq, app, certificate, shared, files };
 }
 
 export interface CfnResource {
@@ -54,6 +55,7 @@ export interface CfnTemplate {
   AWSTemplateFormatVersion?: string;
   Description?: string;
   Parameters?: Record<string, CfnParameter>;
+  Rules?: Record<string, { RuleCondition?: unknown; Assertions: { Assert: unknown; AssertDescription?: string }[] }>;
   Conditions?: Record<string, unknown>;
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, { Value: unknown; Condition?: string; Description?: string }>;

@@ -19,6 +19,7 @@
 //   deploy/            update-stack's AWS side: certificate, stacks, uploads, clean-up
 //   commands/          one module per subcommand: wires the rest, renders results
 //   multi-value-options.ts  argv preparation for cli.ts
+//   optional-value-options.ts  argv preparation for cli.ts (--in-place [mode])
 //   cli.ts             the program: parses argv, runs a command, prints errors
 //
 // A new folder or top-level file must be placed in LAYERS below: the test
@@ -49,6 +50,7 @@ const LAYERS = [
   "deploy",
   "commands",
   "multi-value-options.ts",
+  "optional-value-options.ts",
   "cli.ts",
 ];
 

@@ -16,11 +16,22 @@ import {
   templateParameterNames,
   templateUrl,
   TEMPLATES_DIR,
-  type CfnParameter,
   type CfnTemplate,
   type TemplateName,
 } from "../src/templates.ts";
 import { cfnLint, formatFindings, type CfnLintFinding } from "./_helpers/cfn-lint.ts";
+import {
+  chooseBranches,
+  conditionValues,
+  evalCondition,
+  instantiate,
+  type Instance,
+  type Json,
+  props,
+  references,
+  resourcesOfType,
+  violations,
+} from "./_helpers/template-instance.ts";
 import { sampleDatabase, samplePlan } from "./_helpers/plan.ts";
 
 const ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
@@ -28,7 +39,7 @@ const TEMPLATE_BODY_LIMIT = 51_200;
 /** How long failed/ keeps a file that could not be converted (README.md, docs/live-data.md). */
 const FAILED_FILES_DAYS = 30;
 /** FUNCTION_TEMPLATE_REVISION and a digest of app.yaml's Function properties at that revision (see the SnapStart tests). */
-const FUNCTION_PROPERTIES_BY_REVISION = "5:e03b30b0f0acf49d";
+const FUNCTION_PROPERTIES_BY_REVISION = "6:38fc75287902b796";
 
 let prereqText: string;
 let appText: string;
@@ -54,135 +65,11 @@ function planWithS3(overrides: Partial<DeployPlan> = {}): DeployPlan {
 }
 const sampleKeys = { packageKey: `package/${"b".repeat(64)}.zip`, layerKey: `layer/${"c".repeat(64)}.zip` };
 
-// --- A small evaluator for the template's conditions, so each CDN mode can be
-// checked as CloudFormation would instantiate it. ---
-
-type Json = unknown;
-
-function evalCondition(expr: Json, template: CfnTemplate, params: Record<string, string>): boolean {
-  const node = expr as Record<string, Json>;
-  if ("Condition" in node) return evalCondition(template.Conditions?.[node.Condition as string], template, params);
-  if ("Fn::Not" in node) return !evalCondition((node["Fn::Not"] as Json[])[0], template, params);
-  if ("Fn::And" in node) return (node["Fn::And"] as Json[]).every((e) => evalCondition(e, template, params));
-  if ("Fn::Or" in node) return (node["Fn::Or"] as Json[]).some((e) => evalCondition(e, template, params));
-  if ("Fn::Equals" in node) {
-    const [a, b] = (node["Fn::Equals"] as Json[]).map((v) => resolveValue(v, params));
-    return a === b;
-  }
-  throw new Error(`unsupported condition ${JSON.stringify(expr)}`);
-}
-
-function resolveValue(value: Json, params: Record<string, string>): Json {
-  if (value && typeof value === "object" && "Ref" in value) return params[(value as { Ref: string }).Ref];
-  return value;
-}
-
-/** The parameters the conditions read: the CDN switch, the custom domain, SnapStart. */
-interface Mode {
-  EnableCdn: "true" | "false";
-  DomainName?: string;
-  SnapStart?: "true" | "false";
-}
-
-function conditionValues(template: CfnTemplate, mode: Mode): Record<string, boolean> {
-  const params: Record<string, string> = { DomainName: "", SnapStart: "false", ...mode };
-  return Object.fromEntries(
-    Object.keys(template.Conditions ?? {}).map((name) => [name, evalCondition({ Condition: name }, template, params)]),
-  );
-}
-
-/** Replaces every Fn::If by its chosen branch; AWS::NoValue disappears. */
-function chooseBranches(value: Json, conditions: Record<string, boolean>): Json {
-  if (Array.isArray(value)) return value.map((v) => chooseBranches(v, conditions)).filter((v) => v !== NO_VALUE);
-  if (value && typeof value === "object") {
-    const node = value as Record<string, Json>;
-    if ("Fn::If" in node) {
-      const [name, yes, no] = node["Fn::If"] as [string, Json, Json];
-      assert.ok(name in conditions, `Fn::If names unknown condition ${name}`);
-      return chooseBranches(conditions[name] ? yes : no, conditions);
-    }
-    if (node.Ref === "AWS::NoValue") return NO_VALUE;
-    const out: Record<string, Json> = {};
-    for (const [k, v] of Object.entries(node)) {
-      const chosen = chooseBranches(v, conditions);
-      if (chosen !== NO_VALUE) out[k] = chosen;
-    }
-    return out;
-  }
-  return value;
-}
-const NO_VALUE = Symbol("AWS::NoValue");
-
-interface Instance {
-  resources: Record<string, Record<string, Json>>;
-  outputs: Record<string, Json>;
-}
-
-/** The resources and outputs CloudFormation would create in a mode ("true"/"false": EnableCdn, no domain). */
-function instantiate(template: CfnTemplate, mode: Mode | "true" | "false"): Instance {
-  const conditions = conditionValues(template, typeof mode === "string" ? { EnableCdn: mode } : mode);
-  const present = (c: string | undefined) => c === undefined || conditions[c] === true;
-  const resources: Instance["resources"] = {};
-  for (const [id, r] of Object.entries(template.Resources)) {
-    if (present(r.Condition)) resources[id] = chooseBranches(r, conditions) as Record<string, Json>;
-  }
-  const outputs: Instance["outputs"] = {};
-  for (const [id, o] of Object.entries(template.Outputs ?? {})) {
-    if (present(o.Condition)) outputs[id] = chooseBranches(o.Value, conditions);
-  }
-  return { resources, outputs };
-}
-
-/** Logical ids a value refers to through Ref, Fn::GetAtt and Fn::Sub. */
-function references(value: Json, found = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) for (const v of value) references(v, found);
-  else if (value && typeof value === "object") {
-    const node = value as Record<string, Json>;
-    if (typeof node.Ref === "string") found.add(node.Ref);
-    if (Array.isArray(node["Fn::GetAtt"])) found.add(node["Fn::GetAtt"][0] as string);
-    if ("Fn::Sub" in node) {
-      const sub = node["Fn::Sub"];
-      const [text, vars] = Array.isArray(sub) ? [sub[0] as string, (sub[1] ?? {}) as Record<string, Json>] : [sub as string, {}];
-      for (const match of text.matchAll(/\$\{([^}!][^}]*)\}/g)) {
-        const name = match[1]!.split(".")[0]!;
-        if (!(name in vars)) found.add(name);
-      }
-      references(vars, found);
-    }
-    for (const [k, v] of Object.entries(node)) if (k !== "Ref" && k !== "Fn::GetAtt") references(v, found);
-  }
-  return found;
-}
-
-function resourcesOfType(instance: Instance, type: string): [string, Record<string, Json>][] {
-  return Object.entries(instance.resources).filter(([, r]) => r.Type === type);
-}
-
-function props(resource: Json): Record<string, Json> {
-  return (resource as { Properties: Record<string, Json> }).Properties;
-}
-
 /** The front door's permissions: those on the site's function (the converter has its own). */
 function sitePermissions(instance: Instance): Record<string, Json>[] {
   return resourcesOfType(instance, "AWS::Lambda::Permission")
     .map(([, r]) => props(r))
     .filter((p) => JSON.stringify(p.FunctionName) === JSON.stringify({ Ref: "Function" }));
-}
-
-/** Checks a parameter value the way CloudFormation does before creating anything. */
-function violations(name: string, value: string, p: CfnParameter): string[] {
-  const problems: string[] = [];
-  if (p.AllowedValues && !p.AllowedValues.map(String).includes(value)) problems.push(`${name}=${value} not in AllowedValues`);
-  if (p.AllowedPattern && !new RegExp(`^(?:${p.AllowedPattern})$`).test(value)) problems.push(`${name}=${value} fails AllowedPattern`);
-  if (p.Type === "Number") {
-    const n = Number(value);
-    if (!Number.isFinite(n)) problems.push(`${name}=${value} is not a number`);
-    if (p.MinValue !== undefined && n < p.MinValue) problems.push(`${name}=${value} < MinValue`);
-    if (p.MaxValue !== undefined && n > p.MaxValue) problems.push(`${name}=${value} > MaxValue`);
-  }
-  if (p.MinLength !== undefined && value.length < p.MinLength) problems.push(`${name} shorter than MinLength`);
-  if (p.MaxLength !== undefined && value.length > p.MaxLength) problems.push(`${name} longer than MaxLength`);
-  return problems;
 }
 
 describe("templates on disk", () => {
@@ -792,7 +679,7 @@ describe("app.yaml function", () => {
   });
 
   it("gets exactly the environment variables of the shared contract", () => {
-    const env = (app.Resources.Function!.Properties!.Environment as { Variables: Record<string, Json> }).Variables;
+    const env = (props(instantiate(app, "true").resources.Function).Environment as { Variables: Record<string, Json> }).Variables;
     assert.deepEqual(env, {
       DATASETTE_SECRET: { Ref: "DatasetteSecret" },
       DATASETTE_LAMBDA_BUCKET: { Ref: "BucketName" },
@@ -829,9 +716,12 @@ describe("app.yaml function", () => {
   });
 });
 
-/** Every "action resource" a role's inline policies allow; bucket ARNs shortened to "bucket". Asserts they are all Allow. */
-function grants(roleId: string): string[] {
-  const role = app.Resources[roleId]!.Properties!;
+/**
+ * Every "action resource" a role's inline policies allow (in a mode: plain, CDN on, unless given);
+ * bucket ARNs shortened to "bucket". Asserts they are all Allow, without conditions.
+ */
+function grants(roleId: string, instance: Instance = instantiate(app, "true")): string[] {
+  const role = props(instance.resources[roleId]);
   const statements = (role.Policies as { PolicyDocument: { Statement: Record<string, Json>[] } }[]).flatMap(
     (p) => p.PolicyDocument.Statement,
   );
@@ -1176,6 +1066,7 @@ describe("app.yaml cost caps", () => {
           EnableCdn: "true",
           DomainName: "",
           SnapStart: "false",
+          InPlace: "off",
           MaxInstances,
           ConverterMaxConcurrency,
         }),

@@ -64,6 +64,14 @@ def publish_subcommand(publish: click.Group) -> None:
     @click.option("--runtime", help="Lambda Python runtime (default python3.13)")
     @click.option("--arch", type=click.Choice(["arm64", "x86_64"]), help="Lambda architecture (default arm64)")
     @click.option("--snapstart", is_flag=True, help="Lambda SnapStart (python3.12+)")
+    @click.option(
+        "--in-place",
+        type=click.Choice(["direct", "cached"]),
+        is_flag=False,
+        flag_value="direct",
+        help="Serve the databases kept in S3 where they are, through an S3 Files mount (direct, or cached)",
+    )
+    @click.option("--cache-days", type=int, help="With --in-place=cached: days unread before data leaves the fast tier")
     @click.option("--into", help="Put the tables of every data file (CSV, JSON...) into this one database")
     @click.option("--pk", help="Primary key column of the tables made from data files")
     @click.option(

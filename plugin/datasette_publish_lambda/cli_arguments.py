@@ -55,6 +55,8 @@ VALUES = (
     ("pk", "--pk"),
     ("encoding", "--encoding"),
     ("data_as_of", "--data-as-of"),
+    ("in_place", "--in-place"),
+    ("cache_days", "--cache-days"),
     ("out", "--out"),
 )
 

@@ -149,6 +149,12 @@ class Translate(unittest.TestCase):
         # Datasette's common --secret defaults to a random value; the site keeps its own instead.
         self.assertEqual(translate(params(secret="random-default"), secret_given=False)[1], {})
 
+    def test_in_place_and_its_mode(self):
+        args, _ = translate(params(in_place="cached", cache_days=30))
+        self.assertEqual(args[3:], ["--in-place", "cached", "--cache-days", "30"])
+        self.assertEqual(translate(params(in_place="direct"))[0][3:], ["--in-place", "direct"])
+        self.assertNotIn("--in-place", translate(params())[0])
+
     def test_branch_is_refused(self):
         with self.assertRaises(click.UsageError) as caught:
             translate(params(branch="main"))
@@ -223,6 +229,13 @@ class Runs(unittest.TestCase):
             json.loads(seen["env"]["DATASETTE_PUBLISH_PLUGIN_SECRETS"]),
             [["datasette-auth-github", "client_secret", "plugin-secret-2"]],
         )
+
+    def test_in_place_alone_is_direct_and_keeps_the_files(self):
+        result, seen = publish_with_fake_cli(
+            [__file__, "-n", "mysite", "--in-place"], "{'argv': sys.argv[1:]}", env=NO_SECRETS_IN_ENV
+        )
+        self.assertEqual(result.exit_code, 0, result.output)
+        self.assertEqual(seen["argv"], ["update-stack", "mysite", __file__, "--in-place", "direct"])
 
     def test_metadata_from_stdin_goes_through_a_file(self):
         metadata = "sys.argv[sys.argv.index('--metadata') + 1]"

@@ -161,7 +161,8 @@ export async function buildSite(checked: CheckedOptions, files: string[], deps: 
   for (const warning of planWarnings(plan)) out.warn(warning);
   for (const db of plan.databases) out.debug(`database ${db.name}: ${db.location}${db.key ? ` (${db.key})` : ""}`);
   if (plan.settings.suggest_facets === false && !("suggest_facets" in checked.settings)) {
-    out.info("Facet suggestions are off: a table has over 100,000 rows (turn on with --setting suggest_facets on).");
+    const why = plan.inPlace !== "off" ? "they cost seconds per table page in place" : "a table has over 100,000 rows";
+    out.info(`Facet suggestions are off: ${why} (turn on with --setting suggest_facets on).`);
   }
 
   const pkg = await out.task("Packaging the site", () =>
@@ -191,6 +192,7 @@ export async function buildSite(checked: CheckedOptions, files: string[], deps: 
     prereqTemplate: templates.prereq,
     prereqParameters: prereqStackParameters(plan),
     appTemplate: templates.app,
+    filesTemplate: templates.files,
     appParameters,
   };
 }

@@ -6,8 +6,9 @@ import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/p
 import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 import { NO_DOMAIN, NO_SHARED, SHARED_OUTPUTS } from "../plan/app-parameters.ts";
+import { FILES_OUTPUTS, filesStackParameters, NO_FILES } from "../plan/in-place.ts";
 import { sharedStackParameters } from "../plan/shared-parameters.ts";
-import { certificateStackName, SHARED_STACK_NAME } from "../plan/stack-names.ts";
+import { certificateStackName, filesStackName, SHARED_STACK_NAME } from "../plan/stack-names.ts";
 import type { BuildResult } from "../plan/types.ts";
 import { readTemplate } from "../templates.ts";
 
@@ -16,6 +17,8 @@ export interface DryRunSummary {
   out: string;
   artifacts: Array<{ key: string; bytes: number; sha256: string }>;
   databases: Array<{ name: string; inline: boolean; dataAsOf?: string }>;
+  /** --in-place's mode ("off": S3 databases are downloaded). */
+  inPlace: string;
 }
 
 const MARKER_FILES = ["app.yaml", "parameters.json", "prereq.yaml"];
@@ -50,10 +53,15 @@ export function parametersFile(build: BuildResult): Array<{ ParameterKey: string
         ]),
       )
     : NO_SHARED;
+  const filesValues =
+    build.plan.inPlace === "off"
+      ? NO_FILES
+      : Object.fromEntries(FILES_OUTPUTS.map((output) => [output, `<output ${output} of stack ${filesStackName(stackName)}>`]));
   const values: Record<string, string> = {
     BucketName: `<output BucketName of stack ${stackName}>`,
     ...domainValues,
     ...sharedValues,
+    ...filesValues,
     ...build.appParameters,
   };
   return awsCliParameters(values);
@@ -66,10 +74,16 @@ export function awsCliParameters(values: Record<string, string>): Array<{ Parame
     .map((key) => ({ ParameterKey: key, ParameterValue: values[key]! }));
 }
 
+/** --in-place: the NAME-files stack's parameters, deployed after the prerequisite stack. */
+export function filesParametersFile(build: BuildResult): Array<{ ParameterKey: string; ParameterValue: string }> {
+  return awsCliParameters(filesStackParameters(build.plan, `<output BucketName of stack ${build.plan.stackName}>`));
+}
+
 export function dryRunSummary(build: BuildResult, out: string): DryRunSummary {
   return {
     stack: build.plan.stackName,
     out,
+    inPlace: build.plan.inPlace,
     artifacts: build.artifacts.map(({ key, bytes, sha256 }) => ({ key, bytes, sha256 })),
     databases: build.plan.databases.map((db) => ({
       name: db.name,
@@ -95,6 +109,11 @@ export async function writeDryRun(build: BuildResult, dir: string): Promise<DryR
     if (build.plan.cdn) {
       await writeFile(join(staging, "shared.yaml"), await readTemplate("shared"));
       await writeFile(join(staging, "shared-parameters.json"), `${JSON.stringify(awsCliParameters(sharedStackParameters()), null, 2)}\n`);
+    }
+    // --in-place: the NAME-files stack, deployed between the prerequisite and app stacks.
+    if (build.plan.inPlace !== "off") {
+      await writeFile(join(staging, "files.yaml"), build.filesTemplate);
+      await writeFile(join(staging, "files-parameters.json"), `${JSON.stringify(filesParametersFile(build), null, 2)}\n`);
     }
     // DatasetteSecret is generated at the first real deploy and never written out.
     await writeFile(join(staging, "parameters.json"), `${JSON.stringify(parametersFile(build), null, 2)}\n`);

@@ -4,6 +4,7 @@ import { ACMClient } from "@aws-sdk/client-acm";
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -12,6 +13,8 @@ import type { SharedOptions } from "../shared-options.ts";
 
 /** Any CloudFormation client: the modules that only send commands take this, so tests may pass a mocked one. */
 export type CloudFormation = Pick<CloudFormationClient, "send">;
+/** Any EC2 client (--in-place: the function's network interfaces in the NAME-files VPC). */
+export type Ec2 = Pick<EC2Client, "send">;
 
 /**
  * CloudFront takes certificates from ACM in us-east-1 only, and Lambda@Edge
@@ -38,6 +41,8 @@ export interface AwsClients {
   lambda: LambdaClient;
   /** Lambda in us-east-1, where the Lambda@Edge function is. */
   usEast1Lambda: LambdaClient;
+  /** --in-place: waits for the function's network interfaces to go before the NAME-files stack is deleted. */
+  ec2: EC2Client;
 }
 
 export function createAwsClients(options: SharedOptions, env: NodeJS.ProcessEnv = process.env): AwsClients {
@@ -60,5 +65,6 @@ export function createAwsClients(options: SharedOptions, env: NodeJS.ProcessEnv 
     acm: new ACMClient(global),
     lambda: new LambdaClient(config),
     usEast1Lambda: new LambdaClient(global),
+    ec2: new EC2Client(config),
   };
 }

@@ -21,7 +21,10 @@ export interface LiveSite {
   convert: ConvertSettings;
   /** Where its scheduled imports go; undefined for a site deployed before them. */
   scheduling?: SchedulingTarget;
-  /** The function's /tmp (its EphemeralStorageSize) in bytes; undefined when the stack does not say. */
+  /**
+   * The function's /tmp (its EphemeralStorageSize) in bytes; undefined when the stack does not say,
+   * or when the site serves its databases in place (--in-place: nothing is downloaded, /tmp limits nothing).
+   */
   tmpBytes: number | undefined;
 }
 
@@ -30,6 +33,11 @@ export function siteAddress(siteUrl: string, pathPrefix: string | undefined): st
   const base = siteUrl.endsWith("/") ? siteUrl : `${siteUrl}/`;
   const prefix = (pathPrefix ?? "").replace(/^\/+|\/+$/g, "");
   return prefix ? `${base}${prefix}/` : base;
+}
+
+/** The app stack's InPlace parameter says direct or cached (absent on sites deployed before --in-place). */
+function inPlace(parameters: Record<string, string>): boolean {
+  return parameters.InPlace === "direct" || parameters.InPlace === "cached";
 }
 
 export async function findLiveSite(cloudformation: CloudFormation, site: string, region: string | undefined): Promise<LiveSite> {
@@ -58,6 +66,6 @@ export async function findLiveSite(cloudformation: CloudFormation, site: string,
     ...(outputs.ScheduleGroupName && outputs.SchedulerRoleArn && outputs.ConverterFunctionArn
       ? { scheduling: { group: outputs.ScheduleGroupName, roleArn: outputs.SchedulerRoleArn, functionArn: outputs.ConverterFunctionArn } }
       : {}),
-    tmpBytes: parameters.EphemeralStorageSize ? Number(parameters.EphemeralStorageSize) * MB : undefined,
+    tmpBytes: inPlace(parameters) || !parameters.EphemeralStorageSize ? undefined : Number(parameters.EphemeralStorageSize) * MB,
   };
 }

@@ -15,6 +15,8 @@ export interface StackInfo {
   stackId: string;
   status: StackStatus | string;
   outputs: Record<string, string>;
+  /** The template's Description: tells our stacks from another tool's of the same name. */
+  description?: string;
 }
 
 export interface StackResourceInfo {
@@ -28,7 +30,13 @@ export interface StackResourceInfo {
 export async function findStack(cloudformation: CloudFormation, name: string): Promise<StackInfo | undefined> {
   const stack = await describeStack(cloudformation, name);
   if (!stack) return undefined;
-  return { name, stackId: stack.StackId ?? name, status: stack.StackStatus ?? "UNKNOWN", outputs: stackOutputs(stack) };
+  return {
+    name,
+    stackId: stack.StackId ?? name,
+    status: stack.StackStatus ?? "UNKNOWN",
+    outputs: stackOutputs(stack),
+    ...(stack.Description !== undefined ? { description: stack.Description } : {}),
+  };
 }
 
 /**

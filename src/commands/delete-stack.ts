@@ -1,6 +1,9 @@
 // delete-stack NAME: everything update-stack made for NAME, in an order that
 // always works in one run: the app stack (the function stops using the
-// bucket, the distribution its certificate), then the --domain certificate
+// bucket, the distribution its certificate, and with --in-place the file
+// system), then the --in-place stack NAME-files once Lambda has deleted the
+// function's network interfaces in its VPC (so the file system stops syncing
+// before the bucket is emptied), then the --domain certificate
 // stacks in us-east-1 once ACM lets go of them (still held after the wait: a
 // warning with the command, the rest goes on), then every object/version/delete
 // marker in the bucket,
@@ -14,6 +17,7 @@ import { checkAwsAccess } from "../aws/credentials.ts";
 import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount } from "../aws/empty-bucket.ts";
 import type { Sleep } from "../util/sleep.ts";
 import { deleteAllSchedules } from "../aws/schedules.ts";
+import { findFilesStack, removeFilesStack } from "../aws/files-stack.ts";
 import { bucketOf, findCertificateStacks, findStack, type StackInfo } from "../aws/site.ts";
 import { appStackName, SHARED_STACK_NAME } from "../plan/stack-names.ts";
 import { retireCertificates, type CertificateWait } from "../deploy/retire-certificates.ts";
@@ -28,7 +32,10 @@ import { printStackEvents } from "../ui/progress.ts";
 import { plural } from "../util/plural.ts";
 
 export interface DeleteStackDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "usEast1Cloudformation" | "cloudfront" | "usEast1Lambda" | "acm" | "scheduler">;
+  clients: Pick<
+    AwsClients,
+    "cloudformation" | "s3" | "usEast1Cloudformation" | "cloudfront" | "usEast1Lambda" | "acm" | "scheduler" | "ec2"
+  >;
   output: Output;
   /** Asks y/N; throws a UserError naming --yes when there is no terminal to ask on. */
   confirm: (question: string, action: string) => Promise<boolean>;
@@ -89,15 +96,19 @@ export function deleteAdvice(failures: StackFailure[], site: string, stack: stri
 
 export async function runDeleteStack(name: string, options: ConfirmOptions, deps: DeleteStackDeps): Promise<DeleteStackResult> {
   const { output } = deps;
-  const { cloudformation, s3, usEast1Cloudformation } = deps.clients;
+  const { cloudformation, s3, usEast1Cloudformation, ec2 } = deps.clients;
   const { region } = await checkAwsAccess(cloudformation);
   const appName = appStackName(name);
 
-  const [app, prereq, certificates] = await Promise.all([
+  const [app, prereq, certificates, filesFound] = await Promise.all([
     findStack(cloudformation, appName),
     findStack(cloudformation, name),
     findCertificateStacks(usEast1Cloudformation, name),
+    findFilesStack(cloudformation, name),
   ]);
+  // A NAME-files stack that datasette-lambda did not make is another site's or tool's: never touched.
+  const files = filesFound.kind === "ours" ? filesFound.stack : undefined;
+  if (filesFound.kind === "foreign") output.debug(`Stack ${filesFound.stack.name} is not a datasette-lambda file system; left alone.`);
   let bucket = prereq ? await bucketOf(cloudformation, prereq) : undefined;
   if (bucket && !(await bucketExists(s3, bucket))) {
     output.debug(`Bucket ${bucket} is already gone.`);
@@ -111,7 +122,7 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     sleep: deps.sleep,
     pollMs: deps.pollMs,
   };
-  if (!app && !prereq && certificates.length === 0) {
+  if (!app && !prereq && certificates.length === 0 && !files) {
     const shared = sharedOutcome(await releaseLeftovers(deps, output, wait, name));
     const result: DeleteStackResult = { stack: name, nothingToDelete: true, ...shared };
     const also =
@@ -128,6 +139,7 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     const lines = [
       `This deletes the site ${name} in ${region}:`,
       ...(app ? [describe(app, "the function, its URL, CloudFront distribution and log group")] : []),
+      ...(files ? [describe(files, "the S3 Files file system over the bucket (--in-place), its VPC and mount targets")] : []),
       ...certificates.map((certificate) =>
         describe(certificate, `the certificate for ${certificate.outputs.DomainName ?? "its domain"}, in ${CERTIFICATE_REGION}`),
       ),
@@ -175,6 +187,27 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
   if (app) {
     await deleteStep(app);
     deleted.push(app.name);
+  }
+  // Once the function is gone: its network interfaces in the VPC must go first (Lambda deletes
+  // them, sometimes many minutes later), then mount targets, file system and VPC (minutes).
+  if (files) {
+    output.info(`Deleting stack ${files.name} (${files.status}): mount targets and the VPC take a few minutes...`);
+    try {
+      await removeFilesStack({ cloudformation, ec2 }, files, {
+        wait,
+        interfaces: {
+          command: `delete-stack ${name}`,
+          signal: deps.signal,
+          ...(deps.sleep ? { sleep: deps.sleep } : {}),
+          ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+        },
+        run: (title, work) => output.task(title, work),
+      });
+    } catch (error) {
+      if (error instanceof DeployError) error.addHint(deleteAdvice(error.reasons, name, files.name, region, bucket));
+      throw error;
+    }
+    deleted.push(files.name);
   }
   // Only once no distribution uses them (ACM refuses to delete a certificate in use).
   if (certificates.length > 0) {

@@ -25,11 +25,12 @@ export function withPrefix(url: string, prefix: string | null): string {
 }
 
 function renderDryRun(out: Output, summary: DryRunSummary): void {
+  const s3 = summary.inPlace === "off" ? "in S3" : `in S3, read in place (${summary.inPlace})`;
   const lines = [
     `Dry run: wrote ${summary.out}`,
     ...summary.artifacts.map((a) => `  ${a.key}  ${(a.bytes / 1024 / 1024).toFixed(1)} MB`),
     ...summary.databases.map(
-      (db) => `  database ${db.name}: ${db.inline ? "in the package" : "in S3"}${db.dataAsOf ? `, data as of ${db.dataAsOf}` : ""}`,
+      (db) => `  database ${db.name}: ${db.inline ? "in the package" : s3}${db.dataAsOf ? `, data as of ${db.dataAsOf}` : ""}`,
     ),
   ];
   out.result(lines.join("\n"), summary);

@@ -4,9 +4,11 @@
 // with --domain the certificate stack NAME-certificate-<hash> (us-east-1) ->
 // with CloudFront, the account's shared stack datasette-lambda-shared
 // (us-east-1) -> prerequisite stack NAME (the bucket) -> upload the missing
-// artifacts -> app stack NAME-lambda -> outputs -> live/deployed.json (what is
-// deployed, for `ls`) -> delete artifacts no longer referenced -> delete
-// certificates no longer used (a warning, not a failure, when ACM still holds on).
+// artifacts -> with --in-place, stack NAME-files (the file system the function
+// mounts) -> app stack NAME-lambda -> outputs -> live/deployed.json (what is
+// deployed, for `ls`) -> without --in-place, delete a NAME-files stack left
+// from before -> delete artifacts no longer referenced -> delete certificates
+// no longer used (a warning, not a failure, when ACM still holds on).
 // It returns a typed result; the command layer renders it (URL or --json).
 //
 // Ctrl-C: pass an AbortSignal. During uploads the multipart upload is aborted
@@ -29,6 +31,7 @@ import type { BuildResult } from "../plan/types.ts";
 import type { Output } from "../ui/output.ts";
 import { printStackEvents, reportGarbage, reportUploads } from "../ui/progress.ts";
 import { deployCertificate } from "./deploy-certificate.ts";
+import { deployFiles, removeUnusedFiles } from "./deploy-files.ts";
 import { checkDomain, distributionDomain } from "./domain-preflight.ts";
 import { retireCertificates, type CertificateWait } from "./retire-certificates.ts";
 import { reserveConcurrency } from "./deploy-concurrency.ts";
@@ -36,7 +39,7 @@ import { deployShared } from "./deploy-shared.ts";
 import { deployStack, type StackContext } from "./deploy-stack.ts";
 
 export interface DeployDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "route53" | "usEast1Cloudformation" | "cloudfront" | "lambda" | "acm">;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "route53" | "usEast1Cloudformation" | "cloudfront" | "lambda" | "acm" | "ec2">;
   /** The clients' region, resolved (with the credentials) by the caller before the build. */
   region: string;
   out: Output;
@@ -133,6 +136,9 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
   if (signal?.aborted)
     throw new InterruptedError("Interrupted before the app stack was updated; nothing was deployed. Run update-stack again to resume.");
 
+  // Complete (mount targets in both zones) before the app stack puts the function in its VPC.
+  const files = await deployFiles(clients, build, bucket, context);
+
   // With SnapStart, new secret values need a new version: they are in its environment.
   const secrets = { secret: deps.secret, pluginSecrets: deps.pluginSecrets };
   const parameters = {
@@ -140,6 +146,7 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
     ...certificate.parameters,
     ...shared.parameters,
     ConverterMaxConcurrency: reservations.ConverterMaxConcurrency,
+    ...files.parameters,
     BucketName: bucket,
   };
   const app = await deployStack(
@@ -166,14 +173,17 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
   }
 
   await recordDeployment(deps, bucket, build);
+  const filesRemoved = await removeUnusedFiles(clients, build.plan, context, out);
   await cleanUp(deps, bucket, appStackName, [...referencedKeys(parameters), ...referencedKeys(stackParameters(app.previous))]);
   // Last: the distribution has moved to this deploy's certificate (or none).
   await retireCertificates(clients, stackName, certificate.stackName, out, context.wait, deps.certificateWait);
 
   return {
-    type: [prereq, app, certificate.deployment, shared.deployment].every((stack) => !stack || stack.type === "no-op")
-      ? "no-op"
-      : "deployed",
+    type:
+      !filesRemoved &&
+      [prereq, files.deployment, app, certificate.deployment, shared.deployment].every((stack) => !stack || stack.type === "no-op")
+        ? "no-op"
+        : "deployed",
     stack: stackName,
     appStack: appStackName,
     url: outputs.SiteUrl,

@@ -2,6 +2,7 @@
 import { createHash, scryptSync } from "node:crypto";
 import { UserError } from "../errors.ts";
 import { convertSettingsParameter } from "./convert-settings.ts";
+import { FILES_OUTPUTS } from "./in-place.ts";
 import { PARAMETER_VALUE_BYTES } from "./limits.ts";
 import type { DeployPlan } from "./types.ts";
 
@@ -10,7 +11,8 @@ import type { DeployPlan } from "./types.ts";
  * secret, the --plugin-secret values (NoEcho; omitted without any, so the
  * template's default "{}" clears earlier ones), with --domain the hosted zone (Route 53) and the certificate
  * (the us-east-1 certificate stack), with CloudFront the account's shared parts (the shared stack), and
- * the converter's reserved concurrency (what the account can reserve: src/plan/concurrency.ts).
+ * the converter's reserved concurrency (what the account can reserve: src/plan/concurrency.ts), and
+ * with --in-place the NAME-files stack's outputs (FILES_OUTPUTS).
  */
 export const DEPLOY_TIME_PARAMETERS = [
   "BucketName",
@@ -24,6 +26,7 @@ export const DEPLOY_TIME_PARAMETERS = [
   "SharedViewerFunctionArn",
   "SharedEdgeFunctionVersionArn",
   "ConverterMaxConcurrency",
+  ...FILES_OUTPUTS,
 ] as const;
 
 /** The shared stack's outputs as the app stack takes them; empty strings without CloudFront. */
@@ -99,6 +102,7 @@ export function appStackParameters(plan: DeployPlan, keys: { packageKey: string;
     // The converter function's DATASETTE_LAMBDA_CONVERT_SETTINGS (not the site's: no new version).
     ConvertSettings: convertSettingsParameter(plan.convert),
     MaxInstances: String(plan.maxInstances ?? 0),
+    InPlace: plan.inPlace,
     VersionFingerprint: plan.snapstart ? versionFingerprint(functionConfiguration) : "",
   };
   checkParameterSizes(parameters);
@@ -110,7 +114,8 @@ export function appStackParameters(plan: DeployPlan, keys: { packageKey: string;
  * environment, handler, logging...) so that SnapStart sites publish a version
  * with them on their next deploy.
  */
-export const FUNCTION_TEMPLATE_REVISION = 5; // 4: Handler datasette_lambda.handler.handler; 5: ReservedConcurrentExecutions
+export const FUNCTION_TEMPLATE_REVISION = 6; // 4: Handler datasette_lambda.handler.handler; 5: ReservedConcurrentExecutions;
+// 6: VpcConfig, FileSystemConfigs and DATASETTE_LAMBDA_MOUNT (--in-place)
 
 /**
  * With --snapstart the site is served by a published version (SnapStart snapshots

@@ -5,7 +5,7 @@
 // and then gets a "loading, retry shortly" page while the download carries on
 // over the following requests. So the function timeout need not cover a whole
 // download; when a download outlasts a request's wait, the deploy says so, with
-// the figures.
+// the figures, and suggests --in-place (nothing downloaded: src/plan/in-place.ts).
 import { MB } from "./limits.ts";
 import { s3DatabaseBytes } from "./placement.ts";
 import type { DeployPlan } from "./types.ts";
@@ -33,9 +33,10 @@ export function requestWaitSeconds(timeoutSeconds: number): number {
 const size = (bytes: number) => (bytes >= 1024 * MB ? `${(bytes / 1024 / MB).toFixed(1)} GB` : `${(bytes / MB).toFixed(0)} MB`);
 
 /** A warning when a new instance's download outlasts what its first request waits, or null. */
-export function downloadWarning(plan: Pick<DeployPlan, "databases" | "timeoutSeconds" | "snapstart">): string | null {
+export function downloadWarning(plan: Pick<DeployPlan, "databases" | "timeoutSeconds" | "snapstart" | "inPlace">): string | null {
   // With SnapStart the download happens once, before the snapshot, when a version is published.
-  if (plan.snapstart) return null;
+  // In place nothing is downloaded.
+  if (plan.snapstart || plan.inPlace !== "off") return null;
   const bytes = s3DatabaseBytes(plan);
   if (bytes === 0) return null;
   const seconds = downloadSeconds(bytes);
@@ -45,6 +46,7 @@ export function downloadWarning(plan: Pick<DeployPlan, "databases" | "timeoutSec
   return (
     `The databases kept in S3 come to ${size(bytes)}: a new Lambda instance needs about ${seconds} s to download them ` +
     `(at ~${S3_DOWNLOAD_MB_PER_SECOND} MB/s), longer than a request waits for them (${waits}). Its first visitors ` +
-    `get a "loading, retry shortly" page (503, Retry-After) that reloads itself while the download carries on.`
+    `get a "loading, retry shortly" page (503, Retry-After) that reloads itself while the download carries on. ` +
+    "To skip the download, serve them in place with --in-place or --in-place=cached (what each costs: README, Costs)."
   );
 }

@@ -1,6 +1,9 @@
 // Decides where each database lives: inline in the package when package and
 // layer stay under Lambda's 250 MB unzipped limit, else in S3 (downloaded to
-// /tmp at cold start, which is then sized to hold them).
+// /tmp at cold start, which is then sized to hold them; or, with --in-place,
+// read where it is through the S3 Files mount, and /tmp stays at its minimum).
+// The inline rule is the same with or without --in-place: a database in the
+// package is read from local disk, faster than any mount.
 import { UserError } from "../errors.ts";
 import { projectName } from "./install.ts";
 import type { Architecture, DatabaseInput, PackageSize, PlannedDatabase } from "./types.ts";
@@ -28,6 +31,8 @@ export interface PlacementInput {
    * too, since a download is served from S3 (Lambda's 6 MB response limit).
    */
   downloads: boolean;
+  /** --in-place: S3 databases are read from the mount, so /tmp needs no room for them (and any size goes). */
+  inPlace?: boolean;
 }
 
 export interface Placement {
@@ -54,7 +59,11 @@ export function ephemeralStorageFor(s3Bytes: number): number {
     throw new UserError(
       `the S3 databases total ${megabytes(s3Bytes)}; ` +
         `with headroom they need ${needed} MB of /tmp, over Lambda's ${EPHEMERAL_STORAGE_MB.max} MB`,
-      { hint: "Publish fewer or smaller databases (Lambda's ephemeral storage stops at 10 GB)." },
+      {
+        hint:
+          "Serve them in place with --in-place (read through an S3 Files mount: no download, no size limit), " +
+          "or publish fewer or smaller databases (Lambda's ephemeral storage stops at 10 GB).",
+      },
     );
   }
   return Math.max(EPHEMERAL_STORAGE_MB.min, needed);
@@ -112,7 +121,8 @@ export function placeDatabases(input: PlacementInput): Placement {
     if (!inline.has(db.name)) return { ...db, location: "s3", key: s3DatabaseKey(db) };
     return input.downloads ? { ...db, location: "inline", key: s3DatabaseKey(db) } : { ...db, location: "inline" };
   });
-  return { databases, ephemeralStorageMb: ephemeralStorageFor(s3DatabaseBytes({ databases })) };
+  const ephemeralStorageMb = input.inPlace ? EPHEMERAL_STORAGE_MB.min : ephemeralStorageFor(s3DatabaseBytes({ databases }));
+  return { databases, ephemeralStorageMb };
 }
 
 /** The final check on a built package: the numbers Lambda will enforce. */

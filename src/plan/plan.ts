@@ -6,6 +6,7 @@ import { type ConvertSettings, validateFts } from "./convert-settings.ts";
 import { validateDataAsOf } from "./data-as-of.ts";
 import { downloadWarning } from "./downloads.ts";
 import { withExtraOptions } from "./extra-options.ts";
+import { checkInPlaceSnapStart, type InPlaceMode, validateCacheDays, validateInPlace } from "./in-place.ts";
 import { MB, SNAPSTART_MAX_EPHEMERAL_STORAGE_MB } from "./limits.ts";
 import { mergeMetadata, metadataFromFlags } from "./metadata-flags.ts";
 import { parsePluginSecrets } from "./plugin-secrets.ts";
@@ -54,6 +55,10 @@ export interface CheckedOptions {
   snapstart: boolean;
   /** --max-instances: at most this many instances at once; null: no cap. */
   maxInstances: number | null;
+  /** --in-place[=MODE]: "off" unless given. */
+  inPlace: InPlaceMode;
+  /** --cache-days (only with --in-place=cached), else the default. */
+  cacheDays: number;
   crossdb: boolean;
   versionNote: string | null;
   /** --install: requirements added to the layer's. */
@@ -94,6 +99,8 @@ export function checkOptions(name: string, options: UpdateStackOptions, now: Dat
   checkDomainNeedsCdn(domain, cdn);
   const pythonVersion = validateRuntime(runtime, now);
   const pluginSecrets = parsePluginSecrets(options.pluginSecret);
+  const inPlace = validateInPlace(options.inPlace);
+  checkInPlaceSnapStart(inPlace, Boolean(options.snapstart));
   return {
     stackName: validateSiteName(name),
     prefix: validatePrefix(options.prefix),
@@ -113,6 +120,8 @@ export function checkOptions(name: string, options: UpdateStackOptions, now: Dat
     dataAsOf: validateDataAsOf(options.dataAsOf),
     snapstart: validateSnapStart(options.snapstart, runtime, pythonVersion),
     maxInstances: validateMaxInstances(options.maxInstances),
+    inPlace,
+    cacheDays: validateCacheDays(options.cacheDays, inPlace),
     extraMetadata: mergeMetadata(metadataFromFlags(options), pluginSecrets.metadata),
     crossdb: Boolean(options.crossdb),
     assets: parseAssets(options),
@@ -138,7 +147,12 @@ function checkSnapStartStorage(snapstart: boolean, ephemeralStorageMb: number, s
   );
 }
 
-/** Tables above this many rows make facet suggestions slow (~0.5 s on 2M rows). */
+/**
+ * Tables above this many rows make facet suggestions slow (~0.5 s on 2M rows).
+ * In place they are off whatever the size: each of a table page's dozens of
+ * suggestion queries is cut at 50 ms plus a read, so they cost seconds and most
+ * of the page's reads (bench/in-place.ts, "table" against "table, no suggestions").
+ */
 export const LARGE_TABLE_ROWS = 100_000;
 
 export function hasLargeTable(databases: DatabaseInput[]): boolean {
@@ -178,11 +192,12 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     stubBytes: inputs.stubBytes,
     layer: { packages: inputs.layerPackages ?? [], install: options.install, arch: options.arch },
     downloads: options.settings.allow_download !== false,
+    inPlace: options.inPlace !== "off",
   });
   checkSnapStartStorage(options.snapstart, placement.ephemeralStorageMb, s3DatabaseBytes(placement), options.external);
   const settings = { ...options.settings };
   if (options.prefix) settings.base_url = `/${options.prefix}/`;
-  if (!("suggest_facets" in settings) && hasLargeTable(inputs.databases)) settings.suggest_facets = false;
+  if (!("suggest_facets" in settings) && (hasLargeTable(inputs.databases) || options.inPlace !== "off")) settings.suggest_facets = false;
   return {
     stackName: options.stackName,
     appStackName: appStackName(options.stackName),
@@ -205,6 +220,8 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     snapstart: options.snapstart,
     convert: options.convert,
     maxInstances: options.maxInstances,
+    inPlace: options.inPlace,
+    cacheDays: options.cacheDays,
     requirements: inputs.requirements,
   };
 }

@@ -2,7 +2,8 @@
 // NAME-lambda the app, and with --domain NAME-certificate-<8 hex of the
 // domain's sha256> (in us-east-1) the certificate: one stack per domain, so a
 // new domain's certificate is made before the old one goes (sites deployed
-// before that have NAME-certificate). Sites with CloudFront share one more stack per account,
+// before that have NAME-certificate), and with --in-place NAME-files the file
+// system. Sites with CloudFront share one more stack per account,
 // datasette-lambda-shared (in us-east-1). Every command derives the names from here.
 import { sha256 } from "../util/sha256.ts";
 
@@ -31,3 +32,9 @@ export function isCertificateStackName(site: string, name: string): boolean {
 
 /** The account's shared CloudFront parts (templates/shared.yaml), in us-east-1. */
 export const SHARED_STACK_NAME = "datasette-lambda-shared";
+/** --in-place: the S3 Files file system, its VPC and access point (exists only while --in-place is on). */
+export const FILES_STACK_SUFFIX = "-files";
+
+export function filesStackName(site: string): string {
+  return `${site}${FILES_STACK_SUFFIX}`;
+}

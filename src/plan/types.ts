@@ -6,6 +6,9 @@ import type { ConvertSettings } from "./convert-settings.ts";
 
 export type Architecture = "arm64" | "x86_64";
 
+/** --in-place: "off" downloads S3 databases to /tmp; "direct" reads them from S3, "cached" from S3 Files' fast tier (in-place.ts). */
+export type InPlaceMode = "off" | "direct" | "cached";
+
 /** One distribution installed in the dependency layer and its files' size, unzipped. */
 export interface PackageSize {
   /** The name pip knows it by, normalised (PEP 503): "pyyaml", "sqlite-utils". */
@@ -35,7 +38,7 @@ export interface DatabaseInput {
 }
 
 export interface PlannedDatabase extends DatabaseInput {
-  /** Inline: shipped in the package zip. S3: downloaded at cold start. */
+  /** Inline: shipped in the package zip. S3: downloaded at cold start, or read in place (--in-place). */
   location: "inline" | "s3";
   /**
    * Its copy in the bucket (db/<sha256>/<fileName>): served from there when
@@ -80,6 +83,10 @@ export interface DeployPlan {
   convert: ConvertSettings;
   /** --max-instances: the site function's reserved concurrency (a cost cap); null: none. */
   maxInstances: number | null;
+  /** --in-place: S3 databases read through an S3 Files mount of the bucket ("off": downloaded to /tmp). */
+  inPlace: InPlaceMode;
+  /** --cache-days: with --in-place=cached, days without a read before data leaves the fast tier. */
+  cacheDays: number;
   /** Python requirements for the dependency layer, pinned. */
   requirements: string[];
 }
@@ -102,6 +109,8 @@ export interface BuildResult {
   /** The prerequisite stack's parameters (--cors). */
   prereqParameters: Record<string, string>;
   appTemplate: string;
+  /** templates/files.yaml: the NAME-files stack, deployed with --in-place only. */
+  filesTemplate: string;
   /** App stack parameters except DEPLOY_TIME_PARAMETERS (bucket, secret, domain's zone and certificate). */
   appParameters: Record<string, string>;
 }

@@ -35,6 +35,10 @@ export interface UpdateStackOptions extends SharedOptions, MetadataFlags {
   snapstart?: boolean;
   /** --max-instances N: the site function's reserved concurrency; 0 or absent: none. */
   maxInstances?: number;
+  /** --in-place (true) or --in-place=MODE. */
+  inPlace?: string | boolean;
+  /** --cache-days N (with --in-place=cached). */
+  cacheDays?: number;
   dryRun?: boolean;
   out?: string;
   /** Every data file becomes a table of this one database. */

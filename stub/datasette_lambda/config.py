@@ -33,6 +33,9 @@ class Config:
     datasette_secret: str | None = None
     # DATASETTE_LAMBDA_PLUGIN_SECRETS as set: JSON, unpacked by start/plugin_secrets.py.
     plugin_secrets: str | None = None
+    # DATASETTE_LAMBDA_MOUNT (--in-place): where the bucket is mounted through S3 Files; S3
+    # databases are read there, never downloaded (databases/mount_files.py). None: downloaded.
+    mount: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Config:
@@ -45,6 +48,7 @@ class Config:
             live_seconds=live_seconds(environ.get("DATASETTE_LAMBDA_LIVE_SECONDS")),
             datasette_secret=environ.get("DATASETTE_SECRET") or None,
             plugin_secrets=environ.get("DATASETTE_LAMBDA_PLUGIN_SECRETS") or None,
+            mount=environ.get("DATASETTE_LAMBDA_MOUNT") or None,
         )
 
 

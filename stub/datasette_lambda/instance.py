@@ -8,7 +8,9 @@ Where each part of the start-up runs (measured by bench/coldstart.ts; see stub/R
   sometimes run ahead of any request, snapshotted with SnapStart): the manifest, Datasette
   built and started (what it would otherwise do on its first request), the layer's compiled
   templates attached. S3 databases start downloading here, in the background: init waits
-  for them only up to INIT_WAIT_SECONDS (Lambda allows 10 s);
+  for them only up to INIT_WAIT_SECONDS (Lambda allows 10 s). In place (--in-place) they
+  are read from the S3 Files mount, so nothing downloads: only a database S3 Files does
+  not show yet is waited for, the same way;
 - in the first request: whatever is left of the downloads, then Datasette is built. A
   request waits at most PATIENCE_SECONDS (less when its time runs out) and is otherwise
   answered "loading, retry shortly" (serve/loading_page.py) while the download carries on.
@@ -32,6 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from datasette_lambda.config import Config
+from datasette_lambda.databases.mount_files import DEPLOYED_WAIT_SECONDS
 from datasette_lambda.databases.s3_client import new_s3_client
 from datasette_lambda.live.download_policy import DownloadPolicy
 from datasette_lambda.serve.loading_page import loading_response
@@ -77,10 +80,13 @@ class Instance:
         init_wait_seconds: float = INIT_WAIT_SECONDS,
         started: float | None = None,
         download_policy: DownloadPolicy | None = None,
+        mount_wait_seconds: float = DEPLOYED_WAIT_SECONDS,
     ) -> None:
         """clock schedules live data's checks; s3_factory makes the instance's one S3 client;
         started is time.monotonic() when the handler's import began (None: now);
-        download_policy bounds live downloads (live/download_policy.py)."""
+        download_policy bounds live downloads (live/download_policy.py); mount_wait_seconds
+        bounds the wait for a deployed database S3 Files does not show yet (--in-place)."""
+        self.mount_wait_seconds = mount_wait_seconds
         self.config = config
         self.clock = clock
         self.patience_seconds = patience_seconds
@@ -196,7 +202,7 @@ class Instance:
         return prepare_site(self.config)
 
     def _fetch(self, preparation: Preparation, progress: Callable[[int], None]) -> list[tuple[str, str]]:
-        return fetch_databases(preparation, progress, self.s3_client)
+        return fetch_databases(preparation, progress, self.s3_client, self.mount_wait_seconds)
 
     def _assemble(self, preparation: Preparation, located: list[tuple[str, str]]) -> Site:
         return assemble_site(

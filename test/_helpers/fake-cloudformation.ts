@@ -18,6 +18,16 @@ import {
   type UpdateStackCommandInput,
 } from "@aws-sdk/client-cloudformation";
 import { mockClient } from "aws-sdk-client-mock";
+import { parseTemplate } from "../../src/templates.ts";
+
+/** The template's Description, as DescribeStacks reports it (undefined for a template without one, or not a template). */
+function templateDescription(template: string): string | undefined {
+  try {
+    return parseTemplate(template).Description;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface FakeEvent {
   id: string;
@@ -190,6 +200,7 @@ export class FakeCloudFormation {
           StackId: stack.id,
           StackStatus: stack.status as never,
           CreationTime: new Date(0),
+          ...(templateDescription(stack.template) !== undefined ? { Description: templateDescription(stack.template) } : {}),
           ...(stack.statusReason ? { StackStatusReason: stack.statusReason } : {}),
           Parameters: Object.entries(stack.parameters).map(([key, value]) => ({
             ParameterKey: key,

@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-cloudformation";
 import { ACMClient } from "@aws-sdk/client-acm";
 import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { Route53Client } from "@aws-sdk/client-route-53";
@@ -169,6 +170,7 @@ export function motoAwsClients(moto: Pick<MotoServer, "clientConfig">, region: s
   return {
     cloudformation: new CloudFormationClient(site),
     usEast1Cloudformation: new CloudFormationClient(global),
+    ec2: new EC2Client(site),
     s3: new S3Client({ ...site, forcePathStyle: true }),
     logs: new CloudWatchLogsClient(site),
     route53: new Route53Client(global),

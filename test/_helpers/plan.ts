@@ -1,5 +1,6 @@
 // Sample DeployPlan values for tests that need a plan but not a build.
 import { appStackParameters, NO_DOMAIN, NO_SHARED, type SharedParameters } from "../../src/plan/app-parameters.ts";
+import { NO_FILES } from "../../src/plan/in-place.ts";
 import { NO_ASSETS } from "../../src/plan/assets.ts";
 import { NO_CONVERT_SETTINGS } from "../../src/plan/convert-settings.ts";
 import type { DeployPlan, PlannedDatabase } from "../../src/plan/types.ts";
@@ -47,6 +48,8 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
     snapstart: false,
     convert: NO_CONVERT_SETTINGS,
     maxInstances: null,
+    inPlace: "off",
+    cacheDays: 7,
     requirements: [],
     ...overrides,
   };
@@ -68,6 +71,7 @@ export function sampleAppParameters(options: {
     ...NO_DOMAIN,
     ...(options.shared ?? NO_SHARED),
     ConverterMaxConcurrency: "2",
+    ...NO_FILES,
     BucketName: options.bucket,
     DatasetteSecret: "0123456789abcdef0123456789abcdef",
   };

@@ -31,6 +31,18 @@ test("findLiveSite: bucket, address, check interval, /tmp size, conversion setti
   assert.equal(older.scheduling, undefined, "nor scheduled imports");
 });
 
+test("findLiveSite: in place (--in-place) nothing is downloaded, so /tmp limits no live database", async () => {
+  for (const [mode, expected] of [
+    ["direct", undefined],
+    ["cached", undefined],
+    ["off", 512 * 1024 * 1024],
+  ] as const) {
+    const w = liveWorld({ ephemeralStorageMb: "512" });
+    w.cfn.stack("site-lambda")!.parameters.InPlace = mode;
+    assert.equal((await findLiveSite(w.cfn.client, "site", "eu-west-1")).tmpBytes, expected, mode);
+  }
+});
+
 test("findLiveSite: a site whose bucket stack is gone says what to do", async () => {
   const w = liveWorld();
   w.cfn.stack("site")!.status = "DELETE_COMPLETE";

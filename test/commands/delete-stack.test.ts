@@ -3,12 +3,14 @@ import { test } from "node:test";
 import { DeleteStackCommand, DescribeStackResourcesCommand } from "@aws-sdk/client-cloudformation";
 import { deleteAdvice, runDeleteStack, type DeleteStackDeps } from "../../src/commands/delete-stack.ts";
 import { DeployError, InterruptedError, UserError } from "../../src/errors.ts";
+import { readTemplate } from "../../src/templates.ts";
 import { noTerminalError } from "../../src/ui/confirm.ts";
 import { FakeCloudFormation, resource } from "../_helpers/fake-cloudformation.ts";
 import { FakeCloudFront } from "../_helpers/fake-cloudfront.ts";
 import { FakeLambda } from "../_helpers/fake-lambda.ts";
 import { FakeAcm } from "../_helpers/fake-acm.ts";
 import { edgeFunctionOf } from "../../src/aws/edge-functions.ts";
+import { FakeNetworkInterfaces } from "../_helpers/fake-network-interfaces.ts";
 import { FakeS3Versions, versionedEntries } from "../_helpers/fake-s3-versions.ts";
 import { FakeScheduler } from "../_helpers/fake-scheduler.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";
@@ -24,6 +26,7 @@ function setup(
   const cloudfront = new FakeCloudFront();
   const lambda = new FakeLambda();
   const s3 = new FakeS3Versions();
+  const ec2 = new FakeNetworkInterfaces();
   if (options.prereq !== false) cfn.addStack({ name: "site", status: "CREATE_COMPLETE", outputs: { BucketName: BUCKET } });
   if (options.app !== false) {
     const distribution: Record<string, string> = options.distribution ? { DistributionId: options.distribution } : {};
@@ -41,6 +44,7 @@ function setup(
       usEast1Lambda: lambda.client,
       acm: new FakeAcm().client,
       scheduler: new FakeScheduler().client,
+      ec2: ec2.client,
     },
     output: recorded.out,
     confirm: async (question) => {
@@ -50,7 +54,7 @@ function setup(
     sleep: async () => {},
     pollMs: 0,
   };
-  return { cfn, usEast1, cloudfront, lambda, s3, recorded, deps, questions };
+  return { cfn, usEast1, cloudfront, lambda, s3, ec2, recorded, deps, questions };
 }
 
 function deletedStacks(cfn: FakeCloudFormation): string[] {
@@ -426,4 +430,48 @@ test("the site's scheduled imports are deleted before its stacks", async () => {
   await runDeleteStack("site", { yes: true }, { ...t.deps, clients: { ...t.deps.clients, scheduler: scheduler.client } });
   assert.deepEqual(order, ["stack site-lambda, 0 schedules left", "stack site, 0 schedules left"]);
   assert.match(t.recorded.stderr(), /Deleted 2 scheduled imports\./);
+});
+
+test("--in-place site: the app stack, then NAME-files once the function's network interfaces are gone, then bucket and NAME", async () => {
+  const t = setup({ entries: 2 });
+  const files = await readTemplate("files");
+  t.cfn.addStack({ name: "site-files", status: "CREATE_COMPLETE", template: files, outputs: { SecurityGroupId: "sg-0function" } });
+  // Lambda takes a while to delete the function's interfaces after the function is gone.
+  t.ec2.add("sg-0function", "eni-0function", 2);
+  const order: string[] = [];
+  t.cfn.onDelete = (stack) => {
+    order.push(stack.name === "site-files" ? `site-files after ${t.ec2.looks.length} looks` : stack.name);
+    if (stack.name === "site") t.s3.buckets.delete(BUCKET);
+    return [{ status: "DELETE_COMPLETE" }];
+  };
+  t.s3.afterDelete = () => {
+    if (!order.includes("bucket")) order.push("bucket");
+  };
+  const result = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(order, ["site-lambda", "site-files after 3 looks", "bucket", "site"]);
+  assert.deepEqual(result.deleted, ["site-lambda", "site-files", `s3://${BUCKET}`, "site"]);
+  assert.match(t.recorded.stderr(), /Deleting stack site-files \(CREATE_COMPLETE\): mount targets and the VPC take a few minutes/);
+});
+
+test("the confirmation names the --in-place stack; a NAME-files stack that is not ours is neither named nor deleted", async () => {
+  const t = setup({ entries: 2 });
+  t.cfn.addStack({
+    name: "site-files",
+    status: "CREATE_COMPLETE",
+    template: await readTemplate("files"),
+    outputs: { SecurityGroupId: "sg-0f" },
+  });
+  await runDeleteStack("site", {}, t.deps);
+  assert.match(t.questions[0]!, /stack site-files \(CREATE_COMPLETE\): the S3 Files file system over the bucket \(--in-place\)/);
+
+  const other = setup({ entries: 2 });
+  other.cfn.addStack({ name: "site-files", status: "CREATE_COMPLETE", template: "Description: another site's bucket\nResources: {}\n" });
+  other.cfn.onDelete = (stack) => {
+    if (stack.name === "site") other.s3.buckets.delete(BUCKET);
+    return [{ status: "DELETE_COMPLETE" }];
+  };
+  const result = await runDeleteStack("site", {}, other.deps);
+  assert.doesNotMatch(other.questions[0]!, /site-files/);
+  assert.ok(!result.deleted.includes("site-files"));
+  assert.ok(other.cfn.stack("site-files"), "left alone");
 });

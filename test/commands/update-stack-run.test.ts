@@ -79,6 +79,7 @@ function harness(options: { json?: boolean; region?: string | (() => Promise<str
         prereqTemplate: "prereq",
         prereqParameters: { Cors: "false" },
         appTemplate: "app",
+        filesTemplate: "files",
         appParameters: { PackageKey: "package/abc.zip" },
       };
     },

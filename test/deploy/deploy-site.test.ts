@@ -13,11 +13,13 @@ import {
   type CreateStackCommandInput,
   type UpdateStackCommandInput,
 } from "@aws-sdk/client-cloudformation";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { DeleteObjectsCommand, PutObjectCommand, type PutObjectCommandInput } from "@aws-sdk/client-s3";
 import { leaseBody, parseLease } from "../../src/aws/leases.ts";
 import { deploySite, type DeployDeps } from "../../src/deploy/deploy-site.ts";
 import { NO_DOMAIN, NO_SHARED } from "../../src/plan/app-parameters.ts";
+import { NO_FILES } from "../../src/plan/in-place.ts";
 import { DeployError, InterruptedError } from "../../src/errors.ts";
 import type { Artifact, BuildResult, DeployPlan } from "../../src/plan/types.ts";
 import { FakeBucket } from "../_helpers/fake-artifact-bucket.ts";
@@ -54,13 +56,14 @@ async function build(contents: { pkg?: string; layer?: string; db?: string } = {
   const pkg = await artifact((sha) => `package/${sha}.zip`, contents.pkg ?? "package v1");
   const layer = await artifact((sha) => `layer/${sha}.zip`, contents.layer ?? "layer v1");
   const db = await artifact((sha) => `db/${sha}/big.db`, contents.db ?? "database v1");
-  const plan = { stackName: "site", appStackName: "site-lambda" } as DeployPlan;
+  const plan = { stackName: "site", appStackName: "site-lambda", inPlace: "off" } as DeployPlan;
   return {
     plan,
     artifacts: [pkg, layer, db],
     prereqTemplate: PREREQ,
     prereqParameters: { Cors: "false" },
     appTemplate: APP,
+    filesTemplate: "files",
     appParameters: {
       PackageKey: pkg.key,
       LayerKey: layer.key,
@@ -102,6 +105,8 @@ function world(): World {
       cloudfront: new FakeCloudFront().client,
       lambda: new FakeLambda().client,
       acm: new FakeAcm().client,
+      // Only asked about a NAME-files stack's network interfaces: none here.
+      ec2: new EC2Client({ region: "eu-west-1" }),
     },
     region: "eu-west-1",
     out: output.out,
@@ -129,6 +134,7 @@ async function deployedWorld(deployed: BuildResult, appStatus = "UPDATE_COMPLETE
       ...deployed.appParameters,
       ...NO_DOMAIN,
       ...NO_SHARED,
+      ...NO_FILES,
       ConverterMaxConcurrency: "2",
       BucketName: w.bucket.name,
       DatasetteSecret: "the-old-secret",

@@ -12,7 +12,12 @@ import { actionsOf, allowingStatements, type Policy, type RequestContext } from 
 import { AUTHORIZED_AS, HANDLER_PERMISSIONS, LAMBDA_EDGE_ASSOCIATION, NOT_NEEDED } from "./cloudformation-handler-permissions.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const POLICY_FILES = ["docs/aws-permissions-site.json", "docs/aws-permissions-cdn.json", "docs/aws-permissions-schedules.json"];
+const POLICY_FILES = [
+  "docs/aws-permissions-site.json",
+  "docs/aws-permissions-cdn.json",
+  "docs/aws-permissions-schedules.json",
+  "docs/aws-permissions-in-place.json",
+];
 const policies = POLICY_FILES.map((file) => JSON.parse(readFileSync(join(root, file), "utf8")) as Policy);
 const policy: Policy = { Version: "2012-10-17", Statement: policies.flatMap((p) => p.Statement) };
 
@@ -27,6 +32,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   "client-scheduler": "scheduler",
   "client-cloudfront": "cloudfront",
   "client-lambda": "lambda",
+  "client-ec2": "ec2",
 };
 
 // Operations IAM authorizes under another action ("Required permissions" /
@@ -153,6 +159,8 @@ const ACCOUNT_LEVEL = new Set([
   "logs:DeleteIndexPolicy",
   "route53:ListHostedZones",
   "acm:RequestCertificate",
+  "events:ListRules",
+  "ec2:DescribeNetworkInterfaces",
   "cloudfront:CreateOriginAccessControl",
   "scheduler:ListSchedules",
   "cloudfront:ListDistributionsByCachePolicyId",
@@ -210,7 +218,11 @@ function siteResources(action: string): string[] {
     case "logs":
       return [`${logGroup}/mysite-lambda`, `${logGroup}/mysite-lambda:*`, `${logGroup}/mysite-lambda-converter:*`];
     case "events":
-      return [`arn:aws:events:${REGION}:${ACCOUNT}:rule/mysite-lambda-IncomingRule-AbCdEf123456`];
+      return [
+        `arn:aws:events:${REGION}:${ACCOUNT}:rule/mysite-lambda-IncomingRule-AbCdEf123456`,
+        // S3 Files' own rules, made with the deployer's credentials when the file system is created.
+        `arn:aws:events:${REGION}:${ACCOUNT}:rule/DO-NOT-DELETE-S3-Files-fs-0123456789abcdef0`,
+      ];
     case "cloudfront":
       return CLOUDFRONT_FUNCTION_ACTIONS.has(operation)
         ? [`arn:aws:cloudfront::${ACCOUNT}:function/datasette-lambda-7b2f1f50-0000-11ef-9d5b-0a1b2c3d4e5f`]
@@ -225,6 +237,19 @@ function siteResources(action: string): string[] {
       ];
     case "route53":
       return [operation === "GetChange" ? "arn:aws:route53:::change/C2682N5HXP0BZ4" : "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"];
+    // --in-place (NAME-files): EC2 and S3 Files name resources by generated ids, not by the site's name.
+    case "ec2":
+      return [
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/vpc-0123456789abcdef0`,
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/subnet-0123456789abcdef0`,
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0123456789abcdef0`,
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/eni-0123456789abcdef0`,
+      ];
+    case "s3files":
+      return [
+        `arn:aws:s3files:${REGION}:${ACCOUNT}:file-system/fs-0123456789abcdef0`,
+        `arn:aws:s3files:${REGION}:${ACCOUNT}:file-system/fs-0123456789abcdef0/access-point/fsap-0123456789abcdef0`,
+      ];
     default:
       throw new Error(`no example resource for ${action}`);
   }
@@ -288,7 +313,8 @@ test("the policy has no action that neither the CLI nor CloudFormation needs, an
     actionsOf(policy).filter((action) => /[*?]/.test(action)),
     LAMBDA_EDGE_ASSOCIATION.filter((action) => action.endsWith("*")).sort(),
   );
-  // iam:PassRole is granted twice, each statement for one service's roles (Lambda's, EventBridge Scheduler's).
+  // iam:PassRole is granted twice, each statement for its services' roles (Lambda's and the --in-place
+  // file system's; EventBridge Scheduler's).
   const all = actionsOf(policy);
   deepStrictEqual(
     all.filter((action, i) => all.indexOf(action) !== i && action !== "iam:PassRole"),
@@ -297,9 +323,9 @@ test("the policy has no action that neither the CLI nor CloudFormation needs, an
   );
   deepStrictEqual(
     policy.Statement.filter((s) => actionsOf({ Version: "", Statement: [s] }).includes("iam:PassRole")).map(
-      (s) => (s.Condition as { StringEquals: Record<string, string> }).StringEquals["iam:PassedToService"],
+      (s) => (s.Condition as { StringEquals: Record<string, string | string[]> }).StringEquals["iam:PassedToService"],
     ),
-    ["lambda.amazonaws.com", "scheduler.amazonaws.com"],
+    [["lambda.amazonaws.com", "elasticfilesystem.amazonaws.com", "s3files.amazonaws.com"], "scheduler.amazonaws.com"],
   );
 });
 
@@ -327,6 +353,15 @@ test("schedule passes the site's SchedulerRole to EventBridge Scheduler, and onl
     allowingStatements(policy, "scheduler:DeleteSchedule", `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/x`).length,
     0,
   );
+});
+
+// The file system's role (RoleArn) is passed when CloudFormation creates it (the handler lists
+// iam:PassRole); S3 Files is built on EFS, and the role trusts elasticfilesystem.amazonaws.com.
+test("the policy lets CloudFormation pass the --in-place file system's role to S3 Files", () => {
+  for (const service of ["elasticfilesystem.amazonaws.com", "s3files.amazonaws.com"]) {
+    const role = `arn:aws:iam::${ACCOUNT}:role/mysite-files-SyncRole-AbCdEf123456`;
+    ok(allowingStatements(policy, "iam:PassRole", role, { "iam:PassedToService": service }).length > 0, service);
+  }
 });
 
 test("the policy is scoped: other buckets, other regions' certificates, roles for other services are refused", () => {

@@ -15,7 +15,7 @@ import {
   DeleteObjectsCommand,
   GetBucketPolicyCommand,
   HeadBucketCommand,
-  ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { readTemplates } from "../../src/templates.ts";
@@ -242,13 +242,15 @@ for (const cdn of [true, false]) {
     );
     await assert.rejects(scheduler.send(new GetScheduleGroupCommand({ Name: app })), { name: "ResourceNotFoundException" });
 
-    // moto's DeleteStack would leave a non-empty bucket behind: empty it first,
-    // as delete-stack does, then the bucket really goes.
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    // moto's DeleteStack would leave a non-empty bucket behind: empty it first, every
+    // version (the bucket is versioned, for --in-place), as delete-stack does, then the bucket really goes.
+    const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     await s3.send(
       new DeleteObjectsCommand({
         Bucket: bucket,
-        Delete: { Objects: (listed.Contents ?? []).map((o) => ({ Key: o.Key })) },
+        Delete: {
+          Objects: [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((o) => ({ Key: o.Key, VersionId: o.VersionId })),
+        },
       }),
     );
     await cloudformation.send(new DeleteStackCommand({ StackName: name }));

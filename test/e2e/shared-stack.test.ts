@@ -60,6 +60,7 @@ function build(name: string): BuildResult {
     prereqTemplate: templates.prereq,
     prereqParameters: prereqStackParameters(plan),
     appTemplate: templates.app,
+    filesTemplate: templates.files,
     appParameters: appStackParameters(plan, { packageKey: pkg.key, layerKey: layer.key }),
   };
 }

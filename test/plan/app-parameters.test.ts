@@ -27,10 +27,19 @@ describe("appStackParameters", () => {
       SnapStart: "false",
       ConvertSettings: "{}",
       MaxInstances: "0",
+      InPlace: "off",
       VersionFingerprint: "",
     });
     const settings = appStackParameters(plan({ convert: { fts: ["title"], encoding: "cp1252" } }), keys).ConvertSettings;
     assert.equal(settings, '{"fts":["title"],"encoding":"cp1252"}');
+  });
+
+  it("passes --in-place's mode; the NAME-files outputs are deploy-time parameters", () => {
+    assert.equal(appStackParameters(plan({ inPlace: "direct" }), keys).InPlace, "direct");
+    assert.equal(appStackParameters(plan({ inPlace: "cached" }), keys).InPlace, "cached");
+    for (const name of ["SubnetIds", "SecurityGroupId", "AccessPointArn", "FileSystemArn"]) {
+      assert.ok((DEPLOY_TIME_PARAMETERS as readonly string[]).includes(name), name);
+    }
   });
 
   it("with --snapstart: SnapStart on and a fingerprint of exactly what makes up the function", () => {

@@ -75,6 +75,24 @@ test("S3 databases beyond Lambda's 10 GB of /tmp are refused", () => {
   );
 });
 
+test("--in-place: S3 databases of any size, /tmp at its minimum (nothing is downloaded); the inline rule is unchanged", () => {
+  const databases = [db("small", 1024), db("huge", 50 * 1024 * MB)];
+  const placement = placeDatabases({ databases, external: false, layerBytes: 40 * MB, stubBytes: MB, downloads: true, inPlace: true });
+  assert.deepEqual(
+    placement.databases.map((d) => [d.name, d.location]),
+    [
+      ["small", "inline"],
+      ["huge", "s3"],
+    ],
+  );
+  assert.equal(placement.ephemeralStorageMb, 512);
+  // The same databases downloaded would not fit in /tmp, and the refusal names --in-place.
+  assert.throws(
+    () => placeDatabases({ databases, external: false, layerBytes: 40 * MB, stubBytes: MB, downloads: true }),
+    (error: unknown) => error instanceof UserError && /--in-place/.test(error.hint ?? ""),
+  );
+});
+
 test("a layer that fills the unzipped limit by itself is refused", () => {
   assert.throws(
     () => placeDatabases({ databases: [], external: false, layerBytes: 245 * MB, stubBytes: MB, downloads: true }),

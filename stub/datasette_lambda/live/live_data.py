@@ -7,6 +7,9 @@ then set against what is served:
 - the same file: kept, with its details (data as of, key) updated;
 - a file already verified in /tmp: swapped in at once (served_databases.py); what it
   replaced is released once no request uses it (in_flight.py);
+- with --in-place, a file on the S3 Files mount of the bucket: swapped in the same way,
+  never downloaded; one S3 Files does not show yet is looked for again at every check
+  (mount_files.py), the previous version served meanwhile;
 - a file still to download: handed to the download thread (background_downloads.py),
   while requests go on being served the previous version (or the deployed database of
   its name, or nothing under that name). A later request swaps it in, once the file is
@@ -41,6 +44,7 @@ from datasette_lambda.contract.live_manifest import LiveManifestError, parse_liv
 from datasette_lambda.contract.timestamps import format_utc
 from datasette_lambda.databases import served_databases
 from datasette_lambda.databases.in_flight import InFlight
+from datasette_lambda.databases.mount_files import LiveArrivals
 from datasette_lambda.databases.s3_databases import cached_path
 from datasette_lambda.databases.served_databases import Served, ServedDatabases
 from datasette_lambda.live.background_downloads import (
@@ -74,9 +78,13 @@ class LiveData:
         wall_clock: Callable[[], float] = time.time,
         policy: DownloadPolicy | None = None,
         deployed_s3_bytes: int = 0,
+        mount: str | None = None,
+        arrivals: LiveArrivals | None = None,
     ) -> None:
         """clock schedules checks and retries; policy bounds and spaces downloads;
-        deployed_s3_bytes is what the deployed databases kept in S3 take of /tmp."""
+        deployed_s3_bytes is what the deployed databases kept in S3 take of /tmp; mount
+        (--in-place): live databases are read on the S3 Files mount, never downloaded
+        (arrivals: how a check finds them there; made from mount and clock when not given)."""
         self.served = served
         self.check = ManifestCheck(bucket, client_factory, interval, clock)
         self.clock = clock
@@ -86,6 +94,7 @@ class LiveData:
         self.downloads = BackgroundDownloads(bucket, client_factory, policy, deployed_s3_bytes, temp_root)
         self.backoff = Backoff(policy)
         self.in_flight = InFlight()
+        self.arrivals = arrivals or (LiveArrivals(mount, clock=clock) if mount else None)
         self.checked_at: str | None = None  # when S3 last answered a check (ISO UTC)
         self.wanted: dict[str, dict[str, Any]] | None = None  # the manifest's databases as last read
         self.skipped: set[str] = set()  # the names of its entries that cannot be served
@@ -219,6 +228,8 @@ class LiveData:
         wanted = self.wanted or {}
         now = self.clock()
         self.backoff.keep_only({key_of(entry) for entry in wanted.values()})
+        if self.arrivals is not None:
+            self.arrivals.forget({entry["key"] for entry in wanted.values()})
         for finished in self.downloads.take_finished():
             self._note(finished, now)
         # A skipped name keeps its previous version, as one still downloading does.
@@ -235,6 +246,15 @@ class LiveData:
                 else:
                     new_live[name] = served_databases.live(entry, old.path, old.database)
                     changes.append(f"updated {name}")
+                continue
+            if self.arrivals is not None:
+                # In place: served from the mount once S3 Files shows it, never downloaded.
+                found = self.arrivals.path_of(entry)
+                if found is not None:
+                    new_live[name] = served_databases.live(entry, found)
+                    changes.append(f"{'replaced' if old or self.served.get(name) else 'added'} {name}")
+                elif old is not None:
+                    new_live[name] = old  # served until its new version is on the mount
                 continue
             path = cached_path(entry, self.temp_root)
             if os.path.exists(path):  # only a complete, verified file gets this name
@@ -303,8 +323,9 @@ class LiveData:
 
     def _release(self, retired: Served) -> None:
         retired.database.close()
-        # The same file may be served again by now (republished), or be a deployed one's.
-        if retired.path in self.served.paths_in_use():
+        # The same file may be served again by now (republished), or be a deployed one's;
+        # on the mount (in place) it is the bucket's object, never ours to delete.
+        if retired.path in self.served.paths_in_use() or self.arrivals is not None:
             return
         _remove_file_and_directory(retired.path)
 

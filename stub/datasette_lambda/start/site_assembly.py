@@ -16,6 +16,7 @@ from mangum import Mangum
 from datasette_lambda.config import Config
 from datasette_lambda.contract.package_manifest import load_manifest
 from datasette_lambda.databases.database_files import locate_databases
+from datasette_lambda.databases.mount_files import DEPLOYED_WAIT_SECONDS, check_mount, is_ready, mount_path
 from datasette_lambda.databases.s3_databases import needs_download, remove_partial_downloads
 from datasette_lambda.databases.served_databases import ServedDatabases
 from datasette_lambda.live.download_policy import DownloadPolicy
@@ -69,7 +70,13 @@ def prepare_site(config: Config, environ: MutableMapping[str, str] | None = None
     """
     unpack_plugin_secrets(config.plugin_secrets, os.environ if environ is None else environ)
     manifest = load_manifest(config.task_root)
-    pending = [db for db in manifest["databases"] if db["location"] == "s3" and needs_download(db)]
+    s3_databases = [db for db in manifest["databases"] if db["location"] == "s3"]
+    if config.mount:
+        # In place: nothing to download; what is pending is what S3 Files does not show yet.
+        check_mount(config.mount)
+        pending = [db for db in s3_databases if not is_ready(mount_path(config.mount, db["key"]), db["bytes"])]
+    else:
+        pending = [db for db in s3_databases if needs_download(db)]
     if config.bucket:
         # Before this process downloads anything (deployed or live databases).
         remove_partial_downloads()
@@ -81,11 +88,15 @@ def prepare_site(config: Config, environ: MutableMapping[str, str] | None = None
         bucket=config.bucket,
         secret=site_secret(config.datasette_secret),
         live_interval=config.live_seconds,
+        mount=config.mount,
     )
 
 
 def fetch_databases(
-    preparation: Preparation, progress: Callable[[int], None], s3_client: S3ClientFactory
+    preparation: Preparation,
+    progress: Callable[[int], None],
+    s3_client: S3ClientFactory,
+    mount_wait_seconds: float = DEPLOYED_WAIT_SECONDS,
 ) -> list[tuple[str, str]]:
     details = preparation.details
     return locate_databases(
@@ -94,6 +105,8 @@ def fetch_databases(
         bucket=details["bucket"],
         s3_client_factory=s3_client,
         on_progress=progress,
+        mount=details["mount"],
+        mount_wait_seconds=mount_wait_seconds,
     )
 
 
@@ -115,8 +128,9 @@ def assemble_site(
     ds, served = build_datasette(manifest, located, details["secret"], details["root"])
     live = None
     if bucket and interval:
-        # What the deployed S3 databases take of /tmp while the instance lives.
-        deployed_s3_bytes = sum(db["bytes"] for db in manifest["databases"] if db["location"] == "s3")
+        # What the deployed S3 databases take of /tmp while the instance lives (in place: nothing).
+        s3_bytes = sum(db["bytes"] for db in manifest["databases"] if db["location"] == "s3")
+        deployed_s3_bytes = 0 if details["mount"] else s3_bytes
         live = LiveData(
             served,
             bucket,
@@ -125,6 +139,7 @@ def assemble_site(
             clock=clock,
             policy=download_policy,
             deployed_s3_bytes=deployed_s3_bytes,
+            mount=details["mount"],
         )
         # The first check, before any request: its downloads start now, in the background.
         live.follow()
@@ -135,11 +150,12 @@ def assemble_site(
     asyncio.get_event_loop().run_until_complete(start_datasette(ds))
     templates = template_cache.attach(ds)
     log.info(
-        "datasette-lambda: site ready %.2f s after import (%d databases, %d from S3, downloads of %d "
+        "datasette-lambda: site ready %.2f s after import (%d databases, %d from S3%s, downloads of %d "
         "from S3, compiled templates %s, %s)",
         time.monotonic() - (started if started is not None else time.monotonic()),
         len(located),
         sum(1 for db in manifest["databases"] if db["location"] == "s3"),
+        f" read in place from {details['mount']}" if details["mount"] else "",
         sum(1 for db in manifest["databases"] if bucket and db.get("key")),
         "on" if templates else "off",
         f"live data checked every {interval:g} s, {len(served.live)} live" if live else "live data off",

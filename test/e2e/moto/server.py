@@ -14,7 +14,8 @@ What differs from plain moto, each labelled where it is defined:
   moto's functions' reserved concurrency);
 - stand-ins for AWS::Lambda::Url, AWS::Lambda::Alias, AWS::CloudFront::{Distribution,
   OriginAccessControl,Function,CachePolicy}, AWS::S3::BucketPolicy,
-  AWS::CertificateManager::Certificate and AWS::Scheduler::ScheduleGroup (no moto model);
+  AWS::CertificateManager::Certificate, AWS::Scheduler::ScheduleGroup and
+  AWS::S3Files::{FileSystem,MountTarget,AccessPoint,FileSystemPolicy} (no moto model);
 - replacements for moto's AWS::Lambda::LayerVersion and AWS::Lambda::Version models
   (broken Ref, no update, no delete);
 - patch_condition_tag: `!Condition X` in YAML conditions (moto evaluates it as true);
@@ -25,6 +26,12 @@ What differs from plain moto, each labelled where it is defined:
 - patch_bucket_cors: AWS::S3::Bucket's CorsConfiguration is applied to the bucket (moto's
   model ignores it), and moto's server-wide CORS headers are off (MOTO_DISABLE_GLOBAL_CORS)
   so that only the bucket's rules answer;
+- patch_bucket_versioning: a bucket's VersioningConfiguration is applied (moto ignores it);
+- patch_vpc_deletes: route tables, their subnet associations and VPC endpoints are deleted
+  with their stack (moto leaves them, and the VPC then cannot be deleted);
+- patch_function_file_systems: a function's FileSystemConfigs is checked as Lambda documents
+  (in a VPC, a mount target in each of its zones, no SnapStart), kept and shown, and a
+  VpcConfig dropped from the template is removed;
 - patch_create_failures: a resource that fails to create rolls the stack back to
   ROLLBACK_COMPLETE with a CREATE_FAILED event, instead of failing the CreateStack call;
 - patch_atomic_conditional_puts: a PutObject with If-Match / If-None-Match is checked and
@@ -588,6 +595,133 @@ class SchedulerScheduleGroup(_StandIn, CloudFormationModel):
         self.deleted = True
 
 
+def _hex_id(prefix: str) -> str:
+    # S3 Files ids: a prefix and 17 hexadecimal digits, as the resource schemas' patterns say.
+    return _random_id(prefix, 17, "0123456789abcdef")
+
+
+def _standin_error(message: str, code: str) -> Exception:
+    """An error a stand-in raises as AWS would; patch_create_failures records it as CREATE_FAILED."""
+    error = Exception(message)
+    error.message = message  # type: ignore[attr-defined]
+    error.code = code  # type: ignore[attr-defined]
+    return error
+
+
+class S3FilesFileSystem(_StandIn, CloudFormationModel):
+    """Test stand-in: moto has no model for AWS::S3Files::FileSystem; this records properties
+    and returns plausible attributes (FileSystemArn, FileSystemId; Ref is the ARN, the schema's
+    primary identifier). It models one documented rule: the bucket must have versioning
+    enabled ("Your S3 bucket has versioning enabled. S3 Files requires S3 Versioning",
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-prereq-policies.html),
+    checked against moto's own bucket. It never synchronizes anything."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::S3Files::FileSystem"
+    ATTRIBUTES = ("FileSystemArn", "FileSystemId", "Status", "OwnerId", "CreationTime")
+
+    def assign_identity(self, resource_name: str) -> None:
+        from moto.s3.models import s3_backends
+
+        bucket_arn = str(self.properties.get("Bucket", ""))
+        name = bucket_arn.split(":::", 1)[-1]
+        bucket = s3_backends[self.account_id]["aws"].buckets.get(name)
+        if bucket is None or bucket.versioning_status != "Enabled":
+            raise _standin_error(
+                f"Bucket {name} must have versioning enabled to create an S3 Files file system", "ValidationException"
+            )
+        file_system_id = _hex_id("fs-")
+        arn = f"arn:aws:s3files:{self.region}:{self.account_id}:file-system/{file_system_id}"
+        self.ref = arn
+        self.attributes = {
+            "FileSystemArn": arn,
+            "FileSystemId": file_system_id,
+            "Status": "available",
+            "OwnerId": self.account_id,
+            "CreationTime": datetime.now(timezone.utc).isoformat(),
+        }
+
+
+def _file_system_id(value: Any) -> str:
+    """FileSystemId properties take an id or a file system ARN."""
+    return str(value).rsplit("/", 1)[-1]
+
+
+class S3FilesMountTarget(_StandIn, CloudFormationModel):
+    """Test stand-in: moto has no model for AWS::S3Files::MountTarget; this records properties
+    and returns plausible attributes (MountTargetId, AvailabilityZoneId, VpcId, ...; Ref is the
+    id). It models the documented rules: the subnet must exist, and "you can create a maximum
+    of one mount target per Availability Zone" of a file system
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-mount-targets-creating.html);
+    the subnet's zone is moto's. No network interface is created."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::S3Files::MountTarget"
+    ATTRIBUTES = ("MountTargetId", "AvailabilityZoneId", "NetworkInterfaceId", "OwnerId", "VpcId", "Status")
+
+    def assign_identity(self, resource_name: str) -> None:
+        from moto.ec2.models import ec2_backends
+
+        subnet = ec2_backends[self.account_id][self.region].get_subnet(str(self.properties.get("SubnetId")))
+        file_system = _file_system_id(self.properties.get("FileSystemId"))
+        for other in S3FilesMountTarget.instances_tracked:  # type: ignore[attr-defined]
+            if (
+                other is not self
+                and not other.deleted
+                and other.file_system == file_system
+                and other.zone == subnet.availability_zone
+            ):
+                raise _standin_error(
+                    f"File system {file_system} already has a mount target in {subnet.availability_zone}",
+                    "MountTargetConflict",
+                )
+        self.file_system = file_system
+        self.zone = subnet.availability_zone
+        self.ref = _hex_id("fsmt-")
+        self.attributes = {
+            "MountTargetId": self.ref,
+            "AvailabilityZoneId": subnet.availability_zone_id,
+            "NetworkInterfaceId": _hex_id("eni-"),
+            "OwnerId": self.account_id,
+            "VpcId": subnet.vpc_id,
+            "Status": "available",
+        }
+
+
+class S3FilesAccessPoint(_StandIn, CloudFormationModel):
+    """Test stand-in: moto has no model for AWS::S3Files::AccessPoint; this records properties
+    and returns plausible attributes (AccessPointArn under its file system's ARN,
+    AccessPointId; Ref is the id)."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::S3Files::AccessPoint"
+    ATTRIBUTES = ("AccessPointArn", "AccessPointId", "OwnerId", "Status")
+
+    def assign_identity(self, resource_name: str) -> None:
+        file_system = _file_system_id(self.properties.get("FileSystemId"))
+        self.file_system = file_system
+        self.ref = _hex_id("fsap-")
+        arn = f"arn:aws:s3files:{self.region}:{self.account_id}:file-system/{file_system}/access-point/{self.ref}"
+        self.attributes = {
+            "AccessPointArn": arn,
+            "AccessPointId": self.ref,
+            "OwnerId": self.account_id,
+            "Status": "available",
+        }
+
+
+class S3FilesFileSystemPolicy(_StandIn, CloudFormationModel):
+    """Test stand-in: moto has no model for AWS::S3Files::FileSystemPolicy; this only records
+    properties (Ref is the file system's id). The policy is not enforced: nothing mounts."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::S3Files::FileSystemPolicy"
+    ATTRIBUTES = ()
+
+    def assign_identity(self, resource_name: str) -> None:
+        self.ref = _file_system_id(self.properties.get("FileSystemId"))
+
+
 STAND_INS: tuple[type[CloudFormationModel], ...] = (
     LambdaUrl,
     CloudFrontDistribution,
@@ -600,6 +734,10 @@ STAND_INS: tuple[type[CloudFormationModel], ...] = (
     LambdaFunctionVersion,
     LambdaAlias,
     SchedulerScheduleGroup,
+    S3FilesFileSystem,
+    S3FilesMountTarget,
+    S3FilesAccessPoint,
+    S3FilesFileSystemPolicy,
 )
 
 
@@ -910,6 +1048,169 @@ def patch_atomic_stack_calls() -> None:
         setattr(CloudFormationBackend, name, serialised)
 
 
+def patch_bucket_versioning() -> None:
+    """Test patch: moto's AWS::S3::Bucket ignores VersioningConfiguration on create and update
+    (moto/s3/models.py, FakeBucket.create_from_cloudformation_json), so a bucket CloudFormation
+    versions stays unversioned. This applies the property's Status to moto's bucket, as
+    CloudFormation's PutBucketVersioning does (the S3 Files stand-in checks it)."""
+    from moto.s3.models import FakeBucket
+
+    original_create = FakeBucket.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+    original_update = FakeBucket.update_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def apply(bucket: Any, cloudformation_json: dict[str, Any]) -> Any:
+        status = cloudformation_json.get("Properties", {}).get("VersioningConfiguration", {}).get("Status")
+        if status:
+            bucket.versioning_status = status
+        return bucket
+
+    def create(cls: Any, resource_name: str, cloudformation_json: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        return apply(original_create(cls, resource_name, cloudformation_json, *args, **kwargs), cloudformation_json)
+
+    # moto passes these by keyword (parsing.py, parse_and_update_resource): the names must be its own.
+    def update(cls: Any, original_resource: Any, new_resource_name: str, cloudformation_json: dict[str, Any], **kwargs: Any) -> Any:
+        updated = original_update(cls, original_resource, new_resource_name, cloudformation_json, **kwargs)
+        return apply(updated, cloudformation_json)
+
+    FakeBucket.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign,assignment]
+    FakeBucket.update_from_cloudformation_json = classmethod(update)  # type: ignore[method-assign,assignment]
+
+
+def patch_vpc_deletes() -> None:
+    """Test patch: moto's AWS::EC2::RouteTable, SubnetRouteTableAssociation and VPCEndpoint models
+    have no delete (moto/ec2/models/route_tables.py, subnets.py, vpcs.py), so deleting a stack
+    leaves them behind, and the VPC then refuses deletion ("has dependencies"): no stack with its
+    own route table could ever be deleted. CloudFormation deletes them with the stack; this
+    gives each the delete its EC2 API has (DeleteRouteTable, DisassociateRouteTable,
+    DeleteVpcEndpoints)."""
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.route_tables import RouteTable
+    from moto.ec2.models.subnets import SubnetRouteTableAssociation
+    from moto.ec2.models.vpcs import VPCEndPoint
+    from moto.ec2.utils import generate_route_id
+
+    def delete_association(self: Any, account_id: str, region_name: str) -> None:
+        table = ec2_backends[account_id][region_name].route_tables.get(self.route_table_id)
+        for association, subnet in list(getattr(table, "_associations", {}).items()):
+            if subnet == self.subnet_id:
+                table._associations.pop(association)  # type: ignore[union-attr]
+
+    # moto deletes a stack's resources in no set order, retrying what fails: each delete
+    # must also work when what it touches went first (a route table before its endpoint).
+    def delete_route_table(self: Any, account_id: str, region_name: str) -> None:
+        backend = ec2_backends[account_id][region_name]
+        if self.id in backend.route_tables:
+            backend.delete_route_table(self.id)
+
+    def delete_endpoint(self: Any, account_id: str, region_name: str) -> None:
+        backend = ec2_backends[account_id][region_name]
+        for table_id in self.route_table_ids:
+            table = backend.route_tables.get(table_id)
+            if table is not None:
+                table._routes.pop(generate_route_id(table_id, self.destination_prefix_list_id), None)
+        backend.vpc_end_points.pop(self.id, None)
+
+    SubnetRouteTableAssociation.delete = delete_association  # type: ignore[attr-defined]
+    RouteTable.delete = delete_route_table  # type: ignore[attr-defined]
+    VPCEndPoint.delete = delete_endpoint  # type: ignore[attr-defined]
+
+
+LAMBDA_MOUNT_TARGETS_MISSING = (
+    "{file_system} does not have mount targets created in all availability zones the function will execute in "
+    "({zones}). Please create EFS mount targets for availability zones which don't have them already."
+)
+
+
+def patch_function_file_systems() -> None:
+    """Test patch: moto's AWS::Lambda::Function ignores FileSystemConfigs and SnapStart, and keeps
+    a VpcConfig the template no longer has (update_configuration sets only the keys given).
+    Lambda (https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html and its
+    S3 Files page) mounts a file system only for a function in a VPC, with a mount target "in
+    every Availability Zone that your function connects to" (its error when one is missing is
+    LAMBDA_MOUNT_TARGETS_MISSING, as re:Post quotes it); and SnapStart does not support a file
+    system (https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html). This checks those
+    rules against the S3 Files stand-ins and moto's subnets, keeps FileSystemConfigs on the
+    function and shows it in GetFunction(Configuration), as Lambda does, and applies a removed
+    VpcConfig or FileSystemConfigs as CloudFormation does (the property's absence removes it)."""
+    from moto.awslambda.exceptions import InvalidParameterValueException
+    from moto.awslambda.models import LambdaFunction
+    from moto.ec2.models import ec2_backends
+
+    def check(properties: dict[str, Any], account_id: str, region_name: str) -> None:
+        configs = properties.get("FileSystemConfigs") or []
+        if not configs:
+            return
+        if properties.get("SnapStart", {}).get("ApplyOn") == "PublishedVersions":
+            raise InvalidParameterValueException("SnapStart is not supported for functions with a file system.")
+        subnets = (properties.get("VpcConfig") or {}).get("SubnetIds") or []
+        if not subnets:
+            raise InvalidParameterValueException("A function with a file system must be connected to a VPC.")
+        ec2 = ec2_backends[account_id][region_name]
+        zones = {ec2.get_subnet(subnet).availability_zone for subnet in subnets}
+        for config in configs:
+            access_point = next(
+                (
+                    a
+                    for a in S3FilesAccessPoint.instances_tracked
+                    if not a.deleted and a.attributes.get("AccessPointArn") == config.get("Arn")
+                ),  # type: ignore[attr-defined]
+                None,
+            )
+            if access_point is None:
+                raise InvalidParameterValueException(f"The access point {config.get('Arn')} does not exist.")
+            covered = {
+                target.zone
+                for target in S3FilesMountTarget.instances_tracked  # type: ignore[attr-defined]
+                if not target.deleted and target.file_system == access_point.file_system
+            }
+            if zones - covered:
+                raise InvalidParameterValueException(
+                    LAMBDA_MOUNT_TARGETS_MISSING.format(
+                        file_system=access_point.file_system, zones=", ".join(sorted(zones - covered))
+                    )
+                )
+
+    original_create = LambdaFunction.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+    original_update = LambdaFunction.update_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+    original_configuration = LambdaFunction.get_configuration
+
+    def create(
+        cls: Any,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        properties = cloudformation_json.get("Properties", {})
+        check(properties, account_id, region_name)
+        function = original_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        function.file_system_configs = properties.get("FileSystemConfigs") or []
+        return function
+
+    # moto passes these by keyword (parsing.py, parse_and_update_resource): the names must be its own.
+    def update(
+        cls: Any, original_resource: Any, new_resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
+    ) -> Any:
+        properties = cloudformation_json.get("Properties", {})
+        check(properties, account_id, region_name)
+        function = original_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        if not properties.get("VpcConfig"):
+            function._vpc_config = None
+        function.file_system_configs = properties.get("FileSystemConfigs") or []
+        return function
+
+    def get_configuration(self: Any, on_create: bool = False) -> dict[str, Any]:
+        configuration = original_configuration(self, on_create)
+        if getattr(self, "file_system_configs", None):
+            configuration["FileSystemConfigs"] = self.file_system_configs
+        return configuration
+
+    LambdaFunction.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign,assignment]
+    LambdaFunction.update_from_cloudformation_json = classmethod(update)  # type: ignore[method-assign,assignment]
+    LambdaFunction.get_configuration = get_configuration  # type: ignore[method-assign]
+
+
 def check_model_map() -> None:
     """Fail at start-up, not mid-test, if moto would not use the stand-ins."""
     model_map = parsing.get_model_map()
@@ -925,6 +1226,13 @@ def check_model_map() -> None:
         "AWS::Lambda::Permission",
         "AWS::Logs::LogGroup",
         "AWS::Route53::RecordSet",
+        "AWS::EC2::VPC",
+        "AWS::EC2::Subnet",
+        "AWS::EC2::RouteTable",
+        "AWS::EC2::SubnetRouteTableAssociation",
+        "AWS::EC2::VPCEndpoint",
+        "AWS::EC2::SecurityGroup",
+        "AWS::EC2::SecurityGroupIngress",
     ):
         if resource_type not in model_map:
             raise SystemExit(f"moto {resource_type} model is missing")
@@ -1067,6 +1375,9 @@ def main(argv: list[str] | None = None) -> None:
     patch_sub_references()
     patch_condition_references()
     patch_bucket_cors()
+    patch_bucket_versioning()
+    patch_vpc_deletes()
+    patch_function_file_systems()
     patch_create_failures()
     patch_atomic_conditional_puts()
     patch_atomic_stack_calls()
