@@ -36,6 +36,7 @@ from datasette_lambda.databases.s3_client import new_s3_client
 from datasette_lambda.live.download_policy import DownloadPolicy
 from datasette_lambda.serve.loading_page import loading_response
 from datasette_lambda.serve.response_limit import enforce_response_limit
+from datasette_lambda.serve.time_left import wait_limit
 from datasette_lambda.start import snapstart
 from datasette_lambda.start.site_assembly import Site, assemble_site, fetch_databases, prepare_site
 from datasette_lambda.start.site_loader import Loading, Preparation, SiteLoader
@@ -48,8 +49,6 @@ INIT_WAIT_SECONDS = 8.0
 # How long a request waits for a site that is still downloading before "loading" (under
 # CloudFront's 60 s origin timeout, and under a visitor's patience).
 PATIENCE_SECONDS = 20.0
-# Kept free of a request's remaining time to answer before the function times out.
-RESPONSE_MARGIN_SECONDS = 2.0
 
 STARTUP_FAILED_PAGE = (
     '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Site unavailable</title></head>'
@@ -60,10 +59,7 @@ STARTUP_FAILED_PAGE = (
 
 def patience(context: Any, limit: float = PATIENCE_SECONDS) -> float:
     """Seconds a request may wait for the site: limit, less when its time runs out."""
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if remaining is None:
-        return limit
-    return max(0.0, min(limit, remaining() / 1000 - RESPONSE_MARGIN_SECONDS))
+    return wait_limit(context, limit)
 
 
 class Instance:
