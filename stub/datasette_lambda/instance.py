@@ -19,7 +19,8 @@ With a bucket and live data on, the site is ready once the live databases the fi
 check found are downloaded too (in the background, started in the init phase; the same
 patience and loading page). After that, each request first lets live data follow
 live/manifest.json (live/live_data.py: a clock read unless a check is due; downloads run
-in the background, never in the request), and is counted while Datasette serves it, so
+in the background, never in the request, though push's status question may wait for one:
+serve/status_linger.py), and is counted while Datasette serves it, so
 what a swap replaced is released only when unused.
 """
 
@@ -36,6 +37,7 @@ from datasette_lambda.databases.s3_client import new_s3_client
 from datasette_lambda.live.download_policy import DownloadPolicy
 from datasette_lambda.serve.loading_page import loading_response
 from datasette_lambda.serve.response_limit import enforce_response_limit
+from datasette_lambda.serve.status_linger import Linger
 from datasette_lambda.serve.time_left import wait_limit
 from datasette_lambda.start import snapstart
 from datasette_lambda.start.site_assembly import Site, assemble_site, fetch_databases, prepare_site
@@ -73,10 +75,12 @@ class Instance:
         init_wait_seconds: float = INIT_WAIT_SECONDS,
         started: float | None = None,
         download_policy: DownloadPolicy | None = None,
+        status_linger: Linger | None = None,
     ) -> None:
         """clock schedules live data's checks; s3_factory makes the instance's one S3 client;
         started is time.monotonic() when the handler's import began (None: now);
-        download_policy bounds live downloads (live/download_policy.py)."""
+        download_policy bounds live downloads (live/download_policy.py); status_linger is how
+        the status endpoint waits for one (serve/status_linger.py)."""
         self.config = config
         self.clock = clock
         self.patience_seconds = patience_seconds
@@ -85,6 +89,7 @@ class Instance:
         self.s3: Any = None  # made on first use: an S3 database to fetch or a download to sign
         self._s3_factory = s3_factory
         self._download_policy = download_policy
+        self._status_linger = status_linger
         self.loader = SiteLoader(self._prepare, self._fetch, self._assemble)
 
     @property
@@ -202,4 +207,5 @@ class Instance:
             clock=self.clock,
             started=self.started,
             download_policy=self._download_policy,
+            status_linger=self._status_linger,
         )
