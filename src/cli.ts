@@ -49,7 +49,7 @@ export function buildProgram(): Command {
       .argument(
         "[files...]",
         "SQLite databases to serve (.db, .sqlite, .sqlite3), " +
-          "and data files to convert (.csv, .tsv, .json, .ndjson, .jsonl, .yaml, .yml, .md, .xlsx)",
+          "and data files to convert (.csv, .tsv, .json, .geojson, .ndjson, .jsonl, .geojsonl, .yaml, .yml, .md, .xlsx)",
       )
       .option("--cors", "send Access-Control-Allow-Origin: * (Datasette --cors)")
       .option("--prefix <path>", "serve the site under /PATH/ instead of / (e.g. --prefix data)")
@@ -113,6 +113,15 @@ export function buildProgram(): Command {
       .option("--no-cdn", "serve from the Lambda Function URL only, without CloudFront")
       .option("--into <name>", "put the tables of every data file into this one database (e.g. --into data)")
       .option("--pk <column>", "primary key column of the tables made from data files (default: a unique column named id)")
+      .option(
+        "--fts <column>",
+        "make this column of the tables made from data files searchable, repeatable; kept for files put into incoming/ (e.g. --fts title)",
+        collect,
+      )
+      .option(
+        "--encoding <name>",
+        "encoding of text data files without a byte-order mark, any Python knows (default UTF-8); kept for incoming/ (e.g. cp1252)",
+      )
       .option("--data-as-of <time>", "when the data was last updated, ISO 8601 (default: each file's modification time)")
       .option(
         "--snapstart",
@@ -168,7 +177,7 @@ export function buildProgram(): Command {
       program
         .command("delete-stack")
         .summary("delete the site and everything created for it")
-        .description("Delete the site NAME: both stacks and every object in its bucket. Asks first unless --yes.")
+        .description("Delete the site NAME: its scheduled imports, both stacks and every object in its bucket. Asks first unless --yes.")
         .argument("<name>", "site name given to update-stack")
         .addHelpText(
           "after",
@@ -196,6 +205,15 @@ export function buildProgram(): Command {
       )
       .option("--into <db>", "put every data file into one database of this name, or publish one SQLite file under it (e.g. --into sales)")
       .option("--pk <column>", "primary key column for tables converted from data files (CSV, JSON)")
+      .option(
+        "--fts <column>",
+        "make this column of converted tables searchable, repeatable (default: the site's update-stack --fts)",
+        collect,
+      )
+      .option(
+        "--encoding <name>",
+        "encoding of text data files without a byte-order mark (default: the site's update-stack --encoding, else UTF-8)",
+      )
       .option("--no-wait", "return once published, without waiting for the site to serve it")
       .option("--url <url>", "wait on this address of the site instead of its own (e.g. http://127.0.0.1:8001/)")
       .addHelpText(
@@ -246,6 +264,51 @@ export function buildProgram(): Command {
   ).action(async (name: string, db: string, options, command: Command) => {
     const { rm } = await import("./commands/rm.ts");
     await rm(name, db, options, command);
+  });
+
+  addSharedOptions(
+    program
+      .command("schedule")
+      .summary("fetch a URL on a schedule and publish it as a live database when it changes")
+      .description(
+        "Have the site NAME fetch URL (http or https) on a schedule, convert it as its data files are converted, and publish it " +
+          "as a live database (as push does) whenever it changed. EventBridge Scheduler runs it in AWS; the first run starts " +
+          "within a minute. Scheduling a URL again changes its schedule. See docs/live-data.md.",
+      )
+      .argument("<name>", "site name given to update-stack")
+      .argument("<url>", "the data file's address, http(s); its file name names the database unless --into")
+      .option("--every <interval>", "how often to fetch it, in minutes, hours or days (e.g. --every 30m, 1h, 1d)")
+      .option("--into <db>", "publish it as this database (its tables named after the URL's file, or a JSON object's keys)")
+      .option("--fts <column>", "make this column searchable, repeatable (default: the site's update-stack --fts)", collect)
+      .option(
+        "--encoding <name>",
+        "the file's encoding when it has no byte-order mark (default: the site's update-stack --encoding, else UTF-8)",
+      )
+      .addHelpText(
+        "after",
+        [
+          "",
+          "Examples:",
+          "  $ datasette-lambda schedule mysite https://example.org/data/quakes.csv --every 1h",
+          "  $ datasette-lambda schedule mysite 'https://api.example.org/v1/items?format=json' --every 30m --into items --fts title",
+        ].join("\n"),
+      ),
+  ).action(async (name: string, url: string, options, command: Command) => {
+    const { schedule } = await import("./commands/schedule.ts");
+    await schedule(name, url, options, command);
+  });
+
+  addSharedOptions(
+    program
+      .command("unschedule")
+      .summary("stop fetching a URL on a schedule")
+      .description("Stop the scheduled import of URL into the site NAME. What it published stays served (rm NAME DB stops serving it).")
+      .argument("<name>", "site name given to update-stack")
+      .argument("<url>", "the URL given to schedule")
+      .addHelpText("after", ["", "Examples:", "  $ datasette-lambda unschedule mysite https://example.org/data/quakes.csv"].join("\n")),
+  ).action(async (name: string, url: string, options, command: Command) => {
+    const { unschedule } = await import("./commands/unschedule.ts");
+    await unschedule(name, url, options, command);
   });
 
   return program;

@@ -364,6 +364,7 @@ describe("app.yaml in both modes", () => {
     for (const p of permissions) assert.deepEqual(p.SourceArn, distributionArn);
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunctionUrl")?.FunctionUrlAuthType, "AWS_IAM");
     assert.deepEqual(Object.keys(cdn.outputs).sort(), [
+      "ConverterFunctionArn",
       "ConverterFunctionName",
       "ConverterLogGroupName",
       "DatabaseKeys",
@@ -372,6 +373,8 @@ describe("app.yaml in both modes", () => {
       "FunctionName",
       "FunctionUrl",
       "LogGroupName",
+      "ScheduleGroupName",
+      "SchedulerRoleArn",
       "SiteUrl",
     ]);
     assert.deepEqual(cdn.outputs.SiteUrl, { "Fn::Sub": "https://${Distribution.DomainName}/" });
@@ -394,12 +397,15 @@ describe("app.yaml in both modes", () => {
     // Without it, "*" could call the Invoke API directly from any account.
     assert.equal(permissions.find((p) => p.Action === "lambda:InvokeFunction")?.InvokedViaFunctionUrl, true);
     assert.deepEqual(Object.keys(direct.outputs).sort(), [
+      "ConverterFunctionArn",
       "ConverterFunctionName",
       "ConverterLogGroupName",
       "DatabaseKeys",
       "FunctionName",
       "FunctionUrl",
       "LogGroupName",
+      "ScheduleGroupName",
+      "SchedulerRoleArn",
       "SiteUrl",
     ]);
     assert.deepEqual(direct.outputs.SiteUrl, { "Fn::GetAtt": ["FunctionUrl", "FunctionUrl"] });
@@ -884,7 +890,11 @@ describe("app.yaml converter function (files put into incoming/)", () => {
     assert.equal((p.EphemeralStorage as { Size: number }).Size, 10240);
     assert.equal(p.FunctionName, undefined, "NAME-lambda already takes Lambda's 64 characters for the longest site name");
     assert.deepEqual((p.LoggingConfig as Record<string, Json>).LogGroup, { Ref: "ConverterLogGroup" });
-    assert.deepEqual((p.Environment as { Variables: Record<string, Json> }).Variables, { DATASETTE_LAMBDA_BUCKET: { Ref: "BucketName" } });
+    assert.deepEqual((p.Environment as { Variables: Record<string, Json> }).Variables, {
+      DATASETTE_LAMBDA_BUCKET: { Ref: "BucketName" },
+      // update-stack's --fts and --encoding, for incoming/ files (docs/live-data.md).
+      DATASETTE_LAMBDA_CONVERT_SETTINGS: { Ref: "ConvertSettings" },
+    });
     const group = app.Resources.ConverterLogGroup!;
     assert.equal(group.DeletionPolicy, "Delete");
     assert.equal(group.Properties?.RetentionInDays, 14);
@@ -899,9 +909,11 @@ describe("app.yaml converter function (files put into incoming/)", () => {
       "s3:DeleteObject bucket/live/db/*",
       "s3:GetObject bucket/incoming/*",
       "s3:GetObject bucket/live/*",
+      "s3:GetObject bucket/schedules/*",
       "s3:ListBucket bucket",
       "s3:PutObject bucket/failed/*",
       "s3:PutObject bucket/live/*",
+      "s3:PutObject bucket/schedules/*",
     ]);
   });
 
@@ -930,6 +942,42 @@ describe("app.yaml converter function (files put into incoming/)", () => {
         },
       ],
     );
+  });
+});
+
+describe("app.yaml scheduled imports (`schedule`)", () => {
+  // The CLI creates the schedules (EventBridge Scheduler's CreateSchedule) in the stack's group,
+  // so deleting the stack deletes them ("Deleting a schedule group results in EventBridge
+  // Scheduler deleting all schedules associated with the group", API Reference,
+  // DeleteScheduleGroup). Their Lambda target runs as an execution role that EventBridge Scheduler
+  // assumes ("Setting up the execution role"), scoped to this account and group ("Confused deputy
+  // prevention in EventBridge Scheduler": aws:SourceAccount and aws:SourceArn, the group's ARN).
+  it("has a schedule group named after the stack, and a role only Scheduler may assume, for this group", () => {
+    const group = app.Resources.ScheduleGroup!;
+    assert.equal(group.Type, "AWS::Scheduler::ScheduleGroup");
+    assert.equal(group.Condition, undefined, "in both CDN modes");
+    assert.deepEqual(group.Properties, { Name: { Ref: "AWS::StackName" } });
+    const role = app.Resources.SchedulerRole!.Properties!;
+    assert.deepEqual(role.AssumeRolePolicyDocument, {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "scheduler.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" }, "aws:SourceArn": { "Fn::GetAtt": ["ScheduleGroup", "Arn"] } },
+          },
+        },
+      ],
+    });
+    assert.deepEqual(grants("SchedulerRole"), ["lambda:InvokeFunction ConverterFunction.Arn"]);
+  });
+
+  it("outputs what schedule needs: the group, the role and the converter's ARN", () => {
+    assert.deepEqual(app.Outputs?.ScheduleGroupName?.Value, { Ref: "ScheduleGroup" });
+    assert.deepEqual(app.Outputs?.SchedulerRoleArn?.Value, { "Fn::GetAtt": ["SchedulerRole", "Arn"] });
+    assert.deepEqual(app.Outputs?.ConverterFunctionArn?.Value, { "Fn::GetAtt": ["ConverterFunction", "Arn"] });
   });
 });
 

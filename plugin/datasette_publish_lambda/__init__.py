@@ -66,6 +66,12 @@ def publish_subcommand(publish: click.Group) -> None:
     @click.option("--snapstart", is_flag=True, help="Lambda SnapStart (python3.12+)")
     @click.option("--into", help="Put the tables of every data file (CSV, JSON...) into this one database")
     @click.option("--pk", help="Primary key column of the tables made from data files")
+    @click.option(
+        "--fts", multiple=True, help="Make this column of the tables made from data files searchable, repeatable"
+    )
+    @click.option(
+        "--encoding", help="Encoding of text data files without a byte-order mark, e.g. cp1252 (default UTF-8)"
+    )
     @click.option("--data-as-of", help="When the data was last updated, ISO 8601")
     @click.option("--region", help="AWS region (default: AWS_REGION or your profile's region)")
     @click.option("--profile", help="AWS profile from ~/.aws/config (default: AWS_PROFILE)")

@@ -53,6 +53,7 @@ VALUES = (
     ("arch", "--arch"),
     ("into", "--into"),
     ("pk", "--pk"),
+    ("encoding", "--encoding"),
     ("data_as_of", "--data-as-of"),
     ("out", "--out"),
 )
@@ -81,6 +82,8 @@ def translate(params: Mapping[str, Any], secret_given: bool = False) -> tuple[li
         args.append(f"--extra-options={extra_options}")
     for package in params.get("install", ()) or ():
         args += ["--install", package]
+    for column in params.get("fts", ()) or ():
+        args += ["--fts", column]
     for mount, directory in params.get("static", ()) or ():
         args += ["--static", f"{mount}:{directory}"]
     for setting, value in params.get("setting", ()) or ():

@@ -19,7 +19,7 @@ import { prereqStackParameters } from "../plan/prereq-parameters.ts";
 import type { Artifact, BuildResult, DatabaseInput } from "../plan/types.ts";
 import { readTemplates } from "../templates.ts";
 import type { Output } from "../ui/output.ts";
-import { conversionGroups, convertDataFiles } from "./convert.ts";
+import { checkFtsColumnsFound, conversionGroups, convertDataFiles } from "./convert.ts";
 import { buildLayer, cacheDirectory } from "./layer.ts";
 import { readStubRequirements, stubBytes } from "./package.ts";
 import { cachedPackage } from "./package-cache.ts";
@@ -92,11 +92,14 @@ async function convertGivenDataFiles(dataFiles: string[], checked: CheckedOption
     convertDataFiles(dataFiles, {
       into: checked.into ?? undefined,
       pk: checked.pk ?? undefined,
+      fts: checked.convert.fts,
+      encoding: checked.convert.encoding ?? undefined,
       workDir: deps.workDir,
       env: deps.env,
       log: update,
     }),
   );
+  checkFtsColumnsFound(checked.convert.fts, converted);
   return out.task(`Checking ${plural(converted.length, "converted database")}`, () =>
     Promise.all(
       converted.map(async (db): Promise<DatabaseInput> => {

@@ -16,11 +16,17 @@ import { STUB_DIR } from "./package.ts";
 export type ConvertedDatabase = Pick<DatabaseInput, "name" | "path" | "fileName" | "bytes" | "sha256" | "tables"> & {
   /** The data files it was made from, as given. */
   sources: string[];
+  /** With --fts: each table given a search index, and its columns. */
+  search?: Record<string, string[]>;
 };
 
 export interface ConvertOptions {
   into?: string;
   pk?: string;
+  /** --fts: columns indexed for search in every table that has them. */
+  fts?: string[];
+  /** --encoding: text files' encoding when they have no byte-order mark. */
+  encoding?: string;
   /** Where the databases are written; the caller removes it when done with them. */
   workDir: string;
   env?: NodeJS.ProcessEnv;
@@ -50,10 +56,30 @@ interface ConverterSuccess {
   tables: Record<string, { count: number }>;
   bytes: number;
   sha256: string;
+  search?: Record<string, string[]>;
 }
 
 interface ConverterFailure {
   error: { file: string; line: number | null; reason: string };
+}
+
+/**
+ * --fts columns that no converted table has: most likely a typo, which would
+ * leave the site without the search it was asked for (pure).
+ */
+export function checkFtsColumnsFound(fts: string[], converted: Array<Pick<ConvertedDatabase, "search">>): void {
+  const found = new Set(converted.flatMap((db) => Object.values(db.search ?? {}).flat()).map((c) => c.toLowerCase()));
+  const missing = fts.filter((column) => !found.has(column.toLowerCase()));
+  if (missing.length > 0) {
+    throw new UserError(`--fts ${missing.join(", ")}: no table made from the data files has such a column`, {
+      hint: "Check the column names (the header row of a CSV, the keys of JSON objects); --fts indexes the columns it names.",
+    });
+  }
+}
+
+/** --fts's report: {"<table>": ["<column>", ...]}. */
+function isSearch(value: unknown): boolean {
+  return isObject(value) && Object.values(value).every((columns) => Array.isArray(columns) && columns.every((c) => typeof c === "string"));
 }
 
 /** The converter's result as stub/datasette_lambda/contract/schemas/conversion-result.schema.json has it. */
@@ -63,7 +89,8 @@ function isSuccess(value: unknown): value is ConverterSuccess {
     typeof value.database === "string" &&
     isTableCounts(value.tables) &&
     isWholeNumber(value.bytes) &&
-    isSha256(value.sha256)
+    isSha256(value.sha256) &&
+    (value.search === undefined || isSearch(value.search))
   );
 }
 
@@ -141,7 +168,17 @@ export async function convertDataFiles(files: string[], options: ConvertOptions)
     const fileName = `${group.name}.db`;
     const path = join(options.workDir, fileName);
     options.log?.(`converting ${group.files.join(", ")}`);
-    const args = [...group.files, "--out", path, "--json", ...(options.pk !== undefined ? ["--pk", options.pk] : [])];
+    const args = [
+      ...group.files,
+      "--out",
+      path,
+      "--json",
+      ...(options.pk !== undefined ? ["--pk", options.pk] : []),
+      // With --into the database is named otherwise: a JSON object's tables are named after its keys alone.
+      ...(options.into !== undefined ? ["--key-names"] : []),
+      ...(options.fts ?? []).flatMap((column) => ["--fts", column]),
+      ...(options.encoding !== undefined ? ["--encoding", options.encoding] : []),
+    ];
     const { code, stdout, stderr } = await runConverter(environment, args, env);
     const result = converterOutcome(code, stdout, stderr, group.files);
     converted.push({
@@ -152,6 +189,7 @@ export async function convertDataFiles(files: string[], options: ConvertOptions)
       sha256: result.sha256,
       tables: result.tables,
       sources: group.files,
+      ...(result.search ? { search: result.search } : {}),
     });
   }
   return converted;

@@ -18,8 +18,8 @@ import { conversionGroups, convertDataFiles, type ConvertedDatabase, type Conver
  */
 export type ConvertDataFiles = (files: string[], options: ConvertOptions) => Promise<ConvertedDatabase[]>;
 
-/** --into and --pk shape converted data; SQLite databases are published whole. */
-function checkPushOptions(databases: string[], dataFiles: string[], options: { into?: string; pk?: string }): void {
+/** --into, --pk and --fts shape converted data; SQLite databases are published whole. */
+function checkPushOptions(databases: string[], dataFiles: string[], options: Pick<ConvertOptions, "into" | "pk">): void {
   if (options.into !== undefined && databases.length > 0 && (databases.length > 1 || dataFiles.length > 0)) {
     throw new UserError("--into puts data files into one database; an SQLite database cannot be merged with other files", {
       hint: "Push each SQLite database on its own (--into then renames it), or leave it out of this push.",

@@ -7,6 +7,7 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SharedOptions } from "../shared-options.ts";
 
 /** Any CloudFormation client: the modules that only send commands take this, so tests may pass a mocked one. */
@@ -27,6 +28,8 @@ export interface AwsClients {
   logs: CloudWatchLogsClient;
   /** Route 53 is global (its API lives in us-east-1). */
   route53: Route53Client;
+  /** EventBridge Scheduler: the site's scheduled imports. */
+  scheduler: SchedulerClient;
   /** CloudFront is global (its API lives in us-east-1). */
   cloudfront: CloudFrontClient;
   /** ACM in us-east-1, where the --domain certificates are. */
@@ -51,6 +54,7 @@ export function createAwsClients(options: SharedOptions, env: NodeJS.ProcessEnv 
     // Path-style addressing: local endpoints (moto, MinIO) have no per-bucket DNS.
     s3: new S3Client({ ...config, ...(endpoint ? { forcePathStyle: true } : {}) }),
     logs: new CloudWatchLogsClient(config),
+    scheduler: new SchedulerClient(config),
     route53: new Route53Client(global),
     cloudfront: new CloudFrontClient(global),
     acm: new ACMClient(global),

@@ -2,9 +2,11 @@
 // bucket (stack NAME), the site's address and --prefix, its live-check
 // interval and the size of its function's /tmp (stack NAME-lambda).
 import { UserError } from "../errors.ts";
+import { parseConvertSettings, type ConvertSettings } from "../plan/convert-settings.ts";
 import { MB } from "../plan/limits.ts";
 import { appStackName } from "../plan/stack-names.ts";
 import type { CloudFormation } from "./clients.ts";
+import type { SchedulingTarget } from "./schedules.ts";
 import { bucketOf, findStack, missingSiteError } from "./site.ts";
 import { describeStack, stackOutputs, stackParameters } from "./stacks.ts";
 
@@ -15,6 +17,10 @@ export interface LiveSite {
   url: string;
   /** How often each instance checks the manifest; 0: live data off. */
   liveCheckSeconds: number;
+  /** update-stack's --fts and --encoding, which push applies unless given its own. */
+  convert: ConvertSettings;
+  /** Where its scheduled imports go; undefined for a site deployed before them. */
+  scheduling?: SchedulingTarget;
   /** The function's /tmp (its EphemeralStorageSize) in bytes; undefined when the stack does not say. */
   tmpBytes: number | undefined;
 }
@@ -48,6 +54,10 @@ export async function findLiveSite(cloudformation: CloudFormation, site: string,
     bucket,
     url: siteAddress(outputs.SiteUrl, parameters.PathPrefix),
     liveCheckSeconds: Number(parameters.LiveCheckSeconds) || 0,
+    convert: parseConvertSettings(parameters.ConvertSettings),
+    ...(outputs.ScheduleGroupName && outputs.SchedulerRoleArn && outputs.ConverterFunctionArn
+      ? { scheduling: { group: outputs.ScheduleGroupName, roleArn: outputs.SchedulerRoleArn, functionArn: outputs.ConverterFunctionArn } }
+      : {}),
     tmpBytes: parameters.EphemeralStorageSize ? Number(parameters.EphemeralStorageSize) * MB : undefined,
   };
 }

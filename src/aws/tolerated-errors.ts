@@ -64,6 +64,18 @@ export function isConditionalWriteLost(error: unknown): boolean {
   return name === "PreconditionFailed" || name === "ConditionalRequestConflict" || status === 412 || status === 409;
 }
 
+// EventBridge Scheduler: a schedule (or group) that is not there, on Get, Delete,
+// List: ResourceNotFoundException. Unscheduling something already gone is done.
+export function isScheduleMissingError(error: unknown): boolean {
+  return errorName(error) === "ResourceNotFoundException";
+}
+
+// CreateSchedule of a name the group has: ConflictException "Schedule ... already
+// exists." (moto: ConflictException too). The schedule is updated instead.
+export function isScheduleExistsError(error: unknown): boolean {
+  return errorName(error) === "ConflictException" && /already exists/i.test(errorMessage(error));
+}
+
 // DeleteFunction of a Lambda@Edge function whose replicas CloudFront has not
 // deleted yet ("typically within a few hours" after the last distribution lets
 // go, CloudFront Developer Guide, "Delete Lambda@Edge functions and replicas"):

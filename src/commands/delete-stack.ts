@@ -13,6 +13,7 @@ import { CERTIFICATE_REGION, createAwsClients, type AwsClients } from "../aws/cl
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount } from "../aws/empty-bucket.ts";
 import type { Sleep } from "../util/sleep.ts";
+import { deleteAllSchedules } from "../aws/schedules.ts";
 import { bucketOf, findCertificateStacks, findStack, type StackInfo } from "../aws/site.ts";
 import { appStackName, SHARED_STACK_NAME } from "../plan/stack-names.ts";
 import { retireCertificates, type CertificateWait } from "../deploy/retire-certificates.ts";
@@ -27,7 +28,7 @@ import { printStackEvents } from "../ui/progress.ts";
 import { plural } from "../util/plural.ts";
 
 export interface DeleteStackDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "usEast1Cloudformation" | "cloudfront" | "usEast1Lambda" | "acm">;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "usEast1Cloudformation" | "cloudfront" | "usEast1Lambda" | "acm" | "scheduler">;
   output: Output;
   /** Asks y/N; throws a UserError naming --yes when there is no terminal to ask on. */
   confirm: (question: string, action: string) => Promise<boolean>;
@@ -163,6 +164,13 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     return count;
   };
 
+  // Scheduled imports first, so none fires while the site goes. (The stack's
+  // ScheduleGroup would take them with it too, but only eventually.)
+  const group = app?.outputs.ScheduleGroupName;
+  if (group) {
+    const schedules = await deleteAllSchedules(deps.clients.scheduler, group);
+    if (schedules.length > 0) output.info(`Deleted ${plural(schedules.length, "scheduled import")}.`);
+  }
   // The function reads the bucket: it goes first.
   if (app) {
     await deleteStep(app);

@@ -12,10 +12,12 @@ import type { Sleep } from "../util/sleep.ts";
 import { publishDatabases, type PublishItem, type PublishResult } from "../aws/live-publish.ts";
 import { findLiveSite, type LiveSite } from "../aws/live-site.ts";
 import { DatasetteLambdaError, errorMessage, InterruptedError, UserError } from "../errors.ts";
-import type { ConvertedDatabase } from "../artifacts/convert.ts";
+import { checkFtsColumnsFound, type ConvertedDatabase } from "../artifacts/convert.ts";
+import { checkEncoding } from "../artifacts/check-encoding.ts";
 import { pushFiles, type ConvertDataFiles } from "../artifacts/push-files.ts";
 import { isDeployed, type DeployedRecord } from "../live/deployed.ts";
 import { databaseUrl } from "../live/listing.ts";
+import { validateFts } from "../plan/convert-settings.ts";
 import { dataAsOfFromSources } from "../plan/data-as-of.ts";
 import { checkDistinctNames, validateLiveName } from "../database-names.ts";
 import { waitUntilServed, WAIT_TIMEOUT_MS, type WaitOutcome } from "../live/wait-served.ts";
@@ -29,6 +31,10 @@ import { plural } from "../util/plural.ts";
 export interface PushOptions extends SharedOptions {
   into?: string;
   pk?: string;
+  /** --fts COLUMN, repeatable; absent: the site's own (update-stack --fts). */
+  fts?: string[];
+  /** --encoding NAME; absent: the site's own (update-stack --encoding). */
+  encoding?: string;
   /** commander's --no-wait sets false. */
   wait?: boolean;
   /** Poll this address (the site's, with its prefix) instead of the site's own. */
@@ -39,6 +45,8 @@ export interface PushDeps {
   clients: Pick<AwsClients, "cloudformation" | "s3">;
   output: Output;
   convert: ConvertDataFiles;
+  /** Checks --encoding with the host's Python (default: artifacts/check-encoding.ts). */
+  checkEncoding?: typeof checkEncoding;
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   sleep?: Sleep;
@@ -81,6 +89,7 @@ export interface PushResult {
 export function checkPushOptions(files: string[], options: PushOptions): { url: URL | undefined } {
   if (files.length === 0) throw new UserError("push needs at least one file", { hint: "e.g. datasette-lambda push mysite data.db" });
   if (options.into !== undefined) validateLiveName(options.into, { flag: "--into" });
+  validateFts(options.fts);
   if (options.url === undefined) return { url: undefined };
   if (options.wait === false) {
     throw new UserError("--url says where push waits for the site, and --no-wait skips the wait", { hint: "Drop one of them." });
@@ -214,14 +223,21 @@ export async function runPush(name: string, files: string[], options: PushOption
   const { output } = deps;
   validateSiteName(name);
   const { url: pollUrl } = checkPushOptions(files, options);
+  if (options.encoding !== undefined) await (deps.checkEncoding ?? checkEncoding)(options.encoding, deps.env ?? process.env);
   const { region } = await checkAwsAccess(deps.clients.cloudformation);
   const site = await findLiveSite(deps.clients.cloudformation, name, region);
 
   const workDir = await mkdtemp(join(tmpdir(), "datasette-lambda-push-"));
   try {
+    // The site's settings unless this push gives its own: a pushed file is converted as update-stack's were.
+    const fts = options.fts !== undefined ? validateFts(options.fts) : site.convert.fts;
+    const encoding = options.encoding ?? site.convert.encoding ?? undefined;
+    if (options.fts === undefined && fts.length > 0) output.debug(`converting with the site's --fts ${fts.join(", ")}`);
+    if (options.encoding === undefined && encoding) output.debug(`converting with the site's --encoding ${encoding}`);
     const converted = await output.task(`Converting and checking ${plural(files.length, "file")}`, () =>
-      deps.convert(files, { into: options.into, pk: options.pk, workDir, env: deps.env ?? process.env }),
+      deps.convert(files, { into: options.into, pk: options.pk, fts, encoding, workDir, env: deps.env ?? process.env }),
     );
+    if (options.fts !== undefined) checkFtsColumnsFound(fts, converted);
     checkConverted(converted);
     const items: PublishItem[] = [];
     for (const db of converted) {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { createAwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { buildSite } from "../artifacts/build.ts";
+import { checkEncoding } from "../artifacts/check-encoding.ts";
 import { checkOutDirectory, writeDryRun, type DryRunSummary } from "../artifacts/dry-run.ts";
 import { deploySite, type DeployDeps, type DeployResult } from "../deploy/deploy-site.ts";
 import { checkFilesGiven, checkOptions } from "../plan/plan.ts";
@@ -70,6 +71,8 @@ export interface UpdateStackDeps {
   clients: () => DeployDeps["clients"];
   build: typeof buildSite;
   deploy: typeof deploySite;
+  /** --encoding is any encoding Python knows: asked of the host's Python (default: artifacts/check-encoding.ts). */
+  checkEncoding?: typeof checkEncoding;
   signal?: AbortSignal;
   /** Clean-up's minimum age (default 15 min): tests lower it; the CLI never does. */
   garbage?: DeployDeps["garbage"];
@@ -94,6 +97,7 @@ export async function runUpdateStack(
   if (fromEnv.length > 0) options = { ...options, pluginSecret: [...(options.pluginSecret ?? []), ...fromEnv] };
   const checked = checkOptions(name, options);
   checkFilesGiven(name, files);
+  if (checked.convert.encoding !== null) await (deps.checkEncoding ?? checkEncoding)(checked.convert.encoding, env);
   const secrets = siteSecrets(options, env);
   await checkAssetDirectories(checked.assets);
   let deploy: { clients: DeployDeps["clients"]; region: string } | undefined;

@@ -7,7 +7,7 @@ import { UserError } from "../errors.ts";
 
 export const DATABASE_EXTENSIONS = [".db", ".sqlite", ".sqlite3"];
 /** What the converter (stub/datasette_lambda/convert/) reads (docs/live-data.md). */
-export const DATA_EXTENSIONS = [".csv", ".tsv", ".json", ".ndjson", ".jsonl", ".yaml", ".yml", ".md", ".xlsx"];
+export const DATA_EXTENSIONS = [".csv", ".tsv", ".json", ".geojson", ".ndjson", ".jsonl", ".geojsonl", ".yaml", ".yml", ".md", ".xlsx"];
 export const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
 
 export type InputKind = "database" | "data";

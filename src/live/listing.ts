@@ -1,11 +1,12 @@
 // What `ls` shows: the databases a site serves, live (pushed) or deployed (by
 // update-stack), the live ones it cannot serve and why (the manifest's entries
 // no reader serves, and databases too big for the function's /tmp), the files
-// that failed to convert, and those still waiting in incoming/. Pure: built
-// from the live manifest, live/deployed.json, the waiting files (waiting.ts)
-// and the size of the function's /tmp.
+// that failed to convert, those still waiting in incoming/, and the scheduled
+// imports. Pure: built from the live manifest, live/deployed.json, the waiting
+// files (waiting.ts), the size of the function's /tmp and the scheduled imports.
 import { isDeployed, type DeployedRecord } from "./deployed.ts";
 import { failedFiles, liveEntries, type EntryProblem, type LiveManifest } from "./manifest.ts";
+import type { ListedImport } from "./schedule-state.ts";
 import { tmpProblem } from "./tmp-space.ts";
 import type { WaitingFile } from "./waiting.ts";
 
@@ -44,6 +45,8 @@ export interface Listing {
   failed: ListedFailure[];
   /** Files in incoming/ the converter never finished (waiting.ts). */
   waiting: WaitingFile[];
+  /** Scheduled imports (`schedule`), with their last run. */
+  imports: ListedImport[];
   /** False when the site has no live/deployed.json: only live databases are known. */
   deployedKnown: boolean;
 }
@@ -63,6 +66,7 @@ export function buildListing(
   deployed: DeployedRecord | undefined,
   waiting: WaitingFile[] = [],
   tmpBytes?: number,
+  imports: ListedImport[] = [],
 ): Listing {
   const entries = liveEntries(manifest, Object.keys(deployed?.databases ?? {}));
   const live: ListedDatabase[] = Object.entries(entries.databases).map(([name, entry]) => ({
@@ -104,6 +108,7 @@ export function buildListing(
     unservable: entries.problems,
     failed,
     waiting,
+    imports,
     deployedKnown: deployed !== undefined,
   };
 }

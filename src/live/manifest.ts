@@ -32,6 +32,8 @@ export interface LiveDatabase {
   dataAsOf?: string;
   /** The file (or files, ", "-separated) it came from. */
   source?: string;
+  /** A scheduled import's address (without its query string), which the site's pages link to. */
+  sourceUrl?: string;
   publishedAt?: string;
 }
 
@@ -79,6 +81,8 @@ export function emptyLiveManifest(): LiveManifest {
 export { isoSeconds } from "../plan/data-as-of.ts";
 
 const KEY = /^live\/db\/[\s\S]/;
+// A link on the site's pages: http(s), and nothing that could end the attribute.
+const HTTP_URL = /^https?:\/\/[^\s"'<>]+$/;
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -95,6 +99,9 @@ export function entryProblem(entry: unknown): string | undefined {
     }
   }
   if (entry.source !== undefined && typeof entry.source !== "string") return "its source is not a string";
+  if (entry.sourceUrl !== undefined && !(typeof entry.sourceUrl === "string" && HTTP_URL.test(entry.sourceUrl))) {
+    return "its sourceUrl is not an http(s) address";
+  }
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 // The app stack's parameters (templates/app.yaml), decided from the plan.
 import { createHash, scryptSync } from "node:crypto";
 import { UserError } from "../errors.ts";
+import { convertSettingsParameter } from "./convert-settings.ts";
 import { PARAMETER_VALUE_BYTES } from "./limits.ts";
 import type { DeployPlan } from "./types.ts";
 
@@ -95,6 +96,8 @@ export function appStackParameters(plan: DeployPlan, keys: { packageKey: string;
     PathPrefix: plan.prefix ? `/${plan.prefix}` : "",
     DomainName: plan.domain ?? "",
     SnapStart: plan.snapstart ? "true" : "false",
+    // The converter function's DATASETTE_LAMBDA_CONVERT_SETTINGS (not the site's: no new version).
+    ConvertSettings: convertSettingsParameter(plan.convert),
     MaxInstances: String(plan.maxInstances ?? 0),
     VersionFingerprint: plan.snapstart ? versionFingerprint(functionConfiguration) : "",
   };

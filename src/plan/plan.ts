@@ -2,6 +2,7 @@
 // read before this runs, so the whole decision is unit-testable.
 import { UserError } from "../errors.ts";
 import type { Architecture, DatabaseInput, DeployPlan, PackageSize } from "./types.ts";
+import { type ConvertSettings, validateFts } from "./convert-settings.ts";
 import { validateDataAsOf } from "./data-as-of.ts";
 import { downloadWarning } from "./downloads.ts";
 import { withExtraOptions } from "./extra-options.ts";
@@ -46,6 +47,8 @@ export interface CheckedOptions {
   external: boolean;
   into: string | null;
   pk: string | null;
+  /** --fts, --encoding: how data files are converted, here and in the site (the encoding is checked by Python). */
+  convert: ConvertSettings;
   /** ISO 8601 UTC to the second, or null: each database's file time. */
   dataAsOf: string | null;
   snapstart: boolean;
@@ -106,6 +109,7 @@ export function checkOptions(name: string, options: UpdateStackOptions, now: Dat
     external: Boolean(options.external),
     into: validateDatabaseName("--into", options.into),
     pk: validatePk(options.pk),
+    convert: { fts: validateFts(options.fts), encoding: options.encoding ?? null },
     dataAsOf: validateDataAsOf(options.dataAsOf),
     snapstart: validateSnapStart(options.snapstart, runtime, pythonVersion),
     maxInstances: validateMaxInstances(options.maxInstances),
@@ -199,6 +203,7 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     timeoutSeconds: options.timeoutSeconds,
     ephemeralStorageMb: placement.ephemeralStorageMb,
     snapstart: options.snapstart,
+    convert: options.convert,
     maxInstances: options.maxInstances,
     requirements: inputs.requirements,
   };

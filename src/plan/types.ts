@@ -2,6 +2,7 @@
 // decides is computed into these values; everything that acts reads them.
 
 import type { SiteAssets } from "./assets.ts";
+import type { ConvertSettings } from "./convert-settings.ts";
 
 export type Architecture = "arm64" | "x86_64";
 
@@ -75,6 +76,8 @@ export interface DeployPlan {
   ephemeralStorageMb: number;
   /** --snapstart: SnapStart on published versions, served through an alias. */
   snapstart: boolean;
+  /** --fts, --encoding: for the converter function (incoming/ files, scheduled imports). */
+  convert: ConvertSettings;
   /** --max-instances: the site function's reserved concurrency (a cost cap); null: none. */
   maxInstances: number | null;
   /** Python requirements for the dependency layer, pinned. */

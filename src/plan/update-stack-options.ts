@@ -41,6 +41,10 @@ export interface UpdateStackOptions extends SharedOptions, MetadataFlags {
   into?: string;
   /** Primary key column of the converted tables. */
   pk?: string;
+  /** --fts COLUMN, repeatable: columns made searchable, kept for incoming/ files. */
+  fts?: string[];
+  /** --encoding NAME: text data files' encoding (a Python codec), kept for incoming/ files. */
+  encoding?: string;
   /** ISO 8601: overrides every database's "data as of". */
   dataAsOf?: string;
   /** `datasette serve` options, as `datasette publish --extra-options` takes them: translated by withExtraOptions. */

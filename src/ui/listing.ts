@@ -1,7 +1,9 @@
 // How `ls` reads as text: a table of what is served, what the site cannot
 // serve (entries of the live manifest no instance reads, live databases too big
-// for its /tmp), then the failed files, then the files still waiting in incoming/.
+// for its /tmp), then the failed files, the scheduled imports, then the files
+// still waiting in incoming/.
 import type { ListedDatabase, Listing } from "../live/listing.ts";
+import type { ListedImport } from "../live/schedule-state.ts";
 import { appStackName } from "../plan/stack-names.ts";
 import { formatBytes } from "./progress.ts";
 
@@ -36,6 +38,21 @@ function table(rows: string[][]): string[] {
   );
 }
 
+/** One scheduled import: what it fetches, how often, into which database, and how its last run went. */
+function importLines(item: ListedImport): string[] {
+  const what = item.url
+    ? `${item.url}  ${item.every}  into ${item.database}`
+    : `${item.schedule}  ${item.every}  (not made by datasette-lambda)`;
+  const run = item.lastRun;
+  const last = !run
+    ? "not run yet"
+    : run.result === "failed"
+      ? `last run ${formatTime(run.at)} failed: ${run.reason ?? "no reason recorded"} (the site keeps the last good data)`
+      : `last run ${formatTime(run.at)}: ${run.result === "published" ? "published a new version" : "unchanged"}`;
+  const change = item.lastChange ? `; data as of ${formatTime(item.lastChange.dataAsOf ?? item.lastChange.at)}` : "";
+  return [`  ${what}`, `    ${last}${change}`];
+}
+
 export function renderListing(listing: Listing): string {
   const lines: string[] = [];
   if (listing.databases.length === 0) {
@@ -66,6 +83,10 @@ export function renderListing(listing: Listing): string {
   if (listing.failed.length > 0) {
     lines.push("", `Failed files (moved to failed/, not served):`);
     for (const failure of listing.failed) lines.push(`  ${failure.source}  ${formatTime(failure.at)}  ${failure.reason}`);
+  }
+  if (listing.imports.length > 0) {
+    lines.push("", "Scheduled imports:");
+    for (const item of listing.imports) lines.push(...importLines(item));
   }
   if (listing.waiting.length > 0) {
     // The converter was cut off (or never invoked): its log may say why; a new upload is a new try.

@@ -25,9 +25,10 @@ def write_rows_db(path, labels, table="readings"):
     return path
 
 
-def publish(s3, bucket, name, path, data_as_of=None):
+def publish(s3, bucket, name, path, data_as_of=None, source_url=None):
     """Publish the database at path as the live database `name` (its table counts in the entry,
-    its data as of its file's time unless given); returns the manifest's entry."""
+    its data as of its file's time unless given, a scheduled import's address when given);
+    returns the manifest's entry."""
     entry, _ = publish_database(
         s3,
         bucket,
@@ -37,6 +38,7 @@ def publish(s3, bucket, name, path, data_as_of=None):
         data_as_of=data_as_of or format_utc(os.path.getmtime(path)),
         source=os.path.basename(path),
         now=datetime.now(timezone.utc),
+        source_url=source_url,
     )
     return entry
 

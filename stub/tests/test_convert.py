@@ -276,10 +276,10 @@ class Json(ConverterTest):
         self.assertIn("no columns", self.fails("none.json").reason)
 
     def test_arrays_are_streamed_across_chunks_with_lines(self):
-        from datasette_lambda.convert import formats
+        from datasette_lambda.convert.json_stream import JsonStream
 
-        self.addCleanup(setattr, formats._JsonArrayStream, "CHUNK", formats._JsonArrayStream.CHUNK)
-        formats._JsonArrayStream.CHUNK = 7  # every item and string crosses a chunk boundary
+        self.addCleanup(setattr, JsonStream, "CHUNK", JsonStream.CHUNK)
+        JsonStream.CHUNK = 7  # every item and string crosses a chunk boundary
         items = [
             {"n": i, "text": "a fairly long string, é ü " * (i % 3), "nested": {"deep": [i, i + 0.5]}}
             for i in range(300)

@@ -353,6 +353,41 @@ class WithTheRealConverter(Site, unittest.TestCase):
         self.assertEqual(set(self.manifest()["databases"]), {"prices"})
 
 
+class WithTheSiteSettings(Site, unittest.TestCase):
+    """update-stack --fts and --encoding reach the function as DATASETTE_LAMBDA_CONVERT_SETTINGS."""
+
+    def make(self, convert=None, now=None, settings='{"fts": ["item"], "encoding": "cp1252"}'):
+        environ = {"DATASETTE_LAMBDA_BUCKET": self.bucket, "DATASETTE_LAMBDA_CONVERT_SETTINGS": settings}
+        return make_handler(s3_factory=moto.client, now=lambda: self.now, temp_root=self.tmp, environ=environ)
+
+    def published(self, name):
+        path = os.path.join(self.tmp, f"{name}-check.db")
+        with open(path, "wb") as f:
+            f.write(self.read(self.manifest()["databases"][name]["key"]))
+        self.addCleanup(os.remove, path)
+        return path
+
+    def test_a_dropped_file_is_indexed_and_decoded_as_the_site_says(self):
+        result = self.call(self.drop("incoming/prices.csv", "id,item\n1,crème brûlée\n2,tea\n".encode("cp1252")))
+        self.assertEqual(result["status"], "published", result)
+        conn = sqlite3.connect(self.published("prices"))
+        self.addCleanup(conn.close)
+        self.assertEqual(conn.execute("select item from prices where id = 1").fetchone(), ("crème brûlée",))
+        found = conn.execute("select rowid from prices_fts where prices_fts match 'brûlée'").fetchall()
+        self.assertEqual(found, [(1,)])
+
+    def test_an_sqlite_file_is_published_as_it_is(self):
+        data = sqlite_bytes(2)
+        self.call(self.drop("incoming/sales.db", data))
+        self.assertEqual(self.manifest()["databases"]["sales"]["sha256"], hashlib.sha256(data).hexdigest())
+
+    def test_settings_that_cannot_be_read_fail_the_file_with_the_reason(self):
+        handler = self.make(settings="{not json")
+        result = self.call(self.drop("incoming/prices.csv", b"id,item\n1,tea\n"), handler)
+        self.assertEqual(result["status"], "failed")
+        self.assertIn("DATASETTE_LAMBDA_CONVERT_SETTINGS is not JSON", result["reason"])
+
+
 class LambdaContext:
     """The two members of Lambda's Python context object the converter reads (Lambda Developer
     Guide, "Using the Lambda context object to retrieve Python function information",

@@ -113,10 +113,10 @@ class LiveSite(unittest.TestCase):
         self.calls = S3Calls(harness.instance().s3_client())
         return self.site
 
-    def publish(self, name, path, data_as_of=None, upload=True):
-        """Publish through the real publisher; upload=False then deletes the object, so the
-        manifest names a missing one. Returns the entry."""
-        entry = live_publishing.publish(self.s3, self.bucket, name, path, data_as_of)
+    def publish(self, name, path, data_as_of=None, upload=True, source_url=None):
+        """Publish through the real publisher (with a scheduled import's source_url when given);
+        upload=False then deletes the object, so the manifest names a missing one. Returns the entry."""
+        entry = live_publishing.publish(self.s3, self.bucket, name, path, data_as_of, source_url)
         if not upload:
             self.s3.delete_object(Bucket=self.bucket, Key=entry["key"])
         return entry
@@ -524,6 +524,23 @@ class DataAsOf(LiveSite):
         # A query's JSON is its rows, not the database's description.
         query = request(self.base + "extra.json", query="sql=select+1+as+one&_shape=array").json()
         self.assertEqual(query, [{"one": 1}])
+
+    def test_a_scheduled_imports_database_says_where_its_data_comes_from(self):
+        self.start()
+        url = "https://data.example.org/quakes.csv"
+        self.publish("quakes", self.db_file("quakes", ["a"]), data_as_of=self.LIVE, source_url=url)
+        self.check_and_download()
+        expected = (
+            f'<p class="data-as-of">Data from <a href="{url}">{url}</a>, as of '
+            f'<time datetime="{self.LIVE}">2026-12-01 10:00:00</time> UTC</p>'
+        )
+        for path in ("", "quakes"):
+            with self.subTest(path=path):
+                self.assertIn(expected, request(self.base + path).text)
+        # A later version from elsewhere (a push) says nothing of a source.
+        self.publish("quakes", self.db_file("quakes", ["b"]), data_as_of=self.LIVE)
+        self.check_and_download()
+        self.assertEqual(self.shown(request(self.base + "quakes").text), [(self.LIVE, "2026-12-01 10:00:00")])
 
     def test_a_live_replacement_shows_its_own_time_and_the_deployed_one_comes_back(self):
         self.start()

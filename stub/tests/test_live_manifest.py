@@ -63,8 +63,19 @@ class ParseLiveManifest(unittest.TestCase):
                 "fileName": "sales.db",
                 "tables": {"sales": 3, "empty": 0},
                 "dataAsOf": "2026-12-01T10:00:00Z",
+                "sourceUrl": None,
             },
         )
+        url = "https://data.example.org/sales.csv?x=1"
+        self.assertEqual(parsed(changed("sales", "sourceUrl", url))[0]["sales"]["sourceUrl"], url)
+
+    def test_a_source_url_that_is_no_http_address_is_a_bad_entry(self):
+        # It becomes a link on the site's pages: never javascript:, never a quote that ends the attribute.
+        for url in ("javascript:alert(1)", 'https://x.org/"onmouseover', 7):
+            with self.subTest(url=url):
+                databases, problems = parsed(changed("sales", "sourceUrl", url))
+                self.assertEqual(list(databases), ["a-first_one"])
+                self.assertEqual(problems, [("sales", "its sourceUrl is not an http(s) address")])
 
     def test_data_as_of_falls_back_to_the_publish_time_and_tables_are_optional(self):
         entry = parsed(GOOD)[0]["a-first_one"]

@@ -17,6 +17,7 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { AwsClients } from "../../src/aws/clients.ts";
 import { sharedParameters } from "../../src/deploy/deploy-shared.ts";
 import { sharedStackParameters } from "../../src/plan/shared-parameters.ts";
@@ -175,5 +176,6 @@ export function motoAwsClients(moto: Pick<MotoServer, "clientConfig">, region: s
     acm: new ACMClient(global),
     lambda: new LambdaClient(site),
     usEast1Lambda: new LambdaClient(global),
+    scheduler: new SchedulerClient(site),
   };
 }

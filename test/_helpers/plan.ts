@@ -1,6 +1,7 @@
 // Sample DeployPlan values for tests that need a plan but not a build.
 import { appStackParameters, NO_DOMAIN, NO_SHARED, type SharedParameters } from "../../src/plan/app-parameters.ts";
 import { NO_ASSETS } from "../../src/plan/assets.ts";
+import { NO_CONVERT_SETTINGS } from "../../src/plan/convert-settings.ts";
 import type { DeployPlan, PlannedDatabase } from "../../src/plan/types.ts";
 
 /** A database of this name; its sha256 is 64 hex digits made from the name. */
@@ -44,6 +45,7 @@ export function samplePlan(overrides: Partial<DeployPlan> = {}): DeployPlan {
     timeoutSeconds: 30,
     ephemeralStorageMb: 512,
     snapstart: false,
+    convert: NO_CONVERT_SETTINGS,
     maxInstances: null,
     requirements: [],
     ...overrides,

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
-import { conversionGroups, convertDataFiles, converterOutcome } from "../../src/artifacts/convert.ts";
+import { checkFtsColumnsFound, conversionGroups, convertDataFiles, converterOutcome } from "../../src/artifacts/convert.ts";
 import {
   chooseInstaller,
   converterEnvKey,
@@ -57,6 +57,53 @@ test("the converter's exit and JSON become the result or a one-line error naming
     () => converterOutcome(1, "", "Traceback...\nMemoryError\n", ["c.csv"]),
     userError(/^converting c\.csv failed: MemoryError$/),
   );
+});
+
+test("--fts: a column no converted table has is refused (a typo), found in any database is enough", () => {
+  const converted: Array<{ search?: Record<string, string[]> }> = [{ search: { posts: ["title", "body"] } }, { search: {} }, {}];
+  checkFtsColumnsFound(["Title", "body"], converted);
+  checkFtsColumnsFound([], []);
+  assert.throws(
+    () => checkFtsColumnsFound(["title", "titel", "summary"], converted),
+    userError(/^--fts titel, summary: no table made from the data files has such a column$/),
+  );
+});
+
+test("convertDataFiles --fts: the tables with the columns get an index, reported per database", async () => {
+  const posts = join(dir, "posts.csv");
+  writeFileSync(posts, "id,title,body\n1,Hello,First post\n2,Maps,Points on a map\n");
+  const scores = join(dir, "scores.csv");
+  writeFileSync(scores, "id,score\n1,5\n");
+  const work = join(dir, "work-fts");
+  mkdirSync(work);
+  const [withIndex, without] = await convertDataFiles([posts, scores], { workDir: work, env, fts: ["body", "title"] });
+  assert.deepEqual(withIndex!.search, { posts: ["body", "title"] });
+  assert.deepEqual(without!.search, {});
+  const db = new DatabaseSync(withIndex!.path, { readOnly: true });
+  const rows = db.prepare("select rowid from posts_fts where posts_fts match ?").all("map*");
+  db.close();
+  assert.deepEqual(
+    rows.map((row) => row.rowid),
+    [2],
+  );
+});
+
+test("convertDataFiles: a JSON object's lists are tables FILE_KEY, or KEY with --into; GeoJSON points get latitude/longitude", async () => {
+  const graph = join(dir, "graph.json");
+  writeFileSync(graph, JSON.stringify({ nodes: [{ id: "a" }, { id: "b" }], links: [{ source: "a", target: "b" }] }));
+  const places = join(dir, "places.geojson");
+  const feature = (coordinates: number[]) => ({ type: "Feature", properties: { n: 1 }, geometry: { type: "Point", coordinates } });
+  writeFileSync(places, JSON.stringify({ type: "FeatureCollection", features: [feature([2.35, 48.86])] }));
+  const work = join(dir, "work-json");
+  mkdirSync(work);
+  const [byFile, placesDb] = await convertDataFiles([graph, places], { workDir: work, env });
+  assert.deepEqual(byFile!.tables, { graph_nodes: { count: 2 }, graph_links: { count: 1 } });
+  assert.deepEqual(placesDb!.tables, { places: { count: 1 } });
+  const db = new DatabaseSync(placesDb!.path, { readOnly: true });
+  assert.deepEqual({ ...db.prepare("select latitude, longitude from places").get() }, { latitude: 48.86, longitude: 2.35 });
+  db.close();
+  const [into] = await convertDataFiles([graph, places], { workDir: work, env, into: "net" });
+  assert.deepEqual(into!.tables, { nodes: { count: 2 }, links: { count: 1 }, places: { count: 1 } });
 });
 
 test("the host environment pins exactly the converter's lines of stub/requirements.txt", async () => {

@@ -10,6 +10,7 @@ import { FakeLambda } from "../_helpers/fake-lambda.ts";
 import { FakeAcm } from "../_helpers/fake-acm.ts";
 import { edgeFunctionOf } from "../../src/aws/edge-functions.ts";
 import { FakeS3Versions, versionedEntries } from "../_helpers/fake-s3-versions.ts";
+import { FakeScheduler } from "../_helpers/fake-scheduler.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";
 
 const BUCKET = "site-bucket-1a2b3c";
@@ -39,6 +40,7 @@ function setup(
       cloudfront: cloudfront.client,
       usEast1Lambda: lambda.client,
       acm: new FakeAcm().client,
+      scheduler: new FakeScheduler().client,
     },
     output: recorded.out,
     confirm: async (question) => {
@@ -406,4 +408,22 @@ test("a certificate ACM still holds: a warning with the command; the bucket and 
   acm.certificates.set(arn, { inUseBy: [], lag: 0 });
   const again = await runDeleteStack("site", { yes: true }, t.deps);
   assert.deepEqual(again.deleted, [certificate]);
+});
+
+test("the site's scheduled imports are deleted before its stacks", async () => {
+  const t = setup({ bucket: false });
+  t.cfn.stack("site-lambda")!.outputs.ScheduleGroupName = "site-lambda";
+  const scheduler = new FakeScheduler(["site-lambda"]);
+  scheduler.pageSize = 1;
+  for (const name of ["a-0123456789ab", "b-0123456789ab"]) {
+    scheduler.groups.get("site-lambda")!.set(name, { Name: name, GroupName: "site-lambda", ScheduleExpression: "rate(1 hour)" } as never);
+  }
+  const order: string[] = [];
+  t.cfn.onDelete = (stack) => {
+    order.push(`stack ${stack.name}, ${scheduler.groups.get("site-lambda")!.size} schedules left`);
+    return [{ status: "DELETE_COMPLETE" }];
+  };
+  await runDeleteStack("site", { yes: true }, { ...t.deps, clients: { ...t.deps.clients, scheduler: scheduler.client } });
+  assert.deepEqual(order, ["stack site-lambda, 0 schedules left", "stack site, 0 schedules left"]);
+  assert.match(t.recorded.stderr(), /Deleted 2 scheduled imports\./);
 });

@@ -110,9 +110,9 @@ test("ls: reads the manifest and live/deployed.json of the site's bucket; --json
   const w = liveWorld({ json: true, prefix: "/x" });
   w.bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest(manifest));
   w.bucket.put("live/deployed.json", JSON.stringify(deployed));
-  await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out });
+  await runLs("site", {}, { clients: w.clients, output: w.output.out });
   const json = JSON.parse(w.output.stdout()) as Listing;
-  assert.deepEqual(Object.keys(json), ["site", "url", "databases", "unservable", "failed", "waiting", "deployedKnown"]);
+  assert.deepEqual(Object.keys(json), ["site", "url", "databases", "unservable", "failed", "waiting", "imports", "deployedKnown"]);
   assert.deepEqual(
     json.unservable.map((entry) => entry.name),
     ["Zoo", "_internal"],
@@ -161,7 +161,7 @@ test("ls: the function's /tmp size comes from the stack (EphemeralStorageSize)",
   const w = liveWorld({ json: true, ephemeralStorageMb: "512" });
   const big = { ...manifest.databases.sales!, bytes: 513 * 1024 * 1024 };
   w.bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest({ ...manifest, databases: { sales: big } }));
-  await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out });
+  await runLs("site", {}, { clients: w.clients, output: w.output.out });
   const json = JSON.parse(w.output.stdout()) as Listing;
   assert.match(json.databases[0]!.problem ?? "", /^513\.0 MB cannot fit in \/tmp \(512\.0 MB/);
 });
@@ -172,7 +172,7 @@ test("ls: files left in incoming/ past the converter's time are listed as waitin
   w.bucket.put("incoming/stuck.csv", "a,b\n1,2\n", now - 2 * 60 * 60_000); // two hours ago: the converter was cut off
   w.bucket.put("incoming/fresh.csv", "a,b\n1,2\n", now - 60_000); // a minute ago: being converted
   w.bucket.put("incoming/folder/", "", now - 2 * 60 * 60_000);
-  await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out, now: () => now });
+  await runLs("site", {}, { clients: w.clients, output: w.output.out, now: () => now });
   assert.equal(
     w.output.stdout(),
     [
@@ -187,15 +187,12 @@ test("ls: files left in incoming/ past the converter's time are listed as waitin
 
 test("ls: a site with nothing live and no record of its deploy says so", async () => {
   const w = liveWorld();
-  await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out });
+  await runLs("site", {}, { clients: w.clients, output: w.output.out });
   assert.equal(w.output.stdout(), "site serves no databases.\n");
   assert.match(w.output.stderr(), /Databases deployed by update-stack are not listed: the site has no live\/deployed\.json yet/);
 });
 
 test("ls: an unknown site is one line", async () => {
   const w = liveWorld();
-  await assert.rejects(
-    runLs("other", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out }),
-    /No site named other/,
-  );
+  await assert.rejects(runLs("other", {}, { clients: w.clients, output: w.output.out }), /No site named other/);
 });

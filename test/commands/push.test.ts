@@ -286,3 +286,45 @@ test("push: a failure after some databases are published says which, on the erro
   });
   assert.deepEqual(Object.keys(servedIn(w)), ["first"]);
 });
+
+test("push converts with the site's --fts unless given its own, and an explicit column found nowhere is refused", async () => {
+  const calls: Array<string[] | undefined> = [];
+  const recording =
+    (search: Record<string, string[]>): ConvertDataFiles =>
+    async (_files, options) => {
+      calls.push(options.fts);
+      return (await pushFiles([sales], options)).map((db) => ({ ...db, search }));
+    };
+  const w = liveWorld({ convertSettings: '{"fts":["title"]}' });
+  await push(w, ["posts.csv"], { wait: false }, { convert: recording({}) });
+  await push(w, ["posts.csv"], { wait: false, fts: ["body", "Body"] }, { convert: recording({ posts: ["body"] }) });
+  assert.deepEqual(calls, [["title"], ["body"]]);
+  await assert.rejects(
+    push(w, ["posts.csv"], { wait: false, fts: ["summary"] }, { convert: recording({ posts: ["body"] }) }),
+    (error: unknown) => error instanceof UserError && /^--fts summary: no table made from the data files/.test(error.message),
+  );
+  const older = liveWorld();
+  await push(older, ["posts.csv"], { wait: false }, { convert: recording({}) });
+  assert.deepEqual(calls.at(-1), [], "a site deployed before the setting has none");
+});
+
+test("push converts with the site's --encoding unless given its own, checked before any AWS call", async () => {
+  const seen: Array<string | undefined> = [];
+  const recording: ConvertDataFiles = async (_files, options) => {
+    seen.push(options.encoding);
+    return pushFiles([sales], options);
+  };
+  const checked: string[] = [];
+  const checkEncoding = async (name: string) => {
+    checked.push(name);
+    if (name === "nope") throw new UserError("--encoding nope: Python knows no text encoding of that name");
+  };
+  const w = liveWorld({ convertSettings: '{"encoding":"cp1252"}' });
+  await push(w, ["a.csv"], { wait: false }, { convert: recording, checkEncoding });
+  await push(w, ["a.csv"], { wait: false, encoding: "latin-1" }, { convert: recording, checkEncoding });
+  assert.deepEqual(seen, ["cp1252", "latin-1"]);
+  assert.deepEqual(checked, ["latin-1"], "the site's own was checked when update-stack deployed it");
+  const calls = w.cfn.mock.calls().length;
+  await assert.rejects(push(w, ["a.csv"], { encoding: "nope" }, { convert: recording, checkEncoding }), /--encoding nope/);
+  assert.equal(w.cfn.mock.calls().length, calls, "no AWS call");
+});

@@ -3,7 +3,7 @@
 // data failing with one line naming file, line and reason.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
@@ -149,6 +149,42 @@ test("--into puts every data file's table into one database; --pk and --data-as-
   assert.ok(manifestOf(out, summary).databases.every((d) => d.dataAsOf === "2026-12-01T11:00:00Z"));
 });
 
+function parametersOf(out: string): Record<string, string> {
+  const list = JSON.parse(readFileSync(join(out, "parameters.json"), "utf8")) as Array<{ ParameterKey: string; ParameterValue: string }>;
+  return Object.fromEntries(list.map((p) => [p.ParameterKey, p.ParameterValue]));
+}
+
+test("--fts: an FTS5 index in the converted database, the same bytes again, kept in ConvertSettings for the site", async () => {
+  mkdirSync(join(dir, "fts"));
+  const posts = join(dir, "fts", "posts.csv");
+  writeFileSync(posts, "id,title,body\n1,Hello,First post\n2,Maps,Points on a map\n");
+  const out1 = join(dir, "fts-out1");
+  const first = await dryRun([posts, "--fts", "title", "--fts", "body"], out1);
+  assert.ok("posts_fts" in tablesOf(out1, first, "posts"));
+  assert.equal(parametersOf(out1).ConvertSettings, '{"fts":["title","body"]}');
+  const second = await dryRun([posts, "--fts", "title", "--fts", "body"], join(dir, "fts-out2"));
+  assert.deepEqual(second.artifacts, first.artifacts, "the index is built the same way: a redeploy uploads nothing");
+  const plain = join(dir, "fts-out3");
+  const without = await dryRun([posts], plain);
+  assert.notDeepEqual(without.artifacts, first.artifacts);
+  assert.equal(parametersOf(plain).ConvertSettings, "{}");
+  // With no data file, the setting is still the site's: for files put into incoming/.
+  const db = makeDatabase(join(dir, "fts", "people.db"));
+  const onlyDb = join(dir, "fts-out4");
+  await dryRun([db, "--fts", "title"], onlyDb);
+  assert.equal(parametersOf(onlyDb).ConvertSettings, '{"fts":["title"]}');
+});
+
+test("--encoding: a Windows CSV converts, and the site keeps the encoding for incoming/ files", async () => {
+  mkdirSync(join(dir, "encoding"));
+  const excel = join(dir, "encoding", "prices.csv");
+  writeFileSync(excel, Buffer.from("item,price\nCr\xe8me br\xfbl\xe9e,\x804\n", "latin1"));
+  const out = join(dir, "encoding-out");
+  const summary = await dryRun([excel, "--encoding", "cp1252", "--fts", "item"], out);
+  assert.deepEqual(tablesOf(out, summary, "prices").prices, [{ item: "Crème brûlée", price: "€4" }]);
+  assert.equal(parametersOf(out).ConvertSettings, '{"fts":["item"],"encoding":"cp1252"}');
+});
+
 test("bad data input: one line naming the file, line and reason, exit 1, nothing written", async () => {
   const good = join(dir, "good.csv");
   writeFileSync(good, "id,name\n1,a\n");
@@ -159,13 +195,16 @@ test("bad data input: one line naming the file, line and reason, exit 1, nothing
   const db = makeDatabase(join(dir, "good.db"));
   const cases: Array<[string[], RegExp]> = [
     [[good, ragged], /ragged\.csv:4: 3 fields where the header has 2$/],
-    [[latin1], /latin1\.csv:2: not UTF-8 \(byte 0xE9\)/],
+    [[latin1], /latin1\.csv:2: not UTF-8 \(byte 0xE9\): name its encoding with --encoding, e\.g\. --encoding cp1252/],
+    [[good, "--encoding", "klingon"], /^Error: --encoding klingon: Python knows no text encoding of that name/],
     [[good, "--pk", "nope"], /good\.csv: --pk nope: no such column \(columns: id, name\)$/],
     [[good, db], /would both be served as the database "good"/],
     [[good, join(dir, "missing.json")], /missing\.json: no such file/],
     [[good, "--into", "my data"], /--into: "my data" is not a database name/],
     [[db, "--into", "all"], /--into all applies to data files \(CSV, JSON, \.\.\.\), and none was given/],
     [[db, "--pk", "id"], /--pk id applies to data files/],
+    [[good, "--fts", "titel"], /--fts titel: no table made from the data files has such a column$/],
+    [[good, "--fts", ""], /--fts needs a column name$/],
     [[good, "--data-as-of", "2026-12-01 10:00"], /--data-as-of "2026-12-01 10:00" is not an ISO 8601 date or time/],
     [[good, "--data-as-of", "2026-12-01T10:00:00"], /--data-as-of "2026-12-01T10:00:00" has a time but no time zone/],
   ];

@@ -104,6 +104,9 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
     { ParameterKey: "EdgeRuntime", ParameterValue: "python3.13" },
   ]);
   assert.match(readFileSync(join(out, "app.yaml"), "utf8"), /AWS::Lambda::Function/);
+  // What `schedule` needs is in every site: its schedules' group and the role they run as.
+  assert.match(readFileSync(join(out, "app.yaml"), "utf8"), /ScheduleGroup:\n {4}Type: AWS::Scheduler::ScheduleGroup\n/);
+  assert.match(readFileSync(join(out, "app.yaml"), "utf8"), /SchedulerRole:\n {4}Type: AWS::IAM::Role\n/);
   assert.match(readFileSync(join(out, "prereq.yaml"), "utf8"), /AWS::S3::Bucket/);
   // --cors reaches the bucket stack (its CORS rule for the download redirect).
   assert.deepEqual(JSON.parse(readFileSync(join(out, "prereq-parameters.json"), "utf8")), [
@@ -133,6 +136,7 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
   assert.equal(parameters.CertificateArn, "");
   assert.equal(parameters.SharedCachePolicyId, "<output CachePolicyId of stack datasette-lambda-shared in us-east-1>");
   assert.equal(parameters.DatasetteSecret, undefined, "the secret is never written out");
+  assert.equal(parameters.ConvertSettings, "{}");
   // Both databases are inline, and both have a copy in the bucket to be downloaded from.
   const dbKeys = keys.filter((k: string) => k.startsWith("db/")).sort();
   assert.equal(dbKeys.length, 2);

@@ -12,7 +12,7 @@ import { actionsOf, allowingStatements, type Policy, type RequestContext } from 
 import { AUTHORIZED_AS, HANDLER_PERMISSIONS, LAMBDA_EDGE_ASSOCIATION, NOT_NEEDED } from "./cloudformation-handler-permissions.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const POLICY_FILES = ["docs/aws-permissions-site.json", "docs/aws-permissions-cdn.json"];
+const POLICY_FILES = ["docs/aws-permissions-site.json", "docs/aws-permissions-cdn.json", "docs/aws-permissions-schedules.json"];
 const policies = POLICY_FILES.map((file) => JSON.parse(readFileSync(join(root, file), "utf8")) as Policy);
 const policy: Policy = { Version: "2012-10-17", Statement: policies.flatMap((p) => p.Statement) };
 
@@ -24,6 +24,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   "client-route-53": "route53",
   "client-s3": "s3",
   "client-acm": "acm",
+  "client-scheduler": "scheduler",
   "client-cloudfront": "cloudfront",
   "client-lambda": "lambda",
 };
@@ -37,6 +38,14 @@ const S3_OPERATION_ACTIONS: Record<string, string[]> = {
   "s3:ListObjectVersions": ["s3:ListBucketVersions"],
   // delete-stack removes object versions and delete markers by VersionId.
   "s3:DeleteObjects": ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+};
+
+// Operations that need another action too (the Service Authorization Reference's
+// "Dependent actions"): a schedule is created or updated with a role passed to
+// EventBridge Scheduler (checked on its own below, as the role and service differ).
+const DEPENDENT_ACTIONS: Record<string, string[]> = {
+  "scheduler:CreateSchedule": ["scheduler:CreateSchedule", "iam:PassRole"],
+  "scheduler:UpdateSchedule": ["scheduler:UpdateSchedule", "iam:PassRole"],
 };
 
 // lib-storage's Upload: PutObject, or CreateMultipartUpload + UploadPart +
@@ -81,7 +90,7 @@ function cliActions(): Map<string, string[]> {
         const operation = name.match(/^(\w+)Command$/)?.[1] ?? name.match(/^paginate(\w+)$/)?.[1];
         if (!operation) continue; // clients, exceptions
         const action = `${prefix}:${operation}`;
-        for (const iam of S3_OPERATION_ACTIONS[action] ?? [action]) need(iam, where);
+        for (const iam of S3_OPERATION_ACTIONS[action] ?? DEPENDENT_ACTIONS[action] ?? [action]) need(iam, where);
       }
     }
   }
@@ -145,6 +154,7 @@ const ACCOUNT_LEVEL = new Set([
   "route53:ListHostedZones",
   "acm:RequestCertificate",
   "cloudfront:CreateOriginAccessControl",
+  "scheduler:ListSchedules",
   "cloudfront:ListDistributionsByCachePolicyId",
   "lambda:ListFunctions",
   "lambda:GetAccountSettings",
@@ -207,6 +217,12 @@ function siteResources(action: string): string[] {
         : [`arn:aws:cloudfront::${ACCOUNT}:distribution/E2EXAMPLE1234`];
     case "acm":
       return [`arn:aws:acm:us-east-1:${ACCOUNT}:certificate/0b1c2d3e-0000-4f5a-8b9c-0d1e2f3a4b5c`];
+    case "scheduler":
+      return [
+        /Schedule$/.test(operation)
+          ? `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/mysite-lambda/quakes-0123456789ab`
+          : `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/mysite-lambda`,
+      ];
     case "route53":
       return [operation === "GetChange" ? "arn:aws:route53:::change/C2682N5HXP0BZ4" : "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"];
     default:
@@ -272,11 +288,18 @@ test("the policy has no action that neither the CLI nor CloudFormation needs, an
     actionsOf(policy).filter((action) => /[*?]/.test(action)),
     LAMBDA_EDGE_ASSOCIATION.filter((action) => action.endsWith("*")).sort(),
   );
+  // iam:PassRole is granted twice, each statement for one service's roles (Lambda's, EventBridge Scheduler's).
   const all = actionsOf(policy);
   deepStrictEqual(
-    all.filter((action, i) => all.indexOf(action) !== i),
+    all.filter((action, i) => all.indexOf(action) !== i && action !== "iam:PassRole"),
     [],
     "an action listed twice",
+  );
+  deepStrictEqual(
+    policy.Statement.filter((s) => actionsOf({ Version: "", Statement: [s] }).includes("iam:PassRole")).map(
+      (s) => (s.Condition as { StringEquals: Record<string, string> }).StringEquals["iam:PassedToService"],
+    ),
+    ["lambda.amazonaws.com", "scheduler.amazonaws.com"],
   );
 });
 
@@ -292,6 +315,18 @@ test("every left-out handler permission is one a handler lists, and every S3 API
     ok(listed.includes(apiName), `AUTHORIZED_AS names ${apiName}, which no handler lists`);
     ok(actionsOf(policy).includes(action), `${action} (for ${apiName}) is not in the policy`);
   }
+});
+
+test("schedule passes the site's SchedulerRole to EventBridge Scheduler, and only that role to only that service", () => {
+  const role = `arn:aws:iam::${ACCOUNT}:role/mysite-lambda-SchedulerRole-AbCdEf123456`;
+  const toScheduler = { "iam:PassedToService": "scheduler.amazonaws.com" };
+  ok(allowingStatements(policy, "iam:PassRole", role, toScheduler).length > 0);
+  strictEqual(allowingStatements(policy, "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/admin`, toScheduler).length, 0);
+  strictEqual(allowingStatements(policy, "iam:PassRole", role, { "iam:PassedToService": "ec2.amazonaws.com" }).length, 0);
+  strictEqual(
+    allowingStatements(policy, "scheduler:DeleteSchedule", `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/x`).length,
+    0,
+  );
 });
 
 test("the policy is scoped: other buckets, other regions' certificates, roles for other services are refused", () => {
@@ -322,7 +357,7 @@ test('each policy file fits IAM\'s 6,144 characters for a managed policy ("IAM a
   }
 });
 
-test("docs/aws-permissions.md shows both policy files as they are", () => {
+test("docs/aws-permissions.md shows every policy file as it is", () => {
   const page = readFileSync(join(root, "docs", "aws-permissions.md"), "utf8");
   for (const file of POLICY_FILES) {
     const text = readFileSync(join(root, file), "utf8").trimEnd();

@@ -447,6 +447,12 @@ export const HANDLER_PERMISSIONS: Record<string, Record<Handler, string[]>> = {
     update: ["s3:GetBucketPolicy", "s3:PutBucketPolicy"],
     delete: ["s3:GetBucketPolicy", "s3:DeleteBucketPolicy"],
   },
+  "AWS::Scheduler::ScheduleGroup": {
+    create: ["scheduler:TagResource", "scheduler:CreateScheduleGroup", "scheduler:GetScheduleGroup", "scheduler:ListTagsForResource"],
+    read: ["scheduler:GetScheduleGroup", "scheduler:ListTagsForResource"],
+    update: ["scheduler:TagResource", "scheduler:UntagResource", "scheduler:ListTagsForResource", "scheduler:GetScheduleGroup"],
+    delete: ["scheduler:DeleteScheduleGroup", "scheduler:GetScheduleGroup", "scheduler:DeleteSchedule"],
+  },
 };
 
 /**

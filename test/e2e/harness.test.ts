@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { after, test } from "node:test";
 import { CreateStackCommand, DeleteStackCommand, UpdateStackCommand } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import {
   DeleteObjectsCommand,
   GetBucketPolicyCommand,
@@ -34,6 +35,7 @@ after(() => moto.stop());
 
 const { cloudformation, s3 } = motoClients(moto);
 const logs = new CloudWatchLogsClient(moto.clientConfig);
+const scheduler = new SchedulerClient(moto.clientConfig);
 const templates = await readTemplates();
 const settle = (stack: string) => settleStack(cloudformation, stack);
 
@@ -120,7 +122,10 @@ for (const cdn of [true, false]) {
       Configuration?: { Handler?: string; CodeSha256?: string; Environment?: { Variables?: Record<string, string> } };
     };
     assert.equal(converter.Configuration?.Handler, "datasette_lambda.convert.function.handler");
-    assert.deepEqual(converter.Configuration?.Environment?.Variables, { DATASETTE_LAMBDA_BUCKET: bucket });
+    assert.deepEqual(converter.Configuration?.Environment?.Variables, {
+      DATASETTE_LAMBDA_BUCKET: bucket,
+      DATASETTE_LAMBDA_CONVERT_SETTINGS: "{}",
+    });
     const rules = ((await motoEvents(moto, "ListRules", {})).Rules as { Name: string; Arn: string; EventPattern: string }[]).filter((r) =>
       r.EventPattern.includes(bucket!),
     );
@@ -150,7 +155,11 @@ for (const cdn of [true, false]) {
     const types = records.map((r) => r.type).sort();
     // The site's distribution; its policies, OAC and function are the shared stack's.
     const cdnTypes = cdn ? ["AWS::CloudFront::Distribution"] : [];
-    assert.deepEqual(types, [...cdnTypes, "AWS::Lambda::LayerVersion", "AWS::Lambda::Url"]);
+    assert.deepEqual(types, [...cdnTypes, "AWS::Lambda::LayerVersion", "AWS::Lambda::Url", "AWS::Scheduler::ScheduleGroup"]);
+    // The schedule group is moto's own (the stand-in creates it there), named after the stack.
+    assert.equal(out.ScheduleGroupName, app);
+    const group = await scheduler.send(new GetScheduleGroupCommand({ Name: app }));
+    assert.equal(group.Arn, `arn:aws:scheduler:us-east-1:123456789012:schedule-group/${app}`);
     const url = records.find((r) => r.type === "AWS::Lambda::Url")!;
     assert.equal(url.properties.AuthType, cdn ? "AWS_IAM" : "NONE");
     if (cdn) {
@@ -231,6 +240,7 @@ for (const cdn of [true, false]) {
       (await standIns(moto, appId)).every((r) => r.deleted),
       "a stand-in outlived its stack",
     );
+    await assert.rejects(scheduler.send(new GetScheduleGroupCommand({ Name: app })), { name: "ResourceNotFoundException" });
 
     // moto's DeleteStack would leave a non-empty bucket behind: empty it first,
     // as delete-stack does, then the bucket really goes.

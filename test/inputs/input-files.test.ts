@@ -12,7 +12,7 @@ const text = Buffer.from("id,name\n");
 test("SQLite's header makes a database whatever the name; otherwise the extension decides", () => {
   assert.equal(inputKind("data.csv", Buffer.concat([SQLITE_HEADER, Buffer.from("rest")])), "database");
   assert.equal(inputKind("data.CSV", text), "data");
-  for (const name of ["a.tsv", "a.json", "a.ndjson", "a.jsonl", "a.yaml", "a.yml", "a.md", "a.xlsx"])
+  for (const name of ["a.tsv", "a.json", "a.geojson", "a.ndjson", "a.jsonl", "a.geojsonl", "a.yaml", "a.yml", "a.md", "a.xlsx"])
     assert.equal(inputKind(name, text), "data", name);
   assert.equal(inputKind("broken.db", text), "database", "a .db that is not SQLite is left to the database check, which says so");
   assert.equal(inputKind("notes.txt", text), null);

@@ -25,9 +25,12 @@ describe("appStackParameters", () => {
       DomainName: "",
       LiveCheckSeconds: "15",
       SnapStart: "false",
+      ConvertSettings: "{}",
       MaxInstances: "0",
       VersionFingerprint: "",
     });
+    const settings = appStackParameters(plan({ convert: { fts: ["title"], encoding: "cp1252" } }), keys).ConvertSettings;
+    assert.equal(settings, '{"fts":["title"],"encoding":"cp1252"}');
   });
 
   it("with --snapstart: SnapStart on and a fingerprint of exactly what makes up the function", () => {
@@ -51,7 +54,15 @@ describe("appStackParameters", () => {
     }
     // ...and only then: what is not the function's own configuration publishes nothing.
     const s3 = database("other", "s3");
-    for (const overrides of [{ cdn: false }, { prefix: "x" }, { domain: "data.example.com" }, { databases: [s3] }, { cors: true }]) {
+    const searchable = { convert: { fts: ["title"], encoding: null } };
+    for (const overrides of [
+      { cdn: false },
+      { prefix: "x" },
+      { domain: "data.example.com" },
+      { databases: [s3] },
+      { cors: true },
+      searchable,
+    ]) {
       assert.equal(snap(overrides).VersionFingerprint, base.VersionFingerprint, JSON.stringify(overrides));
     }
   });

@@ -27,6 +27,8 @@ DEPLOYED_RECORD_KEY = "live/deployed.json"
 SUPPORTED_FORMAT = 1
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# A scheduled import's address, shown as a link on the site's pages: http(s) and nothing else.
+_HTTP_URL = re.compile(r"https?://[^\s\"'<>]+")
 
 
 class LiveManifestError(Exception):
@@ -97,6 +99,8 @@ def entry_problem(entry: object) -> str | None:
             return f"its {field} is not an ISO 8601 UTC time such as 2026-12-01T10:00:00Z"
     if "source" in entry and not isinstance(entry["source"], str):
         return "its source is not a string"
+    if "sourceUrl" in entry and not (isinstance(entry["sourceUrl"], str) and _HTTP_URL.fullmatch(entry["sourceUrl"])):
+        return "its sourceUrl is not an http(s) address"
     return None
 
 
@@ -129,7 +133,8 @@ def parse_live_manifest(
     """What the runtime serves from the manifest's bytes: ({name: entry}, [(name, reason)] skipped).
 
     Each entry: {"name", "key", "sha256", "bytes", "fileName": "<name>.db", "tables": {table:
-    count} or None (Datasette counts), "dataAsOf": canonical time or None}. dataAsOf falls back
+    count} or None (Datasette counts), "dataAsOf": canonical time or None, "sourceUrl": a
+    scheduled import's address or None}. dataAsOf falls back
     to publishedAt (a live database's data is as of its publication). LiveManifestError when
     the document cannot be read at all.
     """
@@ -148,6 +153,7 @@ def _for_runtime(name: str, entry: dict[str, Any]) -> dict[str, Any]:
         "fileName": f"{name}.db",
         "tables": None if tables is None else {table: int(info["count"]) for table, info in tables.items()},
         "dataAsOf": parse_utc(data_as_of) if data_as_of is not None else None,
+        "sourceUrl": entry.get("sourceUrl"),
     }
 
 

@@ -3,11 +3,13 @@
 Used by the CLI at deploy time (on the user's machine, through `python -m
 datasette_lambda.convert`, __main__.py) and by the converter function in AWS
 (function.py). Formats: SQLite (by its header, whatever the name), CSV, TSV,
-JSON (an array of objects), NDJSON/JSONL, YAML (a list of objects), Markdown
-(one row: front-matter fields plus body) and Excel .xlsx (a table per sheet).
-One table per input, named after the file (or --table for all of them); types
+JSON (an array of objects, or an object with lists of objects under its keys: a
+table per key), GeoJSON (a row per feature), NDJSON/JSONL, YAML (a list of
+objects), Markdown (one row: front-matter fields plus body) and Excel .xlsx (a
+table per sheet). One table per input, named after the file (or --table for all of them); types
 detected (integer, float, text; empty cells NULL); a unique column named id,
-or --pk COL, becomes the primary key. The same input gives the same bytes.
+or --pk COL, becomes the primary key; --fts COLUMN makes the tables that have that
+column searchable (search.py). The same input gives the same bytes.
 
 Errors: ConversionError(file, line, reason); nothing is left at the output path. With a
 budget (the converter function's), OutOfBudget(reason) when it would outlast the function.
@@ -18,19 +20,22 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
+
+from sqlite_utils import Database
 
 from datasette_lambda.convert.budget import Budget
 from datasette_lambda.convert.errors import ConversionError
-from datasette_lambda.convert.formats import SQLITE_HEADER, detect_format, read_tables
+from datasette_lambda.convert.formats import SQLITE_HEADER, Rows, detect_format, read_tables
 from datasette_lambda.convert.publish import sha256_file
+from datasette_lambda.convert.search import make_searchable, searchable_columns
 from datasette_lambda.convert.tables import StagedTable, open_output, open_staging
-from datasette_lambda.convert.text import decode_error
+from datasette_lambda.convert.text import decode_error, encoding_problem
 
 __all__ = ["ConversionError", "convert_files"]
 
-SUPPORTED = ".csv, .tsv, .json, .ndjson, .jsonl, .yaml, .yml, .md, .xlsx"
+SUPPORTED = ".csv, .tsv, .json, .geojson, .ndjson, .jsonl, .geojsonl, .yaml, .yml, .md, .xlsx"
 
 
 def convert_files(
@@ -39,31 +44,45 @@ def convert_files(
     *,
     table: str | None = None,
     pk: str | None = None,
+    fts: Sequence[str] = (),
+    key_names: bool = False,
+    encoding: str | None = None,
     budget: Budget | None = None,
 ) -> dict[str, Any]:
     """Convert `paths` into the database `out_path`; returns the --json result.
 
-    Raises ConversionError(file, line, reason), or OutOfBudget(reason) when `budget` runs
-    out; `out_path` is then untouched.
+    key_names: the tables a JSON object makes (one per key holding a list of objects) are
+    named KEY rather than FILE_KEY: the CLI's --into, which puts several files' tables into
+    one database named otherwise. encoding: the codec of text inputs without a byte-order
+    mark (default UTF-8), any Python knows.
+
+    fts: columns to index for search in every table that has them (a table with none of
+    them gets no index; the result's "search" says which tables got one, so a caller can
+    tell a column that is nowhere). Raises ConversionError(file, line, reason), or
+    OutOfBudget(reason) when `budget` runs out; `out_path` is then untouched.
     """
     files = [os.fspath(p) for p in paths]
     out_path = os.fspath(out_path)
     if not files:
         raise ValueError("convert_files needs at least one input")
     formats = [(path, _format_of(path)) for path in files]
+    problem = encoding_problem(encoding) if encoding is not None else None
+    if problem is not None:
+        raise ConversionError(files[0], None, f"--encoding {encoding}: {problem}")
     partial = f"{out_path}.partial-{os.getpid()}"
+    search: dict[str, list[str]] = {}  # table -> its indexed columns
     try:
         sqlite_inputs = [path for path, fmt in formats if fmt == "sqlite"]
         if sqlite_inputs:
-            if len(files) > 1 or table or pk:
+            if len(files) > 1 or table or pk or fts:
                 raise ConversionError(
                     sqlite_inputs[0],
                     None,
-                    "an SQLite database is published as it is: convert it on its own, without --table or --pk",
+                    "an SQLite database is published as it is: convert it on its own, without --table, --pk or --fts",
                 )
             tables = _copy_database(files[0], partial, budget)
         else:
-            tables = _convert(formats, partial, table, pk, budget)
+            tables, search = _convert(formats, partial, table, pk, fts, key_names, encoding, budget)
         if budget is not None:
             budget.check()  # hashing a large database takes a while too
         digest, size = sha256_file(partial), os.path.getsize(partial)
@@ -74,7 +93,10 @@ def convert_files(
         raise
     finally:
         _remove(partial)
-    return {"database": out_path, "tables": tables, "bytes": size, "sha256": digest}
+    result: dict[str, Any] = {"database": out_path, "tables": tables, "bytes": size, "sha256": digest}
+    if fts:
+        result["search"] = search
+    return result
 
 
 def _format_of(path: str) -> str:
@@ -94,8 +116,15 @@ def _format_of(path: str) -> str:
 
 
 def _convert(
-    formats: list[tuple[str, str]], partial: str, table: str | None, pk: str | None, budget: Budget | None
-) -> dict[str, dict[str, int]]:
+    formats: list[tuple[str, str]],
+    partial: str,
+    table: str | None,
+    pk: str | None,
+    fts: Sequence[str],
+    key_names: bool,
+    encoding: str | None,
+    budget: Budget | None,
+) -> tuple[dict[str, dict[str, int]], dict[str, list[str]]]:
     staging_path = f"{partial}.staging"
     _remove(partial)
     staging = open_staging(staging_path)
@@ -107,31 +136,59 @@ def _convert(
         staged: dict[str, StagedTable] = {}  # lower-cased table name -> StagedTable (SQLite names ignore case)
         for path, fmt in formats:
             try:
-                for rows in read_tables(path, fmt):
-                    if budget is not None:
-                        rows.rows = budget.metered(rows.rows)
-                    name = table or rows.name
-                    target = staged.get(name.lower())
-                    if target is None:
-                        target = staged[name.lower()] = StagedTable(staging, name)
-                    elif not table:
-                        raise ConversionError(path, None, f"its table {name!r} would also come from {target.files[0]}")
-                    target.add(rows)
+                tables = read_tables(path, fmt, key_names, encoding)
+                if budget is not None:
+                    tables = _metered(tables, budget)
+                if table:
+                    for rows in tables:
+                        staged.setdefault(table.lower(), StagedTable(staging, table)).add(rows)
+                else:
+                    _stage_file(staging, staged, path, tables)
             except UnicodeDecodeError as e:
-                raise decode_error(path, e) from None
+                raise decode_error(path, e, encoding) from None
         staging.conn.commit()
         out.execute("ATTACH DATABASE ? AS staging", [staging_path])
         for target in staged.values():
             target.write(out, pk)
         out.execute("DETACH DATABASE staging")
-        # Only a primary key that turned out not unique leaves free pages behind.
+        search: dict[str, list[str]] = {}
+        for target in staged.values():
+            columns = searchable_columns(target.columns, fts)
+            if columns:
+                make_searchable(out, target.name, columns, target.files[0])
+                search[target.name] = columns
+        # A primary key that turned out not unique, or an optimized search index, leaves free pages behind.
         if out.execute("PRAGMA freelist_count").fetchone()[0]:
             out.execute("VACUUM")
-        return {target.name: {"count": target.count} for target in staged.values()}
+        return {target.name: {"count": target.count} for target in staged.values()}, search
     finally:
         out.close()
         staging.close()
         _remove(staging_path)
+
+
+def _stage_file(staging: Database, staged: dict[str, StagedTable], path: str, tables: Iterable[Rows]) -> None:
+    """Each table of one file staged, then named (a JSON object's only list of objects takes
+    the file's name, known once the file is read) and checked against the others' names."""
+    from_file: list[tuple[str | None, StagedTable]] = []
+    for rows in tables:
+        target = StagedTable(staging, rows.name)
+        target.add(rows)
+        from_file.append((rows.alone_name, target))
+    if len(from_file) == 1 and from_file[0][0]:
+        from_file[0][1].name = from_file[0][0]
+    for _, target in from_file:
+        earlier = staged.get(target.name.lower())
+        if earlier is not None:
+            raise ConversionError(path, None, f"its table {target.name!r} would also come from {earlier.files[0]}")
+        staged[target.name.lower()] = target
+
+
+def _metered(tables: Iterable[Rows], budget: Budget) -> Iterator[Rows]:
+    """Each table's rows counted against the budget as they are read."""
+    for rows in tables:
+        rows.rows = budget.metered(rows.rows)
+        yield rows
 
 
 def _copy_database(path: str, partial: str, budget: Budget | None) -> dict[str, dict[str, int]]:

@@ -1,24 +1,26 @@
 """Reading each input format into rows, with the line each row starts on.
 
 A reader returns Rows objects: one per table the file holds (an Excel file
-holds one per sheet). Tabular formats (CSV, TSV, Excel) give a header and
-lists of values; the others give records (mappings, or lists of pairs).
-CSV, TSV, NDJSON and JSON arrays are read as a stream, and Excel sheets row by
+holds one per sheet, a JSON object one per key holding a list of objects).
+Tabular formats (CSV, TSV, Excel) give a header and lists of values; the
+others give records (mappings, or lists of pairs). CSV, TSV, NDJSON and JSON
+documents are read as a stream (json_document.py), and Excel sheets row by
 row; YAML and Markdown are read whole (they are rarely large, and their
-parsers need the whole document).
+parsers need the whole document). GeoJSON features become rows as geojson.py
+says, wherever they are.
 """
 
 from __future__ import annotations
 
 import csv
-import itertools
 import json
 import os
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from datasette_lambda.convert.errors import ConversionError
+from datasette_lambda.convert.json_document import as_record, document_tables
+from datasette_lambda.convert.json_stream import kind_of
 from datasette_lambda.convert.text import open_text
 
 if TYPE_CHECKING:
@@ -29,8 +31,10 @@ FORMATS_BY_EXTENSION = {
     ".csv": "csv",
     ".tsv": "tsv",
     ".json": "json",
+    ".geojson": "json",
     ".ndjson": "ndjson",
     ".jsonl": "ndjson",
+    ".geojsonl": "ndjson",
     ".yaml": "yaml",
     ".yml": "yaml",
     ".md": "markdown",
@@ -58,6 +62,7 @@ class Rows:
         header: list[Any] | None = None,
         detect_types: bool = False,
         last_columns: Sequence[str] = (),
+        alone_name: str | None = None,
     ) -> None:
         self.path = path
         self.name = name
@@ -67,6 +72,8 @@ class Rows:
         # Strings are typed by their look (CSV, TSV) rather than kept as text.
         self.detect_types = detect_types
         self.last_columns = last_columns
+        # The file's name for this table if it turns out to be the file's only one.
+        self.alone_name = alone_name
 
 
 def detect_format(path: str, head: bytes) -> str | None:
@@ -81,18 +88,25 @@ def table_name(path: str) -> str:
     return os.path.splitext(os.path.basename(path))[0]
 
 
-def read_tables(path: str, fmt: str) -> list[Rows]:
-    """The Rows of each table in the file."""
+def read_tables(path: str, fmt: str, key_names: bool = False, encoding: str | None = None) -> Iterable[Rows]:
+    """The Rows of each table in the file, each to be read before the next is asked for.
+
+    key_names: the tables of a JSON object's keys are named KEY, not FILE_KEY (--into).
+    encoding: text files' encoding when they have no byte-order mark (default UTF-8).
+    """
     if fmt in ("csv", "tsv"):
-        return [_delimited(path, "," if fmt == "csv" else "\t")]
+        return [_delimited(path, "," if fmt == "csv" else "\t", encoding)]
     if fmt == "ndjson":
-        return [Rows(path, table_name(path), _ndjson_records(path))]
+        return [Rows(path, table_name(path), _ndjson_records(path, encoding))]
     if fmt == "json":
-        return [Rows(path, table_name(path), _json_records(path))]
+        return (
+            Rows(path, table.name, table.rows, alone_name=table.alone_name)
+            for table in document_tables(path, table_name(path), key_names, encoding)
+        )
     if fmt == "yaml":
-        return [Rows(path, table_name(path), _yaml_records(path))]
+        return [Rows(path, table_name(path), _yaml_records(path, encoding))]
     if fmt == "markdown":
-        return [Rows(path, table_name(path), _markdown_record(path), last_columns=("body",))]
+        return [Rows(path, table_name(path), _markdown_record(path, encoding), last_columns=("body",))]
     if fmt == "xlsx":
         return _sheets(path)
     raise ValueError(f"unknown format {fmt!r}")
@@ -115,8 +129,8 @@ def _csv_reason(error: csv.Error) -> str:
     return _CSV_REASONS.get(message, f"malformed: {message}")
 
 
-def _delimited(path: str, delimiter: str) -> Rows:
-    f = open_text(path)
+def _delimited(path: str, delimiter: str, encoding: str | None) -> Rows:
+    f = open_text(path, encoding)
     # strict: a stray quote is an error with a line number, not a silently merged field.
     reader = csv.reader(f, delimiter=delimiter, strict=True)
     start = 1
@@ -160,25 +174,11 @@ def _csv_records(path: str, f: TextIO, reader: CsvReader, start: int, width: int
 # JSON, NDJSON, YAML ---------------------------------------------------------
 
 
-_JSON_KINDS = {
-    bool: "true or false",
-    int: "a number",
-    float: "a number",
-    str: "a string",
-    list: "a list",
-    dict: "an object",
-}
-
-
-def _not_an_object(value: object) -> str:
-    return (
-        f"expected an object, found {'null' if value is None else _JSON_KINDS.get(type(value), type(value).__name__)}"
-    )
-
-
-def _ndjson_records(path: str) -> Iterator[tuple[int, Record]]:
-    with open_text(path) as f:
+def _ndjson_records(path: str, encoding: str | None) -> Iterator[tuple[int, Any]]:
+    with open_text(path, encoding) as f:
         for line, text in enumerate(f, 1):
+            # A GeoJSON text sequence (RFC 8142) starts each feature with a record separator.
+            text = text.lstrip("\x1e")
             if not text.strip():
                 continue
             try:
@@ -186,108 +186,14 @@ def _ndjson_records(path: str) -> Iterator[tuple[int, Record]]:
             except json.JSONDecodeError as e:
                 raise ConversionError(path, line, f"not JSON: {e.msg} (column {e.colno})") from None
             if not isinstance(record, dict):
-                raise ConversionError(path, line, _not_an_object(record))
-            yield line, record
+                raise ConversionError(path, line, f"expected an object, found {kind_of(record)}")
+            yield line, as_record(record)
 
 
-_JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
-
-
-class _JsonArrayStream:
-    """The items of a JSON array read a chunk at a time, each with its line.
-
-    json's own decoder parses every item (raw_decode); this only walks the
-    brackets and commas between them, so memory holds one chunk, not the file.
-    """
-
-    CHUNK = 1024 * 1024
-
-    def __init__(self, path: str, f: TextIO) -> None:
-        self.path, self.f = path, f
-        self.buffer, self.pos, self.eof = "", 0, False
-        self.line, self.counted = 1, 0  # the line at buffer offset `counted`
-
-    def fill(self) -> None:
-        # Geometric growth: a value longer than a chunk is re-parsed O(log n) times, not O(n).
-        chunk = self.f.read(max(self.CHUNK, len(self.buffer) - self.pos))
-        if not chunk:
-            self.eof = True
-        self.buffer += chunk
-
-    def line_at(self, pos: int) -> int:
-        self.line += self.buffer.count("\n", self.counted, pos)
-        self.counted = pos
-        return self.line
-
-    def compact(self) -> None:
-        if self.pos > self.CHUNK:
-            self.line_at(self.pos)
-            self.buffer, self.pos, self.counted = self.buffer[self.pos :], 0, 0
-
-    def peek(self) -> str:
-        """The next non-blank character ("" at the end), skipping to it."""
-        while True:
-            blank = _JSON_WHITESPACE.match(self.buffer, self.pos)
-            assert blank is not None  # matches the empty string too
-            self.pos = blank.end()
-            if self.pos < len(self.buffer) or self.eof:
-                return self.buffer[self.pos : self.pos + 1]
-            self.fill()
-
-    def fail(self, pos: int, reason: str) -> ConversionError:
-        return ConversionError(self.path, self.line_at(pos), reason)
-
-    def value(self, decoder: json.JSONDecoder) -> tuple[Any, int]:
-        while True:
-            try:
-                value, end = decoder.raw_decode(self.buffer, self.pos)
-                return value, end
-            except json.JSONDecodeError as e:
-                # Cut by the chunk's end? Read more and try again; at the end it is an error.
-                cut = e.pos >= len(self.buffer) - 16 or e.msg.startswith("Unterminated string")
-                if self.eof or not cut:
-                    raise self.fail(e.pos, f"not JSON: {e.msg}") from None
-                self.fill()
-
-    def items(self) -> Iterator[tuple[int, Record]]:
-        decoder = json.JSONDecoder()
-        first = self.peek()
-        if first == "":
-            raise self.fail(self.pos, "empty file: expected a JSON list of objects")
-        if first != "[":
-            found = {"{": "an object"}.get(first, "something else")
-            raise self.fail(self.pos, f"expected a JSON list of objects, found {found}")
-        self.pos += 1
-        if self.peek() == "]":
-            self.pos += 1
-        else:
-            for index in itertools.count(1):
-                self.peek()
-                start = self.pos
-                record, self.pos = self.value(decoder)
-                if not isinstance(record, dict):
-                    raise self.fail(start, f"item {index}: {_not_an_object(record)}")
-                yield self.line_at(start), record
-                separator = self.peek()
-                self.pos += 1
-                if separator == "]":
-                    break
-                if separator != ",":
-                    raise self.fail(self.pos - 1, "not JSON: expecting ',' or ']' after an item")
-                self.compact()
-        if self.peek() != "":
-            raise self.fail(self.pos, "not JSON: more after the list's closing ]")
-
-
-def _json_records(path: str) -> Iterator[tuple[int, Record]]:
-    with open_text(path) as f:
-        yield from _JsonArrayStream(path, f).items()
-
-
-def _yaml_records(path: str) -> Iterator[tuple[None, Record]]:
+def _yaml_records(path: str, encoding: str | None) -> Iterator[tuple[None, Record]]:
     import yaml
 
-    with open_text(path) as f:
+    with open_text(path, encoding) as f:
         try:
             data = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.MarkedYAMLError as e:
@@ -302,23 +208,21 @@ def _list_of_objects(path: str, data: object, kind: str) -> Iterator[tuple[None,
     if data is None:
         raise ConversionError(path, 1, f"empty file: expected a {kind} list of objects")
     if not isinstance(data, list):
-        raise ConversionError(
-            path, 1, f"expected a {kind} list of objects, found {_JSON_KINDS.get(type(data), type(data).__name__)}"
-        )
+        raise ConversionError(path, 1, f"expected a {kind} list of objects, found {kind_of(data)}")
     for index, record in enumerate(data, 1):
         if not isinstance(record, dict):
-            raise ConversionError(path, None, f"item {index}: {_not_an_object(record)}")
+            raise ConversionError(path, None, f"item {index}: expected an object, found {kind_of(record)}")
         yield None, record
 
 
 # Markdown ---------------------------------------------------------------------
 
 
-def _markdown_record(path: str) -> Iterator[tuple[None, list[tuple[str, Any]]]]:
+def _markdown_record(path: str, encoding: str | None) -> Iterator[tuple[None, list[tuple[str, Any]]]]:
     import frontmatter
     import yaml
 
-    with open_text(path) as f:
+    with open_text(path, encoding) as f:
         text = f.read()
     stripped = text.lstrip()
     handler = frontmatter.detect_format(stripped, frontmatter.handlers)

@@ -17,6 +17,9 @@ reason. Only when even that fails does the invocation fail; Lambda does not retr
 as waiting.
 
 Events may arrive twice: an object already gone from incoming/ was handled, and is skipped.
+
+EventBridge Scheduler's events for `datasette-lambda schedule` are scheduled imports
+(scheduled_import.py): a URL fetched, converted and published the same way.
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import unquote_plus
 
+from datasette_lambda.contract.convert_settings import SETTINGS_VARIABLE, parse_convert_settings
 from datasette_lambda.contract.names import check_name, name_from_file
+from datasette_lambda.contract.scheduled_import import is_scheduled_import
 from datasette_lambda.convert import publish
 from datasette_lambda.convert.budget import MB, Budget, resident_bytes
 from datasette_lambda.convert.publish import FAILED_PREFIX, INCOMING_PREFIX, iso_seconds, utc_now
@@ -101,17 +106,27 @@ def make_handler(
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         env = os.environ if environ is None else environ
+        settings_text = env.get(SETTINGS_VARIABLE)
+
+        def budget_of(size: int) -> Budget | None:
+            return budget_for(context, size, clock=clock, memory_used=memory_used)
+
+        if is_scheduled_import(event):  # EventBridge Scheduler, for `datasette-lambda schedule`
+            from datasette_lambda.convert.scheduled_import import run_from_event
+
+            return run_from_event(event, s3_client(), env, converter, now, temp_root, budget_of)
         target = incoming_object(event, env.get("DATASETTE_LAMBDA_BUCKET"))
         if target is None:
             return {"status": "ignored"}
         bucket, key = target
 
         def convert_with(paths: list[str], out_path: str, *, budget: Budget | None = None) -> dict[str, Any]:
-            # Resolved inside the conversion, so even a missing converter is a recorded failure.
-            return converter()(paths, out_path, budget=budget)
+            # Resolved inside the conversion, so even a missing converter or bad settings are
+            # a recorded failure. The site's --fts and --encoding apply (site_options.py).
+            from datasette_lambda.convert.site_options import options_for
 
-        def budget_of(size: int) -> Budget | None:
-            return budget_for(context, size, clock=clock, memory_used=memory_used)
+            options = options_for(paths[0], parse_convert_settings(settings_text))
+            return converter()(paths, out_path, budget=budget, **options)
 
         return handle_object(s3_client(), bucket, key, convert_with, now, temp_root, budget_of)
 

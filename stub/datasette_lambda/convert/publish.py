@@ -267,10 +267,12 @@ def publish_database(
     sha256: str | None = None,
     size: int | None = None,
     sleep: Callable[[float], object] = time.sleep,
+    source_url: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Publish the SQLite file at path as the live database `name`. Returns (entry, changed).
 
-    source is the file it came from (its failed entry, if any, is cleared). A name the rule
+    source is the file it came from (its failed entry, if any, is cleared); source_url the
+    http(s) address a scheduled import fetched it from, which pages show. A name the rule
     refuses raises LiveNameError (contract/names.py) before anything is uploaded. Garbage
     collection runs afterwards; its failure is logged, not raised (the publish succeeded).
     """
@@ -293,6 +295,8 @@ def publish_database(
     }
     if data_as_of:
         entry["dataAsOf"] = data_as_of
+    if source_url:
+        entry["sourceUrl"] = source_url
 
     def change(manifest: dict[str, Any]) -> dict[str, Any] | None:
         if serves(manifest, name, sha256):

@@ -48,7 +48,10 @@ class StagedTable:
 
     def __init__(self, staging: sqlite_utils.Database, name: str) -> None:
         self.staging = staging
+        # The output table's name, which may still change until it is written (a JSON
+        # object's only list takes the file's name); the staging table keeps its own.
         self.name = name
+        self.staged_name = f"staged_{len(staging.table_names())}"
         self.columns: list[str] = []
         self.index: dict[str, int] = {}  # lower-cased column name -> position
         self.kinds: list[int] = []
@@ -57,13 +60,13 @@ class StagedTable:
         self.count = 0
         # CSV and TSV stage empty cells as "", made NULL when copied out.
         self.empty_is_null = False
-        staging.table(name).create({FILE_COLUMN: int, LINE_COLUMN: int})
+        staging.table(self.staged_name).create({FILE_COLUMN: int, LINE_COLUMN: int})
 
     def _column(self, name: str) -> int:
         position = self.index.get(name.lower())
         if position is None:
             position = len(self.columns)
-            self.staging.table(self.name).add_column(name, "blob")
+            self.staging.table(self.staged_name).add_column(name, "blob")
             self.columns.append(name)
             self.index[name.lower()] = position
             self.kinds.append(NULL)
@@ -72,7 +75,7 @@ class StagedTable:
     def _insert_sql(self, positions: Iterable[int]) -> str:
         names = [FILE_COLUMN, LINE_COLUMN, *(self.columns[p] for p in positions)]
         quoted = ", ".join(_quote(n) for n in names)
-        return f"INSERT INTO {_quote(self.name)} ({quoted}) VALUES ({', '.join('?' * len(names))})"
+        return f"INSERT INTO {_quote(self.staged_name)} ({quoted}) VALUES ({', '.join('?' * len(names))})"
 
     def add(self, rows: Rows) -> None:
         """Stage every row of one Rows (see convert_formats)."""
@@ -198,7 +201,7 @@ class StagedTable:
             values = ", ".join(self._value(c) for c in order)
             conn.execute(
                 f"INSERT INTO main.{_quote(self.name)} ({columns}) "
-                f"SELECT {values} FROM staging.{_quote(self.name)} ORDER BY rowid"
+                f"SELECT {values} FROM staging.{_quote(self.staged_name)} ORDER BY rowid"
             )
             conn.execute("COMMIT")
         except BaseException:
@@ -222,7 +225,7 @@ class StagedTable:
 
     def _first_null(self, column: str) -> tuple[int, int | None] | None:
         return self.staging.execute(
-            f"SELECT {FILE_COLUMN}, {LINE_COLUMN} FROM {_quote(self.name)} "
+            f"SELECT {FILE_COLUMN}, {LINE_COLUMN} FROM {_quote(self.staged_name)} "
             f"WHERE {self._value(column)} IS NULL ORDER BY rowid LIMIT 1"
         ).fetchone()
 
@@ -234,7 +237,7 @@ class StagedTable:
 
     def _duplicate_error(self, column: str, pk: str, error: sqlite3.IntegrityError) -> ConversionError:
         cast = f"CAST({self._value(column)} AS {sql_type(self.kinds[self.columns.index(column)])})"
-        table = _quote(self.name)
+        table = _quote(self.staged_name)
         duplicate = self.staging.execute(
             f"SELECT {cast} AS v, MIN(rowid) AS first FROM {table} "
             "GROUP BY v HAVING COUNT(*) > 1 ORDER BY first LIMIT 1"

@@ -25,7 +25,7 @@ from datasette_lambda.databases.swap_safe_database import CrossDatabase, SwapSaf
 class Served:
     """One database as served: its file, where its object is in S3, and its Datasette object."""
 
-    __slots__ = ("name", "path", "sha256", "bytes", "key", "data_as_of", "live", "inspect", "database")
+    __slots__ = ("name", "path", "sha256", "bytes", "key", "data_as_of", "source_url", "live", "inspect", "database")
 
     def __init__(
         self,
@@ -37,6 +37,7 @@ class Served:
         data_as_of: str | None = None,
         live: bool = False,
         inspect: dict[str, Any] | None = None,
+        source_url: str | None = None,
     ) -> None:
         self.name = name
         self.path = path
@@ -44,6 +45,7 @@ class Served:
         self.bytes = size
         self.key = key
         self.data_as_of = data_as_of
+        self.source_url = source_url  # a scheduled import's address (live databases only)
         self.live = live
         self.inspect = inspect  # Datasette's inspect-data entry (table counts), or None
         self.database: Any = None  # its Datasette Database, once opened
@@ -88,6 +90,7 @@ def live(entry: dict[str, Any], path: str, database: Any = None) -> Served:
         data_as_of=entry["dataAsOf"],
         live=True,
         inspect=inspect,
+        source_url=entry.get("sourceUrl"),
     )
     served.database = database
     return served
@@ -119,6 +122,10 @@ class ServedDatabases:
     def data_as_of(self, name: str) -> str | None:
         served = self.current.get(name)
         return served.data_as_of if served else None
+
+    def source_url(self, name: str) -> str | None:
+        served = self.current.get(name)
+        return served.source_url if served else None
 
     def download_objects(self) -> dict[str, tuple[str, str]]:
         """{route: (S3 key, file name)} of the served databases that have an object in S3."""

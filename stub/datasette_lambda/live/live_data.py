@@ -247,7 +247,7 @@ class LiveData:
             old = self.served.live.get(name)
             if old is not None and old.sha256 == entry["sha256"]:
                 # The same file: same Database object and connections, no download.
-                if (old.data_as_of, old.key) == (entry["dataAsOf"], entry["key"]):
+                if (old.data_as_of, old.key, old.source_url) == (entry["dataAsOf"], entry["key"], entry["sourceUrl"]):
                     new_live[name] = old
                 else:
                     new_live[name] = served_databases.live(entry, old.path, old.database)

@@ -1,4 +1,5 @@
-"""Show when each database's data was last updated: "Data as of <time> UTC".
+"""Show when each database's data was last updated: "Data as of <time> UTC", or for a
+scheduled import's database "Data from <URL>, as of <time> UTC".
 
 On the index page (under each database's heading), on the database page (under its
 description) and as "data_as_of" in the database's JSON (/NAME.json) and in
@@ -33,9 +34,13 @@ DEFAULT_TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(datasette.__fil
 
 
 def _line(name_expression: str) -> str:
+    # "Data from URL, as of ..." for a scheduled import's database; without a source the
+    # line renders exactly as it did before sources existed.
     return (
         f"{{% with data_as_of = {TEMPLATE_FUNCTION}({name_expression}) %}}{{% if data_as_of %}}\n"
-        '    <p class="data-as-of">Data as of <time datetime="{{ data_as_of.iso }}">'
+        '    <p class="data-as-of">Data {% if data_as_of.source %}from <a href="{{ data_as_of.source }}">'
+        "{{ data_as_of.source }}</a>, {% endif %}"
+        'as of <time datetime="{{ data_as_of.iso }}">'
         "{{ data_as_of.text }}</time> UTC</p>{% endif %}{% endwith %}"
     )
 
@@ -53,12 +58,15 @@ _INSERTS = {
 }
 
 
-def install_data_as_of(ds: Any, data_as_of: Callable[[str], str | None]) -> None:
-    """data_as_of(name) -> canonical ISO UTC time or None. Call before ds.app()."""
+def install_data_as_of(
+    ds: Any, data_as_of: Callable[[str], str | None], source_url: Callable[[str], str | None] = lambda name: None
+) -> None:
+    """data_as_of(name) -> canonical ISO UTC time or None; source_url(name) -> the http(s)
+    address a scheduled import fetched the database from, or None. Call before ds.app()."""
 
-    def for_template(name: str) -> dict[str, str] | None:
+    def for_template(name: str) -> dict[str, str | None] | None:
         value = data_as_of(name)
-        return {"iso": value, "text": human_utc(value)} if value else None
+        return {"iso": value, "text": human_utc(value), "source": source_url(name)} if value else None
 
     ds.jinja_env.globals[TEMPLATE_FUNCTION] = for_template
     ds.jinja_env.loader = _DataAsOfLoader(ds.jinja_env.loader)

@@ -63,7 +63,7 @@ def build_datasette(
     )
     served = ServedDatabases(ds, served_databases.deployed(manifest, located, inspect_data))
     make_schema_refresh_thread_safe(ds)
-    install_data_as_of(ds, served.data_as_of)
+    install_data_as_of(ds, served.data_as_of, served.source_url)
     return ds, served
 
 

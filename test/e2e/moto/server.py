@@ -13,8 +13,8 @@ What differs from plain moto, each labelled where it is defined:
   (answered from the Distribution stand-ins) and Lambda's GetAccountSettings (from
   moto's functions' reserved concurrency);
 - stand-ins for AWS::Lambda::Url, AWS::Lambda::Alias, AWS::CloudFront::{Distribution,
-  OriginAccessControl,Function,CachePolicy}, AWS::S3::BucketPolicy and
-  AWS::CertificateManager::Certificate (no moto model);
+  OriginAccessControl,Function,CachePolicy}, AWS::S3::BucketPolicy,
+  AWS::CertificateManager::Certificate and AWS::Scheduler::ScheduleGroup (no moto model);
 - replacements for moto's AWS::Lambda::LayerVersion and AWS::Lambda::Version models
   (broken Ref, no update, no delete);
 - patch_condition_tag: `!Condition X` in YAML conditions (moto evaluates it as true);
@@ -560,6 +560,34 @@ class LambdaAlias(_StandIn, CloudFormationModel):
         self.deleted = True
 
 
+class SchedulerScheduleGroup(_StandIn, CloudFormationModel):
+    """Test stand-in: moto has no CloudFormation model for AWS::Scheduler::ScheduleGroup. This
+    one creates the group in moto's own EventBridge Scheduler backend (so CreateSchedule,
+    ListSchedules and DeleteSchedule into it are real), Ref is its name and Arn its ARN. On
+    delete it deletes the group with its schedules, as DeleteScheduleGroup does ("Deleting a
+    schedule group results in EventBridge Scheduler deleting all schedules associated with
+    the group", EventBridge Scheduler API Reference, DeleteScheduleGroup)."""
+
+    __module__ = STANDIN_MODULE
+    TYPE = "AWS::Scheduler::ScheduleGroup"
+    ATTRIBUTES = ("Arn",)
+
+    def _backend(self) -> Any:
+        from moto.scheduler.models import scheduler_backends
+
+        return scheduler_backends[self.account_id][self.region]
+
+    def assign_identity(self, resource_name: str) -> None:
+        group = self._backend().create_schedule_group(str(self.properties["Name"]), [])
+        self.ref = group.name
+        self.attributes = {"Arn": group.arn}
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        if not self.deleted and self.ref in self._backend().schedule_groups:
+            self._backend().delete_schedule_group(self.ref)
+        self.deleted = True
+
+
 STAND_INS: tuple[type[CloudFormationModel], ...] = (
     LambdaUrl,
     CloudFrontDistribution,
@@ -571,6 +599,7 @@ STAND_INS: tuple[type[CloudFormationModel], ...] = (
     LambdaLayerVersion,
     LambdaFunctionVersion,
     LambdaAlias,
+    SchedulerScheduleGroup,
 )
 
 
