@@ -4,17 +4,31 @@
 // comes from whichever instance took the request: once one serves the new
 // bytes, the others follow within their own check interval.
 //
+// Lambda freezes an instance between requests, so its download runs only while
+// it answers one. The runtime therefore holds a poll's answer while it downloads
+// exactly the bytes asked about (up to STUB_STATUS_LINGER_SECONDS): polls start
+// every WAIT_POLL_MS, and one that took that long or longer is followed at once,
+// so the instance answering push downloads nearly all the time push waits.
+//
 // Any answer but a usable 200 is retried (the site may be busy, cold, or
-// briefly failing); the last problem is reported if the wait times out.
+// briefly failing); the last problem is reported if the wait times out. The
+// timeout counts the time polls take: the first answer after it ends the wait
+// (a poll in progress is let finish, as its answer may be the one awaited).
 import { errorMessage } from "../errors.ts";
+import { STUB_PATIENCE_SECONDS } from "../plan/downloads.ts";
 import { realSleep, sleepUnlessAborted, type Sleep } from "../util/sleep.ts";
 import { redactSignedUrls } from "../util/redact.ts";
 import { parseSiteStatus, pendingDatabases, statusUrl } from "./site-status.ts";
 
 export const WAIT_TIMEOUT_MS = 3 * 60_000;
 export const WAIT_POLL_MS = 2000;
-/** One status request may take this long (a cold start included). */
-export const REQUEST_TIMEOUT_MS = 20_000;
+/** How long the runtime may hold an answer while it downloads: stub/datasette_lambda/serve/status_linger.py LINGER_SECONDS. */
+export const STUB_STATUS_LINGER_SECONDS = 10;
+/**
+ * One status request may take this long: a new instance's wait for its data
+ * (the stub's patience), then the answer held while it downloads, and a margin.
+ */
+export const REQUEST_TIMEOUT_MS = (STUB_PATIENCE_SECONDS + STUB_STATUS_LINGER_SECONDS + 5) * 1000;
 
 export type WaitOutcome =
   | { kind: "served"; elapsedMs: number }
@@ -59,12 +73,14 @@ export async function waitUntilServed(base: string, expected: Record<string, str
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? realSleep;
   const timeoutMs = options.timeoutMs ?? WAIT_TIMEOUT_MS;
+  const pollMs = options.pollMs ?? WAIT_POLL_MS;
   const total = Object.keys(expected).length;
   const started = now();
   let pending = Object.keys(expected);
   let lastProblem: string | undefined;
   for (;;) {
-    const result = await poll(statusUrl(base, expected, String(now())), expected, options);
+    const pollStarted = now();
+    const result = await poll(statusUrl(base, expected, String(pollStarted)), expected, options);
     const elapsedMs = now() - started;
     if (options.signal?.aborted) return { kind: "interrupted", elapsedMs };
     if (result.kind === "status") {
@@ -76,7 +92,10 @@ export async function waitUntilServed(base: string, expected: Record<string, str
     }
     options.onProgress?.({ served: total - pending.length, total, elapsedMs, problem: lastProblem });
     if (elapsedMs >= timeoutMs) return { kind: "timed-out", elapsedMs, pending, lastProblem };
-    if ((await sleepUnlessAborted(sleep, options.pollMs ?? WAIT_POLL_MS, options.signal)) === "aborted") {
+    // The rest of the poll interval; none after an answer held that long (the site was
+    // downloading: asking again at once keeps it at it).
+    const pause = pollMs - (now() - pollStarted);
+    if (pause > 0 && (await sleepUnlessAborted(sleep, pause, options.signal)) === "aborted") {
       return { kind: "interrupted", elapsedMs: now() - started };
     }
   }

@@ -18,7 +18,7 @@ import type { DeployPlan } from "./types.ts";
 export const S3_DOWNLOAD_MB_PER_SECOND = 50;
 /** How long a request waits for a loading site: stub/datasette_lambda/instance.py PATIENCE_SECONDS. */
 export const STUB_PATIENCE_SECONDS = 20;
-/** Kept free of a request's time to answer: stub/datasette_lambda/instance.py RESPONSE_MARGIN_SECONDS. */
+/** Kept free of a request's time to answer: stub/datasette_lambda/serve/time_left.py RESPONSE_MARGIN_SECONDS. */
 export const STUB_RESPONSE_MARGIN_SECONDS = 2;
 
 export function downloadSeconds(bytes: number): number {

@@ -21,7 +21,8 @@ With a bucket and live data on, the site is ready once the live databases the fi
 check found are downloaded too (in the background, started in the init phase; the same
 patience and loading page). After that, each request first lets live data follow
 live/manifest.json (live/live_data.py: a clock read unless a check is due; downloads run
-in the background, never in the request), and is counted while Datasette serves it, so
+in the background, never in the request, though push's status question may wait for one:
+serve/status_linger.py), and is counted while Datasette serves it, so
 what a swap replaced is released only when unused.
 """
 
@@ -39,6 +40,8 @@ from datasette_lambda.databases.s3_client import new_s3_client
 from datasette_lambda.live.download_policy import DownloadPolicy
 from datasette_lambda.serve.loading_page import loading_response
 from datasette_lambda.serve.response_limit import enforce_response_limit
+from datasette_lambda.serve.status_linger import Linger
+from datasette_lambda.serve.time_left import wait_limit
 from datasette_lambda.start import snapstart
 from datasette_lambda.start.site_assembly import Site, assemble_site, fetch_databases, prepare_site
 from datasette_lambda.start.site_loader import Loading, Preparation, SiteLoader
@@ -51,8 +54,6 @@ INIT_WAIT_SECONDS = 8.0
 # How long a request waits for a site that is still downloading before "loading" (under
 # CloudFront's 60 s origin timeout, and under a visitor's patience).
 PATIENCE_SECONDS = 20.0
-# Kept free of a request's remaining time to answer before the function times out.
-RESPONSE_MARGIN_SECONDS = 2.0
 
 STARTUP_FAILED_PAGE = (
     '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Site unavailable</title></head>'
@@ -63,10 +64,7 @@ STARTUP_FAILED_PAGE = (
 
 def patience(context: Any, limit: float = PATIENCE_SECONDS) -> float:
     """Seconds a request may wait for the site: limit, less when its time runs out."""
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if remaining is None:
-        return limit
-    return max(0.0, min(limit, remaining() / 1000 - RESPONSE_MARGIN_SECONDS))
+    return wait_limit(context, limit)
 
 
 class Instance:
@@ -81,11 +79,13 @@ class Instance:
         started: float | None = None,
         download_policy: DownloadPolicy | None = None,
         mount_wait_seconds: float = DEPLOYED_WAIT_SECONDS,
+        status_linger: Linger | None = None,
     ) -> None:
         """clock schedules live data's checks; s3_factory makes the instance's one S3 client;
         started is time.monotonic() when the handler's import began (None: now);
         download_policy bounds live downloads (live/download_policy.py); mount_wait_seconds
-        bounds the wait for a deployed database S3 Files does not show yet (--in-place)."""
+        bounds the wait for a deployed database S3 Files does not show yet (--in-place);
+        status_linger is how the status endpoint waits for one (serve/status_linger.py)."""
         self.mount_wait_seconds = mount_wait_seconds
         self.config = config
         self.clock = clock
@@ -95,6 +95,7 @@ class Instance:
         self.s3: Any = None  # made on first use: an S3 database to fetch or a download to sign
         self._s3_factory = s3_factory
         self._download_policy = download_policy
+        self._status_linger = status_linger
         self.loader = SiteLoader(self._prepare, self._fetch, self._assemble)
 
     @property
@@ -212,4 +213,5 @@ class Instance:
             clock=self.clock,
             started=self.started,
             download_policy=self._download_policy,
+            status_linger=self._status_linger,
         )

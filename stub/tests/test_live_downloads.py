@@ -20,6 +20,8 @@ https://docs.aws.amazon.com/lambda/latest/dg/snapstart-troubleshooting.html): th
 hook must download nothing, whatever the manifest says by then.
 """
 
+import asyncio
+import json
 import os
 import tempfile
 import time
@@ -27,12 +29,14 @@ import unittest
 from datetime import datetime, timezone
 
 import harness
-from harness import SESSION_DIR, captured_output, request
+from harness import SESSION_DIR, Response, captured_output, request
 
 from datasette_lambda.contract.live_manifest import live_database_key, with_published
 from datasette_lambda.convert import publish
 from datasette_lambda.live.download_policy import DownloadPolicy
+from datasette_lambda.serve.status_linger import LINGER_SECONDS, Linger
 from datasette_lambda.start import snapstart
+from lambda_events import make_event
 from live_publishing import write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 from s3_front import S3Front, SyntheticObject
@@ -368,6 +372,174 @@ class ColdStart(LiveDownloadSite):
         self.busy_stretch()
         self.assertEqual(self.labels("extra"), ["v1"])
         self.assertEqual(self.visit("/fixtures/items.json").status, 200)
+
+
+class FakeContext:
+    """Lambda's context, as far as the stub reads it."""
+
+    def __init__(self, remaining_ms):
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self):
+        return self.remaining_ms
+
+
+class StatusLinger(LiveDownloadSite):
+    """push's question (?expect=NAME:SHA256) waits while the instance downloads exactly those
+    bytes, so push's polls keep a quiet instance thawed, downloading (serve/status_linger.py).
+    The wait runs on a clock of its own that only the test moves, and each of its polls is
+    the test's: nothing here waits for the bound, and the download moves only when let."""
+
+    POLL = 0.25  # a binary fraction: the clock adds up to the bound exactly
+
+    def instance_options(self):
+        self.linger_clock = FakeClock()
+        self.polls = 0
+        self.on_poll = lambda seconds: None  # what happens while the answer waits, at each poll
+        # /tmp as 64 MB, all free: what fits is downloaded, a bigger one refused.
+        policy = DownloadPolicy(tmp_usage=lambda path: (64 * MB, 64 * MB))
+        linger = Linger(poll_seconds=self.POLL, clock=self.linger_clock, sleep=self.poll)
+        return {"download_policy": policy, "status_linger": linger}
+
+    async def poll(self, seconds):
+        self.polls += 1
+        if self.polls > GUARD_SECONDS * 100:  # only if the wait never ends: a failure
+            raise AssertionError("the status answer never stopped waiting")
+        self.on_poll(seconds)
+        await asyncio.sleep(0.01)  # lets the event loop and the download thread run
+
+    def expect(self, name, sha256, context=None):
+        """push's question, one request, as Lambda hands it over (with its context, if given)."""
+        event = make_event("GET", DATASETTE_STATUS, f"expect={name}:{sha256}")
+        return Response(harness.instance().handle(event, context))
+
+    def test_a_poll_waits_for_the_download_it_started_and_answers_true_once_swapped_in(self):
+        first = self.publish_file("extra", ["v1"])
+        self.assertEqual(self.labels("extra"), ["v1"])
+        new = self.publish_synthetic("extra", ["v2"], MEDIUM)
+        self.clock.advance(INTERVAL)  # this poll's check finds the new manifest and starts the download
+
+        def thawed(seconds):  # the instance runs while the answer waits: the bytes flow
+            front.let_through(None)
+
+        self.on_poll = thawed
+        with captured_output() as out:
+            response = self.expect("extra", new.sha256)  # one request, no other
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.json()["expected"], {"extra": True})
+        self.assertEqual(response.json()["databases"]["extra"]["sha256"], new.sha256)
+        self.assertGreater(self.polls, 0)
+        self.assertEqual(self.linger_clock.now, FakeClock().now)  # ended by the download, not by the bound
+        self.assertIn("datasette-lambda: live data: replaced extra", stub_lines(out))
+        # Swapped in as any request swaps: the old file released once the request ended.
+        self.assertFalse(os.path.exists(os.path.dirname(self.cached(first["sha256"], "extra"))))
+        self.assertEqual(self.labels("extra"), ["v2"])
+
+    def test_a_poll_answers_false_after_the_bound_when_the_download_does_not_end(self):
+        self.publish_file("extra", ["v1"])
+        self.assertEqual(self.labels("extra"), ["v1"])
+        new = self.publish_synthetic("extra", ["v2"], MEDIUM)
+        self.clock.advance(INTERVAL)
+        self.on_poll = self.linger_clock.advance  # no byte flows: only the wait's clock moves
+        started = self.linger_clock.now
+        response = self.expect("extra", new.sha256)
+        self.assertEqual(response.json()["expected"], {"extra": False})
+        self.assertEqual(self.linger_clock.now - started, LINGER_SECONDS)
+        self.assertEqual(self.polls, LINGER_SECONDS / self.POLL)
+        self.assertTrue(self.downloading())  # still running: the next poll waits again
+        self.assertEqual(self.served_sha("extra"), self.status_sha("extra"))
+
+        # Lambda's context says 5 s are left: the wait keeps the response margin (2 s) free.
+        self.polls, started = 0, self.linger_clock.now
+        response = self.expect("extra", new.sha256, FakeContext(5000))
+        self.assertEqual(response.json()["expected"], {"extra": False})
+        self.assertEqual(self.linger_clock.now - started, 3.0)
+
+        self.busy_stretch()
+        self.polls, started = 0, self.linger_clock.now
+        self.assertEqual(self.expect("extra", new.sha256).json()["expected"], {"extra": True})  # ended: swapped in
+        self.assertEqual(self.polls, 0)
+
+    def test_other_requests_on_the_event_loop_are_served_while_a_poll_waits(self):
+        self.assertEqual(self.visit("/fixtures/items.json").status, 200)  # starts the instance
+        new = self.publish_synthetic("extra", ["v1"], MEDIUM)
+        self.clock.advance(INTERVAL)
+        self.assertEqual(self.visit("/fixtures/items.json").status, 200)  # checks: the download starts
+        self.assertTrue(self.downloading())
+        app = harness.instance().site.app
+
+        async def both():
+            waiting = asyncio.ensure_future(asgi_get(app, DATASETTE_STATUS, f"expect=extra:{new.sha256}"))
+            other = await asyncio.wait_for(asgi_get(app, "/fixtures/items.json", "_shape=array"), GUARD_SECONDS)
+            still_waiting = not waiting.done()
+            front.let_through(None)  # the download may end now: the waiting answer follows it
+            return other, still_waiting, await asyncio.wait_for(waiting, GUARD_SECONDS)
+
+        # Mangum's loop, the one every request of this instance runs on.
+        other, still_waiting, status = asyncio.get_event_loop().run_until_complete(both())
+        self.assertEqual((other[0], len(json.loads(other[1]))), (200, 25))
+        self.assertTrue(still_waiting)
+        self.assertGreater(self.polls, 0)
+        self.assertEqual((status[0], json.loads(status[1])["expected"]), (200, {"extra": True}))
+
+    def test_no_wait_when_nothing_that_could_serve_those_bytes_is_downloading(self):
+        def waited(seconds):
+            raise AssertionError("the answer waited")
+
+        self.on_poll = waited
+        first = self.publish_file("extra", ["v1"])
+        self.assertEqual(self.labels("extra"), ["v1"])
+        self.assertEqual(self.expect("extra", first["sha256"]).json()["expected"], {"extra": True})  # served
+        self.assertEqual(self.expect("extra", "1" * 64).json()["expected"], {"extra": False})  # never published
+
+        new = self.publish_synthetic("extra", ["v2"], MEDIUM)
+        too_big = self.publish_synthetic("huge", ["h"], 100 * MB)
+        failing = self.publish_synthetic("broken", ["b"], MEDIUM)
+        failing.fail_from = 8 * MB  # S3 refuses the ranges from there: the download fails
+        self.clock.advance(INTERVAL)
+        with captured_output():
+            self.assertEqual(self.labels("extra"), ["v1"])  # checks: downloads start, smallest first
+            self.busy_stretch()
+            self.assertEqual(self.labels("extra"), ["v2"])  # learns how each ended
+            self.assertEqual(self.expect("huge", too_big.sha256).json()["expected"], {"huge": False})  # refused
+            self.assertEqual(self.expect("broken", failing.sha256).json()["expected"], {"broken": False})  # backing off
+            # Another version of a name than the one asked about
+            self.assertEqual(self.expect("extra", first["sha256"]).json()["expected"], {"extra": False})
+        self.assertEqual(self.served_sha("extra"), new.sha256)
+        self.assertFalse(self.downloading())
+        self.assertEqual(self.polls, 0)
+
+
+DATASETTE_STATUS = "/-/datasette-lambda.json"
+
+
+async def asgi_get(app, path, query):
+    """GET path?query through the site's ASGI app: (status, body)."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "https",
+        "path": path,
+        "raw_path": path.encode("ascii"),
+        "query_string": query.encode("ascii"),
+        "root_path": "",
+        "headers": [(b"host", b"localhost")],
+        "client": ("127.0.0.1", 0),
+        "server": ("localhost", 443),
+    }
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    await app(scope, receive, send)
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
 
 if __name__ == "__main__":

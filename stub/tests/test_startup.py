@@ -13,7 +13,8 @@ import harness
 from harness import SESSION_DIR, captured_output, make_task_root, new_instance, request
 
 from datasette_lambda.databases import s3_databases
-from datasette_lambda.instance import PATIENCE_SECONDS, RESPONSE_MARGIN_SECONDS, patience
+from datasette_lambda.instance import PATIENCE_SECONDS, patience
+from datasette_lambda.serve.time_left import RESPONSE_MARGIN_SECONDS
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 
 moto = ModuleMoto()  # one server for the module

@@ -1,15 +1,22 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { waitUntilServed, type WaitOptions } from "../../src/live/wait-served.ts";
+import { STUB_PATIENCE_SECONDS } from "../../src/plan/downloads.ts";
+import { REQUEST_TIMEOUT_MS, STUB_STATUS_LINGER_SECONDS, waitUntilServed, type WaitOptions } from "../../src/live/wait-served.ts";
 
 type Answer = { status: number; body: string } | Error;
 
-/** A fetch answering from a script (the last answer repeats), a clock that moves only when slept. */
-function world(answers: Answer[]) {
+/**
+ * A fetch answering from a script (the last answer repeats) after `answerMs` of
+ * the clock, which moves only then and when slept.
+ */
+function world(answers: Answer[], answerMs = 0) {
   const clock = { now: 1_000_000 };
   const urls: string[] = [];
+  const sleeps: number[] = [];
   const fetch = (async (url: string | URL) => {
     urls.push(String(url));
+    clock.now += answerMs;
     const answer = answers.length > 1 ? answers.shift()! : answers[0]!;
     if (answer instanceof Error) throw answer;
     return new Response(answer.body, { status: answer.status });
@@ -18,12 +25,15 @@ function world(answers: Answer[]) {
   const options: WaitOptions = {
     fetch,
     now: () => clock.now,
-    sleep: async (ms) => void (clock.now += ms),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock.now += ms;
+    },
     pollMs: 2000,
     timeoutMs: 10_000,
     onProgress: (p) => progress.push(`${p.served}/${p.total}${p.problem ? ` ${p.problem}` : ""}`),
   };
-  return { options, urls, progress, clock };
+  return { options, urls, progress, clock, sleeps };
 }
 
 /** The runtime's answer to push's question: per name, served live with the bytes asked about. */
@@ -78,4 +88,28 @@ test("Ctrl-C stops the wait", async () => {
     },
   );
   assert.equal(outcome.kind, "interrupted");
+});
+
+test("polls start every poll interval: the time an answer took is not slept again", async () => {
+  const w = world([status({ a: false }), status({ a: false }), status({ a: true })], 500);
+  const outcome = await waitUntilServed("https://site.example/", { a: "new" }, w.options);
+  assert.deepEqual(outcome, { kind: "served", elapsedMs: 4500 });
+  assert.deepEqual(w.sleeps, [1500, 1500]);
+});
+
+test("answers the site held while it downloaded are followed at once, and the timeout counts their time", async () => {
+  // The runtime holds an answer up to its linger bound while it downloads what is expected.
+  const held = STUB_STATUS_LINGER_SECONDS * 1000;
+  const w = world([status({ a: false })], held);
+  const outcome = await waitUntilServed("https://site.example/", { a: "new" }, { ...w.options, timeoutMs: 3 * held });
+  assert.deepEqual(outcome, { kind: "timed-out", elapsedMs: 3 * held, pending: ["a"], lastProblem: undefined });
+  assert.equal(w.urls.length, 3);
+  assert.deepEqual(w.sleeps, [], "no pause: the instance keeps downloading");
+  assert.deepEqual(w.progress, ["0/1", "0/1", "0/1"]);
+});
+
+test("a poll's timeout outlasts a new instance's wait for its data plus an answer held while it downloads", () => {
+  const stub = (path: string) => readFileSync(new URL(`../../stub/datasette_lambda/${path}`, import.meta.url), "utf8");
+  assert.match(stub("serve/status_linger.py"), new RegExp(`^LINGER_SECONDS = ${STUB_STATUS_LINGER_SECONDS}(\\.0)?$`, "m"));
+  assert.ok(REQUEST_TIMEOUT_MS > (STUB_PATIENCE_SECONDS + STUB_STATUS_LINGER_SECONDS) * 1000);
 });

@@ -114,6 +114,11 @@ class ServedDatabases:
     def get(self, name: str) -> Served | None:
         return self.current.get(name)
 
+    def serves_live(self, name: str, sha256: str) -> bool:
+        """name is served live with exactly these bytes (what push asks the status endpoint)."""
+        served = self.current.get(name)
+        return served is not None and served.live and served.sha256 == sha256
+
     def data_as_of(self, name: str) -> str | None:
         served = self.current.get(name)
         return served.data_as_of if served else None

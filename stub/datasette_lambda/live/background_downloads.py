@@ -7,7 +7,8 @@ an atomic rename into the /tmp cache) within a deadline of running time
 (running_deadline.py). It never touches what is served: each result waits in
 take_finished() for a request to apply it. Lambda freezes an instance between requests,
 so this thread runs only while requests do: a download started by one request goes on
-during the following ones, and one of them swaps it in.
+during the following ones, and one of them swaps it in (push's status question waits for
+it a while, which keeps the instance running: serve/status_linger.py).
 """
 
 from __future__ import annotations
@@ -106,6 +107,16 @@ class BackgroundDownloads:
         """A download runs or waits, or a result waits to be taken."""
         with self._lock:
             return self._thread is not None or bool(self._finished)
+
+    def holds(self, key: tuple[str, str]) -> bool:
+        """This version (name, sha256) is being downloaded, waits its turn, or has ended and
+        its result waits to be taken."""
+        with self._lock:
+            return (
+                (self._current is not None and key_of(self._current) == key)
+                or any(key_of(e) == key for e in self._queue)
+                or any(key_of(f.entry) == key for f in self._finished)
+            )
 
     def wait_idle(self, timeout: float | None) -> bool:
         """Wait (up to timeout seconds; None: as long as it takes) for the queue to empty."""

@@ -13,7 +13,9 @@ then set against what is served:
 - a file still to download: handed to the download thread (background_downloads.py),
   while requests go on being served the previous version (or the deployed database of
   its name, or nothing under that name). A later request swaps it in, once the file is
-  complete and verified. No request ever waits for a download;
+  complete and verified. No request waits for a download, except push's question to the
+  status endpoint about exactly that version, for a few seconds (serve/status_linger.py:
+  it keeps a quiet instance thawed, downloading);
 - gone from the manifest: removed.
 A download that fails or outlasts its deadline logs one line and is tried again at a
 later check, backing off (retry_backoff.py); one that cannot fit /tmp logs one line and
@@ -37,7 +39,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from datasette_lambda.contract.live_manifest import LiveManifestError, parse_live_manifest
@@ -125,7 +127,7 @@ class LiveData:
         """Wait up to timeout seconds (None: as long as it takes) until ready, swapping in what
         the first check downloads. Only while a new instance starts (its init phase, and its
         first requests up to their patience, as for the deployed databases): once it is
-        ready, no request waits for a download."""
+        ready, no request waits for a download (but push's question: on_its_way())."""
         end = None if timeout is None else time.monotonic() + timeout
         while not self._ready:
             if self.downloads.wait_idle(0):  # ended: swap in what they brought (maybe starting more)
@@ -143,6 +145,21 @@ class LiveData:
     def progress(self) -> tuple[int, int]:
         """(bytes done, bytes in all) of the downloads running: the loading page's progress."""
         return self.downloads.progress()
+
+    def on_its_way(self, expected: Mapping[str, str]) -> bool:
+        """Some database of expected {name: sha256} is not served live with those bytes yet,
+        but a download of exactly that version runs, waits its turn, or has ended and waits
+        for a request to swap it in: a request that waits may see it served. Never waits:
+        while a request is following, True (what it applies shows at the next ask)."""
+        if not self._lock.acquire(blocking=False):
+            return True
+        try:  # with the lock held no swap happens between the two looks
+            return any(
+                not self.served.serves_live(name, sha256) and self.downloads.holds((name, sha256))
+                for name, sha256 in expected.items()
+            )
+        finally:
+            self._lock.release()
 
     def request_started(self) -> int:
         return self.in_flight.started()

@@ -22,6 +22,7 @@ from datasette_lambda.serve.data_as_of import install_data_as_of
 from datasette_lambda.serve.database_downloads import DatabaseDownloadRedirect, S3Presigner
 from datasette_lambda.serve.response_caching import ResponseCaching
 from datasette_lambda.serve.site_status import SiteStatus
+from datasette_lambda.serve.status_linger import Linger
 
 if TYPE_CHECKING:
     from datasette_lambda.live.live_data import LiveData
@@ -82,17 +83,22 @@ async def start_datasette(ds: Any) -> None:
 
 
 def build_asgi_app(
-    ds: Any, served: ServedDatabases, live: LiveData | None = None, presigner: S3Presigner | None = None
+    ds: Any,
+    served: ServedDatabases,
+    live: LiveData | None = None,
+    presigner: S3Presigner | None = None,
+    status_linger: Linger | None = None,
 ) -> Any:
     """Datasette's ASGI app behind the scope repairs (and the prefix handling, with a prefix),
-    the status endpoint, and with a presigner (a bucket) downloads from S3 of the served
-    databases that have an object there; every response's Cache-Control checked last.
+    the status endpoint (status_linger: how its answer waits for a download), and with a
+    presigner (a bucket) downloads from S3 of the served databases that have an object
+    there; every response's Cache-Control checked last.
     """
     app = ds.app()
     base_url = ds.setting("base_url") or "/"
     if presigner:
         app = DatabaseDownloadRedirect(app, served.download_objects, presigner, base_url)
-    app = SiteStatus(app, ds, served, live, cors=ds.cors)
+    app = SiteStatus(app, ds, served, live, cors=ds.cors, linger=status_linger)
     if base_url != "/":
         app = BaseUrlPrefix(app, base_url)
     return ScopeFixes(ResponseCaching(app))

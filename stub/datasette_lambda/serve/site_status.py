@@ -12,6 +12,9 @@ null, null). "expected" is answered to anyone: whether the instance serves <name
 exactly <sha256>, which tells nothing to someone who does not already hold those bytes; it
 is what push asks, so push confirms on a site closed to anonymous visitors too.
 
+With "expect", the answer may wait (up to status_linger.LINGER_SECONDS) while this instance
+downloads exactly those bytes, so that push's polls keep it downloading (status_linger.py).
+
 Answered before Datasette (under the prefix, which BaseUrlPrefix has already taken off),
 with Cache-Control: no-store so neither CloudFront nor a browser keeps an old answer: each
 request may reach a different instance, and each says what it serves itself.
@@ -25,6 +28,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from datasette_lambda.serve.status_linger import Linger, linger_for
 from datasette_lambda.serve.visitor import actor_of, viewable
 
 if TYPE_CHECKING:
@@ -75,20 +79,29 @@ def site_status(
     if expected is not None:
         status["expected"] = {}
         for name, sha256 in expected.items():
-            database = served.current.get(name)
-            status["expected"][name] = database is not None and database.live and database.sha256 == sha256
+            status["expected"][name] = served.serves_live(name, sha256)
     return status
 
 
 class SiteStatus:
-    """ASGI middleware answering the status path for Datasette `ds` and what it serves."""
+    """ASGI middleware answering the status path for Datasette `ds` and what it serves;
+    linger: how an `expect` question waits for a download (None: as status_linger says)."""
 
-    def __init__(self, app: Any, ds: Any, served: ServedDatabases, live: LiveData | None, cors: bool = False) -> None:
+    def __init__(
+        self,
+        app: Any,
+        ds: Any,
+        served: ServedDatabases,
+        live: LiveData | None,
+        cors: bool = False,
+        linger: Linger | None = None,
+    ) -> None:
         self.app = app
         self.ds = ds
         self.served = served
         self.live = live
         self.cors = cors
+        self.linger = linger or Linger()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if (
@@ -103,6 +116,9 @@ class SiteStatus:
         except BadQuestion as e:
             await self._answer(scope, send, 400, {"error": str(e)})
             return
+        if expected and self.live is not None:
+            # Before the permissions are looked at: a database swapped in meanwhile is then seen.
+            await linger_for(self.live, expected, scope.get("aws.context"), self.linger)
         actor = await actor_of(self.ds, scope, receive)
         instance, visible = await viewable(self.ds, actor, list(self.served.current))
         document = site_status(self.served, self.live, instance, visible, expected if expected else None)

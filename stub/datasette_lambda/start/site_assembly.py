@@ -23,6 +23,7 @@ from datasette_lambda.live.download_policy import DownloadPolicy
 from datasette_lambda.live.live_data import LiveData
 from datasette_lambda.serve.database_downloads import S3Presigner
 from datasette_lambda.serve.datasette_app import build_asgi_app, build_datasette, start_datasette
+from datasette_lambda.serve.status_linger import Linger
 from datasette_lambda.start import template_cache
 from datasette_lambda.start.plugin_secrets import unpack_plugin_secrets
 from datasette_lambda.start.site_loader import Preparation
@@ -117,11 +118,13 @@ def assemble_site(
     clock: Callable[[], float] = time.monotonic,
     started: float | None = None,
     download_policy: DownloadPolicy | None = None,
+    status_linger: Linger | None = None,
 ) -> Site:
     """Datasette, its ASGI stack and Mangum, started (what Datasette does on its first request).
 
     clock schedules live data's checks; started (time.monotonic() at import) dates the log
-    line; download_policy bounds live downloads (live/download_policy.py).
+    line; download_policy bounds live downloads (live/download_policy.py); status_linger is
+    how the status endpoint waits for one (serve/status_linger.py).
     """
     details = preparation.details
     manifest, bucket, interval = details["manifest"], details["bucket"], details["live_interval"]
@@ -144,7 +147,7 @@ def assemble_site(
         # The first check, before any request: its downloads start now, in the background.
         live.follow()
     presigner = S3Presigner(bucket, s3_client) if bucket else None
-    app = build_asgi_app(ds, served, live, presigner)
+    app = build_asgi_app(ds, served, live, presigner, status_linger)
     # Lambda has no ASGI lifespan to run. Mangum sets up the event loop every request runs on.
     adapter = Mangum(app, lifespan="off")
     asyncio.get_event_loop().run_until_complete(start_datasette(ds))
