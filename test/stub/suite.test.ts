@@ -1,0 +1,10 @@
+// The stub's own test suite (stub/tests), all of it, with the venv's Datasette
+// and the stub's sources (mode a of stub/tests/FIXTURES.md), run by pytest: each
+// Python test is a subtest here. The same tests against packages the CLI built
+// are in built-package.test.ts and built-options.test.ts.
+import { test } from "node:test";
+import { pytestSubtests } from "../_helpers/pytest.ts";
+
+test("stub suite with the venv's Datasette (mode a)", async (t) => {
+  await pytestSubtests(t, ["stub/tests"]);
+});
