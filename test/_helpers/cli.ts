@@ -1,5 +1,7 @@
 // Runs the real CLI (bin/datasette-lambda.js) in a child process.
 import { execFileSync, spawn } from "node:child_process";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { UpdateStackRequest } from "./update-stack-process.ts";
 
@@ -7,8 +9,11 @@ export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = fileURLToPath(new URL("../../bin/datasette-lambda.js", import.meta.url));
 const UPDATE_STACK_PROCESS = fileURLToPath(new URL("./update-stack-process.ts", import.meta.url));
 
-/** Shared between test runs so the dependency layer is built once per machine. */
-export const TEST_CACHE = `${REPO_ROOT}.cache/test`;
+/**
+ * Shared between test runs and checkouts (a fresh clone too), so each dependency layer is built once per
+ * machine: the CLI keys every entry by what goes into it. Tests that need a cold cache make their own.
+ */
+export const TEST_CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "datasette-lambda-test");
 
 export interface CliResult {
   code: number;

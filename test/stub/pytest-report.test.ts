@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { after, type TestContext, test } from "node:test";
-import { REPO_ROOT, TEST_CACHE } from "../_helpers/cli.ts";
+import { REPO_ROOT } from "../_helpers/cli.ts";
 import type { PythonTestResult } from "../_helpers/junit.ts";
 import { reportPytest, runPytest } from "../_helpers/pytest.ts";
 
 // Under the repository (.cache/ is ignored by git), so pytest's rootdir and node ids are the suites' own.
-mkdirSync(TEST_CACHE, { recursive: true });
-const dir = mkdtempSync(join(TEST_CACHE, "pytest-report-"));
+mkdirSync(join(REPO_ROOT, ".cache"), { recursive: true });
+const dir = mkdtempSync(join(REPO_ROOT, ".cache", "pytest-report-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const at = relative(REPO_ROOT, dir);
 
