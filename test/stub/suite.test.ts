@@ -6,5 +6,6 @@ import { test } from "node:test";
 import { pytestSubtests } from "../_helpers/pytest.ts";
 
 test("stub suite with the venv's Datasette (mode a)", async (t) => {
-  await pytestSubtests(t, ["stub/tests"]);
+  // Two worker processes (pytest-xdist), a module at a time each: the longest file of its tier, on both cores.
+  await pytestSubtests(t, ["stub/tests", "-n", "2", "--dist", "loadfile"]);
 });
