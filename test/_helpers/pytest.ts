@@ -67,6 +67,9 @@ export async function reportPytest(t: TestContext, pytest: PytestRun): Promise<v
   }
   const summary = pytest.output.trim().split("\n").at(-1) ?? "";
   t.diagnostic(`pytest: ${summary}`);
+  // The subtests' own durations are nothing (reported after the fact): these are the Python tests' own.
+  const slowest = pytest.results.toSorted((a, b) => b.seconds - a.seconds).slice(0, 3);
+  t.diagnostic(`slowest: ${slowest.map((r) => `${r.id} ${r.seconds.toFixed(1)} s`).join(", ")}`);
   const named = pytest.results.some((result) => result.outcome === "failed");
   assert.equal(pytest.exitCode === 0 || pytest.exitCode === 5, !named, `pytest exited ${pytest.exitCode}:\n${pytest.output.slice(-6000)}`);
 }

@@ -41,7 +41,7 @@ function assertRan(results: PythonTestResult[], layer: boolean): void {
     [],
     "every selected test must run",
   );
-  assert.ok(passedIds(results, PACKAGE_CHECKS).length >= 10, `the package checks ran: ${results.map((r) => r.id).join("\n")}`);
+  assert.ok(passedIds(results, PACKAGE_CHECKS).length > 0, `the package checks ran: ${results.map((r) => r.id).join("\n")}`);
   for (const prefix of LAYER_CHECKS) assert.equal(passedIds(results, prefix).length > 0, layer, `${prefix} ran: ${layer}`);
 }
 
