@@ -16,9 +16,13 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
+// Node keeps the V8 code of the modules it loads here, for every process the tests start (each CLI run loads
+// the AWS SDK): a tenth less CPU a run. Node checks each entry against the module's source.
+const env = { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(root, ".cache", "node-compile-cache") };
+
 function step(label: string, command: string, args: string[]): boolean {
   process.stderr.write(`\n== ${label}\n`);
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit" });
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env });
   if (result.error) process.stderr.write(`${result.error.message}\n`);
   return result.status === 0;
 }
