@@ -4,11 +4,13 @@
 // - One version: package.json (the npm package), plugin/pyproject.toml (the
 //   plugin, which runs the CLI of its own version) and the newest release in
 //   CHANGELOG.md carry the same one, and the tag is v + that version.
-// - package.json's repository is the repository the workflow runs in: npm
-//   refuses a package published with provenance otherwise (E422), and would
-//   do so only at the very end.
+// - package.json's repository, when it names one, is the repository the
+//   workflow runs in: npm refuses a package published with provenance
+//   otherwise (E422), and would do so only at the very end. When it names
+//   none, the npm job fills in the workflow's own before publishing:
+//   node .github/release-check.ts --name-repository https://github.com/OWNER/REPO
 // Without arguments it only checks the three versions agree.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -65,19 +67,35 @@ export function repositoryUrl(repository: unknown): string | null {
   return /^[\w.-]+\/[\w.-]+$/.test(url) ? `https://github.com/${url}` : url;
 }
 
-/** One line when package.json's repository is not the one the workflow runs in, else null. Pure. */
+/** One line when package.json names a repository other than the one the workflow runs in, else null. Pure. */
 export function repositoryProblem(repository: unknown, expected: string): string | null {
+  if (repository === undefined) return null; // the npm job names the workflow's own (repositoryField)
   const found = repositoryUrl(repository);
   if (found === expected) return null;
   return (
-    `package.json's repository is ${found ?? "missing"}, ` +
+    `package.json's repository is ${found ?? "unreadable"}, ` +
     `and npm refuses a package published with provenance unless it names ${expected}: ` +
-    `add "repository": {"type": "git", "url": "git+${expected}.git"}`
+    `set "repository": ${JSON.stringify(repositoryField(expected))}`
   );
+}
+
+/** package.json's repository field naming the repository at this https URL. Pure. */
+export function repositoryField(url: string): { type: string; url: string } {
+  return { type: "git", url: `git+${url}.git` };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = fileURLToPath(new URL("..", import.meta.url));
+  const packagePath = join(root, "package.json");
+  if (process.argv[2] === "--name-repository") {
+    // The npm job, before publishing: a package.json that names no repository gets this one.
+    const packageJson = JSON.parse(readFileSync(packagePath, "utf8")) as Record<string, unknown>;
+    if (packageJson.repository === undefined) {
+      packageJson.repository = repositoryField(process.argv[3]!);
+      writeFileSync(packagePath, `${JSON.stringify(packageJson, null, 2)}\n`);
+    }
+    process.exit(0);
+  }
   const [tag, repository] = process.argv.slice(2);
   const sources = readVersions(root);
   const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { repository?: unknown };

@@ -198,7 +198,8 @@ export function buildProgram(): Command {
       .command("ls")
       .summary("list what the site serves, and files that failed to convert")
       .description(
-        "List the databases the site NAME serves (live and deployed: tables, size, data as of) and any failed files with their reasons.",
+        "List the databases the site NAME serves (live and deployed: tables, size, data as of), any failed files with their reasons, " +
+          "and any file left unconverted in incoming/.",
       )
       .argument("<name>", "site name given to update-stack")
       .addHelpText("after", ["", "Examples:", "  $ datasette-lambda ls mysite", "  $ datasette-lambda ls mysite --json"].join("\n")),

@@ -24,6 +24,8 @@ import { sampleDatabase, samplePlan } from "./_helpers/plan.ts";
 
 const ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 const TEMPLATE_BODY_LIMIT = 51_200;
+/** How long failed/ keeps a file that could not be converted (README.md, docs/live-data.md). */
+const FAILED_FILES_DAYS = 30;
 /** FUNCTION_TEMPLATE_REVISION and a digest of app.yaml's Function properties at that revision (see the SnapStart tests). */
 const FUNCTION_PROPERTIES_BY_REVISION = "4:e66804d7170609ca";
 
@@ -890,6 +892,46 @@ describe("app.yaml converter function (files put into incoming/)", () => {
   });
 });
 
+describe("app.yaml converter function: it always ends", () => {
+  // Lambda Developer Guide, "How Lambda handles errors and retries with asynchronous invocation"
+  // (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html): "If the
+  // function returns an error, by default Lambda attempts to run it two more times ... Function
+  // errors include ... errors returned by the function's runtime, such as timeouts." EventBridge
+  // invokes a Lambda target asynchronously, and a delivery counts as done once Lambda has queued it
+  // (EventBridge User Guide, "Lambda function target": "EVENT invokes asynchronously and treats a
+  // successful Invoke as delivered"), so only the function's own invoke configuration can turn the
+  // retries off: AWS::Lambda::EventInvokeConfig, MaximumRetryAttempts 0 to 2 ("Configuring error
+  // handling settings for Lambda asynchronous invocations").
+  it("is never retried by Lambda: an EventInvokeConfig on its unpublished version with no retries", () => {
+    const configs = Object.entries(app.Resources).filter(([, r]) => r.Type === "AWS::Lambda::EventInvokeConfig");
+    assert.deepEqual(
+      configs.map(([id, r]) => [id, r.Condition, r.Properties]),
+      [
+        [
+          "ConverterInvokeConfig",
+          undefined,
+          // $LATEST: EventBridge's target is the function's ARN without a qualifier, which runs $LATEST.
+          { FunctionName: { Ref: "ConverterFunction" }, Qualifier: "$LATEST", MaximumRetryAttempts: 0 },
+        ],
+      ],
+    );
+  });
+
+  it("is not retried by the rule either: EventBridge keeps its own retries for failed deliveries only, and no dead-letter queue", () => {
+    // "How EventBridge retries delivering events": retries are for an event "not successfully
+    // delivered" (24 hours, 185 attempts by default), never for the function's errors; an event
+    // dropped after them leaves its file in incoming/, which `ls` reports. Nothing to pay for at rest.
+    const [target] = app.Resources.IncomingRule!.Properties!.Targets as Record<string, Json>[];
+    assert.equal(target?.RetryPolicy, undefined);
+    assert.equal(target?.DeadLetterConfig, undefined);
+    assert.equal(
+      Object.values(app.Resources).some((r) => /^AWS::(SQS|SNS)::/.test(r.Type)),
+      false,
+      "no queue or topic: no on-failure destination to pay for or read",
+    );
+  });
+});
+
 describe("prereq.yaml", () => {
   it("makes a private, encrypted, TLS-only bucket with a generated name and outputs it", () => {
     const buckets = Object.values(prereq.Resources).filter((r) => r.Type === "AWS::S3::Bucket");
@@ -913,6 +955,14 @@ describe("prereq.yaml", () => {
         (r) => r.Status === "Enabled" && (r.AbortIncompleteMultipartUpload as { DaysAfterInitiation: number }).DaysAfterInitiation >= 1,
       ),
     );
+    // Only failed/ expires (after FAILED_FILES_DAYS, as the README says): nothing else in the bucket
+    // (the package, databases, live/) may ever be deleted by a lifecycle rule.
+    const expiring = rules.filter((r) => "ExpirationInDays" in r || "ExpirationDate" in r || "Transitions" in r);
+    assert.deepEqual(expiring, [{ Id: "ExpireFailedFiles", Status: "Enabled", Prefix: "failed/", ExpirationInDays: FAILED_FILES_DAYS }]);
+    for (const doc of ["README.md", "docs/live-data.md"]) {
+      const text = readFileSync(new URL(`../${doc}`, import.meta.url), "utf8").replace(/\s+/g, " ");
+      assert.match(text, new RegExp(`failed/\`[^.]*kept there ${FAILED_FILES_DAYS} days`), `${doc} states how long failed/ keeps files`);
+    }
 
     const policy = Object.values(prereq.Resources).find((r) => r.Type === "AWS::S3::BucketPolicy")!.Properties!;
     const [deny] = (policy.PolicyDocument as { Statement: Record<string, Json>[] }).Statement;

@@ -6,11 +6,14 @@ Secrets (--secret, --plugin-secret values) reach the CLI through its environment
 (DATASETTE_PUBLISH_SECRET, DATASETTE_PUBLISH_PLUGIN_SECRETS), never its command line.
 """
 
+from __future__ import annotations
+
 import contextlib
 import json
 import os
 import subprocess
 import tempfile
+from typing import IO, Any
 
 import click
 from click.core import ParameterSource
@@ -21,7 +24,7 @@ from datasette_publish_lambda.cli_arguments import PLUGIN_SECRETS_VARIABLE, tran
 from datasette_publish_lambda.find_cli import cli_command
 
 
-def _metadata_path(metadata, stack):
+def _metadata_path(metadata: IO[Any] | None, stack: contextlib.ExitStack) -> IO[Any] | str | None:
     """--metadata's path; stdin (-) is copied to a temporary file first."""
     if metadata is None or metadata.name not in ("-", "<stdin>"):
         return metadata
@@ -38,7 +41,7 @@ def _metadata_path(metadata, stack):
 
 
 @hookimpl
-def publish_subcommand(publish):
+def publish_subcommand(publish: click.Group) -> None:
     @publish.command(name="lambda")
     @add_common_publish_arguments_and_options
     @click.option(
@@ -66,7 +69,7 @@ def publish_subcommand(publish):
     @click.option("-q", "--quiet", is_flag=True, help="Print only the result and warnings")
     @click.option("-v", "--verbose", is_flag=True, help="Print more detail, and stack traces on errors")
     @click.pass_context
-    def lambda_(ctx, **params):
+    def lambda_(ctx: click.Context, **params: Any) -> None:
         """Publish databases as a Datasette site on AWS Lambda (runs datasette-lambda update-stack)"""
 
         secret_given = ctx.get_parameter_source("secret") == ParameterSource.COMMANDLINE

@@ -6,7 +6,11 @@ Secrets (--secret, --plugin-secret values) go into the environment
 (DATASETTE_PUBLISH_SECRET, DATASETTE_PUBLISH_PLUGIN_SECRETS), never the arguments.
 """
 
+from __future__ import annotations
+
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
@@ -53,7 +57,7 @@ VALUES = (
 )
 
 
-def translate(params, secret_given=False):
+def translate(params: Mapping[str, Any], secret_given: bool = False) -> tuple[list[str], dict[str, str]]:
     """Click's parameters -> (the CLI's arguments after the executable, variables to add
     to its environment). Pure. No secret value is ever in the arguments."""
     if params.get("branch"):

@@ -9,13 +9,22 @@ own error output never reaches the user; once the CLI starts, its output is
 its own.
 """
 
+from __future__ import annotations
+
 import importlib.metadata
 import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    # Runs a command with its output captured (subprocess.run, or a test's fake).
+    Run = Callable[[list[str]], subprocess.CompletedProcess[str]]
+    Which = Callable[[str], str | None]
 
 BIN_VARIABLE = "DATASETTE_LAMBDA_BIN"
 PACKAGE = "datasette-lambda"
@@ -27,7 +36,7 @@ NODE_MISSING = (
 )
 
 
-def cli_version():
+def cli_version() -> str:
     """This plugin's installed version, which is also the datasette-lambda release it runs."""
     try:
         return importlib.metadata.version(DISTRIBUTION)
@@ -38,19 +47,19 @@ def cli_version():
         ) from error
 
 
-def parse_node_version(text):
+def parse_node_version(text: str | None) -> tuple[int, int] | None:
     """`node --version`'s output ("v22.13.0") -> (22, 13); None for anything else."""
     match = re.fullmatch(r"\s*v(\d+)\.(\d+)\.\d+\S*\s*", text or "")
     return (int(match[1]), int(match[2])) if match else None
 
 
-def npm_error_code(stderr):
+def npm_error_code(stderr: str | None) -> str | None:
     """npm's error code (E404, ECONNREFUSED, ENOTFOUND...) from its error output, or None."""
     match = re.search(r"^npm (?:error|ERR!) code (\S+)", stderr or "", re.MULTILINE)
     return match[1] if match else None
 
 
-def fetch_failure(version, stderr):
+def fetch_failure(version: str, stderr: str | None) -> str:
     """One line for a package npx could not fetch: what failed, then what to do."""
     code = npm_error_code(stderr)
     reason = f" (npm: {code})" if code else ""
@@ -61,7 +70,7 @@ def fetch_failure(version, stderr):
     )
 
 
-def run_captured(args):
+def run_captured(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
     """Runs args with no input and its output captured, never shown."""
     try:
         return subprocess.run(args, capture_output=True, text=True, stdin=subprocess.DEVNULL)
@@ -69,7 +78,7 @@ def run_captured(args):
         return subprocess.CompletedProcess(args, 127, "", error.strerror or str(error))
 
 
-def require_node(which, run):
+def require_node(which: Which, run: Run) -> str:
     """The path of a node on PATH that is 22.13 or newer; else ClickException."""
     node = which("node")
     if node is None:
@@ -85,7 +94,9 @@ def require_node(which, run):
     return node
 
 
-def cli_command(environ=None, which=None, run=None):
+def cli_command(
+    environ: Mapping[str, str] | None = None, which: Which | None = None, run: Run | None = None
+) -> list[str]:
     """The command (a list) that runs datasette-lambda, its package fetched when it
     comes through npx. Raises ClickException, one line, when the CLI cannot start.
     which and run (a captured subprocess.run) are injected by tests."""

@@ -1,9 +1,10 @@
 // The parts of a site that push, ls and rm need, from its two stacks: the
-// bucket (stack NAME), the site's address and --prefix, and its live-check
-// interval (stack NAME-lambda). A site deployed before live data existed has
+// bucket (stack NAME), the site's address and --prefix, its live-check
+// interval and the size of its function's /tmp (stack NAME-lambda). A site deployed before live data existed has
 // no LiveCheckSeconds parameter: its function would never follow the
 // manifest, so these commands refuse it with the fix.
 import { UserError } from "../errors.ts";
+import { MB } from "../plan/limits.ts";
 import { appStackName } from "../plan/stack-names.ts";
 import type { CloudFormation } from "./clients.ts";
 import { bucketOf, findStack, missingSiteError } from "./site.ts";
@@ -16,6 +17,8 @@ export interface LiveSite {
   url: string;
   /** How often each instance checks the manifest; 0: live data off. */
   liveCheckSeconds: number;
+  /** The function's /tmp (its EphemeralStorageSize) in bytes; undefined when the stack does not say. */
+  tmpBytes: number | undefined;
 }
 
 /** "https://x.net/" + "/a/b" -> "https://x.net/a/b/". */
@@ -52,5 +55,6 @@ export async function findLiveSite(cloudformation: CloudFormation, site: string,
     bucket,
     url: siteAddress(outputs.SiteUrl, parameters.PathPrefix),
     liveCheckSeconds: Number(parameters.LiveCheckSeconds) || 0,
+    tmpBytes: parameters.EphemeralStorageSize ? Number(parameters.EphemeralStorageSize) * MB : undefined,
   };
 }

@@ -1,8 +1,12 @@
 // What `ls` shows: the databases a site serves, live (pushed) or deployed (by
-// update-stack), and the files that failed to convert. Pure: built from the
-// live manifest and live/deployed.json.
+// update-stack), the live ones it cannot serve and why, the files that failed
+// to convert, and those still waiting in incoming/. Pure: built from the live
+// manifest, live/deployed.json, the waiting files (waiting.ts) and the size of
+// the function's /tmp.
 import { isDeployed, type DeployedRecord } from "./deployed.ts";
 import type { LiveManifest } from "./manifest.ts";
+import { tmpProblem } from "./tmp-space.ts";
+import type { WaitingFile } from "./waiting.ts";
 
 export interface ListedDatabase {
   name: string;
@@ -19,6 +23,8 @@ export interface ListedDatabase {
   source: string | null;
   /** Live databases: when they were published. */
   publishedAt: string | null;
+  /** Why the site cannot serve it (a live database that cannot fit the function's /tmp), or null. */
+  problem: string | null;
 }
 
 export interface ListedFailure {
@@ -33,6 +39,8 @@ export interface Listing {
   url: string;
   databases: ListedDatabase[];
   failed: ListedFailure[];
+  /** Files in incoming/ the converter never finished (waiting.ts). */
+  waiting: WaitingFile[];
   /** False when the site has no live/deployed.json: only live databases are known. */
   deployedKnown: boolean;
 }
@@ -44,7 +52,15 @@ export function databaseUrl(siteUrl: string, name: string): string {
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-export function buildListing(site: string, siteUrl: string, manifest: LiveManifest, deployed: DeployedRecord | undefined): Listing {
+/** waiting: files still in incoming/; tmpBytes: the function's /tmp (undefined: unknown, nothing is said about it). */
+export function buildListing(
+  site: string,
+  siteUrl: string,
+  manifest: LiveManifest,
+  deployed: DeployedRecord | undefined,
+  waiting: WaitingFile[] = [],
+  tmpBytes?: number,
+): Listing {
   const live: ListedDatabase[] = Object.entries(manifest.databases).map(([name, entry]) => ({
     name,
     url: databaseUrl(siteUrl, name),
@@ -56,6 +72,7 @@ export function buildListing(site: string, siteUrl: string, manifest: LiveManife
     dataAsOf: entry.dataAsOf ?? null,
     source: entry.source ?? null,
     publishedAt: entry.publishedAt ?? null,
+    problem: tmpProblem(entry.bytes, tmpBytes, deployed),
   }));
   const shown = new Set(live.map((db) => db.name));
   const fromDeploy: ListedDatabase[] = Object.entries(deployed?.databases ?? {})
@@ -71,9 +88,17 @@ export function buildListing(site: string, siteUrl: string, manifest: LiveManife
       dataAsOf: entry.dataAsOf ?? null,
       source: entry.source ?? null,
       publishedAt: null,
+      problem: null,
     }));
   const failed = Object.entries(manifest.failed)
     .map(([source, entry]) => ({ source, reason: entry.reason, at: entry.at, key: entry.key }))
     .sort((a, b) => (a.source < b.source ? -1 : 1));
-  return { site, url: siteUrl, databases: [...live, ...fromDeploy].sort(byName), failed, deployedKnown: deployed !== undefined };
+  return {
+    site,
+    url: siteUrl,
+    databases: [...live, ...fromDeploy].sort(byName),
+    failed,
+    waiting,
+    deployedKnown: deployed !== undefined,
+  };
 }

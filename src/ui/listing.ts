@@ -1,5 +1,8 @@
-// How `ls` reads as text: a table of what is served, then the failed files.
+// How `ls` reads as text: a table of what is served, the live databases the
+// site cannot serve, then the failed files, then the files still waiting in
+// incoming/.
 import type { ListedDatabase, Listing } from "../live/listing.ts";
+import { appStackName } from "../plan/stack-names.ts";
 import { formatBytes } from "./progress.ts";
 
 /** "2026-12-01T10:00:05Z" -> "2026-12-01 10:00 UTC". */
@@ -19,6 +22,7 @@ export function formatTables(tables: Record<string, { count: number }>, shown = 
 
 function kind(db: ListedDatabase): string {
   if (!db.live) return "deployed";
+  if (db.problem !== null) return "live, not served";
   return db.replacesDeployed ? "live, replaces deployed" : "live";
 }
 
@@ -51,9 +55,20 @@ export function renderListing(listing: Listing): string {
       ]),
     );
   }
+  const unservable = listing.databases.filter((db) => db.problem !== null);
+  if (unservable.length > 0) {
+    lines.push("", "Not served (instances keep serving the previous version, if any):");
+    for (const db of unservable) lines.push(`  ${db.name}  ${db.problem}`);
+  }
   if (listing.failed.length > 0) {
     lines.push("", `Failed files (moved to failed/, not served):`);
     for (const failure of listing.failed) lines.push(`  ${failure.source}  ${formatTime(failure.at)}  ${failure.reason}`);
+  }
+  if (listing.waiting.length > 0) {
+    // The converter was cut off (or never invoked): its log may say why; a new upload is a new try.
+    const log = `/aws/lambda/${appStackName(listing.site)}-converter`;
+    lines.push("", `Not converted (see the log ${log}; put the file into incoming/ again, or push it):`);
+    for (const file of listing.waiting) lines.push(`  ${file.key}  waiting since ${formatTime(file.since)}`);
   }
   return lines.join("\n");
 }

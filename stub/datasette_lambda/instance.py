@@ -15,9 +15,12 @@ Where each part of the start-up runs (measured by bench/coldstart.ts; see stub/R
 A failed start is not cached: it is logged, the visitor gets a "could not start" page,
 and the next request starts again, so a transient S3 error heals.
 
-With a bucket and live data on, each request first lets live data follow
-live/manifest.json (live/live_data.py: a clock read unless a check is due), and is counted
-while Datasette serves it, so what a swap replaced is released only when unused.
+With a bucket and live data on, the site is ready once the live databases the first
+check found are downloaded too (in the background, started in the init phase; the same
+patience and loading page). After that, each request first lets live data follow
+live/manifest.json (live/live_data.py: a clock read unless a check is due; downloads run
+in the background, never in the request), and is counted while Datasette serves it, so
+what a swap replaced is released only when unused.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 
 from datasette_lambda.config import Config
 from datasette_lambda.databases.s3_client import new_s3_client
+from datasette_lambda.live.download_policy import DownloadPolicy
 from datasette_lambda.serve.loading_page import loading_response
 from datasette_lambda.serve.response_limit import enforce_response_limit
 from datasette_lambda.start import snapstart
@@ -72,9 +76,11 @@ class Instance:
         patience_seconds: float = PATIENCE_SECONDS,
         init_wait_seconds: float = INIT_WAIT_SECONDS,
         started: float | None = None,
+        download_policy: DownloadPolicy | None = None,
     ) -> None:
         """clock schedules live data's checks; s3_factory makes the instance's one S3 client;
-        started is time.monotonic() when the handler's import began (None: now)."""
+        started is time.monotonic() when the handler's import began (None: now);
+        download_policy bounds live downloads (live/download_policy.py)."""
         self.config = config
         self.clock = clock
         self.patience_seconds = patience_seconds
@@ -82,6 +88,7 @@ class Instance:
         self.started = time.monotonic() if started is None else started
         self.s3: Any = None  # made on first use: an S3 database to fetch or a download to sign
         self._s3_factory = s3_factory
+        self._download_policy = download_policy
         self.loader = SiteLoader(self._prepare, self._fetch, self._assemble)
 
     @property
@@ -91,12 +98,30 @@ class Instance:
 
     def start(self) -> None:
         """As Lambda's init phase: start the site, waiting for downloads as long as init allows."""
-        self.loader.start(wait=max(0.0, self.init_wait_seconds - (time.monotonic() - self.started)))
+        self.loader.start(wait=self._init_time_left())
+        site = self.loader.site
+        if site is not None and site.live is not None:
+            site.live.wait_ready(self._init_time_left())
+
+    def _init_time_left(self) -> float:
+        return max(0.0, self.init_wait_seconds - (time.monotonic() - self.started))
+
+    def ready_site(self, wait: float | None) -> Site | Loading:
+        """The site with the live databases of its first check, or Loading after `wait` seconds
+        (None: as long as it takes). Raises what a failed start raised."""
+        began = time.monotonic()
+        site = self.loader.get(wait=wait)
+        if isinstance(site, Loading) or site.live is None or site.live.ready:
+            return site
+        if site.live.wait_ready(None if wait is None else max(0.0, wait - (time.monotonic() - began))):
+            return site
+        done, total = site.live.progress()
+        return Loading(done, total, site.cors)
 
     def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         """One Lambda event (a Function URL request) → its response."""
         try:
-            site = self.loader.get(wait=patience(context, self.patience_seconds))
+            site = self.ready_site(wait=patience(context, self.patience_seconds))
         except Exception:
             # The reason (manifest, missing file, S3, checksum) goes to the log, not the visitor.
             log.exception("datasette-lambda: the site could not start")
@@ -133,7 +158,7 @@ class Instance:
         without SnapStart, so a transient error does not stay in the snapshot.
         """
         try:
-            site = self.loader.get(wait=None)
+            site = self.ready_site(wait=None)
             assert isinstance(site, Site)  # no wait limit: never Loading
             base_url = site.datasette.setting("base_url") or "/"
             paths = snapstart.warm_up_paths(site.datasette, base_url)
@@ -147,15 +172,18 @@ class Instance:
         log.info("datasette-lambda: warmed up %s before the snapshot (%s)", ", ".join(paths), statuses)
 
     def refresh_after_restore(self) -> None:
-        """SnapStart, after a restore: nothing made at init may be shared between instances."""
+        """SnapStart, after a restore: nothing made at init may be shared between instances.
+
+        Quick and without a network call (Lambda allows the restore 10 s): the S3 client is
+        dropped (the next use makes a fresh one) and live data's check made due, so the first
+        request looks at the manifest (the snapshot may be days old) and downloads what
+        changed in the background, as any request does."""
         self.s3 = None
         site = self.site
         if site is not None:
             snapstart.refresh_datasette(site.datasette)
             if site.live is not None:
-                # The snapshot may be days old: look at the live manifest before serving.
-                site.live.check.check_now()
-                site.live.follow()
+                site.live.after_restore()
 
     def close(self) -> None:
         """Close the site's databases and executor (tests and tools that build many instances)."""
@@ -171,4 +199,11 @@ class Instance:
         return fetch_databases(preparation, progress, self.s3_client)
 
     def _assemble(self, preparation: Preparation, located: list[tuple[str, str]]) -> Site:
-        return assemble_site(preparation, located, self.s3_client, clock=self.clock, started=self.started)
+        return assemble_site(
+            preparation,
+            located,
+            self.s3_client,
+            clock=self.clock,
+            started=self.started,
+            download_policy=self._download_policy,
+        )

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import pathlib
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -16,7 +17,14 @@ from datetime import datetime, timedelta, timezone
 import harness  # noqa: F401  (sys.path for the stub)
 from harness import SESSION_DIR, captured_output
 
-from datasette_lambda.convert.function import incoming_object, make_handler, reason_line
+from datasette_lambda.convert.function import (
+    COPY_BYTES_PER_SECOND,
+    RESERVE_SECONDS,
+    budget_seconds,
+    incoming_object,
+    make_handler,
+    reason_line,
+)
 from datasette_lambda.convert.publish import (
     MANIFEST_KEY,
     database_key,
@@ -47,7 +55,7 @@ class FakeConversionError(Exception):
         self.file, self.line, self.reason = file, line, reason
 
 
-def fake_convert(paths, out_path, *, table=None, pk=None):
+def fake_convert(paths, out_path, *, budget=None):
     """SQLite passes through; a .csv with a row of the wrong width fails at that line."""
     (path,) = paths
     head = pathlib.Path(path).read_bytes()[:16]
@@ -306,6 +314,137 @@ class WithTheRealConverter(Site, unittest.TestCase):
         self.assertEqual(set(self.manifest()["databases"]), {"prices"})
 
 
+class LambdaContext:
+    """The two members of Lambda's Python context object the converter reads (Lambda Developer
+    Guide, "Using the Lambda context object to retrieve Python function information",
+    https://docs.aws.amazon.com/lambda/latest/dg/python-context.html): get_remaining_time_in_millis(),
+    "the number of milliseconds left before the execution times out", and memory_limit_in_mb, "the
+    amount of memory that's allocated for the function" (a string, as the runtime interface client
+    reads it from AWS_LAMBDA_FUNCTION_MEMORY_SIZE)."""
+
+    def __init__(self, remaining_ms, memory_mb="2048"):
+        self.remaining_ms, self.memory_limit_in_mb = remaining_ms, memory_mb
+
+    def get_remaining_time_in_millis(self):
+        return self.remaining_ms
+
+
+class SteppingClock:
+    """A clock that moves `step` seconds on every reading: every check of the budget costs time,
+    so a long file runs out of it after a known number of checks, whatever the machine's speed."""
+
+    def __init__(self, step):
+        self.step, self.now = step, 1000.0
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+ROWS = 100_000
+BIG_CSV = ("id,name\n" + "".join(f"{i},row {i}\n" for i in range(ROWS))).encode()
+
+
+class StopsBeforeTheFunctionEnds(Site, unittest.TestCase):
+    """A conversion that would outlast the invocation stops early and moves the file to failed/.
+
+    Lambda ends an invocation at its timeout and, for an asynchronous one such as EventBridge's,
+    would retry it ("How Lambda handles errors and retries with asynchronous invocation":
+    "Function errors include errors returned by the function's code and errors returned by the
+    function's runtime, such as timeouts"; the template turns the retries off). A timed-out
+    invocation could not move the file anywhere: the conversion stops while time is left."""
+
+    def make(self, convert=None, now=None, clock=None, memory_used=None):
+        return make_handler(
+            s3_factory=moto.client,
+            now=now or (lambda: self.now),
+            temp_root=self.tmp,
+            environ={"DATASETTE_LAMBDA_BUCKET": self.bucket},
+            clock=clock or SteppingClock(0),
+            memory_used=memory_used or (lambda: 100 * 1024 * 1024),
+        )
+
+    def call(self, event, handler=None, context=None):
+        with captured_output() as out:
+            result = (handler or self.handler)(event, context)
+        self.log = out.getvalue()
+        return result
+
+    def assert_failed_and_nothing_published(self, result, pattern):
+        self.assertEqual(result["status"], "failed", result)
+        self.assertRegex(result["reason"], pattern)
+        self.assertEqual(self.read("failed/big.csv"), BIG_CSV, "the file itself is kept in failed/")
+        self.assertEqual(self.read("failed/big.csv.error.txt").decode(), result["reason"] + "\n")
+        manifest = self.manifest()
+        self.assertEqual(manifest["failed"]["big.csv"]["reason"], result["reason"])
+        self.assertEqual(manifest["databases"], {})
+        self.assertEqual(self.keys("incoming/"), [], "nothing is left behind to wait in incoming/")
+        self.assertEqual(self.keys("live/db/"), [])
+        self.assertNotIn("Traceback", self.log, "the file's size, not a fault of the function: one line")
+        self.assertIn(f"incoming/big.csv moved to failed/big.csv: {result['reason']}", self.log)
+        self.assertEqual(shutil.os.listdir(self.tmp), [], "its /tmp work is cleaned up")
+
+    def test_a_file_that_cannot_finish_in_its_remaining_time_goes_to_failed_with_a_reason(self):
+        # 30 s left after the reserve, and each look at the clock costs a second: the 100,000
+        # rows need more looks than that (one every 2,000 rows, more inside SQLite's statements).
+        context = LambdaContext(remaining_ms=int((RESERVE_SECONDS + len(BIG_CSV) / COPY_BYTES_PER_SECOND + 30) * 1000))
+        result = self.call(self.drop("incoming/big.csv", BIG_CSV), self.make(clock=SteppingClock(1.0)), context)
+
+        self.assert_failed_and_nothing_published(
+            result,
+            r"^big\.csv: did not finish within the function's time: [\d,]+ rows converted; "
+            r"split the file or push it from your machine$",
+        )
+        converted = int(re.search(r"([\d,]+) rows", result["reason"]).group(1).replace(",", ""))
+        self.assertTrue(0 < converted < ROWS, converted)
+
+    def test_the_same_file_with_time_enough_is_published(self):
+        # Control: the same clock and file, with the function's full 15 minutes.
+        context = LambdaContext(remaining_ms=900_000)
+        result = self.call(self.drop("incoming/big.csv", BIG_CSV), self.make(clock=SteppingClock(1.0)), context)
+        self.assertEqual(result["status"], "published", result)
+        self.assertEqual(self.manifest()["databases"]["big"]["tables"], {"big": {"count": ROWS}})
+
+    def test_a_file_that_needs_more_memory_than_the_function_has_goes_to_failed_with_a_reason(self):
+        # The process's resident memory grows by 10 MB a look, from 1.6 GB: past 85% of 2 GB soon.
+        used = iter(range(1600 * 2**20, 2**40, 10 * 2**20))
+        context = LambdaContext(remaining_ms=900_000, memory_mb="2048")
+        result = self.call(self.drop("incoming/big.csv", BIG_CSV), self.make(memory_used=lambda: next(used)), context)
+        self.assert_failed_and_nothing_published(
+            result,
+            r"^big\.csv: needed more memory than the function has \([\d,]+ MB in use, 1,740 MB allowed\)"
+            r"(: [\d,]+ rows converted)?; split the file or push it from your machine$",
+        )
+
+    def test_a_database_that_could_not_be_uploaded_in_the_time_left_is_not_published(self):
+        # The conversion ends with 10 s left: enough to upload a small database, not 600 MB.
+        clock, data = SteppingClock(0), sqlite_bytes(2)
+
+        def converted_late(size):
+            def convert(paths, out_path, *, budget=None):
+                pathlib.Path(out_path).write_bytes(data)
+                clock.now = budget.deadline - 10
+                return {"tables": {"items": {"count": 2}}, "bytes": size, "sha256": hashlib.sha256(data).hexdigest()}
+
+            return make_handler(
+                convert=convert,
+                s3_factory=moto.client,
+                now=lambda: self.now,
+                temp_root=self.tmp,
+                environ={"DATASETTE_LAMBDA_BUCKET": self.bucket},
+                clock=clock,
+            )
+
+        context = LambdaContext(remaining_ms=900_000)
+        result = self.call(self.drop("incoming/big.csv", BIG_CSV), converted_late(600 * 2**20), context)
+        self.assert_failed_and_nothing_published(
+            result,
+            r"^big\.csv: did not finish within the function's time; split the file or push it from your machine$",
+        )
+        result = self.call(self.drop("incoming/big.csv", BIG_CSV), converted_late(len(data)), context)
+        self.assertEqual(result["status"], "published", result)
+
+
 class Helpers(unittest.TestCase):
     def test_reason_line(self):
         self.assertEqual(reason_line("a.csv", FakeConversionError("/tmp/x/a.csv", 7, "bad date")), "a.csv:7: bad date")
@@ -313,6 +452,12 @@ class Helpers(unittest.TestCase):
             reason_line("a.csv", FakeConversionError("/tmp/x/a.csv", None, "empty file")), "a.csv: empty file"
         )
         self.assertEqual(len(reason_line("a.csv", ValueError("x" * 5000))), 1000)
+
+    def test_budget_seconds_keep_back_the_reserve_and_the_copy_to_failed(self):
+        self.assertEqual(budget_seconds(900_000, 0), 900 - RESERVE_SECONDS)
+        ten_gb = 10 * 2**30
+        self.assertEqual(budget_seconds(900_000, ten_gb), 900 - RESERVE_SECONDS - ten_gb / COPY_BYTES_PER_SECOND)
+        self.assertLess(budget_seconds(30_000, 0), 0, "less time than the reserve: stop at once")
 
     def test_incoming_object(self):
         event = object_created("b1", "incoming/a.csv")

@@ -115,6 +115,14 @@ class LiveSite(unittest.TestCase):
     def next_check(self):
         self.clock.advance(INTERVAL)
 
+    def check_and_download(self):
+        """The interval passes; a request checks (and starts any download, in the background);
+        the downloads run to their end, as they do while requests keep coming (Lambda runs an
+        instance's threads only then). The next request swaps in what they brought."""
+        self.next_check()
+        self.assertEqual(request(self.base + "-/datasette-lambda.json").status, 200)
+        self.assertTrue(harness.instance().site.live.downloads.wait_idle(60), "the downloads never ended")
+
     def labels(self, database, table="readings"):
         response = request(f"{self.base}{database}/{table}.json", query="_shape=array&_size=max")
         self.assertEqual(response.status, 200, response.text[:300])
@@ -135,6 +143,11 @@ class FollowsTheManifest(LiveSite):
         self.assertEqual(self.status("extra/readings.json"), 404)  # not due yet: not even looked
         self.assertEqual(self.calls.sent, [])
         self.clock.advance(1)
+        # Due: this request checks and starts the download, in the background, and is served
+        # what was served; once the download has ended, the next request swaps it in.
+        self.assertEqual(self.status("extra/readings.json"), 404)
+        self.assertEqual([op for op, _, _ in self.calls.sent][:1], ["GetObject"])  # the manifest
+        self.assertTrue(harness.instance().site.live.downloads.wait_idle(60))
         self.assertEqual(self.labels("extra"), ["a", "b", "c"])
         self.assertIs(harness.instance().site, site)  # the same site, datasette and adapter: no rebuild
         self.assertTrue(os.path.exists(self.cached_file(entry, "extra")))
@@ -145,12 +158,12 @@ class FollowsTheManifest(LiveSite):
     def test_a_replaced_database_serves_its_new_rows_and_its_old_file_goes(self):
         self.start()
         first = self.publisher.publish("extra", self.db_file("extra", ["v1 a", "v1 b"]))
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v1 a", "v1 b"])
         second = self.publisher.publish(
             "extra", self.db_file("extra", ["v2 a", "v2 b", "v2 c"]), tables={"readings": 3}
         )
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v2 a", "v2 b", "v2 c"])
         self.assertIn("3 rows", request(self.base + "extra/readings").text)
         self.assertFalse(os.path.exists(self.cached_file(first, "extra")))
@@ -164,10 +177,10 @@ class FollowsTheManifest(LiveSite):
     def test_a_removed_database_disappears_and_its_file_is_deleted(self):
         self.start()
         entry = self.publisher.publish("extra", self.db_file("extra", ["a"]))
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.status("extra"), 200)
         self.publisher.remove("extra")
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.status("extra"), 404)
         self.assertEqual(self.status("extra/readings.json"), 404)
         self.assertNotIn("extra", request(self.base + ".json").json())
@@ -177,10 +190,10 @@ class FollowsTheManifest(LiveSite):
     def test_a_deleted_manifest_removes_every_live_database(self):
         self.start()
         self.publisher.publish("extra", self.db_file("extra", ["a"]))
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.status("extra"), 200)
         self.publisher.delete_manifest()
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.status("extra"), 404)
         self.assertEqual(request("/-/datasette-lambda.json").json()["manifestEtag"], None)
 
@@ -189,7 +202,7 @@ class FollowsTheManifest(LiveSite):
         deployed_items = len(request(self.base + "fixtures/items.json?_shape=array&_size=max").json())
         self.assertEqual(deployed_items, 25)
         self.publisher.publish("fixtures", self.db_file("fixtures", ["live 1", "live 2"]), tables={"readings": 2})
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.labels("fixtures"), ["live 1", "live 2"])
         self.assertEqual(self.status("fixtures/items.json"), 404)  # the deployed file's table
         index = request(self.base + ".json").json()
@@ -197,7 +210,7 @@ class FollowsTheManifest(LiveSite):
         counts = {t["name"]: t["count"] for t in index["fixtures"]["tables_and_views_truncated"]}
         self.assertEqual(counts, {"readings": 2})  # the live manifest's counts, not the package's
         self.publisher.remove("fixtures")
-        self.next_check()
+        self.check_and_download()
         rows = request(self.base + "fixtures/items.json?_shape=array&_size=max").json()
         self.assertEqual(len(rows), 25)  # the deployed one is back, with its own counts
         table = request(self.base + "fixtures/items.json").json()
@@ -236,30 +249,34 @@ class KeepsServingOnFailure(LiveSite):
     def test_a_failed_download_keeps_the_old_data_logs_one_line_and_is_retried(self):
         self.start()
         self.publisher.publish("extra", self.db_file("extra", ["v1"]))
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v1"])
         path = self.db_file("extra", ["v2"])
         entry = self.publisher.publish("extra", path, upload=False)  # the manifest names a missing object
         with captured_output() as out:
-            self.next_check()
+            self.check_and_download()
             self.assertEqual(self.labels("extra"), ["v1"])
             self.assertEqual(self.labels("extra"), ["v1"])  # not due again: no retry, no line
-        lines = stub_lines(out)
+        lines = [line for line in stub_lines(out) if "downloading extra" not in line]
         self.assertEqual(len(lines), 1, lines)
         self.assertIn("could not download database 'extra'", lines[0])
-        self.assertIn("still serving the previous extra", lines[0])
+        self.assertIn("still serving the previous extra; trying again in 30 s", lines[0])
         self.assertNotIn("X-Amz-Signature", lines[0])
         self.s3.upload_file(path, self.bucket, entry["key"])  # published properly now
-        self.next_check()
+        with captured_output() as out:
+            self.check_and_download()  # 15 s later: backing off, not tried yet
+            self.assertEqual(self.labels("extra"), ["v1"])
+        self.assertEqual(stub_lines(out), [])
+        self.check_and_download()  # 30 s after the failure
         self.assertEqual(self.labels("extra"), ["v2"])
 
     def test_a_failed_first_download_of_a_replacement_keeps_the_deployed_database(self):
         self.start()
         self.publisher.publish("fixtures", self.db_file("fixtures", ["live"]), upload=False)
         with captured_output() as out:
-            self.next_check()
+            self.check_and_download()
             self.assertEqual(self.status("fixtures/items.json"), 200)
-        lines = stub_lines(out)
+        lines = [line for line in stub_lines(out) if "downloading fixtures" not in line]
         self.assertEqual(len(lines), 1, lines)
         self.assertIn("still serving the deployed fixtures", lines[0])
         self.assertFalse(request("/-/datasette-lambda.json").json()["databases"]["fixtures"]["live"])
@@ -267,12 +284,12 @@ class KeepsServingOnFailure(LiveSite):
     def test_a_corrupt_download_is_discarded_and_the_old_data_kept(self):
         self.start()
         self.publisher.publish("extra", self.db_file("extra", ["v1"]))
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v1"])
         entry = self.publisher.publish("extra", self.db_file("extra", ["v2"]), upload=False)
         self.s3.put_object(Bucket=self.bucket, Key=entry["key"], Body=b"not the database")
         with captured_output() as out:
-            self.next_check()
+            self.check_and_download()
             self.assertEqual(self.labels("extra"), ["v1"])
         self.assertIn("failed its checksum", out.getvalue())
         self.assertIn("Publish it again", out.getvalue())
@@ -281,11 +298,11 @@ class KeepsServingOnFailure(LiveSite):
     def test_a_bad_manifest_keeps_the_old_data_and_logs_one_line_per_check(self):
         self.start()
         self.publisher.publish("extra", self.db_file("extra", ["v1"]))
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v1"])
         self.publisher.put_raw(b"{not json")
         with captured_output() as out:
-            self.next_check()
+            self.check_and_download()
             self.assertEqual(self.labels("extra"), ["v1"])
             self.assertEqual(self.status("fixtures/items.json"), 200)
         lines = stub_lines(out)
@@ -294,14 +311,14 @@ class KeepsServingOnFailure(LiveSite):
         self.assertIn("still serving", lines[0])
         self.publisher.put_raw(b'{"format": 1, "databases": {"extra": {"key": "k", "sha256": "x", "bytes": 1}}}')
         with captured_output() as out:
-            self.next_check()
+            self.check_and_download()
             self.assertEqual(self.labels("extra"), ["v1"])
         self.assertIn("databases['extra'].sha256", out.getvalue())
 
     def test_a_failed_check_keeps_serving_and_says_why_once(self):
         self.start()
         self.publisher.publish("extra", self.db_file("extra", ["v1"]))
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v1"])
         self.publisher.delete_manifest()
         client = harness.instance().s3_client()
@@ -311,7 +328,7 @@ class KeepsServingOnFailure(LiveSite):
             raise EndpointConnectionError(endpoint_url=f"{moto.endpoint}/{self.bucket}/live/manifest.json")
 
         with mock.patch.object(client, "get_object", unreachable), captured_output() as out:
-            self.next_check()
+            self.check_and_download()
             self.assertEqual(self.labels("extra"), ["v1"])
             self.assertEqual(self.labels("extra"), ["v1"])  # not retried until due again
         lines = stub_lines(out)
@@ -319,7 +336,7 @@ class KeepsServingOnFailure(LiveSite):
         self.assertIn("could not read s3://", lines[0])
         self.assertIn("live/manifest.json", lines[0])
         # Reachable again: the manifest is gone now, so is the live database.
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.status("extra"), 404)
 
     def test_access_denied_names_the_permissions_live_data_needs(self):
@@ -337,7 +354,7 @@ class KeepsServingOnFailure(LiveSite):
             mock.patch.object(harness.instance().s3_client(), "get_object", side_effect=denied),
             captured_output() as out,
         ):
-            self.next_check()
+            self.check_and_download()
             self.assertEqual(self.status("fixtures.json"), 200)
         lines = stub_lines(out)
         self.assertEqual(len(lines), 1, lines)
@@ -347,14 +364,13 @@ class KeepsServingOnFailure(LiveSite):
     def test_a_missing_bucket_is_an_error_not_an_empty_manifest(self):
         self.start()
         self.publisher.publish("extra", self.db_file("extra", ["v1"]))
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v1"])
         with (
-            mock.patch.object(harness.instance().site.live, "bucket", "no-such-bucket-here"),
             mock.patch.object(harness.instance().site.live.check, "bucket", "no-such-bucket-here"),
             captured_output() as out,
         ):
-            self.next_check()
+            self.check_and_download()
             self.assertEqual(self.labels("extra"), ["v1"])
         self.assertIn("NoSuchBucket", out.getvalue())
 
@@ -364,9 +380,9 @@ class NothingSecretIsLogged(LiveSite):
         self.start()
         with captured_output() as out:  # the root logger at DEBUG
             self.publisher.publish("extra", self.db_file("extra", ["a"]))
-            self.next_check()
+            self.check_and_download()
             self.assertEqual(self.labels("extra"), ["a"])
-            self.next_check()
+            self.check_and_download()
             self.assertEqual(self.labels("extra"), ["a"])
         # The manifest, the database (the transfer manager's HeadObject, then its ranges), a 304.
         self.assertEqual(
@@ -389,7 +405,7 @@ class DataAsOf(LiveSite):
     def test_deployed_and_live_databases_show_their_time_on_three_places(self):
         self.start()
         self.publisher.publish("extra", self.db_file("extra", ["a"]), data_as_of=self.LIVE)
-        self.next_check()
+        self.check_and_download()
         index = request(self.base).text
         self.assertEqual(
             self.shown(index), [(self.deployed_data_as_of, "2026-11-30 09:15:00"), (self.LIVE, "2026-12-01 10:00:00")]
@@ -412,11 +428,11 @@ class DataAsOf(LiveSite):
     def test_a_live_replacement_shows_its_own_time_and_the_deployed_one_comes_back(self):
         self.start()
         self.publisher.publish("fixtures", self.db_file("fixtures", ["a"]), data_as_of=self.LIVE)
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(request(self.base + "fixtures.json").json()["data_as_of"], self.LIVE)
         self.assertEqual(self.shown(request(self.base).text), [(self.LIVE, "2026-12-01 10:00:00")])
         self.publisher.remove("fixtures")
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(request(self.base + "fixtures.json").json()["data_as_of"], self.deployed_data_as_of)
 
     def comparable(self, body, plain_root):
@@ -472,7 +488,7 @@ class StatusEndpoint(LiveSite):
         entry = self.publisher.publish("extra", self.db_file("extra", ["a"]), data_as_of="2026-12-01T10:00:00Z")
         path = self.db_file("fixtures", ["b"])
         self.publisher.publish("fixtures", path, data_as_of="2026-12-02T10:00:00Z")
-        self.next_check()
+        self.check_and_download()
         status = request("/x/-/datasette-lambda.json").json()
         self.assertEqual(
             status["databases"],
@@ -492,9 +508,13 @@ class StatusEndpoint(LiveSite):
         self.assertNotEqual(request("/x/-/datasette-lambda.json", method="POST").status, 200)
 
     def test_a_check_due_is_made_by_the_poll_itself(self):
+        # push polls: the poll that finds the check due starts the download, a later one
+        # (once it has ended) is answered with the new database.
         self.start()
         entry = self.publisher.publish("extra", self.db_file("extra", ["a"]))
         self.next_check()
+        self.assertNotIn("extra", request("/x/-/datasette-lambda.json").json()["databases"])
+        self.assertTrue(harness.instance().site.live.downloads.wait_idle(60))
         status = request("/x/-/datasette-lambda.json").json()
         self.assertEqual(status["databases"]["extra"]["sha256"], entry["sha256"])
 
@@ -525,7 +545,7 @@ class LiveDataWithoutDeployedDatabases(LiveSite):
         )
         self.start()
         self.publisher.publish("extra", self.db_file("extra", ["a"]))
-        self.next_check()
+        self.check_and_download()
         self.assertEqual(self.labels("extra"), ["a"])
         self.assertIn(">extra</a>", request("/").text)
 

@@ -104,7 +104,11 @@ class LiveSiteOnMoto(unittest.TestCase):
         return write_rows_db(os.path.join(self.files, unique(name), f"{name}.db"), labels)
 
     def check_now(self):
+        """A due check: its request starts the downloads, which run to their end (as they do
+        while requests keep coming), and the next request swaps them in."""
         self.clock.advance(INTERVAL)
+        self.assertEqual(request("/-/datasette-lambda.json").status, 200)
+        self.assertTrue(harness.instance().site.live.downloads.wait_idle(60), "the downloads never ended")
         self.assertEqual(request("/-/datasette-lambda.json").status, 200)
 
     def served_sha(self, name):

@@ -5,6 +5,7 @@ import hashlib
 import os
 import random
 import tempfile
+import threading
 import time
 import unittest
 from unittest import mock
@@ -111,6 +112,37 @@ class ParallelDownload(unittest.TestCase):
         (digest, _), _ = self.download(part_bytes=8 * 1024 * 1024)
         self.assertEqual(digest, hashlib.sha256(self.data).hexdigest())
 
+    def test_asked_to_stop_before_it_starts_it_requests_nothing(self):
+        with mock.patch.object(self.s3, "get_object") as get_object:
+            with self.assertRaises(s3_download.DownloadStopped) as raised:
+                self.download(should_stop=lambda: "not wanted any more")
+        self.assertEqual(str(raised.exception), "not wanted any more")
+        get_object.assert_not_called()
+
+    def test_stopped_part_way_the_ranges_not_yet_asked_for_never_are(self):
+        # The first range arrives; the others wait until the download is told to stop, so it
+        # cannot have finished first.
+        ranges, stopping = [], threading.Event()
+        real_get = self.s3.get_object
+
+        def get_object(**kwargs):
+            ranges.append(kwargs.get("Range"))
+            if len(ranges) > 1:
+                stopping.wait(30)
+            return real_get(**kwargs)
+
+        arrived = []
+
+        def should_stop():
+            if not arrived:
+                return None
+            stopping.set()
+            return "it did not finish within 1 s of running time"
+
+        with mock.patch.object(self.s3, "get_object", get_object), self.assertRaises(s3_download.DownloadStopped):
+            self.download(part_bytes=256 * 1024, concurrency=4, on_progress=arrived.append, should_stop=should_stop)
+        self.assertLess(len(ranges), 13)
+
     def test_a_missing_object_raises(self):
         fd, _ = temp_fd()
         self.addCleanup(os.close, fd)
@@ -135,6 +167,15 @@ class PartialFilesOfAKilledStart(unittest.TestCase):
 
     def test_nothing_to_remove_in_a_fresh_sandbox(self):
         self.assertEqual(s3_databases.remove_partial_downloads(self.tmp), 0)
+
+    def test_a_stopped_download_leaves_no_partial_and_says_why(self):
+        s3 = moto.client()
+        s3.create_bucket(Bucket="stopped")
+        s3.put_object(Bucket="stopped", Key="db/x/big.db", Body=b"0123456789")
+        with self.assertRaises(s3_download.DownloadStopped) as raised:
+            s3_databases.ensure_local_copy(self.database, "stopped", lambda: s3, self.tmp, should_stop=lambda: "why")
+        self.assertEqual(str(raised.exception), "why")
+        self.assertEqual(os.listdir(os.path.dirname(s3_databases.cached_path(self.database, self.tmp))), [])
 
     def test_no_space_left_is_explained_and_leaves_no_partial(self):
         s3 = moto.client()

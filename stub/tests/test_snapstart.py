@@ -1,5 +1,9 @@
 """SnapStart hooks (snapstart.py): the site finished and warmed before the snapshot; after a
-restore, fresh random state, a fresh S3 client and root token, then registered callbacks."""
+restore, fresh random state, a fresh S3 client and root token, then registered callbacks.
+
+Lambda calls these hooks as "Lambda SnapStart runtime hooks for Python" describes
+(https://docs.aws.amazon.com/lambda/latest/dg/snapstart-runtime-hooks-python.html); the
+library that registers them exists only in Lambda's runtimes, so a stand-in records them."""
 
 import os
 import random
@@ -115,20 +119,7 @@ class AfterRestore(unittest.TestCase):
         self.assertEqual(snapstart.after_restore_callbacks()[0], check_live_data)
 
 
-class AfterRestoreWithLiveData(unittest.TestCase):
-    def test_the_live_manifest_is_checked_at_once_however_old_the_snapshot(self):
-        activate(make_task_root().path)
-        request("/")
-        site = harness.instance().site
-        live = mock.Mock()
-        live.check.due.return_value = False  # the snapshot's last check looks recent
-        with mock.patch.object(site, "live", live):
-            snapstart.run_after_restore(harness.instance().refresh_after_restore)
-        live.check.check_now.assert_called_once_with()
-        live.follow.assert_called_once_with()
-        self.assertLess(
-            live.method_calls.index(mock.call.check.check_now()), live.method_calls.index(mock.call.follow())
-        )
+# With live data, the restore hook downloads nothing: test_live_downloads.py, SnapStartRestore.
 
 
 if __name__ == "__main__":

@@ -10,12 +10,15 @@ export interface LiveWorld {
   output: RecordingOutput;
 }
 
-export function liveWorld(options: { prefix?: string; liveCheckSeconds?: string | null; json?: boolean } = {}): LiveWorld {
+export function liveWorld(
+  options: { prefix?: string; liveCheckSeconds?: string | null; ephemeralStorageMb?: string; json?: boolean } = {},
+): LiveWorld {
   const cfn = new FakeCloudFormation();
   const bucket = new FakeBucket("site-bucket-1a2b");
   cfn.addStack({ name: "site", status: "CREATE_COMPLETE", outputs: { BucketName: bucket.name } });
   const parameters: Record<string, string> = { PathPrefix: options.prefix ?? "" };
   if (options.liveCheckSeconds !== null) parameters.LiveCheckSeconds = options.liveCheckSeconds ?? "15";
+  if (options.ephemeralStorageMb !== undefined) parameters.EphemeralStorageSize = options.ephemeralStorageMb;
   cfn.addStack({
     name: "site-lambda",
     status: "UPDATE_COMPLETE",

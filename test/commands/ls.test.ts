@@ -58,6 +58,7 @@ test("buildListing: live databases, deployed ones not replaced by a live one, fa
   assert.deepEqual(listing.failed, [
     { source: "bad.csv", reason: "bad.csv:3: expected 4 columns, got 5", at: "2026-12-01T10:01:00Z", key: "failed/bad.csv" },
   ]);
+  assert.deepEqual(listing.waiting, [], "none unless given");
   assert.equal(listing.deployedKnown, true);
   assert.equal(buildListing("site", "https://d1.net/", manifest, undefined).deployedKnown, false);
 });
@@ -80,6 +81,16 @@ test("renderListing: a table of what is served, then the failed files with their
     renderListing(buildListing("site", "https://d1.net/", { format: 1, databases: {}, failed: {} }, undefined)),
     "site serves no databases.",
   );
+  const waiting = [{ key: "incoming/big.csv", since: "2026-12-01T09:00:00Z" }];
+  assert.equal(
+    renderListing(buildListing("site", "https://d1.net/", { format: 1, databases: {}, failed: {} }, undefined, waiting)),
+    [
+      "site serves no databases.",
+      "",
+      "Not converted (see the log /aws/lambda/site-lambda-converter; put the file into incoming/ again, or push it):",
+      "  incoming/big.csv  waiting since 2026-12-01 09:00 UTC",
+    ].join("\n"),
+  );
   assert.equal(formatTime("2026-12-01T10:00:05Z"), "2026-12-01 10:00 UTC");
   assert.equal(formatTables({ b: { count: 1_000_000 }, a: { count: 2 } }), "a (2), b (1,000,000)");
 });
@@ -90,7 +101,7 @@ test("ls: reads the manifest and live/deployed.json of the site's bucket; --json
   w.bucket.put("live/deployed.json", JSON.stringify(deployed));
   await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out });
   const json = JSON.parse(w.output.stdout()) as Listing;
-  assert.deepEqual(Object.keys(json), ["site", "url", "databases", "failed", "deployedKnown"]);
+  assert.deepEqual(Object.keys(json), ["site", "url", "databases", "failed", "waiting", "deployedKnown"]);
   assert.equal(json.url, "https://d111.cloudfront.net/x/");
   assert.deepEqual(Object.keys(json.databases[0]!), [
     "name",
@@ -103,12 +114,54 @@ test("ls: reads the manifest and live/deployed.json of the site's bucket; --json
     "dataAsOf",
     "source",
     "publishedAt",
+    "problem",
   ]);
   assert.deepEqual(
     json.databases.map((db) => db.name),
     ["fixtures", "sales", "zoo"],
   );
   assert.equal(json.failed[0]?.reason, "bad.csv:3: expected 4 columns, got 5");
+});
+
+test("buildListing and renderListing: a live database bigger than the function's /tmp leaves room for is not served, and why", () => {
+  const big = { ...manifest.databases.sales!, bytes: 600 * 1024 * 1024 };
+  const listing = buildListing("site", "https://d1.net/", { ...manifest, databases: { sales: big } }, deployed, [], 512 * 1024 * 1024);
+  const sales = listing.databases.find((db) => db.name === "sales")!;
+  assert.match(sales.problem ?? "", /^600\.0 MB cannot fit in \/tmp \(512\.0 MB, 0\.0 MB of it for deployed databases\)/);
+  assert.equal(listing.databases.find((db) => db.name === "zoo")!.problem, null);
+  const text = renderListing(listing);
+  assert.match(text, /^sales +live, not served +600\.0 MB /m);
+  assert.match(text, /\n\nNot served \(instances keep serving the previous version, if any\):\n {2}sales {2}600\.0 MB cannot fit in \/tmp/);
+  // Without the function's /tmp size, nothing is claimed.
+  assert.equal(buildListing("site", "https://d1.net/", { ...manifest, databases: { sales: big } }, deployed).databases[0]!.problem, null);
+});
+
+test("ls: the function's /tmp size comes from the stack (EphemeralStorageSize)", async () => {
+  const w = liveWorld({ json: true, ephemeralStorageMb: "512" });
+  const big = { ...manifest.databases.sales!, bytes: 513 * 1024 * 1024 };
+  w.bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest({ ...manifest, databases: { sales: big } }));
+  await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out });
+  const json = JSON.parse(w.output.stdout()) as Listing;
+  assert.match(json.databases[0]!.problem ?? "", /^513\.0 MB cannot fit in \/tmp \(512\.0 MB/);
+});
+
+test("ls: files left in incoming/ past the converter's time are listed as waiting, with when they were put there", async () => {
+  const w = liveWorld();
+  const now = Date.parse("2026-12-01T12:00:00Z");
+  w.bucket.put("incoming/stuck.csv", "a,b\n1,2\n", now - 2 * 60 * 60_000); // two hours ago: the converter was cut off
+  w.bucket.put("incoming/fresh.csv", "a,b\n1,2\n", now - 60_000); // a minute ago: being converted
+  w.bucket.put("incoming/folder/", "", now - 2 * 60 * 60_000);
+  await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out, now: () => now });
+  assert.equal(
+    w.output.stdout(),
+    [
+      "site serves no databases.",
+      "",
+      "Not converted (see the log /aws/lambda/site-lambda-converter; put the file into incoming/ again, or push it):",
+      "  incoming/stuck.csv  waiting since 2026-12-01 10:00 UTC",
+      "",
+    ].join("\n"),
+  );
 });
 
 test("ls: a site with nothing live and no record of its deploy says so", async () => {

@@ -137,6 +137,12 @@ export const HANDLER_PERMISSIONS: Record<string, Record<Handler, string[]>> = {
     ],
     delete: ["lambda:DeleteAlias", "lambda:GetAlias"],
   },
+  "AWS::Lambda::EventInvokeConfig": {
+    create: ["lambda:PutFunctionEventInvokeConfig"],
+    read: ["lambda:GetFunctionEventInvokeConfig"],
+    update: ["lambda:UpdateFunctionEventInvokeConfig"],
+    delete: ["lambda:DeleteFunctionEventInvokeConfig"],
+  },
   "AWS::Lambda::Function": {
     create: [
       "lambda:CreateFunction",

@@ -158,8 +158,12 @@ test("ls lists what is served (live and deployed) and failed files with their re
     }),
   );
 
+  // A file just dropped into incoming/ is being converted, not waiting (src/live/waiting.ts ages them).
+  await s3.send(new PutObjectCommand({ Bucket: site.bucket, Key: "incoming/fresh.csv", Body: "a,b\n1,2\n" }));
+
   const text = await runCli(["ls", site.name], { env });
   assert.equal(text.code, 0, text.stderr);
+  assert.doesNotMatch(text.stdout, /Not converted|waiting since/);
   const lines = text.stdout.split("\n");
   assert.match(lines[0] ?? "", /^DATABASE +KIND +SIZE +DATA AS OF +TABLES +SOURCE$/);
   assert.match(text.stdout, /^animals +live +.* animals \(5\) +animals\.db$/m);
@@ -172,8 +176,10 @@ test("ls lists what is served (live and deployed) and failed files with their re
   const listing = JSON.parse(json.stdout) as {
     databases: { name: string; live: boolean }[];
     failed: { source: string; reason: string }[];
+    waiting: { key: string; since: string }[];
     deployedKnown: boolean;
   };
+  assert.deepEqual(listing.waiting, []);
   assert.deepEqual(
     listing.databases.map((db) => [db.name, db.live]),
     [

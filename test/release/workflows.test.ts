@@ -82,7 +82,9 @@ test("a version tag starts the release; nothing else does", () => {
 });
 
 test("the tag is checked against the versions before the tests, and the tests before any publishing", () => {
-  const [versionJob] = jobWith(release.jobs, "check the tag", (step) => step.run?.includes("node .github/release-check.ts") ?? false);
+  const [versionJob] = jobWith(release.jobs, "check the tag", (step) =>
+    /^node \.github\/release-check\.ts "\$GITHUB_REF_NAME"/.test(step.run ?? ""),
+  );
   const check = release.jobs[versionJob]!.steps!.find((step) => step.run?.includes("release-check.ts"))!;
   assert.equal(
     check.run,
@@ -96,6 +98,12 @@ test("the tag is checked against the versions before the tests, and the tests be
   assert.ok(upstream(release.jobs, tests[0]!).has(versionJob), "the suite runs once the tag is checked");
 
   const [npmJob] = jobWith(release.jobs, "publish to npm", (step) => /\bnpm publish\b/.test(step.run ?? ""));
+  const npmSteps = release.jobs[npmJob]!.steps!.map((step) => step.run ?? "");
+  const naming = npmSteps.findIndex((run) => run.includes("release-check.ts --name-repository"));
+  assert.ok(
+    naming >= 0 && naming < npmSteps.findIndex((run) => /\bnpm publish\b/.test(run)),
+    "package.json names the repository before npm publish",
+  );
   const [pypiJob] = jobWith(release.jobs, "publish to PyPI", (step) => step.uses?.startsWith("pypa/gh-action-pypi-publish@") ?? false);
   for (const job of [npmJob, pypiJob]) {
     const before = upstream(release.jobs, job);

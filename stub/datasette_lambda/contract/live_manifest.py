@@ -84,7 +84,7 @@ def _entry(name: str, raw: Any) -> dict[str, Any]:
     }
 
 
-def _table_counts(tables, where):
+def _table_counts(tables: object, where: str) -> dict[str, int | None] | None:
     """{table: count} from {"<table>": {"count": N}}; None when absent (Datasette counts)."""
     if tables is None:
         return None
@@ -99,7 +99,7 @@ def _table_counts(tables, where):
     return counts
 
 
-def _time(raw, field, where):
+def _time(raw: dict[str, Any], field: str, where: str) -> str | None:
     value = raw.get(field)
     if value is None:
         return None

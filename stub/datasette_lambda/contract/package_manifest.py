@@ -118,7 +118,7 @@ def validate_manifest(raw: Any) -> dict[str, Any]:
     }
 
 
-def _validate_database(entry, where):
+def _validate_database(entry: object, where: str) -> dict[str, Any]:
     if not isinstance(entry, dict):
         raise PackageManifestError(f"manifest.json: {where} must be an object")
     name = entry.get("name")
@@ -161,7 +161,7 @@ def _validate_database(entry, where):
     return db
 
 
-def _package_dir(raw, field):
+def _package_dir(raw: dict[str, Any], field: str) -> str | None:
     """A directory inside the package: relative, no .. (None when absent)."""
     value = raw.get(field)
     if value is None:
@@ -173,7 +173,7 @@ def _package_dir(raw, field):
     return value
 
 
-def _static_mounts(value):
+def _static_mounts(value: object) -> list[tuple[str, str]]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -186,11 +186,11 @@ def _static_mounts(value):
     return mounts
 
 
-def _missing(field) -> NoReturn:
+def _missing(field: str) -> NoReturn:
     raise PackageManifestError(f"manifest.json: {field} is required")
 
 
-def _object(raw, field):
+def _object(raw: dict[str, Any], field: str) -> dict[str, Any]:
     value = raw.get(field)
     if value is None:
         return {}

@@ -9,7 +9,8 @@ One table per input, named after the file (or --table for all of them); types
 detected (integer, float, text; empty cells NULL); a unique column named id,
 or --pk COL, becomes the primary key. The same input gives the same bytes.
 
-Errors: ConversionError(file, line, reason); nothing is left at the output path.
+Errors: ConversionError(file, line, reason); nothing is left at the output path. With a
+budget (the converter function's), OutOfBudget(reason) when it would outlast the function.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from datasette_lambda.convert.budget import Budget
 from datasette_lambda.convert.errors import ConversionError
 from datasette_lambda.convert.formats import SQLITE_HEADER, detect_format, read_tables
 from datasette_lambda.convert.publish import sha256_file
@@ -32,38 +34,50 @@ SUPPORTED = ".csv, .tsv, .json, .ndjson, .jsonl, .yaml, .yml, .md, .xlsx"
 
 
 def convert_files(
-    paths: Iterable[str | os.PathLike[str]], out_path: str, *, table: str | None = None, pk: str | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    out_path: str,
+    *,
+    table: str | None = None,
+    pk: str | None = None,
+    budget: Budget | None = None,
 ) -> dict[str, Any]:
     """Convert `paths` into the database `out_path`; returns the --json result.
 
-    Raises ConversionError(file, line, reason); `out_path` is then untouched.
+    Raises ConversionError(file, line, reason), or OutOfBudget(reason) when `budget` runs
+    out; `out_path` is then untouched.
     """
-    paths = [os.fspath(p) for p in paths]
+    files = [os.fspath(p) for p in paths]
     out_path = os.fspath(out_path)
-    if not paths:
+    if not files:
         raise ValueError("convert_files needs at least one input")
-    formats = [(path, _format_of(path)) for path in paths]
+    formats = [(path, _format_of(path)) for path in files]
     partial = f"{out_path}.partial-{os.getpid()}"
     try:
         sqlite_inputs = [path for path, fmt in formats if fmt == "sqlite"]
         if sqlite_inputs:
-            if len(paths) > 1 or table or pk:
+            if len(files) > 1 or table or pk:
                 raise ConversionError(
                     sqlite_inputs[0],
                     None,
                     "an SQLite database is published as it is: convert it on its own, without --table or --pk",
                 )
-            tables = _copy_database(paths[0], partial)
+            tables = _copy_database(files[0], partial, budget)
         else:
-            tables = _convert(formats, partial, table, pk)
+            tables = _convert(formats, partial, table, pk, budget)
+        if budget is not None:
+            budget.check()  # hashing a large database takes a while too
         digest, size = sha256_file(partial), os.path.getsize(partial)
         os.replace(partial, out_path)
+    except sqlite3.Error:
+        if budget is not None:
+            budget.raise_if_exceeded()  # a statement the budget interrupted
+        raise
     finally:
         _remove(partial)
     return {"database": out_path, "tables": tables, "bytes": size, "sha256": digest}
 
 
-def _format_of(path):
+def _format_of(path: str) -> str:
     try:
         with open(path, "rb") as f:
             head = f.read(len(SQLITE_HEADER))
@@ -79,16 +93,23 @@ def _format_of(path):
     return fmt
 
 
-def _convert(formats, partial, table, pk):
+def _convert(
+    formats: list[tuple[str, str]], partial: str, table: str | None, pk: str | None, budget: Budget | None
+) -> dict[str, dict[str, int]]:
     staging_path = f"{partial}.staging"
     _remove(partial)
     staging = open_staging(staging_path)
     out = open_output(partial)
+    if budget is not None:
+        budget.watch(staging.conn)
+        budget.watch(out.conn)
     try:
         staged: dict[str, StagedTable] = {}  # lower-cased table name -> StagedTable (SQLite names ignore case)
         for path, fmt in formats:
             try:
                 for rows in read_tables(path, fmt):
+                    if budget is not None:
+                        rows.rows = budget.metered(rows.rows)
                     name = table or rows.name
                     target = staged.get(name.lower())
                     if target is None:
@@ -113,11 +134,13 @@ def _convert(formats, partial, table, pk):
         _remove(staging_path)
 
 
-def _copy_database(path, partial):
+def _copy_database(path: str, partial: str, budget: Budget | None) -> dict[str, dict[str, int]]:
     """An SQLite input is published byte for byte, once it passes quick_check."""
     uri = "file:" + os.path.abspath(path).replace("?", "%3F").replace("#", "%23") + "?immutable=1"
     try:
         conn = sqlite3.connect(uri, uri=True)
+        if budget is not None:
+            budget.watch(conn)
         try:
             result = "; ".join(row[0] for row in conn.execute("PRAGMA quick_check"))
             if result != "ok":
@@ -135,12 +158,14 @@ def _copy_database(path, partial):
         finally:
             conn.close()
     except sqlite3.DatabaseError as e:
+        if budget is not None:
+            budget.raise_if_exceeded()  # interrupted, not corrupt
         raise ConversionError(path, None, f"is corrupt ({e})") from None
     shutil.copyfile(path, partial)
     return tables
 
 
-def _remove(path) -> None:
+def _remove(path: str) -> None:
     try:
         os.remove(path)
     except FileNotFoundError:

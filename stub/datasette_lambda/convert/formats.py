@@ -15,9 +15,14 @@ import itertools
 import json
 import os
 import re
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from datasette_lambda.convert.errors import ConversionError
 from datasette_lambda.convert.text import open_text
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 FORMATS_BY_EXTENSION = {
@@ -35,11 +40,25 @@ FORMATS_BY_EXTENSION = {
 # A runaway quoted field (an unclosed quote) fails here, not after eating the file.
 csv.field_size_limit(64 * 1024 * 1024)
 
+# One of Rows.rows: (line or None, values). The values are Any: a list or a record, told
+# apart by Rows.header, which a type checker cannot follow.
+Row = tuple[int | None, Any]
+# A JSON or YAML object.
+Record = dict[str, Any]
+
 
 class Rows:
     """One table's worth of rows from one file."""
 
-    def __init__(self, path, name, rows, header=None, detect_types=False, last_columns=()) -> None:
+    def __init__(
+        self,
+        path: str,
+        name: str,
+        rows: Iterator[Row],
+        header: list[Any] | None = None,
+        detect_types: bool = False,
+        last_columns: Sequence[str] = (),
+    ) -> None:
         self.path = path
         self.name = name
         # (line or None, values): a list matching header, or a record (dict or pairs).
@@ -62,7 +81,7 @@ def table_name(path: str) -> str:
     return os.path.splitext(os.path.basename(path))[0]
 
 
-def read_tables(path, fmt):
+def read_tables(path: str, fmt: str) -> list[Rows]:
     """The Rows of each table in the file."""
     if fmt in ("csv", "tsv"):
         return [_delimited(path, "," if fmt == "csv" else "\t")]
@@ -87,7 +106,7 @@ _CSV_REASONS = {
 }
 
 
-def _csv_reason(error):
+def _csv_reason(error: csv.Error) -> str:
     message = str(error)
     if message.startswith("field larger than field limit"):
         return "a field is over 64 MB (an unclosed quote?)"
@@ -96,7 +115,7 @@ def _csv_reason(error):
     return _CSV_REASONS.get(message, f"malformed: {message}")
 
 
-def _delimited(path, delimiter):
+def _delimited(path: str, delimiter: str) -> Rows:
     f = open_text(path)
     # strict: a stray quote is an error with a line number, not a silently merged field.
     reader = csv.reader(f, delimiter=delimiter, strict=True)
@@ -122,7 +141,7 @@ def _delimited(path, delimiter):
     raise ConversionError(path, 1, "empty file: no header row")
 
 
-def _csv_records(path, f, reader, start, width):
+def _csv_records(path: str, f: TextIO, reader: CsvReader, start: int, width: int) -> Iterator[tuple[int, list[str]]]:
     with f:
         try:
             for values in reader:
@@ -151,13 +170,13 @@ _JSON_KINDS = {
 }
 
 
-def _not_an_object(value) -> str:
+def _not_an_object(value: object) -> str:
     return (
         f"expected an object, found {'null' if value is None else _JSON_KINDS.get(type(value), type(value).__name__)}"
     )
 
 
-def _ndjson_records(path):
+def _ndjson_records(path: str) -> Iterator[tuple[int, Record]]:
     with open_text(path) as f:
         for line, text in enumerate(f, 1):
             if not text.strip():
@@ -183,7 +202,7 @@ class _JsonArrayStream:
 
     CHUNK = 1024 * 1024
 
-    def __init__(self, path, f) -> None:
+    def __init__(self, path: str, f: TextIO) -> None:
         self.path, self.f = path, f
         self.buffer, self.pos, self.eof = "", 0, False
         self.line, self.counted = 1, 0  # the line at buffer offset `counted`
@@ -195,7 +214,7 @@ class _JsonArrayStream:
             self.eof = True
         self.buffer += chunk
 
-    def line_at(self, pos):
+    def line_at(self, pos: int) -> int:
         self.line += self.buffer.count("\n", self.counted, pos)
         self.counted = pos
         return self.line
@@ -205,7 +224,7 @@ class _JsonArrayStream:
             self.line_at(self.pos)
             self.buffer, self.pos, self.counted = self.buffer[self.pos :], 0, 0
 
-    def peek(self):
+    def peek(self) -> str:
         """The next non-blank character ("" at the end), skipping to it."""
         while True:
             blank = _JSON_WHITESPACE.match(self.buffer, self.pos)
@@ -215,10 +234,10 @@ class _JsonArrayStream:
                 return self.buffer[self.pos : self.pos + 1]
             self.fill()
 
-    def fail(self, pos, reason):
+    def fail(self, pos: int, reason: str) -> ConversionError:
         return ConversionError(self.path, self.line_at(pos), reason)
 
-    def value(self, decoder):
+    def value(self, decoder: json.JSONDecoder) -> tuple[Any, int]:
         while True:
             try:
                 value, end = decoder.raw_decode(self.buffer, self.pos)
@@ -230,7 +249,7 @@ class _JsonArrayStream:
                     raise self.fail(e.pos, f"not JSON: {e.msg}") from None
                 self.fill()
 
-    def items(self):
+    def items(self) -> Iterator[tuple[int, Record]]:
         decoder = json.JSONDecoder()
         first = self.peek()
         if first == "":
@@ -260,12 +279,12 @@ class _JsonArrayStream:
             raise self.fail(self.pos, "not JSON: more after the list's closing ]")
 
 
-def _json_records(path):
+def _json_records(path: str) -> Iterator[tuple[int, Record]]:
     with open_text(path) as f:
         yield from _JsonArrayStream(path, f).items()
 
 
-def _yaml_records(path):
+def _yaml_records(path: str) -> Iterator[tuple[None, Record]]:
     import yaml
 
     with open_text(path) as f:
@@ -279,7 +298,7 @@ def _yaml_records(path):
     yield from _list_of_objects(path, data, "YAML")
 
 
-def _list_of_objects(path, data, kind):
+def _list_of_objects(path: str, data: object, kind: str) -> Iterator[tuple[None, Record]]:
     if data is None:
         raise ConversionError(path, 1, f"empty file: expected a {kind} list of objects")
     if not isinstance(data, list):
@@ -295,7 +314,7 @@ def _list_of_objects(path, data, kind):
 # Markdown ---------------------------------------------------------------------
 
 
-def _markdown_record(path):
+def _markdown_record(path: str) -> Iterator[tuple[None, list[tuple[str, Any]]]]:
     import frontmatter
     import yaml
 
@@ -334,7 +353,7 @@ def _markdown_record(path):
 # Excel ------------------------------------------------------------------------
 
 
-def _sheets(path):
+def _sheets(path: str) -> list[Rows]:
     import zipfile
 
     import openpyxl
@@ -360,14 +379,16 @@ def _sheets(path):
     return _closing_after(tables, workbook)
 
 
-def _sheet_rows(path, sheet):
+def _sheet_rows(path: str, sheet: Any) -> Iterator[tuple[int, list[Any]]]:
     """(row number, values) of each row that has a value."""
     for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
         if any(value is not None for value in values):
             yield number, list(values)
 
 
-def _sheet_records(path, title, rows, width):
+def _sheet_records(
+    path: str, title: str, rows: Iterator[tuple[int, list[Any]]], width: int
+) -> Iterator[tuple[int, list[Any]]]:
     for line, values in rows:
         if len(values) > width:
             extra = next((i for i in range(len(values) - 1, width - 1, -1) if values[i] is not None), None)
@@ -381,12 +402,12 @@ def _sheet_records(path, title, rows, width):
         yield line, values
 
 
-def _closing_after(tables, workbook):
+def _closing_after(tables: list[Rows], workbook: Any) -> list[Rows]:
     """The workbook stays open while its sheets are read, and is closed after the last."""
     last = tables[-1]
     rows = last.rows
 
-    def then_close():
+    def then_close() -> Iterator[Row]:
         try:
             yield from rows
         finally:

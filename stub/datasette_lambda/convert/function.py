@@ -9,8 +9,12 @@ database named after the file, per stub/live-data.md), publish it as push does
 A file that cannot be converted, or whose publishing fails, never breaks the site: it is
 copied to failed/<name>, failed/<name>.error.txt says why in one line ("FILE:LINE:
 reason"), the manifest records it under "failed", and it is deleted from incoming/. What
-the site serves is not touched. Only when even that fails does the invocation fail (and
-Lambda retries it).
+the site serves is not touched. A file that would outlast the invocation goes there too:
+the conversion runs on a budget (budget.py) of the time Lambda leaves it, less what moving
+the file to failed/ takes, and of most of the function's memory, and stops early with the
+reason. Only when even that fails does the invocation fail; Lambda does not retry it
+(templates/app.yaml, ConverterInvokeConfig), the file stays in incoming/ and `ls` lists it
+as waiting.
 
 Events may arrive twice: an object already gone from incoming/ was handled, and is skipped.
 """
@@ -21,29 +25,63 @@ import logging
 import os
 import shutil
 import tempfile
-from typing import Any
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Protocol
 from urllib.parse import unquote_plus
 
 from datasette_lambda.convert import publish
+from datasette_lambda.convert.budget import MB, Budget, resident_bytes
 from datasette_lambda.convert.publish import FAILED_PREFIX, INCOMING_PREFIX, database_name, iso_seconds, utc_now
 
 log = logging.getLogger("datasette_lambda")
 log.setLevel(logging.INFO)
 
 _REASON_LIMIT = 1000
+_CHUNK = 8 * MB
+
+# Kept back from the time Lambda leaves the invocation, for what follows a stop: the copy to
+# failed/, its .error.txt and the manifest's record (a conditional write, retried).
+RESERVE_SECONDS = 60
+# Plus the copy of a large file to failed/ (server-side), assumed no faster than this...
+COPY_BYTES_PER_SECOND = 100 * MB
+# ...and, before publishing, the upload of the database, assumed no faster than this.
+UPLOAD_BYTES_PER_SECOND = 50 * MB
+# The memory watermark: this share of the function's memory, as this process's resident size
+# (the rest for the runtime's own use and the unwinding after a stop).
+MEMORY_SHARE = 0.85
 
 
-def make_handler(convert=None, s3_factory=None, now=utc_now, temp_root=None, environ=None):
+class Convert(Protocol):
+    """convert(paths, out_path, budget=...) -> {"tables", "sha256", "bytes", ...}, as conversion.convert_files."""
+
+    def __call__(self, paths: list[str], out_path: str, *, budget: Budget | None = None) -> dict[str, Any]: ...
+
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def make_handler(
+    convert: Convert | None = None,
+    s3_factory: Callable[[], Any] | None = None,
+    now: Callable[[], datetime] = utc_now,
+    temp_root: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    memory_used: Callable[[], int | None] = resident_bytes,
+) -> Handler:
     """The handler, with its parts injectable for tests.
 
-    convert(paths, out_path, *, table=None, pk=None) -> {"tables", "sha256", "bytes", ...}
+    convert(paths, out_path, *, budget=None) -> {"tables", "sha256", "bytes", ...}
     (without sha256 or bytes the published file is hashed or measured again) raising
-    ConversionError(file, line, reason): convert.convert_files by default, imported on
-    first use. s3_factory() -> a boto3 S3 client, made once per instance on first use.
+    ConversionError(file, line, reason) or OutOfBudget(reason): convert.convert_files by
+    default, imported on first use. s3_factory() -> a boto3 S3 client, made once per
+    instance on first use. clock and memory_used are the budget's (budget.Budget).
     """
     state = {"s3": None}
 
-    def s3_client():
+    def s3_client() -> Any:
         if state["s3"] is None:
             if s3_factory is not None:
                 state["s3"] = s3_factory()
@@ -53,21 +91,28 @@ def make_handler(convert=None, s3_factory=None, now=utc_now, temp_root=None, env
                 state["s3"] = boto3.client("s3")
         return state["s3"]
 
-    def converter():
+    def converter() -> Convert:
         if convert is not None:
             return convert
         from datasette_lambda.convert.conversion import convert_files  # stub/convert.py, shipped in the same package
 
         return convert_files
 
-    def handler(event, context):
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         env = os.environ if environ is None else environ
         target = incoming_object(event, env.get("DATASETTE_LAMBDA_BUCKET"))
         if target is None:
             return {"status": "ignored"}
         bucket, key = target
-        # Resolved inside the conversion, so even a missing converter is a recorded failure.
-        return handle_object(s3_client(), bucket, key, lambda paths, out: converter()(paths, out), now, temp_root)
+
+        def convert_with(paths: list[str], out_path: str, *, budget: Budget | None = None) -> dict[str, Any]:
+            # Resolved inside the conversion, so even a missing converter is a recorded failure.
+            return converter()(paths, out_path, budget=budget)
+
+        def budget_of(size: int) -> Budget | None:
+            return budget_for(context, size, clock=clock, memory_used=memory_used)
+
+        return handle_object(s3_client(), bucket, key, convert_with, now, temp_root, budget_of)
 
     return handler
 
@@ -93,6 +138,24 @@ def incoming_object(event: Any, expected_bucket: str | None) -> tuple[str, str] 
     return bucket, key
 
 
+def budget_seconds(remaining_ms: int, size: int) -> float:
+    """How long the conversion of a `size`-byte file may run when Lambda leaves `remaining_ms` (pure)."""
+    return remaining_ms / 1000 - RESERVE_SECONDS - size / COPY_BYTES_PER_SECOND
+
+
+def budget_for(
+    context: Any, size: int, *, clock: Callable[[], float], memory_used: Callable[[], int | None]
+) -> Budget | None:
+    """The budget of this invocation, from Lambda's context object (get_remaining_time_in_millis,
+    memory_limit_in_mb); None without one (the function called outside Lambda)."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return None
+    memory_mb = getattr(context, "memory_limit_in_mb", None)  # a string in Lambda's runtime
+    memory = int(int(memory_mb) * MB * MEMORY_SHARE) if memory_mb else None
+    return Budget(budget_seconds(remaining(), size), memory, clock=clock, memory_used=memory_used)
+
+
 def reason_line(source: str, error: BaseException) -> str:
     """One line: "FILE:LINE: reason" for a ConversionError, "FILE: what failed" otherwise."""
     reason = getattr(error, "reason", None)
@@ -105,28 +168,32 @@ def reason_line(source: str, error: BaseException) -> str:
     return text if len(text) <= _REASON_LIMIT else text[: _REASON_LIMIT - 1] + "…"
 
 
-def _download(s3, bucket, key, directory):
-    """(key, path, response) of the object, or None when it is gone (handled already).
+def _open(s3: Any, bucket: str, key: str) -> tuple[str, dict[str, Any]] | None:
+    """(key, GetObject response) of the object, or None when it is gone (handled already).
 
     The key is tried as the event gives it and, if that is missing, URL-decoded (S3's
     classic notifications encode keys; a key that really contains %XX or + still works).
     """
     for candidate in dict.fromkeys([key, unquote_plus(key)]):
         try:
-            response = s3.get_object(Bucket=bucket, Key=candidate)
+            return candidate, s3.get_object(Bucket=bucket, Key=candidate)
         except Exception as e:
             if publish.is_missing(e):
                 continue
             raise
-        # Named as uploaded: the converter names the table after the file.
-        path = os.path.join(directory, os.path.basename(candidate) or "file")
-        with response["Body"] as body, open(path, "wb") as out:
-            shutil.copyfileobj(body, out, 1 << 20)
-        return candidate, path, response
     return None
 
 
-def _delete_if_unchanged(s3, bucket, key, etag) -> None:
+def _save(response: dict[str, Any], path: str, budget: Budget | None) -> None:
+    """The object's body into `path`, the budget checked between chunks."""
+    with response["Body"] as body, open(path, "wb") as out:
+        for chunk in iter(lambda: body.read(_CHUNK), b""):
+            out.write(chunk)
+            if budget is not None:
+                budget.check()
+
+
+def _delete_if_unchanged(s3: Any, bucket: str, key: str, etag: str | None) -> None:
     """Delete the incoming object, unless a newer one was put there meanwhile (its own event converts it)."""
     try:
         current = s3.head_object(Bucket=bucket, Key=key)
@@ -140,21 +207,40 @@ def _delete_if_unchanged(s3, bucket, key, etag) -> None:
     s3.delete_object(Bucket=bucket, Key=key)
 
 
-def handle_object(s3, bucket, key, convert, now, temp_root=None):
-    """Convert and publish one incoming object; on any failure move it to failed/."""
+def handle_object(
+    s3: Any,
+    bucket: str,
+    key: str,
+    convert: Convert,
+    now: Callable[[], datetime],
+    temp_root: str | None = None,
+    budget_of: Callable[[int], Budget | None] = lambda size: None,
+) -> dict[str, Any]:
+    """Convert and publish one incoming object; on any failure, or out of budget, move it to failed/.
+
+    budget_of(size in bytes) -> the conversion's budget, or None for none.
+    """
     directory = tempfile.mkdtemp(dir=temp_root, prefix="datasette-lambda-convert-")
     try:
-        downloaded = _download(s3, bucket, key, directory)
-        if downloaded is None:
+        opened = _open(s3, bucket, key)
+        if opened is None:
             log.info("datasette-lambda converter: %s is gone (already handled)", key)
             return {"status": "gone", "key": key}
-        key, path, response = downloaded
+        key, response = opened
         source = key[len(INCOMING_PREFIX) :]
         name = database_name(source)
+        budget = budget_of(response.get("ContentLength") or 0)
         try:
+            # Named as uploaded: the converter names the table after the file.
+            path = os.path.join(directory, os.path.basename(key) or "file")
+            _save(response, path, budget)
             out = os.path.join(directory, "out", f"{name}.db")
             os.makedirs(os.path.dirname(out))
-            result = convert([path], out)
+            result = convert([path], out, budget=budget)
+            size = result.get("bytes")
+            if budget is not None:
+                # Publishing uploads the database: stop now rather than be cut off halfway.
+                budget.check((size if size is not None else os.path.getsize(out)) / UPLOAD_BYTES_PER_SECOND)
             entry, changed = publish.publish_database(
                 s3,
                 bucket,
@@ -162,7 +248,7 @@ def handle_object(s3, bucket, key, convert, now, temp_root=None):
                 path=out,
                 tables=result.get("tables", {}),
                 sha256=result.get("sha256"),  # already hashed by the conversion
-                size=result.get("bytes"),
+                size=size,
                 data_as_of=iso_seconds(response["LastModified"]) if response.get("LastModified") else None,
                 source=source,
                 now=now(),
@@ -183,7 +269,15 @@ def handle_object(s3, bucket, key, convert, now, temp_root=None):
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _fail(s3, bucket, key, source, etag, error, now):
+def _fail(
+    s3: Any,
+    bucket: str,
+    key: str,
+    source: str,
+    etag: str | None,
+    error: BaseException,
+    now: Callable[[], datetime],
+) -> dict[str, Any]:
     reason = reason_line(source, error)
     failed_key = FAILED_PREFIX + source
     if getattr(error, "reason", None) is None:

@@ -26,7 +26,7 @@ import random as _random
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -138,14 +138,16 @@ def serves(manifest: dict[str, Any], name: str, sha256: str) -> bool:
     return entry is not None and entry.get("sha256") == sha256 and entry.get("key") == database_key(sha256, name)
 
 
-def with_published(manifest, name, entry, sources):
+def with_published(
+    manifest: dict[str, Any], name: str, entry: dict[str, Any], sources: Collection[str]
+) -> dict[str, Any]:
     """This database served (added or replaced); failures of its sources cleared."""
     databases = dict(manifest["databases"], **{name: entry})
     failed = {source: f for source, f in manifest["failed"].items() if source not in sources}
     return dict(manifest, databases=databases, failed=failed)
 
 
-def with_failure(manifest, source, failure):
+def with_failure(manifest: dict[str, Any], source: str, failure: dict[str, str]) -> dict[str, Any]:
     """A file that could not be converted, recorded; what is served is untouched."""
     return dict(manifest, failed=dict(manifest["failed"], **{source: failure}))
 
@@ -162,7 +164,7 @@ def backoff(attempt: int, random: Callable[[], float] = _random.random) -> float
 # --- S3 ------------------------------------------------------------------------------------
 
 
-def _error_code(error):
+def _error_code(error: BaseException) -> tuple[str, int | None]:
     response = getattr(error, "response", None) or {}
     return (
         str(response.get("Error", {}).get("Code", "")),
@@ -181,7 +183,7 @@ def lost_race(error: BaseException) -> bool:
     return code in ("PreconditionFailed", "ConditionalRequestConflict") or status in (412, 409)
 
 
-def read_manifest(s3, bucket):
+def read_manifest(s3: Any, bucket: str) -> tuple[dict[str, Any], str | None]:
     """(manifest, etag); (empty manifest, None) when there is none yet."""
     try:
         response = s3.get_object(Bucket=bucket, Key=MANIFEST_KEY)
@@ -200,18 +202,27 @@ def read_manifest(s3, bucket):
 _conditions = threading.local()
 
 
-def _supports_conditional_put(s3):
+def _supports_conditional_put(s3: Any) -> bool:
     """Lambda's bundled botocore may predate PutObject's IfMatch parameter (November 2024)."""
     members = s3.meta.service_model.operation_model("PutObject").input_shape.members
     return "IfMatch" in members and "IfNoneMatch" in members
 
 
-def _add_condition_headers(request, **kwargs) -> None:
+def _add_condition_headers(request: Any, **kwargs: Any) -> None:
     for header, value in getattr(_conditions, "headers", {}).items():
         request.headers[header] = value
 
 
-def put_conditionally(s3, bucket, key, body, *, if_match=None, if_none_match=None, as_headers=None):
+def put_conditionally(
+    s3: Any,
+    bucket: str,
+    key: str,
+    body: bytes,
+    *,
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+    as_headers: bool | None = None,
+) -> dict[str, Any]:
     """PutObject with If-Match / If-None-Match, as parameters when botocore knows them,
     else as headers added just before signing (as_headers forces that way, for tests)."""
     if as_headers is None:
@@ -237,8 +248,16 @@ def put_conditionally(s3, bucket, key, body, *, if_match=None, if_none_match=Non
 
 
 def update_manifest(
-    s3, bucket, change, *, first_read=None, attempts=ATTEMPTS, sleep=time.sleep, random=_random.random, as_headers=None
-):
+    s3: Any,
+    bucket: str,
+    change: Callable[[dict[str, Any]], dict[str, Any] | None],
+    *,
+    first_read: tuple[dict[str, Any], str | None] | None = None,
+    attempts: int = ATTEMPTS,
+    sleep: Callable[[float], object] = time.sleep,
+    random: Callable[[], float] = _random.random,
+    as_headers: bool | None = None,
+) -> dict[str, Any]:
     """Apply change(manifest) -> new manifest (or None: nothing to write) conditionally.
 
     Returns the manifest as it now is. change is applied again to every re-read, so it must
@@ -270,9 +289,11 @@ def update_manifest(
                     f"s3://{bucket}/{MANIFEST_KEY} changed under every one of {attempts} attempts to update it"
                 ) from e
             sleep(backoff(attempt, random))
+    # Only with attempts < 1, which used to return None where callers expect a manifest.
+    raise ValueError(f"attempts must be 1 or more, not {attempts}")
 
 
-def collect_garbage(s3, bucket, now, min_age=GARBAGE_MIN_AGE):
+def collect_garbage(s3: Any, bucket: str, now: datetime, min_age: timedelta = GARBAGE_MIN_AGE) -> list[str]:
     """Delete live/db/ objects the manifest does not name and older than min_age.
 
     Lists first and reads the manifest after, so a database named before the listing is seen
@@ -294,8 +315,19 @@ def collect_garbage(s3, bucket, now, min_age=GARBAGE_MIN_AGE):
 
 
 def publish_database(
-    s3, bucket, *, name, path, tables, data_as_of, source, now, sha256=None, size=None, sleep=time.sleep
-):
+    s3: Any,
+    bucket: str,
+    *,
+    name: str,
+    path: str,
+    tables: dict[str, Any],
+    data_as_of: str | None,
+    source: str,
+    now: datetime,
+    sha256: str | None = None,
+    size: int | None = None,
+    sleep: Callable[[float], object] = time.sleep,
+) -> tuple[dict[str, Any], bool]:
     """Publish the SQLite file at path as the live database `name`. Returns (entry, changed).
 
     source is the file it came from (its failed entry, if any, is cleared). Garbage
@@ -321,7 +353,7 @@ def publish_database(
     if data_as_of:
         entry["dataAsOf"] = data_as_of
 
-    def change(manifest):
+    def change(manifest: dict[str, Any]) -> dict[str, Any] | None:
         return None if serves(manifest, name, sha256) else with_published(manifest, name, entry, [source])
 
     written = update_manifest(s3, bucket, change, first_read=(current, etag), sleep=sleep)
@@ -329,12 +361,21 @@ def publish_database(
     return written["databases"].get(name, entry), True
 
 
-def record_failure(s3, bucket, *, source, reason, at, key, sleep=time.sleep) -> None:
+def record_failure(
+    s3: Any,
+    bucket: str,
+    *,
+    source: str,
+    reason: str,
+    at: datetime,
+    key: str,
+    sleep: Callable[[float], object] = time.sleep,
+) -> None:
     failure = {"reason": reason, "at": iso_seconds(at), "key": key}
     update_manifest(s3, bucket, lambda manifest: with_failure(manifest, source, failure), sleep=sleep)
 
 
-def _collect_quietly(s3, bucket, now) -> None:
+def _collect_quietly(s3: Any, bucket: str, now: datetime) -> None:
     try:
         deleted = collect_garbage(s3, bucket, now)
         if deleted:

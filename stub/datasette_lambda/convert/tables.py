@@ -11,13 +11,14 @@ fixed order, with no deleted pages: the same input gives the same bytes.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlite_utils
 
 from datasette_lambda.convert.column_types import NULL, sql_type, strings_kind, typed_value
 from datasette_lambda.convert.errors import ConversionError
+from datasette_lambda.convert.formats import Rows
 
 BATCH_ROWS = 2000
 # Staging-only columns: where each row came from, for errors found after reading.
@@ -25,7 +26,7 @@ FILE_COLUMN = "__datasette_lambda_file"
 LINE_COLUMN = "__datasette_lambda_line"
 
 
-def unique_names(names: Iterable[str]) -> list[str]:
+def unique_names(names: Iterable[object]) -> list[str]:
     """Column names from a header: blanks named column_N, repeats suffixed _2 (pure).
 
     SQLite compares column names case-insensitively, so "Name" repeats "name".
@@ -45,7 +46,7 @@ def unique_names(names: Iterable[str]) -> list[str]:
 class StagedTable:
     """One output table: its columns, their kinds so far, and its staged rows."""
 
-    def __init__(self, staging, name) -> None:
+    def __init__(self, staging: sqlite_utils.Database, name: str) -> None:
         self.staging = staging
         self.name = name
         self.columns: list[str] = []
@@ -56,24 +57,24 @@ class StagedTable:
         self.count = 0
         # CSV and TSV stage empty cells as "", made NULL when copied out.
         self.empty_is_null = False
-        staging[name].create({FILE_COLUMN: int, LINE_COLUMN: int})
+        staging.table(name).create({FILE_COLUMN: int, LINE_COLUMN: int})
 
-    def _column(self, name):
+    def _column(self, name: str) -> int:
         position = self.index.get(name.lower())
         if position is None:
             position = len(self.columns)
-            self.staging[self.name].add_column(name, "blob")
+            self.staging.table(self.name).add_column(name, "blob")
             self.columns.append(name)
             self.index[name.lower()] = position
             self.kinds.append(NULL)
         return position
 
-    def _insert_sql(self, positions) -> str:
+    def _insert_sql(self, positions: Iterable[int]) -> str:
         names = [FILE_COLUMN, LINE_COLUMN, *(self.columns[p] for p in positions)]
         quoted = ", ".join(_quote(n) for n in names)
         return f"INSERT INTO {_quote(self.name)} ({quoted}) VALUES ({', '.join('?' * len(names))})"
 
-    def add(self, rows) -> None:
+    def add(self, rows: Rows) -> None:
         """Stage every row of one Rows (see convert_formats)."""
         file_index = len(self.files)
         self.files.append(rows.path)
@@ -85,7 +86,8 @@ class StagedTable:
         else:
             self._add_records(file_index, rows)
 
-    def _add_tabular(self, file_index, rows) -> None:
+    def _add_tabular(self, file_index: int, rows: Rows) -> None:
+        assert rows.header is not None  # add() sends only tabular rows here
         positions = [self._column(name) for name in unique_names(rows.header)]
         sql = self._insert_sql(positions)
         kinds = [NULL] * len(positions)
@@ -120,7 +122,7 @@ class StagedTable:
         for i, position in enumerate(positions):
             self.kinds[position] = max(self.kinds[position], kinds[i])
 
-    def _add_records(self, file_index, rows) -> None:
+    def _add_records(self, file_index: int, rows: Rows) -> None:
         # Rows as wide as every column seen so far; a new column flushes the batch.
         layouts: dict[tuple[str, ...], list[int]] = {}  # the keys of a record -> their column positions
         sql = self._insert_sql(range(len(self.columns)))
@@ -157,10 +159,10 @@ class StagedTable:
 
     # The final table ----------------------------------------------------------
 
-    def column_types(self):
+    def column_types(self) -> dict[str, str]:
         return {name: sql_type(kind) for name, kind in zip(self.columns, self.kinds, strict=False)}
 
-    def write(self, out, pk=None) -> None:
+    def write(self, out: sqlite_utils.Database, pk: str | None = None) -> None:
         """Create the typed table in `out` (attached staging as "staging") and copy the rows."""
         self.staging.conn.commit()
         if not self.columns:
@@ -178,20 +180,20 @@ class StagedTable:
                 raise self._duplicate_error(column, pk, e) from None
             return
         # A unique column named id becomes the primary key; a repeated or empty one does not.
-        column = next((c for c in self.columns if c.lower() == "id"), None)
-        if column is not None and self.count and not self._has_nulls(column):
+        id_column = next((c for c in self.columns if c.lower() == "id"), None)
+        if id_column is not None and self.count and not self._has_nulls(id_column):
             try:
-                self._copy(out, types, order, column)
+                self._copy(out, types, order, id_column)
                 return
             except sqlite3.IntegrityError:
                 pass
         self._copy(out, types, order, None)
 
-    def _copy(self, out, types, order, pk) -> None:
+    def _copy(self, out: sqlite_utils.Database, types: dict[str, str], order: list[str], pk: str | None) -> None:
         conn = out.conn
         conn.execute("BEGIN")
         try:
-            out[self.name].create({c: types[c] for c in order}, pk=pk)
+            out.table(self.name).create({c: types[c] for c in order}, pk=pk)
             columns = ", ".join(_quote(c) for c in order)
             values = ", ".join(self._value(c) for c in order)
             conn.execute(
@@ -203,11 +205,11 @@ class StagedTable:
             conn.execute("ROLLBACK")
             raise
 
-    def _value(self, column):
+    def _value(self, column: str) -> str:
         """A staged column's value as SQL: CSV's empty cells are NULL."""
         return f"NULLIF({_quote(column)}, '')" if self.empty_is_null else _quote(column)
 
-    def _pk_column(self, pk):
+    def _pk_column(self, pk: str) -> str:
         position = self.index.get(pk.lower())
         if position is None:
             raise ConversionError(
@@ -215,22 +217,22 @@ class StagedTable:
             )
         return self.columns[position]
 
-    def _has_nulls(self, column):
+    def _has_nulls(self, column: str) -> bool:
         return self._first_null(column) is not None
 
-    def _first_null(self, column):
+    def _first_null(self, column: str) -> tuple[int, int | None] | None:
         return self.staging.execute(
             f"SELECT {FILE_COLUMN}, {LINE_COLUMN} FROM {_quote(self.name)} "
             f"WHERE {self._value(column)} IS NULL ORDER BY rowid LIMIT 1"
         ).fetchone()
 
-    def _check_no_nulls(self, column, pk) -> None:
+    def _check_no_nulls(self, column: str, pk: str) -> None:
         null = self._first_null(column)
         if null is not None:
             file_index, line = null
             raise ConversionError(self.files[file_index], line, f"--pk {pk}: a row with no {column}")
 
-    def _duplicate_error(self, column, pk, error):
+    def _duplicate_error(self, column: str, pk: str, error: sqlite3.IntegrityError) -> ConversionError:
         cast = f"CAST({self._value(column)} AS {sql_type(self.kinds[self.columns.index(column)])})"
         table = _quote(self.name)
         duplicate = self.staging.execute(
@@ -249,7 +251,7 @@ class StagedTable:
         return ConversionError(self.files[file_index], line, f"--pk {pk}: {value!r} is also on {where}")
 
 
-def _detect_kinds(batch, kinds) -> None:
+def _detect_kinds(batch: Sequence[tuple[Any, ...]], kinds: list[int]) -> None:
     """Widens kinds with a batch of staged string rows (file and line first)."""
     if not batch:
         return
@@ -257,7 +259,7 @@ def _detect_kinds(batch, kinds) -> None:
         kinds[i] = strings_kind(column, kinds[i])
 
 
-def _quote(name):
+def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -271,7 +273,7 @@ def open_output(path: str) -> sqlite_utils.Database:
     return db
 
 
-def open_staging(path):
+def open_staging(path: str) -> sqlite_utils.Database:
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")

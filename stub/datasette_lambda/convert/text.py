@@ -58,7 +58,7 @@ def decode_error(path: str, error: UnicodeDecodeError) -> ConversionError:
     )
 
 
-def _first_invalid_utf8(path):
+def _first_invalid_utf8(path: str) -> tuple[int, int]:
     """(line, byte) of the first byte that is not UTF-8; scanned again only on failure."""
     lines = 1
     pending = b""

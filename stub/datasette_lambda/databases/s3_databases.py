@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from datasette_lambda.databases.s3_download import download_verified
+from datasette_lambda.databases.s3_download import DownloadStopped, download_verified
 
 CACHE_DIR_NAME = "datasette-lambda"
 PARTIAL_PREFIX = ".partial-"
@@ -70,6 +70,7 @@ def ensure_local_copy(
     temp_root: str | None = None,
     on_progress: Callable[[int], None] | None = None,
     remedy: str = REDEPLOY,
+    should_stop: Callable[[], str | None] | None = None,
 ) -> str:
     """Return the path of a verified local copy of an S3 database, downloading it if needed.
 
@@ -77,7 +78,8 @@ def ensure_local_copy(
     package manifest, or a live one). s3_client_factory is called only when a download is
     needed (creating a boto3 client costs time on a warm path that never uses it).
     on_progress(n) is told of every n bytes downloaded. remedy ends the message of a
-    checksum failure: what the owner should do.
+    checksum failure: what the owner should do. should_stop() may end the download part-way
+    (s3_download.py): DownloadStopped is raised as it is, the partial file removed.
     """
     final_path = cached_path(database, temp_root)
     if os.path.exists(final_path):
@@ -90,7 +92,7 @@ def ensure_local_copy(
     fd, partial_path = tempfile.mkstemp(dir=directory, prefix=PARTIAL_PREFIX, suffix=".tmp")
     try:
         try:
-            digest, size = _download(s3_client_factory(), bucket, database, fd, on_progress)
+            digest, size = _download(s3_client_factory(), bucket, database, fd, on_progress, should_stop)
         finally:
             os.close(fd)
         if digest != database["sha256"]:
@@ -107,9 +109,20 @@ def ensure_local_copy(
     return final_path
 
 
-def _download(client, bucket, database, fd, on_progress):
+def _download(
+    client: Any,
+    bucket: str,
+    database: dict[str, Any],
+    fd: int,
+    on_progress: Callable[[int], None] | None,
+    should_stop: Callable[[], str | None] | None,
+) -> tuple[str, int]:
     try:
-        return download_verified(client, bucket, database["key"], fd, database["bytes"], on_progress)
+        return download_verified(
+            client, bucket, database["key"], fd, database["bytes"], on_progress, should_stop=should_stop
+        )
+    except DownloadStopped:
+        raise
     except OSError as e:
         if e.errno == errno.ENOSPC:
             raise DatabaseFetchError(
@@ -122,13 +135,13 @@ def _download(client, bucket, database, fd, on_progress):
         raise _fetch_error(bucket, database, e) from e
 
 
-def _fetch_error(bucket, database, error):
+def _fetch_error(bucket: str, database: dict[str, Any], error: BaseException) -> DatabaseFetchError:
     return DatabaseFetchError(
         f"could not download database {database['name']!r} from s3://{bucket}/{database['key']}: {error}"
     )
 
 
-def _remove_quietly(path) -> None:
+def _remove_quietly(path: str) -> None:
     try:
         os.remove(path)
     except FileNotFoundError:

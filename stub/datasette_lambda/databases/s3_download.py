@@ -7,12 +7,18 @@ but SHA-256 is sequential, so a hashing thread follows the *contiguous prefix* w
 far, reading it back (from the page cache) as soon as it grows. When the last range lands
 only the tail after the last gap is left to hash, instead of the whole file after the
 download (bench/s3-download.ts measures both).
+
+A download may be stopped part-way (should_stop: live data's deadline, or a database no
+longer published): the transfer is cancelled, its ranges end at their next chunk, and
+DownloadStopped says why.
 """
 
 import hashlib
 import heapq
 import os
 import threading
+from collections.abc import Callable
+from typing import Any
 
 # AWS's S3 guidelines: ranged GETs of 8 or 16 MB on concurrent connections. Ranges are
 # fetched in order, MAX_CONCURRENCY at a time, so the written prefix (all the hasher can
@@ -20,13 +26,19 @@ import threading
 PART_BYTES = 8 * 1024 * 1024
 MAX_CONCURRENCY = 10
 _HASH_READ = 4 * 1024 * 1024
+# How often a download that may be stopped asks whether it should be.
+STOP_POLL_SECONDS = 0.25
+
+
+class DownloadStopped(Exception):
+    """should_stop() asked for the download to end; the message is its reason."""
 
 
 class PrefixHasher:
     """sha256 of a file whose byte ranges are written in any order (and maybe twice, when a
     range is retried): a thread hashes [0, frontier) as the written prefix grows."""
 
-    def __init__(self, fd, size) -> None:
+    def __init__(self, fd: int, size: int) -> None:
         self._fd = fd
         self._size = size
         self._frontier = 0  # every byte before it has been written
@@ -39,7 +51,7 @@ class PrefixHasher:
         self._thread = threading.Thread(target=self._run, name="sha256-prefix", daemon=True)
         self._thread.start()
 
-    def wrote(self, start, end) -> None:
+    def wrote(self, start: int, end: int) -> None:
         with self._changed:
             if start <= self._frontier:
                 self._frontier = max(self._frontier, end)
@@ -68,10 +80,10 @@ class PrefixHasher:
             self._failed = e
 
     @property
-    def hashed_bytes(self):
+    def hashed_bytes(self) -> int:
         return self._hashed
 
-    def hexdigest(self):
+    def hexdigest(self) -> str:
         """Wait for the hashing thread to take in everything written; the digest of the prefix."""
         self.close()
         if self._failed is not None:
@@ -89,7 +101,7 @@ class OffsetWriter:
     """The seekable file object s3transfer writes ranges into (seek, then write), with each
     write reported to a PrefixHasher. pwrite(): no buffer, so the hasher reads what was written."""
 
-    def __init__(self, fd, hasher) -> None:
+    def __init__(self, fd: int, hasher: PrefixHasher) -> None:
         self._fd = fd
         self._hasher = hasher
         self._position = 0
@@ -97,7 +109,7 @@ class OffsetWriter:
     def seekable(self) -> bool:
         return True
 
-    def seek(self, offset, whence=os.SEEK_SET):
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
         if whence == os.SEEK_SET:
             self._position = offset
         elif whence == os.SEEK_CUR:
@@ -106,10 +118,10 @@ class OffsetWriter:
             raise ValueError("seek from the end is not supported")
         return self._position
 
-    def tell(self):
+    def tell(self) -> int:
         return self._position
 
-    def write(self, data):
+    def write(self, data: bytes | bytearray | memoryview) -> int:
         view = memoryview(data)
         start = self._position
         while view:
@@ -121,34 +133,49 @@ class OffsetWriter:
 
 
 class _Progress:
-    """s3transfer subscriber: the manifest's size is the transfer's, progress goes to a callback.
-    (Recent s3transfer still makes a HeadObject, for the ETag it pins every range to.)"""
+    """s3transfer subscriber: the manifest's size is the transfer's, progress goes to a callback,
+    and `done` is set when the transfer ends, however it ends. (Recent s3transfer still makes a
+    HeadObject, for the ETag it pins every range to.)"""
 
-    def __init__(self, size, on_progress) -> None:
+    def __init__(self, size: int, on_progress: Callable[[int], None] | None) -> None:
         from s3transfer.subscribers import BaseSubscriber
 
         size_known, report = size, on_progress
+        done = self.done = threading.Event()
 
         class Subscriber(BaseSubscriber):
-            def on_queued(self, future, **kwargs) -> None:
+            def on_queued(self, future: Any, **kwargs: Any) -> None:
                 future.meta.provide_transfer_size(size_known)
 
-            def on_progress(self, future, bytes_transferred, **kwargs) -> None:
+            def on_progress(self, future: Any, bytes_transferred: int, **kwargs: Any) -> None:
                 if report is not None:
                     report(bytes_transferred)
+
+            def on_done(self, future: Any, **kwargs: Any) -> None:
+                done.set()
 
         self.subscriber = Subscriber()
 
 
 def download_verified(
-    client, bucket, key, fd, size, on_progress=None, part_bytes=PART_BYTES, concurrency=MAX_CONCURRENCY
-):
+    client: Any,
+    bucket: str,
+    key: str,
+    fd: int,
+    size: int,
+    on_progress: Callable[[int], None] | None = None,
+    part_bytes: int = PART_BYTES,
+    concurrency: int = MAX_CONCURRENCY,
+    should_stop: Callable[[], str | None] | None = None,
+) -> tuple[str, int]:
     """Download s3://bucket/key (size bytes) into fd, a file descriptor open for reading and
     writing (the hasher reads back what was written), e.g. from tempfile.mkstemp().
 
     Returns (sha256 hex digest, bytes written). on_progress(n) is called as n more bytes
-    arrive (from the transfer's threads). Raises what the transfer raised (botocore errors,
-    OSError such as ENOSPC).
+    arrive (from the transfer's threads). should_stop(), asked before the download and every
+    STOP_POLL_SECONDS during it, returns why to stop, or None; the transfer is then cancelled
+    and DownloadStopped raised once none of its ranges writes any more (fd may be closed
+    then). Raises what the transfer raised (botocore errors, OSError such as ENOSPC).
     """
     from boto3.s3.transfer import TransferConfig, create_transfer_manager
 
@@ -158,11 +185,20 @@ def download_verified(
         max_concurrency=concurrency,
         use_threads=True,
     )
+    if should_stop is not None and (reason := should_stop()):
+        raise DownloadStopped(reason)
     hasher = PrefixHasher(fd, size)
     writer = OffsetWriter(fd, hasher)
+    progress = _Progress(size, on_progress)
     try:
+        # Leaving the block on an exception cancels the transfer and waits for its ranges.
         with create_transfer_manager(client, config) as manager:
-            future = manager.download(bucket, key, writer, subscribers=[_Progress(size, on_progress).subscriber])
+            future = manager.download(bucket, key, writer, subscribers=[progress.subscriber])
+            if should_stop is not None:
+                while not progress.done.wait(STOP_POLL_SECONDS):
+                    if reason := should_stop():
+                        future.cancel()
+                        raise DownloadStopped(reason)
             future.result()
     except BaseException:
         hasher.close()

@@ -19,6 +19,7 @@ databases are swapped while it runs:
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 _CATALOG_TABLES = ("databases", "tables", "columns", "foreign_keys", "indexes")
@@ -45,7 +46,7 @@ def make_schema_refresh_thread_safe(ds: Any) -> None:
     ds.refresh_schemas = refresh_schemas
 
 
-def _forget(conn, names) -> None:
+def _forget(conn: Any, names: Iterable[str]) -> None:
     with conn:
         for table in _CATALOG_TABLES:
             conn.executemany(f"delete from {table} where database_name = ?", [(n,) for n in names])

@@ -14,6 +14,7 @@ already running keeps the Database objects it looked up; they stay open until it
 
 import collections
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from datasette.app import SQLITE_LIMIT_ATTACHED
@@ -26,7 +27,17 @@ class Served:
 
     __slots__ = ("name", "path", "sha256", "bytes", "key", "data_as_of", "live", "inspect", "database")
 
-    def __init__(self, name, path, sha256, size, key=None, data_as_of=None, live=False, inspect=None) -> None:
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        sha256: str,
+        size: int,
+        key: str | None = None,
+        data_as_of: str | None = None,
+        live: bool = False,
+        inspect: dict[str, Any] | None = None,
+    ) -> None:
         self.name = name
         self.path = path
         self.sha256 = sha256
@@ -35,10 +46,12 @@ class Served:
         self.data_as_of = data_as_of
         self.live = live
         self.inspect = inspect  # Datasette's inspect-data entry (table counts), or None
-        self.database = None
+        self.database: Any = None  # its Datasette Database, once opened
 
 
-def deployed(manifest, located, inspect_data):
+def deployed(
+    manifest: dict[str, Any], located: Iterable[tuple[str, str]], inspect_data: dict[str, Any]
+) -> list[Served]:
     """Served entries for the package's databases, [(name, path)] located, in manifest order."""
     by_name = {db["name"]: db for db in manifest["databases"]}
     return [
@@ -55,7 +68,7 @@ def deployed(manifest, located, inspect_data):
     ]
 
 
-def live(entry, path, database=None):
+def live(entry: dict[str, Any], path: str, database: Any = None) -> Served:
     """A Served entry for a database of the live manifest (live_manifest.py), fetched to path
     (database: the Datasette object of the same file, when only the entry's details changed)."""
     inspect = None
@@ -81,7 +94,7 @@ def live(entry, path, database=None):
 
 
 class ServedDatabases:
-    def __init__(self, ds, deployed_entries) -> None:
+    def __init__(self, ds: Any, deployed_entries: Sequence[Served]) -> None:
         self.ds = ds
         self._deployed = collections.OrderedDict((s.name, s) for s in deployed_entries)
         self.live: dict[str, Served] = {}  # name -> Served, as last swapped in
@@ -95,18 +108,18 @@ class ServedDatabases:
             self._open(served)
         self._publish()
 
-    def get(self, name):
+    def get(self, name: str) -> Served | None:
         return self.current.get(name)
 
-    def data_as_of(self, name):
+    def data_as_of(self, name: str) -> str | None:
         served = self.current.get(name)
         return served.data_as_of if served else None
 
-    def download_objects(self):
+    def download_objects(self) -> dict[str, tuple[str, str]]:
         """{route: (S3 key, file name)} of the served databases that have an object in S3."""
         return self._downloads
 
-    def replace_live(self, new_live):
+    def replace_live(self, new_live: Mapping[str, Served]) -> list[Served]:
         """Serve new_live {name: Served} (entries kept from self.live are reused as they are).
 
         Returns the Served entries no longer served: their connections and files are the
@@ -120,14 +133,14 @@ class ServedDatabases:
         in_use = {id(s.database) for s in self.current.values()}
         return [s for s in before if id(s.database) not in in_use]
 
-    def deployed_entries(self):
+    def deployed_entries(self) -> list[Served]:
         return list(self._deployed.values())
 
-    def paths_in_use(self):
+    def paths_in_use(self) -> set[str]:
         """Files a served or deployed database reads (a deployed one may come back)."""
         return {s.path for s in self._deployed.values()} | {s.path for s in self.live.values()}
 
-    def _open(self, served) -> None:
+    def _open(self, served: Served) -> None:
         database = SwapSafeDatabase(self.ds, served.path)
         database.name = database.route = served.name
         # Given, so Datasette neither hashes the file nor asks ds.inspect_data by name.
@@ -159,7 +172,7 @@ class ServedDatabases:
         self._downloads = downloads
         self.ds.databases = databases
 
-    def _cross_database(self, databases) -> None:
+    def _cross_database(self, databases: dict[str, Any]) -> None:
         """--crossdb: a new /_memory when the files it attaches change (swap_safe_database.py)."""
         if not self.ds.crossdb:
             return
@@ -173,7 +186,7 @@ class ServedDatabases:
         databases["_memory"] = CrossDatabase(self.ds)
         self._attached = attached
 
-    def take_retired_cross(self):
+    def take_retired_cross(self) -> list[Any]:
         """The /_memory objects replaced since the last call: the caller closes them once no request uses them."""
         retired, self._retired_cross = self._retired_cross, []
         return retired

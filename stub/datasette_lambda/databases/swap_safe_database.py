@@ -17,7 +17,8 @@ a new empty database created at its path (which the /tmp cache would then trust)
 
 import asyncio
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from datasette.database import Database
@@ -30,21 +31,23 @@ if TYPE_CHECKING:
 else:
     _MixinBase = object
 
+_T = TypeVar("_T")
+
 
 class OwnConnections(_MixinBase):
     """execute_fn with per-thread connections kept by this object, not by its name."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._thread_connections = threading.local()
 
-    async def execute_fn(self, fn):
+    async def execute_fn(self, fn: Callable[[Any], _T]) -> _T:
         if self.ds.executor is None:
             # num_sql_threads 0: Datasette already keeps one connection per object.
             return await super().execute_fn(fn)
         connections = self._thread_connections
 
-        def in_thread():
+        def in_thread() -> _T:
             conn = getattr(connections, "conn", None)
             if conn is None:
                 conn = self.connect()
@@ -56,16 +59,16 @@ class OwnConnections(_MixinBase):
 
 
 class SwapSafeDatabase(OwnConnections, Database):
-    def __init__(self, ds, path) -> None:
+    def __init__(self, ds: Any, path: str) -> None:
         super().__init__(ds, path=path, is_mutable=False)
 
     @property
-    def cached_table_counts(self):
+    def cached_table_counts(self) -> dict[str, int | None] | None:
         # Given when the object is made (served_databases.py) or counted by Datasette;
         # never looked up by name in ds.inspect_data, which may describe another file.
         return self._cached_table_counts
 
-    def connect(self, write=False):
+    def connect(self, write: bool = False) -> Any:
         if write:
             raise RuntimeError(f"{self.path} is served read-only")
         conn = sqlite3.connect(f"file:{quote(self.path)}?mode=ro&immutable=1", uri=True, check_same_thread=False)
@@ -79,11 +82,11 @@ class CrossDatabase(OwnConnections, Database):
     new connections) takes the name: the old one's attachments would keep the files it
     knew. Closing it (once no request uses it) closes those attachments too."""
 
-    def __init__(self, ds) -> None:
+    def __init__(self, ds: Any) -> None:
         super().__init__(ds, is_memory=True)
         self.name = self.route = "_memory"
 
-    def connect(self, write=False):
+    def connect(self, write: bool = False) -> Any:
         conn = sqlite3.connect(":memory:", uri=True, check_same_thread=False)
         self._all_file_connections.append(conn)
         return conn

@@ -1,20 +1,22 @@
 """When to look at live/manifest.json again, and the conditional GET that looks.
 
-Lambda freezes an instance between requests, so nothing runs in the background: a
-request asks due() (one clock read) and, at most every `interval` seconds, one request
-fetches. The GET carries If-None-Match with the ETag of the manifest the site serves, so
-an unchanged manifest costs one small request answered 304.
+Lambda freezes an instance between requests, so the check runs inside them: a request
+asks due() (one clock read) and, at most every `interval` seconds, one request fetches.
+The GET carries If-None-Match with the ETag of the last manifest read, so an unchanged
+manifest costs one small request answered 304.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from datasette_lambda.contract.live_manifest import LIVE_MANIFEST_KEY
 
 # What a fetch found.
 UNCHANGED = "unchanged"  # 304, or still no manifest
-ABSENT = "absent"  # the manifest the site followed is gone: nothing is live any more
+ABSENT = "absent"  # the manifest read before is gone: nothing is live any more
 CHANGED = "changed"
 
 
@@ -23,18 +25,24 @@ class ManifestCheckError(Exception):
 
 
 class ManifestCheck:
-    def __init__(self, bucket, client_factory, interval, clock=time.monotonic) -> None:
+    def __init__(
+        self,
+        bucket: str,
+        client_factory: Callable[[], Any],
+        interval: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.bucket = bucket
         self.client_factory = client_factory
         self.interval = interval
         self.clock = clock
-        self.etag: str | None = None  # of the manifest the site serves; None: none followed yet
+        self.etag: str | None = None  # of the last manifest read; None: none yet
         self._next_due = float("-inf")  # the first request checks
 
     def due(self) -> bool:
         return self.clock() >= self._next_due
 
-    def fetch(self):
+    def fetch(self) -> tuple[str, bytes | None, str | None]:
         """(UNCHANGED | ABSENT, None, None) or (CHANGED, body bytes, etag). Schedules the next
         check whatever happens: a failure is retried at the next due check, not by every
         request until then."""
@@ -65,16 +73,17 @@ class ManifestCheck:
             ) from e
         return CHANGED, body, response.get("ETag")
 
-    def followed(self, etag: str | None) -> None:
-        """The manifest with this ETag is served in full (None: no manifest)."""
+    def read(self, etag: str | None) -> None:
+        """The manifest with this ETag was read and taken in (None: there is none): the next
+        fetch asks S3 for anything newer only."""
         self.etag = etag
 
     def check_now(self) -> None:
-        """Make the next due() true (tests and the first load)."""
+        """Make the next due() true (after a SnapStart restore, and in tests)."""
         self._next_due = float("-inf")
 
 
-def _error_status(error):
+def _error_status(error: BaseException) -> tuple[int | None, str | None]:
     response = getattr(error, "response", None) or {}
     status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
     code = (response.get("Error") or {}).get("Code")

@@ -51,7 +51,7 @@ def fix_scope(scope: dict[str, Any]) -> dict[str, Any]:
 class ScopeFixes:
     """ASGI middleware applying fix_scope to HTTP requests."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: Any) -> None:
         self.app = app
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -30,7 +30,7 @@ def split_prefix(raw_path: bytes, base_url: str) -> bytes | None:
     return None
 
 
-def outside_redirect(raw_path, query_string, base_url):
+def outside_redirect(raw_path: bytes, query_string: bytes | None, base_url: str) -> str:
     """Where to send a request made outside base_url: the same path inside it."""
     trimmed = raw_path.decode("ascii")
     if trimmed.rstrip("/") == base_url.rstrip("/"):
@@ -59,7 +59,7 @@ _HEADER_FIXES = {b"location": prefixed_location, b"link": prefixed_link}
 class BaseUrlPrefix:
     """ASGI middleware, run after the scope repairs (it needs the real raw_path)."""
 
-    def __init__(self, app, base_url) -> None:
+    def __init__(self, app: Any, base_url: str) -> None:
         if not (base_url.startswith("/") and base_url.endswith("/") and base_url != "/"):
             raise ValueError(f"base_url must look like '/x/', got {base_url!r}")
         self.app = app
@@ -81,7 +81,7 @@ class BaseUrlPrefix:
             root_path=self.base_url.rstrip("/"),
         )
 
-        async def send_prefixed(message) -> None:
+        async def send_prefixed(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = []
                 for key, value in message.get("headers") or []:
@@ -95,7 +95,7 @@ class BaseUrlPrefix:
         await self.app(scope, receive, send_prefixed)
 
 
-async def _redirect(send, location) -> None:
+async def _redirect(send: Any, location: str) -> None:
     await send(
         {
             "type": "http.response.start",

@@ -21,6 +21,7 @@ Datasette API token, say) and reaches Datasette untouched.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 SIGNING_HEADERS = frozenset((b"authorization", b"x-amz-date", b"x-amz-content-sha256", b"x-amz-security-token"))
@@ -37,7 +38,7 @@ def signed_by_iam(event: dict[str, Any]) -> bool:
     return isinstance(authorizer, dict) and isinstance(authorizer.get("iam"), dict)
 
 
-def forwarded_host(headers):
+def forwarded_host(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     """The viewer's host from x-forwarded-host (first value), or None if absent or malformed."""
     for key, value in headers:
         if key.lower() == b"x-forwarded-host":
@@ -63,7 +64,7 @@ def as_viewer_request(scope: dict[str, Any]) -> dict[str, Any]:
     return fixed
 
 
-def _server(host, previous):
+def _server(host: str, previous: tuple[str, int | None] | None) -> tuple[str, int | None]:
     match = _HOST_PORT.match(host)
     assert match is not None  # the pattern matches any host _HOST accepted
     name, port = match.groups()

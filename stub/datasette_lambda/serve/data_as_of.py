@@ -32,7 +32,7 @@ TEMPLATE_FUNCTION = "datasette_lambda_data_as_of"
 DEFAULT_TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(datasette.__file__)), "templates")
 
 
-def _line(name_expression) -> str:
+def _line(name_expression: str) -> str:
     return (
         f"{{% with data_as_of = {TEMPLATE_FUNCTION}({name_expression}) %}}{{% if data_as_of %}}\n"
         '    <p class="data-as-of">Data as of <time datetime="{{ data_as_of.iso }}">'
@@ -56,7 +56,7 @@ _INSERTS = {
 def install_data_as_of(ds: Any, data_as_of: Callable[[str], str | None]) -> None:
     """data_as_of(name) -> canonical ISO UTC time or None. Call before ds.app()."""
 
-    def for_template(name):
+    def for_template(name: str) -> dict[str, str] | None:
         value = data_as_of(name)
         return {"iso": value, "text": human_utc(value)} if value else None
 
@@ -65,7 +65,7 @@ def install_data_as_of(ds: Any, data_as_of: Callable[[str], str | None]) -> None
 
     json_renderer, can_render = ds.renderers["json"]
 
-    def database_json(args, data, view_name, database):
+    def database_json(args: Any, data: Any, view_name: str, database: str) -> Any:
         # The database's own JSON, not a query's (/NAME.json?sql=... has rows).
         if view_name == "database" and isinstance(data, dict) and "rows" not in data:
             value = data_as_of(database)
@@ -77,7 +77,7 @@ def install_data_as_of(ds: Any, data_as_of: Callable[[str], str | None]) -> None
 
     connected_databases = ds._connected_databases  # what /-/databases.json lists
 
-    def connected_with_data_as_of():
+    def connected_with_data_as_of() -> list[dict[str, Any]]:
         listed = connected_databases()
         for entry in listed:
             value = data_as_of(entry["name"])
@@ -89,13 +89,15 @@ def install_data_as_of(ds: Any, data_as_of: Callable[[str], str | None]) -> None
 
 
 class _DataAsOfLoader(jinja2.BaseLoader):
-    def __init__(self, loader) -> None:
+    def __init__(self, loader: jinja2.BaseLoader) -> None:
         self.loader = loader
 
-    def get_source(self, environment, template):
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
         source, filename, uptodate = self.loader.get_source(environment, template)
         insert = _INSERTS.get(os.path.basename(filename or ""))
-        if insert and os.path.dirname(os.path.abspath(filename)) == DEFAULT_TEMPLATES:
+        if insert and filename and os.path.dirname(os.path.abspath(filename)) == DEFAULT_TEMPLATES:
             anchor, line = insert
             if anchor in source:
                 source = source.replace(anchor, anchor + line, 1)
@@ -103,5 +105,5 @@ class _DataAsOfLoader(jinja2.BaseLoader):
                 log.warning("datasette-lambda: Datasette's %s has changed: data as of not shown on it", template)
         return source, filename, uptodate
 
-    def list_templates(self):
+    def list_templates(self) -> list[str]:
         return self.loader.list_templates()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from datasette.utils import tilde_decode
@@ -41,7 +42,7 @@ class StopDownload(BaseException):
 class S3Presigner:
     """Presigned GET URLs for objects of the site's bucket (no network call: signing is local)."""
 
-    def __init__(self, bucket, client_factory, expires_in=PRESIGNED_URL_SECONDS) -> None:
+    def __init__(self, bucket: str, client_factory: Callable[[], Any], expires_in: int = PRESIGNED_URL_SECONDS) -> None:
         self.bucket = bucket
         self.client_factory = client_factory
         self.expires_in = expires_in
@@ -68,13 +69,19 @@ class DatabaseDownloadRedirect:
     deployed one is downloaded from its own object.
     """
 
-    def __init__(self, app, objects, presigner, base_url="/") -> None:
+    def __init__(
+        self,
+        app: Any,
+        objects: Callable[[], Mapping[str, tuple[str, str]]],
+        presigner: S3Presigner,
+        base_url: str = "/",
+    ) -> None:
         self.app = app
         self.objects = objects
         self.presigner = presigner
         self.base_url = base_url
 
-    def _object_for(self, scope):
+    def _object_for(self, scope: dict[str, Any]) -> tuple[str, str] | None:
         path = (scope.get("raw_path") or b"").decode("ascii", "replace").partition("?")[0]
         # Datasette strips base_url once more before routing; match what it routes.
         if self.base_url != "/" and path.startswith(self.base_url):
@@ -88,7 +95,7 @@ class DatabaseDownloadRedirect:
             await self.app(scope, receive, send)
             return
 
-        async def send_or_redirect(message) -> None:
+        async def send_or_redirect(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start" and _is_file_download(message):
                 location = self._presign(*target)
                 if location is not None:
@@ -101,7 +108,7 @@ class DatabaseDownloadRedirect:
         except StopDownload:
             pass
 
-    def _presign(self, key, file_name):
+    def _presign(self, key: str, file_name: str) -> str | None:
         try:
             return self.presigner.url(key, file_name)
         except Exception as e:  # no credentials, say: Datasette serves the file itself
@@ -113,7 +120,7 @@ class DatabaseDownloadRedirect:
             return None
 
 
-def _is_file_download(message):
+def _is_file_download(message: dict[str, Any]) -> bool:
     """Datasette's 200 answer with the file (not a 304, 403, 404 or anything else)."""
     if message.get("status") != 200:
         return False
@@ -123,7 +130,7 @@ def _is_file_download(message):
     return False
 
 
-async def _send_redirect(send, location, original) -> None:
+async def _send_redirect(send: Any, location: str, original: dict[str, Any]) -> None:
     headers = [
         (b"location", location.encode("latin-1")),
         # Never cached (by CloudFront or a browser) past the URL's expiry, nor shared.

@@ -97,11 +97,11 @@ def build_asgi_app(
     return ScopeFixes(app)
 
 
-def _in_package(root, path):
+def _in_package(root: str, path: str | None) -> str | None:
     return os.path.join(root, path) if path else None
 
 
-def _inspect_data(manifest):
+def _inspect_data(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Datasette's inspect-data.json shape, for the databases the manifest has table counts for."""
     data = {}
     for database in manifest["databases"]:

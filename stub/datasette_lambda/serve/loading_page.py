@@ -31,7 +31,7 @@ class Progress(Protocol):
     cors: bool
 
 
-def _progress(loading) -> str:
+def _progress(loading: Progress) -> str:
     if not loading.total_bytes:
         return "preparing"
     percent = min(100, int(100 * loading.done_bytes / loading.total_bytes))

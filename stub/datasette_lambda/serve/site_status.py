@@ -13,13 +13,18 @@ names what the index page shows, plus each file's sha256 and time.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from datasette_lambda.databases.served_databases import ServedDatabases
+    from datasette_lambda.live.live_data import LiveData
 
 STATUS_PATH = b"/-/datasette-lambda.json"
 
 
-def site_status(served, live):
-    status = {
+def site_status(served: ServedDatabases, live: LiveData | None) -> dict[str, Any]:
+    status: dict[str, Any] = {
         "databases": {
             name: {"sha256": s.sha256, "dataAsOf": s.data_as_of, "live": s.live} for name, s in served.current.items()
         },
@@ -34,7 +39,7 @@ def site_status(served, live):
 class SiteStatus:
     """ASGI middleware; status() gives the document for each request."""
 
-    def __init__(self, app, status, cors=False) -> None:
+    def __init__(self, app: Any, status: Callable[[], dict[str, Any]], cors: bool = False) -> None:
         self.app = app
         self.status = status
         self.cors = cors

@@ -46,6 +46,7 @@ import logging
 import sys
 import types
 import typing
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 PINT_MODULE = "datasette.vendored.pint"
@@ -65,7 +66,7 @@ class LazyUnitRegistry(typing.Generic[_T]):
     as pint's registries (which do), which the __class__ swap requires.
     """
 
-    def _become_registry(self):
+    def _become_registry(self) -> Any:
         # What UnitRegistry() does, on this object: __init__, then _after_init(), which
         # pint's metaclass (RegistryMeta.__call__) runs after __init__ and which loads the
         # default definitions. pint's own LazyRegistry materialises itself the same way.
@@ -75,34 +76,34 @@ class LazyUnitRegistry(typing.Generic[_T]):
         self._after_init()
         return self
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         # Only reached for attributes the object lacks, which before the swap is all of them.
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)  # copy/pickle probing must not build the registry
         return getattr(self._become_registry(), name)
 
-    def __setattr__(self, name, value) -> None:
+    def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._become_registry(), name, value)
 
-    def __delattr__(self, name) -> None:
+    def __delattr__(self, name: str) -> None:
         delattr(self._become_registry(), name)
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._become_registry()(*args, **kwargs)
 
-    def __getitem__(self, item):
+    def __getitem__(self, item: Any) -> Any:
         return self._become_registry()[item]
 
-    def __contains__(self, item) -> bool:
+    def __contains__(self, item: object) -> bool:
         return item in self._become_registry()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(self._become_registry())
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
         return dir(self._become_registry())
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         return self._become_registry().__deepcopy__(memo)
 
     def __repr__(self) -> str:
@@ -114,12 +115,12 @@ class _PintStandIn(types.ModuleType):
     anything else is the real module's."""
 
     @staticmethod
-    def UnitRegistry(*args, **kwargs):  # noqa: N802  (pint's name)
+    def UnitRegistry(*args: Any, **kwargs: Any) -> Any:  # noqa: N802  (pint's name)
         if args or kwargs:
             return importlib.import_module(PINT_MODULE).UnitRegistry(*args, **kwargs)
         return LazyUnitRegistry()
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         if sys.modules.get(PINT_MODULE) is self:
             raise AttributeError(name)  # still standing in: never recurse into ourselves
         return getattr(importlib.import_module(PINT_MODULE), name)
@@ -131,10 +132,12 @@ class _LazyModuleFinder:
     path finder would, with a LazyLoader around their loader. Each name is handled once
     (its first import); then the finder steps aside."""
 
-    def __init__(self, names) -> None:
+    def __init__(self, names: Iterable[str]) -> None:
         self.pending = set(names)
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
         if fullname not in self.pending:
             return None
         self.pending.discard(fullname)

@@ -18,6 +18,7 @@ from datasette_lambda.contract.package_manifest import load_manifest
 from datasette_lambda.databases.database_files import locate_databases
 from datasette_lambda.databases.s3_databases import needs_download, remove_partial_downloads
 from datasette_lambda.databases.served_databases import ServedDatabases
+from datasette_lambda.live.download_policy import DownloadPolicy
 from datasette_lambda.live.live_data import LiveData
 from datasette_lambda.serve.database_downloads import S3Presigner
 from datasette_lambda.serve.datasette_app import build_asgi_app, build_datasette, start_datasette
@@ -41,12 +42,14 @@ class Site:
         adapter: Any,
         served: ServedDatabases | None = None,
         live: LiveData | None = None,
+        cors: bool = False,
     ) -> None:
         self.datasette = datasette
         self.app = app
         self.adapter = adapter
         self.served = served  # what is served (served_databases.py)
         self.live = live  # LiveData, or None when live data is off
+        self.cors = cors  # --cors: the loading page says so too
 
     def close(self) -> None:
         databases = list(self.datasette.databases.values())
@@ -100,18 +103,31 @@ def assemble_site(
     s3_client: S3ClientFactory,
     clock: Callable[[], float] = time.monotonic,
     started: float | None = None,
+    download_policy: DownloadPolicy | None = None,
 ) -> Site:
     """Datasette, its ASGI stack and Mangum, started (what Datasette does on its first request).
 
-    clock schedules live data's checks; started (time.monotonic() at import) dates the log line.
+    clock schedules live data's checks; started (time.monotonic() at import) dates the log
+    line; download_policy bounds live downloads (live/download_policy.py).
     """
     details = preparation.details
     manifest, bucket, interval = details["manifest"], details["bucket"], details["live_interval"]
     ds, served = build_datasette(manifest, located, details["secret"], details["root"])
     live = None
     if bucket and interval:
-        live = LiveData(served, bucket, s3_client, interval, clock=clock)
-        live.follow()  # the first check, with the deployed databases: before any request
+        # What the deployed S3 databases take of /tmp while the instance lives.
+        deployed_s3_bytes = sum(db["bytes"] for db in manifest["databases"] if db["location"] == "s3")
+        live = LiveData(
+            served,
+            bucket,
+            s3_client,
+            interval,
+            clock=clock,
+            policy=download_policy,
+            deployed_s3_bytes=deployed_s3_bytes,
+        )
+        # The first check, before any request: its downloads start now, in the background.
+        live.follow()
     presigner = S3Presigner(bucket, s3_client) if bucket else None
     app = build_asgi_app(ds, served, live, presigner)
     # Lambda has no ASGI lifespan to run. Mangum sets up the event loop every request runs on.
@@ -128,4 +144,4 @@ def assemble_site(
         "on" if templates else "off",
         f"live data checked every {interval:g} s, {len(served.live)} live" if live else "live data off",
     )
-    return Site(ds, app, adapter, served, live)
+    return Site(ds, app, adapter, served, live, cors=manifest["cors"])

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger("datasette_lambda")
@@ -29,7 +30,7 @@ log = logging.getLogger("datasette_lambda")
 class Loading:
     """The site is not ready: its S3 databases are still downloading."""
 
-    def __init__(self, done_bytes, total_bytes, cors=False) -> None:
+    def __init__(self, done_bytes: int, total_bytes: int, cors: bool = False) -> None:
         self.done_bytes = done_bytes
         self.total_bytes = total_bytes
         self.cors = cors
@@ -38,14 +39,21 @@ class Loading:
 class Preparation:
     """What prepare() found: the site's description and the bytes still to download."""
 
-    def __init__(self, pending_bytes=0, cors=False, **details) -> None:
+    def __init__(self, pending_bytes: int = 0, cors: bool = False, **details: Any) -> None:
         self.pending_bytes = pending_bytes
         self.cors = cors
         self.details = details
 
 
+# What the loader runs, injected (site_assembly.py): what fetch locates and assemble makes
+# are the caller's business, passed along as they are.
+Prepare = Callable[[], Preparation]
+Fetch = Callable[[Preparation, Callable[[int], None]], Any]
+Assemble = Callable[[Preparation, Any], Any]
+
+
 class _Attempt:
-    def __init__(self, preparation) -> None:
+    def __init__(self, preparation: Preparation) -> None:
         self.preparation = preparation
         self.done = threading.Event()
         self.located: Any = None
@@ -54,16 +62,16 @@ class _Attempt:
         self._downloaded = 0
         self._lock = threading.Lock()
 
-    def progress(self, n) -> None:
+    def progress(self, n: int) -> None:
         with self._lock:
             self._downloaded += n
 
     @property
-    def downloaded(self):
+    def downloaded(self) -> int:
         with self._lock:
             return self._downloaded
 
-    def fetch(self, fetch) -> None:
+    def fetch(self, fetch: Fetch) -> None:
         started = time.monotonic()
         try:
             self.located = fetch(self.preparation, self.progress)
@@ -75,7 +83,7 @@ class _Attempt:
 
 
 class SiteLoader:
-    def __init__(self, prepare, fetch, assemble) -> None:
+    def __init__(self, prepare: Prepare, fetch: Fetch, assemble: Assemble) -> None:
         self._prepare = prepare
         self._fetch = fetch
         self._assemble = assemble

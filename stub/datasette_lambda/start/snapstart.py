@@ -5,21 +5,22 @@ snapshots the instance (memory and /tmp); new instances resume from that snapsho
 Python runtime calls hooks registered with snapshot_restore_py (bundled in Lambda's
 python3.12+ runtimes; absent elsewhere, where nothing is registered):
 
-- before the snapshot: wait for the whole site (S3 databases downloaded and verified,
-  Datasette built and started; init may take minutes here, not 10 s) and warm it up by
-  rendering its index and database pages once (SQLite connections opened, templates
-  loaded), so that a restored instance serves its first request like a warm one;
+- before the snapshot: wait for the whole site (S3 databases and live databases downloaded
+  and verified, Datasette built and started; init may take minutes here, not 10 s) and
+  warm it up by rendering its index and database pages once (SQLite connections opened,
+  templates loaded), so that a restored instance serves its first request like a warm one;
 - after a restore, in order: a fresh seed for Python's `random` (the snapshot would
-  otherwise replay it in every instance); the handler's refresh (its S3 client dropped so
-  the next use makes one with fresh connections and credentials, a new root token for
-  Datasette, and with live data the live manifest checked at once, by
-  handler._refresh_after_restore itself, so a restored instance does not serve what was
-  live when the version was published); then every callback registered with
-  register_after_restore().
+  otherwise replay it in every instance); the instance's refresh (Instance.
+  refresh_after_restore: its S3 client dropped so the next use makes one with fresh
+  connections and credentials, a new root token for Datasette, and with live data the
+  next check made due, so that the first request looks at the manifest and downloads
+  what changed in the background; no network call, nothing downloaded); then every
+  callback registered with register_after_restore().
 
 register_after_restore(fn) is the hook point for other modules (none of the stub's own
 registers one today). Callbacks run in order of registration, must be quick (Lambda allows
-10 s for the restore) and must not raise; one that does is logged and the others still run.
+the runtime and its after-restore hooks 10 s together) and must not raise; one that does is
+logged and the others still run.
 """
 
 from __future__ import annotations
@@ -106,10 +107,10 @@ async def warm_up(app: Any, paths: list[str]) -> list[int | None]:
         }
         messages = []
 
-        async def receive():
+        async def receive() -> dict[str, Any]:
             return {"type": "http.request", "body": b"", "more_body": False}
 
-        async def send(message) -> None:
+        async def send(message: dict[str, Any]) -> None:
             messages.append(message)  # noqa: B023  (awaited within this iteration)
 
         await app(scope, receive, send)

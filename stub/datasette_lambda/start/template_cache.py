@@ -40,6 +40,7 @@ from typing import Any
 
 from jinja2 import BytecodeCache  # noqa: E402
 from jinja2 import __version__ as JINJA_VERSION
+from jinja2.bccache import Bucket
 
 CACHE_DIR_NAME = "datasette_lambda_templates"
 INDEX_NAME = "index.json"
@@ -56,20 +57,20 @@ class PrecompiledTemplates(BytecodeCache):
     checksum differs from the source it loaded.
     """
 
-    def __init__(self, directory) -> None:
+    def __init__(self, directory: str) -> None:
         self.directory = directory
 
-    def get_cache_key(self, name, filename=None):
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return cache_key(name)
 
-    def load_bytecode(self, bucket) -> None:
+    def load_bytecode(self, bucket: Bucket) -> None:
         try:
             with open(os.path.join(self.directory, f"{bucket.key}.cache"), "rb") as f:
                 bucket.load_bytecode(f)
         except FileNotFoundError:
             pass
 
-    def dump_bytecode(self, bucket) -> None:
+    def dump_bytecode(self, bucket: Bucket) -> None:
         pass  # read-only: a template compiled at run time stays in memory, as without a cache
 
 
@@ -116,7 +117,7 @@ def environment_fingerprint(env: Any) -> str:
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-def _qualified_name(obj) -> str:
+def _qualified_name(obj: object) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', type(obj).__qualname__)}"
 
 
