@@ -13,7 +13,7 @@ export interface Tier {
   description: string;
   /** Test files (relative to the repository root) the tier claims: a directory claims those under it. */
   claims: string[];
-  /** node --test's --test-concurrency: test files run at once. */
+  /** node --test's --test-concurrency: test files run at once (started in path order, so a long one is best named early). */
   concurrency: number;
 }
 

@@ -4,7 +4,7 @@
 // can change run here (pytest markers, stub/tests/FIXTURES.md): `package` (what
 // the package holds, served through the handler) against every build, `layer`
 // (the built code on the built layer) once per distinct layer. The rest of the
-// suite runs once, in suite.test.ts.
+// suite runs once, in all.test.ts.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";

@@ -5,6 +5,8 @@
 import { test } from "node:test";
 import { pytestSubtests } from "../_helpers/pytest.ts";
 
+// Named to start early: node --test starts a tier's files in path order (this one beside test/plugin/'s), and it is
+// the stub tier's longest.
 test("stub suite with the venv's Datasette (mode a)", async (t) => {
   // Two worker processes (pytest-xdist), a module at a time each: the longest file of its tier, on both cores.
   await pytestSubtests(t, ["stub/tests", "-n", "2", "--dist", "loadfile"]);
