@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { DatasetteLambdaError, errorMessage } from "./errors.ts";
 import { ARCHITECTURES, DEFAULT_ARCHITECTURE, DEFAULT_LOGS_SINCE, DEFAULT_OUT_DIR, DEFAULT_RUNTIME } from "./plan/defaults.ts";
 import { collectGroup, groupMultiValueOptions } from "./multi-value-options.ts";
+import { PYTHON_RUNTIMES } from "./plan/runtimes.ts";
 import { addConfirmOption, addSharedOptions } from "./shared-options.ts";
 import { createOutput } from "./ui/output.ts";
 
@@ -20,6 +21,13 @@ function integer(flag: string, example: string) {
     if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${flag} takes a whole number, e.g. ${example}`);
     return Number(value);
   };
+}
+
+/** "python3.11, python3.12, ...": the runtime table's rows, oldest first. */
+function runtimeChoices(): string {
+  return PYTHON_RUNTIMES.map((runtime) => runtime.id)
+    .reverse()
+    .join(", ");
 }
 
 export function buildProgram(): Command {
@@ -88,17 +96,28 @@ export function buildProgram(): Command {
       )
       .option("--external", "keep databases in S3 (downloaded at cold start) even when they fit in the package")
       .option("--domain <name>", "custom domain for the site (e.g. data.example.com)")
-      .addOption(new Option("--runtime <runtime>", "Lambda Python runtime, python3.11 to python3.14").default(DEFAULT_RUNTIME))
+      .addOption(
+        new Option("--runtime <runtime>", `Lambda Python runtime, ${runtimeChoices()} (refused from Lambda's block-create date)`).default(
+          DEFAULT_RUNTIME,
+        ),
+      )
       .addOption(new Option("--arch <arch>", "Lambda architecture").choices(ARCHITECTURES).default(DEFAULT_ARCHITECTURE))
       .addOption(new Option("--memory <mb>", "Lambda memory in MB, 128-10240 (default 1024)").argParser(integer("--memory", "1024")))
       .addOption(new Option("--timeout <seconds>", "Lambda timeout in seconds, 1-900 (default 30)").argParser(integer("--timeout", "30")))
+      .addOption(
+        new Option(
+          "--max-instances <n>",
+          "at most N instances of the site's function at once (Lambda reserved concurrency), a cap on its cost; 0: no cap (default)",
+        ).argParser(integer("--max-instances", "10")),
+      )
       .option("--no-cdn", "serve from the Lambda Function URL only, without CloudFront")
       .option("--into <name>", "put the tables of every data file into this one database (e.g. --into data)")
       .option("--pk <column>", "primary key column of the tables made from data files (default: a unique column named id)")
       .option("--data-as-of <time>", "when the data was last updated, ISO 8601 (default: each file's modification time)")
       .option(
         "--snapstart",
-        "Lambda SnapStart: new instances resume from a snapshot of a started site (python3.12+; it costs money at rest: see docs/cli.md)",
+        "Lambda SnapStart: new instances resume from a snapshot of a started site " +
+          "(python3.12+, not in every region; it costs money at rest: see docs/cli.md)",
       )
       .option("--dry-run", "build everything and write it to --out; call no AWS API")
       .option("--out <dir>", "where --dry-run writes templates, parameters and artifacts", DEFAULT_OUT_DIR)
@@ -198,8 +217,8 @@ export function buildProgram(): Command {
       .command("ls")
       .summary("list what the site serves, and files that failed to convert")
       .description(
-        "List the databases the site NAME serves (live and deployed: tables, size, data as of), any failed files with their reasons, " +
-          "and any file left unconverted in incoming/.",
+        "List the databases the site NAME serves (live and deployed: tables, size, data as of), the live entries it cannot serve " +
+          "and the files that failed to convert (with their reasons), and any file left unconverted in incoming/.",
       )
       .argument("<name>", "site name given to update-stack")
       .addHelpText("after", ["", "Examples:", "  $ datasette-lambda ls mysite", "  $ datasette-lambda ls mysite --json"].join("\n")),
@@ -214,10 +233,11 @@ export function buildProgram(): Command {
         .command("rm")
         .summary("stop serving one live database")
         .description(
-          "Stop serving the live database DB on the site NAME (a deployed one of that name comes back). Asks first unless --yes.",
+          "Stop serving the live database DB on the site NAME (a deployed one of that name comes back), or remove an entry " +
+            "ls lists as not served. Asks first unless --yes.",
         )
         .argument("<name>", "site name given to update-stack")
-        .argument("<db>", "the live database's name, as ls shows it")
+        .argument("<db>", "the live database's name (or the entry's), as ls shows it")
         .addHelpText(
           "after",
           ["", "Examples:", "  $ datasette-lambda rm mysite sales", "  $ datasette-lambda rm mysite sales --yes"].join("\n"),

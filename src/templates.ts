@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { parse, type ScalarTag, type CollectionTag, type YAMLMap, type YAMLSeq } from "yaml";
 
-export type TemplateName = "prereq" | "app" | "certificate";
+export type TemplateName = "prereq" | "app" | "certificate" | "shared";
 
 /** templates/ sits beside src/ in a checkout and beside dist/ in the package. */
 export const TEMPLATES_DIR = new URL("../templates/", import.meta.url);
@@ -18,8 +18,13 @@ export async function readTemplate(name: TemplateName): Promise<string> {
 }
 
 export async function readTemplates(): Promise<Record<TemplateName, string>> {
-  const [prereq, app, certificate] = await Promise.all([readTemplate("prereq"), readTemplate("app"), readTemplate("certificate")]);
-  return { prereq, app, certificate };
+  const [prereq, app, certificate, shared] = await Promise.all([
+    readTemplate("prereq"),
+    readTemplate("app"),
+    readTemplate("certificate"),
+    readTemplate("shared"),
+  ]);
+  return { prereq, app, certificate, shared };
 }
 
 export interface CfnResource {

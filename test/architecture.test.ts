@@ -7,9 +7,10 @@
 //   util/              generic helpers every layer uses: sleep, sha256, plural, redact
 //   shared-options.ts  the options every subcommand takes (and their type)
 //   templates.ts       the CloudFormation templates, read and parsed
+//   database-names.ts  the name rule of the databases a site serves (names.json, shared with the runtime)
 //   plan/              options -> DeployPlan: pure decisions, no I/O
-//   live/              the live-data contract (manifest, deployed record, names,
-//                      site status) and push's wait for the site
+//   live/              the live-data contract (manifest, deployed record, site
+//                      status) and push's wait for the site
 //   logs/              CloudWatch log lines: window, parsing, formatting
 //   inputs/            reading what the user gave: databases, data files, metadata, wheels
 //   aws/               AWS calls: stacks, events, buckets, uploads, leases, clean-up
@@ -37,6 +38,7 @@ const LAYERS = [
   "util",
   "shared-options.ts",
   "templates.ts",
+  "database-names.ts",
   "plan",
   "live",
   "logs",

@@ -4,8 +4,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { before, describe, it } from "node:test";
 import vm from "node:vm";
-import { appStackParameters, DEPLOY_TIME_PARAMETERS, FUNCTION_TEMPLATE_REVISION } from "../src/plan/app-parameters.ts";
-import { MAX_SITE_NAME_LENGTH, SUPPORTED_RUNTIMES } from "../src/plan/limits.ts";
+import { appStackParameters, DEPLOY_TIME_PARAMETERS, FUNCTION_TEMPLATE_REVISION, SHARED_OUTPUTS } from "../src/plan/app-parameters.ts";
+import { MAX_SITE_NAME_LENGTH } from "../src/plan/limits.ts";
+import { PYTHON_RUNTIMES } from "../src/plan/runtimes.ts";
 import { appStackName } from "../src/plan/stack-names.ts";
 import { validateSiteName } from "../src/plan/validate.ts";
 import type { DeployPlan } from "../src/plan/types.ts";
@@ -27,18 +28,20 @@ const TEMPLATE_BODY_LIMIT = 51_200;
 /** How long failed/ keeps a file that could not be converted (README.md, docs/live-data.md). */
 const FAILED_FILES_DAYS = 30;
 /** FUNCTION_TEMPLATE_REVISION and a digest of app.yaml's Function properties at that revision (see the SnapStart tests). */
-const FUNCTION_PROPERTIES_BY_REVISION = "4:e66804d7170609ca";
+const FUNCTION_PROPERTIES_BY_REVISION = "5:e03b30b0f0acf49d";
 
 let prereqText: string;
 let appText: string;
 let app: CfnTemplate;
 let prereq: CfnTemplate;
+let shared: CfnTemplate;
 
 before(async () => {
   prereqText = await readTemplate("prereq");
   appText = await readTemplate("app");
   app = parseTemplate(appText);
   prereq = parseTemplate(prereqText);
+  shared = parseTemplate(await readTemplate("shared"));
 });
 
 /** One inline and two S3 databases, 2 GB of /tmp. */
@@ -189,7 +192,7 @@ describe("templates on disk", () => {
   });
 
   it("fit in a CloudFormation TemplateBody (51,200 bytes)", async () => {
-    for (const text of [prereqText, appText, await readTemplate("certificate")])
+    for (const text of [prereqText, appText, await readTemplate("certificate"), await readTemplate("shared")])
       assert.ok(Buffer.byteLength(text) < TEMPLATE_BODY_LIMIT, `${Buffer.byteLength(text)} bytes`);
   });
 });
@@ -199,11 +202,11 @@ describe("cfn-lint", () => {
   // template, so cfn-lint checks both; the structural tests below prove each.
   let findings: CfnLintFinding[];
   before(async () => {
-    findings = await cfnLint(["prereq", "app", "certificate"].map((name) => fileURLToPath(templateUrl(name as TemplateName))));
+    findings = await cfnLint(["prereq", "app", "certificate", "shared"].map((name) => fileURLToPath(templateUrl(name as TemplateName))));
   });
 
   // app.yaml's domain and CDN modes are conditions of one template: cfn-lint checks every branch.
-  for (const name of ["prereq", "app", "certificate"] as const) {
+  for (const name of ["prereq", "app", "certificate", "shared"] as const) {
     it(`finds no error or warning in ${name}.yaml`, () => {
       const mine = findings.filter((f) => f.Filename.endsWith(`${name}.yaml`) && f.Level !== "Informational");
       assert.deepEqual(mine, [], formatFindings(mine));
@@ -303,8 +306,13 @@ describe("app.yaml parameters", () => {
     );
   });
 
-  it("allow every runtime the CLI offers", () => {
-    assert.deepEqual([...SUPPORTED_RUNTIMES].sort(), [...(app.Parameters?.Runtime?.AllowedValues ?? [])].map(String).sort());
+  // None listed: the CLI checks Lambda's dates, and cfn-lint would warn on a listed runtime once deprecated.
+  it("accept every runtime the CLI offers, and list none", () => {
+    const runtime = app.Parameters!.Runtime!;
+    assert.equal(runtime.AllowedValues, undefined);
+    assert.equal(runtime.Default, undefined);
+    for (const { id } of PYTHON_RUNTIMES) assert.deepEqual(violations("Runtime", id, runtime), [], id);
+    assert.notDeepEqual(violations("Runtime", "nodejs22.x", runtime), []);
   });
 
   it("hide the secret and never output it", () => {
@@ -338,14 +346,11 @@ describe("app.yaml in both modes", () => {
   it("CDN: CloudFront in front of an IAM-only Function URL, both CloudFront permissions, no public ones", () => {
     const cdn = instantiate(app, "true");
     const types = Object.values(cdn.resources).map((r) => r.Type);
-    for (const type of [
-      "AWS::CloudFront::Distribution",
-      "AWS::CloudFront::OriginAccessControl",
-      "AWS::CloudFront::Function",
-      "AWS::CloudFront::CachePolicy",
-    ]) {
-      assert.ok(types.includes(type), type);
-    }
+    // The distribution is the site's; its policies, OAC and function are the account's (shared.yaml).
+    assert.deepEqual(
+      types.filter((type) => String(type).startsWith("AWS::CloudFront::")),
+      ["AWS::CloudFront::Distribution"],
+    );
     const [, url] = resourcesOfType(cdn, "AWS::Lambda::Url")[0]!;
     assert.equal(props(url).AuthType, "AWS_IAM");
     assert.equal(props(url).InvokeMode, "BUFFERED");
@@ -405,7 +410,8 @@ describe("app.yaml in both modes", () => {
     const cloudFront = Object.entries(app.Resources).filter(
       ([, r]) => r.Type.startsWith("AWS::CloudFront::") || r.Properties?.Principal === "cloudfront.amazonaws.com",
     );
-    assert.equal(cloudFront.length, 7);
+    // The distribution and its two invoke permissions: CloudFront's other parts are shared.yaml's.
+    assert.equal(cloudFront.length, 3);
     for (const [id, r] of cloudFront) assert.equal(r.Condition, "UseCdn", id);
     assert.equal(app.Outputs?.DistributionId?.Condition, "UseCdn");
     assert.equal(app.Outputs?.DistributionUrl?.Condition, "UseCdn");
@@ -520,12 +526,12 @@ describe("app.yaml --snapstart", () => {
   });
 });
 
-describe("app.yaml CloudFront", () => {
+describe("app.yaml CloudFront, with the shared parts of shared.yaml", () => {
   const cloudFront = () => instantiate(app, "true").resources;
 
   it("copies the viewer Host into x-forwarded-host, overwriting or removing what the client sent", () => {
-    const fn = cloudFront().HostFunction!;
-    assert.equal(fn.Type, "AWS::CloudFront::Function");
+    const fn = shared.Resources.ViewerRequestFunction! as unknown as Json;
+    assert.equal((fn as { Type: string }).Type, "AWS::CloudFront::Function");
     const config = props(fn).FunctionConfig as Record<string, Json>;
     assert.equal(config.Runtime, "cloudfront-js-2.0");
     type Request = { headers: Record<string, { value: string }>; uri: string };
@@ -549,6 +555,35 @@ describe("app.yaml CloudFront", () => {
 
     const hostless = handler(event({ "x-forwarded-host": { value: "evil.example" } }));
     assert.ok(!("x-forwarded-host" in hostless.headers));
+
+    // OAC replaces Authorization with its signature: the viewer's travels under a header of ours, never one a client chose.
+    const token = handler(event({ host: { value: "h" }, authorization: { value: "Bearer dstok_x" } }));
+    assert.deepEqual(token.headers["x-datasette-lambda-authorization"], { value: "Bearer dstok_x" });
+    const forged = handler(event({ host: { value: "h" }, "x-datasette-lambda-authorization": { value: "Bearer stolen" } }));
+    assert.ok(!("x-datasette-lambda-authorization" in forged.headers));
+  });
+
+  // Lambda refuses a signed body without its SHA-256 in x-amz-content-sha256; an origin-request
+  // Lambda@Edge function with IncludeBody sees the body and sets it. Triggers are per behaviour and
+  // event type: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-cloudfront-trigger-events.html
+  it("runs the shared origin-request function, with the body, on the default behaviour only", () => {
+    const config = props(cloudFront().Distribution).DistributionConfig as Record<string, Json>;
+    const behavior = config.DefaultCacheBehavior as Record<string, Json>;
+    assert.deepEqual(behavior.LambdaFunctionAssociations, [
+      { EventType: "origin-request", IncludeBody: true, LambdaFunctionARN: { Ref: "SharedEdgeFunctionVersionArn" } },
+    ]);
+    for (const other of config.CacheBehaviors as Record<string, Json>[]) assert.equal(other.LambdaFunctionAssociations, undefined);
+    assert.deepEqual(shared.Outputs?.EdgeFunctionVersionArn?.Value, { Ref: "EdgeVersion" });
+    // A numbered version in us-east-1 (never $LATEST or an alias), or empty without CloudFront.
+    const p = app.Parameters!.SharedEdgeFunctionVersionArn!;
+    assert.deepEqual(
+      violations("SharedEdgeFunctionVersionArn", "arn:aws:lambda:us-east-1:123456789012:function:datasette-lambda-edge-1a2b3c4d:3", p),
+      [],
+    );
+    assert.deepEqual(violations("SharedEdgeFunctionVersionArn", "", p), []);
+    for (const bad of ["arn:aws:lambda:eu-west-1:123456789012:function:f:3", "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST"]) {
+      assert.notDeepEqual(violations("SharedEdgeFunctionVersionArn", bad, p), [], bad);
+    }
   });
 
   it("runs the function on viewer requests of the default cache behaviour", () => {
@@ -556,19 +591,21 @@ describe("app.yaml CloudFront", () => {
       string,
       Json
     >;
-    assert.deepEqual(behavior.FunctionAssociations, [
-      { EventType: "viewer-request", FunctionARN: { "Fn::GetAtt": ["HostFunction", "FunctionARN"] } },
-    ]);
+    assert.deepEqual(behavior.FunctionAssociations, [{ EventType: "viewer-request", FunctionARN: { Ref: "SharedViewerFunctionArn" } }]);
+    assert.deepEqual(shared.Outputs?.ViewerFunctionArn?.Value, { "Fn::GetAtt": ["ViewerRequestFunction", "FunctionARN"] });
+    assert.deepEqual(behavior.CachePolicyId, { Ref: "SharedCachePolicyId" });
+    assert.deepEqual(shared.Outputs?.CachePolicyId?.Value, { Ref: "CachePolicy" });
   });
 
   it("keys the cache on all query strings, cookies and the viewer's host, with TTLs from the origin", () => {
-    const config = props(cloudFront().CachePolicy).CachePolicyConfig as Record<string, Json>;
+    const config = props(shared.Resources.CachePolicy).CachePolicyConfig as Record<string, Json>;
     const key = config.ParametersInCacheKeyAndForwardedToOrigin as Record<string, Record<string, Json>>;
     assert.equal(key.QueryStringsConfig?.QueryStringBehavior, "all");
     // Pages carry absolute links: a page made for one host name must not be served under another.
-    // x-forwarded-host, set by HostFunction before the lookup; Host itself must never reach the origin.
+    // x-forwarded-host, set by the shared ViewerRequestFunction before the lookup; Host itself must never reach the origin.
     assert.equal(key.HeadersConfig?.HeaderBehavior, "whitelist");
-    assert.deepEqual(key.HeadersConfig?.Headers, ["x-forwarded-host"]);
+    // The viewer's Authorization, carried past OAC: a response to one token never serves another, or anonymous visitors.
+    assert.deepEqual(key.HeadersConfig?.Headers, ["x-forwarded-host", "x-datasette-lambda-authorization"]);
     // Responses are reused only for requests with the same cookies, ds_actor included.
     assert.equal(key.CookiesConfig?.CookieBehavior, "all");
     assert.equal(config.MinTTL, 0);
@@ -600,15 +637,15 @@ describe("app.yaml CloudFront", () => {
       assert.ok(!patterns.some((glob) => matches(glob, `${base}fixtures/-/static`)), "a database page is not a static asset");
       if (prefix) assert.ok(!patterns.some((glob) => matches(glob, "/-/static/app.css")), "outside the prefix is not the site's");
     }
-    const resources = cloudFront();
     for (const behavior of behaviors) {
-      assert.deepEqual(behavior.CachePolicyId, { Ref: "StaticCachePolicy" });
+      assert.deepEqual(behavior.CachePolicyId, { Ref: "SharedStaticCachePolicyId" });
       assert.equal(behavior.TargetOriginId, "function-url");
       assert.deepEqual(behavior.AllowedMethods, ["GET", "HEAD"]);
       // No viewer Host may reach the Function URL: no origin request policy forwarding it.
       assert.equal(behavior.OriginRequestPolicyId, undefined);
     }
-    const staticConfig = props(resources.StaticCachePolicy).CachePolicyConfig as Record<string, Json>;
+    assert.deepEqual(shared.Outputs?.StaticCachePolicyId?.Value, { Ref: "StaticCachePolicy" });
+    const staticConfig = props(shared.Resources.StaticCachePolicy).CachePolicyConfig as Record<string, Json>;
     const key = staticConfig.ParametersInCacheKeyAndForwardedToOrigin as Record<string, Record<string, Json>>;
     // Datasette sends no Cache-Control for these: DefaultTTL is what applies.
     assert.ok((staticConfig.DefaultTTL as number) >= 3600);
@@ -617,11 +654,14 @@ describe("app.yaml CloudFront", () => {
     assert.equal(key.HeadersConfig?.HeaderBehavior, "none");
   });
 
-  it("keeps no 400/403/405/500/503 longer than the origin says (CloudFront's default is 10 s, no-store ignored)", () => {
+  // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages-expiration.html
+  // and HTTPStatusCodes.html: 404, 405, 414 and 500-504 are always cached (400 and 403 with
+  // a max-age), 10 s by default; no-store is honoured only on 404, 410, 414 and 501.
+  it("keeps no 400/403/404/405/500/502/503/504 longer than the origin says (CloudFront's default is 10 s, no-store ignored)", () => {
     const config = props(cloudFront().Distribution).DistributionConfig as Record<string, Json>;
     const errors = config.CustomErrorResponses as { ErrorCode: number; ErrorCachingMinTTL: number; ResponsePagePath?: string }[];
-    // 503: the stub's "loading, retry shortly" while a new instance downloads its databases.
-    assert.deepEqual(errors.map((e) => e.ErrorCode).sort(), [400, 403, 405, 500, 503]);
+    // 502: a crashed function; 503: the stub's "loading, retry shortly"; 504: origin timeout.
+    assert.deepEqual(errors.map((e) => e.ErrorCode).sort(), [400, 403, 404, 405, 500, 502, 503, 504]);
     for (const error of errors) {
       assert.equal(error.ErrorCachingMinTTL, 0, String(error.ErrorCode));
       assert.equal(error.ResponsePagePath, undefined, "the origin's own error page is kept");
@@ -633,7 +673,7 @@ describe("app.yaml CloudFront", () => {
     const config = props(resources.Distribution).DistributionConfig as Record<string, Json>;
     const behavior = config.DefaultCacheBehavior as Record<string, Json>;
     assert.equal(behavior.OriginRequestPolicyId, ALL_VIEWER_EXCEPT_HOST_HEADER);
-    assert.deepEqual(behavior.CachePolicyId, { Ref: "CachePolicy" });
+    assert.deepEqual(behavior.CachePolicyId, { Ref: "SharedCachePolicyId" });
     assert.equal(behavior.ViewerProtocolPolicy, "redirect-to-https");
     assert.deepEqual([...(behavior.AllowedMethods as string[])].sort(), ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]);
     assert.equal(behavior.Compress, true);
@@ -643,12 +683,13 @@ describe("app.yaml CloudFront", () => {
     const [origin] = config.Origins as Record<string, Json>[];
     assert.equal(origin!.Id, behavior.TargetOriginId);
     assert.equal((origin!.CustomOriginConfig as Record<string, Json>).OriginProtocolPolicy, "https-only");
-    assert.deepEqual(origin!.OriginAccessControlId, { "Fn::GetAtt": ["OriginAccessControl", "Id"] });
+    assert.deepEqual(origin!.OriginAccessControlId, { Ref: "SharedOriginAccessControlId" });
+    assert.deepEqual(shared.Outputs?.OriginAccessControlId?.Value, { "Fn::GetAtt": ["OriginAccessControl", "Id"] });
     // Select 2 of Split "/" turns the Function URL into its host name.
     assert.deepEqual(origin!.DomainName, { "Fn::Select": [2, { "Fn::Split": ["/", { "Fn::GetAtt": ["FunctionUrl", "FunctionUrl"] }] }] });
     assert.equal("https://abcdefgh.lambda-url.eu-west-1.on.aws/".split("/")[2], "abcdefgh.lambda-url.eu-west-1.on.aws");
 
-    const oac = props(resources.OriginAccessControl).OriginAccessControlConfig as Record<string, Json>;
+    const oac = props(shared.Resources.OriginAccessControl).OriginAccessControlConfig as Record<string, Json>;
     assert.equal(oac.OriginAccessControlOriginType, "lambda");
     assert.equal(oac.SigningBehavior, "always");
     assert.equal(oac.SigningProtocol, "sigv4");
@@ -975,6 +1016,138 @@ describe("prereq.yaml", () => {
     assert.deepEqual(bucket.NotificationConfiguration, { EventBridgeConfiguration: { EventBridgeEnabled: true } });
 
     assert.deepEqual(prereq.Outputs?.BucketName?.Value, { Ref: "Bucket" });
-    assert.deepEqual(prereq.Parameters ?? {}, {});
+    assert.deepEqual(Object.keys(prereq.Parameters ?? {}), ["Cors"]);
+  });
+
+  // The download redirect goes to a presigned S3 URL; a browser script may read the answer
+  // only if S3 sends CORS headers, and after a cross-origin redirect it sends "Origin: null"
+  // (Fetch's tainted origin), which AllowedOrigins "*" matches. Fields: the CorsRule page,
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-cors-corsrule.html
+  it("--cors gives the bucket one CORS rule for GET and HEAD from any origin; without it, none", () => {
+    const bucketWith = (cors: "true" | "false") => {
+      const conditions = Object.fromEntries(
+        Object.keys(prereq.Conditions ?? {}).map((name) => [name, evalCondition({ Condition: name }, prereq, { Cors: cors })]),
+      );
+      return props(chooseBranches(prereq.Resources.Bucket, conditions));
+    };
+    assert.deepEqual(bucketWith("true").CorsConfiguration, {
+      CorsRules: [
+        {
+          Id: "DatabaseDownloads",
+          AllowedMethods: ["GET", "HEAD"],
+          AllowedOrigins: ["*"],
+          AllowedHeaders: ["Range"],
+          ExposedHeaders: ["Content-Range", "Content-Disposition", "ETag", "Accept-Ranges"],
+          MaxAge: 3000,
+        },
+      ],
+    });
+    assert.equal(bucketWith("false").CorsConfiguration, undefined);
+    assert.deepEqual(prereq.Parameters?.Cors?.AllowedValues, ["true", "false"]);
+    assert.equal(prereq.Parameters?.Cors?.Default, "false");
+  });
+});
+
+describe("shared.yaml: the account's CloudFront parts", () => {
+  // CloudFront names are unique per account: the stack id's UUID, never a site's name.
+  const uuid = { "Fn::Select": [2, { "Fn::Split": ["/", { Ref: "AWS::StackId" }] }] };
+
+  it("holds the two cache policies, the origin access control and the viewer-request function, named by the stack id", () => {
+    assert.deepEqual(
+      Object.entries(shared.Resources).map(([id, r]) => [id, r.Type]),
+      [
+        ["CachePolicy", "AWS::CloudFront::CachePolicy"],
+        ["StaticCachePolicy", "AWS::CloudFront::CachePolicy"],
+        ["OriginAccessControl", "AWS::CloudFront::OriginAccessControl"],
+        ["ViewerRequestFunction", "AWS::CloudFront::Function"],
+        ["EdgeRole", "AWS::IAM::Role"],
+        ["EdgeFunction", "AWS::Lambda::Function"],
+        ["EdgeVersion", "AWS::Lambda::Version"],
+      ],
+    );
+    const names = [
+      (props(shared.Resources.CachePolicy).CachePolicyConfig as Record<string, Json>).Name,
+      (props(shared.Resources.StaticCachePolicy).CachePolicyConfig as Record<string, Json>).Name,
+      (props(shared.Resources.OriginAccessControl).OriginAccessControlConfig as Record<string, Json>).Name,
+      props(shared.Resources.ViewerRequestFunction).Name,
+    ];
+    for (const name of names) assert.deepEqual((name as { "Fn::Sub": [string, Record<string, Json>] })["Fn::Sub"][1], { Id: uuid });
+    // Cache policy names are unique among cache policies; OAC and function names each among their own kind.
+    assert.notDeepEqual(names[0], names[1]);
+  });
+
+  it("outputs what the app stack takes, one output per Shared* parameter, and the edge function's name", () => {
+    assert.deepEqual(Object.keys(shared.Outputs ?? {}).sort(), [...Object.values(SHARED_OUTPUTS), "EdgeFunctionName"].sort());
+    for (const parameter of Object.keys(SHARED_OUTPUTS)) assert.ok(app.Parameters?.[parameter], parameter);
+  });
+
+  // Lambda@Edge: a numbered version of a function in us-east-1 (the stack's region), x86_64,
+  // no environment variables or layers, a role lambda and edgelambda may assume.
+  // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-at-edge-function-restrictions.html
+  // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-permissions.html
+  it("makes an edge function Lambda@Edge accepts, with a role of no permissions", () => {
+    const role = props(shared.Resources.EdgeRole);
+    const [statement] = (role.AssumeRolePolicyDocument as { Statement: Record<string, Json>[] }).Statement;
+    assert.deepEqual(statement?.Principal, { Service: ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] });
+    assert.equal(role.Policies, undefined, "no logs permission: no log group in every region the function runs in");
+    assert.equal(role.ManagedPolicyArns, undefined);
+    const fn = props(shared.Resources.EdgeFunction);
+    assert.deepEqual(fn.Architectures, ["x86_64"]);
+    assert.deepEqual(fn.Runtime, { Ref: "EdgeRuntime" });
+    assert.equal(fn.Handler, "index.handler");
+    assert.ok((fn.Timeout as number) <= 30, "origin-request functions may run 30 s");
+    for (const unsupported of ["Environment", "Layers", "VpcConfig", "ReservedConcurrentExecutions", "DeadLetterConfig", "TracingConfig"]) {
+      assert.equal(fn[unsupported], undefined, unsupported);
+    }
+    assert.equal(shared.Parameters?.EdgeRuntime?.Default, undefined, "the CLI passes it: no literal runtime to fall behind Lambda's dates");
+    assert.equal(shared.Parameters?.EdgeRuntime?.AllowedValues, undefined);
+  });
+
+  // The function's replicas go hours after the last distribution lets go; Lambda refuses to
+  // delete a replicated function until then:
+  // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-delete-replicas.html
+  it("retains the edge function and its versions, so the stack always deletes (delete-stack removes them later)", () => {
+    for (const id of ["EdgeFunction", "EdgeVersion"]) {
+      assert.equal(shared.Resources[id]!.DeletionPolicy, "Retain", id);
+      assert.equal(shared.Resources[id]!.UpdateReplacePolicy, "Retain", id);
+    }
+    assert.deepEqual(props(shared.Resources.EdgeFunction).FunctionName, {
+      "Fn::Sub": ["datasette-lambda-edge-${Id}", { Id: { "Fn::Select": [0, { "Fn::Split": ["-", uuid] }] } }],
+    });
+  });
+});
+
+// Reserved concurrency: "both a lower and upper bound", free, and 0 stops the function:
+// https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+describe("app.yaml cost caps", () => {
+  const withCaps = (MaxInstances: string, ConverterMaxConcurrency: string) => {
+    const conditions = Object.fromEntries(
+      Object.keys(app.Conditions ?? {}).map((name) => [
+        name,
+        evalCondition({ Condition: name }, app, {
+          EnableCdn: "true",
+          DomainName: "",
+          SnapStart: "false",
+          MaxInstances,
+          ConverterMaxConcurrency,
+        }),
+      ]),
+    );
+    const resources = chooseBranches(app.Resources, conditions) as Record<string, Record<string, Json>>;
+    return { site: props(resources.Function), converter: props(resources.ConverterFunction) };
+  };
+
+  it("reserves --max-instances for the site and the deploy's cap for the converter; 0 reserves nothing", () => {
+    assert.deepEqual(
+      [withCaps("10", "2").site.ReservedConcurrentExecutions, withCaps("10", "2").converter.ReservedConcurrentExecutions],
+      [{ Ref: "MaxInstances" }, { Ref: "ConverterMaxConcurrency" }],
+    );
+    const none = withCaps("0", "0");
+    assert.equal(none.site.ReservedConcurrentExecutions, undefined, "never a reservation of 0, which would stop the function");
+    assert.equal(none.converter.ReservedConcurrentExecutions, undefined);
+    assert.equal(app.Parameters?.MaxInstances?.Default, 0);
+    assert.equal(app.Parameters?.MaxInstances?.MinValue, 0);
+    assert.equal(appStackParameters(samplePlan({ maxInstances: 25 }), sampleKeys).MaxInstances, "25");
+    assert.equal(appStackParameters(samplePlan(), sampleKeys).MaxInstances, "0");
   });
 });

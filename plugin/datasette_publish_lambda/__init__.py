@@ -54,6 +54,13 @@ def publish_subcommand(publish: click.Group) -> None:
     @click.option("--external", is_flag=True, help="Keep databases in S3 even when they fit in the package")
     @click.option("--memory", type=int, help="Lambda memory in MB, 128-10240 (default 1024)")
     @click.option("--timeout", type=int, help="Lambda timeout in seconds, 1-900 (default 30)")
+    # Not cloudrun's default of 1: a Lambda instance serves one request at a time, a Cloud
+    # Run instance up to 80. No default: no cap unless asked for.
+    @click.option(
+        "--max-instances",
+        type=click.IntRange(min=0),
+        help="At most N instances of the site's function at once (Lambda reserved concurrency); 0: no cap (default)",
+    )
     @click.option("--runtime", help="Lambda Python runtime (default python3.13)")
     @click.option("--arch", type=click.Choice(["arm64", "x86_64"]), help="Lambda architecture (default arm64)")
     @click.option("--snapstart", is_flag=True, help="Lambda SnapStart (python3.12+)")

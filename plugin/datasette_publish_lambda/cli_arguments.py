@@ -48,6 +48,7 @@ VALUES = (
     ("endpoint_url", "--endpoint-url"),
     ("memory", "--memory"),
     ("timeout", "--timeout"),
+    ("max_instances", "--max-instances"),
     ("runtime", "--runtime"),
     ("arch", "--arch"),
     ("into", "--into"),

@@ -2,9 +2,11 @@
 // package → templates and parameters. Shared by --dry-run and a real deploy;
 // it calls no AWS API.
 import { stat } from "node:fs/promises";
+import { basename } from "node:path";
 import { UserError } from "../errors.ts";
-import { inspectDatabase, inspectDatabases } from "../inputs/databases.ts";
-import { splitInputs } from "../inputs/input-files.ts";
+import { databaseName, inspectDatabase, inspectDatabases } from "../inputs/databases.ts";
+import { splitInputs, type SplitInputs } from "../inputs/input-files.ts";
+import { checkDistinctNames, nameError, reservedProblem } from "../database-names.ts";
 import { readMetadata } from "../inputs/metadata.ts";
 import { readInstallWheels } from "../inputs/install-wheels.ts";
 import { dataAsOfFromSources } from "../plan/data-as-of.ts";
@@ -13,10 +15,11 @@ import { mergeMetadata } from "../plan/metadata-flags.ts";
 import { TEMPLATE_BODY_BYTES } from "../plan/limits.ts";
 import { checkPackageLimits } from "../plan/placement.ts";
 import { createPlan, planWarnings, type CheckedOptions } from "../plan/plan.ts";
+import { prereqStackParameters } from "../plan/prereq-parameters.ts";
 import type { Artifact, BuildResult, DatabaseInput } from "../plan/types.ts";
 import { readTemplates } from "../templates.ts";
 import type { Output } from "../ui/output.ts";
-import { convertDataFiles } from "./convert.ts";
+import { conversionGroups, convertDataFiles } from "./convert.ts";
 import { buildLayer, cacheDirectory } from "./layer.ts";
 import { readStubRequirements, stubBytes } from "./package.ts";
 import { cachedPackage } from "./package-cache.ts";
@@ -48,19 +51,31 @@ export function checkConvertFlags(checked: { into: string | null; pk: string | n
   }
 }
 
-/** Two databases with one name: Datasette would serve only one of them (pure). */
-export function checkDistinctNames(databases: DatabaseInput[]): void {
-  const seen = new Map<string, string>();
-  for (const db of databases) {
-    const source = (db.sources ?? [db.path]).join(", ");
-    const earlier = seen.get(db.name);
-    if (earlier !== undefined) {
-      throw new UserError(`${source} and ${earlier} would both be served as the database "${db.name}"`, {
-        hint: "Rename one of the files (each database is named after its file), or use --into NAME for the data files.",
-      });
-    }
-    seen.set(db.name, source);
-  }
+/** Two databases with one name (ignoring case): Datasette would serve only one of them (pure). */
+export function checkNamesDistinct(databases: DatabaseInput[]): void {
+  checkDistinctNames(
+    databases.map((db) => ({ name: db.name, from: (db.sources ?? [db.path]).join(", ") })),
+    "Rename one of the files (each database is named after its file), or use --into NAME for the data files.",
+  );
+}
+
+/**
+ * The name of every database FILES make, checked before anything is read or
+ * built: data files follow the whole name rule, SQLite files (named by
+ * Datasette after the file as it is) may not take a name Datasette keeps (pure).
+ */
+export function checkFileNames(inputs: SplitInputs, into: string | undefined): void {
+  const databases = inputs.databases.map((file) => {
+    const name = databaseName(file);
+    const problem = reservedProblem(name);
+    if (problem !== undefined) throw new UserError(nameError({ file: basename(file) }, problem));
+    return { name, from: file };
+  });
+  const converted = conversionGroups(inputs.dataFiles, into).map(({ name, files }) => ({ name, from: files.join(", ") }));
+  checkDistinctNames(
+    [...databases, ...converted],
+    "Rename one of the files (each database is named after its file), or use --into NAME for the data files.",
+  );
 }
 
 /** The databases among FILES, checked and inspected: cheap, so done before the layer, and their errors come first. */
@@ -97,7 +112,7 @@ function inFileOrder(files: string[], databases: DatabaseInput[]): DatabaseInput
   const byFile = new Map<string, DatabaseInput>();
   for (const db of databases) for (const source of db.sources ?? [db.path]) byFile.set(source, db);
   const ordered = [...new Set(files.map((file) => byFile.get(file)!))];
-  checkDistinctNames(ordered);
+  checkNamesDistinct(ordered);
   return ordered;
 }
 
@@ -114,6 +129,7 @@ export async function buildSite(checked: CheckedOptions, files: string[], deps: 
   const install = await readInstallWheels(checked.install);
   const inputs = await splitInputs(files);
   checkConvertFlags(checked, inputs.dataFiles);
+  checkFileNames(inputs, checked.into ?? undefined);
   const metadata = mergeMetadata(await readMetadata(checked.metadataFile ?? undefined), checked.extraMetadata);
   const given = await checkGivenDatabases(inputs.databases, out);
   const requirements = [...(await readStubRequirements()), ...install.requirements];
@@ -166,5 +182,12 @@ export async function buildSite(checked: CheckedOptions, files: string[], deps: 
   const appParameters = appStackParameters(plan, { packageKey, layerKey });
   const templates = await readTemplates();
   for (const [templateName, body] of Object.entries(templates)) checkTemplateSize(templateName, body);
-  return { plan, artifacts, prereqTemplate: templates.prereq, appTemplate: templates.app, appParameters };
+  return {
+    plan,
+    artifacts,
+    prereqTemplate: templates.prereq,
+    prereqParameters: prereqStackParameters(plan),
+    appTemplate: templates.app,
+    appParameters,
+  };
 }

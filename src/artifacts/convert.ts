@@ -4,10 +4,11 @@
 // NAME every file is a table of the one database NAME.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { UserError } from "../errors.ts";
 import type { DatabaseInput } from "../plan/types.ts";
-import { dataDatabaseName } from "../inputs/input-files.ts";
+import { checkDistinctNames, liveNameFromFile, validateLiveName } from "../database-names.ts";
+import { isObject, isSha256, isTableCounts, isWholeNumber } from "../util/json-shapes.ts";
 import { converterEnvironment, type ConverterEnvironment } from "./converter-env.ts";
 import { STUB_DIR } from "./package.ts";
 
@@ -26,23 +27,21 @@ export interface ConvertOptions {
   log?: (message: string) => void;
 }
 
-/** Which files make which database (pure). Two files that would make the same database are an error. */
+/**
+ * Which files make which database (pure). Each name follows the name rule
+ * (src/database-names.ts), and no two files may make the same database: checked
+ * before anything is converted.
+ */
 export function conversionGroups(files: string[], into?: string): Array<{ name: string; files: string[] }> {
-  if (into !== undefined) return files.length > 0 ? [{ name: into, files }] : [];
-  const groups = files.map((file) => ({ name: dataDatabaseName(file), files: [file] }));
-  const seen = new Map<string, string>();
-  for (const {
-    name,
-    files: [file],
-  } of groups) {
-    const earlier = seen.get(name.toLowerCase());
-    if (earlier !== undefined) {
-      throw new UserError(`${file} and ${earlier} would both become the database "${name}"`, {
-        hint: "Rename one of them, or put both into one database with --into NAME (each file is a table of it).",
-      });
-    }
-    seen.set(name.toLowerCase(), file!);
+  if (into !== undefined) {
+    validateLiveName(into, { flag: "--into" });
+    return files.length > 0 ? [{ name: into, files }] : [];
   }
+  const groups = files.map((file) => ({ name: validateLiveName(liveNameFromFile(file), { file: basename(file) }), files: [file] }));
+  checkDistinctNames(
+    groups.map(({ name, files: [file] }) => ({ name, from: file! })),
+    "Rename one of them, or put both into one database with --into NAME (each file is a table of it).",
+  );
   return groups;
 }
 
@@ -57,21 +56,38 @@ interface ConverterFailure {
   error: { file: string; line: number | null; reason: string };
 }
 
+/** The converter's result as stub/datasette_lambda/contract/schemas/conversion-result.schema.json has it. */
+function isSuccess(value: unknown): value is ConverterSuccess {
+  return (
+    isObject(value) &&
+    typeof value.database === "string" &&
+    isTableCounts(value.tables) &&
+    isWholeNumber(value.bytes) &&
+    isSha256(value.sha256)
+  );
+}
+
+function isFailure(value: unknown): value is ConverterFailure {
+  if (!isObject(value) || !isObject(value.error)) return false;
+  const { file, line, reason } = value.error;
+  return typeof file === "string" && typeof reason === "string" && (line === null || (isWholeNumber(line) && line >= 1));
+}
+
 /** The converter's --json output and exit code → the result, or the UserError to report (pure). */
 export function converterOutcome(code: number | null, stdout: string, stderr: string, files: string[]): ConverterSuccess {
-  let parsed: ConverterSuccess | ConverterFailure | undefined;
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as ConverterSuccess | ConverterFailure;
+    parsed = JSON.parse(stdout.trim().split("\n").at(-1) ?? "");
   } catch {
     parsed = undefined;
   }
-  if (code === 2 && parsed && "error" in parsed) {
+  if (code === 2 && isFailure(parsed)) {
     const { file, line, reason } = parsed.error;
     throw new UserError(`${file}${line !== null ? `:${line}` : ""}: ${reason}`, {
       hint: "Fix the file and run again.",
     });
   }
-  if (code === 0 && parsed && "database" in parsed) return parsed;
+  if (code === 0 && isSuccess(parsed)) return parsed;
   const lastLine = stderr.trim().split("\n").at(-1) || `exit code ${code}`;
   throw new UserError(`converting ${files.join(", ")} failed: ${lastLine}`, {
     hint: "Run again with --verbose; if the converter itself crashed, please report it with the file if you can.",

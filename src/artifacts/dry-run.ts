@@ -5,8 +5,9 @@ import { constants } from "node:fs";
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
-import { NO_DOMAIN } from "../plan/app-parameters.ts";
-import { certificateStackName } from "../plan/stack-names.ts";
+import { NO_DOMAIN, NO_SHARED, SHARED_OUTPUTS } from "../plan/app-parameters.ts";
+import { sharedStackParameters } from "../plan/shared-parameters.ts";
+import { certificateStackName, SHARED_STACK_NAME } from "../plan/stack-names.ts";
 import type { BuildResult } from "../plan/types.ts";
 import { readTemplate } from "../templates.ts";
 
@@ -38,14 +39,28 @@ export function parametersFile(build: BuildResult): Array<{ ParameterKey: string
   const domainValues = domain
     ? {
         HostedZoneId: `<Route 53 hosted zone that owns ${domain}>`,
-        CertificateArn: `<output CertificateArn of stack ${certificateStackName(stackName)} in us-east-1>`,
+        CertificateArn: `<output CertificateArn of stack ${certificateStackName(stackName, domain)} in us-east-1>`,
       }
     : NO_DOMAIN;
+  const sharedValues = build.plan.cdn
+    ? Object.fromEntries(
+        Object.entries(SHARED_OUTPUTS).map(([parameter, output]) => [
+          parameter,
+          `<output ${output} of stack ${SHARED_STACK_NAME} in us-east-1>`,
+        ]),
+      )
+    : NO_SHARED;
   const values: Record<string, string> = {
     BucketName: `<output BucketName of stack ${stackName}>`,
     ...domainValues,
+    ...sharedValues,
     ...build.appParameters,
   };
+  return awsCliParameters(values);
+}
+
+/** Parameters as the AWS CLI's --parameters file takes them, sorted by key. */
+export function awsCliParameters(values: Record<string, string>): Array<{ ParameterKey: string; ParameterValue: string }> {
   return Object.keys(values)
     .sort()
     .map((key) => ({ ParameterKey: key, ParameterValue: values[key]! }));
@@ -76,8 +91,14 @@ export async function writeDryRun(build: BuildResult, dir: string): Promise<DryR
     await writeFile(join(staging, "app.yaml"), build.appTemplate);
     // --domain: the us-east-1 stack deployed first, with DomainName and HostedZoneId.
     if (build.plan.domain) await writeFile(join(staging, "certificate.yaml"), await readTemplate("certificate"));
+    // CloudFront: the account's shared stack (us-east-1), deployed before the bucket's.
+    if (build.plan.cdn) {
+      await writeFile(join(staging, "shared.yaml"), await readTemplate("shared"));
+      await writeFile(join(staging, "shared-parameters.json"), `${JSON.stringify(awsCliParameters(sharedStackParameters()), null, 2)}\n`);
+    }
     // DatasetteSecret is generated at the first real deploy and never written out.
     await writeFile(join(staging, "parameters.json"), `${JSON.stringify(parametersFile(build), null, 2)}\n`);
+    await writeFile(join(staging, "prereq-parameters.json"), `${JSON.stringify(awsCliParameters(build.prereqParameters), null, 2)}\n`);
     for (const artifact of build.artifacts) {
       const destination = join(staging, "artifacts", ...artifact.key.split("/"));
       await mkdir(dirname(destination), { recursive: true });

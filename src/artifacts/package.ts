@@ -17,14 +17,16 @@ export const STUB_DIR = new URL("../../stub/", import.meta.url);
 export const RUNTIME_PACKAGE = "datasette_lambda";
 
 /**
- * The runtime's modules, relative to stub/ (e.g. "datasette_lambda/handler.py"),
- * sorted: every .py under stub/datasette_lambda/ (the tests live beside it, in stub/tests/).
+ * The runtime's files, relative to stub/ (e.g. "datasette_lambda/handler.py"),
+ * sorted: every .py and .json under stub/datasette_lambda/ (its modules, and the
+ * contract's data: names.json, which the runtime reads, and the schemas). The
+ * tests live beside it, in stub/tests/.
  */
 export async function stubFiles(): Promise<string[]> {
   const root = fileURLToPath(STUB_DIR);
   const entries = await readdir(join(root, RUNTIME_PACKAGE), { recursive: true, withFileTypes: true });
   return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith(".py"))
+    .filter((entry) => entry.isFile() && (entry.name.endsWith(".py") || entry.name.endsWith(".json")))
     .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join("/"))
     .sort();
 }

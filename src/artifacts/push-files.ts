@@ -1,12 +1,14 @@
 // What `push` publishes from its FILES: SQLite databases pass through as they
 // are (checked as update-stack checks them, uploaded unchanged), data files are
 // converted by the same converter as update-stack and the converter function.
-// Names follow the live-data contract: [A-Za-z0-9_-]+ from the file name, or --into.
+// Names follow the name rule (src/database-names.ts), from the file name or --into,
+// checked before any file is read further.
+import { basename } from "node:path";
 import { UserError } from "../errors.ts";
 import { inspectDatabase } from "../inputs/databases.ts";
 import { splitInputs } from "../inputs/input-files.ts";
-import { liveNameFromFile, validateLiveName } from "../live/names.ts";
-import { convertDataFiles, type ConvertedDatabase, type ConvertOptions } from "./convert.ts";
+import { checkDistinctNames, liveNameFromFile, validateLiveName } from "../database-names.ts";
+import { conversionGroups, convertDataFiles, type ConvertedDatabase, type ConvertOptions } from "./convert.ts";
 
 /**
  * What push needs from a converter: files in (CSV, JSON, SQLite...), checked
@@ -33,11 +35,20 @@ function checkPushOptions(databases: string[], dataFiles: string[], options: { i
 export const pushFiles: ConvertDataFiles = async (files, options) => {
   const { databases, dataFiles } = await splitInputs(files);
   checkPushOptions(databases, dataFiles, options);
-  if (options.into !== undefined) validateLiveName(options.into, "--into");
+  const named = databases.map((file) =>
+    options.into !== undefined
+      ? { file, name: validateLiveName(options.into, { flag: "--into" }) }
+      : { file, name: validateLiveName(liveNameFromFile(file), { file: basename(file) }) },
+  );
+  // Every name, the data files' too, before anything is inspected or converted.
+  const groups = conversionGroups(dataFiles, options.into);
+  checkDistinctNames(
+    [...named.map(({ file, name }) => ({ name, from: file })), ...groups.map(({ name, files }) => ({ name, from: files.join(", ") }))],
+    "Rename one of the files, or put data files into one database with --into NAME.",
+  );
   const published: ConvertedDatabase[] = [];
-  for (const file of databases) {
+  for (const { file, name } of named) {
     const inspected = await inspectDatabase(file);
-    const name = options.into ?? liveNameFromFile(inspected.path);
     published.push({
       name,
       path: inspected.path,

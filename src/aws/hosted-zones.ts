@@ -2,8 +2,9 @@
 // that equals the domain or one of its parents wins (data.example.com is in
 // example.com unless a zone data.example.com exists). Private zones are left
 // out: ACM validates and visitors resolve through public DNS.
-import { paginateListHostedZones, type Route53Client } from "@aws-sdk/client-route-53";
+import { GetHostedZoneCommand, ListResourceRecordSetsCommand, paginateListHostedZones, type Route53Client } from "@aws-sdk/client-route-53";
 import { UserError } from "../errors.ts";
+import type { RecordAtName } from "../plan/domain-records.ts";
 import { toAwsError } from "./aws-error.ts";
 
 export interface HostedZone {
@@ -62,4 +63,35 @@ export async function listHostedZones(route53: Route53Client): Promise<HostedZon
 
 export async function findHostedZone(route53: Route53Client, domain: string): Promise<HostedZone> {
   return owningZone(domain, await listHostedZones(route53));
+}
+
+/**
+ * The record sets at `domain` in the zone (and a few after it: record sets come
+ * sorted by name, from the first at or after StartRecordName).
+ * https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListResourceRecordSets.html
+ */
+export async function recordsAt(route53: Route53Client, zoneId: string, domain: string): Promise<RecordAtName[]> {
+  try {
+    const { ResourceRecordSets } = await route53.send(
+      new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: `${domain}.`, MaxItems: 10 }),
+    );
+    return (ResourceRecordSets ?? []).map((set) => ({
+      name: set.Name ?? "",
+      type: set.Type ?? "",
+      ...(set.AliasTarget ? { aliasTarget: set.AliasTarget.DNSName ?? "", aliasZoneId: set.AliasTarget.HostedZoneId ?? "" } : {}),
+      ...(set.ResourceRecords ? { values: set.ResourceRecords.map((r) => r.Value ?? "") } : {}),
+    }));
+  } catch (error) {
+    throw toAwsError(error, `Listing the records of ${domain} in hosted zone ${zoneId}`, zoneId);
+  }
+}
+
+/** The name servers Route 53 gave the zone (its delegation set). */
+export async function zoneNameServers(route53: Route53Client, zoneId: string): Promise<string[]> {
+  try {
+    const { DelegationSet } = await route53.send(new GetHostedZoneCommand({ Id: zoneId }));
+    return DelegationSet?.NameServers ?? [];
+  } catch (error) {
+    throw toAwsError(error, `Reading hosted zone ${zoneId}`, zoneId);
+  }
 }

@@ -14,7 +14,17 @@
 // fails, a stays published (the error says so).
 import type { S3Client } from "@aws-sdk/client-s3";
 import { UserError } from "../errors.ts";
-import { isoSeconds, liveDatabaseKey, withPublished, withRemoved, type LiveDatabase, type LiveManifest } from "../live/manifest.ts";
+import {
+  entryProblem,
+  isoSeconds,
+  liveDatabaseKey,
+  liveEntries,
+  withPublished,
+  withRemoved,
+  type LiveDatabase,
+  type LiveManifest,
+} from "../live/manifest.ts";
+import { nameError, nameProblem, type NameSource } from "../database-names.ts";
 import { collectLiveGarbage, type LiveGarbageResult } from "./live-garbage.ts";
 import { readLiveManifest, updateLiveManifest, type UpdateOptions } from "./live-manifest.ts";
 import { uploadArtifacts, type UploadOptions } from "./uploads.ts";
@@ -29,9 +39,13 @@ export interface PublishItem {
   dataAsOf: string | undefined;
   /** Source file names: recorded (", "-joined), and their `failed` entries cleared. */
   sources: string[];
+  /** Where the name came from, for an error about it. */
+  nameFrom: NameSource;
 }
 
 export interface PublishOptions extends Pick<UploadOptions, "onProgress" | "onUploaded" | "signal" | "partSize">, UpdateOptions {
+  /** The names of the databases deployed with the site (live/deployed.json), which no live name may shadow in other letters. */
+  deployed?: string[];
   now?: () => number;
   garbage?: { minAgeMs?: number };
   /** A database is now named by the manifest. */
@@ -67,7 +81,18 @@ function entryOf(item: PublishItem, publishedAt: string): LiveDatabase {
 
 function alreadyServed(manifest: LiveManifest, item: PublishItem): boolean {
   const current = manifest.databases[item.name];
-  return current !== undefined && current.sha256 === item.sha256 && current.key === liveDatabaseKey(item.sha256, item.name);
+  if (!Object.hasOwn(manifest.databases, item.name) || entryProblem(current) !== undefined) return false;
+  const served = current as LiveDatabase;
+  return served.sha256 === item.sha256 && served.key === liveDatabaseKey(item.sha256, item.name);
+}
+
+/** Throws the name rule's error when an item's name differs only in case from a database the site serves. */
+function checkNames(manifest: LiveManifest, items: PublishItem[], deployed: string[]): void {
+  const taken = [...deployed, ...Object.keys(liveEntries(manifest, deployed).databases)];
+  for (const item of items) {
+    const problem = nameProblem(item.name, taken);
+    if (problem !== undefined) throw new UserError(nameError(item.nameFrom, problem));
+  }
 }
 
 export async function publishDatabases(
@@ -77,7 +102,10 @@ export async function publishDatabases(
   options: PublishOptions = {},
 ): Promise<PublishResult> {
   const now = options.now ?? Date.now;
+  const deployed = options.deployed ?? [];
   const { manifest: before } = await readLiveManifest(s3, bucket);
+  // Before anything is uploaded; again on every write, in case another publish took a name meanwhile.
+  checkNames(before, items, deployed);
   let manifest = before;
   let files = 0;
   let bytes = 0;
@@ -101,11 +129,15 @@ export async function publishDatabases(
       s3,
       bucket,
       // Applied to every re-read: nothing to write if another publish already serves these bytes.
-      (current) => (alreadyServed(current, item) ? undefined : withPublished(current, [{ name: item.name, entry, sources: item.sources }])),
+      (current) => {
+        if (alreadyServed(current, item)) return undefined;
+        checkNames(current, [item], deployed);
+        return withPublished(current, [{ name: item.name, entry, sources: item.sources }]);
+      },
       options,
     );
     manifest = result.manifest;
-    published.push({ name: item.name, entry: manifest.databases[item.name] ?? entry, changed: true });
+    published.push({ name: item.name, entry: (manifest.databases[item.name] as LiveDatabase | undefined) ?? entry, changed: true });
     options.onPublished?.(item.name);
   }
   return { published, uploaded: { files, bytes }, ...(await cleanUp(s3, bucket, options)) };
@@ -123,7 +155,8 @@ export class NotLiveError extends UserError {
 }
 
 export interface RemoveResult {
-  removed: LiveDatabase;
+  /** The entry as the manifest had it: a served database, or one no reader could serve. */
+  removed: unknown;
   garbage?: LiveGarbageResult;
   garbageError?: unknown;
 }
@@ -134,7 +167,7 @@ export async function removeDatabase(
   name: string,
   options: Omit<PublishOptions, "onProgress" | "onUploaded" | "partSize"> = {},
 ): Promise<RemoveResult> {
-  let removed: LiveDatabase | undefined;
+  let removed: unknown;
   await updateLiveManifest(
     s3,
     bucket,
@@ -146,7 +179,7 @@ export async function removeDatabase(
     },
     options,
   );
-  return { removed: removed as LiveDatabase, ...(await cleanUp(s3, bucket, options)) };
+  return { removed, ...(await cleanUp(s3, bucket, options)) };
 }
 
 /** The publish has succeeded: a failed clean-up is reported, not thrown (the next publish retries). */

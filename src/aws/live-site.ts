@@ -1,8 +1,6 @@
 // The parts of a site that push, ls and rm need, from its two stacks: the
 // bucket (stack NAME), the site's address and --prefix, its live-check
-// interval and the size of its function's /tmp (stack NAME-lambda). A site deployed before live data existed has
-// no LiveCheckSeconds parameter: its function would never follow the
-// manifest, so these commands refuse it with the fix.
+// interval and the size of its function's /tmp (stack NAME-lambda).
 import { UserError } from "../errors.ts";
 import { MB } from "../plan/limits.ts";
 import { appStackName } from "../plan/stack-names.ts";
@@ -33,11 +31,6 @@ export async function findLiveSite(cloudformation: CloudFormation, site: string,
   if (!app) throw missingSiteError(site, region);
   const parameters = stackParameters(app);
   const outputs = stackOutputs(app);
-  if (parameters.LiveCheckSeconds === undefined) {
-    throw new UserError(`The site ${site} was deployed by a version of datasette-lambda without live data.`, {
-      hint: `Deploy it again with update-stack ${site} (and its databases); then push, ls and rm work.`,
-    });
-  }
   const prereq = await findStack(cloudformation, site);
   const bucket = prereq ? await bucketOf(cloudformation, prereq) : undefined;
   if (!bucket) {

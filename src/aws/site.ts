@@ -4,10 +4,10 @@
 // Nothing here is hard-coded beyond the stack naming contract.
 import { DescribeStackResourcesCommand, type StackStatus } from "@aws-sdk/client-cloudformation";
 import { UserError } from "../errors.ts";
-import { appStackName } from "../plan/stack-names.ts";
+import { appStackName, isCertificateStackName } from "../plan/stack-names.ts";
 import type { CloudFormation } from "./clients.ts";
 import { toAwsError } from "./aws-error.ts";
-import { describeStack, stackOutputs } from "./stacks.ts";
+import { describeStack, listStackNames, stackOutputs } from "./stacks.ts";
 import { isStackMissingError } from "./tolerated-errors.ts";
 
 export interface StackInfo {
@@ -29,6 +29,17 @@ export async function findStack(cloudformation: CloudFormation, name: string): P
   const stack = await describeStack(cloudformation, name);
   if (!stack) return undefined;
   return { name, stackId: stack.StackId ?? name, status: stack.StackStatus ?? "UNKNOWN", outputs: stackOutputs(stack) };
+}
+
+/**
+ * The site's certificate stacks (us-east-1 client), of any --domain it had. A
+ * stack of that name with a BucketName output is another site's bucket stack
+ * (a site may be named like one), not a certificate's.
+ */
+export async function findCertificateStacks(usEast1: CloudFormation, site: string): Promise<StackInfo[]> {
+  const names = await listStackNames(usEast1, (name) => isCertificateStackName(site, name));
+  const stacks = await Promise.all(names.map((name) => findStack(usEast1, name)));
+  return stacks.filter((stack): stack is StackInfo => stack !== undefined && !("BucketName" in stack.outputs));
 }
 
 export async function stackResources(cloudformation: CloudFormation, stackName: string): Promise<StackResourceInfo[]> {

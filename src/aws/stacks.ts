@@ -7,8 +7,10 @@ import {
   DeleteStackCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
+  paginateListStacks,
   UpdateStackCommand,
   type Capability,
+  type CloudFormationClient,
   type Parameter,
   type Stack,
   type StackEvent,
@@ -216,4 +218,19 @@ export function stackParameters(stack: Stack | undefined): Record<string, string
     if (parameter.ParameterKey) parameters[parameter.ParameterKey] = parameter.ParameterValue ?? "";
   }
   return parameters;
+}
+
+/** The names of every stack in the client's region that is not deleted, with `match`. */
+export async function listStackNames(client: CloudFormation, match: (name: string) => boolean): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const page of paginateListStacks({ client: client as CloudFormationClient }, {})) {
+      for (const summary of page.StackSummaries ?? []) {
+        if (summary.StackName && !isDeleted(summary.StackStatus) && match(summary.StackName)) names.push(summary.StackName);
+      }
+    }
+  } catch (error) {
+    throw toAwsError(error, "Listing stacks", "CloudFormation");
+  }
+  return [...new Set(names)].sort();
 }

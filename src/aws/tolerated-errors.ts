@@ -63,3 +63,18 @@ export function isConditionalWriteLost(error: unknown): boolean {
   const status = httpStatus(error);
   return name === "PreconditionFailed" || name === "ConditionalRequestConflict" || status === 412 || status === 409;
 }
+
+// DeleteFunction of a Lambda@Edge function whose replicas CloudFront has not
+// deleted yet ("typically within a few hours" after the last distribution lets
+// go, CloudFront Developer Guide, "Delete Lambda@Edge functions and replicas"):
+// InvalidParameterValueException "Lambda was unable to delete arn:...:1 because it
+// is a replicated function. Please see our documentation for Deleting Lambda@Edge
+// Functions and Replicas." Not a failure: it is deleted on a later run.
+export function isReplicatedFunctionError(error: unknown): boolean {
+  return errorName(error) === "InvalidParameterValueException" && /replicated function/i.test(errorMessage(error));
+}
+
+// GetFunction/DeleteFunction of a function that is not there (deleted meanwhile).
+export function isFunctionMissingError(error: unknown): boolean {
+  return errorName(error) === "ResourceNotFoundException";
+}

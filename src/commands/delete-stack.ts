@@ -1,19 +1,24 @@
 // delete-stack NAME: everything update-stack made for NAME, in an order that
 // always works in one run: the app stack (the function stops using the
 // bucket, the distribution its certificate), then the --domain certificate
-// stack in us-east-1, then every object/version/delete marker in the bucket,
-// then the prerequisite stack (which deletes the now empty bucket). Whatever is already
-// gone is skipped, so a half-deleted site is finished off and a deleted one is
-// "nothing to delete".
+// stacks in us-east-1 once ACM lets go of them (still held after the wait: a
+// warning with the command, the rest goes on), then every object/version/delete
+// marker in the bucket,
+// then the prerequisite stack (which deletes the now empty bucket), and last,
+// when no site's distribution uses it any more, the account's shared CloudFront
+// stack. Whatever is already gone is skipped, so a half-deleted site is finished
+// off and a deleted one is "nothing to delete".
 import type { Command } from "commander";
 import { CERTIFICATE_REGION, createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
 import { bucketExists, countObjects, deleteBucket, emptyBucket, type ObjectCount } from "../aws/empty-bucket.ts";
 import type { Sleep } from "../util/sleep.ts";
-import { bucketOf, findStack, type StackInfo } from "../aws/site.ts";
-import { appStackName, certificateStackName } from "../plan/stack-names.ts";
+import { bucketOf, findCertificateStacks, findStack, type StackInfo } from "../aws/site.ts";
+import { appStackName, SHARED_STACK_NAME } from "../plan/stack-names.ts";
+import { retireCertificates, type CertificateWait } from "../deploy/retire-certificates.ts";
+import { releaseShared, type SharedRelease } from "../deploy/release-shared.ts";
 import { deleteStackAndWait, type WaitOptions } from "../aws/stacks.ts";
-import { DeployError, type StackFailure } from "../errors.ts";
+import { DeployError, errorMessage, InterruptedError, type StackFailure } from "../errors.ts";
 import type { ConfirmOptions } from "../shared-options.ts";
 import { confirm } from "../ui/confirm.ts";
 import { onInterrupt } from "../ui/interrupt.ts";
@@ -22,22 +27,39 @@ import { printStackEvents } from "../ui/progress.ts";
 import { plural } from "../util/plural.ts";
 
 export interface DeleteStackDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "certificateCloudformation">;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "usEast1Cloudformation" | "cloudfront" | "usEast1Lambda" | "acm">;
   output: Output;
   /** Asks y/N; throws a UserError naming --yes when there is no terminal to ask on. */
   confirm: (question: string, action: string) => Promise<boolean>;
   signal?: AbortSignal;
   sleep?: Sleep;
   pollMs?: number;
+  /** How a certificate is waited for before its stack is deleted. */
+  certificateWait?: CertificateWait;
 }
 
 export interface DeleteStackResult {
   stack: string;
-  /** What this run deleted, in order: stack names and s3://bucket. */
+  /** What this run deleted, in order: stack names, s3://bucket, and lambda:NAME for the shared Lambda@Edge function. */
   deleted: string[];
   nothingToDelete: boolean;
   /** The user answered no: nothing was deleted. */
   cancelled?: boolean;
+  /** Lambda@Edge functions CloudFront still has replicas of (hours): a later run deletes them. */
+  pending?: string[];
+}
+
+/** What the shared parts' release adds to the result. */
+function sharedOutcome(release: SharedRelease | undefined): { deleted: string[]; pending?: string[] } {
+  if (!release) return { deleted: [] };
+  const deleted = [...(release.stack.type === "deleted" ? [SHARED_STACK_NAME] : []), ...release.deletedFunctions.map((n) => `lambda:${n}`)];
+  return { deleted, ...(release.pendingFunctions.length > 0 ? { pending: release.pendingFunctions } : {}) };
+}
+
+function describeDeleted(item: string, objects: number): string {
+  if (item.startsWith("s3://")) return `bucket ${item.slice(5)} (${objects} objects and versions emptied)`;
+  if (item.startsWith("lambda:")) return `Lambda@Edge function ${item.slice(7)}`;
+  return `stack ${item}`;
 }
 
 function objectsText(count: ObjectCount | undefined): string {
@@ -66,14 +88,14 @@ export function deleteAdvice(failures: StackFailure[], site: string, stack: stri
 
 export async function runDeleteStack(name: string, options: ConfirmOptions, deps: DeleteStackDeps): Promise<DeleteStackResult> {
   const { output } = deps;
-  const { cloudformation, s3, certificateCloudformation } = deps.clients;
+  const { cloudformation, s3, usEast1Cloudformation } = deps.clients;
   const { region } = await checkAwsAccess(cloudformation);
   const appName = appStackName(name);
 
-  const [app, prereq, certificate] = await Promise.all([
+  const [app, prereq, certificates] = await Promise.all([
     findStack(cloudformation, appName),
     findStack(cloudformation, name),
-    findStack(certificateCloudformation, certificateStackName(name)),
+    findCertificateStacks(usEast1Cloudformation, name),
   ]);
   let bucket = prereq ? await bucketOf(cloudformation, prereq) : undefined;
   if (bucket && !(await bucketExists(s3, bucket))) {
@@ -81,9 +103,21 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     bucket = undefined;
   }
 
-  if (!app && !prereq && !certificate) {
-    const result: DeleteStackResult = { stack: name, deleted: [], nothingToDelete: true };
-    output.result(`Nothing to delete: no site named ${name} in ${region} (stacks ${name} and ${appName} not found).`, result);
+  const wait: WaitOptions = {
+    onEvent: printStackEvents(output),
+    command: `delete-stack ${name}`,
+    signal: deps.signal,
+    sleep: deps.sleep,
+    pollMs: deps.pollMs,
+  };
+  if (!app && !prereq && certificates.length === 0) {
+    const shared = sharedOutcome(await releaseLeftovers(deps, output, wait, name));
+    const result: DeleteStackResult = { stack: name, nothingToDelete: true, ...shared };
+    const also =
+      shared.deleted.length > 0
+        ? ` Deleted what no site uses any more: ${shared.deleted.map((i) => describeDeleted(i, 0)).join(", ")}.`
+        : "";
+    output.result(`Nothing to delete: no site named ${name} in ${region} (stacks ${name} and ${appName} not found).${also}`, result);
     return result;
   }
 
@@ -93,9 +127,9 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     const lines = [
       `This deletes the site ${name} in ${region}:`,
       ...(app ? [describe(app, "the function, its URL, CloudFront distribution and log group")] : []),
-      ...(certificate
-        ? [describe(certificate, `the certificate for ${certificate.outputs.DomainName ?? "its domain"}, in ${CERTIFICATE_REGION}`)]
-        : []),
+      ...certificates.map((certificate) =>
+        describe(certificate, `the certificate for ${certificate.outputs.DomainName ?? "its domain"}, in ${CERTIFICATE_REGION}`),
+      ),
       ...(bucket ? [`  bucket ${bucket}: ${objectsText(count)}`] : []),
       ...(prereq ? [describe(prereq, "the bucket")] : []),
     ];
@@ -107,13 +141,7 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
   }
 
   const deleted: string[] = [];
-  const wait: WaitOptions = {
-    onEvent: printStackEvents(output),
-    command: `delete-stack ${name}`,
-    signal: deps.signal,
-    sleep: deps.sleep,
-    pollMs: deps.pollMs,
-  };
+  const pending: string[] = [];
   const deleteStep = async (stack: StackInfo, client = cloudformation, stackRegion = region) => {
     output.info(`Deleting stack ${stack.name} (${stack.status})${stackRegion === region ? "" : ` in ${stackRegion}`}...`);
     try {
@@ -140,10 +168,10 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     await deleteStep(app);
     deleted.push(app.name);
   }
-  // Only once no distribution uses it (ACM refuses to delete a certificate in use).
-  if (certificate) {
-    await deleteStep(certificate, certificateCloudformation, CERTIFICATE_REGION);
-    deleted.push(certificate.name);
+  // Only once no distribution uses them (ACM refuses to delete a certificate in use).
+  if (certificates.length > 0) {
+    const retired = await retireCertificates(deps.clients, name, undefined, output, wait, deps.certificateWait);
+    deleted.push(...retired.deleted);
   }
   const objects = await empty("");
   if (prereq) await deleteStep(prereq);
@@ -158,13 +186,39 @@ export async function runDeleteStack(name: string, options: ConfirmOptions, deps
     deleted.push(`s3://${bucket}`);
   }
   if (prereq) deleted.push(prereq.name);
+  // Last: the site's distribution is gone, so the shared parts may be unused now.
+  if (app?.outputs.DistributionId) {
+    const shared = sharedOutcome(await releaseShared(deps.clients, output, wait, `datasette-lambda delete-stack ${name}`));
+    deleted.push(...shared.deleted);
+    if (shared.pending) pending.push(...shared.pending);
+  }
 
-  const result: DeleteStackResult = { stack: name, deleted, nothingToDelete: false };
-  const parts = deleted.map((item) =>
-    item.startsWith("s3://") ? `bucket ${item.slice(5)} (${objects} objects and versions emptied)` : `stack ${item}`,
-  );
+  const result: DeleteStackResult = { stack: name, deleted, nothingToDelete: false, ...(pending.length > 0 ? { pending } : {}) };
+  const parts = deleted.map((item) => describeDeleted(item, objects));
   output.result(`Deleted the site ${name} in ${region}: ${parts.join(", ")}.`, result);
   return result;
+}
+
+/**
+ * Nothing of the site is left: a run after one that left the shared parts
+ * behind (another site was deploying, say) finishes them off, quietly. True
+ * when it deleted the shared stack.
+ */
+async function releaseLeftovers(
+  deps: DeleteStackDeps,
+  output: Output,
+  wait: WaitOptions,
+  site: string,
+): Promise<SharedRelease | undefined> {
+  const quiet = (message: string) => output.debug(message);
+  const out = { info: quiet, debug: quiet, warn: (message: string) => output.warn(message) };
+  try {
+    return await releaseShared(deps.clients, out, wait, `datasette-lambda delete-stack ${site}`);
+  } catch (error) {
+    if (error instanceof InterruptedError) throw error;
+    output.debug(`Shared CloudFront stack not checked: ${errorMessage(error)}`);
+    return undefined;
+  }
 }
 
 /** The commander action: real clients and terminal, Ctrl-C stops waiting (exit 130, rerun to finish). */

@@ -17,7 +17,7 @@ import { pushFiles, type ConvertDataFiles } from "../artifacts/push-files.ts";
 import { isDeployed, type DeployedRecord } from "../live/deployed.ts";
 import { databaseUrl } from "../live/listing.ts";
 import { dataAsOfFromSources } from "../plan/data-as-of.ts";
-import { validateLiveName } from "../live/names.ts";
+import { checkDistinctNames, validateLiveName } from "../database-names.ts";
 import { waitUntilServed, WAIT_TIMEOUT_MS, type WaitOutcome } from "../live/wait-served.ts";
 import { validateSiteName } from "../plan/validate.ts";
 import type { SharedOptions } from "../shared-options.ts";
@@ -52,7 +52,7 @@ export interface PushDeps {
   garbage?: { minAgeMs?: number };
 }
 
-export type WaitResult = "served" | "skipped" | "timed-out" | "unsupported";
+export type WaitResult = "served" | "skipped" | "timed-out";
 
 export interface PushedDatabase {
   name: string;
@@ -80,7 +80,7 @@ export interface PushResult {
 /** Bad flags fail before any AWS call or conversion. */
 export function checkPushOptions(files: string[], options: PushOptions): { url: URL | undefined } {
   if (files.length === 0) throw new UserError("push needs at least one file", { hint: "e.g. datasette-lambda push mysite data.db" });
-  if (options.into !== undefined) validateLiveName(options.into, "--into");
+  if (options.into !== undefined) validateLiveName(options.into, { flag: "--into" });
   if (options.url === undefined) return { url: undefined };
   if (options.wait === false) {
     throw new UserError("--url says where push waits for the site, and --no-wait skips the wait", { hint: "Drop one of them." });
@@ -97,20 +97,17 @@ export function checkPushOptions(files: string[], options: PushOptions): { url: 
   return { url };
 }
 
-/** Names checked against the contract, and no two alike. */
+/** Names checked against the name rule, and no two alike (whatever converter made them). */
 export function checkConverted(databases: ConvertedDatabase[]): void {
-  const seen = new Map<string, string>();
-  for (const db of databases) {
-    const from = db.sources.map((source) => basename(source)).join(", ");
-    validateLiveName(db.name, `the database name of ${from}`);
-    const earlier = seen.get(db.name);
-    if (earlier !== undefined) {
-      throw new UserError(`${earlier} and ${from} would both be published as the database "${db.name}"`, {
-        hint: "Rename one of the files, or put them into one database with --into NAME.",
-      });
-    }
-    seen.set(db.name, from);
-  }
+  for (const db of databases) validateLiveName(db.name, { file: sourceNames(db) });
+  checkDistinctNames(
+    databases.map((db) => ({ name: db.name, from: sourceNames(db) })),
+    "Rename one of the files, or put them into one database with --into NAME.",
+  );
+}
+
+function sourceNames(db: ConvertedDatabase): string {
+  return db.sources.map((source) => basename(source)).join(", ");
 }
 
 /** The newest modification time of a database's sources: its data as of. */
@@ -127,7 +124,7 @@ async function dataAsOf(sources: string[]): Promise<string | undefined> {
   return known.length > 0 ? dataAsOfFromSources(known) : undefined;
 }
 
-async function publish(deps: PushDeps, site: LiveSite, items: PublishItem[]): Promise<PublishResult> {
+async function publish(deps: PushDeps, site: LiveSite, items: PublishItem[], deployed: DeployedRecord | undefined): Promise<PublishResult> {
   const { output } = deps;
   const changedBytes = items.reduce((sum, item) => sum + item.bytes, 0);
   const published: string[] = [];
@@ -140,6 +137,7 @@ async function publish(deps: PushDeps, site: LiveSite, items: PublishItem[]): Pr
         random: deps.random,
         now: deps.now,
         garbage: deps.garbage,
+        deployed: Object.keys(deployed?.databases ?? {}),
         onProgress: (p) => update(`${p.key.split("/").at(-1)} ${formatBytes(p.sent)} of ${formatBytes(p.total)}`),
         onPublished: (name) => {
           published.push(name);
@@ -207,12 +205,6 @@ async function waitForSite(deps: PushDeps, site: LiveSite, base: string, expecte
           `It is published: ${catchUp}; see datasette-lambda ls ${site.name}.`,
       );
       return "timed-out";
-    case "unsupported":
-      output.warn(
-        `${base} has no /-/datasette-lambda.json, so push cannot tell when it serves the data. It is published; ` +
-          `if the site was deployed before live data, deploy it again with update-stack ${site.name}.`,
-      );
-      return "unsupported";
     case "interrupted":
       throw new InterruptedError(`Stopped waiting. The data is published: ${catchUp}.`);
   }
@@ -242,6 +234,7 @@ export async function runPush(name: string, files: string[], options: PushOption
         tables: db.tables,
         dataAsOf: await dataAsOf(db.sources),
         sources: db.sources.map((source) => basename(source)),
+        nameFrom: options.into !== undefined ? { flag: "--into" } : { file: sourceNames(db) },
       });
     }
 
@@ -249,7 +242,7 @@ export async function runPush(name: string, files: string[], options: PushOption
       output.debug(`could not read live/deployed.json: ${errorMessage(error)}`);
       return undefined;
     });
-    const published = await publish(deps, site, items);
+    const published = await publish(deps, site, items, deployed);
     reportPublished(output, site, published, deployed);
 
     const expected = Object.fromEntries(published.published.map((db) => [db.name, db.entry.sha256]));

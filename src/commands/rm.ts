@@ -1,6 +1,8 @@
 // rm NAME DB: stop serving the live database DB (pushed, or put into incoming/).
-// A database of that name deployed by update-stack is served again. Asks first
-// on a terminal unless --yes, as delete-stack does.
+// A database of that name deployed by update-stack is served again. DB may also
+// be an entry of the live manifest that no instance serves (`ls` lists them):
+// rm removes it from the manifest. Asks first on a terminal unless --yes, as
+// delete-stack does.
 import type { Command } from "commander";
 import { createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { checkAwsAccess } from "../aws/credentials.ts";
@@ -11,8 +13,7 @@ import { NotLiveError, removeDatabase } from "../aws/live-publish.ts";
 import { findLiveSite } from "../aws/live-site.ts";
 import { UserError } from "../errors.ts";
 import { isDeployed, type DeployedRecord } from "../live/deployed.ts";
-import type { LiveManifest } from "../live/manifest.ts";
-import { validateLiveName } from "../live/names.ts";
+import { liveEntries, type LiveManifest } from "../live/manifest.ts";
 import { validateSiteName } from "../plan/validate.ts";
 import type { ConfirmOptions } from "../shared-options.ts";
 import { confirm } from "../ui/confirm.ts";
@@ -34,8 +35,10 @@ export interface RmDeps {
 export interface RmResult {
   site: string;
   name: string;
-  /** What stopped being served; null when cancelled. */
-  removed: { key: string; sha256: string; bytes: number; source: string | null } | null;
+  /** The entry removed (null when cancelled); its fields are null where an entry no instance served lacked them. */
+  removed: { key: string | null; sha256: string | null; bytes: number | null; source: string | null } | null;
+  /** Why no instance served the entry removed; null when it was served. */
+  unservable: string | null;
   /** The database of that name deployed by update-stack is served again. */
   deployedServedAgain: boolean;
   cancelled: boolean;
@@ -60,7 +63,6 @@ export function notLiveError(site: string, name: string, manifest: LiveManifest,
 export async function runRm(site: string, name: string, options: ConfirmOptions, deps: RmDeps): Promise<RmResult> {
   const { output } = deps;
   validateSiteName(site);
-  validateLiveName(name, "DB");
   const { region } = await checkAwsAccess(deps.clients.cloudformation);
   const live = await findLiveSite(deps.clients.cloudformation, site, region);
   const [{ manifest }, deployed] = await Promise.all([
@@ -68,12 +70,18 @@ export async function runRm(site: string, name: string, options: ConfirmOptions,
     readDeployedRecord(deps.clients.s3, live.bucket),
   ]);
   if (!Object.hasOwn(manifest.databases, name)) throw notLiveError(site, name, manifest, deployed);
-  const comesBack = isDeployed(deployed, name);
+  const unservable = liveEntries(manifest, Object.keys(deployed?.databases ?? {})).problems.find((p) => p.name === name)?.reason ?? null;
+  // An entry no instance served hid nothing: a deployed database of its name was served all along.
+  const comesBack = unservable === null && isDeployed(deployed, name);
 
   if (!options.yes) {
     const then = comesBack ? ` The database ${name} deployed by update-stack is served again.` : "";
-    if (!(await deps.confirm(`Stop serving the live database ${name} on ${site}?${then}`, `remove ${name} from ${site}`))) {
-      const result: RmResult = { site, name, removed: null, deployedServedAgain: false, cancelled: true };
+    const question =
+      unservable === null
+        ? `Stop serving the live database ${name} on ${site}?${then}`
+        : `Remove the entry ${name} (not served: ${unservable}) from the live manifest of ${site}?`;
+    if (!(await deps.confirm(question, `remove ${name} from ${site}`))) {
+      const result: RmResult = { site, name, removed: null, unservable, deployedServedAgain: false, cancelled: true };
       output.result("Cancelled: nothing was removed.", result);
       return result;
     }
@@ -98,20 +106,30 @@ export async function runRm(site: string, name: string, options: ConfirmOptions,
     site,
     name,
     removed: {
-      key: removed.removed.key,
-      sha256: removed.removed.sha256,
-      bytes: removed.removed.bytes,
-      source: removed.removed.source ?? null,
+      key: field(removed.removed, "key", "string"),
+      sha256: field(removed.removed, "sha256", "string"),
+      bytes: field(removed.removed, "bytes", "number"),
+      source: field(removed.removed, "source", "string"),
     },
+    unservable,
     deployedServedAgain: comesBack,
     cancelled: false,
   };
-  const lines = [
-    `Stopped serving ${name} on ${site}; running instances drop it within ${live.liveCheckSeconds} s of their next request.`,
-    ...(comesBack ? [`The database ${name} deployed by update-stack is served again.`] : []),
-  ];
+  const lines =
+    unservable === null
+      ? [
+          `Stopped serving ${name} on ${site}; running instances drop it within ${live.liveCheckSeconds} s of their next request.`,
+          ...(comesBack ? [`The database ${name} deployed by update-stack is served again.`] : []),
+        ]
+      : [`Removed the entry ${name}, which no instance served, from the live manifest of ${site}.`];
   output.result(lines.join("\n"), result);
   return result;
+}
+
+/** A field of an entry as read, when it has that type. */
+function field<T extends "string" | "number">(entry: unknown, name: string, type: T): (T extends "string" ? string : number) | null {
+  const value = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>)[name] : undefined;
+  return typeof value === type ? (value as T extends "string" ? string : number) : null;
 }
 
 export async function rm(site: string, name: string, options: ConfirmOptions, _command?: Command): Promise<void> {

@@ -12,6 +12,7 @@ import { checkFilesGiven, checkOptions } from "../plan/plan.ts";
 import type { UpdateStackOptions } from "../plan/update-stack-options.ts";
 import { checkEnvironmentSize, parsePluginSecrets, pluginSecretsFromEnv, pluginSecretsParameter } from "../plan/plugin-secrets.ts";
 import { givenSecret } from "../plan/secret.ts";
+import { checkSnapStartRegion } from "../plan/snapstart-regions.ts";
 import { checkAssetDirectories } from "../inputs/asset-directories.ts";
 import { createOutput, type Output } from "../ui/output.ts";
 import { onInterrupt } from "../ui/interrupt.ts";
@@ -102,6 +103,7 @@ export async function runUpdateStack(
     // Region and credentials before the (possibly long) build, not after it.
     const clients = deps.clients();
     deploy = { clients, region: (await checkAwsAccess(clients.cloudformation)).region };
+    checkSnapStartRegion(checked.snapstart, deploy.region);
   }
 
   // Converted data files live here until they are written out or uploaded.

@@ -1,38 +1,44 @@
-// --domain, before the app stack: find the Route 53 zone that owns the name,
-// then bring the stack NAME-certificate in us-east-1 (an ACM certificate that
-// CloudFormation validates through DNS records in that zone) up to date. The
-// app stack then takes the zone and the certificate as parameters.
-// Without --domain, a certificate stack left by an earlier deploy is removed
-// once the app stack no longer uses it.
+// --domain, before the app stack: the certificate stack of this domain in
+// us-east-1 (an ACM certificate that CloudFormation validates through DNS
+// records in the domain's zone) up to date; the app stack takes the zone and
+// the certificate as parameters. One stack per domain: a new domain gets a new
+// certificate, validated before the app stack moves to it, and the old one is
+// deleted only afterwards, once no distribution uses it (retire-certificates.ts).
+// A site deployed before that has NAME-certificate: reused while it is for the
+// same domain.
 import { AwsError } from "../errors.ts";
 import { CERTIFICATE_REGION, type AwsClients } from "../aws/clients.ts";
-import { findHostedZone } from "../aws/hosted-zones.ts";
-import { deleteStackAndWait, describeStack, stackOutputs } from "../aws/stacks.ts";
+import type { HostedZone } from "../aws/hosted-zones.ts";
+import { findStack } from "../aws/site.ts";
+import { stackOutputs } from "../aws/stacks.ts";
 import { NO_DOMAIN, type DomainParameters } from "../plan/app-parameters.ts";
-import { certificateStackName } from "../plan/stack-names.ts";
+import { certificateStackName, legacyCertificateStackName } from "../plan/stack-names.ts";
 import type { DeployPlan } from "../plan/types.ts";
 import { readTemplate } from "../templates.ts";
 import { deployStack, type StackContext, type StackDeployment } from "./deploy-stack.ts";
 
-export type CertificateClients = Pick<AwsClients, "route53" | "certificateCloudformation">;
+export type CertificateClients = Pick<AwsClients, "usEast1Cloudformation">;
 
 export interface CertificateDeployment {
   parameters: DomainParameters;
   /** Undefined without --domain. */
   deployment: StackDeployment | undefined;
+  /** The certificate stack this deploy uses; undefined without --domain. */
+  stackName: string | undefined;
 }
 
+/** `zone`: the domain's hosted zone (domain-preflight.ts); undefined without --domain. */
 export async function deployCertificate(
   clients: CertificateClients,
-  plan: DeployPlan,
+  plan: Pick<DeployPlan, "stackName" | "domain">,
+  zone: HostedZone | undefined,
   context: StackContext,
 ): Promise<CertificateDeployment> {
-  if (!plan.domain) return { parameters: NO_DOMAIN, deployment: undefined };
-  const zone = await findHostedZone(clients.route53, plan.domain);
-  context.info(`Domain ${plan.domain}: hosted zone ${zone.name} (${zone.id}); certificate in ${CERTIFICATE_REGION}.`);
-  const stackName = certificateStackName(plan.stackName);
+  if (!plan.domain || !zone) return { parameters: NO_DOMAIN, deployment: undefined, stackName: undefined };
+  const legacy = await findStack(clients.usEast1Cloudformation, legacyCertificateStackName(plan.stackName));
+  const stackName = legacy?.outputs.DomainName === plan.domain ? legacy.name : certificateStackName(plan.stackName, plan.domain);
   const deployment = await deployStack(
-    clients.certificateCloudformation,
+    clients.usEast1Cloudformation,
     {
       stackName,
       templateBody: await readTemplate("certificate"),
@@ -47,15 +53,5 @@ export async function deployCertificate(
       hint: `Was ${stackName} made by another tool? Delete it, then run update-stack again.`,
     });
   }
-  return { parameters: { HostedZoneId: zone.id, CertificateArn: certificateArn }, deployment };
-}
-
-/** After an app deploy without --domain: the distribution has let go of the certificate, so its stack can go. */
-export async function removeUnusedCertificate(clients: CertificateClients, plan: DeployPlan, context: StackContext): Promise<boolean> {
-  if (plan.domain) return false;
-  const stackName = certificateStackName(plan.stackName);
-  if (!(await describeStack(clients.certificateCloudformation, stackName))) return false;
-  context.info(`No --domain any more: deleting the certificate stack ${stackName} (${CERTIFICATE_REGION}).`);
-  await deleteStackAndWait(clients.certificateCloudformation, stackName, context.wait);
-  return true;
+  return { parameters: { HostedZoneId: zone.id, CertificateArn: certificateArn }, deployment, stackName };
 }

@@ -1,9 +1,12 @@
 // The whole AWS side of update-stack, after the build (the caller has checked
-// region and credentials): with --domain, its hosted zone and the certificate
-//   stack NAME-certificate (us-east-1) -> prerequisite stack NAME (the bucket)
-//   -> upload the missing artifacts -> app stack NAME-lambda -> outputs ->
-//   live/deployed.json (what is deployed, for `ls`) -> delete artifacts no
-//   longer referenced (and a certificate no longer used).
+// region and credentials): checks that need no stack change (what the account
+// can reserve; with --domain its hosted zone and the records at the name) ->
+// with --domain the certificate stack NAME-certificate-<hash> (us-east-1) ->
+// with CloudFront, the account's shared stack datasette-lambda-shared
+// (us-east-1) -> prerequisite stack NAME (the bucket) -> upload the missing
+// artifacts -> app stack NAME-lambda -> outputs -> live/deployed.json (what is
+// deployed, for `ls`) -> delete artifacts no longer referenced -> delete
+// certificates no longer used (a warning, not a failure, when ACM still holds on).
 // It returns a typed result; the command layer renders it (URL or --json).
 //
 // Ctrl-C: pass an AbortSignal. During uploads the multipart upload is aborted
@@ -18,17 +21,22 @@ import { writeDeployedRecord } from "../aws/deployed-record.ts";
 import { collectGarbage, referencedKeys, type GarbageOptions } from "../aws/garbage.ts";
 import type { Sleep } from "../util/sleep.ts";
 import { takeLease } from "../aws/leases.ts";
-import { stackOutputs, stackParameters } from "../aws/stacks.ts";
+import { systemResolveNs, type ResolveNs } from "../aws/public-dns.ts";
+import { describeStack, stackOutputs, stackParameters } from "../aws/stacks.ts";
 import { findMissingArtifacts, uniqueByKey, uploadArtifacts } from "../aws/uploads.ts";
 import { withSecretsInFingerprint } from "../plan/app-parameters.ts";
 import type { BuildResult } from "../plan/types.ts";
 import type { Output } from "../ui/output.ts";
 import { printStackEvents, reportGarbage, reportUploads } from "../ui/progress.ts";
-import { deployCertificate, removeUnusedCertificate } from "./deploy-certificate.ts";
+import { deployCertificate } from "./deploy-certificate.ts";
+import { checkDomain, distributionDomain } from "./domain-preflight.ts";
+import { retireCertificates, type CertificateWait } from "./retire-certificates.ts";
+import { reserveConcurrency } from "./deploy-concurrency.ts";
+import { deployShared } from "./deploy-shared.ts";
 import { deployStack, type StackContext } from "./deploy-stack.ts";
 
 export interface DeployDeps {
-  clients: Pick<AwsClients, "cloudformation" | "s3" | "route53" | "certificateCloudformation">;
+  clients: Pick<AwsClients, "cloudformation" | "s3" | "route53" | "usEast1Cloudformation" | "cloudfront" | "lambda" | "acm">;
   /** The clients' region, resolved (with the credentials) by the caller before the build. */
   region: string;
   out: Output;
@@ -48,6 +56,10 @@ export interface DeployDeps {
   garbage?: Pick<GarbageOptions, "minAgeMs" | "leaseTtlMs" | "now">;
   /** How often this run rewrites its lease; default 10 min. */
   leaseRefreshMs?: number;
+  /** NS lookups of public DNS, for --domain's delegation check; default the system's resolver. */
+  resolveNs?: ResolveNs;
+  /** How an old certificate is waited for before its stack is deleted. */
+  certificateWait?: CertificateWait;
 }
 
 export interface DeployResult {
@@ -80,12 +92,18 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
     region,
   };
 
-  // Before anything else: a domain without a zone fails here, and validation takes minutes.
-  const certificate = await deployCertificate(clients, build.plan, context);
+  // Before any stack changes: a cap the account cannot reserve, a domain without
+  // a zone or with someone else's record at it, fail here.
+  const previousApp = stackOutputsAndParameters(await describeStack(clients.cloudformation, appStackName));
+  const reservations = await reserveConcurrency(clients, build.plan, previousApp.parameters, region, (message) => out.info(message));
+  const zone = await checkDomain(clients, build.plan, distributionDomain(previousApp.outputs), deps.resolveNs ?? systemResolveNs(), out);
+  // Validation takes minutes: before the rest.
+  const certificate = await deployCertificate(clients, build.plan, zone, context);
+  const shared = await deployShared(clients, build.plan, context);
 
   const prereq = await deployStack(
     clients.cloudformation,
-    { stackName, templateBody: build.prereqTemplate, parameters: {}, capabilities: [...CAPABILITIES] },
+    { stackName, templateBody: build.prereqTemplate, parameters: build.prereqParameters, capabilities: [...CAPABILITIES] },
     context,
   );
   const bucket = stackOutputs(prereq.stack).BucketName;
@@ -120,6 +138,8 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
   const parameters = {
     ...withSecretsInFingerprint(build.appParameters, secrets, stackName),
     ...certificate.parameters,
+    ...shared.parameters,
+    ConverterMaxConcurrency: reservations.ConverterMaxConcurrency,
     BucketName: bucket,
   };
   const app = await deployStack(
@@ -146,18 +166,24 @@ export async function deploySite(build: BuildResult, deps: DeployDeps): Promise<
   }
 
   await recordDeployment(deps, bucket, build);
-  await removeUnusedCertificate(clients, build.plan, context);
-
   await cleanUp(deps, bucket, appStackName, [...referencedKeys(parameters), ...referencedKeys(stackParameters(app.previous))]);
+  // Last: the distribution has moved to this deploy's certificate (or none).
+  await retireCertificates(clients, stackName, certificate.stackName, out, context.wait, deps.certificateWait);
 
   return {
-    type: [prereq, app, certificate.deployment].every((stack) => !stack || stack.type === "no-op") ? "no-op" : "deployed",
+    type: [prereq, app, certificate.deployment, shared.deployment].every((stack) => !stack || stack.type === "no-op")
+      ? "no-op"
+      : "deployed",
     stack: stackName,
     appStack: appStackName,
     url: outputs.SiteUrl,
     functionUrl: outputs.FunctionUrl,
     uploaded: { files: uploaded.files, bytes: uploaded.bytes },
   };
+}
+
+function stackOutputsAndParameters(stack: Parameters<typeof stackOutputs>[0]) {
+  return { outputs: stackOutputs(stack), parameters: stackParameters(stack) };
 }
 
 /** live/deployed.json, for `ls`. The deploy has succeeded: a failure is a warning. */

@@ -5,6 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { stat } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
 import { UserError } from "../errors.ts";
+import { checkDistinctNames } from "../database-names.ts";
 import { isoSeconds } from "../plan/data-as-of.ts";
 import type { DatabaseInput } from "../plan/types.ts";
 import { sha256File } from "../util/sha256.ts";
@@ -112,19 +113,13 @@ export async function inspectDatabase(file: string): Promise<DatabaseInput> {
   }
 }
 
-/** Inspects every file and rejects two that Datasette would give the same name. */
+/** Inspects every file and rejects two that Datasette would give the same name (ignoring case, as the name rule does). */
 export async function inspectDatabases(files: string[]): Promise<DatabaseInput[]> {
   const databases: DatabaseInput[] = [];
   for (const file of files) databases.push(await inspectDatabase(file));
-  const seen = new Map<string, string>();
-  for (const [index, db] of databases.entries()) {
-    const earlier = seen.get(db.name);
-    if (earlier !== undefined) {
-      throw new UserError(`${files[index]} and ${earlier} would both be served as the database "${db.name}"`, {
-        hint: "Rename one of the files: Datasette names each database after its file name.",
-      });
-    }
-    seen.set(db.name, files[index] ?? db.path);
-  }
+  checkDistinctNames(
+    databases.map((db, index) => ({ name: db.name, from: files[index] ?? db.path })),
+    "Rename one of the files: Datasette names each database after its file name.",
+  );
   return databases;
 }

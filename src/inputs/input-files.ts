@@ -4,7 +4,6 @@
 import { open } from "node:fs/promises";
 import { extname } from "node:path";
 import { UserError } from "../errors.ts";
-import { liveNameFromFile } from "../live/names.ts";
 
 export const DATABASE_EXTENSIONS = [".db", ".sqlite", ".sqlite3"];
 /** What the converter (stub/datasette_lambda/convert/) reads (docs/live-data.md). */
@@ -24,14 +23,6 @@ export function inputKind(fileName: string, header: Buffer): InputKind | null {
   if (DATA_EXTENSIONS.includes(extension)) return "data";
   if (DATABASE_EXTENSIONS.includes(extension)) return "database";
   return null;
-}
-
-/**
- * The database a data file becomes: its file name without the extension,
- * characters other than [A-Za-z0-9_-] replaced by "_" (docs/live-data.md).
- */
-export function dataDatabaseName(file: string): string {
-  return liveNameFromFile(file);
 }
 
 /** The first bytes of a file, or fewer when it is shorter; undefined when it cannot be read. */

@@ -1,8 +1,12 @@
-// live/deployed.json (docs/live-data.md): what the last update-stack deployed,
-// for `ls` to show beside what is live. Pure: the record a plan makes, and
-// reading one back. Nothing but `ls` (and push/rm, for their messages) reads it.
+// live/deployed.json (docs/live-data.md; the schema is
+// stub/datasette_lambda/contract/schemas/deployed-record.schema.json): what the
+// last update-stack deployed, for `ls` to show beside what is live. Pure: the
+// record a plan makes, and reading one back. Nothing but `ls` (and push/rm, for
+// their messages) reads it.
 import { basename } from "node:path";
 import type { DeployPlan } from "../plan/types.ts";
+import { isObject, isSha256, isTableCounts, isWholeNumber } from "../util/json-shapes.ts";
+import { isUtcTime } from "./utc-time.ts";
 
 export interface DeployedDatabase {
   sha256: string;
@@ -41,18 +45,29 @@ export function serializeDeployedRecord(record: DeployedRecord): string {
   return `${JSON.stringify(record, null, 2)}\n`;
 }
 
-/** The record, or undefined when it is not one this version can read (ls then shows live databases only). */
+function isDeployedDatabase(entry: unknown): boolean {
+  return (
+    isObject(entry) &&
+    isSha256(entry.sha256) &&
+    isWholeNumber(entry.bytes) &&
+    isTableCounts(entry.tables) &&
+    (entry.dataAsOf === undefined || isUtcTime(entry.dataAsOf)) &&
+    (entry.location === "inline" || entry.location === "s3") &&
+    typeof entry.source === "string"
+  );
+}
+
+/** The record, or undefined when it is not one (ls then shows live databases only, and says so). */
 export function parseDeployedRecord(text: string): DeployedRecord | undefined {
+  let raw: unknown;
   try {
-    const raw = JSON.parse(text) as Partial<DeployedRecord> | null;
-    if (raw?.format !== 1 || typeof raw.databases !== "object" || raw.databases === null) return undefined;
-    for (const entry of Object.values(raw.databases)) {
-      if (typeof entry?.sha256 !== "string" || typeof entry.bytes !== "number") return undefined;
-    }
-    return { format: 1, databases: raw.databases, deployedAt: typeof raw.deployedAt === "string" ? raw.deployedAt : "" };
+    raw = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (!isObject(raw) || raw.format !== 1 || !isObject(raw.databases) || !isUtcTime(raw.deployedAt)) return undefined;
+  if (!Object.entries(raw.databases).every(([name, entry]) => name !== "" && isDeployedDatabase(entry))) return undefined;
+  return raw as unknown as DeployedRecord;
 }
 
 /** Same databases (the deploy time aside): nothing to write. */

@@ -1,10 +1,11 @@
 // What `ls` shows: the databases a site serves, live (pushed) or deployed (by
-// update-stack), the live ones it cannot serve and why, the files that failed
-// to convert, and those still waiting in incoming/. Pure: built from the live
-// manifest, live/deployed.json, the waiting files (waiting.ts) and the size of
-// the function's /tmp.
+// update-stack), the live ones it cannot serve and why (the manifest's entries
+// no reader serves, and databases too big for the function's /tmp), the files
+// that failed to convert, and those still waiting in incoming/. Pure: built
+// from the live manifest, live/deployed.json, the waiting files (waiting.ts)
+// and the size of the function's /tmp.
 import { isDeployed, type DeployedRecord } from "./deployed.ts";
-import type { LiveManifest } from "./manifest.ts";
+import { failedFiles, liveEntries, type EntryProblem, type LiveManifest } from "./manifest.ts";
 import { tmpProblem } from "./tmp-space.ts";
 import type { WaitingFile } from "./waiting.ts";
 
@@ -38,6 +39,8 @@ export interface Listing {
   site: string;
   url: string;
   databases: ListedDatabase[];
+  /** Entries of the live manifest that no instance serves, and why (each instance logs the same reason). */
+  unservable: EntryProblem[];
   failed: ListedFailure[];
   /** Files in incoming/ the converter never finished (waiting.ts). */
   waiting: WaitingFile[];
@@ -61,7 +64,8 @@ export function buildListing(
   waiting: WaitingFile[] = [],
   tmpBytes?: number,
 ): Listing {
-  const live: ListedDatabase[] = Object.entries(manifest.databases).map(([name, entry]) => ({
+  const entries = liveEntries(manifest, Object.keys(deployed?.databases ?? {}));
+  const live: ListedDatabase[] = Object.entries(entries.databases).map(([name, entry]) => ({
     name,
     url: databaseUrl(siteUrl, name),
     live: true,
@@ -90,13 +94,14 @@ export function buildListing(
       publishedAt: null,
       problem: null,
     }));
-  const failed = Object.entries(manifest.failed)
+  const failed = Object.entries(failedFiles(manifest))
     .map(([source, entry]) => ({ source, reason: entry.reason, at: entry.at, key: entry.key }))
     .sort((a, b) => (a.source < b.source ? -1 : 1));
   return {
     site,
     url: siteUrl,
     databases: [...live, ...fromDeploy].sort(byName),
+    unservable: entries.problems,
     failed,
     waiting,
     deployedKnown: deployed !== undefined,

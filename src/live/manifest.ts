@@ -1,8 +1,20 @@
-// live/manifest.json: what a site serves live (docs/live-data.md). Pure: the
-// layout of the bucket's live/ prefix, reading and checking a manifest, and
-// the two changes a publisher makes to it (publish databases, remove one).
-// Reading and writing it in S3, conditionally, is src/aws/live-manifest.ts.
-import { isLiveName } from "./names.ts";
+// live/manifest.json: what a site serves live (docs/live-data.md; its schema is
+// stub/datasette_lambda/contract/schemas/live-manifest.schema.json). Pure: the
+// layout of the bucket's live/ prefix, reading a manifest, and the two changes a
+// publisher makes to it (publish databases, remove one).
+//
+// A manifest is read in two steps. parseLiveManifest checks the document (JSON,
+// an object, format 1, the two maps) and refuses it whole otherwise: nothing in
+// it can be trusted. liveEntries then checks each database entry: a bad one (a
+// name Datasette keeps, a missing sha256...) is a problem of that entry alone,
+// skipped with its reason, and the others are served. The runtime's reader
+// (contract/live_manifest.py) skips the same entries with the same reasons
+// (tested on the same examples, contract/schemas/examples/live-manifest/).
+// Publishers change the document as read, so entries they cannot read are
+// written back untouched. Reading and writing it in S3 is src/aws/live-manifest.ts.
+import { nameProblem } from "../database-names.ts";
+import { isObject, isSha256, isTableCounts, isWholeNumber } from "../util/json-shapes.ts";
+import { isUtcTime } from "./utc-time.ts";
 
 export const LIVE_MANIFEST_KEY = "live/manifest.json";
 export const LIVE_DATABASE_PREFIX = "live/db/";
@@ -31,14 +43,28 @@ export interface FailedFile {
   key: string;
 }
 
+/** The document as written. Entries are as the bucket has them, checked when read (liveEntries). */
 export interface LiveManifest {
   format: 1;
-  databases: Record<string, LiveDatabase>;
+  databases: Record<string, unknown>;
   /** By source name (the key under incoming/, or a pushed file's name). */
-  failed: Record<string, FailedFile>;
+  failed: Record<string, unknown>;
 }
 
-/** A manifest in the bucket that this tool cannot read: never overwritten blindly. */
+/** A database entry no reader serves, and why. */
+export interface EntryProblem {
+  name: string;
+  reason: string;
+}
+
+export interface LiveEntries {
+  /** The entries a reader serves, in name order. */
+  databases: Record<string, LiveDatabase>;
+  /** The others, in name order. */
+  problems: EntryProblem[];
+}
+
+/** A document that cannot be read at all: never served, never overwritten blindly. */
 export class LiveManifestError extends Error {}
 
 export function liveDatabaseKey(sha256: string, name: string): string {
@@ -52,43 +78,60 @@ export function emptyLiveManifest(): LiveManifest {
 // The contract's times are UTC to the second, as the package manifest's.
 export { isoSeconds } from "../plan/data-as-of.ts";
 
-const SHA256 = /^[0-9a-f]{64}$/;
+const KEY = /^live\/db\/[\s\S]/;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function optionalString(entry: Record<string, unknown>, field: string, where: string): void {
-  if (entry[field] !== undefined && typeof entry[field] !== "string") throw new LiveManifestError(`${where}.${field} must be a string`);
-}
-
-function checkDatabase(name: string, entry: unknown): LiveDatabase {
-  const where = `databases.${name}`;
-  if (!isLiveName(name)) throw new LiveManifestError(`database name "${name}" is not [A-Za-z0-9_-]+`);
-  if (!isObject(entry)) throw new LiveManifestError(`${where} must be an object`);
-  if (typeof entry.sha256 !== "string" || !SHA256.test(entry.sha256)) throw new LiveManifestError(`${where}.sha256 must be 64 hex digits`);
-  if (typeof entry.key !== "string" || !entry.key.startsWith(LIVE_DATABASE_PREFIX)) {
-    throw new LiveManifestError(`${where}.key must be a key under ${LIVE_DATABASE_PREFIX}`);
+/** Why an entry (its name aside) cannot be served, or undefined. The same words as contract/live_manifest.py. */
+export function entryProblem(entry: unknown): string | undefined {
+  if (!isObject(entry)) return "the entry is not a JSON object";
+  if (typeof entry.key !== "string" || !KEY.test(entry.key)) return `its key is not a key under ${LIVE_DATABASE_PREFIX}`;
+  if (!isSha256(entry.sha256)) return "its sha256 is not 64 lower-case hex digits";
+  if (!isWholeNumber(entry.bytes)) return "its bytes is not a whole number";
+  if (entry.tables !== undefined && !isTableCounts(entry.tables)) return 'its tables is not {"<table>": {"count": <whole number>}}';
+  for (const field of ["dataAsOf", "publishedAt"]) {
+    if (entry[field] !== undefined && !isUtcTime(entry[field])) {
+      return `its ${field} is not an ISO 8601 UTC time such as 2026-12-01T10:00:00Z`;
+    }
   }
-  if (typeof entry.bytes !== "number" || !Number.isInteger(entry.bytes) || entry.bytes < 0) {
-    throw new LiveManifestError(`${where}.bytes must be a whole number`);
-  }
-  if (entry.tables !== undefined && !isObject(entry.tables)) throw new LiveManifestError(`${where}.tables must be an object`);
-  for (const field of ["dataAsOf", "source", "publishedAt"]) optionalString(entry, field, where);
-  // Fields this version does not know are kept as they are.
-  return { ...entry, tables: (entry.tables as LiveDatabase["tables"] | undefined) ?? {} } as LiveDatabase;
+  if (entry.source !== undefined && typeof entry.source !== "string") return "its source is not a string";
+  return undefined;
 }
 
-function checkFailed(source: string, entry: unknown): FailedFile {
-  const where = `failed.${source}`;
-  if (!isObject(entry)) throw new LiveManifestError(`${where} must be an object`);
-  for (const field of ["reason", "at", "key"]) {
-    if (typeof entry[field] !== "string") throw new LiveManifestError(`${where}.${field} must be a string`);
+/**
+ * The entries a reader serves and the problems of the others. `deployed`: the
+ * names of the databases deployed with the site, which a live database may
+ * replace (same name) but not shadow in other letters. A name that differs
+ * only in case from one served before it (in name order) is a problem too.
+ */
+export function liveEntries(manifest: LiveManifest, deployed: Iterable<string> = []): LiveEntries {
+  const taken = [...deployed];
+  const databases: Record<string, LiveDatabase> = {};
+  const problems: EntryProblem[] = [];
+  for (const name of Object.keys(manifest.databases).sort(byName)) {
+    const entry = manifest.databases[name];
+    const reason = nameProblem(name, taken) ?? entryProblem(entry);
+    if (reason !== undefined) {
+      problems.push({ name, reason });
+      continue;
+    }
+    const checked = entry as LiveDatabase;
+    databases[name] = { ...checked, tables: checked.tables ?? {} };
+    taken.push(name);
   }
-  return entry as unknown as FailedFile;
+  return { databases, problems };
 }
 
-/** The manifest in `text`, checked; throws LiveManifestError naming the bad field. */
+/** The failures recorded that have their three fields (the others are kept, not listed). */
+export function failedFiles(manifest: LiveManifest): Record<string, FailedFile> {
+  return Object.fromEntries(
+    Object.entries(manifest.failed)
+      .filter(([, entry]) => isObject(entry) && typeof entry.reason === "string" && typeof entry.key === "string" && isUtcTime(entry.at))
+      .sort(([a], [b]) => byName(a, b)),
+  ) as Record<string, FailedFile>;
+}
+
+/** The document in `text`; throws LiveManifestError when it is not one. */
 export function parseLiveManifest(text: string): LiveManifest {
   let raw: unknown;
   try {
@@ -98,22 +141,16 @@ export function parseLiveManifest(text: string): LiveManifest {
   }
   if (!isObject(raw)) throw new LiveManifestError("not a JSON object");
   if (raw.format !== 1) throw new LiveManifestError(`format ${JSON.stringify(raw.format)}; this version reads format 1`);
-  const databases = raw.databases ?? {};
-  const failed = raw.failed ?? {};
-  if (!isObject(databases)) throw new LiveManifestError("databases must be an object");
-  if (!isObject(failed)) throw new LiveManifestError("failed must be an object");
-  return {
-    ...raw,
-    format: 1,
-    databases: Object.fromEntries(Object.entries(databases).map(([name, entry]) => [name, checkDatabase(name, entry)])),
-    failed: Object.fromEntries(Object.entries(failed).map(([source, entry]) => [source, checkFailed(source, entry)])),
-  };
+  for (const field of ["databases", "failed"]) {
+    if (!isObject(raw[field])) throw new LiveManifestError(`${field} is not a JSON object`);
+  }
+  // Fields this version does not know are kept as they are.
+  return raw as unknown as LiveManifest;
 }
 
-/** Stable text: keys sorted, so equal manifests are equal bytes. */
+/** Stable text: names sorted, so equal manifests are equal bytes. */
 export function serializeLiveManifest(manifest: LiveManifest): string {
-  const sorted = (record: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = (record: Record<string, unknown>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => byName(a, b)));
   return `${JSON.stringify({ ...manifest, databases: sorted(manifest.databases), failed: sorted(manifest.failed) }, null, 2)}\n`;
 }
 
@@ -135,7 +172,7 @@ export function withPublished(manifest: LiveManifest, publications: Publication[
   return { ...manifest, databases, failed };
 }
 
-/** The manifest without database `name`; undefined when it does not serve it. */
+/** The manifest without the entry `name` (served or not); undefined when it has none. */
 export function withRemoved(manifest: LiveManifest, name: string): LiveManifest | undefined {
   if (!Object.hasOwn(manifest.databases, name)) return undefined;
   const databases = { ...manifest.databases };
@@ -143,7 +180,9 @@ export function withRemoved(manifest: LiveManifest, name: string): LiveManifest 
   return { ...manifest, databases };
 }
 
-/** Every live/db/ key the manifest names: garbage collection never deletes one. */
+/** Every live/db/ key an entry names, served or not: garbage collection never deletes one. */
 export function namedKeys(manifest: LiveManifest): Set<string> {
-  return new Set(Object.values(manifest.databases).map((entry) => entry.key));
+  return new Set(
+    Object.values(manifest.databases).flatMap((entry) => (isObject(entry) && typeof entry.key === "string" ? [entry.key] : [])),
+  );
 }

@@ -5,8 +5,7 @@
 // bytes, the others follow within their own check interval.
 //
 // Any answer but a usable 200 is retried (the site may be busy, cold, or
-// briefly failing); a 404 means the page does not exist: the site runs a stub
-// from before live data, and waiting would never end.
+// briefly failing); the last problem is reported if the wait times out.
 import { errorMessage } from "../errors.ts";
 import { realSleep, sleepUnlessAborted, type Sleep } from "../util/sleep.ts";
 import { redactSignedUrls } from "../util/redact.ts";
@@ -20,7 +19,6 @@ export const REQUEST_TIMEOUT_MS = 20_000;
 export type WaitOutcome =
   | { kind: "served"; elapsedMs: number }
   | { kind: "timed-out"; elapsedMs: number; pending: string[]; lastProblem: string | undefined }
-  | { kind: "unsupported"; elapsedMs: number }
   | { kind: "interrupted"; elapsedMs: number };
 
 export interface WaitOptions {
@@ -35,7 +33,7 @@ export interface WaitOptions {
   onProgress?: (progress: { served: number; total: number; elapsedMs: number; problem: string | undefined }) => void;
 }
 
-type Poll = { kind: "status"; pending: string[] } | { kind: "missing" } | { kind: "problem"; problem: string };
+type Poll = { kind: "status"; pending: string[] } | { kind: "problem"; problem: string };
 
 async function poll(url: string, expected: Record<string, string>, options: WaitOptions): Promise<Poll> {
   const doFetch = options.fetch ?? fetch;
@@ -44,7 +42,6 @@ async function poll(url: string, expected: Record<string, string>, options: Wait
   try {
     const response = await doFetch(url, { signal, headers: { accept: "application/json" }, redirect: "follow" });
     const text = await response.text();
-    if (response.status === 404) return { kind: "missing" };
     if (!response.ok) return { kind: "problem", problem: `HTTP ${response.status}` };
     const status = parseSiteStatus(text);
     if (!status) return { kind: "problem", problem: "an answer that is not the status JSON" };
@@ -67,10 +64,9 @@ export async function waitUntilServed(base: string, expected: Record<string, str
   let pending = Object.keys(expected);
   let lastProblem: string | undefined;
   for (;;) {
-    const result = await poll(statusUrl(base, String(now())), expected, options);
+    const result = await poll(statusUrl(base, expected, String(now())), expected, options);
     const elapsedMs = now() - started;
     if (options.signal?.aborted) return { kind: "interrupted", elapsedMs };
-    if (result.kind === "missing") return { kind: "unsupported", elapsedMs };
     if (result.kind === "status") {
       pending = result.pending;
       lastProblem = undefined;

@@ -7,10 +7,49 @@ import type { DeployPlan } from "./types.ts";
 /**
  * Parameters known only at deploy time: the bucket (prereq stack), the stored
  * secret, the --plugin-secret values (NoEcho; omitted without any, so the
- * template's default "{}" clears earlier ones), and with --domain the hosted zone (Route 53) and the certificate
- * (the us-east-1 certificate stack).
+ * template's default "{}" clears earlier ones), with --domain the hosted zone (Route 53) and the certificate
+ * (the us-east-1 certificate stack), with CloudFront the account's shared parts (the shared stack), and
+ * the converter's reserved concurrency (what the account can reserve: src/plan/concurrency.ts).
  */
-export const DEPLOY_TIME_PARAMETERS = ["BucketName", "DatasetteSecret", "PluginSecrets", "HostedZoneId", "CertificateArn"] as const;
+export const DEPLOY_TIME_PARAMETERS = [
+  "BucketName",
+  "DatasetteSecret",
+  "PluginSecrets",
+  "HostedZoneId",
+  "CertificateArn",
+  "SharedCachePolicyId",
+  "SharedStaticCachePolicyId",
+  "SharedOriginAccessControlId",
+  "SharedViewerFunctionArn",
+  "SharedEdgeFunctionVersionArn",
+  "ConverterMaxConcurrency",
+] as const;
+
+/** The shared stack's outputs as the app stack takes them; empty strings without CloudFront. */
+export interface SharedParameters {
+  SharedCachePolicyId: string;
+  SharedStaticCachePolicyId: string;
+  SharedOriginAccessControlId: string;
+  SharedViewerFunctionArn: string;
+  SharedEdgeFunctionVersionArn: string;
+}
+
+export const NO_SHARED: SharedParameters = {
+  SharedCachePolicyId: "",
+  SharedStaticCachePolicyId: "",
+  SharedOriginAccessControlId: "",
+  SharedViewerFunctionArn: "",
+  SharedEdgeFunctionVersionArn: "",
+};
+
+/** Which output of the shared stack each parameter is. */
+export const SHARED_OUTPUTS: Record<keyof SharedParameters, string> = {
+  SharedCachePolicyId: "CachePolicyId",
+  SharedStaticCachePolicyId: "StaticCachePolicyId",
+  SharedOriginAccessControlId: "OriginAccessControlId",
+  SharedViewerFunctionArn: "ViewerFunctionArn",
+  SharedEdgeFunctionVersionArn: "EdgeFunctionVersionArn",
+};
 
 /** What --domain resolves to at deploy time; empty strings without a domain. */
 export interface DomainParameters {
@@ -56,6 +95,7 @@ export function appStackParameters(plan: DeployPlan, keys: { packageKey: string;
     PathPrefix: plan.prefix ? `/${plan.prefix}` : "",
     DomainName: plan.domain ?? "",
     SnapStart: plan.snapstart ? "true" : "false",
+    MaxInstances: String(plan.maxInstances ?? 0),
     VersionFingerprint: plan.snapstart ? versionFingerprint(functionConfiguration) : "",
   };
   checkParameterSizes(parameters);
@@ -67,7 +107,7 @@ export function appStackParameters(plan: DeployPlan, keys: { packageKey: string;
  * environment, handler, logging...) so that SnapStart sites publish a version
  * with them on their next deploy.
  */
-export const FUNCTION_TEMPLATE_REVISION = 4; // 4: Handler datasette_lambda.handler.handler
+export const FUNCTION_TEMPLATE_REVISION = 5; // 4: Handler datasette_lambda.handler.handler; 5: ReservedConcurrentExecutions
 
 /**
  * With --snapstart the site is served by a published version (SnapStart snapshots

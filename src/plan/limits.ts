@@ -20,8 +20,6 @@ export const PARAMETER_VALUE_BYTES = 4096;
 export const TEMPLATE_BODY_BYTES = 51_200;
 /** Longest site name: the function is named NAME-lambda and function names stop at 64. */
 export const MAX_SITE_NAME_LENGTH = 64 - APP_STACK_SUFFIX.length;
-// python3.10 is deprecated (2026-10-31); templates/app.yaml allows the same list.
-export const SUPPORTED_RUNTIMES = ["python3.11", "python3.12", "python3.13", "python3.14"] as const;
 /** Lambda SnapStart for Python: python3.12 and later, /tmp of at most 512 MB. */
 export const SNAPSTART_MIN_PYTHON_MINOR = 12;
 export const SNAPSTART_MAX_EPHEMERAL_STORAGE_MB = 512;

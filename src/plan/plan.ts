@@ -11,6 +11,7 @@ import { parsePluginSecrets } from "./plugin-secrets.ts";
 import { parseAssets, type SiteAssets } from "./assets.ts";
 import { validateInstall } from "./install.ts";
 import { placeDatabases, s3DatabaseBytes } from "./placement.ts";
+import { runtimeWarning } from "./runtimes.ts";
 import { parseSettings } from "./settings.ts";
 import { appStackName } from "./stack-names.ts";
 import { DEFAULT_OUT_DIR, DEFAULT_RUNTIME } from "./defaults.ts";
@@ -24,6 +25,7 @@ import {
   validatePrefix,
   validateRuntime,
   validateSiteName,
+  validateMaxInstances,
   validateSnapStart,
   validateTimeout,
 } from "./validate.ts";
@@ -47,6 +49,8 @@ export interface CheckedOptions {
   /** ISO 8601 UTC to the second, or null: each database's file time. */
   dataAsOf: string | null;
   snapstart: boolean;
+  /** --max-instances: at most this many instances at once; null: no cap. */
+  maxInstances: number | null;
   crossdb: boolean;
   versionNote: string | null;
   /** --install: requirements added to the layer's. */
@@ -78,14 +82,14 @@ export function checkFilesGiven(name: string, files: string[]): void {
   }
 }
 
-/** Every flag of update-stack, checked and with its default applied (pure). */
-export function checkOptions(name: string, options: UpdateStackOptions): CheckedOptions {
+/** Every flag of update-stack, checked and with its default applied (pure; `now` dates the runtime check). */
+export function checkOptions(name: string, options: UpdateStackOptions, now: Date = new Date()): CheckedOptions {
   options = withExtraOptions(options);
   const runtime = options.runtime ?? DEFAULT_RUNTIME;
   const domain = validateDomain(options.domain);
   const cdn = options.cdn !== false;
   checkDomainNeedsCdn(domain, cdn);
-  const pythonVersion = validateRuntime(runtime);
+  const pythonVersion = validateRuntime(runtime, now);
   const pluginSecrets = parsePluginSecrets(options.pluginSecret);
   return {
     stackName: validateSiteName(name),
@@ -104,6 +108,7 @@ export function checkOptions(name: string, options: UpdateStackOptions): Checked
     pk: validatePk(options.pk),
     dataAsOf: validateDataAsOf(options.dataAsOf),
     snapstart: validateSnapStart(options.snapstart, runtime, pythonVersion),
+    maxInstances: validateMaxInstances(options.maxInstances),
     extraMetadata: mergeMetadata(metadataFromFlags(options), pluginSecrets.metadata),
     crossdb: Boolean(options.crossdb),
     assets: parseAssets(options),
@@ -194,6 +199,7 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
     timeoutSeconds: options.timeoutSeconds,
     ephemeralStorageMb: placement.ephemeralStorageMb,
     snapstart: options.snapstart,
+    maxInstances: options.maxInstances,
     requirements: inputs.requirements,
   };
 }
@@ -201,9 +207,11 @@ export function createPlan(inputs: PlanInputs): DeployPlan {
 /** CloudFront waits at most 60 s for the origin (without a quota increase). */
 export const CLOUDFRONT_ORIGIN_TIMEOUT_SECONDS = 60;
 
-/** Things that are allowed but probably not what the user wants. Pure. */
-export function planWarnings(plan: DeployPlan): string[] {
+/** Things that are allowed but probably not what the user wants. Pure (`now` dates the runtime's deprecation). */
+export function planWarnings(plan: DeployPlan, now: Date = new Date()): string[] {
   const warnings: string[] = [];
+  const runtime = runtimeWarning(plan.runtime, now);
+  if (runtime) warnings.push(runtime);
   if (plan.cdn && plan.timeoutSeconds > CLOUDFRONT_ORIGIN_TIMEOUT_SECONDS) {
     warnings.push(
       `--timeout ${plan.timeoutSeconds}: CloudFront gives up on a request after ${CLOUDFRONT_ORIGIN_TIMEOUT_SECONDS} s, ` +

@@ -75,6 +75,8 @@ export interface DeployPlan {
   ephemeralStorageMb: number;
   /** --snapstart: SnapStart on published versions, served through an alias. */
   snapstart: boolean;
+  /** --max-instances: the site function's reserved concurrency (a cost cap); null: none. */
+  maxInstances: number | null;
   /** Python requirements for the dependency layer, pinned. */
   requirements: string[];
 }
@@ -94,6 +96,8 @@ export interface BuildResult {
   plan: DeployPlan;
   artifacts: Artifact[];
   prereqTemplate: string;
+  /** The prerequisite stack's parameters (--cors). */
+  prereqParameters: Record<string, string>;
   appTemplate: string;
   /** App stack parameters except DEPLOY_TIME_PARAMETERS (bucket, secret, domain's zone and certificate). */
   appParameters: Record<string, string>;

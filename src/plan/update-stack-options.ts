@@ -33,6 +33,8 @@ export interface UpdateStackOptions extends SharedOptions, MetadataFlags {
   /** commander's --no-cdn: false when given. */
   cdn?: boolean;
   snapstart?: boolean;
+  /** --max-instances N: the site function's reserved concurrency; 0 or absent: none. */
+  maxInstances?: number;
   dryRun?: boolean;
   out?: string;
   /** Every data file becomes a table of this one database. */

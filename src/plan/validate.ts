@@ -1,8 +1,10 @@
 // Pure validation of single flags. Each failure names the flag and shows a valid example.
+import { validateLiveName } from "../database-names.ts";
 import { UserError } from "../errors.ts";
 import { ARCHITECTURES, DEFAULT_ARCHITECTURE } from "./defaults.ts";
 import type { Architecture } from "./types.ts";
-import { MAX_SITE_NAME_LENGTH, MEMORY_MB, SNAPSTART_MIN_PYTHON_MINOR, SUPPORTED_RUNTIMES, TIMEOUT_SECONDS } from "./limits.ts";
+import { MAX_SITE_NAME_LENGTH, MEMORY_MB, SNAPSTART_MIN_PYTHON_MINOR, TIMEOUT_SECONDS } from "./limits.ts";
+import { creatableRuntimes, NEWEST_RUNTIME, RUNTIMES_SOURCE, runtimeStatus } from "./runtimes.ts";
 
 export function validateSiteName(name: string): string {
   if (!/^[A-Za-z][-A-Za-z0-9]*$/.test(name)) {
@@ -63,11 +65,21 @@ export function validateArchitecture(arch: string | undefined): Architecture {
   return value as Architecture;
 }
 
-/** Returns the Python version ("3.13") of a supported runtime. */
-export function validateRuntime(runtime: string): string {
-  if (!(SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) {
+/**
+ * Returns the Python version ("3.13") of a runtime Lambda still creates
+ * functions with on `now` (src/plan/runtimes.ts); a deprecated one is warned
+ * about by planWarnings.
+ */
+export function validateRuntime(runtime: string, now: Date): string {
+  const status = runtimeStatus(runtime, now);
+  if (status.kind === "blocked") {
+    throw new UserError(`--runtime ${runtime}: AWS Lambda stopped creating functions with it on ${status.runtime.blockCreate}`, {
+      hint: `Use --runtime ${NEWEST_RUNTIME} (Lambda's runtime dates: ${RUNTIMES_SOURCE}).`,
+    });
+  }
+  if (status.kind === "unknown") {
     throw new UserError(`--runtime ${runtime} is not supported`, {
-      hint: `Use one of ${SUPPORTED_RUNTIMES.join(", ")}, e.g. --runtime python3.13`,
+      hint: `Use one of ${creatableRuntimes(now).join(", ")}, e.g. --runtime ${NEWEST_RUNTIME}`,
     });
   }
   return runtime.slice("python".length);
@@ -97,13 +109,9 @@ export function validateDomain(domain: string | undefined): string | null {
   return name;
 }
 
-/** --into NAME: a database name as docs/live-data.md defines it; null when not given. */
+/** --into NAME: a database name by the name rule (src/database-names.ts); null when not given. */
 export function validateDatabaseName(flag: string, name: string | undefined): string | null {
-  if (name === undefined) return null;
-  if (!/^[A-Za-z0-9_-]+$/.test(name)) {
-    throw new UserError(`${flag} "${name}" is not a database name: use letters, digits, _ and -`, { hint: `e.g. ${flag} data` });
-  }
-  return name;
+  return name === undefined ? null : validateLiveName(name, { flag });
 }
 
 /** --pk COL: a column name; null when not given. */
@@ -111,4 +119,13 @@ export function validatePk(column: string | undefined): string | null {
   if (column === undefined) return null;
   if (column.trim() === "") throw new UserError("--pk needs a column name", { hint: "e.g. --pk id" });
   return column;
+}
+
+/** --max-instances N: a whole number; 0 (as `datasette publish cloudrun --max-instances 0`) or none means no cap. */
+export function validateMaxInstances(value: number | undefined): number | null {
+  if (value === undefined || value === 0) return null;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new UserError(`--max-instances ${value} is not a number of instances`, { hint: "e.g. --max-instances 10, or 0 for no cap" });
+  }
+  return value;
 }

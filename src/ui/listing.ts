@@ -1,6 +1,6 @@
-// How `ls` reads as text: a table of what is served, the live databases the
-// site cannot serve, then the failed files, then the files still waiting in
-// incoming/.
+// How `ls` reads as text: a table of what is served, what the site cannot
+// serve (entries of the live manifest no instance reads, live databases too big
+// for its /tmp), then the failed files, then the files still waiting in incoming/.
 import type { ListedDatabase, Listing } from "../live/listing.ts";
 import { appStackName } from "../plan/stack-names.ts";
 import { formatBytes } from "./progress.ts";
@@ -55,10 +55,13 @@ export function renderListing(listing: Listing): string {
       ]),
     );
   }
-  const unservable = listing.databases.filter((db) => db.problem !== null);
+  const unservable = [
+    ...listing.unservable,
+    ...listing.databases.flatMap((db) => (db.problem !== null ? [{ name: db.name, reason: db.problem }] : [])),
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (unservable.length > 0) {
-    lines.push("", "Not served (instances keep serving the previous version, if any):");
-    for (const db of unservable) lines.push(`  ${db.name}  ${db.problem}`);
+    lines.push("", "Not served (instances keep serving the previous version, if any; rm NAME DB removes an entry):");
+    for (const { name, reason } of unservable) lines.push(`  ${name}  ${reason}`);
   }
   if (listing.failed.length > 0) {
     lines.push("", `Failed files (moved to failed/, not served):`);

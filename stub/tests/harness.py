@@ -31,6 +31,8 @@ from lambda_events import make_cloudfront_event, make_event, response_body
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 STUB_DIR = os.path.dirname(TESTS_DIR)
 PACKAGE = "datasette_lambda"  # the runtime's package, under STUB_DIR and at a package's root
+# The contract with the CLI: names.json, the schemas and their golden examples (in stub/, always).
+CONTRACT_DIR = os.path.join(STUB_DIR, PACKAGE, "contract")
 PACKAGE_ROOT = os.environ.get("DL_TASK_ROOT") or None
 LAYER_DIR = os.environ.get("DL_LAYER_DIR") or None
 ARTIFACTS_DIR = os.environ.get("DL_ARTIFACTS_DIR") or None

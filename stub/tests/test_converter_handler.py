@@ -15,8 +15,15 @@ import unittest
 from datetime import datetime, timedelta, timezone
 
 import harness  # noqa: F401  (sys.path for the stub)
-from harness import SESSION_DIR, captured_output
+from harness import CONTRACT_DIR, SESSION_DIR, captured_output
 
+from datasette_lambda.contract.live_manifest import (
+    LIVE_MANIFEST_KEY,
+    empty_live_manifest,
+    live_database_key,
+    read_live_manifest,
+    serialize_live_manifest,
+)
 from datasette_lambda.convert.function import (
     COPY_BYTES_PER_SECOND,
     RESERVE_SECONDS,
@@ -24,13 +31,6 @@ from datasette_lambda.convert.function import (
     incoming_object,
     make_handler,
     reason_line,
-)
-from datasette_lambda.convert.publish import (
-    MANIFEST_KEY,
-    database_key,
-    empty_manifest,
-    parse_manifest,
-    serialize_manifest,
 )
 from moto_server import MotoServer
 
@@ -145,7 +145,7 @@ class Site:
         return object_created(self.bucket, key, size=len(body))
 
     def manifest(self):
-        return parse_manifest(self.s3.get_object(Bucket=self.bucket, Key=MANIFEST_KEY)["Body"].read().decode())
+        return read_live_manifest(self.s3.get_object(Bucket=self.bucket, Key=LIVE_MANIFEST_KEY)["Body"].read().decode())
 
     def keys(self, prefix=""):
         listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=prefix)
@@ -162,9 +162,9 @@ class ConvertsIncomingFiles(Site, unittest.TestCase):
 
         sha256 = hashlib.sha256(data).hexdigest()
         self.assertEqual(
-            result, {"status": "published", "name": "sales", "key": database_key(sha256, "sales"), "changed": True}
+            result, {"status": "published", "name": "sales", "key": live_database_key(sha256, "sales"), "changed": True}
         )
-        self.assertEqual(self.read(database_key(sha256, "sales")), data)
+        self.assertEqual(self.read(live_database_key(sha256, "sales")), data)
         entry = self.manifest()["databases"]["sales"]
         self.assertEqual(entry["sha256"], sha256)
         self.assertEqual(entry["bytes"], len(data))
@@ -196,6 +196,45 @@ class ConvertsIncomingFiles(Site, unittest.TestCase):
         self.assertIn(f"incoming/bad.csv moved to failed/bad.csv: {reason}", self.log)
         self.assertNotIn("Traceback", self.log, "the file's fault: one line, no traceback")
 
+    def test_a_name_datasette_keeps_goes_to_failed_with_the_line_push_gives_and_nothing_is_uploaded(self):
+        # The same lines as the CLI's push and update-stack (contract/schemas/examples/names/cases.json).
+        with open(os.path.join(CONTRACT_DIR, "schemas", "examples", "names", "cases.json"), encoding="utf-8") as f:
+            errors = {case["file"]: case["error"] for case in json.load(f)["files"]}
+        converted = []
+
+        def watched(paths, out_path, **kwargs):
+            converted.append(paths)
+            return fake_convert(paths, out_path, **kwargs)
+
+        for source in ("_internal.csv", "_memory.db", "-.csv"):
+            with self.subTest(source=source):
+                data = sqlite_bytes(1)
+                result = self.call(self.drop(f"incoming/{source}", data), self.make(convert=watched))
+                self.assertEqual(result["reason"], errors[source])
+                self.assertEqual(self.read(f"failed/{source}.error.txt"), (errors[source] + "\n").encode())
+                self.assertEqual(self.manifest()["failed"][source]["reason"], errors[source])
+        self.assertEqual(converted, [], "refused before converting")
+        self.assertEqual(self.keys("live/db/"), [], "nothing uploaded")
+        self.assertEqual(self.manifest()["databases"], {})
+        self.assertEqual(self.keys("incoming/"), [])
+
+    def test_a_name_that_differs_only_in_case_from_a_served_one_is_refused_before_uploading(self):
+        self.call(self.drop("incoming/Sales.db", sqlite_bytes(1)))
+        self.s3.put_object(
+            Bucket=self.bucket, Key="live/deployed.json", Body=json.dumps({"format": 1, "databases": {"Fixtures": {}}})
+        )
+        for source, other in (("sales.db", "Sales"), ("fixtures.db", "Fixtures")):
+            with self.subTest(source=source):
+                result = self.call(self.drop(f"incoming/{source}", sqlite_bytes(2)))
+                name = source.removesuffix(".db")
+                self.assertEqual(
+                    result["reason"],
+                    f'{source}: the database name "{name}" differs only in case from the database "{other}"; '
+                    "rename the file",
+                )
+        self.assertEqual(sorted(self.manifest()["databases"]), ["Sales"])
+        self.assertEqual(len(self.keys("live/db/")), 1, "only Sales was uploaded")
+
     def test_the_same_source_converting_later_clears_its_failure(self):
         self.call(self.drop("incoming/data.csv", b"a,b\n1\n"))
         self.assertIn("data.csv", self.manifest()["failed"])
@@ -226,9 +265,9 @@ class ConvertsIncomingFiles(Site, unittest.TestCase):
     def test_an_event_delivered_twice_is_handled_once(self):
         event = self.drop("incoming/sales.db", sqlite_bytes(1))
         self.call(event)
-        etag = self.s3.head_object(Bucket=self.bucket, Key=MANIFEST_KEY)["ETag"]
+        etag = self.s3.head_object(Bucket=self.bucket, Key=LIVE_MANIFEST_KEY)["ETag"]
         self.assertEqual(self.call(event), {"status": "gone", "key": "incoming/sales.db"})
-        self.assertEqual(self.s3.head_object(Bucket=self.bucket, Key=MANIFEST_KEY)["ETag"], etag)
+        self.assertEqual(self.s3.head_object(Bucket=self.bucket, Key=LIVE_MANIFEST_KEY)["ETag"], etag)
 
     def test_the_same_bytes_again_are_not_published_again(self):
         data = sqlite_bytes(2)
@@ -250,7 +289,7 @@ class ConvertsIncomingFiles(Site, unittest.TestCase):
             with self.subTest(event=json.dumps(event)[:120]):
                 self.assertEqual(self.call(event), {"status": "ignored"})
         with self.assertRaises(Exception):  # noqa: B017  (any error will do: what matters is what it leaves)
-            self.s3.head_object(Bucket=self.bucket, Key=MANIFEST_KEY)
+            self.s3.head_object(Bucket=self.bucket, Key=LIVE_MANIFEST_KEY)
 
     def test_two_files_converted_at_once_both_land(self):
         handler_a, handler_b = self.make(), self.make()  # two instances, each its own client
@@ -470,10 +509,12 @@ class Helpers(unittest.TestCase):
 
 class ManifestUntouchedByIgnoredEvents(Site, unittest.TestCase):
     def test_a_manifest_that_exists_is_left_as_it_is(self):
-        self.s3.put_object(Bucket=self.bucket, Key=MANIFEST_KEY, Body=serialize_manifest(empty_manifest()))
-        etag = self.s3.head_object(Bucket=self.bucket, Key=MANIFEST_KEY)["ETag"]
+        self.s3.put_object(
+            Bucket=self.bucket, Key=LIVE_MANIFEST_KEY, Body=serialize_live_manifest(empty_live_manifest())
+        )
+        etag = self.s3.head_object(Bucket=self.bucket, Key=LIVE_MANIFEST_KEY)["ETag"]
         self.call(object_created(self.bucket, "failed/x.csv"))
-        self.assertEqual(self.s3.head_object(Bucket=self.bucket, Key=MANIFEST_KEY)["ETag"], etag)
+        self.assertEqual(self.s3.head_object(Bucket=self.bucket, Key=LIVE_MANIFEST_KEY)["ETag"], etag)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 """Live data: the real stub follows live/manifest.json in a local moto bucket, no rebuild.
 
-Databases are published into the bucket as the contract says (live_publisher.py), the
+Databases are published into the bucket by the real publisher (live_publishing.py), the
 site is driven with Function URL events, and the check interval runs on a clock the tests
 move (the instance's clock), so nothing waits 15 seconds.
 """
 
+import json
 import os
 import re
 import tempfile
@@ -14,9 +15,12 @@ from unittest import mock
 import harness
 from harness import SESSION_DIR, activate, captured_output, cloudfront_request, make_task_root, request
 
-from live_publisher import LivePublisher, sha256_file, write_rows_db
+import live_publishing
+from fixture_databases import sha256_of
+from live_publishing import write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 
+MANIFEST_KEY = "live/manifest.json"
 moto = ModuleMoto()  # one server for the module
 setUpModule, tearDownModule = moto.module_hooks(before_stop=harness.deactivate)
 INTERVAL = 15
@@ -76,6 +80,7 @@ class LiveSite(unittest.TestCase):
 
     prefix: str | None = None
     deployed_data_as_of: str | None = None
+    metadata: dict | None = None
     interval = str(INTERVAL)
 
     def setUp(self):
@@ -83,7 +88,7 @@ class LiveSite(unittest.TestCase):
         self.s3 = moto.client()
         self.s3.create_bucket(Bucket=self.bucket)
         overrides = {"fixtures": {"dataAsOf": self.deployed_data_as_of}} if self.deployed_data_as_of else None
-        self.task_root = make_task_root(prefix=self.prefix, database_overrides=overrides)
+        self.task_root = make_task_root(prefix=self.prefix, database_overrides=overrides, metadata=self.metadata)
         self.sandbox_tmp = tempfile.mkdtemp(dir=SESSION_DIR, prefix="sandbox-tmp-")
         self.env = dict(
             DUMMY_AWS_ENV,
@@ -98,7 +103,6 @@ class LiveSite(unittest.TestCase):
             self.sandbox_tmp,
             clock=self.clock,
         )
-        self.publisher = LivePublisher(self.s3, self.bucket)
         self.base = f"/{self.prefix}/" if self.prefix else "/"
         self.files = os.path.join(SESSION_DIR, unique("live-files"))
 
@@ -108,6 +112,27 @@ class LiveSite(unittest.TestCase):
         self.site = harness.instance().site
         self.calls = S3Calls(harness.instance().s3_client())
         return self.site
+
+    def publish(self, name, path, data_as_of=None, upload=True):
+        """Publish through the real publisher; upload=False then deletes the object, so the
+        manifest names a missing one. Returns the entry."""
+        entry = live_publishing.publish(self.s3, self.bucket, name, path, data_as_of)
+        if not upload:
+            self.s3.delete_object(Bucket=self.bucket, Key=entry["key"])
+        return entry
+
+    def remove(self, name):
+        live_publishing.remove(self.s3, self.bucket, name)
+
+    def put_raw(self, body):
+        """Replace the manifest with these bytes as they are (a broken or foreign publisher's)."""
+        return self.s3.put_object(Bucket=self.bucket, Key=MANIFEST_KEY, Body=body)["ETag"]
+
+    def delete_manifest(self):
+        self.s3.delete_object(Bucket=self.bucket, Key=MANIFEST_KEY)
+
+    def etag(self):
+        return self.s3.head_object(Bucket=self.bucket, Key=MANIFEST_KEY)["ETag"]
 
     def db_file(self, name, labels, table="readings"):
         return write_rows_db(os.path.join(self.files, unique(name), f"{name}.db"), labels, table)
@@ -138,7 +163,7 @@ class LiveSite(unittest.TestCase):
 class FollowsTheManifest(LiveSite):
     def test_a_pushed_database_appears_after_the_interval_without_a_rebuild(self):
         site = self.start()
-        entry = self.publisher.publish("extra", self.db_file("extra", ["a", "b", "c"]))
+        entry = self.publish("extra", self.db_file("extra", ["a", "b", "c"]))
         self.clock.advance(INTERVAL - 1)
         self.assertEqual(self.status("extra/readings.json"), 404)  # not due yet: not even looked
         self.assertEqual(self.calls.sent, [])
@@ -157,12 +182,10 @@ class FollowsTheManifest(LiveSite):
 
     def test_a_replaced_database_serves_its_new_rows_and_its_old_file_goes(self):
         self.start()
-        first = self.publisher.publish("extra", self.db_file("extra", ["v1 a", "v1 b"]))
+        first = self.publish("extra", self.db_file("extra", ["v1 a", "v1 b"]))
         self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v1 a", "v1 b"])
-        second = self.publisher.publish(
-            "extra", self.db_file("extra", ["v2 a", "v2 b", "v2 c"]), tables={"readings": 3}
-        )
+        second = self.publish("extra", self.db_file("extra", ["v2 a", "v2 b", "v2 c"]))
         self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v2 a", "v2 b", "v2 c"])
         self.assertIn("3 rows", request(self.base + "extra/readings").text)
@@ -176,10 +199,10 @@ class FollowsTheManifest(LiveSite):
 
     def test_a_removed_database_disappears_and_its_file_is_deleted(self):
         self.start()
-        entry = self.publisher.publish("extra", self.db_file("extra", ["a"]))
+        entry = self.publish("extra", self.db_file("extra", ["a"]))
         self.check_and_download()
         self.assertEqual(self.status("extra"), 200)
-        self.publisher.remove("extra")
+        self.remove("extra")
         self.check_and_download()
         self.assertEqual(self.status("extra"), 404)
         self.assertEqual(self.status("extra/readings.json"), 404)
@@ -189,10 +212,10 @@ class FollowsTheManifest(LiveSite):
 
     def test_a_deleted_manifest_removes_every_live_database(self):
         self.start()
-        self.publisher.publish("extra", self.db_file("extra", ["a"]))
+        self.publish("extra", self.db_file("extra", ["a"]))
         self.check_and_download()
         self.assertEqual(self.status("extra"), 200)
-        self.publisher.delete_manifest()
+        self.delete_manifest()
         self.check_and_download()
         self.assertEqual(self.status("extra"), 404)
         self.assertEqual(request("/-/datasette-lambda.json").json()["manifestEtag"], None)
@@ -201,7 +224,7 @@ class FollowsTheManifest(LiveSite):
         self.start()
         deployed_items = len(request(self.base + "fixtures/items.json?_shape=array&_size=max").json())
         self.assertEqual(deployed_items, 25)
-        self.publisher.publish("fixtures", self.db_file("fixtures", ["live 1", "live 2"]), tables={"readings": 2})
+        self.publish("fixtures", self.db_file("fixtures", ["live 1", "live 2"]))
         self.check_and_download()
         self.assertEqual(self.labels("fixtures"), ["live 1", "live 2"])
         self.assertEqual(self.status("fixtures/items.json"), 404)  # the deployed file's table
@@ -209,7 +232,7 @@ class FollowsTheManifest(LiveSite):
         self.assertEqual(list(index), ["fixtures"])  # in its place, not "fixtures_2"
         counts = {t["name"]: t["count"] for t in index["fixtures"]["tables_and_views_truncated"]}
         self.assertEqual(counts, {"readings": 2})  # the live manifest's counts, not the package's
-        self.publisher.remove("fixtures")
+        self.remove("fixtures")
         self.check_and_download()
         rows = request(self.base + "fixtures/items.json?_shape=array&_size=max").json()
         self.assertEqual(len(rows), 25)  # the deployed one is back, with its own counts
@@ -218,15 +241,15 @@ class FollowsTheManifest(LiveSite):
         self.assertEqual(self.status("fixtures/readings.json"), 404)
 
     def test_the_cold_start_serves_what_is_already_published(self):
-        self.publisher.publish("extra", self.db_file("extra", ["there at start"]))
+        self.publish("extra", self.db_file("extra", ["there at start"]))
         self.start()
         self.assertEqual(self.labels("extra"), ["there at start"])
         self.assertEqual([op for op, _, _ in self.calls.sent], [])  # nothing more to fetch
 
     def test_an_unchanged_manifest_costs_one_conditional_request_per_check(self):
-        self.publisher.publish("extra", self.db_file("extra", ["a"]))
+        self.publish("extra", self.db_file("extra", ["a"]))
         self.start()
-        etag = self.publisher.etag()
+        etag = self.etag()
         for _ in range(20):  # requests between checks make no S3 call
             request(self.base + "extra/readings.json")
         self.assertEqual(self.calls.sent, [])
@@ -248,11 +271,11 @@ class FollowsTheManifest(LiveSite):
 class KeepsServingOnFailure(LiveSite):
     def test_a_failed_download_keeps_the_old_data_logs_one_line_and_is_retried(self):
         self.start()
-        self.publisher.publish("extra", self.db_file("extra", ["v1"]))
+        self.publish("extra", self.db_file("extra", ["v1"]))
         self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v1"])
         path = self.db_file("extra", ["v2"])
-        entry = self.publisher.publish("extra", path, upload=False)  # the manifest names a missing object
+        entry = self.publish("extra", path, upload=False)  # the manifest names a missing object
         with captured_output() as out:
             self.check_and_download()
             self.assertEqual(self.labels("extra"), ["v1"])
@@ -272,7 +295,7 @@ class KeepsServingOnFailure(LiveSite):
 
     def test_a_failed_first_download_of_a_replacement_keeps_the_deployed_database(self):
         self.start()
-        self.publisher.publish("fixtures", self.db_file("fixtures", ["live"]), upload=False)
+        self.publish("fixtures", self.db_file("fixtures", ["live"]), upload=False)
         with captured_output() as out:
             self.check_and_download()
             self.assertEqual(self.status("fixtures/items.json"), 200)
@@ -283,10 +306,10 @@ class KeepsServingOnFailure(LiveSite):
 
     def test_a_corrupt_download_is_discarded_and_the_old_data_kept(self):
         self.start()
-        self.publisher.publish("extra", self.db_file("extra", ["v1"]))
+        self.publish("extra", self.db_file("extra", ["v1"]))
         self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v1"])
-        entry = self.publisher.publish("extra", self.db_file("extra", ["v2"]), upload=False)
+        entry = self.publish("extra", self.db_file("extra", ["v2"]), upload=False)
         self.s3.put_object(Bucket=self.bucket, Key=entry["key"], Body=b"not the database")
         with captured_output() as out:
             self.check_and_download()
@@ -295,32 +318,28 @@ class KeepsServingOnFailure(LiveSite):
         self.assertIn("Publish it again", out.getvalue())
         self.assertEqual(os.listdir(os.path.dirname(self.cached_file(entry, "extra"))), [])
 
-    def test_a_bad_manifest_keeps_the_old_data_and_logs_one_line_per_check(self):
+    def test_a_manifest_that_is_not_one_keeps_the_old_data_and_logs_one_line_per_check(self):
         self.start()
-        self.publisher.publish("extra", self.db_file("extra", ["v1"]))
+        self.publish("extra", self.db_file("extra", ["v1"]))
         self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v1"])
-        self.publisher.put_raw(b"{not json")
-        with captured_output() as out:
-            self.check_and_download()
-            self.assertEqual(self.labels("extra"), ["v1"])
-            self.assertEqual(self.status("fixtures/items.json"), 200)
-        lines = stub_lines(out)
-        self.assertEqual(len(lines), 1, lines)
-        self.assertIn("live/manifest.json is not valid JSON", lines[0])
-        self.assertIn("still serving", lines[0])
-        self.publisher.put_raw(b'{"format": 1, "databases": {"extra": {"key": "k", "sha256": "x", "bytes": 1}}}')
-        with captured_output() as out:
-            self.check_and_download()
-            self.assertEqual(self.labels("extra"), ["v1"])
-        self.assertIn("databases['extra'].sha256", out.getvalue())
+        for body, why in ((b"{not json", "is not valid JSON"), (b'{"format": 1, "databases": {}}', "'failed'")):
+            self.put_raw(body)
+            with captured_output() as out:
+                self.check_and_download()
+                self.assertEqual(self.labels("extra"), ["v1"])
+                self.assertEqual(self.status("fixtures/items.json"), 200)
+            lines = stub_lines(out)
+            self.assertEqual(len(lines), 1, lines)
+            self.assertIn(why, lines[0])
+            self.assertIn("still serving what was served", lines[0])
 
     def test_a_failed_check_keeps_serving_and_says_why_once(self):
         self.start()
-        self.publisher.publish("extra", self.db_file("extra", ["v1"]))
+        self.publish("extra", self.db_file("extra", ["v1"]))
         self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v1"])
-        self.publisher.delete_manifest()
+        self.delete_manifest()
         client = harness.instance().s3_client()
         from botocore.exceptions import EndpointConnectionError
 
@@ -363,7 +382,7 @@ class KeepsServingOnFailure(LiveSite):
 
     def test_a_missing_bucket_is_an_error_not_an_empty_manifest(self):
         self.start()
-        self.publisher.publish("extra", self.db_file("extra", ["v1"]))
+        self.publish("extra", self.db_file("extra", ["v1"]))
         self.check_and_download()
         self.assertEqual(self.labels("extra"), ["v1"])
         with (
@@ -375,11 +394,92 @@ class KeepsServingOnFailure(LiveSite):
         self.assertIn("NoSuchBucket", out.getvalue())
 
 
+class OneBadEntry(LiveSite):
+    """A manifest with one entry no reader serves next to good ones, as an older or foreign
+    publisher might write it: every instance serves the others and logs one line naming it."""
+
+    def write_with_bad_entries(self):
+        """The real publisher's manifest, plus entries it would never write; returns its entries."""
+        good = self.publish("extra", self.db_file("extra", ["good"]))
+        other = self.publish("other", self.db_file("other", ["other"]))
+        document = json.loads(self.s3.get_object(Bucket=self.bucket, Key=MANIFEST_KEY)["Body"].read())
+        document["databases"]["_internal"] = dict(good, key=good["key"].replace("/extra.db", "/_internal.db"))
+        document["databases"]["broken"] = {"key": "live/db/x/broken.db", "bytes": 1}
+        self.put_raw(json.dumps(document).encode())
+        return good, other
+
+    def assert_one_line_per_bad_entry(self, out):
+        lines = [line for line in stub_lines(out) if "skipped the entry" in line]
+        self.assertEqual(
+            lines,
+            [
+                'datasette-lambda: live data: skipped the entry "_internal" of live/manifest.json: '
+                'the database name "_internal" is Datasette\'s own database; serving the others',
+                'datasette-lambda: live data: skipped the entry "broken" of live/manifest.json: '
+                "its sha256 is not 64 lower-case hex digits; serving the others",
+            ],
+        )
+
+    def test_a_new_instance_serves_the_others(self):
+        self.write_with_bad_entries()
+        with captured_output() as out:
+            self.start()  # its cold start reads the manifest
+            self.assertEqual(self.labels("extra"), ["good"])
+            self.assertEqual(self.labels("other"), ["other"])
+        self.assert_one_line_per_bad_entry(out)
+        self.assertEqual(list(request(self.base + ".json").json()), ["fixtures", "extra", "other"])
+        self.assertTrue(harness.instance().site.datasette.databases["_internal"].is_memory, "Datasette's own, unharmed")
+        status = request("/-/datasette-lambda.json").json()
+        self.assertEqual(status["manifestEtag"], self.etag(), "followed: the bad entries will not get better")
+        with captured_output() as out:
+            self.check_and_download()
+            self.assertEqual(self.labels("extra"), ["good"])
+        self.assertEqual([line for line in stub_lines(out) if "skipped" in line], [], "logged once per manifest")
+
+    def test_a_running_instance_serves_the_others_and_keeps_what_it_served_under_a_bad_name(self):
+        self.start()
+        self.publish("broken", self.db_file("broken", ["v1"]))
+        self.check_and_download()
+        self.assertEqual(self.labels("broken"), ["v1"])
+        self.write_with_bad_entries()  # "broken" now has no sha256
+        with captured_output() as out:
+            self.check_and_download()
+            self.assertEqual(self.labels("extra"), ["good"])
+            self.assertEqual(self.labels("other"), ["other"])
+            self.assertEqual(self.labels("broken"), ["v1"], "the previous version, as for a failed download")
+        lines = [line for line in stub_lines(out) if "skipped the entry" in line]
+        self.assertEqual(len(lines), 2, lines)
+        self.assertTrue(lines[1].endswith("; still serving the previous broken"), lines[1])
+        self.remove("broken")  # rm of the bad entry: the instance lets go of it
+        with captured_output() as out:
+            self.check_and_download()
+            self.assertEqual(self.status("broken"), 404)
+            self.assertEqual(self.labels("extra"), ["good"])
+        self.assertIn("removed broken", out.getvalue())
+
+
+class SameNameInOtherLetters(LiveSite):
+    def test_a_live_name_that_shadows_a_deployed_one_in_other_letters_is_skipped(self):
+        self.start()
+        document = {"format": 1, "databases": {}, "failed": {}}
+        entry = self.publish("extra", self.db_file("extra", ["a"]))
+        document["databases"]["Fixtures"] = entry
+        document["databases"]["extra"] = entry
+        self.put_raw(json.dumps(document).encode())
+        with captured_output() as out:
+            self.check_and_download()
+            self.assertEqual(self.labels("extra"), ["a"])
+        self.assertIn(
+            '"Fixtures" of live/manifest.json: the database name "Fixtures" differs only in case', out.getvalue()
+        )
+        self.assertEqual(list(request(self.base + ".json").json()), ["fixtures", "extra"])
+
+
 class NothingSecretIsLogged(LiveSite):
     def test_checks_and_downloads_log_no_signature_or_token_even_at_debug(self):
         self.start()
         with captured_output() as out:  # the root logger at DEBUG
-            self.publisher.publish("extra", self.db_file("extra", ["a"]))
+            self.publish("extra", self.db_file("extra", ["a"]))
             self.check_and_download()
             self.assertEqual(self.labels("extra"), ["a"])
             self.check_and_download()
@@ -404,7 +504,7 @@ class DataAsOf(LiveSite):
 
     def test_deployed_and_live_databases_show_their_time_on_three_places(self):
         self.start()
-        self.publisher.publish("extra", self.db_file("extra", ["a"]), data_as_of=self.LIVE)
+        self.publish("extra", self.db_file("extra", ["a"]), data_as_of=self.LIVE)
         self.check_and_download()
         index = request(self.base).text
         self.assertEqual(
@@ -427,11 +527,11 @@ class DataAsOf(LiveSite):
 
     def test_a_live_replacement_shows_its_own_time_and_the_deployed_one_comes_back(self):
         self.start()
-        self.publisher.publish("fixtures", self.db_file("fixtures", ["a"]), data_as_of=self.LIVE)
+        self.publish("fixtures", self.db_file("fixtures", ["a"]), data_as_of=self.LIVE)
         self.check_and_download()
         self.assertEqual(request(self.base + "fixtures.json").json()["data_as_of"], self.LIVE)
         self.assertEqual(self.shown(request(self.base).text), [(self.LIVE, "2026-12-01 10:00:00")])
-        self.publisher.remove("fixtures")
+        self.remove("fixtures")
         self.check_and_download()
         self.assertEqual(request(self.base + "fixtures.json").json()["data_as_of"], self.deployed_data_as_of)
 
@@ -485,19 +585,19 @@ class StatusEndpoint(LiveSite):
         )
         self.assertIsNone(status["manifestEtag"])  # nothing published yet
         self.assertRegex(status["checkedAt"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-        entry = self.publisher.publish("extra", self.db_file("extra", ["a"]), data_as_of="2026-12-01T10:00:00Z")
+        entry = self.publish("extra", self.db_file("extra", ["a"]), data_as_of="2026-12-01T10:00:00Z")
         path = self.db_file("fixtures", ["b"])
-        self.publisher.publish("fixtures", path, data_as_of="2026-12-02T10:00:00Z")
+        self.publish("fixtures", path, data_as_of="2026-12-02T10:00:00Z")
         self.check_and_download()
         status = request("/x/-/datasette-lambda.json").json()
         self.assertEqual(
             status["databases"],
             {
-                "fixtures": {"sha256": sha256_file(path), "dataAsOf": "2026-12-02T10:00:00Z", "live": True},
+                "fixtures": {"sha256": sha256_of(path), "dataAsOf": "2026-12-02T10:00:00Z", "live": True},
                 "extra": {"sha256": entry["sha256"], "dataAsOf": "2026-12-01T10:00:00Z", "live": True},
             },
         )
-        self.assertEqual(status["manifestEtag"], self.publisher.etag())
+        self.assertEqual(status["manifestEtag"], self.etag())
         self.assertEqual(list(status), ["databases", "manifestEtag", "checkedAt"])
 
     def test_only_under_the_prefix_and_only_for_reading(self):
@@ -511,7 +611,7 @@ class StatusEndpoint(LiveSite):
         # push polls: the poll that finds the check due starts the download, a later one
         # (once it has ended) is answered with the new database.
         self.start()
-        entry = self.publisher.publish("extra", self.db_file("extra", ["a"]))
+        entry = self.publish("extra", self.db_file("extra", ["a"]))
         self.next_check()
         self.assertNotIn("extra", request("/x/-/datasette-lambda.json").json()["databases"])
         self.assertTrue(harness.instance().site.live.downloads.wait_idle(60))
@@ -519,11 +619,66 @@ class StatusEndpoint(LiveSite):
         self.assertEqual(status["databases"]["extra"]["sha256"], entry["sha256"])
 
 
+class StatusOnAClosedSite(LiveSite):
+    """A site whose metadata lets only root in: the status page tells an anonymous visitor
+    nothing they could not see, and still answers push's question."""
+
+    metadata = {"title": "Closed", "allow": {"id": "root"}, "databases": {"extra": {"allow": {"id": "editor"}}}}
+
+    def start(self):
+        self.assertEqual(request("/").status, 403)  # builds the instance; its cold start checks
+        return harness.instance().site
+
+    def as_actor(self, actor, query=None):
+        ds = harness.instance().site.datasette
+        cookie = f"ds_actor={ds.sign({'a': {'id': actor}}, 'actor')}"
+        return request("/-/datasette-lambda.json", query=query, cookies=[cookie]).json()
+
+    def test_an_anonymous_visitor_learns_only_whether_the_bytes_they_name_are_served(self):
+        self.start()
+        entry = self.publish("extra", self.db_file("extra", ["secret"]))
+        self.check_and_download()
+        question = f"expect=extra:{entry['sha256']}&expect=other:{entry['sha256']}&expect=fixtures:{'0' * 64}"
+        anonymous = request("/-/datasette-lambda.json", query=question)
+        self.assertEqual(anonymous.status, 200)
+        self.assertEqual(
+            anonymous.json(),
+            {
+                "databases": {},
+                "manifestEtag": None,
+                "checkedAt": None,
+                "expected": {"extra": True, "other": False, "fixtures": False},
+            },
+        )
+        self.assertEqual(
+            request("/-/datasette-lambda.json", query=f"expect=extra:{'1' * 64}").json()["expected"], {"extra": False}
+        )
+        self.assertNotIn(b"extra", request("/-/datasette-lambda.json").body)
+
+    def test_each_visitor_sees_what_the_sites_permissions_let_them_see(self):
+        self.start()
+        self.publish("extra", self.db_file("extra", ["secret"]))
+        self.check_and_download()
+        root = self.as_actor("root")  # the instance, and every database but one for editors only
+        self.assertEqual(list(root["databases"]), ["fixtures"])
+        self.assertEqual(root["manifestEtag"], self.etag())
+        self.assertIsNotNone(root["checkedAt"])
+        self.assertEqual(self.as_actor("someone")["databases"], {})  # not let in at all
+
+    def test_a_question_that_is_not_name_and_sha256_is_a_400(self):
+        self.start()
+        for query in ("expect=extra", f"expect=:{'a' * 64}", f"expect=extra:{'A' * 64}", "expect=extra:abc"):
+            with self.subTest(query=query):
+                response = request("/-/datasette-lambda.json", query=query)
+                self.assertEqual(response.status, 400)
+                self.assertIn("NAME:SHA256", response.json()["error"])
+
+
 class LiveDataOff(LiveSite):
     interval = "0"
 
     def test_no_check_at_all_and_the_endpoint_says_so(self):
-        self.publisher.publish("extra", self.db_file("extra", ["a"]))
+        self.publish("extra", self.db_file("extra", ["a"]))
         self.start()
         for _ in range(3):
             self.next_check()
@@ -544,7 +699,7 @@ class LiveDataWithoutDeployedDatabases(LiveSite):
             clock=self.clock,
         )
         self.start()
-        self.publisher.publish("extra", self.db_file("extra", ["a"]))
+        self.publish("extra", self.db_file("extra", ["a"]))
         self.check_and_download()
         self.assertEqual(self.labels("extra"), ["a"])
         self.assertIn(">extra</a>", request("/").text)

@@ -29,10 +29,11 @@ from datetime import datetime, timezone
 import harness
 from harness import SESSION_DIR, captured_output, request
 
+from datasette_lambda.contract.live_manifest import live_database_key, with_published
 from datasette_lambda.convert import publish
 from datasette_lambda.live.download_policy import DownloadPolicy
 from datasette_lambda.start import snapstart
-from live_publisher import write_rows_db
+from live_publishing import write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 from s3_front import S3Front, SyntheticObject
 from test_live_data import INTERVAL, FakeClock, stub_lines, unique
@@ -132,7 +133,7 @@ class LiveDownloadSite(unittest.TestCase):
         """A database of `size` bytes (its rows, then zeros SQLite ignores), served by the front."""
         with open(self.rows_db(name, labels), "rb") as f:
             synthetic = SyntheticObject(f.read(), size)
-        key = publish.database_key(synthetic.sha256, name)
+        key = live_database_key(synthetic.sha256, name)
         front.serve(self.bucket, key, synthetic)
         entry = {
             "key": key,
@@ -143,7 +144,7 @@ class LiveDownloadSite(unittest.TestCase):
             "publishedAt": publish.iso_seconds(datetime.now(timezone.utc)),
         }
         publish.update_manifest(
-            self.s3, self.bucket, lambda manifest: publish.with_published(manifest, name, entry, [entry["source"]])
+            self.s3, self.bucket, lambda manifest: with_published(manifest, name, entry, [entry["source"]])
         )
         return synthetic
 

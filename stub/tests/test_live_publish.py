@@ -1,4 +1,5 @@
-"""live_publish: the manifest protocol of docs/live-data.md against a local moto S3 server."""
+"""convert/publish.py: the manifest protocol of docs/live-data.md against a local moto S3 server,
+with the contract's pure changes (contract/live_manifest.py)."""
 
 import json
 import tempfile
@@ -11,23 +12,26 @@ from harness import SESSION_DIR
 
 from botocore.exceptions import ClientError
 
+from datasette_lambda.contract.live_manifest import (
+    LIVE_MANIFEST_KEY,
+    LiveManifestError,
+    empty_live_manifest,
+    live_database_key,
+    read_live_manifest,
+    serialize_live_manifest,
+    with_failure,
+    with_published,
+    with_removed,
+)
+from datasette_lambda.contract.names import LiveNameError
 from datasette_lambda.convert.publish import (
-    MANIFEST_KEY,
     ManifestBusy,
-    ManifestUnreadable,
     backoff,
     collect_garbage,
-    database_key,
-    database_name,
-    empty_manifest,
-    parse_manifest,
     publish_database,
     put_conditionally,
     read_manifest,
-    serialize_manifest,
     update_manifest,
-    with_failure,
-    with_published,
 )
 from moto_server import MotoServer
 
@@ -46,7 +50,7 @@ def tearDownModule():
 
 
 def entry(name, sha256):
-    return {"key": database_key(sha256, name), "sha256": sha256, "bytes": 1, "tables": {}}
+    return {"key": live_database_key(sha256, name), "sha256": sha256, "bytes": 1, "tables": {}}
 
 
 def publish(name, sha256):
@@ -63,22 +67,13 @@ class Bucket:
         self.s3.create_bucket(Bucket=self.bucket)
 
     def manifest(self):
-        body = self.s3.get_object(Bucket=self.bucket, Key=MANIFEST_KEY)["Body"].read()
-        return parse_manifest(body.decode())
+        body = self.s3.get_object(Bucket=self.bucket, Key=LIVE_MANIFEST_KEY)["Body"].read()
+        return read_live_manifest(body.decode())
 
 
-class Names(unittest.TestCase):
-    def test_database_name_as_the_cli_derives_it(self):
-        # The same cases as test/live/names.test.ts.
-        self.assertEqual(database_name("sales.db"), "sales")
-        self.assertEqual(database_name("my data.csv"), "my_data")
-        self.assertEqual(database_name("dir/sales.2026.sqlite"), "sales_2026")
-        self.assertEqual(database_name("café-ß_1.json"), "caf_-__1")
-        self.assertEqual(database_name("noext"), "noext")
-        self.assertEqual(database_name(".hidden"), "_hidden")
-
+class Layout(unittest.TestCase):
     def test_layout(self):
-        self.assertEqual(database_key(SHA_A, "sales"), f"live/db/{SHA_A}/sales.db")
+        self.assertEqual(live_database_key(SHA_A, "sales"), f"live/db/{SHA_A}/sales.db")
 
 
 class PureManifest(unittest.TestCase):
@@ -89,30 +84,23 @@ class PureManifest(unittest.TestCase):
             "databases": {"sales": entry("sales", SHA_A), "animals": entry("animals", SHA_B)},
             "failed": {"bad.csv": {"reason": "bad.csv:3: no", "at": "t", "key": "failed/bad.csv"}},
         }
-        text = serialize_manifest(parse_manifest(json.dumps(manifest)))
+        text = serialize_live_manifest(read_live_manifest(json.dumps(manifest)))
         self.assertEqual(json.loads(text), manifest)
         self.assertLess(text.index(b'"animals"'), text.index(b'"sales"'))
-        self.assertEqual(serialize_manifest(parse_manifest(text.decode())), text)
+        self.assertEqual(serialize_live_manifest(read_live_manifest(text.decode())), text)
 
-    def test_refuses_what_it_cannot_trust_naming_the_field(self):
-        for raw, message in [
-            ("nope", "not JSON"),
-            ("[]", "not a JSON object"),
-            ('{"format": 2}', "format 2"),
-            (json.dumps({"format": 1, "databases": {"a b": entry("x", SHA_A)}}), "'a b'"),
-            (json.dumps({"format": 1, "databases": {"s": dict(entry("s", SHA_A), sha256="x")}}), "databases.s.sha256"),
-            (json.dumps({"format": 1, "databases": {"s": dict(entry("s", SHA_A), key="db/x")}}), "databases.s.key"),
-            (json.dumps({"format": 1, "databases": {"s": dict(entry("s", SHA_A), bytes=True)}}), "databases.s.bytes"),
-            (json.dumps({"format": 1, "failed": {"x": {"reason": "r"}}}), "failed.x"),
-        ]:
-            with self.subTest(raw=raw):
-                with self.assertRaises(ManifestUnreadable) as caught:
-                    parse_manifest(raw)
-                self.assertIn(message, str(caught.exception))
+    def test_entries_no_reader_serves_are_written_back_as_they_were(self):
+        foreign = {"format": 1, "databases": {"_internal": {"key": 5}, "s": entry("s", SHA_A)}, "failed": {"x": 1}}
+        written = json.loads(serialize_live_manifest(with_published(foreign, "t", entry("t", SHA_B), [])))
+        self.assertEqual(written["databases"]["_internal"], {"key": 5})
+        self.assertEqual(written["failed"], {"x": 1})
+        self.assertEqual(sorted(written["databases"]), ["_internal", "s", "t"])
+        self.assertEqual(sorted(with_removed(foreign, "_internal")["databases"]), ["s"])
+        self.assertIsNone(with_removed(foreign, "nope"))
 
     def test_changes_touch_only_their_entry(self):
         base = dict(
-            empty_manifest(),
+            empty_live_manifest(),
             databases={"keep": entry("keep", SHA_A)},
             failed={"s.csv": {"reason": "r", "at": "t", "key": "failed/s.csv"}},
         )
@@ -135,7 +123,7 @@ class ConditionalWrites(Bucket, unittest.TestCase):
         self.new_bucket()
 
     def test_read_without_a_manifest(self):
-        self.assertEqual(read_manifest(self.s3, self.bucket), (empty_manifest(), None))
+        self.assertEqual(read_manifest(self.s3, self.bucket), (empty_live_manifest(), None))
 
     def test_create_then_replace_with_the_etag(self):
         update_manifest(self.s3, self.bucket, publish("a", SHA_A))
@@ -146,9 +134,9 @@ class ConditionalWrites(Bucket, unittest.TestCase):
         self.assertEqual(sorted(self.manifest()["databases"]), ["a", "b"])
 
     def test_nothing_to_write(self):
-        self.assertEqual(update_manifest(self.s3, self.bucket, lambda m: None), empty_manifest())
+        self.assertEqual(update_manifest(self.s3, self.bucket, lambda m: None), empty_live_manifest())
         with self.assertRaises(ClientError):
-            self.s3.head_object(Bucket=self.bucket, Key=MANIFEST_KEY)
+            self.s3.head_object(Bucket=self.bucket, Key=LIVE_MANIFEST_KEY)
 
     def test_another_write_in_between_is_read_again_and_kept(self):
         update_manifest(self.s3, self.bucket, publish("a", SHA_A))
@@ -157,7 +145,7 @@ class ConditionalWrites(Bucket, unittest.TestCase):
 
         def race(params, **kwargs):
             # Another publisher writes after we read and before our PUT lands, twice.
-            if params.get("Key") == MANIFEST_KEY and races["left"] > 0:
+            if params.get("Key") == LIVE_MANIFEST_KEY and races["left"] > 0:
                 races["left"] -= 1
                 update_manifest(other, self.bucket, publish(f"other{races['left']}", SHA_B))
 
@@ -173,9 +161,9 @@ class ConditionalWrites(Bucket, unittest.TestCase):
         once = {"left": 1}
 
         def delete_first(params, **kwargs):
-            if params.get("Key") == MANIFEST_KEY and once["left"]:
+            if params.get("Key") == LIVE_MANIFEST_KEY and once["left"]:
                 once["left"] = 0
-                other.delete_object(Bucket=self.bucket, Key=MANIFEST_KEY)
+                other.delete_object(Bucket=self.bucket, Key=LIVE_MANIFEST_KEY)
 
         self.s3.meta.events.register("before-parameter-build.s3.PutObject", delete_first)
         update_manifest(self.s3, self.bucket, publish("b", SHA_B), sleep=lambda s: None)
@@ -186,10 +174,12 @@ class ConditionalWrites(Bucket, unittest.TestCase):
         count = {"n": 0}
 
         def always(params, **kwargs):
-            if params.get("Key") == MANIFEST_KEY:
+            if params.get("Key") == LIVE_MANIFEST_KEY:
                 count["n"] += 1
                 other.put_object(
-                    Bucket=self.bucket, Key=MANIFEST_KEY, Body=serialize_manifest(dict(empty_manifest(), n=count["n"]))
+                    Bucket=self.bucket,
+                    Key=LIVE_MANIFEST_KEY,
+                    Body=serialize_live_manifest(dict(empty_live_manifest(), n=count["n"])),
                 )
 
         self.s3.meta.events.register("before-parameter-build.s3.PutObject", always)
@@ -212,10 +202,10 @@ class ConditionalWrites(Bucket, unittest.TestCase):
         self.s3.put_object(Bucket=self.bucket, Key="live/x.json", Body=b"5")
 
     def test_an_unreadable_manifest_is_not_overwritten(self):
-        self.s3.put_object(Bucket=self.bucket, Key=MANIFEST_KEY, Body=b'{"format": 9}')
-        with self.assertRaises(ManifestUnreadable):
+        self.s3.put_object(Bucket=self.bucket, Key=LIVE_MANIFEST_KEY, Body=b'{"format": 9}')
+        with self.assertRaises(LiveManifestError):
             update_manifest(self.s3, self.bucket, publish("a", SHA_A))
-        self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key=MANIFEST_KEY)["Body"].read(), b'{"format": 9}')
+        self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key=LIVE_MANIFEST_KEY)["Body"].read(), b'{"format": 9}')
 
 
 def sqlite_file(content):
@@ -245,10 +235,12 @@ class Publishing(Bucket, unittest.TestCase):
     def test_uploads_then_names_it_clearing_its_failure(self):
         self.s3.put_object(
             Bucket=self.bucket,
-            Key=MANIFEST_KEY,
-            Body=serialize_manifest(
+            Key=LIVE_MANIFEST_KEY,
+            Body=serialize_live_manifest(
                 with_failure(
-                    empty_manifest(), "sales.csv", {"reason": "sales.csv:2: no", "at": "t", "key": "failed/sales.csv"}
+                    empty_live_manifest(),
+                    "sales.csv",
+                    {"reason": "sales.csv:2: no", "at": "t", "key": "failed/sales.csv"},
                 )
             ),
         )
@@ -262,12 +254,19 @@ class Publishing(Bucket, unittest.TestCase):
         self.assertEqual(published["bytes"], len(b"sales v1"))
         self.assertEqual(self.s3.get_object(Bucket=self.bucket, Key=published["key"])["Body"].read(), b"sales v1")
 
+    def test_a_name_the_rule_refuses_raises_before_anything_is_uploaded(self):
+        for name in ("_internal", "_memory", "-", "a b"):
+            with self.subTest(name=name), self.assertRaises(LiveNameError) as caught:
+                self.publish(name, b"x")
+            self.assertTrue(str(caught.exception).startswith(f"{name}.csv: "), caught.exception)
+        self.assertNotIn("Contents", self.s3.list_objects_v2(Bucket=self.bucket))
+
     def test_the_same_bytes_again_change_nothing(self):
         self.publish("sales", b"same")
-        etag = self.s3.head_object(Bucket=self.bucket, Key=MANIFEST_KEY)["ETag"]
+        etag = self.s3.head_object(Bucket=self.bucket, Key=LIVE_MANIFEST_KEY)["ETag"]
         _, changed = self.publish("sales", b"same")
         self.assertFalse(changed)
-        self.assertEqual(self.s3.head_object(Bucket=self.bucket, Key=MANIFEST_KEY)["ETag"], etag)
+        self.assertEqual(self.s3.head_object(Bucket=self.bucket, Key=LIVE_MANIFEST_KEY)["ETag"], etag)
 
     def test_garbage_collection_spares_named_and_young_databases(self):
         first, _ = self.publish("sales", b"v1")

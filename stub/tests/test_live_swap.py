@@ -17,7 +17,9 @@ import unittest
 import harness
 from harness import SESSION_DIR, make_task_root, request
 
-from live_publisher import LivePublisher, sha256_file, write_rows_db
+import live_publishing
+from fixture_databases import sha256_of
+from live_publishing import write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
 from test_live_data import INTERVAL, FakeClock, unique
 
@@ -97,8 +99,13 @@ class LiveSiteOnMoto(unittest.TestCase):
             DATASETTE_SECRET=harness.TEST_SECRET,
         )
         harness.new_instance(env, self.sandbox_tmp, clock=self.clock)
-        self.publisher = LivePublisher(self.s3, self.bucket)
         self.files = os.path.join(SESSION_DIR, unique("swap-files"))
+
+    def publish(self, name, path):
+        return live_publishing.publish(self.s3, self.bucket, name, path)
+
+    def remove(self, name):
+        live_publishing.remove(self.s3, self.bucket, name)
 
     def version(self, name, labels):
         return write_rows_db(os.path.join(self.files, unique(name), f"{name}.db"), labels)
@@ -118,7 +125,7 @@ class LiveSiteOnMoto(unittest.TestCase):
 class SwapBeatsTheTrap(LiveSiteOnMoto):
     def test_after_a_replace_every_thread_that_had_a_connection_reads_the_new_file(self):
         first = self.version("extra", ["v1"])
-        self.publisher.publish("extra", first)
+        self.publish("extra", first)
         self.assertEqual(request("/extra/readings.json").status, 200)
         ds = harness.instance().site.datasette
         old_database = ds.databases["extra"]
@@ -126,14 +133,14 @@ class SwapBeatsTheTrap(LiveSiteOnMoto):
         self.assertEqual({rows[0][0] for _, rows in before.values()}, {"v1"})
 
         second = self.version("extra", ["v2"])
-        self.publisher.publish("extra", second)
+        self.publish("extra", second)
         self.check_now()
         new_database = ds.databases["extra"]
         self.assertIsNot(new_database, old_database)
         after = on_every_executor_thread(ds, new_database, "select label from readings")
         self.assertEqual(set(after), set(before))  # the very threads that held a v1 connection
         self.assertEqual({rows[0][0] for _, rows in after.values()}, {"v2"})
-        self.assertEqual({os.path.basename(os.path.dirname(file)) for file, _ in after.values()}, {sha256_file(second)})
+        self.assertEqual({os.path.basename(os.path.dirname(file)) for file, _ in after.values()}, {sha256_of(second)})
         # And through the site, whichever thread each query lands on.
         for _ in range(3 * ds.setting("num_sql_threads")):
             rows = request("/extra/readings.json?_shape=array").json()
@@ -152,14 +159,14 @@ class SwapBeatsTheTrap(LiveSiteOnMoto):
         before = on_every_executor_thread(ds, deployed, "select count(*) from sqlite_master where name = 'items'")
         self.assertEqual({rows[0][0] for _, rows in before.values()}, {1})
 
-        self.publisher.publish("fixtures", self.version("fixtures", ["live"]))
+        self.publish("fixtures", self.version("fixtures", ["live"]))
         self.check_now()
         live = ds.databases["fixtures"]
         after = on_every_executor_thread(ds, live, "select count(*) from sqlite_master where name = 'items'")
         self.assertEqual(set(after), set(before))
         self.assertEqual({rows[0][0] for _, rows in after.values()}, {0})  # the live file: no items
 
-        self.publisher.remove("fixtures")
+        self.remove("fixtures")
         self.check_now()
         self.assertIs(ds.databases["fixtures"], deployed)  # the deployed object, still open
         back = on_every_executor_thread(ds, deployed, "select count(*) from items")
@@ -189,13 +196,13 @@ class InternalCatalog(LiveSiteOnMoto):
             versions.add(conn.execute("pragma schema_version").fetchone()[0])
             conn.close()
         self.assertEqual(len(versions), 1)  # what Datasette compares, by name
-        self.publisher.publish("extra", first)
+        self.publish("extra", first)
         self.check_now()
         self.assertEqual(self.catalog_tables("extra"), ["readings"])
-        self.publisher.publish("extra", second)
+        self.publish("extra", second)
         self.check_now()
         self.assertEqual(self.catalog_tables("extra"), ["renamed"])
-        self.publisher.remove("extra")
+        self.remove("extra")
         self.check_now()
         self.assertEqual(self.catalog_tables("extra"), [])
         self.assertEqual(self.catalog_tables("fixtures"), ["blobs", "categories", "dotted.table", "items"])
@@ -215,14 +222,14 @@ class CrossDatabaseFollowsLiveData(LiveSiteOnMoto):
         # Every thread has a /_memory connection before anything is published.
         self.assertEqual(self.labels_everywhere(ds, "select count(*) from fixtures.items"), {((25,),)})
 
-        self.publisher.publish("extra", self.version("extra", ["v1"]))
+        self.publish("extra", self.version("extra", ["v1"]))
         self.check_now()
         self.assertEqual(self.labels_everywhere(ds, "select label from extra.readings"), {(("v1",),)})
         sql = "select+label+from+extra.readings+join+fixtures.items+on+items.id+%3D+1"
         self.assertEqual(request(f"/_memory.json?sql={sql}&_shape=array").json(), [{"label": "v1"}])
 
         first_memory = ds.databases["_memory"]
-        self.publisher.publish("extra", self.version("extra", ["v2"]))
+        self.publish("extra", self.version("extra", ["v2"]))
         self.check_now()
         self.assertIsNot(ds.databases["_memory"], first_memory)
         self.assertEqual(self.labels_everywhere(ds, "select label from extra.readings"), {(("v2",),)})
@@ -232,7 +239,7 @@ class CrossDatabaseFollowsLiveData(LiveSiteOnMoto):
             with self.assertRaises(Exception):  # noqa: B017  (any error will do: what matters is what it leaves)
                 conn.execute("select 1")
 
-        self.publisher.remove("extra")
+        self.remove("extra")
         self.check_now()
         response = request("/_memory.json?sql=select+label+from+extra.readings")
         self.assertEqual(response.status, 400)
@@ -240,7 +247,7 @@ class CrossDatabaseFollowsLiveData(LiveSiteOnMoto):
         self.assertEqual(self.labels_everywhere(ds, "select count(*) from fixtures.items"), {((25,),)})
 
     def test_an_unchanged_check_keeps_memory_and_its_connections(self):
-        self.publisher.publish("extra", self.version("extra", ["v1"]))
+        self.publish("extra", self.version("extra", ["v1"]))
         self.check_now()
         ds = harness.instance().site.datasette
         memory = ds.databases["_memory"]
@@ -258,8 +265,8 @@ class RequestsDuringSwaps(LiveSiteOnMoto):
         def publish(n):
             labels = [f"v{n} row {i}" for i in range(1, n + 1)]
             path = self.version("extra", labels)
-            versions[sha256_file(path)] = labels
-            self.publisher.publish("extra", path, tables={"readings": n})
+            versions[sha256_of(path)] = labels
+            self.publish("extra", path)
             return path
 
         publish(1)
@@ -304,17 +311,17 @@ class RequestsDuringSwaps(LiveSiteOnMoto):
                 path = publish(n)
                 self.clock.advance(INTERVAL)  # due: whichever request comes next swaps, on its thread
                 for _ in range(2000):  # up to 20 s on a busy machine
-                    if self.served_sha("extra") == sha256_file(path):
+                    if self.served_sha("extra") == sha256_of(path):
                         break
                     threading.Event().wait(0.01)
                 else:
                     self.fail(f"version {n} was never served")
                 threading.Event().wait(0.1)  # let requests run on the new version too
             # A deployed database replaced and brought back while the hammering goes on.
-            self.publisher.publish("fixtures", self.version("fixtures", ["live fixtures"]))
+            self.publish("fixtures", self.version("fixtures", ["live fixtures"]))
             self.clock.advance(INTERVAL)
             threading.Event().wait(0.2)
-            self.publisher.remove("fixtures")
+            self.remove("fixtures")
             self.clock.advance(INTERVAL)
             threading.Event().wait(0.2)
         finally:

@@ -14,7 +14,7 @@ from harness import CODE_DIR, LAYER_DIR, SESSION_DIR, TESTS_DIR, make_task_root
 
 import pytest
 
-from live_publisher import LivePublisher, write_rows_db
+from live_publishing import publish, write_rows_db
 from moto_server import DUMMY_AWS_ENV, MotoServer
 
 # local_server.py's --layer-dir, as benchmarks and other tests use it with a built layer.
@@ -140,7 +140,7 @@ class FollowsLiveDataOverHttp(unittest.TestCase):
         self.addCleanup(server.stop)
         self.assertEqual(server.get("/extra")[0], 404)
         path = write_rows_db(os.path.join(SESSION_DIR, "local-server", "extra.db"), ["pushed"])
-        entry = LivePublisher(s3, "local-server-site").publish("extra", path)
+        entry = publish(s3, "local-server-site", "extra", path)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             status = json.loads(server.get("/-/datasette-lambda.json")[2])

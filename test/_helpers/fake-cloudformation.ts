@@ -10,6 +10,7 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
+  ListStacksCommand,
   UpdateStackCommand,
   type CreateStackCommandInput,
   type Parameter,
@@ -101,6 +102,15 @@ export class FakeCloudFormation {
     this.mock.on(CreateStackCommand).callsFake(async (input) => this.create(input));
     this.mock.on(UpdateStackCommand).callsFake(async (input) => this.update(input));
     this.mock.on(DeleteStackCommand).callsFake(async (input) => this.delete(input.StackName));
+    // One page: every stack ever made, deleted ones included, as ListStacks does (for 90 days).
+    this.mock.on(ListStacksCommand).callsFake(async () => ({
+      StackSummaries: this.all.map((stack) => ({
+        StackName: stack.name,
+        StackId: stack.id,
+        StackStatus: stack.status as never,
+        CreationTime: new Date(0),
+      })),
+    }));
   }
 
   addStack(spec: AddStack): FakeStack {

@@ -11,7 +11,17 @@ import {
   type Parameter,
   type Stack,
 } from "@aws-sdk/client-cloudformation";
+import { ACMClient } from "@aws-sdk/client-acm";
+import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { Route53Client } from "@aws-sdk/client-route-53";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { AwsClients } from "../../src/aws/clients.ts";
+import { sharedParameters } from "../../src/deploy/deploy-shared.ts";
+import { sharedStackParameters } from "../../src/plan/shared-parameters.ts";
+import type { SharedParameters } from "../../src/plan/app-parameters.ts";
+import { SHARED_STACK_NAME } from "../../src/plan/stack-names.ts";
 import { readTemplates } from "../../src/templates.ts";
 import type { MotoServer } from "./moto.ts";
 import { sampleAppParameters } from "./plan.ts";
@@ -75,6 +85,31 @@ function sha256Hex(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/**
+ * The account's shared CloudFront stack (templates/shared.yaml) on moto, created
+ * unless it exists; its outputs as the app stack's Shared* parameters.
+ */
+export async function sharedStackWithSdk(moto: Pick<MotoServer, "clientConfig">): Promise<SharedParameters> {
+  const { cloudformation } = motoClients(moto);
+  const existing = await cloudformation.send(new DescribeStacksCommand({ StackName: SHARED_STACK_NAME })).catch(() => undefined);
+  const live = existing?.Stacks?.[0];
+  if (!live || live.StackStatus === "DELETE_COMPLETE") {
+    const templates = await readTemplates();
+    await cloudformation.send(
+      new CreateStackCommand({
+        StackName: SHARED_STACK_NAME,
+        TemplateBody: templates.shared,
+        Parameters: stackParameters(sharedStackParameters()),
+        Capabilities: ["CAPABILITY_IAM"],
+      }),
+    );
+  }
+  const stack = await settleStack(cloudformation, SHARED_STACK_NAME);
+  if (stack.StackStatus !== "CREATE_COMPLETE")
+    throw new Error(`${SHARED_STACK_NAME}: ${stack.StackStatus} ${stack.StackStatusReason ?? ""}`);
+  return sharedParameters(stackOutputs(stack));
+}
+
 /** Deploys both stacks of site `name`; throws unless both reach CREATE_COMPLETE. */
 export async function deploySiteWithSdk(
   moto: Pick<MotoServer, "clientConfig">,
@@ -108,7 +143,15 @@ export async function deploySiteWithSdk(
         StackName: app,
         TemplateBody: templates.app,
         Capabilities: ["CAPABILITY_IAM"],
-        Parameters: stackParameters(sampleAppParameters({ bucket, packageKey, layerKey, cdn: options.cdn ?? true })),
+        Parameters: stackParameters(
+          sampleAppParameters({
+            bucket,
+            packageKey,
+            layerKey,
+            cdn: options.cdn ?? true,
+            ...((options.cdn ?? true) ? { shared: await sharedStackWithSdk(moto) } : {}),
+          }),
+        ),
       }),
     )
   ).StackId!;
@@ -116,4 +159,21 @@ export async function deploySiteWithSdk(
   if (created.StackStatus !== "CREATE_COMPLETE") throw new Error(`${app}: ${created.StackStatus} ${created.StackStatusReason ?? ""}`);
 
   return { name, app, prereqStackId, appStackId, bucket, outputs: stackOutputs(created), keys: Object.keys(objects) };
+}
+
+/** Every client the CLI uses (src/aws/clients.ts), pointed at moto, the site's ones in `region`. */
+export function motoAwsClients(moto: Pick<MotoServer, "clientConfig">, region: string): AwsClients {
+  const site = { ...moto.clientConfig, region };
+  const global = { ...moto.clientConfig, region: "us-east-1" };
+  return {
+    cloudformation: new CloudFormationClient(site),
+    usEast1Cloudformation: new CloudFormationClient(global),
+    s3: new S3Client({ ...site, forcePathStyle: true }),
+    logs: new CloudWatchLogsClient(site),
+    route53: new Route53Client(global),
+    cloudfront: new CloudFrontClient(global),
+    acm: new ACMClient(global),
+    lambda: new LambdaClient(site),
+    usEast1Lambda: new LambdaClient(global),
+  };
 }

@@ -30,7 +30,20 @@ test("each file is its own database, or --into makes one; two files with one nam
   ]);
   assert.deepEqual(conversionGroups(["a.csv", "b.json"], "data"), [{ name: "data", files: ["a.csv", "b.json"] }]);
   assert.deepEqual(conversionGroups([], "data"), []);
-  assert.throws(() => conversionGroups(["x/a.csv", "y/A.json"]), userError(/y\/A\.json and x\/a\.csv would both become the database "A"/));
+  assert.throws(
+    () => conversionGroups(["x/a.csv", "y/A.json"]),
+    userError(/x\/a\.csv and y\/A\.json would be served as the databases "a" and "A", whose names differ only in case/),
+  );
+  assert.throws(
+    () => conversionGroups(["x/b.csv", "y/b.json"]),
+    userError(/x\/b\.csv and y\/b\.json would both be served as the database "b"/),
+  );
+  assert.throws(() => conversionGroups(["x/_internal.csv"]), {
+    message: '_internal.csv: the database name "_internal" is Datasette\'s own database; rename the file',
+  });
+  assert.throws(() => conversionGroups(["x.csv"], "_memory"), {
+    message: '--into: the database name "_memory" is Datasette\'s in-memory database, /_memory; choose another name',
+  });
 });
 
 test("the converter's exit and JSON become the result or a one-line error naming file and line", () => {

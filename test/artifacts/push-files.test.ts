@@ -42,5 +42,5 @@ test("a malformed data file names its line; --pk without data files and --into o
   const db = makeDatabase(join(dir, "a.db"));
   await assert.rejects(pushFiles([db], { ...options, pk: "id" }), /--pk/);
   await assert.rejects(pushFiles([db, makeDatabase(join(dir, "b.db"))], { ...options, into: "x" }), /cannot be merged/);
-  await assert.rejects(pushFiles([db], { ...options, into: "x y" }), /--into "x y"/);
+  await assert.rejects(pushFiles([db], { ...options, into: "x y" }), /--into: "x y" is not a database name/);
 });

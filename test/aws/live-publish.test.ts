@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { DeleteObjectsCommand, PutObjectCommand, type PutObjectCommandInput } from "@aws-sdk/client-s3";
 import { NotLiveError, publishDatabases, removeDatabase, type PublishItem } from "../../src/aws/live-publish.ts";
-import { liveDatabaseKey, LIVE_MANIFEST_KEY, parseLiveManifest, serializeLiveManifest } from "../../src/live/manifest.ts";
+import {
+  liveDatabaseKey,
+  liveEntries,
+  LIVE_MANIFEST_KEY,
+  parseLiveManifest,
+  serializeLiveManifest,
+  type LiveDatabase,
+} from "../../src/live/manifest.ts";
 import { FakeBucket } from "../_helpers/fake-artifact-bucket.ts";
 import { tempDir } from "../_helpers/fixtures.ts";
 
@@ -25,11 +32,15 @@ function item(name: string, content: string, extra: Partial<PublishItem> = {}): 
     tables: { [name]: { count: 1 } },
     dataAsOf: "2026-11-30T08:00:00Z",
     sources: [`${name}.csv`],
+    nameFrom: { file: `${name}.csv` },
     ...extra,
   };
 }
 
-const manifestIn = (bucket: FakeBucket) => parseLiveManifest(bucket.objects.get(LIVE_MANIFEST_KEY)!.toString());
+function manifestIn(bucket: FakeBucket) {
+  const manifest = parseLiveManifest(bucket.objects.get(LIVE_MANIFEST_KEY)!.toString());
+  return { ...liveEntries(manifest), failed: manifest.failed };
+}
 const putKeys = (bucket: FakeBucket) =>
   bucket.mock.commandCalls(PutObjectCommand).map((call) => (call.args[0].input as PutObjectCommandInput).Key);
 
@@ -160,7 +171,7 @@ test("remove: drops the entry (the object stays until it is old), then cleans up
   const sales = item("sales", "s1");
   await publishDatabases(bucket.client, bucket.name, [sales, item("keep", "k1")], { ...noSleep, now: () => NOW });
   const result = await removeDatabase(bucket.client, bucket.name, "sales", { ...noSleep, now: () => NOW });
-  assert.equal(result.removed.sha256, sales.sha256);
+  assert.equal((result.removed as LiveDatabase).sha256, sales.sha256);
   assert.deepEqual(Object.keys(manifestIn(bucket).databases), ["keep"]);
   assert.ok(bucket.objects.has(liveDatabaseKey(sales.sha256, "sales")), "young: kept for instances still downloading it");
   const later = await removeDatabase(bucket.client, bucket.name, "keep", { ...noSleep, now: () => NOW + HOUR });

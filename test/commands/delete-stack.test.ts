@@ -5,23 +5,41 @@ import { deleteAdvice, runDeleteStack, type DeleteStackDeps } from "../../src/co
 import { DeployError, InterruptedError, UserError } from "../../src/errors.ts";
 import { noTerminalError } from "../../src/ui/confirm.ts";
 import { FakeCloudFormation, resource } from "../_helpers/fake-cloudformation.ts";
+import { FakeCloudFront } from "../_helpers/fake-cloudfront.ts";
+import { FakeLambda } from "../_helpers/fake-lambda.ts";
+import { FakeAcm } from "../_helpers/fake-acm.ts";
+import { edgeFunctionOf } from "../../src/aws/edge-functions.ts";
 import { FakeS3Versions, versionedEntries } from "../_helpers/fake-s3-versions.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";
 
 const BUCKET = "site-bucket-1a2b3c";
 
-function setup(options: { app?: boolean; prereq?: boolean; bucket?: boolean; json?: boolean; entries?: number } = {}) {
+function setup(
+  options: { app?: boolean; prereq?: boolean; bucket?: boolean; json?: boolean; entries?: number; distribution?: string } = {},
+) {
   const cfn = new FakeCloudFormation();
+  // us-east-1: the certificate and shared stacks (none unless a test adds them).
+  const usEast1 = new FakeCloudFormation();
+  const cloudfront = new FakeCloudFront();
+  const lambda = new FakeLambda();
   const s3 = new FakeS3Versions();
   if (options.prereq !== false) cfn.addStack({ name: "site", status: "CREATE_COMPLETE", outputs: { BucketName: BUCKET } });
   if (options.app !== false) {
-    cfn.addStack({ name: "site-lambda", status: "UPDATE_COMPLETE", outputs: { LogGroupName: "/aws/lambda/site-fn" } });
+    const distribution: Record<string, string> = options.distribution ? { DistributionId: options.distribution } : {};
+    cfn.addStack({ name: "site-lambda", status: "UPDATE_COMPLETE", outputs: { LogGroupName: "/aws/lambda/site-fn", ...distribution } });
   }
   if (options.bucket !== false) s3.add(BUCKET, { versioning: "Enabled", entries: versionedEntries(options.entries ?? 1200, 1, true) });
   const recorded = recordingOutput({ json: Boolean(options.json) });
   const questions: string[] = [];
   const deps: DeleteStackDeps = {
-    clients: { cloudformation: cfn.client, s3: s3.client, certificateCloudformation: new FakeCloudFormation().client },
+    clients: {
+      cloudformation: cfn.client,
+      s3: s3.client,
+      usEast1Cloudformation: usEast1.client,
+      cloudfront: cloudfront.client,
+      usEast1Lambda: lambda.client,
+      acm: new FakeAcm().client,
+    },
     output: recorded.out,
     confirm: async (question) => {
       questions.push(question);
@@ -30,7 +48,7 @@ function setup(options: { app?: boolean; prereq?: boolean; bucket?: boolean; jso
     sleep: async () => {},
     pollMs: 0,
   };
-  return { cfn, s3, recorded, deps, questions };
+  return { cfn, usEast1, cloudfront, lambda, s3, recorded, deps, questions };
 }
 
 function deletedStacks(cfn: FakeCloudFormation): string[] {
@@ -90,6 +108,72 @@ test("both stacks gone: 'nothing to delete', exit normally, no question asked", 
   const text = setup({ app: false, prereq: false, bucket: false });
   await runDeleteStack("site", { yes: true }, text.deps);
   assert.match(text.recorded.stdout(), /^Nothing to delete: no site named site in eu-west-1/);
+});
+
+// The shared CloudFront stack (us-east-1) goes with the last site whose distribution used it.
+const SHARED = { CachePolicyId: "policy-pages", StaticCachePolicyId: "policy-static" };
+
+test("the last site with CloudFront: its stacks, then the unused shared stack", async () => {
+  const t = setup({ bucket: false, json: true, distribution: "E1THISSITE" });
+  t.usEast1.addStack({ name: "datasette-lambda-shared", status: "CREATE_COMPLETE", outputs: SHARED });
+  const result = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(result.deleted, ["site-lambda", "site", "datasette-lambda-shared"]);
+  assert.equal(t.usEast1.stack("datasette-lambda-shared"), undefined);
+});
+
+test("another site still uses the shared parts: they stay; a site without CloudFront never looks", async () => {
+  const t = setup({ bucket: false, distribution: "E1THISSITE" });
+  t.usEast1.addStack({ name: "datasette-lambda-shared", status: "CREATE_COMPLETE", outputs: SHARED });
+  t.cloudfront.users.set("policy-pages", ["E2OTHERSITE"]);
+  const result = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(result.deleted, ["site-lambda", "site"]);
+  assert.ok(t.usEast1.stack("datasette-lambda-shared"));
+  assert.match(t.recorded.stderr(), /Shared CloudFront stack datasette-lambda-shared kept: 1 other distribution uses it/);
+
+  const noCdn = setup({ bucket: false });
+  noCdn.usEast1.addStack({ name: "datasette-lambda-shared", status: "CREATE_COMPLETE", outputs: SHARED });
+  await runDeleteStack("site", { yes: true }, noCdn.deps);
+  assert.equal(noCdn.cloudfront.calls(), 0);
+  assert.ok(noCdn.usEast1.stack("datasette-lambda-shared"));
+});
+
+test("nothing left of the site, but an unused shared stack (an earlier run could not delete it): finished off", async () => {
+  const t = setup({ app: false, prereq: false, bucket: false });
+  const stack = t.usEast1.addStack({ name: "datasette-lambda-shared", status: "CREATE_COMPLETE", outputs: SHARED });
+  t.lambda.functions.add(edgeFunctionOf(stack.id));
+  const result = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(result, {
+    stack: "site",
+    deleted: ["datasette-lambda-shared", `lambda:${edgeFunctionOf(stack.id)}`],
+    nothingToDelete: true,
+  });
+  assert.match(
+    t.recorded.stdout(),
+    /Nothing to delete: .* Deleted what no site uses any more: stack datasette-lambda-shared, Lambda@Edge function datasette-lambda-edge-/,
+  );
+});
+
+// Lambda refuses to delete the edge function for hours after the last distribution goes:
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-delete-replicas.html
+test("the last site's edge function still has replicas: the site is deleted, the function pending with what to run later", async () => {
+  const t = setup({ bucket: false, json: true, distribution: "E1THISSITE" });
+  const stack = t.usEast1.addStack({ name: "datasette-lambda-shared", status: "CREATE_COMPLETE", outputs: SHARED });
+  const edge = edgeFunctionOf(stack.id);
+  t.lambda.functions.add(edge);
+  t.lambda.replicated.add(edge);
+  const result = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(result, {
+    stack: "site",
+    deleted: ["site-lambda", "site", "datasette-lambda-shared"],
+    nothingToDelete: false,
+    pending: [edge],
+  });
+  assert.match(t.recorded.stderr(), /cannot be deleted yet: .* Run `datasette-lambda delete-stack site` again later/);
+
+  // Hours later: the same command finishes it.
+  t.lambda.replicated.clear();
+  const again = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(again, { stack: "site", deleted: [`lambda:${edge}`], nothingToDelete: true });
 });
 
 test("half deleted (app stack gone): the bucket is emptied and the prereq stack deleted", async () => {
@@ -296,4 +380,30 @@ test("deleteAdvice reads the failed resources' fields: a bucket says empty it; o
     deleteAdvice([failure("site-lambda", "AWS::CloudFormation::Stack")], "site", "site-lambda", "eu-west-1", BUCKET),
     "Fix the cause above, then run delete-stack site again.",
   );
+});
+
+// ACM refuses to delete a certificate it still counts in use, and its count lags behind
+// CloudFront (https://docs.aws.amazon.com/acm/latest/APIReference/API_DeleteCertificate.html):
+// the site is deleted all the same, and the certificate is left with the command to run.
+test("a certificate ACM still holds: a warning with the command; the bucket and its stack are deleted all the same", async () => {
+  const t = setup({ bucket: false, json: true });
+  const certificate = "site-certificate-1a2b3c4d";
+  const arn = "arn:aws:acm:us-east-1:123456789012:certificate/c1";
+  t.usEast1.addStack({ name: certificate, status: "CREATE_COMPLETE", outputs: { CertificateArn: arn, DomainName: "data.example.com" } });
+  const acm = new FakeAcm();
+  acm.certificates.set(arn, { inUseBy: ["arn:aws:cloudfront::123456789012:distribution/E1"], lag: Number.POSITIVE_INFINITY });
+  t.deps.clients = { ...t.deps.clients, acm: acm.client };
+  t.deps.certificateWait = { pollMs: 1, maxWaitMs: 3 };
+  const result = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(result.deleted, ["site-lambda", "site"]);
+  assert.ok(t.usEast1.stack(certificate), "left for a later run");
+  assert.match(
+    t.recorded.stderr(),
+    /The old certificate \(stack site-certificate-1a2b3c4d, us-east-1\) is still counted as in use by CloudFront/,
+  );
+
+  // Later, once ACM lets go: the same command finishes it.
+  acm.certificates.set(arn, { inUseBy: [], lag: 0 });
+  const again = await runDeleteStack("site", { yes: true }, t.deps);
+  assert.deepEqual(again.deleted, [certificate]);
 });

@@ -20,6 +20,9 @@ const manifest: LiveManifest = {
       publishedAt: "2026-12-01T10:00:05Z",
     },
     fixtures: { key: liveDatabaseKey(SHA, "fixtures"), sha256: SHA, bytes: 2048, tables: {}, source: "fixtures.db" },
+    // What an older or foreign publisher might write: no instance serves these.
+    _internal: { key: liveDatabaseKey(SHA, "_internal"), sha256: SHA, bytes: 2048, source: "_internal.csv" },
+    Zoo: { key: liveDatabaseKey(SHA, "Zoo"), sha256: SHA, bytes: 2048 },
   },
   failed: { "bad.csv": { reason: "bad.csv:3: expected 4 columns, got 5", at: "2026-12-01T10:01:00Z", key: "failed/bad.csv" } },
 };
@@ -35,7 +38,7 @@ const deployed = {
       source: "fixtures.db",
     },
     zoo: {
-      sha256: "z".repeat(64),
+      sha256: "e".repeat(64),
       bytes: 100,
       tables: { a: { count: 1 }, b: { count: 2 }, c: { count: 3 }, d: { count: 4 } },
       location: "s3" as const,
@@ -55,6 +58,10 @@ test("buildListing: live databases, deployed ones not replaced by a live one, fa
       ["zoo", false, false, 100, "https://d1.net/x/zoo"],
     ],
   );
+  assert.deepEqual(listing.unservable, [
+    { name: "Zoo", reason: 'the database name "Zoo" differs only in case from the database "zoo"' },
+    { name: "_internal", reason: 'the database name "_internal" is Datasette\'s own database' },
+  ]);
   assert.deepEqual(listing.failed, [
     { source: "bad.csv", reason: "bad.csv:3: expected 4 columns, got 5", at: "2026-12-01T10:01:00Z", key: "failed/bad.csv" },
   ]);
@@ -63,7 +70,7 @@ test("buildListing: live databases, deployed ones not replaced by a live one, fa
   assert.equal(buildListing("site", "https://d1.net/", manifest, undefined).deployedKnown, false);
 });
 
-test("renderListing: a table of what is served, then the failed files with their reasons", () => {
+test("renderListing: a table of what is served, then the entries not served and the failed files, with their reasons", () => {
   const text = renderListing(buildListing("site", "https://d1.net/", manifest, deployed));
   assert.equal(
     text,
@@ -72,6 +79,10 @@ test("renderListing: a table of what is served, then the failed files with their
       "fixtures  live, replaces deployed  2.0 KB  -                     no tables                     fixtures.db",
       "sales     live                     3.0 MB  2026-12-01 10:00 UTC  sales (1,203)                 sales.csv",
       "zoo       deployed                 100 B   -                     a (1), b (2), c (3), +1 more  zoo.db",
+      "",
+      "Not served (instances keep serving the previous version, if any; rm NAME DB removes an entry):",
+      '  Zoo  the database name "Zoo" differs only in case from the database "zoo"',
+      '  _internal  the database name "_internal" is Datasette\'s own database',
       "",
       "Failed files (moved to failed/, not served):",
       "  bad.csv  2026-12-01 10:01 UTC  bad.csv:3: expected 4 columns, got 5",
@@ -101,7 +112,11 @@ test("ls: reads the manifest and live/deployed.json of the site's bucket; --json
   w.bucket.put("live/deployed.json", JSON.stringify(deployed));
   await runLs("site", {}, { clients: { cloudformation: w.cfn.client, s3: w.bucket.client }, output: w.output.out });
   const json = JSON.parse(w.output.stdout()) as Listing;
-  assert.deepEqual(Object.keys(json), ["site", "url", "databases", "failed", "waiting", "deployedKnown"]);
+  assert.deepEqual(Object.keys(json), ["site", "url", "databases", "unservable", "failed", "waiting", "deployedKnown"]);
+  assert.deepEqual(
+    json.unservable.map((entry) => entry.name),
+    ["Zoo", "_internal"],
+  );
   assert.equal(json.url, "https://d111.cloudfront.net/x/");
   assert.deepEqual(Object.keys(json.databases[0]!), [
     "name",
@@ -125,13 +140,19 @@ test("ls: reads the manifest and live/deployed.json of the site's bucket; --json
 
 test("buildListing and renderListing: a live database bigger than the function's /tmp leaves room for is not served, and why", () => {
   const big = { ...manifest.databases.sales!, bytes: 600 * 1024 * 1024 };
-  const listing = buildListing("site", "https://d1.net/", { ...manifest, databases: { sales: big } }, deployed, [], 512 * 1024 * 1024);
+  const databases = { sales: big, _internal: manifest.databases._internal };
+  const listing = buildListing("site", "https://d1.net/", { ...manifest, databases }, deployed, [], 512 * 1024 * 1024);
   const sales = listing.databases.find((db) => db.name === "sales")!;
   assert.match(sales.problem ?? "", /^600\.0 MB cannot fit in \/tmp \(512\.0 MB, 0\.0 MB of it for deployed databases\)/);
   assert.equal(listing.databases.find((db) => db.name === "zoo")!.problem, null);
   const text = renderListing(listing);
   assert.match(text, /^sales +live, not served +600\.0 MB /m);
-  assert.match(text, /\n\nNot served \(instances keep serving the previous version, if any\):\n {2}sales {2}600\.0 MB cannot fit in \/tmp/);
+  const notServed = "\n\nNot served (instances keep serving the previous version, if any; rm NAME DB removes an entry):\n";
+  // One list, by name: the manifest's entry no instance reads, then the database too big for /tmp.
+  assert.ok(
+    text.includes(`${notServed}  _internal  the database name "_internal" is Datasette's own database\n  sales  600.0 MB cannot fit`),
+    text,
+  );
   // Without the function's /tmp size, nothing is claimed.
   assert.equal(buildListing("site", "https://d1.net/", { ...manifest, databases: { sales: big } }, deployed).databases[0]!.problem, null);
 });

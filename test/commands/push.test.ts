@@ -6,7 +6,7 @@ import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { checkConverted, checkPushOptions, runPush, type PushDeps, type PushOptions, type PushResult } from "../../src/commands/push.ts";
 import { AwsError, UserError } from "../../src/errors.ts";
 import { pushFiles, type ConvertDataFiles } from "../../src/artifacts/push-files.ts";
-import { LIVE_MANIFEST_KEY, parseLiveManifest } from "../../src/live/manifest.ts";
+import { liveEntries, LIVE_MANIFEST_KEY, parseLiveManifest, type LiveDatabase } from "../../src/live/manifest.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 import { liveWorld, type LiveWorld } from "../_helpers/live-site.ts";
 
@@ -14,19 +14,25 @@ const dir = tempDir();
 const sales = makeDatabase(join(dir, "sales.db"), { sales: 3, regions: 2 });
 utimesSync(sales, new Date("2026-11-30T09:00:00Z"), new Date("2026-11-30T09:00:00Z"));
 
-/** A site that starts serving what the manifest says after `lag` status requests. */
+/** Served live: the entries of the bucket's manifest a reader serves. */
+function servedIn(w: LiveWorld): Record<string, LiveDatabase> {
+  const text = w.bucket.objects.get(LIVE_MANIFEST_KEY)?.toString();
+  return text === undefined ? {} : liveEntries(parseLiveManifest(text)).databases;
+}
+
+/**
+ * A site that starts serving what the manifest says after `lag` status
+ * requests, answering push's question as the runtime does (?expect=NAME:SHA256;
+ * test/e2e/push-ls-rm.test.ts has push ask the real runtime).
+ */
 function followingSite(w: LiveWorld, lag = 1) {
   const urls: string[] = [];
   const fetch = (async (url: string | URL) => {
     urls.push(String(url));
-    const manifest = w.bucket.objects.has(LIVE_MANIFEST_KEY)
-      ? parseLiveManifest(w.bucket.objects.get(LIVE_MANIFEST_KEY)!.toString())
-      : undefined;
-    const databases =
-      urls.length > lag && manifest
-        ? Object.fromEntries(Object.entries(manifest.databases).map(([name, db]) => [name, { sha256: db.sha256, live: true }]))
-        : {};
-    return new Response(JSON.stringify({ databases, manifestEtag: "x", checkedAt: "t" }), { status: 200 });
+    const served = urls.length > lag ? servedIn(w) : {};
+    const asked = new URL(String(url)).searchParams.getAll("expect").map((value) => value.split(":") as [string, string]);
+    const expected = Object.fromEntries(asked.map(([name, sha256]) => [name, served[name]?.sha256 === sha256]));
+    return new Response(JSON.stringify({ databases: {}, manifestEtag: null, checkedAt: null, expected }), { status: 200 });
   }) as typeof globalThis.fetch;
   return { fetch, urls };
 }
@@ -53,8 +59,7 @@ test("push: checks the file, publishes it, waits until the site serves its bytes
   const site = followingSite(w, 2);
   const result = await push(w, [sales], {}, { fetch: site.fetch });
 
-  const manifest = parseLiveManifest(w.bucket.objects.get(LIVE_MANIFEST_KEY)!.toString());
-  const entry = manifest.databases.sales!;
+  const entry = servedIn(w).sales!;
   assert.match(entry.key, /^live\/db\/[0-9a-f]{64}\/sales\.db$/);
   assert.ok(w.bucket.objects.has(entry.key));
   assert.deepEqual(entry.tables, { regions: { count: 2 }, sales: { count: 3 } });
@@ -63,7 +68,8 @@ test("push: checks the file, publishes it, waits until the site serves its bytes
   assert.equal(w.output.stdout(), "https://d111.cloudfront.net/sales\n");
   assert.equal(result.wait, "served");
   assert.equal(site.urls.length, 3);
-  assert.ok(site.urls.every((url) => url.startsWith("https://d111.cloudfront.net/-/datasette-lambda.json?_=")));
+  const question = `expect=sales%3A${entry.sha256}`;
+  assert.ok(site.urls.every((url) => url.startsWith(`https://d111.cloudfront.net/-/datasette-lambda.json?${question}&_=`)));
   const stderr = w.output.stderr();
   assert.match(stderr, /Converting and checking 1 file\.\.\./);
   assert.match(stderr, /Publishing 1 database \(.+\) to site\.\.\./);
@@ -131,11 +137,11 @@ test("push under --prefix: polls and prints under the prefix; --url polls anothe
   const site = followingSite(w);
   await push(w, [sales], {}, { fetch: site.fetch });
   assert.equal(w.output.stdout(), "https://d111.cloudfront.net/v1/data/sales\n");
-  assert.ok(site.urls[0]?.startsWith("https://d111.cloudfront.net/v1/data/-/datasette-lambda.json?_="));
+  assert.ok(site.urls[0]?.startsWith("https://d111.cloudfront.net/v1/data/-/datasette-lambda.json?expect=sales%3A"));
 
   const local = followingSite(w);
   await push(w, [makeDatabase(join(dir, "other.db"))], { url: "http://127.0.0.1:8001/" }, { fetch: local.fetch });
-  assert.ok(local.urls.every((url) => url.startsWith("http://127.0.0.1:8001/-/datasette-lambda.json?_=")));
+  assert.ok(local.urls.every((url) => url.startsWith("http://127.0.0.1:8001/-/datasette-lambda.json?expect=other%3A")));
 });
 
 test("push: a site that never serves it within the timeout is a warning, not a failure: the data is published", async () => {
@@ -150,15 +156,15 @@ test("push: a site that never serves it within the timeout is a warning, not a f
         /It is published: running instances pick it up within 15 s of their next request; see datasette-lambda ls site\./.source,
     ),
   );
-  assert.ok(parseLiveManifest(w.bucket.objects.get(LIVE_MANIFEST_KEY)!.toString()).databases.sales);
+  assert.ok(servedIn(w).sales);
 });
 
-test("push: a site without the status page (404) stops the wait at once with advice", async () => {
+test("push: an answer that is not the status page (a 404, say) is waited past, and named if the wait times out", async () => {
   const w = liveWorld({ json: true });
   const missing = (async () => new Response("Not found", { status: 404 })) as typeof globalThis.fetch;
-  const result = await push(w, [sales], {}, { fetch: missing });
-  assert.equal(result.wait, "unsupported");
-  assert.match(w.output.stderr(), /has no \/-\/datasette-lambda\.json.*update-stack site/);
+  const result = await push(w, [sales], {}, { fetch: missing, waitTimeoutMs: 5000, pollMs: 1000 });
+  assert.equal(result.wait, "timed-out");
+  assert.match(w.output.stderr(), /did not serve sales within 5 s \(last answer: HTTP 404\)/);
 });
 
 test("push: says when a live database replaces one deployed by update-stack", async () => {
@@ -168,7 +174,7 @@ test("push: says when a live database replaces one deployed by update-stack", as
     JSON.stringify({
       format: 1,
       databases: { sales: { sha256: "0".repeat(64), bytes: 1, tables: {}, location: "inline", source: "sales.db" } },
-      deployedAt: "t",
+      deployedAt: "2026-11-30T10:00:00Z",
     }),
   );
   const result = await push(w, [sales], { wait: false });
@@ -208,7 +214,7 @@ test("push: options are checked before any AWS call", async () => {
   const w = liveWorld();
   for (const [files, options, message] of [
     [[], {}, /at least one file/],
-    [[sales], { into: "a b" }, /--into "a b"/],
+    [[sales], { into: "a b" }, /--into: "a b" is not a database name/],
     [[sales], { url: "http://x/", wait: false }, /--url .* --no-wait/],
     [[sales], { url: "not a url" }, /--url "not a url" is not a URL/],
     [[sales], { url: "ftp://x/" }, /not an http\(s\) address/],
@@ -224,18 +230,12 @@ test("push: options are checked before any AWS call", async () => {
   assert.equal(checkPushOptions([sales], { url: "https://x.example/p/" }).url?.toString(), "https://x.example/p/");
 });
 
-test("push: an unknown site is refused as tail-logs refuses it; a site from before live data says to redeploy", async () => {
+test("push: an unknown site is refused as tail-logs refuses it", async () => {
   const w = liveWorld();
   await assert.rejects(runPush("nope", [sales], {}, deps(w)), {
     message: "No site named nope in eu-west-1 (stack nope-lambda not found).",
     hint: "Deploy it with update-stack, or check --region/--profile.",
   });
-  const old = liveWorld({ liveCheckSeconds: null });
-  await assert.rejects(
-    push(old, [sales]),
-    (error: unknown) => error instanceof UserError && /without live data/.test(error.message) && /update-stack site/.test(error.hint ?? ""),
-  );
-  assert.equal(old.bucket.mock.calls().length, 0);
 });
 
 test("push: live data turned off (LiveCheckSeconds 0) publishes, warns, and does not wait", async () => {
@@ -247,7 +247,7 @@ test("push: live data turned off (LiveCheckSeconds 0) publishes, warns, and does
   assert.match(w.output.stderr(), /Live data is off for site/);
 });
 
-test("checkConverted: names per the contract, never two alike", () => {
+test("checkConverted: names by the name rule, never two alike (ignoring case), whatever converter made them", () => {
   const db = (name: string, source: string) => ({
     name,
     path: "/x",
@@ -258,11 +258,15 @@ test("checkConverted: names per the contract, never two alike", () => {
     sources: [`/in/${source}`],
   });
   checkConverted([db("a", "a.csv"), db("b", "b.csv")]);
-  assert.throws(
-    () => checkConverted([db("a", "a.csv"), db("a", "a.json")]),
-    /a\.csv and a\.json would both be published as the database "a"/,
-  );
-  assert.throws(() => checkConverted([db("a.b", "a.b.csv")]), /the database name of a\.b\.csv "a\.b"/);
+  assert.throws(() => checkConverted([db("a", "a.csv"), db("a", "a.json")]), {
+    message: 'a.csv and a.json would both be served as the database "a"',
+  });
+  assert.throws(() => checkConverted([db("a", "a.csv"), db("A", "A.json")]), {
+    message: 'a.csv and A.json would be served as the databases "a" and "A", whose names differ only in case',
+  });
+  assert.throws(() => checkConverted([db("a.b", "a.b.csv")]), {
+    message: 'a.b.csv: "a.b" is not a database name: use only letters, digits, _ and -; rename the file',
+  });
 });
 
 test("push: a failure after some databases are published says which, on the error as thrown", async () => {
@@ -280,5 +284,5 @@ test("push: a failure after some databases are published says which, on the erro
     assert.match(error.hint ?? "", /^first is published; the rest is not\. Your AWS identity is not allowed to do this\./);
     return true;
   });
-  assert.deepEqual(Object.keys(parseLiveManifest(w.bucket.objects.get(LIVE_MANIFEST_KEY)!.toString()).databases), ["first"]);
+  assert.deepEqual(Object.keys(servedIn(w)), ["first"]);
 });

@@ -21,7 +21,7 @@ function world(json = false): LiveWorld {
     JSON.stringify({
       format: 1,
       databases: { fixtures: { sha256: "f".repeat(64), bytes: 1, tables: {}, location: "inline", source: "fixtures.db" } },
-      deployedAt: "t",
+      deployedAt: "2026-11-30T10:00:00Z",
     }),
   );
   return w;
@@ -63,6 +63,7 @@ test("rm --yes --json: no question; says the deployed database of that name come
     site: "site",
     name: "fixtures",
     removed: { key: liveDatabaseKey(SHA, "fixtures"), sha256: SHA, bytes: 10, source: "fixtures.csv" },
+    unservable: null,
     deployedServedAgain: true,
     cancelled: false,
   });
@@ -91,6 +92,27 @@ test("rm of a name that is not live: deployed by update-stack, or unknown (listi
     message: "site has no live database named nope.",
     hint: "Live databases: sales. datasette-lambda ls site lists everything it serves.",
   });
-  await assert.rejects(runRm("site", "no/pe", { yes: true }, deps(w)), /DB "no\/pe" is not a database name/);
+  await assert.rejects(runRm("site", "no/pe", { yes: true }, deps(w)), { message: "site has no live database named no/pe." });
   assert.equal(w.bucket.mock.commandCalls(PutObjectCommand).length, 0);
+});
+
+test("rm of an entry no instance serves (ls lists it): asked as such, removed from the manifest, said so", async () => {
+  const w = world(true);
+  const manifest = {
+    format: 1 as const,
+    databases: { sales: entry("sales"), _internal: entry("_internal"), "a b": { key: 1 } },
+    failed: {},
+  };
+  w.bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest(manifest));
+  const d = deps(w);
+  await runRm("site", "_internal", {}, d);
+  const reason = 'the database name "_internal" is Datasette\'s own database';
+  assert.deepEqual(d.asked, [`Remove the entry _internal (not served: ${reason}) from the live manifest of site?`]);
+  const json = JSON.parse(w.output.stdout()) as RmResult;
+  assert.equal(json.unservable, reason);
+  assert.equal(json.deployedServedAgain, false);
+  await runRm("site", "a b", { yes: true }, deps(w));
+  const last = JSON.parse(w.output.stdout().trim().split("\n").at(-1)!) as RmResult;
+  assert.deepEqual(last.removed, { key: null, sha256: null, bytes: null, source: null });
+  assert.deepEqual(liveNames(w), ["sales"]);
 });

@@ -163,7 +163,7 @@ test("bad data input: one line naming the file, line and reason, exit 1, nothing
     [[good, "--pk", "nope"], /good\.csv: --pk nope: no such column \(columns: id, name\)$/],
     [[good, db], /would both be served as the database "good"/],
     [[good, join(dir, "missing.json")], /missing\.json: no such file/],
-    [[good, "--into", "my data"], /--into "my data" is not a database name/],
+    [[good, "--into", "my data"], /--into: "my data" is not a database name/],
     [[db, "--into", "all"], /--into all applies to data files \(CSV, JSON, \.\.\.\), and none was given/],
     [[db, "--pk", "id"], /--pk id applies to data files/],
     [[good, "--data-as-of", "2026-12-01 10:00"], /--data-as-of "2026-12-01 10:00" is not an ISO 8601 date or time/],

@@ -90,9 +90,25 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
     assert.ok(artifact.key.includes(artifact.sha256), "keys are content-addressed");
   }
 
-  assert.deepEqual(readdirSync(out).sort(), ["app.yaml", "artifacts", "parameters.json", "prereq.yaml"]);
+  assert.deepEqual(readdirSync(out).sort(), [
+    "app.yaml",
+    "artifacts",
+    "parameters.json",
+    "prereq-parameters.json",
+    "prereq.yaml",
+    "shared-parameters.json",
+    "shared.yaml",
+  ]);
+  assert.match(readFileSync(join(out, "shared.yaml"), "utf8"), /AWS::CloudFront::CachePolicy/);
+  assert.deepEqual(JSON.parse(readFileSync(join(out, "shared-parameters.json"), "utf8")), [
+    { ParameterKey: "EdgeRuntime", ParameterValue: "python3.13" },
+  ]);
   assert.match(readFileSync(join(out, "app.yaml"), "utf8"), /AWS::Lambda::Function/);
   assert.match(readFileSync(join(out, "prereq.yaml"), "utf8"), /AWS::S3::Bucket/);
+  // --cors reaches the bucket stack (its CORS rule for the download redirect).
+  assert.deepEqual(JSON.parse(readFileSync(join(out, "prereq-parameters.json"), "utf8")), [
+    { ParameterKey: "Cors", ParameterValue: "true" },
+  ]);
   const parameters = Object.fromEntries(
     JSON.parse(readFileSync(join(out, "parameters.json"), "utf8")).map((p: { ParameterKey: string; ParameterValue: string }) => [
       p.ParameterKey,
@@ -115,6 +131,7 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
   assert.equal(parameters.PathPrefix, "/x");
   assert.equal(parameters.DomainName, "");
   assert.equal(parameters.CertificateArn, "");
+  assert.equal(parameters.SharedCachePolicyId, "<output CachePolicyId of stack datasette-lambda-shared in us-east-1>");
   assert.equal(parameters.DatasetteSecret, undefined, "the secret is never written out");
   // Both databases are inline, and both have a copy in the bucket to be downloaded from.
   const dbKeys = keys.filter((k: string) => k.startsWith("db/")).sort();
@@ -130,7 +147,16 @@ test("--domain: the certificate template is written too, the deploy-time values 
   });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(awsRequests, 0, "a dry run must not look the zone up either");
-  assert.deepEqual(readdirSync(out).sort(), ["app.yaml", "artifacts", "certificate.yaml", "parameters.json", "prereq.yaml"]);
+  assert.deepEqual(readdirSync(out).sort(), [
+    "app.yaml",
+    "artifacts",
+    "certificate.yaml",
+    "parameters.json",
+    "prereq-parameters.json",
+    "prereq.yaml",
+    "shared-parameters.json",
+    "shared.yaml",
+  ]);
   assert.match(readFileSync(join(out, "certificate.yaml"), "utf8"), /AWS::CertificateManager::Certificate/);
   const parameters = Object.fromEntries(
     JSON.parse(readFileSync(join(out, "parameters.json"), "utf8")).map((p: { ParameterKey: string; ParameterValue: string }) => [
@@ -139,7 +165,7 @@ test("--domain: the certificate template is written too, the deploy-time values 
     ]),
   );
   assert.equal(parameters.DomainName, "data.example.com");
-  assert.match(parameters.CertificateArn, /mysite-certificate in us-east-1/);
+  assert.match(parameters.CertificateArn, /stack mysite-certificate-[0-9a-f]{8} in us-east-1/);
   assert.match(parameters.HostedZoneId, /hosted zone that owns data\.example\.com/);
 });
 
@@ -168,6 +194,9 @@ test("the same input gives the same artifacts; --external moves databases to S3 
   const parameters = JSON.parse(readFileSync(join(dir, "o3", "parameters.json"), "utf8"));
   assert.equal(parameters.find((p: { ParameterKey: string }) => p.ParameterKey === "EnableCdn").ParameterValue, "false");
   assert.equal(parameters.find((p: { ParameterKey: string }) => p.ParameterKey === "DatabaseKeys").ParameterValue, dbArtifact.key);
+  // --no-cdn: no shared CloudFront stack, its parameters empty.
+  assert.equal(parameters.find((p: { ParameterKey: string }) => p.ParameterKey === "SharedCachePolicyId").ParameterValue, "");
+  assert.ok(!readdirSync(join(dir, "o3")).includes("shared.yaml"));
   assert.equal(awsRequests, 0);
 });
 

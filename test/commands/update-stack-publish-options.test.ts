@@ -385,7 +385,7 @@ test("an --install the installer cannot resolve fails naming it, before any data
     { mode: 0o755 },
   );
   const db = makeDatabase(join(dir, "install-unresolved.db"), { items: 1 });
-  const csv = join(dir, "install-unresolved.csv");
+  const csv = join(dir, "install-unresolved-rows.csv");
   writeFileSync(csv, "id,name\n1,a\n");
   const failingEnv = { ...env, PATH: `${bin}:${env.PATH}`, DATASETTE_LAMBDA_CACHE: join(dir, "cache-unresolved") };
   const result = await runCli(

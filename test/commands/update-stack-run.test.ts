@@ -77,6 +77,7 @@ function harness(options: { json?: boolean; region?: string | (() => Promise<str
         plan: samplePlan({ prefix: checked.prefix }),
         artifacts: [{ key: "package/abc.zip", path: artifact, bytes: 3, sha256: "abc" }],
         prereqTemplate: "prereq",
+        prereqParameters: { Cors: "false" },
         appTemplate: "app",
         appParameters: { PackageKey: "package/abc.zip" },
       };
@@ -129,6 +130,16 @@ test("missing credentials: the fix named, nothing built, nothing deployed", asyn
   });
   await assert.rejects(run(h, {}), (error: unknown) => error instanceof UserError && /aws configure/.test(error.hint ?? ""));
   assert.equal(h.calls.built.length, 0);
+});
+
+test("--snapstart in a region without SnapStart: refused once the region is known, before the build", async () => {
+  const h = harness({ region: "ap-southeast-6" });
+  await assert.rejects(
+    run(h, { snapstart: true }),
+    (error: unknown) => error instanceof UserError && /not offered in Asia Pacific \(New Zealand\) \(ap-southeast-6\)/.test(error.message),
+  );
+  assert.equal(h.calls.built.length, 0);
+  assert.equal(h.calls.deployed.length, 0);
 });
 
 test("bad input fails before the AWS check and the build: no files, a bad flag, a missing --plugins-dir, a bad --out", async () => {

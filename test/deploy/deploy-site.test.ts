@@ -17,11 +17,14 @@ import { Route53Client } from "@aws-sdk/client-route-53";
 import { DeleteObjectsCommand, PutObjectCommand, type PutObjectCommandInput } from "@aws-sdk/client-s3";
 import { leaseBody, parseLease } from "../../src/aws/leases.ts";
 import { deploySite, type DeployDeps } from "../../src/deploy/deploy-site.ts";
-import { NO_DOMAIN } from "../../src/plan/app-parameters.ts";
+import { NO_DOMAIN, NO_SHARED } from "../../src/plan/app-parameters.ts";
 import { DeployError, InterruptedError } from "../../src/errors.ts";
 import type { Artifact, BuildResult, DeployPlan } from "../../src/plan/types.ts";
 import { FakeBucket } from "../_helpers/fake-artifact-bucket.ts";
 import { FakeCloudFormation, resource, type FakeStack } from "../_helpers/fake-cloudformation.ts";
+import { FakeCloudFront } from "../_helpers/fake-cloudfront.ts";
+import { FakeLambda } from "../_helpers/fake-lambda.ts";
+import { FakeAcm } from "../_helpers/fake-acm.ts";
 import { recordingOutput } from "../_helpers/recording-output.ts";
 
 const PREREQ = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n";
@@ -56,6 +59,7 @@ async function build(contents: { pkg?: string; layer?: string; db?: string } = {
     plan,
     artifacts: [pkg, layer, db],
     prereqTemplate: PREREQ,
+    prereqParameters: { Cors: "false" },
     appTemplate: APP,
     appParameters: {
       PackageKey: pkg.key,
@@ -93,8 +97,11 @@ function world(): World {
       cloudformation: cfn.client,
       s3: bucket.client,
       // us-east-1, where a --domain certificate stack would be: empty here.
-      certificateCloudformation: new FakeCloudFormation().client,
+      usEast1Cloudformation: new FakeCloudFormation().client,
       route53: new Route53Client({ region: "us-east-1" }),
+      cloudfront: new FakeCloudFront().client,
+      lambda: new FakeLambda().client,
+      acm: new FakeAcm().client,
     },
     region: "eu-west-1",
     out: output.out,
@@ -107,12 +114,25 @@ function world(): World {
 /** Both stacks deployed from `deployed`, its artifacts in the bucket. */
 async function deployedWorld(deployed: BuildResult, appStatus = "UPDATE_COMPLETE"): Promise<World> {
   const w = world();
-  w.cfn.addStack({ name: "site", status: "CREATE_COMPLETE", template: PREREQ, outputs: { BucketName: w.bucket.name } });
+  w.cfn.addStack({
+    name: "site",
+    status: "CREATE_COMPLETE",
+    template: PREREQ,
+    parameters: deployed.prereqParameters,
+    outputs: { BucketName: w.bucket.name },
+  });
   w.cfn.addStack({
     name: "site-lambda",
     status: appStatus,
     template: APP,
-    parameters: { ...deployed.appParameters, ...NO_DOMAIN, BucketName: w.bucket.name, DatasetteSecret: "the-old-secret" },
+    parameters: {
+      ...deployed.appParameters,
+      ...NO_DOMAIN,
+      ...NO_SHARED,
+      ConverterMaxConcurrency: "2",
+      BucketName: w.bucket.name,
+      DatasetteSecret: "the-old-secret",
+    },
     outputs: w.cfn.outputsFor({ name: "site-lambda" } as FakeStack),
     events: [
       resource("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE"),
@@ -150,6 +170,7 @@ test("first deploy creates both stacks, uploads every artifact, and returns the 
     creates(w).map((c) => c.StackName),
     ["site", "site-lambda"],
   );
+  assert.deepEqual(creates(w)[0]?.Parameters, [{ ParameterKey: "Cors", ParameterValue: "false" }]);
   const app = creates(w)[1];
   assert.equal(app?.TemplateBody, APP);
   assert.deepEqual(param(app, "BucketName"), { ParameterKey: "BucketName", ParameterValue: w.bucket.name });
@@ -337,6 +358,8 @@ test("a stack already UPDATE_IN_PROGRESS is waited for, then updated", async () 
   const w = await deployedWorld(b, "UPDATE_IN_PROGRESS");
   const app = w.cfn.stack("site-lambda") as FakeStack;
   app.frames = [
+    // Read first by the concurrency check (what the site reserves now), then by the deploy.
+    { status: "UPDATE_IN_PROGRESS" },
     { status: "UPDATE_IN_PROGRESS", events: [resource("Function", "AWS::Lambda::Function", "UPDATE_COMPLETE")] },
     { status: "UPDATE_COMPLETE" },
   ];
@@ -586,3 +609,43 @@ test(
     assert.equal(param(creates(fresh)[1], "PluginSecrets"), undefined);
   },
 );
+
+test("--cors added to a deployed site updates the bucket stack with it; the same flags again change nothing", async () => {
+  const deployed = await build();
+  const w = await deployedWorld(deployed);
+  const withCors = { ...deployed, prereqParameters: { Cors: "true" } };
+  await deploySite(withCors, w.deps);
+  assert.deepEqual(
+    updates(w)
+      .filter((u) => u.StackName === "site")
+      .map((u) => u.Parameters),
+    [[{ ParameterKey: "Cors", ParameterValue: "true" }]],
+  );
+  const again = await deploySite(withCors, w.deps);
+  assert.equal(updates(w).filter((u) => u.StackName === "site").length, 1);
+  assert.equal(again.type, "no-op");
+});
+
+// GetAccountSettings gives the account's Lambda concurrency; reservations are checked before any stack changes.
+test("concurrency: the converter capped at 2 by default; a cap the account cannot reserve fails before any stack", async () => {
+  const w = world();
+  await deploySite(await build(), w.deps);
+  assert.deepEqual(param(creates(w)[1], "ConverterMaxConcurrency"), { ParameterKey: "ConverterMaxConcurrency", ParameterValue: "2" });
+
+  const small = world();
+  const lambda = new FakeLambda();
+  lambda.account = { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 };
+  small.deps.clients = { ...small.deps.clients, lambda: lambda.client };
+  await deploySite(await build(), small.deps);
+  assert.equal(param(creates(small)[1], "ConverterMaxConcurrency")?.ParameterValue, "0");
+  assert.match(small.output.stderr(), /converter of incoming\/ is not capped at 2/);
+
+  const capped = world();
+  capped.deps.clients = { ...capped.deps.clients, lambda: lambda.client };
+  const b = await build();
+  await assert.rejects(
+    deploySite({ ...b, plan: { ...b.plan, maxInstances: 5 } }, capped.deps),
+    /--max-instances 5: this account can reserve 0/,
+  );
+  assert.deepEqual(creates(capped), []);
+});

@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { cfnLintPath } from "../_helpers/cfn-lint.ts";
 import { actionsOf, allowingStatements, type Policy, type RequestContext } from "../_helpers/iam-policy.ts";
-import { AUTHORIZED_AS, HANDLER_PERMISSIONS, NOT_NEEDED } from "./cloudformation-handler-permissions.ts";
+import { AUTHORIZED_AS, HANDLER_PERMISSIONS, LAMBDA_EDGE_ASSOCIATION, NOT_NEEDED } from "./cloudformation-handler-permissions.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const POLICY_FILES = ["docs/aws-permissions-site.json", "docs/aws-permissions-cdn.json"];
@@ -24,6 +24,8 @@ const SERVICE_PREFIX: Record<string, string> = {
   "client-route-53": "route53",
   "client-s3": "s3",
   "client-acm": "acm",
+  "client-cloudfront": "cloudfront",
+  "client-lambda": "lambda",
 };
 
 // Operations IAM authorizes under another action ("Required permissions" /
@@ -109,6 +111,9 @@ function cloudFormationActions(): Map<string, string[]> {
       actions.set(action, [...new Set([...(actions.get(action) ?? []), type])]);
     }
   }
+  for (const action of LAMBDA_EDGE_ASSOCIATION) {
+    actions.set(action, [...new Set([...(actions.get(action) ?? []), "Lambda@Edge association"])]);
+  }
   return actions;
 }
 
@@ -140,7 +145,15 @@ const ACCOUNT_LEVEL = new Set([
   "route53:ListHostedZones",
   "acm:RequestCertificate",
   "cloudfront:CreateOriginAccessControl",
+  "cloudfront:ListDistributionsByCachePolicyId",
+  "lambda:ListFunctions",
+  "lambda:GetAccountSettings",
+  "cloudformation:ListStacks",
 ]);
+// The shared stack's edge function (us-east-1) and the version distributions use.
+const EDGE_FUNCTION = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:datasette-lambda-edge-9d413070`;
+// The replicator's service-linked role, made on first use of Lambda@Edge.
+const REPLICATOR_ROLE = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/replicator.lambda.amazonaws.com/AWSServiceRoleForLambdaReplicator`;
 const CLOUDFRONT_FUNCTION_ACTIONS = new Set([
   "CreateFunction",
   "PublishFunction",
@@ -162,19 +175,25 @@ function siteResources(action: string): string[] {
         `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/mysite/6a1e0e40-0000-11ef-9d5b-0a1b2c3d4e5f`,
         `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/mysite-lambda/7b2f1f50-0000-11ef-9d5b-0a1b2c3d4e5f`,
         `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/mysite-certificate/8c302060-0000-11ef-9d5b-0a1b2c3d4e5f`,
+        `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/datasette-lambda-shared/9d413070-0000-11ef-9d5b-0a1b2c3d4e5f`,
       ];
     case "s3":
       return [OBJECT_ACTIONS.has(action) ? `arn:aws:s3:::${BUCKET}/live/manifest.json` : `arn:aws:s3:::${BUCKET}`];
     case "lambda":
       if (operation === "PublishLayerVersion") return [`${lambda}:layer:mysite-lambda-deps`];
       if (operation.endsWith("LayerVersion")) return [`${lambda}:layer:mysite-lambda-deps:3`];
+      if (operation.endsWith("Replication*")) return [`${EDGE_FUNCTION}:1`];
       return [
+        EDGE_FUNCTION,
+        `${EDGE_FUNCTION}:1`,
         `${lambda}:function:mysite-lambda`,
         `${lambda}:function:mysite-lambda:live`,
         `${lambda}:function:mysite-lambda-ConverterFunction-AbCdEf123456`,
       ];
     case "iam":
+      if (operation === "CreateServiceLinkedRole") return [REPLICATOR_ROLE];
       return [
+        `arn:aws:iam::${ACCOUNT}:role/datasette-lambda-shared-EdgeRole-AbCdEf123456`,
         `arn:aws:iam::${ACCOUNT}:role/mysite-lambda-Role-AbCdEf123456`,
         `arn:aws:iam::${ACCOUNT}:role/mysite-lambda-ConverterRole-AbCdEf123456`,
       ];
@@ -200,6 +219,7 @@ function deployContext(action: string): RequestContext {
   return {
     "aws:RequestedRegion": action.startsWith("acm:") ? "us-east-1" : REGION,
     "iam:PassedToService": "lambda.amazonaws.com",
+    "iam:AWSServiceName": "replicator.lambda.amazonaws.com",
     "route53:ChangeResourceRecordSetsRecordTypes": ["A", "AAAA", "CNAME"],
   };
 }
@@ -247,9 +267,10 @@ test("the policy has no action that neither the CLI nor CloudFormation needs, an
   const needed = new Set([...cliActions().keys(), ...cloudFormationActions().keys()]);
   const extra = actionsOf(policy).filter((action) => !needed.has(action));
   deepStrictEqual(extra, []);
+  // Only the two Lambda@Edge's page requires with their asterisk.
   deepStrictEqual(
     actionsOf(policy).filter((action) => /[*?]/.test(action)),
-    [],
+    LAMBDA_EDGE_ASSOCIATION.filter((action) => action.endsWith("*")).sort(),
   );
   const all = actionsOf(policy);
   deepStrictEqual(

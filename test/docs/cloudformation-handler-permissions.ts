@@ -481,3 +481,21 @@ export const AUTHORIZED_AS: Record<string, string> = {
   "s3:PutBucketReplication": "s3:PutReplicationConfiguration",
   "s3:PutObjectLockConfiguration": "s3:PutBucketObjectLockConfiguration",
 };
+
+/**
+ * Beyond the handlers: what associating a Lambda@Edge function with a
+ * distribution needs of the deploying user ("IAM permissions required to
+ * associate Lambda@Edge functions with CloudFront distributions",
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-edge-permissions.html).
+ * The page requires the asterisk at the end of the two replication actions;
+ * iam:CreateServiceLinkedRole is needed once per account, for the replicator's
+ * role (AWSServiceRoleForLambdaReplicator).
+ */
+export const LAMBDA_EDGE_ASSOCIATION: string[] = [
+  "lambda:GetFunction",
+  "lambda:EnableReplication*",
+  "lambda:DisableReplication*",
+  "iam:CreateServiceLinkedRole",
+  "cloudfront:UpdateDistribution",
+  "cloudfront:CreateDistribution",
+];

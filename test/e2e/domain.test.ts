@@ -6,15 +6,23 @@
 // names searched), the certificate stack in us-east-1 while the site lives in
 // another region, its ARN and zone reaching the app stack, the A/AAAA records,
 // re-deploys reusing the certificate, delete-stack removing it all. What it
-// cannot: ACM's DNS validation or CloudFront serving the name (template tests
-// and cfn-lint cover the template side), nor dropping --domain on a re-deploy
-// (moto updates a resource whose Condition turned false instead of deleting it;
-// test/deploy/deploy-certificate.test.ts covers that step with fakes).
+// cannot: ACM's DNS validation, its lag in letting go of a certificate (moto's
+// ACM does not know the stand-in certificates, so each counts as gone;
+// test/deploy/deploy-certificate.test.ts models the lag), or CloudFront serving
+// the name (template tests and cfn-lint cover the template side); and after
+// dropping --domain moto updates the records whose Condition turned false
+// instead of deleting them, so only the certificate stacks are checked there.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
-import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from "@aws-sdk/client-route-53";
 import { findHostedZone } from "../../src/aws/hosted-zones.ts";
+import { certificateStackName } from "../../src/plan/stack-names.ts";
 import { UserError } from "../../src/errors.ts";
 import { cliEnv, runCli } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
@@ -27,7 +35,7 @@ const SITE_REGION = "eu-west-1";
 const env = motoEnv(moto.endpoint, cliEnv());
 const route53 = new Route53Client(moto.clientConfig);
 const siteCloudformation = new CloudFormationClient({ ...moto.clientConfig, region: SITE_REGION });
-const certificateCloudformation = new CloudFormationClient({ ...moto.clientConfig, region: "us-east-1" });
+const usEast1Cloudformation = new CloudFormationClient({ ...moto.clientConfig, region: "us-east-1" });
 const dir = tempDir();
 const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
 
@@ -101,9 +109,9 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
     assert.equal(json.url, `https://${domain}/`);
 
     // The certificate lives in us-east-1, not in the site's region.
-    const certificateStack = await findStack(certificateCloudformation, `${site}-certificate`);
+    const certificateStack = await findStack(usEast1Cloudformation, certificateStackName(site, domain));
     assert.equal(certificateStack?.StackStatus, "CREATE_COMPLETE");
-    assert.equal(await findStack(siteCloudformation, `${site}-certificate`), undefined);
+    assert.equal(await findStack(siteCloudformation, certificateStackName(site, domain)), undefined);
     const certificateArn = certificateStack?.Outputs?.find((o) => o.OutputKey === "CertificateArn")?.OutputValue ?? "";
     assert.match(certificateArn, /^arn:aws:acm:us-east-1:\d{12}:certificate\//);
     const [certificate] = (await standIns(moto, certificateStack!.StackId)).filter(
@@ -138,24 +146,77 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
   });
 
   it("re-deploys reuse the certificate: nothing changes", async () => {
-    const before = await findStack(certificateCloudformation, `${site}-certificate`);
+    const before = await findStack(usEast1Cloudformation, certificateStackName(site, domain));
     const result = await deploy();
     assert.equal(result.code, 0, result.stderr);
     assert.equal((JSON.parse(result.stdout) as { changed: boolean }).changed, false);
-    const afterwards = await findStack(certificateCloudformation, `${site}-certificate`);
+    const afterwards = await findStack(usEast1Cloudformation, certificateStackName(site, domain));
     assert.equal(afterwards?.StackId, before?.StackId);
     assert.equal(afterwards?.StackStatus, "CREATE_COMPLETE");
+  });
+
+  it("a new domain gets its own certificate before the old one goes: one certificate stack after the change", async () => {
+    const next = "www.site.example.net";
+    const result = await runCli(["update-stack", site, db, "--domain", next, "--region", SITE_REGION, "--json", ...HOST], { env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { url: string }).url, `https://${next}/`);
+    assert.equal(await findStack(usEast1Cloudformation, certificateStackName(site, domain)), undefined, "the old certificate is retired");
+    assert.equal((await findStack(usEast1Cloudformation, certificateStackName(site, next)))?.StackStatus, "CREATE_COMPLETE");
+    assert.deepEqual((await aliasRecords(zones["site.example.net"]!, next)).map((r) => r.Type).sort(), ["A", "AAAA"]);
+    // Back to the first domain, for the tests below.
+    const back = await runCli(["update-stack", site, db, "--domain", domain, "--region", SITE_REGION, "--json", ...HOST], { env });
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal(await findStack(usEast1Cloudformation, certificateStackName(site, next)), undefined);
   });
 
   it("delete-stack removes the certificate stack and the records with the rest", async () => {
     const result = await runCli(["delete-stack", site, "--region", SITE_REGION, "--yes", "--json"], { env });
     assert.equal(result.code, 0, result.stderr);
     const json = JSON.parse(result.stdout) as { deleted: string[] };
-    assert.ok(json.deleted.includes(`${site}-certificate`), result.stdout);
-    assert.equal(await findStack(certificateCloudformation, `${site}-certificate`), undefined);
+    assert.ok(json.deleted.includes(certificateStackName(site, domain)), result.stdout);
+    assert.equal(await findStack(usEast1Cloudformation, certificateStackName(site, domain)), undefined);
     assert.equal(await findStack(siteCloudformation, `${site}-lambda`), undefined);
     assert.equal(await findStack(siteCloudformation, site), undefined);
     assert.deepEqual(await aliasRecords(zones["site.example.net"]!, domain), []);
+  });
+
+  it("a record the site did not make at the name fails with one line naming it, before any stack exists", async () => {
+    await route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zones["site.example.net"]!,
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: "CREATE",
+              ResourceRecordSet: { Name: "taken.site.example.net", Type: "A", TTL: 300, ResourceRecords: [{ Value: "192.0.2.10" }] },
+            },
+          ],
+        },
+      }),
+    );
+    const result = await runCli(["update-stack", "Dom-Taken", db, "--domain", "taken.site.example.net", "--region", SITE_REGION, ...HOST], {
+      env,
+    });
+    assert.equal(result.code, 1);
+    const errors = result.stderr.split("\n").filter((line) => line.startsWith("Error:"));
+    assert.deepEqual(errors, [
+      "Error: --domain taken.site.example.net: the hosted zone site.example.net already has an A record (192.0.2.10) at that name, " +
+        "which this site did not create",
+    ]);
+    for (const name of ["Dom-Taken", "Dom-Taken-lambda"]) assert.equal(await findStack(siteCloudformation, name), undefined, name);
+    assert.equal(await findStack(usEast1Cloudformation, certificateStackName("Dom-Taken", "taken.site.example.net")), undefined);
+  });
+
+  it("dropping --domain retires the certificate once the distribution no longer uses it", async () => {
+    const other = "Dom-Drop";
+    const name = "drop.site.example.net";
+    const first = await runCli(["update-stack", other, db, "--domain", name, "--region", SITE_REGION, "--json", ...HOST], { env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.ok(await findStack(usEast1Cloudformation, certificateStackName(other, name)));
+    const dropped = await runCli(["update-stack", other, db, "--region", SITE_REGION, "--json", ...HOST], { env });
+    assert.equal(dropped.code, 0, dropped.stderr);
+    assert.equal(await findStack(usEast1Cloudformation, certificateStackName(other, name)), undefined);
+    assert.equal((await runCli(["delete-stack", other, "--region", SITE_REGION, "--yes"], { env })).code, 0);
   });
 
   it("a domain no zone owns fails with one line before any stack exists", async () => {
@@ -170,6 +231,6 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
       /--domain data\.nowhere\.test: no public Route 53 hosted zone .*searched data\.nowhere\.test, nowhere\.test, test/,
     );
     for (const name of ["Dom-None", "Dom-None-lambda"]) assert.equal(await findStack(siteCloudformation, name), undefined, name);
-    assert.equal(await findStack(certificateCloudformation, "Dom-None-certificate"), undefined);
+    assert.equal(await findStack(usEast1Cloudformation, certificateStackName("Dom-None", "data.nowhere.test")), undefined);
   });
 });

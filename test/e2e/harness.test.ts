@@ -19,7 +19,14 @@ import {
 } from "@aws-sdk/client-s3";
 import { readTemplates } from "../../src/templates.ts";
 import { motoEvents, motoLambda, standIns, startMoto } from "../_helpers/moto.ts";
-import { dummyZip, motoClients, settleStack, stackOutputs as outputs, stackParameters as parameters } from "../_helpers/moto-site.ts";
+import {
+  dummyZip,
+  motoClients,
+  settleStack,
+  sharedStackWithSdk,
+  stackOutputs as outputs,
+  stackParameters as parameters,
+} from "../_helpers/moto-site.ts";
 import { sampleAppParameters } from "../_helpers/plan.ts";
 
 const moto = await startMoto();
@@ -62,7 +69,15 @@ for (const cdn of [true, false]) {
 
     // App stack, every parameter of the contract.
     const app = `${name}-lambda`;
-    const values = sampleAppParameters({ bucket: bucket!, packageKey: keys.packageA, layerKey: keys.layerA, cdn });
+    // With CloudFront the account's shared stack comes first (us-east-1; here, moto's one region).
+    const shared = cdn ? await sharedStackWithSdk(moto) : undefined;
+    const values = sampleAppParameters({
+      bucket: bucket!,
+      packageKey: keys.packageA,
+      layerKey: keys.layerA,
+      cdn,
+      ...(shared ? { shared } : {}),
+    });
     const appId = (
       await cloudformation.send(
         new CreateStackCommand({
@@ -133,22 +148,22 @@ for (const cdn of [true, false]) {
     // The stand-ins saw what the template asked of them.
     const records = (await standIns(moto, appId)).filter((r) => !r.deleted);
     const types = records.map((r) => r.type).sort();
-    const cdnTypes = cdn
-      ? [
-          "AWS::CloudFront::CachePolicy",
-          "AWS::CloudFront::CachePolicy", // static assets
-          "AWS::CloudFront::Distribution",
-          "AWS::CloudFront::Function",
-          "AWS::CloudFront::OriginAccessControl",
-        ]
-      : [];
+    // The site's distribution; its policies, OAC and function are the shared stack's.
+    const cdnTypes = cdn ? ["AWS::CloudFront::Distribution"] : [];
     assert.deepEqual(types, [...cdnTypes, "AWS::Lambda::LayerVersion", "AWS::Lambda::Url"]);
     const url = records.find((r) => r.type === "AWS::Lambda::Url")!;
     assert.equal(url.properties.AuthType, cdn ? "AWS_IAM" : "NONE");
     if (cdn) {
       const distribution = records.find((r) => r.type === "AWS::CloudFront::Distribution")!;
-      const config = distribution.properties.DistributionConfig as { Origins: { DomainName: string }[] };
+      const config = distribution.properties.DistributionConfig as {
+        Origins: { DomainName: string; OriginAccessControlId: string }[];
+        DefaultCacheBehavior: { CachePolicyId: string; FunctionAssociations: { FunctionARN: string }[] };
+      };
       assert.equal(config.Origins[0]?.DomainName, new URL(out.FunctionUrl!).host);
+      // The shared parts' ids and ARN reached the distribution.
+      assert.equal(config.Origins[0]?.OriginAccessControlId, shared!.SharedOriginAccessControlId);
+      assert.equal(config.DefaultCacheBehavior.CachePolicyId, shared!.SharedCachePolicyId);
+      assert.equal(config.DefaultCacheBehavior.FunctionAssociations[0]?.FunctionARN, shared!.SharedViewerFunctionArn);
     }
 
     // Only the front door's permissions exist: CloudFront's, limited to the

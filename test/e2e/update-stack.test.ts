@@ -10,11 +10,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { GetFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
+import { GetBucketCorsCommand, GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { cliEnv, runCli, updateStackJson, type DeployJson } from "../_helpers/cli.ts";
 import { databaseVersion, tempDir } from "../_helpers/fixtures.ts";
 import { motoEnv, startMoto } from "../_helpers/moto.ts";
-import { describeStack, motoClients, stackOutputs } from "../_helpers/moto-site.ts";
+import { describeStack, motoAwsClients, motoClients, stackOutputs } from "../_helpers/moto-site.ts";
 
 const moto = await startMoto();
 after(() => moto.stop());
@@ -116,12 +117,79 @@ test("data files are converted and deployed; converting the same files again upl
   assert.deepEqual({ changed: again.changed, uploaded: again.uploaded }, { changed: false, uploaded: { files: 0, bytes: 0 } });
 });
 
+// Reserved concurrency (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html):
+// moto applies ReservedConcurrentExecutions when CloudFormation creates a function;
+// GetAccountSettings is a labelled stand-in (test/e2e/moto/server.py), from those reservations.
+test("--max-instances reserves the site function's concurrency and the converter's 2; more than the account has fails first", async () => {
+  const site = "E2e-Caps";
+  await deploy(site, [database("caps", 2)], ["--max-instances", "5"]);
+  const outputs = stackOutputs(await describeStack(cloudformation, `${site}-lambda`));
+  const lambda = motoAwsClients(moto, "us-east-1").lambda;
+  const reserved = async (name: string) =>
+    (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: name }))).ReservedConcurrentExecutions;
+  assert.equal(await reserved(outputs.FunctionName!), 5);
+  assert.equal(await reserved(outputs.ConverterFunctionName!), 2);
+
+  const refused = await runCli(["update-stack", "E2e-Caps-Big", database("caps-big", 1), ...HOST, "--max-instances", "5000"], { env });
+  assert.equal(refused.code, 1);
+  assert.match(
+    refused.stderr,
+    /^Error: --max-instances 5000: this account can reserve \d+ concurrent executions for this site in us-east-1/m,
+  );
+  await assert.rejects(describeStack(cloudformation, "E2e-Caps-Big"), /does not exist|not found/);
+});
+
 test("--no-cdn: the site URL is the Function URL", async () => {
   const result = await deploy("E2e-NoCdn", [database("nocdn", 2)], ["--no-cdn"]);
   assert.equal(result.url, result.functionUrl);
   const outputs = stackOutputs(await describeStack(cloudformation, "E2e-NoCdn-lambda"));
   assert.equal(outputs.DistributionId, undefined);
 });
+
+// The bucket's CORS rule comes from prereq.yaml (moto's bucket model ignores the
+// property; the launcher applies it, test/e2e/moto/server.py patch_bucket_cors). S3
+// answers a GET whose Origin a rule allows with Access-Control-Allow-Origin ("*" on
+// S3 for AllowedOrigins "*"; moto echoes the origin), and nothing otherwise:
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html. A signed GetObject
+// with the browser's Origin header stands in for the presigned download URL.
+test("--cors: the bucket answers browsers' reads of a download, Origin null included; dropping --cors removes the rule", async () => {
+  const site = "E2e-Cors";
+  const db = database("cors", 2);
+  await deploy(site, [db], ["--cors"]);
+  const bucket = stackOutputs(await describeStack(cloudformation, site)).BucketName!;
+  const { CORSRules } = await s3.send(new GetBucketCorsCommand({ Bucket: bucket }));
+  assert.deepEqual(
+    CORSRules?.map((r) => ({ methods: r.AllowedMethods, origins: r.AllowedOrigins, expose: r.ExposeHeaders })),
+    [{ methods: ["GET", "HEAD"], origins: ["*"], expose: ["Content-Range", "Content-Disposition", "ETag", "Accept-Ranges"] }],
+  );
+  const key = (await appParameters(`${site}-lambda`)).DatabaseKeys!;
+  for (const origin of ["null", "https://example.org"]) {
+    const headers = await getWithOrigin(bucket, key, origin);
+    assert.ok(["*", origin].includes(headers["access-control-allow-origin"] ?? ""), `Origin ${origin}: ${JSON.stringify(headers)}`);
+  }
+
+  await deploy(site, [db]);
+  await assert.rejects(s3.send(new GetBucketCorsCommand({ Bucket: bucket })), /NoSuchCORSConfiguration|CORS/);
+  assert.equal((await getWithOrigin(bucket, key, "null"))["access-control-allow-origin"], undefined);
+});
+
+/** GetObject sent with an Origin header, as a browser's fetch would; the response's headers. */
+async function getWithOrigin(bucket: string, key: string, origin: string): Promise<Record<string, string>> {
+  const client = motoClients(moto).s3;
+  let headers: Record<string, string> = {};
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      (args.request as { headers: Record<string, string> }).headers.origin = origin;
+      const result = await next(args);
+      headers = (result.response as { headers: Record<string, string> }).headers;
+      return result;
+    },
+    { step: "build" },
+  );
+  const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  await object.Body?.transformToByteArray();
+  return headers;
+}
 
 test("a failing resource stops the deploy with its reason; the next run recreates the rolled-back stack", async () => {
   // The app stack's log group already exists (say, left by an earlier function).

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { UserError } from "../../src/errors.ts";
-import { dataDatabaseName, inputKind, SQLITE_HEADER, splitInputs } from "../../src/inputs/input-files.ts";
+import { inputKind, SQLITE_HEADER, splitInputs } from "../../src/inputs/input-files.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 
 const dir = tempDir();
@@ -17,12 +17,6 @@ test("SQLite's header makes a database whatever the name; otherwise the extensio
   assert.equal(inputKind("broken.db", text), "database", "a .db that is not SQLite is left to the database check, which says so");
   assert.equal(inputKind("notes.txt", text), null);
   assert.equal(inputKind("short.csv", Buffer.from("SQLite")), "data");
-});
-
-test("a data file's database name keeps [A-Za-z0-9_-] and replaces the rest", () => {
-  assert.equal(dataDatabaseName("/x/sales-2026.csv"), "sales-2026");
-  assert.equal(dataDatabaseName("my data (v2).json"), "my_data__v2_");
-  assert.equal(dataDatabaseName("données.tar.csv"), "donn_es_tar");
 });
 
 test("splitInputs keeps the order; an unreadable file goes to the database check; other files are refused", async () => {

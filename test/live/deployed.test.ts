@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { deployedRecord, parseDeployedRecord, sameDatabases, serializeDeployedRecord } from "../../src/live/deployed.ts";
-import { sampleDatabase, samplePlan } from "../_helpers/plan.ts";
+import { sampleDatabase, samplePlan, sampleSha256 } from "../_helpers/plan.ts";
 
 const plan = samplePlan({
   databases: [
@@ -15,9 +15,9 @@ test("deployedRecord: each database with its bytes, tables, place and source fil
   assert.deepEqual(record, {
     format: 1,
     databases: {
-      fixtures: { sha256: "fixtures".padEnd(64, "0"), bytes: 4096, tables: { t: { count: 3 } }, location: "inline", source: "fixtures.db" },
+      fixtures: { sha256: sampleSha256("fixtures"), bytes: 4096, tables: { t: { count: 3 } }, location: "inline", source: "fixtures.db" },
       zoo: {
-        sha256: "zoo".padEnd(64, "0"),
+        sha256: sampleSha256("zoo"),
         bytes: 4096,
         tables: { t: { count: 3 } },
         dataAsOf: "2026-11-30T09:00:00Z",

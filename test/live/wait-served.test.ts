@@ -26,43 +26,47 @@ function world(answers: Answer[]) {
   return { options, urls, progress, clock };
 }
 
-const status = (databases: Record<string, { sha256: string; live: boolean }>) => ({ status: 200, body: JSON.stringify({ databases }) });
+/** The runtime's answer to push's question: per name, served live with the bytes asked about. */
+const status = (expected: Record<string, boolean>) => ({
+  status: 200,
+  body: JSON.stringify({ databases: {}, manifestEtag: null, checkedAt: null, expected }),
+});
 
 test("polls until every database is served live with the new bytes, busting caches every time", async () => {
   const w = world([
-    status({ a: { sha256: "old", live: true } }),
+    status({ a: false, b: false }),
     { status: 503, body: "busy" },
-    status({ a: { sha256: "new", live: true } }),
-    status({ a: { sha256: "new", live: true }, b: { sha256: "b1", live: true } }),
+    status({ a: true, b: false }),
+    status({ a: true, b: true }),
   ]);
   const outcome = await waitUntilServed("https://site.example/x/", { a: "new", b: "b1" }, w.options);
   assert.deepEqual(outcome, { kind: "served", elapsedMs: 6000 });
   assert.deepEqual(w.progress, ["0/2", "0/2 HTTP 503", "1/2"]);
   assert.equal(w.urls.length, 4);
-  assert.ok(w.urls.every((url) => url.startsWith("https://site.example/x/-/datasette-lambda.json?_=")));
+  assert.ok(w.urls.every((url) => url.startsWith("https://site.example/x/-/datasette-lambda.json?expect=a%3Anew&expect=b%3Ab1&_=")));
   assert.equal(new Set(w.urls).size, 4, "a different query string each time");
 });
 
 test("times out with what is still pending and the last problem", async () => {
-  const w = world([status({ a: { sha256: "old", live: true } }), new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } })]);
+  const w = world([status({ a: false }), new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } })]);
   const outcome = await waitUntilServed("https://site.example/", { a: "new" }, w.options);
   assert.deepEqual(outcome, { kind: "timed-out", elapsedMs: 10_000, pending: ["a"], lastProblem: "ECONNREFUSED" });
 });
 
-test("a 404 means the site has no status page (deployed before live data): stop at once", async () => {
+test("a 404 is a problem like any other: waited past, named when the wait times out", async () => {
   const w = world([{ status: 404, body: "not found" }]);
-  assert.deepEqual(await waitUntilServed("https://site.example/", { a: "new" }, w.options), { kind: "unsupported", elapsedMs: 0 });
-  assert.equal(w.urls.length, 1);
+  const outcome = await waitUntilServed("https://site.example/", { a: "new" }, w.options);
+  assert.deepEqual(outcome, { kind: "timed-out", elapsedMs: 10_000, pending: ["a"], lastProblem: "HTTP 404" });
 });
 
 test("an answer that is not the status JSON is retried", async () => {
-  const w = world([{ status: 200, body: "<html>" }, status({ a: { sha256: "new", live: true } })]);
+  const w = world([{ status: 200, body: "<html>" }, status({ a: true })]);
   assert.equal((await waitUntilServed("https://site.example/", { a: "new" }, w.options)).kind, "served");
   assert.deepEqual(w.progress, ["0/1 an answer that is not the status JSON"]);
 });
 
 test("Ctrl-C stops the wait", async () => {
-  const w = world([status({})]);
+  const w = world([status({ a: false })]);
   const controller = new AbortController();
   const outcome = await waitUntilServed(
     "https://site.example/",

@@ -25,6 +25,7 @@ describe("appStackParameters", () => {
       DomainName: "",
       LiveCheckSeconds: "15",
       SnapStart: "false",
+      MaxInstances: "0",
       VersionFingerprint: "",
     });
   });

@@ -117,7 +117,7 @@ test("--into must be a database name; --pk a column name", () => {
   assert.equal(checkOptions("mysite", { into: "my-data_1" }).into, "my-data_1");
   assert.throws(
     () => checkOptions("mysite", { into: "my.data" }),
-    (e: unknown) => e instanceof UserError && /--into "my\.data" is not a database name/.test(e.message),
+    (e: unknown) => e instanceof UserError && /--into: "my\.data" is not a database name/.test(e.message),
   );
   assert.throws(
     () => checkOptions("mysite", { pk: " " }),

@@ -47,12 +47,13 @@ test("memory and timeout stay within Lambda's ranges", () => {
   rejects(() => validateTimeout(901), /--timeout 901/);
 });
 
-test("runtime must be a supported Python runtime", () => {
-  assert.equal(validateRuntime("python3.13"), "3.13");
-  assert.equal(validateRuntime("python3.11"), "3.11");
-  rejects(() => validateRuntime("python3.8"), /--runtime python3.8 is not supported/);
-  rejects(() => validateRuntime("python3.10"), /not supported/);
-  rejects(() => validateRuntime("nodejs22.x"), /not supported/);
+test("runtime must be a supported Python runtime (dates: test/plan/runtimes.test.ts)", () => {
+  const now = new Date("2026-12-06T00:00:00Z");
+  assert.equal(validateRuntime("python3.13", now), "3.13");
+  assert.equal(validateRuntime("python3.11", now), "3.11");
+  rejects(() => validateRuntime("python3.8", now), /--runtime python3.8 is not supported/);
+  rejects(() => validateRuntime("python3.10", now), /not supported/);
+  rejects(() => validateRuntime("nodejs22.x", now), /not supported/);
 });
 
 test("domain names are validated", () => {

@@ -31,9 +31,10 @@ from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import unquote_plus
 
+from datasette_lambda.contract.names import check_name, name_from_file
 from datasette_lambda.convert import publish
 from datasette_lambda.convert.budget import MB, Budget, resident_bytes
-from datasette_lambda.convert.publish import FAILED_PREFIX, INCOMING_PREFIX, database_name, iso_seconds, utc_now
+from datasette_lambda.convert.publish import FAILED_PREFIX, INCOMING_PREFIX, iso_seconds, utc_now
 
 log = logging.getLogger("datasette_lambda")
 log.setLevel(logging.INFO)
@@ -228,9 +229,10 @@ def handle_object(
             return {"status": "gone", "key": key}
         key, response = opened
         source = key[len(INCOMING_PREFIX) :]
-        name = database_name(source)
+        name = name_from_file(source)
         budget = budget_of(response.get("ContentLength") or 0)
         try:
+            check_name(name, source)  # before converting: a name no publisher may give goes to failed/ with why
             # Named as uploaded: the converter names the table after the file.
             path = os.path.join(directory, os.path.basename(key) or "file")
             _save(response, path, budget)

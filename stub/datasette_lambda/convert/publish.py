@@ -1,6 +1,7 @@
 """Publishing live databases from inside AWS (the converter function), by the protocol of
-stub/live-data.md, the same as the CLI's push (src/aws/live-manifest.ts, live-publish.ts,
-live-garbage.ts):
+docs/live-data.md, the same as the CLI's push (src/aws/live-manifest.ts, live-publish.ts,
+live-garbage.ts). What the manifest holds, and the changes made to it, are the contract
+module's (contract/live_manifest.py); this is the S3 side:
 
 - a database is uploaded to live/db/<sha256>/<name>.db, then named at once in
   live/manifest.json (nothing is uploaded or written when the manifest already serves
@@ -13,7 +14,9 @@ live-garbage.ts):
 
 A database is uploaded even when its key exists: the upload makes it young, and garbage
 collection spares young objects, so a concurrent publish cannot delete it before the
-manifest names it.
+manifest names it. Its name follows the name rule (contract/names.py), checked before the
+upload, as push checks it: a name Datasette keeps, or one that differs only in case from a
+database the site serves, is refused with the line push gives.
 """
 
 from __future__ import annotations
@@ -23,18 +26,30 @@ import json
 import logging
 import os
 import random as _random
-import re
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from datasette_lambda.contract.live_manifest import LIVE_MANIFEST_KEY as MANIFEST_KEY
-from datasette_lambda.contract.live_manifest import NAME_PATTERN, SHA256_PATTERN, SUPPORTED_FORMAT
+from datasette_lambda.contract.live_manifest import (
+    DEPLOYED_RECORD_KEY,
+    LIVE_DATABASE_PREFIX,
+    LIVE_MANIFEST_KEY,
+    LiveManifestError,
+    empty_live_manifest,
+    live_database_key,
+    live_entries,
+    named_keys,
+    read_live_manifest,
+    serialize_live_manifest,
+    serves,
+    with_failure,
+    with_published,
+)
+from datasette_lambda.contract.names import check_name
 from datasette_lambda.contract.timestamps import format_utc
 
-DATABASE_PREFIX = "live/db/"
 INCOMING_PREFIX = "incoming/"
 FAILED_PREFIX = "failed/"
 ATTEMPTS = 10
@@ -45,27 +60,8 @@ _BACKOFF_CAP = 3.0
 log = logging.getLogger("datasette_lambda")
 
 
-class ManifestUnreadable(Exception):
-    """live/manifest.json is there but is not a manifest this code can read: never overwritten."""
-
-
 class ManifestBusy(Exception):
     """Every attempt to replace the manifest lost a race with another publish."""
-
-
-# --- names and layout --------------------------------------------------------------------
-
-
-def database_name(file_name: str) -> str:
-    """The file name without its extension, other characters than [A-Za-z0-9_-] replaced by _."""
-    base = file_name.rsplit("/", 1)[-1]
-    dot = base.rfind(".")
-    stem = base[:dot] if dot > 0 else base  # a leading dot starts the name, not an extension
-    return re.sub(r"[^A-Za-z0-9_-]", "_", stem)
-
-
-def database_key(sha256: str, name: str) -> str:
-    return f"{DATABASE_PREFIX}{sha256}/{name}.db"
 
 
 def iso_seconds(moment: datetime) -> str:
@@ -79,81 +75,6 @@ def sha256_file(path: str) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-# --- the manifest, pure --------------------------------------------------------------------
-
-
-def empty_manifest() -> dict[str, Any]:
-    return {"format": SUPPORTED_FORMAT, "databases": {}, "failed": {}}
-
-
-def parse_manifest(text: str | bytes) -> dict[str, Any]:
-    """The manifest in text, checked; ManifestUnreadable names the bad field. Unknown fields are kept."""
-    try:
-        raw = json.loads(text)
-    except ValueError as e:
-        raise ManifestUnreadable(f"not JSON ({e})") from None
-    if not isinstance(raw, dict):
-        raise ManifestUnreadable("not a JSON object")
-    if raw.get("format") != SUPPORTED_FORMAT:
-        raise ManifestUnreadable(f"format {raw.get('format')!r}; this version reads format {SUPPORTED_FORMAT}")
-    databases = raw.get("databases", {})
-    failed = raw.get("failed", {})
-    if not isinstance(databases, dict):
-        raise ManifestUnreadable("databases must be an object")
-    if not isinstance(failed, dict):
-        raise ManifestUnreadable("failed must be an object")
-    for name, entry in databases.items():
-        where = f"databases.{name}"
-        if not NAME_PATTERN.match(name):
-            raise ManifestUnreadable(f"database name {name!r} is not [A-Za-z0-9_-]+")
-        if not isinstance(entry, dict):
-            raise ManifestUnreadable(f"{where} must be an object")
-        if not isinstance(entry.get("sha256"), str) or not SHA256_PATTERN.match(entry["sha256"]):
-            raise ManifestUnreadable(f"{where}.sha256 must be 64 hex digits")
-        if not isinstance(entry.get("key"), str) or not entry["key"].startswith(DATABASE_PREFIX):
-            raise ManifestUnreadable(f"{where}.key must be a key under {DATABASE_PREFIX}")
-        size = entry.get("bytes")
-        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise ManifestUnreadable(f"{where}.bytes must be a whole number")
-    for source, entry in failed.items():
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(f), str) for f in ("reason", "at", "key")):
-            raise ManifestUnreadable(f"failed.{source} must have reason, at and key")
-    return dict(raw, format=SUPPORTED_FORMAT, databases=dict(databases), failed=dict(failed))
-
-
-def serialize_manifest(manifest: dict[str, Any]) -> bytes:
-    """Stable bytes: names sorted, as the CLI writes them."""
-    ordered = dict(
-        manifest,
-        databases=dict(sorted(manifest["databases"].items())),
-        failed=dict(sorted(manifest["failed"].items())),
-    )
-    return (json.dumps(ordered, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def serves(manifest: dict[str, Any], name: str, sha256: str) -> bool:
-    entry = manifest["databases"].get(name)
-    return entry is not None and entry.get("sha256") == sha256 and entry.get("key") == database_key(sha256, name)
-
-
-def with_published(
-    manifest: dict[str, Any], name: str, entry: dict[str, Any], sources: Collection[str]
-) -> dict[str, Any]:
-    """This database served (added or replaced); failures of its sources cleared."""
-    databases = dict(manifest["databases"], **{name: entry})
-    failed = {source: f for source, f in manifest["failed"].items() if source not in sources}
-    return dict(manifest, databases=databases, failed=failed)
-
-
-def with_failure(manifest: dict[str, Any], source: str, failure: dict[str, str]) -> dict[str, Any]:
-    """A file that could not be converted, recorded; what is served is untouched."""
-    return dict(manifest, failed=dict(manifest["failed"], **{source: failure}))
-
-
-def named_keys(manifest: dict[str, Any]) -> set[str]:
-    return {entry["key"] for entry in manifest["databases"].values()}
 
 
 def backoff(attempt: int, random: Callable[[], float] = _random.random) -> float:
@@ -184,19 +105,33 @@ def lost_race(error: BaseException) -> bool:
 
 
 def read_manifest(s3: Any, bucket: str) -> tuple[dict[str, Any], str | None]:
-    """(manifest, etag); (empty manifest, None) when there is none yet."""
+    """(manifest, etag); (empty manifest, None) when there is none yet. A manifest that is not
+    one at all raises LiveManifestError: it is never overwritten."""
     try:
-        response = s3.get_object(Bucket=bucket, Key=MANIFEST_KEY)
+        response = s3.get_object(Bucket=bucket, Key=LIVE_MANIFEST_KEY)
     except Exception as e:
         if is_missing(e):
-            return empty_manifest(), None
+            return empty_live_manifest(), None
         raise
     with response["Body"] as body:
-        text = body.read().decode("utf-8")
+        text = body.read()
     try:
-        return parse_manifest(text), response["ETag"]
-    except ManifestUnreadable as e:
-        raise ManifestUnreadable(f"s3://{bucket}/{MANIFEST_KEY}: {e}") from None
+        return read_live_manifest(text), response["ETag"]
+    except LiveManifestError as e:
+        raise LiveManifestError(f"s3://{bucket}/{e}") from None
+
+
+def deployed_names(s3: Any, bucket: str) -> list[str]:
+    """The databases the last update-stack deployed (live/deployed.json), as far as it says."""
+    try:
+        response = s3.get_object(Bucket=bucket, Key=DEPLOYED_RECORD_KEY)
+        with response["Body"] as body:
+            databases = json.loads(body.read()).get("databases")
+    except Exception as e:  # a record for people, not a protocol: without one, no names
+        if not is_missing(e):
+            log.warning("datasette-lambda: could not read s3://%s/%s: %s", bucket, DEPLOYED_RECORD_KEY, e)
+        return []
+    return list(databases) if isinstance(databases, dict) else []
 
 
 _conditions = threading.local()
@@ -274,11 +209,16 @@ def update_manifest(
         try:
             if etag is None:
                 put_conditionally(
-                    s3, bucket, MANIFEST_KEY, serialize_manifest(new), if_none_match="*", as_headers=as_headers
+                    s3,
+                    bucket,
+                    LIVE_MANIFEST_KEY,
+                    serialize_live_manifest(new),
+                    if_none_match="*",
+                    as_headers=as_headers,
                 )
             else:
                 put_conditionally(
-                    s3, bucket, MANIFEST_KEY, serialize_manifest(new), if_match=etag, as_headers=as_headers
+                    s3, bucket, LIVE_MANIFEST_KEY, serialize_live_manifest(new), if_match=etag, as_headers=as_headers
                 )
             return new
         except Exception as e:
@@ -286,7 +226,7 @@ def update_manifest(
                 raise
             if attempt == attempts:
                 raise ManifestBusy(
-                    f"s3://{bucket}/{MANIFEST_KEY} changed under every one of {attempts} attempts to update it"
+                    f"s3://{bucket}/{LIVE_MANIFEST_KEY} changed under every one of {attempts} attempts to update it"
                 ) from e
             sleep(backoff(attempt, random))
     # Only with attempts < 1, which used to return None where callers expect a manifest.
@@ -300,7 +240,7 @@ def collect_garbage(s3: Any, bucket: str, now: datetime, min_age: timedelta = GA
     as named. Returns the deleted keys.
     """
     objects = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=DATABASE_PREFIX):
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=LIVE_DATABASE_PREFIX):
         objects.extend(page.get("Contents", []))
     manifest, _ = read_manifest(s3, bucket)
     named = named_keys(manifest)
@@ -330,17 +270,18 @@ def publish_database(
 ) -> tuple[dict[str, Any], bool]:
     """Publish the SQLite file at path as the live database `name`. Returns (entry, changed).
 
-    source is the file it came from (its failed entry, if any, is cleared). Garbage
+    source is the file it came from (its failed entry, if any, is cleared). A name the rule
+    refuses raises LiveNameError (contract/names.py) before anything is uploaded. Garbage
     collection runs afterwards; its failure is logged, not raised (the publish succeeded).
     """
-    if not NAME_PATTERN.match(name):
-        raise ValueError(f"database name {name!r} is not [A-Za-z0-9_-]+")
+    deployed = deployed_names(s3, bucket)
+    current, etag = read_manifest(s3, bucket)
+    check_taken(current, name, source, deployed)
     sha256 = sha256 or sha256_file(path)
     size = size if size is not None else os.path.getsize(path)
-    key = database_key(sha256, name)
-    current, etag = read_manifest(s3, bucket)
     if serves(current, name, sha256):
         return current["databases"][name], False
+    key = live_database_key(sha256, name)
     s3.upload_file(path, bucket, key)
     entry = {
         "key": key,
@@ -354,11 +295,20 @@ def publish_database(
         entry["dataAsOf"] = data_as_of
 
     def change(manifest: dict[str, Any]) -> dict[str, Any] | None:
-        return None if serves(manifest, name, sha256) else with_published(manifest, name, entry, [source])
+        if serves(manifest, name, sha256):
+            return None
+        check_taken(manifest, name, source, deployed)  # another publish may have taken it meanwhile
+        return with_published(manifest, name, entry, [source])
 
     written = update_manifest(s3, bucket, change, first_read=(current, etag), sleep=sleep)
     _collect_quietly(s3, bucket, now)
     return written["databases"].get(name, entry), True
+
+
+def check_taken(manifest: dict[str, Any], name: str, source: str, deployed: list[str]) -> None:
+    """The name rule, with the names the site serves: deployed ones and the live entries it serves."""
+    served, _ = live_entries(manifest, deployed)
+    check_name(name, source, [*deployed, *served])
 
 
 def record_failure(

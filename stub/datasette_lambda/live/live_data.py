@@ -16,6 +16,10 @@ A download that fails or outlasts its deadline logs one line and is tried again 
 later check, backing off (retry_backoff.py); one that cannot fit /tmp logs one line and
 is not tried again on this instance.
 
+An entry of the manifest that cannot be served (contract/live_manifest.py: a bad name, a
+missing field...) logs one line naming it and is skipped, keeping what was served under its
+name; the others are followed.
+
 One request does this at a time: one arriving meanwhile is served what is served now.
 `ready` turns true once the downloads of the first check have ended; until then the
 instance answers "loading" (instance.py), as it does while a cold start fetches the
@@ -25,6 +29,7 @@ deployed databases.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import threading
@@ -83,6 +88,7 @@ class LiveData:
         self.in_flight = InFlight()
         self.checked_at: str | None = None  # when S3 last answered a check (ISO UTC)
         self.wanted: dict[str, dict[str, Any]] | None = None  # the manifest's databases as last read
+        self.skipped: set[str] = set()  # the names of its entries that cannot be served
         self.followed_etag: str | None = None  # of the manifest served in full
         self._wanted_etag: str | None = None
         self._checked = False  # the first check was made (whatever it found)
@@ -182,18 +188,31 @@ class LiveData:
             if self.wanted is None:  # no manifest published yet
                 self.wanted = {}
             return
+        problems: list[tuple[str, str]] = []
         if outcome == ABSENT:
             wanted: dict[str, dict[str, Any]] = {}
             etag = None
         else:
             assert body is not None  # CHANGED comes with the manifest's bytes
             try:
-                wanted = parse_live_manifest(body)
+                wanted, problems = parse_live_manifest(body, [s.name for s in self.served.deployed_entries()])
             except LiveManifestError as e:
                 log.warning("datasette-lambda: live data: %s; still serving what was served", e)
                 return
+        self.skipped = self._skip(problems)
         self.wanted, self._wanted_etag = wanted, etag
         self.check.read(etag)
+
+    def _skip(self, problems: list[tuple[str, str]]) -> set[str]:
+        """One line per entry that cannot be served; the names whose previous version stays."""
+        for name, reason in problems:
+            log.warning(
+                "datasette-lambda: live data: skipped the entry %s of live/manifest.json: %s; %s",
+                json.dumps(name, ensure_ascii=False),
+                reason,
+                f"still serving the previous {name}" if name in self.served.live else "serving the others",
+            )
+        return {name for name, _ in problems}
 
     def _reconcile(self) -> None:
         """Serve what self.wanted names as far as it is downloaded; download the rest."""
@@ -202,7 +221,10 @@ class LiveData:
         self.backoff.keep_only({key_of(entry) for entry in wanted.values()})
         for finished in self.downloads.take_finished():
             self._note(finished, now)
-        new_live: dict[str, Served] = {}
+        # A skipped name keeps its previous version, as one still downloading does.
+        new_live: dict[str, Served] = {
+            name: self.served.live[name] for name in self.skipped if name in self.served.live
+        }
         changes, to_download = [], []
         for name, entry in wanted.items():
             old = self.served.live.get(name)
@@ -223,7 +245,7 @@ class LiveData:
                 new_live[name] = old  # served until its new version is in
             if self.backoff.may_try(key_of(entry), now):
                 to_download.append(entry)
-        changes += [f"removed {name}" for name in self.served.live if name not in wanted]
+        changes += [f"removed {name}" for name in self.served.live if name not in new_live and name not in wanted]
         if changes:
             for retired in self.served.replace_live(new_live):
                 self.in_flight.retire(functools.partial(self._release, retired))

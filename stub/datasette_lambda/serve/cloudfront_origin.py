@@ -12,10 +12,14 @@ NONE (--no-cdn) there is no authorizer. Only for signed requests:
   the viewer sent, and Lambda has already checked them.
 - x-forwarded-host becomes Host. The CloudFront Function copies the viewer's Host into
   it (always overwriting), and Datasette builds absolute URLs from Host.
+- x-datasette-lambda-authorization becomes Authorization. The same function copies the
+  viewer's own Authorization there (an API token, Basic credentials), since OAC replaces
+  the header with its signature. The scope is marked (VIEWER_AUTHORIZATION) so that the
+  response is never cached or shared (response_caching.py).
 
-On a public Function URL any client can send x-forwarded-host, so it is ignored there
-(Host stays the Function URL's), and an Authorization header is the client's own (a
-Datasette API token, say) and reaches Datasette untouched.
+On a public Function URL any client can send x-forwarded-host or the carrier header, so
+they are ignored there (Host stays the Function URL's, the carrier is dropped), and an
+Authorization header is the client's own and reaches Datasette untouched.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ from collections.abc import Iterable
 from typing import Any
 
 SIGNING_HEADERS = frozenset((b"authorization", b"x-amz-date", b"x-amz-content-sha256", b"x-amz-security-token"))
+# Where the viewer's Authorization travels past OAC (templates/shared.yaml, ViewerRequestFunction).
+CARRIER = b"x-datasette-lambda-authorization"
+# Scope key: the request carries the viewer's own Authorization.
+VIEWER_AUTHORIZATION = "datasette_lambda.viewer_authorization"
 
 # host or host:port, or [ipv6]:port; anything else in x-forwarded-host is ignored.
 _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
@@ -50,11 +58,18 @@ def forwarded_host(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
 
 
 def as_viewer_request(scope: dict[str, Any]) -> dict[str, Any]:
-    """The scope as Datasette should see a request CloudFront signed; other scopes unchanged."""
+    """The scope as Datasette should see a request CloudFront signed; other scopes without the carrier."""
+    original = scope.get("headers") or []
     if not signed_by_iam(scope.get("aws.event") or {}):
+        if any(k.lower() == CARRIER for k, _ in original):
+            return dict(scope, headers=[(k, v) for k, v in original if k.lower() != CARRIER])
         return scope
-    headers = [(k, v) for k, v in scope.get("headers") or [] if k.lower() not in SIGNING_HEADERS]
+    carried = [v for k, v in original if k.lower() == CARRIER]
+    headers = [(k, v) for k, v in original if k.lower() not in SIGNING_HEADERS and k.lower() != CARRIER]
     fixed = dict(scope, headers=headers)
+    if carried:
+        headers.append((b"authorization", carried[0]))
+        fixed[VIEWER_AUTHORIZATION] = True
     host = forwarded_host(headers)
     if host:
         headers = [(k, v) for k, v in headers if k.lower() != b"host"]

@@ -20,7 +20,8 @@ from datasette_lambda.serve.asgi_fixes import ScopeFixes
 from datasette_lambda.serve.base_url import BaseUrlPrefix
 from datasette_lambda.serve.data_as_of import install_data_as_of
 from datasette_lambda.serve.database_downloads import DatabaseDownloadRedirect, S3Presigner
-from datasette_lambda.serve.site_status import SiteStatus, site_status
+from datasette_lambda.serve.response_caching import ResponseCaching
+from datasette_lambda.serve.site_status import SiteStatus
 
 if TYPE_CHECKING:
     from datasette_lambda.live.live_data import LiveData
@@ -85,16 +86,16 @@ def build_asgi_app(
 ) -> Any:
     """Datasette's ASGI app behind the scope repairs (and the prefix handling, with a prefix),
     the status endpoint, and with a presigner (a bucket) downloads from S3 of the served
-    databases that have an object there.
+    databases that have an object there; every response's Cache-Control checked last.
     """
     app = ds.app()
     base_url = ds.setting("base_url") or "/"
     if presigner:
         app = DatabaseDownloadRedirect(app, served.download_objects, presigner, base_url)
-    app = SiteStatus(app, lambda: site_status(served, live), cors=ds.cors)
+    app = SiteStatus(app, ds, served, live, cors=ds.cors)
     if base_url != "/":
         app = BaseUrlPrefix(app, base_url)
-    return ScopeFixes(app)
+    return ScopeFixes(ResponseCaching(app))
 
 
 def _in_package(root: str, path: str | None) -> str | None:

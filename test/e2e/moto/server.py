@@ -9,6 +9,9 @@ small STAND-IN models for exactly those types, before moto first builds its (cac
 model map, and then starts moto's own server. The real templates deploy unchanged.
 
 What differs from plain moto, each labelled where it is defined:
+- stand-ins for API calls moto lacks: CloudFront's ListDistributionsByCachePolicyId
+  (answered from the Distribution stand-ins) and Lambda's GetAccountSettings (from
+  moto's functions' reserved concurrency);
 - stand-ins for AWS::Lambda::Url, AWS::Lambda::Alias, AWS::CloudFront::{Distribution,
   OriginAccessControl,Function,CachePolicy}, AWS::S3::BucketPolicy and
   AWS::CertificateManager::Certificate (no moto model);
@@ -17,10 +20,18 @@ What differs from plain moto, each labelled where it is defined:
 - patch_condition_tag: `!Condition X` in YAML conditions (moto evaluates it as true);
 - patch_sub_references: a parameter used only in a `!Sub` string counts as used (moto
   would not update a resource when only that parameter changed);
+- patch_condition_references: likewise a parameter a resource uses only through a
+  condition (`!If [WithCors, ...]`);
+- patch_bucket_cors: AWS::S3::Bucket's CorsConfiguration is applied to the bucket (moto's
+  model ignores it), and moto's server-wide CORS headers are off (MOTO_DISABLE_GLOBAL_CORS)
+  so that only the bucket's rules answer;
 - patch_create_failures: a resource that fails to create rolls the stack back to
   ROLLBACK_COMPLETE with a CREATE_FAILED event, instead of failing the CreateStack call;
 - patch_atomic_conditional_puts: a PutObject with If-Match / If-None-Match is checked and
-  written in one step, as S3 does (moto checks, then writes, without a lock).
+  written in one step, as S3 does (moto checks, then writes, without a lock);
+- patch_atomic_stack_calls: a second CreateStack of an existing name is refused however
+  close the two come, and reading a stack being created does not create its resources
+  again (moto checks, then creates, without a lock, and creates resources lazily).
 
 A stand-in only records its properties and returns plausible attributes. It cannot
 prove CloudFront behaviour or Function URL auth; template tests and cfn-lint do that.
@@ -48,12 +59,21 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
+# moto's server otherwise adds CORS headers to every answer (flask-cors, moto/moto_server/
+# werkzeug_app.py), so a bucket's own CORS rules could not be told from them. Read by
+# moto.settings at import.
+os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
+
 # Importing parsing imports every moto service model that CloudFormation knows.
-from moto.cloudformation import parsing
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-from moto.core.common_models import CloudFormationModel
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import make_server
+from moto.cloudformation import parsing  # noqa: E402
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException  # noqa: E402
+from moto.core.common_models import CloudFormationModel  # noqa: E402
+from moto.moto_server.werkzeug_app import (  # noqa: E402
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server  # noqa: E402
 
 # moto's model metaclass files each model class under the second dotted part of its
 # module name (moto/core/base_backend.py, InstanceTrackerMeta); "__main__" has none.
@@ -607,6 +627,146 @@ def patch_sub_references() -> None:
     parsing.get_references_from_template = get_references_from_template  # type: ignore[assignment]
 
 
+def patch_condition_references() -> None:
+    """Test patch: on UpdateStack, CloudFormation updates a resource whose properties depend
+    on a condition whose value changed (`CorsConfiguration: !If [WithCors, ...]` when the
+    Cors parameter changes), deletes a resource whose own Condition turned false (the
+    --domain records once --domain is dropped) and creates one whose Condition turned
+    true. moto's build_resource_diff (moto/cloudformation/parsing.py) only looks for a
+    changed parameter among the resource's own Refs, and never at a resource's Condition:
+    it leaves the first as it was and tries to update the others. This adds to moto's
+    Modify list every unchanged resource that names a condition (Fn::If, or its Condition
+    attribute) referring to a changed parameter, and moves a resource whose Condition
+    changed value to Remove or Add."""
+
+    original = parsing.ResourceMap.build_resource_diff
+
+    def condition_names(value: Any) -> set[str]:
+        names: set[str] = set()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "Fn::If" and isinstance(item, list) and item and isinstance(item[0], str):
+                    names.add(item[0])
+                if key == "Condition" and isinstance(item, str):
+                    names.add(item)
+                names |= condition_names(item)
+        elif isinstance(value, list):
+            for item in value:
+                names |= condition_names(item)
+        return names
+
+    def build_resource_diff(self: Any, other_template: dict[str, Any], parameters: dict[str, Any] | None = None) -> Any:
+        result = original(self, other_template, parameters)
+        if not parameters:
+            return result
+        changed = {name for name in parameters if self.input_parameters.get(name) != parameters[name]}
+        conditions = other_template.get("Conditions") or {}
+
+        def parameters_of(condition: str, seen: frozenset[str] = frozenset()) -> set[str]:
+            if condition in seen or condition not in conditions:
+                return set()
+            found = set(parsing.get_references_from_template(conditions[condition]))
+            for inner in condition_names(conditions[condition]):
+                found |= parameters_of(inner, seen | {condition})
+            return found
+
+        old = self._resource_json_map
+        for name, resource in other_template["Resources"].items():
+            if name not in old or old[name] != resource or name in result["Modify"]:
+                continue
+            if any(parameters_of(condition) & changed for condition in condition_names(resource)):
+                result["Modify"].append(name)
+
+        values = {**_parameter_defaults(other_template), **parameters}
+        for name, resource in other_template["Resources"].items():
+            condition = resource.get("Condition")
+            if name not in old or not isinstance(condition, str):
+                continue
+            wanted = _evaluate_condition({"Condition": condition}, conditions, values)
+            exists = name in self._parsed_resources
+            if wanted == exists:
+                continue
+            if name in result["Modify"]:
+                result["Modify"].remove(name)
+            result["Remove" if exists else "Add"].append(name)
+        return result
+
+    parsing.ResourceMap.build_resource_diff = build_resource_diff  # type: ignore[method-assign]
+
+
+def _parameter_defaults(template: dict[str, Any]) -> dict[str, Any]:
+    return {name: spec["Default"] for name, spec in (template.get("Parameters") or {}).items() if "Default" in spec}
+
+
+def _evaluate_condition(expression: Any, conditions: dict[str, Any], values: dict[str, Any]) -> bool:
+    """CloudFormation's condition functions, as far as our templates use them (Equals of Refs
+    and literals, Not, And, Or, Condition); values compare as strings, as parameters do."""
+
+    def value(item: Any) -> str:
+        if isinstance(item, dict) and "Ref" in item:
+            return str(values.get(item["Ref"], ""))
+        return str(item)
+
+    if isinstance(expression, dict):
+        if "Condition" in expression:
+            return _evaluate_condition(conditions[expression["Condition"]], conditions, values)
+        if "Fn::Equals" in expression:
+            left, right = expression["Fn::Equals"]
+            return value(left) == value(right)
+        if "Fn::Not" in expression:
+            return not _evaluate_condition(expression["Fn::Not"][0], conditions, values)
+        if "Fn::And" in expression:
+            return all(_evaluate_condition(item, conditions, values) for item in expression["Fn::And"])
+        if "Fn::Or" in expression:
+            return any(_evaluate_condition(item, conditions, values) for item in expression["Fn::Or"])
+    raise ValueError(f"condition not modelled by the test server: {expression!r}")
+
+
+def patch_bucket_cors() -> None:
+    """Test patch: moto's AWS::S3::Bucket model (moto/s3/models.py, FakeBucket's
+    create/update_from_cloudformation_json) ignores CorsConfiguration, so a bucket made by
+    CloudFormation has no CORS rules and S3's answers to browsers could not be checked.
+    This applies the property (CloudFormation's CorsRules shape, turned into the API's) on
+    create and on every update, and removes the rules when the property is gone, as
+    CloudFormation does. moto's own CORS answers are then used as they are."""
+    from moto.s3.models import FakeBucket
+
+    def apply_cors(bucket: Any, properties: dict[str, Any]) -> None:
+        rules = (properties.get("CorsConfiguration") or {}).get("CorsRules") or []
+        api_rules = []
+        for rule in rules:
+            api_rule: dict[str, Any] = {
+                "AllowedMethod": rule["AllowedMethods"],
+                "AllowedOrigin": rule["AllowedOrigins"],
+            }
+            if "AllowedHeaders" in rule:
+                api_rule["AllowedHeader"] = rule["AllowedHeaders"]
+            if "ExposedHeaders" in rule:
+                api_rule["ExposeHeader"] = rule["ExposedHeaders"]
+            if "MaxAge" in rule:
+                api_rule["MaxAgeSeconds"] = str(rule["MaxAge"])
+            if "Id" in rule:
+                api_rule["ID"] = rule["Id"]
+            api_rules.append(api_rule)
+        bucket.set_cors(api_rules)
+
+    original_create = FakeBucket.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+    original_update = FakeBucket.update_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any) -> Any:
+        bucket = original_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        apply_cors(bucket, cloudformation_json.get("Properties", {}))
+        return bucket
+
+    def update(cls: Any, original_resource: Any, new_resource_name: str, cloudformation_json: Any, account_id: str, region_name: str) -> Any:
+        bucket = original_update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        apply_cors(bucket, cloudformation_json.get("Properties", {}))
+        return bucket
+
+    FakeBucket.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign, assignment]
+    FakeBucket.update_from_cloudformation_json = classmethod(update)  # type: ignore[method-assign, assignment]
+
+
 def patch_create_failures() -> None:
     """Test patch: CloudFormation accepts CreateStack, reports a resource that fails to
     create as that resource's CREATE_FAILED event with a reason, and rolls the stack back
@@ -698,6 +858,29 @@ def patch_atomic_conditional_puts() -> None:
     S3Response.put_object = put_object  # type: ignore[method-assign]
 
 
+def patch_atomic_stack_calls() -> None:
+    """Test patch: CloudFormation refuses a second CreateStack of a name that exists
+    (AlreadyExistsException), however close together the two calls come, and a stack
+    being created is never created twice by reading it. moto checks the name, then builds
+    the stack and its resources, without a lock (moto/cloudformation/models.py,
+    CloudFormationBackend.create_stack), and creates resources lazily: a DescribeStacks
+    of a stack still being built resolves its outputs and so creates the resources they
+    refer to a second time (moto/cloudformation/parsing.py, ResourceMap). Two first
+    deploys creating the account's shared stack at once would both create its resources.
+    This serialises the stack calls that create or resolve resources."""
+    from moto.cloudformation.models import CloudFormationBackend
+
+    lock = threading.RLock()
+    for name in ("create_stack", "update_stack", "delete_stack", "describe_stacks", "describe_stack_resources", "list_stack_resources"):
+        original = getattr(CloudFormationBackend, name)
+
+        def serialised(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        setattr(CloudFormationBackend, name, serialised)
+
+
 def check_model_map() -> None:
     """Fail at start-up, not mid-test, if moto would not use the stand-ins."""
     model_map = parsing.get_model_map()
@@ -740,13 +923,95 @@ def standin_records() -> list[dict[str, Any]]:
     return records
 
 
+def _signed_for(environ: dict[str, Any], service: str) -> bool:
+    """The request's SigV4 credential scope names this service (how moto itself routes)."""
+    return f"/{service}/aws4_request" in environ.get("HTTP_AUTHORIZATION", "")
+
+
+DISTRIBUTIONS_BY_CACHE_POLICY = "/2020-05-31/distributionsByCachePolicyId/"
+
+
+def distributions_by_cache_policy(policy_id: str, query: str) -> bytes:
+    """Test stand-in for CloudFront's ListDistributionsByCachePolicyId, which moto lacks:
+    the ids of the Distribution stand-ins not deleted whose default or other cache
+    behaviours name the policy, in the API's XML, paged by Marker/MaxItems
+    (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListDistributionsByCachePolicyId.html)."""
+    from urllib.parse import parse_qs
+    from xml.sax.saxutils import escape
+
+    params = {key: values[0] for key, values in parse_qs(query).items()}
+    using = []
+    for distribution in CloudFrontDistribution.instances_tracked:  # type: ignore[attr-defined]
+        if distribution.deleted:
+            continue
+        config = distribution.properties.get("DistributionConfig", {})
+        behaviours = [config.get("DefaultCacheBehavior", {}), *config.get("CacheBehaviors", [])]
+        if any(b.get("CachePolicyId") == policy_id for b in behaviours):
+            using.append(distribution.ref)
+    start = using.index(params["Marker"]) + 1 if params.get("Marker") in using else 0
+    size = int(params.get("MaxItems", "100"))
+    page = using[start : start + size]
+    truncated = start + size < len(using)
+    items = "".join(f"<DistributionId>{escape(i)}</DistributionId>" for i in page)
+    next_marker = f"<NextMarker>{escape(page[-1])}</NextMarker>" if truncated else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<DistributionIdList xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">'
+        f"<Marker>{escape(params.get('Marker', ''))}</Marker>{next_marker}<MaxItems>{size}</MaxItems>"
+        f"<IsTruncated>{str(truncated).lower()}</IsTruncated><Quantity>{len(page)}</Quantity>"
+        f"<Items>{items}</Items></DistributionIdList>"
+    ).encode()
+
+
+ACCOUNT_SETTINGS = "/2016-08-19/account-settings"
+
+
+def lambda_account_settings(environ: dict[str, Any]) -> bytes:
+    """Test stand-in for Lambda's GetAccountSettings, which moto lacks: AccountLimit with
+    ConcurrentExecutions from MOTO_LAMBDA_CONCURRENCY_QUOTA (moto's own setting for
+    PutFunctionConcurrency; 1000, Lambda's default quota, when unset) and
+    UnreservedConcurrentExecutions that minus what moto's functions in the request's
+    region reserve (https://docs.aws.amazon.com/lambda/latest/api/API_GetAccountSettings.html)."""
+    from moto.awslambda.models import lambda_backends
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+
+    scope = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[-1].split("/")
+    region = scope[2] if len(scope) > 2 else "us-east-1"
+    limit = int(os.environ.get("MOTO_LAMBDA_CONCURRENCY_QUOTA") or 1000)
+    backend = lambda_backends[DEFAULT_ACCOUNT_ID][region]
+    reserved = sum(int(fn.reserved_concurrency or 0) for fn in backend.list_functions())
+    return json.dumps(
+        {
+            "AccountLimit": {
+                "ConcurrentExecutions": limit,
+                "UnreservedConcurrentExecutions": limit - reserved,
+                "CodeSizeUnzipped": 262144000,
+                "CodeSizeZipped": 52428800,
+                "TotalCodeSize": 80530636800,
+            },
+            "AccountUsage": {"FunctionCount": len(list(backend.list_functions())), "TotalCodeSize": 0},
+        }
+    ).encode()
+
+
 def with_standins_endpoint(app: Any) -> Any:
-    """moto's WSGI app, plus GET /_e2e/standins (no S3 bucket name starts with "_")."""
+    """moto's WSGI app, plus GET /_e2e/standins (no S3 bucket name starts with "_") and the
+    labelled stand-ins for API calls moto lacks (each names the call it answers)."""
 
     def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO") == STANDINS_PATH and environ.get("REQUEST_METHOD") == "GET":
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD")
+        if path == STANDINS_PATH and method == "GET":
             body = json.dumps(standin_records(), default=str).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        if path.rstrip("/") == ACCOUNT_SETTINGS and method == "GET" and _signed_for(environ, "lambda"):
+            body = lambda_account_settings(environ)
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        if path.startswith(DISTRIBUTIONS_BY_CACHE_POLICY) and method == "GET" and _signed_for(environ, "cloudfront"):
+            body = distributions_by_cache_policy(path[len(DISTRIBUTIONS_BY_CACHE_POLICY) :], environ.get("QUERY_STRING", ""))
+            start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
             return [body]
         return app(environ, start_response)
 
@@ -771,8 +1036,11 @@ def main(argv: list[str] | None = None) -> None:
 
     patch_condition_tag()
     patch_sub_references()
+    patch_condition_references()
+    patch_bucket_cors()
     patch_create_failures()
     patch_atomic_conditional_puts()
+    patch_atomic_stack_calls()
     check_model_map()
 
     # What moto.server's ThreadedMotoServer does, with the extra endpoint.
