@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { TIERS, testFiles, tierFiles } from "./_run/tiers.ts";
+import { splitArgs, TIERS, testFiles, tierFiles } from "./_run/tiers.ts";
 import { REPO_ROOT } from "./_helpers/cli.ts";
 
 const files = testFiles(REPO_ROOT);
@@ -42,4 +42,15 @@ test("package.json: test:TIER runs that tier, npm test all of them in order", ()
     ["unit", "stub", "e2e"],
     "quickest first",
   );
+});
+
+test("run.ts's arguments: tier names, and node --test's options with or without a '--' before them", () => {
+  // npm run test:unit -- --test-name-pattern=plan: npm drops its "--".
+  assert.deepEqual(splitArgs(["unit", "--test-name-pattern=plan"]), { names: ["unit"], nodeOptions: ["--test-name-pattern=plan"] });
+  assert.deepEqual(splitArgs(["unit", "e2e", "--", "--test-only", "x"]), { names: ["unit", "e2e"], nodeOptions: ["--test-only", "x"] });
+  assert.deepEqual(splitArgs(["stub", "--test-reporter=tap", "--", "--test-timeout=5"]), {
+    names: ["stub"],
+    nodeOptions: ["--test-reporter=tap", "--test-timeout=5"],
+  });
+  assert.deepEqual(splitArgs([]), { names: [], nodeOptions: [] });
 });

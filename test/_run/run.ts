@@ -1,18 +1,18 @@
 // Runs test tiers (test/_run/tiers.ts) one after the other, stopping at the
-// first that fails: node --import tsx test/_run/run.ts [unit] [stub] [e2e] [-- node --test options].
+// first that fails: node --import tsx test/_run/run.ts [unit] [stub] [e2e] [node --test options] [-- node --test options].
 // The unit tier typechecks first. Prints each tier's wall time at the end.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { TIERS, testFiles, tierFiles } from "./tiers.ts";
+import { splitArgs, TIERS, testFiles, tierFiles } from "./tiers.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const dash = process.argv.indexOf("--");
-const names = process.argv.slice(2, dash === -1 ? undefined : dash);
-const nodeOptions = dash === -1 ? [] : process.argv.slice(dash + 1);
+const { names, nodeOptions } = splitArgs(process.argv.slice(2));
 const unknown = names.filter((name) => !TIERS.some((tier) => tier.name === name));
 if (unknown.length > 0) {
-  process.stderr.write(`Error: no tier ${unknown.join(", ")}; the tiers are ${TIERS.map((tier) => tier.name).join(", ")}\n`);
+  process.stderr.write(
+    `Error: no tier ${unknown.join(", ")}; the tiers are ${TIERS.map((tier) => tier.name).join(", ")} (an option's value goes after "=")\n`,
+  );
   process.exit(2);
 }
 

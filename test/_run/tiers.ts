@@ -57,3 +57,17 @@ export function tierFiles(tier: Tier, files: string[]): string[] {
   if (tier.name !== "unit") return files.filter((file) => claimedBy(tier, file));
   return files.filter((file) => !TIERS.some((other) => claimedBy(other, file)));
 }
+
+/**
+ * run.ts's arguments: tier names, and options for node --test. An option is an argument that starts with "-" (npm run
+ * test:unit -- --test-name-pattern=plan hands it over without npm's "--", so its value goes after "="), or anything
+ * after a "--".
+ */
+export function splitArgs(args: string[]): { names: string[]; nodeOptions: string[] } {
+  const dash = args.indexOf("--");
+  const before = dash === -1 ? args : args.slice(0, dash);
+  return {
+    names: before.filter((arg) => !arg.startsWith("-")),
+    nodeOptions: [...before.filter((arg) => arg.startsWith("-")), ...(dash === -1 ? [] : args.slice(dash + 1))],
+  };
+}
