@@ -38,6 +38,27 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
   return runNode([BIN, ...args], options);
 }
 
+/**
+ * runCli for each argument list, a few processes at a time; the results in the lists' order. For a test's many
+ * independent runs: a CLI run is mostly its start-up, so a few at once keep both cores busy.
+ */
+export async function runClis(
+  argLists: string[][],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  atOnce = 4,
+): Promise<CliResult[]> {
+  const results: CliResult[] = new Array(argLists.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < argLists.length) {
+      const index = next++;
+      results[index] = await runCli(argLists[index]!, options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(atOnce, argLists.length) }, worker));
+  return results;
+}
+
 /** update-stack's core in a process of its own, with clean-up's minimum age injected (update-stack-process.ts). */
 export function runUpdateStackProcess(request: UpdateStackRequest, options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return runNode(["--import", "tsx", UPDATE_STACK_PROCESS, JSON.stringify(request)], { ...options, cwd: REPO_ROOT });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { cliEnv, runCli } from "../_helpers/cli.ts";
+import { cliEnv, runCli, runClis } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 
 const dir = tempDir();
@@ -223,9 +223,14 @@ test("bad input: one line naming the culprit, exit 1, no --out written", async (
     ],
     [["mysite"], /needs at least one database file/],
   ];
-  for (const [args, pattern] of cases) {
-    const out = join(dir, `bad-out-${Math.random().toString(36).slice(2)}`);
-    const result = await runCli(["update-stack", ...HOST, ...args, "--dry-run", "--out", out], { env: noAwsEnv() });
+  const outs = cases.map(() => join(dir, `bad-out-${Math.random().toString(36).slice(2)}`));
+  const results = await runClis(
+    cases.map(([args], i) => ["update-stack", ...HOST, ...args, "--dry-run", "--out", outs[i]!]),
+    { env: noAwsEnv() },
+  );
+  for (const [i, [args, pattern]] of cases.entries()) {
+    const out = outs[i]!;
+    const result = results[i]!;
     assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
     const lines = result.stderr
       .trim()
