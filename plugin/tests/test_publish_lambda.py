@@ -2,7 +2,7 @@
 Datasette's real CLI, and an end-to-end dry run compared file by file with the
 CLI's own. How the CLI is found and started: test_find_cli.py.
 
-Run: .venv/bin/python -m unittest discover -s plugin/tests
+Run: .venv/bin/python -m pytest plugin/tests
 The plugin is used from this checkout (plugin_checkout.py).
 """
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 _SERVER = r"""
-import logging, sys, threading
+import logging, os, sys, threading
 logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
 # Test patch: S3 checks a PutObject's If-Match / If-None-Match and writes in one atomic
 # step; moto checks, then writes, without a lock (moto/s3/responses.py, put_object), so
@@ -27,7 +27,7 @@ server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 server.start()
 print(server.get_host_and_port()[1], flush=True)
 sys.stdin.read()  # until the parent closes our stdin
-server.stop()
+os._exit(0)  # nothing to keep: server.stop() would wait out Werkzeug's 0.5 s shutdown poll
 """
 
 DUMMY_AWS_ENV = {

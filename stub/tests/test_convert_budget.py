@@ -2,6 +2,7 @@
 stopping on it (every ROWS_PER_CHECK rows, and inside SQLite statements), with a clock and a
 memory reading passed in: no test here waits on real time."""
 
+import mmap
 import os
 import sqlite3
 import tempfile
@@ -92,12 +93,15 @@ class Memory(unittest.TestCase):
 
     def test_resident_bytes_reads_this_process_and_sees_it_grow(self):
         # /proc/self/statm is Linux's: Lambda's, and CI's.
-        before = resident_bytes()
-        self.assertIsInstance(before, int)
-        block = b"x" * (32 * MB)  # written, so resident (a zeroed block may not be)
-        after = resident_bytes()
+        # A mapping of its own, each page written: malloc could hand back heap pages an earlier
+        # test of this process already made resident, and the process would not grow.
+        with mmap.mmap(-1, 32 * MB) as block:
+            before = resident_bytes()
+            self.assertIsInstance(before, int)
+            for offset in range(0, len(block), mmap.PAGESIZE):
+                block[offset] = 1
+            after = resident_bytes()
         self.assertGreaterEqual(after - before, 24 * MB)
-        del block
 
 
 def counting_to(n):

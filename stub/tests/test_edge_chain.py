@@ -7,7 +7,7 @@ does:
 
     DL_TASK_ROOT=... DL_LAYER_DIR=... DL_EDGE_CHAIN=1 DL_EDGE_CHAIN_PASSWORD=... \\
     DL_EDGE_CHAIN_TOKEN=... DL_EDGE_CHAIN_PLUGIN_SECRETS='{"DATASETTE_AUTH_PASSWORDS_ROOT_PASSWORD_HASH": ...}' \\
-        python -m unittest discover -s stub/tests -p test_edge_chain.py
+        python -m pytest stub/tests/test_edge_chain.py
 
 Every request goes through the modelled distribution (cloudfront_edge.py): the shared
 viewer-request function run by Node, the origin-request function, Origin Access Control's

@@ -16,8 +16,13 @@ import unittest
 import harness
 from harness import CODE_DIR, LAYER_DIR, SESSION_DIR, TEST_SECRET, make_task_root
 
+import pytest
+
 import isolated_site
 from datasette_lambda.start import template_cache
+
+# Cold starts on the built layer: its compiled templates, and the import diet over what it holds.
+pytestmark = pytest.mark.layer
 
 UNITS_METADATA = {
     "title": "Units",

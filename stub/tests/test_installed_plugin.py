@@ -2,11 +2,11 @@
 
 Runs only when DL_INSTALLED_PLUGIN names the version of plugin_wheel.py's plugin that the
 package at DL_TASK_ROOT was built with (its layer at DL_LAYER_DIR), as
-test/stub/installed-plugin.test.ts does:
+test/stub/built-options.test.ts does:
 
     update-stack stubtest DB --install OUT/datasette_lambda_test_plugin-0.1-py3-none-any.whl ...
     DL_TASK_ROOT=... DL_LAYER_DIR=... DL_INSTALLED_PLUGIN=0.1 \\
-        python -m unittest discover -s stub/tests -p test_installed_plugin.py
+        python -m pytest stub/tests/test_installed_plugin.py
 """
 
 import os

@@ -12,8 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from harness import CODE_DIR, LAYER_DIR, SESSION_DIR, TESTS_DIR, make_task_root
 
+import pytest
+
 from live_publishing import publish, write_rows_db
 from moto_server import DUMMY_AWS_ENV, MotoServer
+
+# local_server.py's --layer-dir, as benchmarks and other tests use it with a built layer.
+pytestmark = pytest.mark.layer
 
 SERVER = os.path.join(TESTS_DIR, "local_server.py")
 

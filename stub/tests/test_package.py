@@ -28,6 +28,8 @@ from harness import (
     request,
 )
 
+import pytest
+
 import fixture_databases
 from datasette_lambda.convert.publish import sha256_file
 from moto_server import DUMMY_AWS_ENV, MotoServer
@@ -155,13 +157,21 @@ class PackageChecks(ServingTests):
 
     def test_compiled_files_are_unchecked_hash_pycs(self):
         # Zip entries have fixed times: a timestamp .pyc would be ignored and recompiled.
-        pycache = os.path.join(self.package_root, "__pycache__")
-        if not os.path.isdir(pycache):
+        package = os.path.join(self.package_root, PACKAGE)
+        pycs = {
+            os.path.relpath(os.path.join(parent, name), package)
+            for parent, _, names in os.walk(package)
+            if os.path.basename(parent) == "__pycache__"
+            for name in names
+            if name.endswith(".pyc")
+        }
+        if not pycs:
             self.skipTest("the package ships sources only")
-        pycs = [n for n in os.listdir(pycache) if n.endswith(".pyc")]
-        self.assertTrue(pycs)
-        for name in pycs:
-            with self.subTest(pyc=name), open(os.path.join(pycache, name), "rb") as f:
+        # Every module compiled, not only some.
+        compiled = {os.path.join(os.path.dirname(os.path.dirname(p)), os.path.basename(p).split(".")[0]) for p in pycs}
+        self.assertEqual({p[: -len(".py")] for p in python_files(package)}, compiled)
+        for name in sorted(pycs):
+            with self.subTest(pyc=name), open(os.path.join(package, name), "rb") as f:
                 header = f.read(8)
             flags = int.from_bytes(header[4:8], "little")
             self.assertEqual(flags, 0b01, f"{name}: flags {flags:#b}, want hash-based, unchecked")
@@ -222,6 +232,8 @@ class PackageChecks(ServingTests):
         )
 
 
+# What a build made: test/stub/built-package.test.ts runs these against every build.
+@pytest.mark.package
 @unittest.skipUnless(PACKAGE_ROOT, "set DL_TASK_ROOT to an unzipped package built by the CLI")
 class BuiltPackage(PackageChecks, unittest.TestCase):
     @classmethod

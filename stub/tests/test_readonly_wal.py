@@ -9,6 +9,11 @@ import unittest
 
 from harness import CODE_DIR, LAYER_DIR, TESTS_DIR, make_task_root
 
+import pytest
+
+# The built code and layer open a WAL database from a read-only task root, as in /var/task.
+pytestmark = pytest.mark.layer
+
 # Linux capabilities that let root ignore file permissions.
 _CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH, _CAP_FOWNER = 1, 2, 3
 _PR_CAPBSET_DROP = 24

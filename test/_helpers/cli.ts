@@ -1,5 +1,7 @@
 // Runs the real CLI (bin/datasette-lambda.js) in a child process.
 import { execFileSync, spawn } from "node:child_process";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { UpdateStackRequest } from "./update-stack-process.ts";
 
@@ -7,8 +9,11 @@ export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = fileURLToPath(new URL("../../bin/datasette-lambda.js", import.meta.url));
 const UPDATE_STACK_PROCESS = fileURLToPath(new URL("./update-stack-process.ts", import.meta.url));
 
-/** Shared between test runs so the dependency layer is built once per machine. */
-export const TEST_CACHE = `${REPO_ROOT}.cache/test`;
+/**
+ * Shared between test runs and checkouts (a fresh clone too), so each dependency layer is built once per
+ * machine: the CLI keys every entry by what goes into it. Tests that need a cold cache make their own.
+ */
+export const TEST_CACHE = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "datasette-lambda-test");
 
 export interface CliResult {
   code: number;
@@ -31,6 +36,27 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
 
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return runNode([BIN, ...args], options);
+}
+
+/**
+ * runCli for each argument list, a few processes at a time; the results in the lists' order. For a test's many
+ * independent runs: a CLI run is mostly its start-up, so a few at once keep both cores busy.
+ */
+export async function runClis(
+  argLists: string[][],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  atOnce = 4,
+): Promise<CliResult[]> {
+  const results: CliResult[] = new Array(argLists.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < argLists.length) {
+      const index = next++;
+      results[index] = await runCli(argLists[index]!, options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(atOnce, argLists.length) }, worker));
+  return results;
 }
 
 /** update-stack's core in a process of its own, with clean-up's minimum age injected (update-stack-process.ts). */

@@ -23,8 +23,9 @@ let dir: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "uploads-test-"));
 });
+// Run even when --test-name-pattern leaves no test here, and before() with them.
 after(async () => {
-  await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function artifact(name: string, prefix: string, bytes: Buffer): Promise<Artifact> {

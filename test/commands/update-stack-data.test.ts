@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
-import { cliEnv, runCli } from "../_helpers/cli.ts";
+import { cliEnv, runCli, runClis } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 
 const dir = tempDir();
@@ -210,9 +210,14 @@ test("bad data input: one line naming the file, line and reason, exit 1, nothing
   ];
   writeFileSync(join(dir, "notes.txt"), "hello");
   cases.push([[join(dir, "notes.txt")], /notes\.txt: neither an SQLite database nor a data file/]);
-  for (const [args, pattern] of cases) {
-    const out = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
-    const result = await runCli(["update-stack", "mysite", ...args, "--dry-run", "--out", out, ...HOST], { env });
+  const outs = cases.map(() => join(dir, `bad-${Math.random().toString(36).slice(2)}`));
+  const results = await runClis(
+    cases.map(([args], i) => ["update-stack", "mysite", ...args, "--dry-run", "--out", outs[i]!, ...HOST]),
+    { env },
+  );
+  for (const [i, [args, pattern]] of cases.entries()) {
+    const out = outs[i]!;
+    const result = results[i]!;
     assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
     const lines = result.stderr
       .trim()

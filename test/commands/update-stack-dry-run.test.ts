@@ -1,12 +1,14 @@
-// The real CLI's dry run: what it writes, that it calls no AWS API, and that
-// bad input fails with one line naming the culprit and leaves no --out behind.
+// The real CLI's dry run: what it writes, that it calls no AWS API (nor loads the
+// SDK), and that bad input fails with one line naming the culprit and leaves no
+// --out behind.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { cliEnv, runCli } from "../_helpers/cli.ts";
+import { pathToFileURL } from "node:url";
+import { cliEnv, runCli, runClis } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 
 const dir = tempDir();
@@ -227,9 +229,14 @@ test("bad input: one line naming the culprit, exit 1, no --out written", async (
     ],
     [["mysite"], /needs at least one database file/],
   ];
-  for (const [args, pattern] of cases) {
-    const out = join(dir, `bad-out-${Math.random().toString(36).slice(2)}`);
-    const result = await runCli(["update-stack", ...HOST, ...args, "--dry-run", "--out", out], { env: noAwsEnv() });
+  const outs = cases.map(() => join(dir, `bad-out-${Math.random().toString(36).slice(2)}`));
+  const results = await runClis(
+    cases.map(([args], i) => ["update-stack", ...HOST, ...args, "--dry-run", "--out", outs[i]!]),
+    { env: noAwsEnv() },
+  );
+  for (const [i, [args, pattern]] of cases.entries()) {
+    const out = outs[i]!;
+    const result = results[i]!;
     assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
     const lines = result.stderr
       .trim()
@@ -257,4 +264,47 @@ test("--out refuses a non-empty directory that is not an earlier dry run", async
   // An earlier dry run's output is replaced.
   const again = await runCli(["update-stack", "mysite", good, "--dry-run", "--out", out, ...HOST], { env: noAwsEnv() });
   assert.equal(again.code, 0, again.stderr);
+});
+
+test("a dry run loads no AWS SDK module (a deploy does: the same watch sees it)", async () => {
+  // Records every @aws-sdk/ import the CLI resolves: a resolve hook (module.register, in every Node the CLI supports).
+  const hooks = join(dir, "sdk-hooks.mjs");
+  writeFileSync(
+    hooks,
+    [
+      'import { appendFileSync } from "node:fs";',
+      "export async function resolve(specifier, context, next) {",
+      '  if (specifier.startsWith("@aws-sdk/")) appendFileSync(process.env.DL_SDK_LOADED, `${specifier}\\n`);',
+      "  return next(specifier, context);",
+      "}",
+    ].join("\n"),
+  );
+  const hook = join(dir, "sdk-hook.mjs");
+  writeFileSync(hook, `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  const db = makeDatabase(join(dir, "lazy.db"));
+  const loaded = (name: string) => {
+    const path = join(dir, name);
+    return { path, read: () => (existsSync(path) ? readFileSync(path, "utf8").trim().split("\n") : []) };
+  };
+  const watch = (file: string) => ({ NODE_OPTIONS: `--import=${hook}`, DL_SDK_LOADED: file });
+  const dryRunLoads = loaded("dry-run-loads.txt");
+  const dryRun = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "lazy-out"), ...HOST], {
+    env: { ...noAwsEnv(), ...watch(dryRunLoads.path) },
+  });
+  assert.equal(dryRun.code, 0, dryRun.stderr);
+  assert.deepEqual(dryRunLoads.read(), []);
+  // A deploy (to an address where nothing answers) loads the SDK before its first call.
+  const deployLoads = loaded("deploy-loads.txt");
+  const deploy = await runCli(["update-stack", "mysite", db, ...HOST], {
+    env: cliEnv({
+      ...watch(deployLoads.path),
+      AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+      AWS_ACCESS_KEY_ID: "testing",
+      AWS_SECRET_ACCESS_KEY: "testing",
+      AWS_REGION: "us-east-1",
+      AWS_PROFILE: undefined,
+    }),
+  });
+  assert.equal(deploy.code, 1, deploy.stderr);
+  assert.ok(deployLoads.read().includes("@aws-sdk/client-cloudformation"), deployLoads.read().join(", "));
 });

@@ -40,8 +40,9 @@ let dir: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "deploy-site-test-"));
 });
+// Run even when --test-name-pattern leaves no test here, and before() with them.
 after(async () => {
-  await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function artifact(key: (sha: string) => string, content: string): Promise<Artifact> {

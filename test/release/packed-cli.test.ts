@@ -2,7 +2,7 @@
 // project, run from a directory that is not this checkout. --help and
 // --version answer, and a dry run of a small database builds the templates and
 // a site package holding every runtime module (the dependency layer comes
-// through uv and PyPI, cached with the other tests' in .cache/test).
+// through uv and PyPI, cached with the other tests' in TEST_CACHE).
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -6,16 +6,15 @@
 // test_installed_plugin.py for the wheel). The layer build needs uv and PyPI
 // for Datasette (cached after the first run).
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { test } from "node:test";
-import { promisify } from "node:util";
+import { type TestContext, test } from "node:test";
 import { REPO_ROOT, TEST_PYTHON } from "../_helpers/cli.ts";
 import { buildForHost, type HostBuild } from "../_helpers/host-build.ts";
 import { tempDir } from "../_helpers/fixtures.ts";
+import { pytestSubtests } from "../_helpers/pytest.ts";
 
-const run = promisify(execFile);
 const dir = tempDir("dl-built-options-");
 const VERSION = "0.1";
 /** built_options_fixture.PLUGIN_SECRET */
@@ -32,20 +31,14 @@ async function build(label: string, extra: string[]): Promise<HostBuild> {
   return buildForHost(dir, label, "stubtest", [...args, "--install", wheel]);
 }
 
-/** Runs stub test modules against the build; fails unless `expected` tests ran and passed. */
-async function stubTests(pattern: string, env: Record<string, string>, expected: number): Promise<void> {
-  let stderr: string;
-  try {
-    ({ stderr } = await run(TEST_PYTHON, ["-m", "unittest", "discover", "-v", "-s", "stub/tests", "-p", pattern], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-    }));
-  } catch (error) {
-    assert.fail(`stub tests ${pattern} failed:\n${String((error as { stderr?: string }).stderr ?? error).slice(-6000)}`);
-  }
-  // They must have run, not been skipped.
-  const ran = stderr.split("\n").filter((line) => / \.\.\. ok$/.test(line));
-  assert.equal(ran.length, expected, stderr);
+/** Runs these stub test modules against the build; every test in them must run (none skipped) and pass. */
+async function stubTests(t: TestContext, modules: string[], env: Record<string, string>): Promise<void> {
+  const paths = modules.map((name) => `stub/tests/${name}`);
+  const results = await pytestSubtests(t, paths, env);
+  const notPassed = results.filter((r) => r.outcome !== "passed").map((r) => `${r.id}: ${r.outcome} ${r.skipReason ?? ""}`);
+  assert.deepEqual(notPassed, [], "every test must run");
+  const silent = paths.filter((path) => !results.some((r) => r.id.startsWith(`${path}::`)));
+  assert.deepEqual(silent, [], "modules that ran no test");
 }
 
 function assertSecretNowhere(root: string, output: string): void {
@@ -60,19 +53,24 @@ function assertSecretNowhere(root: string, output: string): void {
   assert.ok(searched > 3, `files were searched under ${root}`);
 }
 
-test("every datasette publish option, and an --install'ed plugin wheel, work on the built package", async () => {
-  const { taskRoot, layerDir, out, output } = await build("root", []);
+// Started now, awaited by the tests; the second after the first, whose layer (the same wheel) it then finds in the cache.
+const rootBuild = build("root", []);
+const prefixBuild = rootBuild.then(() => build("prefix", ["--prefix", "x"]));
+// Their failures are reported by the tests that await them.
+prefixBuild.catch(() => {});
+
+test("every datasette publish option, and an --install'ed plugin wheel, work on the built package", async (t) => {
+  const { taskRoot, layerDir, out, output } = await rootBuild;
   const distInfo = join(layerDir, "python", `datasette_lambda_test_plugin-${VERSION}.dist-info`);
   // What the installer records of a local file (its path, its mtime) is not shipped: the layer depends on the wheel's content only.
   assert.deepEqual(readdirSync(distInfo).sort(), ["METADATA", "WHEEL", "entry_points.txt"]);
-  const env = { DL_TASK_ROOT: taskRoot, DL_LAYER_DIR: layerDir };
-  await stubTests("test_installed_plugin.py", { ...env, DL_INSTALLED_PLUGIN: VERSION }, 3);
-  await stubTests("test_built_options.py", { ...env, DL_BUILT_OPTIONS: "1" }, 7);
+  const env = { DL_TASK_ROOT: taskRoot, DL_LAYER_DIR: layerDir, DL_INSTALLED_PLUGIN: VERSION, DL_BUILT_OPTIONS: "1" };
+  await stubTests(t, ["test_installed_plugin.py", "test_built_options.py"], env);
   assertSecretNowhere(taskRoot, output);
   assertSecretNowhere(out, "");
 });
 
-test("the same options under --prefix x", async () => {
-  const { taskRoot, layerDir } = await build("prefix", ["--prefix", "x"]);
-  await stubTests("test_built_options.py", { DL_TASK_ROOT: taskRoot, DL_LAYER_DIR: layerDir, DL_BUILT_OPTIONS: "1" }, 7);
+test("the same options under --prefix x", async (t) => {
+  const { taskRoot, layerDir } = await prefixBuild;
+  await stubTests(t, ["test_built_options.py"], { DL_TASK_ROOT: taskRoot, DL_LAYER_DIR: layerDir, DL_BUILT_OPTIONS: "1" });
 });

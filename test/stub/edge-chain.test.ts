@@ -5,20 +5,17 @@
 // function (run by Node), the origin-request Lambda@Edge function, OAC's signature
 // and Lambda's body check, the handler (stub/tests/test_edge_chain.py). Logging in
 // with the form sets the actor cookie; a Bearer token authenticates a JSON request
-// and its answer is private.
+// and its answer is private. Run by pytest, each Python test a subtest here.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { pbkdf2Sync, randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { promisify } from "node:util";
 import { parsePluginSecrets, pluginSecretsParameter } from "../../src/plan/plugin-secrets.ts";
-import { REPO_ROOT, TEST_PYTHON } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 import { buildForHost } from "../_helpers/host-build.ts";
+import { pytestSubtests } from "../_helpers/pytest.ts";
 
-const run = promisify(execFile);
 const dir = tempDir("dl-edge-chain-");
 const PASSWORD = randomBytes(12).toString("hex");
 const TOKEN = randomBytes(16).toString("hex");
@@ -31,7 +28,7 @@ function passwordHash(password: string): string {
   return `pbkdf2_sha256$${iterations}$${salt}$${hash}`;
 }
 
-test("sign-in and a Bearer token through CloudFront, on a site built with the auth plugins", async () => {
+test("sign-in and a Bearer token through CloudFront, on a site built with the auth plugins", async (t) => {
   const db = makeDatabase(join(dir, "edge.db"), { items: 3 });
   const metadata = join(dir, "metadata.json");
   writeFileSync(metadata, JSON.stringify({ plugins: { "datasette-auth-tokens": { tokens: [{ token: TOKEN, actor: { id: "bot" } }] } } }));
@@ -49,24 +46,20 @@ test("sign-in and a Bearer token through CloudFront, on a site built with the au
   ]);
   // What a deploy hands the function as its DATASETTE_LAMBDA_PLUGIN_SECRETS (a dry run writes no secret).
   const pluginSecrets = pluginSecretsParameter(parsePluginSecrets([secret]).values)!;
-  let stderr: string;
-  try {
-    ({ stderr } = await run(TEST_PYTHON, ["-m", "unittest", "discover", "-v", "-s", "stub/tests", "-p", "test_edge_chain.py"], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        DL_TASK_ROOT: taskRoot,
-        DL_LAYER_DIR: layerDir,
-        DL_EDGE_CHAIN: "1",
-        DL_EDGE_CHAIN_PASSWORD: PASSWORD,
-        DL_EDGE_CHAIN_TOKEN: TOKEN,
-        DL_EDGE_CHAIN_PLUGIN_SECRETS: pluginSecrets,
-      },
-    }));
-  } catch (error) {
-    assert.fail(`test_edge_chain.py failed:\n${String((error as { stderr?: string }).stderr ?? error).slice(-6000)}`);
-  }
+  const env = {
+    DL_TASK_ROOT: taskRoot,
+    DL_LAYER_DIR: layerDir,
+    DL_EDGE_CHAIN: "1",
+    DL_EDGE_CHAIN_PASSWORD: PASSWORD,
+    DL_EDGE_CHAIN_TOKEN: TOKEN,
+    DL_EDGE_CHAIN_PLUGIN_SECRETS: pluginSecrets,
+  };
+  const results = await pytestSubtests(t, ["stub/tests/test_edge_chain.py"], env);
   // They must have run, not been skipped.
-  const ran = stderr.split("\n").filter((line) => / \.\.\. ok$/.test(line));
-  assert.equal(ran.length, 5, stderr);
+  assert.deepEqual(
+    results.filter((r) => r.outcome !== "passed").map((r) => `${r.id}: ${r.outcome} ${r.skipReason ?? ""}`),
+    [],
+    "every test must run",
+  );
+  assert.equal(results.length, 5, results.map((r) => r.id).join("\n"));
 });

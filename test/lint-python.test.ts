@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { REPO_ROOT, TEST_PYTHON } from "../_helpers/cli.ts";
+import { REPO_ROOT, TEST_PYTHON } from "./_helpers/cli.ts";
 
 const run = promisify(execFile);
 
