@@ -259,8 +259,14 @@ function scheduling(imports: ListedImport[][], overrides: Partial<ScheduleSite> 
   const schedule: ScheduleSite = {
     source: SOURCE,
     servedWithinSeconds: 60,
-    schedule: async () => (calls.push("schedule"), { schedule: SCHEDULE, database: "quakes", expression: "rate(1 minute)" }),
-    runNow: async (name) => (calls.push(`run ${name}`), { status: "published" }),
+    schedule: async () => {
+      calls.push("schedule");
+      return { schedule: SCHEDULE, database: "quakes", expression: "rate(1 minute)" };
+    },
+    runNow: async (name) => {
+      calls.push(`run ${name}`);
+      return { status: "published" };
+    },
     imports: async () => (imports.length > 1 ? imports.shift()! : imports[0]!),
     unschedule: async () => void calls.push("unschedule"),
     groupSchedules: async () => [],
