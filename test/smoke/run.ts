@@ -17,7 +17,7 @@
 // that the site's log says it was read in place and nothing downloaded, and
 // gives the push 5 minutes (served once S3 Files shows it); leftovers then
 // include the NAME-files stack and its VPC (deleting them waits for Lambda to
-// delete the function's network interfaces: often 20 minutes or more).
+// delete the function's network interfaces: usually minutes, at most 45).
 // --schedule URL (a small public data file) schedules it --every 1m, runs it at
 // once by invoking the converter with the schedule's own Input (what Scheduler
 // sends), checks ls's record of the run and that the database is served, waits
