@@ -7,7 +7,6 @@ send them to an anonymous visitor, cacheable; and it must not let anyone else ch
 Host (--no-cdn events have no authorizer).
 """
 
-import asyncio
 import os
 import re
 import unittest
@@ -23,6 +22,7 @@ from lambda_events import (
     VIEWER_HOST,
     make_cloudfront_event,
 )
+from reference_datasette import ReferenceDatasette
 
 # Pages of every kind: HTML, JSON, CSV, blobs, /-/ pages, static assets, redirects, errors.
 PAGES = [
@@ -148,47 +148,24 @@ class SameAsDatasette(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        from datasette.app import Datasette
-
         cls.root = make_task_root()
         # `datasette serve -i fixtures.db` on the same file, metadata and settings.
-        cls.reference = Datasette(
-            immutables=[os.path.join(cls.root.path, "databases", "fixtures.db")],
-            metadata=cls.root.manifest["metadata"],
-            settings=cls.root.manifest["settings"],
-            secret=TEST_SECRET,
-        )
-        cls.reference_app = cls.reference.app()
-        # Its own loop: asyncio.run() would leave none for Mangum's get_event_loop().
-        cls.loop = asyncio.new_event_loop()
+        cls.reference = ReferenceDatasette([os.path.join(cls.root.path, "databases", "fixtures.db")], cls.root.manifest)
 
     @classmethod
     def tearDownClass(cls):
-        for database in cls.reference.databases.values():
-            database.close()
-        cls.reference.executor.shutdown(wait=False)
-        cls.loop.close()
+        cls.reference.close()
         harness.deactivate()
 
     def setUp(self):
         activate(self.root.path)
-
-    def datasette_get(self, path, headers=None):
-        import httpx
-
-        async def get():
-            transport = httpx.ASGITransport(app=self.reference_app)
-            async with httpx.AsyncClient(transport=transport, base_url=f"https://{VIEWER_HOST}") as client:
-                return await client.get(path, headers=headers or {})
-
-        return self.loop.run_until_complete(get())
 
     def test_pages_match_datasette_status_body_and_cache_headers(self):
         signing = {k: v for k, v in make_cloudfront_event()["headers"].items() if k.encode() in SIGNING_HEADERS}
         for path in PAGES:
             with self.subTest(path=path):
                 ours = cloudfront_request(path)
-                theirs = self.datasette_get(path)
+                theirs = self.reference.get(path)
                 self.assertEqual(ours.status, theirs.status_code)
                 self.assertEqual(without_timings(ours.body), without_timings(theirs.content))
                 for header in ("vary", "content-type", "location", "link"):
@@ -198,7 +175,7 @@ class SameAsDatasette(unittest.TestCase):
                 self.assertEqual(ours.header("cache-control"), expected)
                 if not path.startswith(STATIC):
                     # Without the fix: what Datasette sends when the signature reaches it.
-                    signed = self.datasette_get(path, headers=signing)
+                    signed = self.reference.get(path, headers=signing)
                     self.assertEqual(signed.headers.get("cache-control"), "private, no-store")
                     self.assertNotEqual(ours.header("cache-control"), "private, no-store")
 

@@ -10,7 +10,6 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-synchronization.h
 what the waiting tests play with a thread that copies a file in later.
 """
 
-import asyncio
 import logging
 import os
 import shutil
@@ -27,9 +26,9 @@ from datasette_lambda.config import Config
 from datasette_lambda.databases.mount_files import LIVE_WAIT_SECONDS, MountWaitError, mount_path, wait_for_mount_file
 from datasette_lambda.databases.s3_client import new_s3_client
 from datasette_lambda.databases.s3_databases import DatabaseFetchError
-from lambda_events import VIEWER_HOST
 from live_publishing import write_rows_db
 from moto_server import DUMMY_AWS_ENV, ModuleMoto
+from reference_datasette import ReferenceDatasette
 from test_cloudfront_origin import PAGES, without_timings
 from test_live_data import FakeClock
 
@@ -99,42 +98,20 @@ class SameAsDatasetteFromTheMount(InPlaceSite, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        from datasette.app import Datasette
-
         # Both databases in S3 (--external), as the CLI plans them; suggestions off, as in place.
         cls.root = make_task_root(inline=(), s3=("fixtures", "remote"), settings={"suggest_facets": False})
         cls.mount = lay_out_mount(cls.root)
         entries = cls.root.manifest["databases"]
         # `datasette serve -i <mount>/db/<sha>/fixtures.db -i ...remote.db` with the same metadata and settings.
-        cls.reference = Datasette(
-            immutables=[mount_path(cls.mount, db["key"]) for db in entries],
-            metadata=cls.root.manifest["metadata"],
-            settings=cls.root.manifest["settings"],
-            secret=TEST_SECRET,
-        )
-        cls.reference_app = cls.reference.app()
-        cls.loop = asyncio.new_event_loop()
+        cls.reference = ReferenceDatasette([mount_path(cls.mount, db["key"]) for db in entries], cls.root.manifest)
 
     @classmethod
     def tearDownClass(cls):
-        for database in cls.reference.databases.values():
-            database.close()
-        cls.reference.executor.shutdown(wait=False)
-        cls.loop.close()
+        cls.reference.close()
         harness.deactivate()
 
     def setUp(self):
         self.start_in_place(self.root, self.mount)
-
-    def datasette_get(self, path):
-        import httpx
-
-        async def get():
-            transport = httpx.ASGITransport(app=self.reference_app)
-            async with httpx.AsyncClient(transport=transport, base_url=f"https://{VIEWER_HOST}") as client:
-                return await client.get(path)
-
-        return self.loop.run_until_complete(get())
 
     def test_every_page_matches_and_no_database_object_is_read_from_s3(self):
         # /fixtures.db is a redirect to the object in S3 (a presigned URL) rather than the file.
@@ -143,7 +120,7 @@ class SameAsDatasetteFromTheMount(InPlaceSite, unittest.TestCase):
         for path in paths:
             with self.subTest(path=path):
                 ours = cloudfront_request(path)
-                theirs = self.datasette_get(path)
+                theirs = self.reference.get(path)
                 self.assertEqual(ours.status, theirs.status_code)
                 self.assertEqual(without_timings(ours.body), without_timings(theirs.content))
                 for header in ("content-type", "location"):

@@ -1,6 +1,10 @@
 // The smoke test's cost estimate: what one run used, priced (prices.ts). Pure.
 // CloudFormation, ACM public certificates and S3-to-EventBridge events cost
-// nothing; storage for the few minutes the site exists rounds to zero.
+// nothing; storage for the few minutes the site exists rounds to zero. With
+// --in-place: the NAME-files VPC, subnets, S3 gateway endpoint and mount
+// targets cost nothing of their own (S3 Files meters storage and reads); the
+// function's network interfaces neither. With --schedule: each converter run
+// is a Lambda request (in the REPORT lines), each delivery a Scheduler invocation.
 import type { LambdaReport } from "../../src/logs/report.ts";
 import { PRICES } from "./prices.ts";
 
@@ -19,6 +23,33 @@ export interface Usage {
   s3Reads: number;
   /** Bytes written to the functions' log groups. */
   logBytes: number;
+  /** --in-place: what the mount read. */
+  inPlace?: InPlaceUsage;
+  /** --schedule: how many times EventBridge Scheduler invoked the converter. */
+  schedulerInvocations?: number;
+}
+
+export interface InPlaceUsage {
+  /** Bytes of the databases over S3 Files' 128 KiB threshold: read straight from S3, a GET per read. */
+  directBytes: number;
+  /** Bytes under it (small databases, manifests): imported onto, and read from, the high-performance storage. */
+  smallBytes: number;
+  /** New instances of the site's function (cold starts), each reading through its own mount. */
+  instances: number;
+  mountTargets: number;
+}
+
+/** SQLite's default page size: at most one S3 GET per page read. */
+const SQLITE_PAGE = 4096;
+
+/** At most every page of each direct database once per instance (the NFS client caches what it read). */
+export function inPlaceReads(usage: InPlaceUsage): number {
+  return usage.instances * Math.ceil(usage.directBytes / SQLITE_PAGE);
+}
+
+/** rate(1 minute) with no start date: one delivery at once, then one a minute until unscheduled (at most). */
+export function scheduledInvocations(scheduledMs: number): number {
+  return Math.max(0, Math.floor(scheduledMs / 60_000)) + 1;
 }
 
 export interface CostLine {
@@ -35,7 +66,7 @@ export function estimateCost(usage: Usage): CostLine[] {
   const lambdaGbSecond = usage.arch === "arm64" ? PRICES.lambdaArmGbSecond : PRICES.lambdaX86GbSecond;
   // The edge function: 128 MB, billed per ms; a few ms each (5 ms assumed: its REPORT lines are in other regions).
   const edgeGbSeconds = usage.edgeInvocations * (128 / 1024) * 0.005;
-  return [
+  const lines: CostLine[] = [
     { item: "CloudFront requests", quantity: `${usage.cloudfrontRequests}`, usd: usage.cloudfrontRequests * PRICES.cloudfrontRequest.usd },
     {
       item: "CloudFront data out",
@@ -65,6 +96,27 @@ export function estimateCost(usage: Usage): CostLine[] {
       usd: (usage.logBytes / GB) * PRICES.logsGbIngested.usd,
     },
   ];
+  if (usage.inPlace) {
+    const reads = inPlaceReads(usage.inPlace);
+    const smallRead = usage.inPlace.smallBytes * usage.inPlace.instances;
+    lines.push(
+      { item: "S3 Files reads from S3", quantity: `at most ${reads} GETs`, usd: reads * PRICES.s3Read.usd },
+      {
+        item: "S3 Files storage reads",
+        quantity: `${(smallRead / 1024).toFixed(0)} KB`,
+        usd: (smallRead / GB) * PRICES.s3FilesReadGb.usd,
+      },
+      { item: "S3 Files mount targets, VPC", quantity: `${usage.inPlace.mountTargets}, no charge`, usd: 0 },
+    );
+  }
+  if (usage.schedulerInvocations !== undefined) {
+    lines.push({
+      item: "EventBridge Scheduler",
+      quantity: `${usage.schedulerInvocations} invocations`,
+      usd: usage.schedulerInvocations * PRICES.schedulerInvocation.usd,
+    });
+  }
+  return lines;
 }
 
 export function totalCost(lines: CostLine[]): number {

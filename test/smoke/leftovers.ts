@@ -1,13 +1,18 @@
 // "Nothing is left": after delete-stack, each thing the smoke test's site had
 // is looked for again. Recorded before the deletion (stack outputs), probed
 // after it; a Lambda@Edge function CloudFront still has replicas of is
-// "pending" (hours, by design), not left behind.
+// "pending" (hours, by design), not left behind. With --in-place the
+// NAME-files stack and its VPC are among them; every site has a schedule
+// group, and neither it nor a schedule in it may be left.
 import { GetDistributionCommand } from "@aws-sdk/client-cloudfront";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
+import { GetScheduleGroupCommand } from "@aws-sdk/client-scheduler";
 import type { AwsClients } from "../../src/aws/clients.ts";
 import { listEdgeFunctions } from "../../src/aws/edge-functions.ts";
+import { scheduleNames } from "../../src/aws/schedules.ts";
 import { describeStack } from "../../src/aws/stacks.ts";
 
 /** What the site had, read before delete-stack. */
@@ -19,11 +24,18 @@ export interface SiteRecord {
   functions: string[];
   logGroups: string[];
   distributionId?: string;
+  /** --in-place: the NAME-files stack's VPC (its Vpc resource); the stack itself is in `stacks`. */
+  vpcId?: string;
+  /** The app stack's ScheduleGroupName output. */
+  scheduleGroup?: string;
 }
 
 export type Finding = { thing: string; state: "gone" | "left" | "pending"; detail?: string };
 
-type Clients = Pick<AwsClients, "cloudformation" | "usEast1Cloudformation" | "s3" | "lambda" | "usEast1Lambda" | "logs" | "cloudfront">;
+type Clients = Pick<
+  AwsClients,
+  "cloudformation" | "usEast1Cloudformation" | "s3" | "lambda" | "usEast1Lambda" | "logs" | "cloudfront" | "ec2" | "scheduler"
+>;
 
 const missing = (error: unknown, ...names: string[]) =>
   names.includes((error as { name?: string }).name ?? "") ||
@@ -75,6 +87,14 @@ export async function findLeftovers(clients: Clients, record: SiteRecord, shared
       state: state(await exists(() => clients.cloudfront.send(new GetDistributionCommand({ Id: id })), "NoSuchDistribution")),
     });
   }
+  if (record.vpcId) {
+    const id = record.vpcId;
+    findings.push({
+      thing: `VPC ${id}`,
+      state: state(await exists(() => clients.ec2.send(new DescribeVpcsCommand({ VpcIds: [id] })), "InvalidVpcID.NotFound")),
+    });
+  }
+  if (record.scheduleGroup) findings.push(...(await scheduleGroupFindings(clients.scheduler, record.scheduleGroup)));
   if (sharedGone) {
     for (const name of await listEdgeFunctions(clients.usEast1Lambda)) {
       findings.push({
@@ -85,6 +105,30 @@ export async function findLeftovers(clients: Clients, record: SiteRecord, shared
     }
   }
   return findings;
+}
+
+/**
+ * The schedule group and the schedules in it. Scheduler deletes a group, and
+ * the schedules in it, asynchronously (DeleteScheduleGroup): a group still
+ * DELETING, and what is in it, is pending, not left.
+ */
+async function scheduleGroupFindings(scheduler: Clients["scheduler"], group: string): Promise<Finding[]> {
+  let groupState: string | undefined;
+  const present = await exists(async () => {
+    groupState = (await scheduler.send(new GetScheduleGroupCommand({ Name: group }))).State;
+  }, "ResourceNotFoundException");
+  const deleting = groupState === "DELETING";
+  const detail = "EventBridge Scheduler deletes the group and its schedules in the background";
+  const schedules = present ? await scheduleNames(scheduler, group) : [];
+  const left: Finding["state"] = deleting ? "pending" : "left";
+  return [
+    { thing: `schedule group ${group}`, state: present ? left : "gone", ...(deleting ? { detail } : {}) },
+    {
+      thing: `schedules in ${group}`,
+      state: schedules.length > 0 ? left : "gone",
+      ...(schedules.length > 0 ? { detail: schedules.join(", ") } : {}),
+    },
+  ];
 }
 
 /** The run passes when nothing is left (pending edge functions are expected). */

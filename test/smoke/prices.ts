@@ -26,6 +26,13 @@ export const PRICES = {
   s3Write: { usd: 0.005 / 1000, per: "PUT, COPY, POST or LIST request", page: "https://aws.amazon.com/s3/pricing/" },
   s3Read: { usd: 0.0004 / 1000, per: "GET or other request", page: "https://aws.amazon.com/s3/pricing/" },
   s3GbMonth: { usd: 0.023, per: "GB-month", page: "https://aws.amazon.com/s3/pricing/" },
+  // S3 Files (--in-place), on https://aws.amazon.com/s3/pricing/ (the S3 Files tab): reads of files over its
+  // 128 KiB import threshold go straight to S3, at the GET price above ("How S3 Files is metered", S3 User
+  // Guide); reads from its high-performance storage are billed per GB (the figure the README uses, from
+  // third-party summaries of that page, us-east-1). Mount targets and the VPC have no charge of their own.
+  s3FilesReadGb: { usd: 0.03, per: "GB read from S3 Files' high-performance storage", page: "https://aws.amazon.com/s3/pricing/" },
+  // https://aws.amazon.com/eventbridge/pricing/ (Scheduler: invocations, after 14 million a month free)
+  schedulerInvocation: { usd: 1 / 1_000_000, per: "scheduled invocation", page: "https://aws.amazon.com/eventbridge/pricing/" },
   // https://aws.amazon.com/cloudwatch/pricing/ (Logs, standard ingestion)
   logsGbIngested: { usd: 0.5, per: "GB ingested", page: "https://aws.amazon.com/cloudwatch/pricing/" },
 } satisfies Record<string, Price>;
