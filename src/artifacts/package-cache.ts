@@ -27,13 +27,23 @@ export async function packageCacheKey(plan: DeployPlan, compiledWith: string | n
   ).slice(0, 32);
 }
 
-async function pruneOld(dir: string): Promise<void> {
+/** Keeps the PACKAGES_KEPT most recently used packages. Another CLI sharing the cache may prune at the same time. */
+export async function pruneOld(dir: string): Promise<void> {
   const zips = (await readdir(dir)).filter((name) => name.endsWith(".zip"));
-  const dated = await Promise.all(zips.map(async (name) => ({ name, time: (await stat(join(dir, name))).mtimeMs })));
-  for (const { name } of dated.sort((a, b) => b.time - a.time).slice(PACKAGES_KEPT)) {
+  const dated = await Promise.all(
+    // A zip another run deleted since readdir is simply not counted.
+    zips.map(async (name) => ({ name, time: (await stat(join(dir, name)).catch(ignoreMissing))?.mtimeMs })),
+  );
+  const present = dated.filter((entry): entry is { name: string; time: number } => entry.time !== undefined);
+  for (const { name } of present.sort((a, b) => b.time - a.time).slice(PACKAGES_KEPT)) {
     await rm(join(dir, name), { force: true });
     await rm(join(dir, name.replace(/\.zip$/, ".json")), { force: true });
   }
+}
+
+function ignoreMissing(error: unknown): undefined {
+  if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+  throw error;
 }
 
 export interface CachedPackage extends ZipResult {

@@ -145,12 +145,12 @@ export async function publishDatabases(
 
 /** Thrown by removeDatabase when the manifest does not serve `name`. */
 export class NotLiveError extends UserError {
-  constructor(
-    message: string,
-    /** The manifest that does not serve it, as just read. */
-    readonly manifest: LiveManifest,
-  ) {
+  /** The manifest that does not serve it, as just read. */
+  readonly manifest: LiveManifest;
+
+  constructor(message: string, manifest: LiveManifest) {
     super(message);
+    this.manifest = manifest;
   }
 }
 

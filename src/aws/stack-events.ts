@@ -23,6 +23,9 @@ export async function latestEventId(client: CloudFormation, stackNameOrId: strin
 export class StackEventPoller {
   private readonly seen = new Set<string>();
   private readonly failed: StackFailure[] = [];
+  private readonly client: CloudFormation;
+  private readonly stackNameOrId: string;
+  private readonly sinceEventId: string | undefined;
 
   /**
    * @param stackNameOrId poll by stack id once known: a deleted stack's events
@@ -30,11 +33,11 @@ export class StackEventPoller {
    * @param sinceEventId the newest event before this operation started (from
    *   latestEventId); it and everything older are not this operation's.
    */
-  constructor(
-    private readonly client: CloudFormation,
-    private readonly stackNameOrId: string,
-    private readonly sinceEventId?: string,
-  ) {}
+  constructor(client: CloudFormation, stackNameOrId: string, sinceEventId?: string) {
+    this.client = client;
+    this.stackNameOrId = stackNameOrId;
+    this.sinceEventId = sinceEventId;
+  }
 
   /** New events since the last poll, oldest first. */
   async poll(): Promise<StackEvent[]> {

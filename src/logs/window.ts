@@ -21,11 +21,10 @@ export class FollowWindow {
   private startTime: number;
   private readonly overlapMs: number;
   private readonly maxLookbackMs: number;
+  private readonly since: number;
 
-  constructor(
-    private readonly since: number,
-    options: WindowOptions = {},
-  ) {
+  constructor(since: number, options: WindowOptions = {}) {
+    this.since = since;
     this.startTime = since;
     this.overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
     this.maxLookbackMs = options.maxLookbackMs ?? DEFAULT_MAX_LOOKBACK_MS;

@@ -56,8 +56,10 @@ export class FakeBucket {
   /** Called with the key before each PutObject is decided (e.g. to let another writer win a race). */
   beforePut: (key: string) => void | Promise<void> = () => {};
   private uploadCounter = 0;
+  readonly name: string;
 
-  constructor(readonly name = "site-bucket") {
+  constructor(name = "site-bucket") {
+    this.name = name;
     this.mock.on(HeadObjectCommand).callsFake(async (input) => {
       const object = this.objects.get(input.Key);
       if (!object) throw s3Error("NotFound", 404, "UnknownError");

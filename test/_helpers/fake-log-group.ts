@@ -20,11 +20,12 @@ export class FakeLogGroup {
   events: FakeLogEvent[] = [];
   /** Set false to answer ResourceNotFoundException, as for a log group not created yet. */
   exists = true;
+  readonly clock: { now: number };
+  readonly pageSize: number;
 
-  constructor(
-    readonly clock: { now: number },
-    readonly pageSize = 2,
-  ) {
+  constructor(clock: { now: number }, pageSize = 2) {
+    this.clock = clock;
+    this.pageSize = pageSize;
     this.mock.on(FilterLogEventsCommand).callsFake((input: FilterLogEventsCommandInput) => this.filter(input));
   }
 

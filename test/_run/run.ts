@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { TYPESCRIPT_ARGS } from "../_helpers/cli.ts";
 import { splitArgs, TIERS, testFiles, tierFiles } from "./tiers.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -37,8 +38,7 @@ for (const tier of TIERS.filter((tier) => names.length === 0 || names.includes(t
     step(`${tier.name}: ${tier.description}`, process.execPath, [
       "--test",
       `--test-concurrency=${tier.concurrency}`,
-      "--import",
-      "tsx",
+      ...TYPESCRIPT_ARGS,
       ...nodeOptions,
       ...tierFiles(tier, files),
     ]);

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readdirSync, utimesSync } from "node:fs";
+import { mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { buildPackage, stubFiles } from "../../src/artifacts/package.ts";
-import { cachedPackage, PACKAGES_KEPT } from "../../src/artifacts/package-cache.ts";
+import { cachedPackage, PACKAGES_KEPT, pruneOld } from "../../src/artifacts/package-cache.ts";
 import { findPython } from "../../src/artifacts/python.ts";
 import { inspectDatabase } from "../../src/inputs/databases.ts";
 import { checkOptions, createPlan } from "../../src/plan/plan.ts";
@@ -75,4 +75,19 @@ test("the package cache reuses an identical build, misses on any change, and sta
     await cachedPackage({ plan: { ...p, metadata: { title: `n${i}` } }, python: null, compiledWith: null, cacheDir });
   }
   assert.equal(readdirSync(join(cacheDir, "packages")).filter((n) => n.endsWith(".zip")).length, PACKAGES_KEPT);
+});
+
+test("pruning the package cache skips a zip another run deleted meanwhile, and still keeps the newest", async () => {
+  const packages = join(dir, "racing-cache", "packages");
+  mkdirSync(packages, { recursive: true });
+  const zips = Array.from({ length: PACKAGES_KEPT + 2 }, (_, i) => `p${i}.zip`);
+  zips.forEach((name, i) => {
+    writeFileSync(join(packages, name), "zip");
+    utimesSync(join(packages, name), 1_000 + i, 1_000 + i); // p0 the oldest
+  });
+  // Listed, but gone by the time it is looked at (stat fails with ENOENT), as when another CLI pruned it first.
+  symlinkSync(join(packages, "deleted-meanwhile"), join(packages, "gone.zip"));
+  await pruneOld(packages);
+  const left = readdirSync(packages).filter((name) => name.endsWith(".zip") && name !== "gone.zip");
+  assert.deepEqual(left.sort(), zips.slice(2).sort());
 });

@@ -181,12 +181,14 @@ test("the run's checks: in place the push waits longer and the in-place checks f
 
 // As Lambda's text log format writes the runtime's lines (start/site_assembly.py, databases/s3_databases.py).
 const READY_IN_PLACE =
-  "[INFO]\t2026-12-06T10:00:01.000Z\t\tdatasette-lambda: site ready 0.61 s after import (2 databases, 2 from S3 read in place from /mnt/bucket, downloads of 2 from S3, compiled templates on, live data checked every 10 s, 0 live)";
+  "[INFO]\t2026-12-06T10:00:01.000Z\t\tdatasette-lambda: site ready 0.61 s after import (2 databases, " +
+  "2 from S3 read in place from /mnt/bucket, downloads of 2 from S3, compiled templates on, live data checked every 10 s, 0 live)";
 const READY_DOWNLOADED =
-  "[INFO]\t2026-12-06T10:00:01.000Z\t\tdatasette-lambda: site ready 3.10 s after import (2 databases, 2 from S3, downloads of 2 from S3, compiled templates on, live data off)";
+  "[INFO]\t2026-12-06T10:00:01.000Z\t\tdatasette-lambda: site ready 3.10 s after import (2 databases, 2 from S3, " +
+  "downloads of 2 from S3, compiled templates on, live data off)";
 const FETCHED = "[INFO]\t2026-12-06T10:00:00.500Z\t\tdatasette-lambda: fetched database inplace (1228800 bytes)";
 
-test("in place, from the log: every start read in place and nothing downloaded passes; a download or a start without the mount fails", () => {
+test("in place, from the log: every start read in place, nothing downloaded passes; a download or a start without the mount fails", () => {
   assert.deepEqual(inPlaceEvidence([READY_IN_PLACE, READY_IN_PLACE], "inplace"), {
     pass: true,
     detail: "2 start(s) read in place from /mnt/bucket; no download of inplace or any other",
