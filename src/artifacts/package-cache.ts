@@ -61,21 +61,37 @@ export async function cachedPackage(options: {
   const key = await packageCacheKey(options.plan, options.compiledWith);
   const zipPath = join(dir, `${key}.zip`);
   const infoPath = join(dir, `${key}.json`);
-  if (existsSync(zipPath) && existsSync(infoPath)) {
-    const info = JSON.parse(await readFile(infoPath, "utf8")) as Omit<ZipResult, "path">;
-    const now = new Date();
-    await utimes(zipPath, now, now); // most recently used
-    return { ...info, path: zipPath, fromCache: true };
-  }
+  const cached = await useCached(zipPath, infoPath);
+  if (cached) return { ...cached, path: zipPath, fromCache: true };
   await mkdir(dir, { recursive: true });
   const partial = `${zipPath}.partial-${process.pid}`;
+  const partialInfo = `${infoPath}.partial-${process.pid}`;
   try {
     const built = await buildPackage({ plan: options.plan, path: partial, python: options.python });
+    // The info first, each file renamed into place whole: a zip that exists always has its info.
+    await writeFile(partialInfo, JSON.stringify({ bytes: built.bytes, sha256: built.sha256, unzippedBytes: built.unzippedBytes }));
+    await rename(partialInfo, infoPath);
     await rename(partial, zipPath);
-    await writeFile(infoPath, JSON.stringify({ bytes: built.bytes, sha256: built.sha256, unzippedBytes: built.unzippedBytes }));
     await pruneOld(dir);
     return { ...built, path: zipPath, fromCache: false };
   } finally {
     await rm(partial, { force: true });
+    await rm(partialInfo, { force: true });
+  }
+}
+
+/**
+ * A cached package's info, the zip marked most recently used; undefined when it is not there,
+ * or when another CLI sharing the cache pruned it between the check and the touch (then it is built again).
+ */
+export async function useCached(zipPath: string, infoPath: string): Promise<Omit<ZipResult, "path"> | undefined> {
+  if (!existsSync(zipPath)) return undefined;
+  try {
+    const info = JSON.parse(await readFile(infoPath, "utf8")) as Omit<ZipResult, "path">;
+    const now = new Date();
+    await utimes(zipPath, now, now);
+    return info;
+  } catch (error) {
+    return ignoreMissing(error);
   }
 }

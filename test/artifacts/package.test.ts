@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { buildPackage, stubFiles } from "../../src/artifacts/package.ts";
-import { cachedPackage, PACKAGES_KEPT, pruneOld } from "../../src/artifacts/package-cache.ts";
+import { cachedPackage, PACKAGES_KEPT, pruneOld, useCached } from "../../src/artifacts/package-cache.ts";
 import { findPython } from "../../src/artifacts/python.ts";
 import { inspectDatabase } from "../../src/inputs/databases.ts";
 import { checkOptions, createPlan } from "../../src/plan/plan.ts";
@@ -90,4 +90,21 @@ test("pruning the package cache skips a zip another run deleted meanwhile, and s
   await pruneOld(packages);
   const left = readdirSync(packages).filter((name) => name.endsWith(".zip") && name !== "gone.zip");
   assert.deepEqual(left.sort(), zips.slice(2).sort());
+});
+
+test("a cached package is used and marked recently used; one pruned by another CLI after the check is a miss, not an error", async () => {
+  const packages = join(dir, "hit-cache");
+  mkdirSync(packages, { recursive: true });
+  const zip = join(packages, "k.zip");
+  const info = join(packages, "k.json");
+  writeFileSync(zip, "zip");
+  writeFileSync(info, JSON.stringify({ bytes: 3, sha256: "ab", unzippedBytes: 9 }));
+  utimesSync(zip, 1_000, 1_000);
+  assert.deepEqual(await useCached(zip, info), { bytes: 3, sha256: "ab", unzippedBytes: 9 });
+  assert.ok(statSync(zip).mtimeMs > 1_000_000, "touched: the newest for pruning");
+  // The other CLI's pruning removes the zip, then its info: between the two, or after, it is a miss.
+  rmSync(info);
+  assert.equal(await useCached(zip, info), undefined);
+  rmSync(zip);
+  assert.equal(await useCached(zip, info), undefined);
 });
