@@ -7,9 +7,11 @@ import { checkAwsAccess } from "../aws/credentials.ts";
 import { readDeployedRecord } from "../aws/deployed-record.ts";
 import { listIncoming } from "../aws/incoming.ts";
 import { readLiveManifest } from "../aws/live-manifest.ts";
+import { liveObjectSizes } from "../aws/live-objects.ts";
 import { findLiveSite } from "../aws/live-site.ts";
 import { listSchedules } from "../aws/schedules.ts";
 import { buildListing, type Listing } from "../live/listing.ts";
+import { liveEntries } from "../live/manifest.ts";
 import { waitingFiles } from "../live/waiting.ts";
 import { validateSiteName } from "../plan/validate.ts";
 import type { SharedOptions } from "../shared-options.ts";
@@ -33,6 +35,8 @@ export async function runLs(name: string, _options: SharedOptions, deps: LsDeps)
     listIncoming(deps.clients.s3, site.bucket),
     site.scheduling ? listSchedules(deps.clients.scheduler, deps.clients.s3, site.scheduling.group, site.bucket) : [],
   ]);
+  const keys = Object.values(liveEntries(manifest, Object.keys(deployed?.databases ?? {})).databases).map((entry) => entry.key);
+  const objects = await liveObjectSizes(deps.clients.s3, site.bucket, keys);
   const listing = buildListing(
     name,
     site.url,
@@ -41,6 +45,7 @@ export async function runLs(name: string, _options: SharedOptions, deps: LsDeps)
     waitingFiles(incoming, (deps.now ?? Date.now)()),
     site.tmpBytes,
     imports,
+    objects,
   );
   if (!listing.deployedKnown) {
     deps.output.info(

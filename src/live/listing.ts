@@ -1,11 +1,13 @@
 // What `ls` shows: the databases a site serves, live (pushed) or deployed (by
 // update-stack), the live ones it cannot serve and why (the manifest's entries
-// no reader serves, and databases too big for the function's /tmp), the files
-// that failed to convert, those still waiting in incoming/, and the scheduled
-// imports. Pure: built from the live manifest, live/deployed.json, the waiting
-// files (waiting.ts), the size of the function's /tmp and the scheduled imports.
+// no reader serves, databases whose object is missing or cut short, and those
+// too big for the function's /tmp), the files that failed to convert, those
+// still waiting in incoming/, and the scheduled imports. Pure: built from the
+// live manifest, live/deployed.json, the waiting files (waiting.ts), the size
+// of the function's /tmp, the scheduled imports and the live objects' sizes.
 import { isDeployed, type DeployedRecord } from "./deployed.ts";
 import { failedFiles, liveEntries, type EntryProblem, type LiveManifest } from "./manifest.ts";
+import { objectProblem, type ObjectSizes } from "./object-check.ts";
 import type { ListedImport } from "./schedule-state.ts";
 import { tmpProblem } from "./tmp-space.ts";
 import type { WaitingFile } from "./waiting.ts";
@@ -25,7 +27,7 @@ export interface ListedDatabase {
   source: string | null;
   /** Live databases: when they were published. */
   publishedAt: string | null;
-  /** Why the site cannot serve it (a live database that cannot fit the function's /tmp), or null. */
+  /** Why the site cannot serve it (a live database whose object is missing or cut short, or too big for /tmp), or null. */
   problem: string | null;
 }
 
@@ -58,7 +60,10 @@ export function databaseUrl(siteUrl: string, name: string): string {
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** waiting: files still in incoming/; tmpBytes: the function's /tmp (undefined: unknown, nothing is said about it). */
+/**
+ * waiting: files still in incoming/; tmpBytes: the function's /tmp (undefined: unknown, nothing is said about it);
+ * objects: the sizes of the live databases' objects in the bucket (undefined: not looked at).
+ */
 export function buildListing(
   site: string,
   siteUrl: string,
@@ -67,6 +72,7 @@ export function buildListing(
   waiting: WaitingFile[] = [],
   tmpBytes?: number,
   imports: ListedImport[] = [],
+  objects?: ObjectSizes,
 ): Listing {
   const entries = liveEntries(manifest, Object.keys(deployed?.databases ?? {}));
   const live: ListedDatabase[] = Object.entries(entries.databases).map(([name, entry]) => ({
@@ -80,7 +86,7 @@ export function buildListing(
     dataAsOf: entry.dataAsOf ?? null,
     source: entry.source ?? null,
     publishedAt: entry.publishedAt ?? null,
-    problem: tmpProblem(entry.bytes, tmpBytes, deployed),
+    problem: objectProblem(entry, objects) ?? tmpProblem(entry.bytes, tmpBytes, deployed),
   }));
   const shown = new Set(live.map((db) => db.name));
   const fromDeploy: ListedDatabase[] = Object.entries(deployed?.databases ?? {})

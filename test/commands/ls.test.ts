@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { runLs } from "../../src/commands/ls.ts";
 import { buildListing, type Listing } from "../../src/live/listing.ts";
-import { liveDatabaseKey, LIVE_MANIFEST_KEY, serializeLiveManifest, type LiveManifest } from "../../src/live/manifest.ts";
+import { objectProblem } from "../../src/live/object-check.ts";
+import {
+  type LiveDatabase,
+  liveDatabaseKey,
+  LIVE_MANIFEST_KEY,
+  serializeLiveManifest,
+  type LiveManifest,
+} from "../../src/live/manifest.ts";
 import { formatTables, formatTime, renderListing } from "../../src/ui/listing.ts";
 import { liveWorld } from "../_helpers/live-site.ts";
 
@@ -159,11 +167,37 @@ test("buildListing and renderListing: a live database bigger than the function's
 
 test("ls: the function's /tmp size comes from the stack (EphemeralStorageSize)", async () => {
   const w = liveWorld({ json: true, ephemeralStorageMb: "512" });
-  const big = { ...manifest.databases.sales!, bytes: 513 * 1024 * 1024 };
+  const big = { ...(manifest.databases.sales as LiveDatabase), bytes: 513 * 1024 * 1024 };
   w.bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest({ ...manifest, databases: { sales: big } }));
+  // Its object is there at its size (too big to hold in the fake bucket).
+  w.bucket.mock.on(HeadObjectCommand, { Key: big.key }).resolves({ ContentLength: big.bytes });
   await runLs("site", {}, { clients: w.clients, output: w.output.out });
   const json = JSON.parse(w.output.stdout()) as Listing;
   assert.match(json.databases[0]!.problem ?? "", /^513\.0 MB cannot fit in \/tmp \(512\.0 MB/);
+});
+
+test("ls: a live database whose object is missing or cut short is listed as not served, saying to push it again", async () => {
+  const w = liveWorld();
+  const sales = manifest.databases.sales as LiveDatabase;
+  const cut = { ...sales, key: liveDatabaseKey("b".repeat(64), "cut"), sha256: "b".repeat(64), bytes: 10 };
+  const whole = { ...sales, key: liveDatabaseKey("c".repeat(64), "whole"), sha256: "c".repeat(64), bytes: 5 };
+  w.bucket.put(LIVE_MANIFEST_KEY, serializeLiveManifest({ format: 1, databases: { sales, cut, whole }, failed: {} }));
+  w.bucket.put(cut.key, "12345");
+  w.bucket.put(whole.key, "12345");
+  await runLs("site", {}, { clients: w.clients, output: w.output.out });
+  const text = w.output.stdout();
+  assert.match(text, /Not served \(/);
+  assert.match(text, new RegExp(`  sales  its object ${sales.key} is not in the bucket: push it again`));
+  assert.match(text, new RegExp(`  cut  its object ${cut.key} is 5 bytes, not the 10 its entry says: push it again`));
+  assert.doesNotMatch(text, / {2}whole {2}its object/);
+});
+
+test("objectProblem: nothing said of an object not looked at, or there at its size", () => {
+  const entry = { key: "live/db/k/x.db", bytes: 3 };
+  assert.equal(objectProblem(entry, undefined), null);
+  assert.equal(objectProblem(entry, {}), null);
+  assert.equal(objectProblem(entry, { [entry.key]: 3 }), null);
+  assert.match(objectProblem(entry, { [entry.key]: null }) ?? "", /is not in the bucket/);
 });
 
 test("ls: files left in incoming/ past the converter's time are listed as waiting, with when they were put there", async () => {
