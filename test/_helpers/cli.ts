@@ -90,6 +90,13 @@ export function testPythonVersion(): string {
   return execFileSync(TEST_PYTHON, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).toString().trim();
 }
 
+/**
+ * update-stack's flags for a build like the tests' other builds: one runtime and architecture, so
+ * the dependency layer is built once per machine (the shared cache) and the dry runs, the
+ * e2e deploys and the CLI tests reuse it.
+ */
+export const HOST_BUILD = ["--runtime", "python3.11", "--arch", "x86_64"];
+
 /** What update-stack --json prints after a deploy (docs/cli.md). */
 export interface DeployJson {
   stack: string;

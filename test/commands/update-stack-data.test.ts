@@ -7,11 +7,10 @@ import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
-import { cliEnv, runCli, runClis } from "../_helpers/cli.ts";
+import { cliEnv, runCli, runClis, HOST_BUILD } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 
 const dir = tempDir();
-const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
 /** Any AWS call would go nowhere: a dry run makes none. */
 const env = cliEnv({ AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_ACCESS_KEY_ID: undefined, AWS_PROFILE: undefined });
 
@@ -21,7 +20,7 @@ interface Summary {
 }
 
 async function dryRun(args: string[], out: string): Promise<Summary> {
-  const result = await runCli(["update-stack", "mysite", ...args, "--dry-run", "--out", out, "--json", ...HOST], { env });
+  const result = await runCli(["update-stack", "mysite", ...args, "--dry-run", "--out", out, "--json", ...HOST_BUILD], { env });
   assert.equal(result.code, 0, result.stderr);
   return JSON.parse(result.stdout) as Summary;
 }
@@ -212,7 +211,7 @@ test("bad data input: one line naming the file, line and reason, exit 1, nothing
   cases.push([[join(dir, "notes.txt")], /notes\.txt: neither an SQLite database nor a data file/]);
   const outs = cases.map(() => join(dir, `bad-${Math.random().toString(36).slice(2)}`));
   const results = await runClis(
-    cases.map(([args], i) => ["update-stack", "mysite", ...args, "--dry-run", "--out", outs[i]!, ...HOST]),
+    cases.map(([args], i) => ["update-stack", "mysite", ...args, "--dry-run", "--out", outs[i]!, ...HOST_BUILD]),
     { env },
   );
   for (const [i, [args, pattern]] of cases.entries()) {

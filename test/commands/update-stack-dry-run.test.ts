@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { cliEnv, runCli, runClis } from "../_helpers/cli.ts";
+import { cliEnv, runCli, runClis, HOST_BUILD } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 
 const dir = tempDir();
@@ -39,7 +39,6 @@ const noAwsEnv = () =>
   });
 
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
-const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
 
 test("dry run writes templates, parameters and every artifact at its S3 key, without AWS", async () => {
   const db = makeDatabase(join(dir, "fixtures.db"), { items: 3 });
@@ -67,7 +66,7 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
       "--out",
       out,
       "--json",
-      ...HOST,
+      ...HOST_BUILD,
     ],
     { env: noAwsEnv() },
   );
@@ -148,7 +147,7 @@ test("dry run writes templates, parameters and every artifact at its S3 key, wit
 test("--domain: the certificate template is written too, the deploy-time values are named", async () => {
   const db = makeDatabase(join(dir, "domain.db"), { items: 2 });
   const out = join(dir, "out-domain");
-  const result = await runCli(["update-stack", "mysite", db, "--domain", "Data.Example.com", "--dry-run", "--out", out, ...HOST], {
+  const result = await runCli(["update-stack", "mysite", db, "--domain", "Data.Example.com", "--dry-run", "--out", out, ...HOST_BUILD], {
     env: noAwsEnv(),
   });
   assert.equal(result.code, 0, result.stderr);
@@ -177,15 +176,17 @@ test("--domain: the certificate template is written too, the deploy-time values 
 
 test("the same input gives the same artifacts; --external moves databases to S3 keys", async () => {
   const db = makeDatabase(join(dir, "same.db"), { items: 5 });
-  const first = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "o1"), "--json", ...HOST], { env: noAwsEnv() });
-  const second = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "o2"), "--json", ...HOST], {
+  const first = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "o1"), "--json", ...HOST_BUILD], {
+    env: noAwsEnv(),
+  });
+  const second = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "o2"), "--json", ...HOST_BUILD], {
     env: noAwsEnv(),
   });
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(JSON.parse(first.stdout).artifacts, JSON.parse(second.stdout).artifacts);
 
   const external = await runCli(
-    ["update-stack", "mysite", db, "--external", "--no-cdn", "--dry-run", "--out", join(dir, "o3"), "--json", ...HOST],
+    ["update-stack", "mysite", db, "--external", "--no-cdn", "--dry-run", "--out", join(dir, "o3"), "--json", ...HOST_BUILD],
     { env: noAwsEnv() },
   );
   assert.equal(external.code, 0, external.stderr);
@@ -231,7 +232,7 @@ test("bad input: one line naming the culprit, exit 1, no --out written", async (
   ];
   const outs = cases.map(() => join(dir, `bad-out-${Math.random().toString(36).slice(2)}`));
   const results = await runClis(
-    cases.map(([args], i) => ["update-stack", ...HOST, ...args, "--dry-run", "--out", outs[i]!]),
+    cases.map(([args], i) => ["update-stack", ...HOST_BUILD, ...args, "--dry-run", "--out", outs[i]!]),
     { env: noAwsEnv() },
   );
   for (const [i, [args, pattern]] of cases.entries()) {
@@ -253,16 +254,16 @@ test("bad input: one line naming the culprit, exit 1, no --out written", async (
 test("--out refuses a non-empty directory that is not an earlier dry run", async () => {
   const good = makeDatabase(join(dir, "g2.db"));
   const out = join(dir, "precious");
-  await runCli(["update-stack", "mysite", good, "--dry-run", "--out", out, ...HOST], { env: noAwsEnv() });
+  await runCli(["update-stack", "mysite", good, "--dry-run", "--out", out, ...HOST_BUILD], { env: noAwsEnv() });
   const notOurs = join(dir, "notours");
   mkdirSync(notOurs);
   writeFileSync(join(notOurs, "keep.txt"), "keep");
-  const result = await runCli(["update-stack", "mysite", good, "--dry-run", "--out", notOurs, ...HOST], { env: noAwsEnv() });
+  const result = await runCli(["update-stack", "mysite", good, "--dry-run", "--out", notOurs, ...HOST_BUILD], { env: noAwsEnv() });
   assert.equal(result.code, 1);
   assert.match(result.stderr, /--out .*notours is not empty/);
   assert.deepEqual(readdirSync(notOurs), ["keep.txt"]);
   // An earlier dry run's output is replaced.
-  const again = await runCli(["update-stack", "mysite", good, "--dry-run", "--out", out, ...HOST], { env: noAwsEnv() });
+  const again = await runCli(["update-stack", "mysite", good, "--dry-run", "--out", out, ...HOST_BUILD], { env: noAwsEnv() });
   assert.equal(again.code, 0, again.stderr);
 });
 
@@ -288,14 +289,14 @@ test("a dry run loads no AWS SDK module (a deploy does: the same watch sees it)"
   };
   const watch = (file: string) => ({ NODE_OPTIONS: `--import=${hook}`, DL_SDK_LOADED: file });
   const dryRunLoads = loaded("dry-run-loads.txt");
-  const dryRun = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "lazy-out"), ...HOST], {
+  const dryRun = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "lazy-out"), ...HOST_BUILD], {
     env: { ...noAwsEnv(), ...watch(dryRunLoads.path) },
   });
   assert.equal(dryRun.code, 0, dryRun.stderr);
   assert.deepEqual(dryRunLoads.read(), []);
   // A deploy (to an address where nothing answers) loads the SDK before its first call.
   const deployLoads = loaded("deploy-loads.txt");
-  const deploy = await runCli(["update-stack", "mysite", db, ...HOST], {
+  const deploy = await runCli(["update-stack", "mysite", db, ...HOST_BUILD], {
     env: cliEnv({
       ...watch(deployLoads.path),
       AWS_ENDPOINT_URL: "http://127.0.0.1:9",

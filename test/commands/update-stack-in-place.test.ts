@@ -7,12 +7,11 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parseTemplate } from "../../src/templates.ts";
-import { cliEnv, runCli } from "../_helpers/cli.ts";
+import { cliEnv, runCli, HOST_BUILD } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 import { instantiate, props } from "../_helpers/template-instance.ts";
 
 const dir = tempDir();
-const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
 const env = cliEnv({ AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_ACCESS_KEY_ID: undefined, AWS_PROFILE: undefined });
 const big = makeDatabase(join(dir, "big.db"), { rows: 20 });
 
@@ -23,7 +22,7 @@ const parametersOf = (file: string): Record<string, string> =>
 
 async function dryRun(name: string, flags: string[]) {
   const out = join(dir, name);
-  const result = await runCli(["update-stack", "mysite", big, "--external", ...HOST, ...flags, "--dry-run", "--out", out, "--json"], {
+  const result = await runCli(["update-stack", "mysite", big, "--external", ...HOST_BUILD, ...flags, "--dry-run", "--out", out, "--json"], {
     env,
   });
   assert.equal(result.code, 0, result.stderr);
@@ -85,9 +84,12 @@ test("without --in-place: no NAME-files template, empty file-system parameters, 
 
 test("--in-place FILE: FILE is served, not taken for the mode", async () => {
   const out = join(dir, "order");
-  const result = await runCli(["update-stack", "mysite", "--in-place", big, "--external", ...HOST, "--dry-run", "--out", out, "--json"], {
-    env,
-  });
+  const result = await runCli(
+    ["update-stack", "mysite", "--in-place", big, "--external", ...HOST_BUILD, "--dry-run", "--out", out, "--json"],
+    {
+      env,
+    },
+  );
   assert.equal(result.code, 0, result.stderr);
   const summary = JSON.parse(result.stdout);
   assert.equal(summary.inPlace, "direct");

@@ -5,11 +5,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { cliEnv, runCli } from "../_helpers/cli.ts";
+import { cliEnv, runCli, HOST_BUILD } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 
 const dir = tempDir();
-const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
 /** Any AWS call would go nowhere: a dry run makes none. */
 const env = cliEnv({ AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_ACCESS_KEY_ID: undefined, AWS_PROFILE: undefined });
 
@@ -18,7 +17,7 @@ interface Summary {
 }
 
 async function dryRun(args: string[], out: string) {
-  const result = await runCli(["update-stack", "mysite", ...args, "--dry-run", "--out", out, "--json", ...HOST], { env });
+  const result = await runCli(["update-stack", "mysite", ...args, "--dry-run", "--out", out, "--json", ...HOST_BUILD], { env });
   assert.equal(result.code, 0, result.stderr);
   return { summary: JSON.parse(result.stdout) as Summary, ...result };
 }
@@ -135,9 +134,12 @@ test("--extra-options: datasette serve's options reach the manifest, --metadata'
 test("--extra-options: a refused option fails in one line naming it, before anything is built", async () => {
   const db = makeDatabase(join(dir, "extra-bad.db"), { items: 1 });
   const out = join(dir, "out-extra-bad");
-  const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, ...HOST, "--extra-options", "--cors --port 9000"], {
-    env,
-  });
+  const result = await runCli(
+    ["update-stack", "mysite", db, "--dry-run", "--out", out, ...HOST_BUILD, "--extra-options", "--cors --port 9000"],
+    {
+      env,
+    },
+  );
   assert.equal(result.code, 1);
   const [first, hint, ...rest] = result.stderr.trim().split("\n");
   assert.match(first ?? "", /^Error: --extra-options: --port is not used: Lambda chooses the listener$/);
@@ -153,7 +155,7 @@ test("a bad --setting fails before anything is built, in one line naming the fla
     [["--setting", "sql_time_limit_ms"], /--setting takes 2 values/],
   ] as const) {
     const out = join(dir, `out-bad-${args.length}`);
-    const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, ...HOST, ...args], { env });
+    const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, ...HOST_BUILD, ...args], { env });
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, message);
     assert.doesNotMatch(result.stderr, /Building|Packaging/);
@@ -170,7 +172,7 @@ test("--secret (or DATASETTE_PUBLISH_SECRET) appears in no file of a dry run, no
 
   const envSecret = "env-secret-88b2f0c4";
   const outEnv = join(dir, "out-secret-env");
-  const fromEnv = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", outEnv, "--json", ...HOST], {
+  const fromEnv = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", outEnv, "--json", ...HOST_BUILD], {
     env: { ...env, DATASETTE_PUBLISH_SECRET: envSecret },
   });
   assert.equal(fromEnv.code, 0, fromEnv.stderr);
@@ -199,7 +201,7 @@ test(
     const db = makeDatabase(join(dir, "plugin-secret-env.db"), { items: 1 });
     const value = "plugin-secret-env-value-7a41";
     const out = join(dir, "out-plugin-secret-env");
-    const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, "--json", ...HOST], {
+    const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", out, "--json", ...HOST_BUILD], {
       env: { ...env, DATASETTE_PUBLISH_PLUGIN_SECRETS: JSON.stringify([["datasette-auth-github", "client_secret", value]]) },
     });
     assert.equal(result.code, 0, result.stderr);
@@ -208,7 +210,7 @@ test(
     });
     assertNowhere(value, out, result);
 
-    const bad = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-plugin-secret-env-bad"), ...HOST], {
+    const bad = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-plugin-secret-env-bad"), ...HOST_BUILD], {
       env: { ...env, DATASETTE_PUBLISH_PLUGIN_SECRETS: `[["p", "k", "${value}"` },
     });
     assert.equal(bad.code, 1);
@@ -221,7 +223,7 @@ test("--plugin-secret over Lambda's 4 KB environment fails before anything is bu
   const db = makeDatabase(join(dir, "plugin-big.db"), { items: 1 });
   const out = join(dir, "out-plugin-big");
   const result = await runCli(
-    ["update-stack", "mysite", db, "--dry-run", "--out", out, ...HOST, "--plugin-secret", "p", "k", "v".repeat(4000)],
+    ["update-stack", "mysite", db, "--dry-run", "--out", out, ...HOST_BUILD, "--plugin-secret", "p", "k", "v".repeat(4000)],
     { env },
   );
   assert.notEqual(result.code, 0);
@@ -327,7 +329,7 @@ test("bad --plugins-dir, --template-dir and --static fail before anything is bui
     [["--static", "assets"], /--static "assets" is not MOUNT:DIR/],
     [["--static", `assets:${join(dir, "nope")}`], /--static assets: .*nope does not exist/],
   ] as const) {
-    const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-assets-bad"), ...HOST, ...args], {
+    const result = await runCli(["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-assets-bad"), ...HOST_BUILD, ...args], {
       env,
     });
     assert.notEqual(result.code, 0, args.join(" "));
@@ -346,7 +348,7 @@ test("a bad --install fails before anything is built, naming the flag", async ()
       "--dry-run",
       "--out",
       join(dir, "out-install-bad"),
-      ...HOST,
+      ...HOST_BUILD,
       "--install",
       "--index-url=https://example.com",
     ],
@@ -363,7 +365,7 @@ test("an --install wheel that is not there fails before anything is converted or
   writeFileSync(csv, "id,name\n1,a\n");
   const wheel = "./no-such-dist/datasette_foo-0.1-py3-none-any.whl";
   const result = await runCli(
-    ["update-stack", "mysite", db, csv, "--dry-run", "--out", join(dir, "out-install-missing"), ...HOST, "--install", wheel],
+    ["update-stack", "mysite", db, csv, "--dry-run", "--out", join(dir, "out-install-missing"), ...HOST_BUILD, "--install", wheel],
     { env, cwd: dir },
   );
   assert.notEqual(result.code, 0);
@@ -397,7 +399,7 @@ test("an --install the installer cannot resolve fails naming it, before any data
       "--dry-run",
       "--out",
       join(dir, "out-install-unresolved"),
-      ...HOST,
+      ...HOST_BUILD,
       "--install",
       "datasette-nowhere-zz9",
     ],
@@ -418,7 +420,7 @@ test("a database that is missing or not SQLite fails before the dependency layer
     [notSqlite, /not-sqlite\.db: not an SQLite database/],
   ];
   for (const [file, message] of cases) {
-    const result = await runCli(["update-stack", "mysite", file, "--dry-run", "--out", join(dir, "out-bad-db"), ...HOST], { env });
+    const result = await runCli(["update-stack", "mysite", file, "--dry-run", "--out", join(dir, "out-bad-db"), ...HOST_BUILD], { env });
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, message);
     assert.doesNotMatch(result.stderr, /dependency layer|Packaging/);
@@ -428,7 +430,7 @@ test("a database that is missing or not SQLite fails before the dependency layer
 test("--install of a source directory fails with a hint to build a wheel", async () => {
   const db = makeDatabase(join(dir, "install-source.db"), { items: 1 });
   const result = await runCli(
-    ["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-install-source"), ...HOST, "--install", "./my-plugin"],
+    ["update-stack", "mysite", db, "--dry-run", "--out", join(dir, "out-install-source"), ...HOST_BUILD, "--install", "./my-plugin"],
     { env },
   );
   assert.notEqual(result.code, 0);

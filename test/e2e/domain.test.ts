@@ -24,7 +24,7 @@ import {
 import { findHostedZone } from "../../src/aws/hosted-zones.ts";
 import { certificateStackName } from "../../src/plan/stack-names.ts";
 import { UserError } from "../../src/errors.ts";
-import { cliEnv, runCli } from "../_helpers/cli.ts";
+import { cliEnv, runCli, HOST_BUILD } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 import { motoEnv, standIns, startMoto } from "../_helpers/moto.ts";
 
@@ -37,7 +37,6 @@ const route53 = new Route53Client(moto.clientConfig);
 const siteCloudformation = new CloudFormationClient({ ...moto.clientConfig, region: SITE_REGION });
 const usEast1Cloudformation = new CloudFormationClient({ ...moto.clientConfig, region: "us-east-1" });
 const dir = tempDir();
-const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
 
 const zones: Record<string, string> = {};
 
@@ -100,7 +99,7 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
   const domain = "data.site.example.net";
   const db = makeDatabase(`${dir}/domain.db`, { items: 2 });
   const deploy = (flags: string[] = []) =>
-    runCli(["update-stack", site, db, "--domain", domain, "--region", SITE_REGION, "--json", ...HOST, ...flags], { env });
+    runCli(["update-stack", site, db, "--domain", domain, "--region", SITE_REGION, "--json", ...HOST_BUILD, ...flags], { env });
 
   it("creates the certificate stack in us-east-1 and serves the domain from the distribution", async () => {
     const result = await deploy();
@@ -157,14 +156,14 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
 
   it("a new domain gets its own certificate before the old one goes: one certificate stack after the change", async () => {
     const next = "www.site.example.net";
-    const result = await runCli(["update-stack", site, db, "--domain", next, "--region", SITE_REGION, "--json", ...HOST], { env });
+    const result = await runCli(["update-stack", site, db, "--domain", next, "--region", SITE_REGION, "--json", ...HOST_BUILD], { env });
     assert.equal(result.code, 0, result.stderr);
     assert.equal((JSON.parse(result.stdout) as { url: string }).url, `https://${next}/`);
     assert.equal(await findStack(usEast1Cloudformation, certificateStackName(site, domain)), undefined, "the old certificate is retired");
     assert.equal((await findStack(usEast1Cloudformation, certificateStackName(site, next)))?.StackStatus, "CREATE_COMPLETE");
     assert.deepEqual((await aliasRecords(zones["site.example.net"]!, next)).map((r) => r.Type).sort(), ["A", "AAAA"]);
     // Back to the first domain, for the tests below.
-    const back = await runCli(["update-stack", site, db, "--domain", domain, "--region", SITE_REGION, "--json", ...HOST], { env });
+    const back = await runCli(["update-stack", site, db, "--domain", domain, "--region", SITE_REGION, "--json", ...HOST_BUILD], { env });
     assert.equal(back.code, 0, back.stderr);
     assert.equal(await findStack(usEast1Cloudformation, certificateStackName(site, next)), undefined);
   });
@@ -194,9 +193,12 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
         },
       }),
     );
-    const result = await runCli(["update-stack", "Dom-Taken", db, "--domain", "taken.site.example.net", "--region", SITE_REGION, ...HOST], {
-      env,
-    });
+    const result = await runCli(
+      ["update-stack", "Dom-Taken", db, "--domain", "taken.site.example.net", "--region", SITE_REGION, ...HOST_BUILD],
+      {
+        env,
+      },
+    );
     assert.equal(result.code, 1);
     const errors = result.stderr.split("\n").filter((line) => line.startsWith("Error:"));
     assert.deepEqual(errors, [
@@ -210,17 +212,17 @@ describe("update-stack --domain, site in eu-west-1 (moto)", () => {
   it("dropping --domain retires the certificate once the distribution no longer uses it", async () => {
     const other = "Dom-Drop";
     const name = "drop.site.example.net";
-    const first = await runCli(["update-stack", other, db, "--domain", name, "--region", SITE_REGION, "--json", ...HOST], { env });
+    const first = await runCli(["update-stack", other, db, "--domain", name, "--region", SITE_REGION, "--json", ...HOST_BUILD], { env });
     assert.equal(first.code, 0, first.stderr);
     assert.ok(await findStack(usEast1Cloudformation, certificateStackName(other, name)));
-    const dropped = await runCli(["update-stack", other, db, "--region", SITE_REGION, "--json", ...HOST], { env });
+    const dropped = await runCli(["update-stack", other, db, "--region", SITE_REGION, "--json", ...HOST_BUILD], { env });
     assert.equal(dropped.code, 0, dropped.stderr);
     assert.equal(await findStack(usEast1Cloudformation, certificateStackName(other, name)), undefined);
     assert.equal((await runCli(["delete-stack", other, "--region", SITE_REGION, "--yes"], { env })).code, 0);
   });
 
   it("a domain no zone owns fails with one line before any stack exists", async () => {
-    const result = await runCli(["update-stack", "Dom-None", db, "--domain", "data.nowhere.test", "--region", SITE_REGION, ...HOST], {
+    const result = await runCli(["update-stack", "Dom-None", db, "--domain", "data.nowhere.test", "--region", SITE_REGION, ...HOST_BUILD], {
       env,
     });
     assert.equal(result.code, 1);

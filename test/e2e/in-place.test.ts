@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { CreateStackCommand } from "@aws-sdk/client-cloudformation";
 import { GetBucketVersioningCommand } from "@aws-sdk/client-s3";
-import { cliEnv, runCli, updateStackJson, type DeployJson } from "../_helpers/cli.ts";
+import { cliEnv, runCli, updateStackJson, type DeployJson, HOST_BUILD } from "../_helpers/cli.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 import { motoEnv, motoLambda, standIns, startMoto, type StandInRecord } from "../_helpers/moto.ts";
 import { describeStack, motoClients, settleStack, stackOutputs } from "../_helpers/moto-site.ts";
@@ -28,12 +28,11 @@ after(() => moto.stop());
 const env = motoEnv(moto.endpoint, cliEnv());
 const { cloudformation, s3 } = motoClients(moto);
 const dir = tempDir();
-const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
 // --external: the database goes to S3, which is what --in-place serves from.
 const big = makeDatabase(join(dir, "big.db"), { rows: 50 });
 
 function deploy(site: string, flags: string[]): Promise<DeployJson> {
-  return updateStackJson([site, big, "--external", ...HOST, ...flags], env);
+  return updateStackJson([site, big, "--external", ...HOST_BUILD, ...flags], env);
 }
 
 async function parameters(stack: string): Promise<Record<string, string>> {
@@ -66,7 +65,7 @@ async function stackGone(name: string): Promise<boolean> {
 
 test("--in-place: NAME-files before the function mounts it; direct and cached switch in place; off deletes NAME-files after", async () => {
   const site = "E2e-InPlace";
-  const first = await runCli(["update-stack", site, big, "--external", ...HOST, "--in-place", "--json"], { env });
+  const first = await runCli(["update-stack", site, big, "--external", ...HOST_BUILD, "--in-place", "--json"], { env });
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stderr, /creating stack E2e-InPlace-files: .*mount targets take a few minutes/);
   assert.match(first.stderr, /Facet suggestions are off: they cost seconds per table page in place/);
@@ -125,7 +124,7 @@ test("--in-place: NAME-files before the function mounts it; direct and cached sw
   assert.equal(again.changed, false);
 
   // Off: the function leaves the VPC first, then NAME-files goes (its network interfaces are none here).
-  const off = await runCli(["update-stack", site, big, "--external", ...HOST, "--json"], { env });
+  const off = await runCli(["update-stack", site, big, "--external", ...HOST_BUILD, "--json"], { env });
   assert.equal(off.code, 0, off.stderr);
   const updating = off.stderr.indexOf(`Updating stack ${site}-lambda`);
   const deleting = off.stderr.indexOf(`No --in-place any more: deleting stack ${site}-files`);
@@ -178,7 +177,7 @@ test("a stack named NAME-files that datasette-lambda did not make is refused by 
   await cloudformation.send(new CreateStackCommand({ StackName: `${site}-files`, TemplateBody: await readTemplate("prereq") }));
   assert.equal((await settleStack(cloudformation, `${site}-files`)).StackStatus, "CREATE_COMPLETE");
 
-  const refused = await runCli(["update-stack", site, big, "--external", ...HOST, "--in-place"], { env });
+  const refused = await runCli(["update-stack", site, big, "--external", ...HOST_BUILD, "--in-place"], { env });
   assert.equal(refused.code, 1, refused.stderr);
   assert.match(
     refused.stderr,

@@ -20,7 +20,7 @@ import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCom
 import { pushFiles } from "../../src/artifacts/push-files.ts";
 import { runPush } from "../../src/commands/push.ts";
 import { inspectDatabase } from "../../src/inputs/databases.ts";
-import { cliEnv, runCli } from "../_helpers/cli.ts";
+import { cliEnv, runCli, HOST_BUILD } from "../_helpers/cli.ts";
 import { EXAMPLES_DIR } from "../_helpers/contract.ts";
 import { makeDatabase, tempDir } from "../_helpers/fixtures.ts";
 import { startLocalStub, type LocalStub } from "../_helpers/local-stub.ts";
@@ -35,8 +35,6 @@ after(() => moto.stop());
 const env = motoEnv(moto.endpoint, cliEnv());
 const { s3 } = motoClients(moto);
 const dir = tempDir();
-// The host's Python and architecture, as the dry-run tests use (update-stack refuses a name before building anything).
-const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
 
 interface PushJson {
   site: string;
@@ -304,7 +302,7 @@ test("every publisher refuses _internal, _memory and - with the same one line, b
       assert.ok(expected, file);
       const [pushed, deployed] = await Promise.all([
         runCli(["push", site.name, path, "--no-wait"], { env }),
-        runCli(["update-stack", "mysite", path, "--dry-run", "--out", join(dir, `out-${file}`), ...HOST], { env }),
+        runCli(["update-stack", "mysite", path, "--dry-run", "--out", join(dir, `out-${file}`), ...HOST_BUILD], { env }),
       ]);
       assert.equal(pushed.code, 1, file);
       assert.equal(pushed.stdout, "");

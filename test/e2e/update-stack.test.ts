@@ -12,7 +12,7 @@ import { after, test } from "node:test";
 import { CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { GetBucketCorsCommand, GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { cliEnv, runCli, updateStackJson, type DeployJson } from "../_helpers/cli.ts";
+import { cliEnv, runCli, updateStackJson, type DeployJson, HOST_BUILD } from "../_helpers/cli.ts";
 import { databaseVersion, tempDir } from "../_helpers/fixtures.ts";
 import { motoEnv, startMoto } from "../_helpers/moto.ts";
 import { describeStack, motoAwsClients, motoClients, stackOutputs } from "../_helpers/moto-site.ts";
@@ -23,12 +23,9 @@ after(() => moto.stop());
 const env = motoEnv(moto.endpoint, cliEnv());
 const { cloudformation, s3 } = motoClients(moto);
 const dir = tempDir();
-// The host's Python and architecture, as the dry-run tests use: the dependency
-// layer is built once per machine (shared cache) and compiled with a matching Python.
-const HOST = ["--runtime", "python3.11", "--arch", "x86_64"];
 
 function deploy(site: string, files: string[], flags: string[] = []): Promise<DeployJson> {
-  return updateStackJson([site, ...files, ...HOST, ...flags], env);
+  return updateStackJson([site, ...files, ...HOST_BUILD, ...flags], env);
 }
 
 function database(version: string, rows: number): string {
@@ -130,7 +127,9 @@ test("--max-instances reserves the site function's concurrency and the converter
   assert.equal(await reserved(outputs.FunctionName!), 5);
   assert.equal(await reserved(outputs.ConverterFunctionName!), 2);
 
-  const refused = await runCli(["update-stack", "E2e-Caps-Big", database("caps-big", 1), ...HOST, "--max-instances", "5000"], { env });
+  const refused = await runCli(["update-stack", "E2e-Caps-Big", database("caps-big", 1), ...HOST_BUILD, "--max-instances", "5000"], {
+    env,
+  });
   assert.equal(refused.code, 1);
   assert.match(
     refused.stderr,
@@ -200,7 +199,7 @@ test("a failing resource stops the deploy with its reason; the next run recreate
   await logs.send(new CreateLogGroupCommand({ logGroupName }));
   const db = database("fail", 1);
 
-  const failed = await runCli(["update-stack", "E2e-Fail", db, ...HOST], { env });
+  const failed = await runCli(["update-stack", "E2e-Fail", db, ...HOST_BUILD], { env });
   assert.equal(failed.code, 1);
   assert.equal(failed.stdout, "");
   assert.match(failed.stderr, /^Error: .*LogGroup.*The specified log group already exists/m);
@@ -208,7 +207,7 @@ test("a failing resource stops the deploy with its reason; the next run recreate
   assert.equal((await describeStack(cloudformation, "E2e-Fail-lambda")).StackStatus, "ROLLBACK_COMPLETE");
 
   await logs.send(new DeleteLogGroupCommand({ logGroupName }));
-  const retried = await runCli(["update-stack", "E2e-Fail", db, ...HOST], { env });
+  const retried = await runCli(["update-stack", "E2e-Fail", db, ...HOST_BUILD], { env });
   assert.equal(retried.code, 0, retried.stderr);
   assert.match(retried.stderr, /ROLLBACK_COMPLETE.*delet/i);
   assert.equal((await describeStack(cloudformation, "E2e-Fail-lambda")).StackStatus, "CREATE_COMPLETE");
