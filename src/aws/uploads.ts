@@ -5,12 +5,12 @@
 // leaves a key that looks complete (and the bucket's lifecycle rule, plus our
 // explicit abort, clear the orphaned parts).
 import { createReadStream } from "node:fs";
-import { AbortMultipartUploadCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { AbortMultipartUploadCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { headObjects } from "./head-objects.ts";
 import type { Artifact } from "../plan/types.ts";
 import { toAwsError } from "./aws-error.ts";
 import { InterruptedError } from "../errors.ts";
-import { isObjectMissingError } from "./tolerated-errors.ts";
 
 export const INTERRUPTED_UPLOAD_MESSAGE = "Interrupted during upload; nothing was deployed. Run update-stack again to resume.";
 
@@ -58,23 +58,16 @@ export async function findMissingArtifacts(
 ): Promise<Artifact[]> {
   if (options.signal?.aborted) throw new InterruptedError(INTERRUPTED_UPLOAD_MESSAGE);
   const unique = uniqueByKey(artifacts);
-  const missing = new Array<boolean>(unique.length).fill(false);
-  let next = 0;
-  const worker = async () => {
-    while (next < unique.length) {
-      const index = next++;
-      const artifact = unique[index] as Artifact;
-      try {
-        const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: artifact.key }));
-        missing[index] = head.ContentLength !== undefined && head.ContentLength !== artifact.bytes;
-      } catch (error) {
-        if (!isObjectMissingError(error)) throw toAwsError(error, `Checking s3://${bucket}/${artifact.key}`, bucket);
-        missing[index] = true;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, unique.length) }, worker));
-  return unique.filter((_, index) => missing[index]);
+  const heads = await headObjects(
+    s3,
+    bucket,
+    unique.map((artifact) => artifact.key),
+    options.concurrency,
+  );
+  return unique.filter((artifact) => {
+    const head = heads.get(artifact.key);
+    return head === null || (head?.ContentLength !== undefined && head.ContentLength !== artifact.bytes);
+  });
 }
 
 /** Sends every artifact given (see findMissingArtifacts for which), one file at a time. */
