@@ -34,6 +34,7 @@ from harness import SESSION_DIR, Response, captured_output, request
 from datasette_lambda.contract.live_manifest import live_database_key, with_published
 from datasette_lambda.convert import publish
 from datasette_lambda.live.download_policy import DownloadPolicy
+from datasette_lambda.serve.asgi_get import asgi_get
 from datasette_lambda.serve.status_linger import LINGER_SECONDS, Linger
 from datasette_lambda.start import snapstart
 from lambda_events import make_event
@@ -511,35 +512,6 @@ class StatusLinger(LiveDownloadSite):
 
 
 DATASETTE_STATUS = "/-/datasette-lambda.json"
-
-
-async def asgi_get(app, path, query):
-    """GET path?query through the site's ASGI app: (status, body)."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "https",
-        "path": path,
-        "raw_path": path.encode("ascii"),
-        "query_string": query.encode("ascii"),
-        "root_path": "",
-        "headers": [(b"host", b"localhost")],
-        "client": ("127.0.0.1", 0),
-        "server": ("localhost", 443),
-    }
-    sent = []
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        sent.append(message)
-
-    await app(scope, receive, send)
-    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
-    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
 
 if __name__ == "__main__":

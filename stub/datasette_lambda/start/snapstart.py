@@ -31,6 +31,8 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from datasette_lambda.serve.asgi_get import asgi_get
+
 log = logging.getLogger("datasette_lambda")
 
 _after_restore: list[Callable[[], object]] = []
@@ -89,30 +91,4 @@ def warm_up_paths(ds: Any, base_url: str = "/") -> list[str]:
 
 async def warm_up(app: Any, paths: list[str]) -> list[int | None]:
     """GET each path through the ASGI app, discarding the responses; returns their statuses."""
-    statuses = []
-    for path in paths:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "https",
-            "path": path,
-            "raw_path": path.encode("ascii"),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [(b"host", b"localhost")],
-            "client": ("127.0.0.1", 0),
-            "server": ("localhost", 443),
-        }
-        messages = []
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            messages.append(message)  # noqa: B023  (awaited within this iteration)
-
-        await app(scope, receive, send)
-        statuses.append(next((m["status"] for m in messages if m["type"] == "http.response.start"), None))
-    return statuses
+    return [(await asgi_get(app, path))[0] for path in paths]
